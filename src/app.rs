@@ -1,0 +1,530 @@
+//! The app's state and `update`: every change goes through an `Action` here.
+//! No I/O and no terminal, so every behaviour is testable as plain data.
+
+use ratatui::layout::Rect;
+
+use crate::keymap::{Action, Keymap};
+use crate::listing::Listings;
+use crate::model::{Coin, Watchlist};
+use crate::view::{self, Column, Filter, Sort};
+
+/// What keys mean right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The table (or the detail pane, see `Focus`).
+    Normal,
+    /// Typing a search.
+    Search,
+    /// The help overlay is open.
+    Help,
+}
+
+/// Which pane j/k/PgDn move in normal mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Table,
+    Detail,
+}
+
+/// Where the last frame put things, reported back by the UI so mouse clicks,
+/// paging and scroll limits use what the user actually sees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Viewport {
+    /// The whole table pane and its header row.
+    pub table: Rect,
+    pub header_y: u16,
+    /// The rows area of the table.
+    pub body: Rect,
+    /// The first shown row.
+    pub offset: usize,
+    /// Each shown column, with its x and width.
+    pub columns: Vec<(Column, u16, u16)>,
+    /// The detail pane's text area and how many lines its text takes.
+    pub detail: Rect,
+    pub detail_lines: usize,
+    /// Height of the help overlay's text area and its line count.
+    pub help_height: u16,
+    pub help_lines: usize,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub watchlist: Watchlist,
+    pub listings: Listings,
+    pub keymap: Keymap,
+    pub sort: Sort,
+    pub filter: Filter,
+    pub mode: Mode,
+    pub focus: Focus,
+    pub detail_full: bool,
+    pub detail_scroll: usize,
+    pub help_scroll: usize,
+    pub viewport: Viewport,
+    pub quit: bool,
+    /// Indices into `watchlist.coins` of the shown rows, in order.
+    rows: Vec<usize>,
+    /// The selected coin, by key, so it survives sorting and filtering.
+    selected: Option<String>,
+}
+
+impl App {
+    pub fn new(watchlist: Watchlist, listings: Listings) -> App {
+        let mut app = App {
+            watchlist,
+            listings,
+            keymap: Keymap::default(),
+            sort: Sort::default(),
+            filter: Filter::default(),
+            mode: Mode::Normal,
+            focus: Focus::Table,
+            detail_full: false,
+            detail_scroll: 0,
+            help_scroll: 0,
+            viewport: Viewport::default(),
+            quit: false,
+            rows: Vec::new(),
+            selected: None,
+        };
+        app.refresh();
+        app
+    }
+
+    /// The shown rows, as indices into `watchlist.coins`.
+    pub fn rows(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// The position of the selected coin among the shown rows.
+    pub fn selected_row(&self) -> Option<usize> {
+        let key = self.selected.as_ref()?;
+        self.rows
+            .iter()
+            .position(|&i| &self.watchlist.coins[i].key() == key)
+    }
+
+    pub fn selected_coin(&self) -> Option<&Coin> {
+        self.selected_row()
+            .map(|r| &self.watchlist.coins[self.rows[r]])
+    }
+
+    pub fn coin_at(&self, row: usize) -> Option<&Coin> {
+        self.rows.get(row).map(|&i| &self.watchlist.coins[i])
+    }
+
+    /// Recomputes the shown rows after a sort, filter or data change, keeping
+    /// the selection on the same coin when it is still shown, else the first.
+    fn refresh(&mut self) {
+        self.rows = view::visible(
+            &self.watchlist.coins,
+            &self.listings,
+            self.sort,
+            &self.filter,
+        );
+        if self.selected_row().is_none() {
+            self.select_row(0);
+        }
+    }
+
+    fn select_row(&mut self, row: usize) {
+        let new = self.coin_at(row).map(Coin::key);
+        if new != self.selected {
+            self.detail_scroll = 0;
+        }
+        self.selected = new;
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        let cur = self.selected_row().unwrap_or(0);
+        let to = cur.saturating_add_signed(delta).min(last);
+        self.select_row(to);
+    }
+
+    fn scroll_detail(&mut self, delta: isize) {
+        let max = self
+            .viewport
+            .detail_lines
+            .saturating_sub(usize::from(self.viewport.detail.height));
+        self.detail_scroll = self.detail_scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn scroll_help(&mut self, delta: isize) {
+        let max = self
+            .viewport
+            .help_lines
+            .saturating_sub(usize::from(self.viewport.help_height));
+        self.help_scroll = self.help_scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn page(&self) -> isize {
+        let h = match self.focus {
+            Focus::Table if !self.detail_full => self.viewport.body.height,
+            _ => self.viewport.detail.height,
+        };
+        (h.max(2) - 1) as isize
+    }
+
+    fn help_page(&self) -> isize {
+        (self.viewport.help_height.max(2) - 1) as isize
+    }
+
+    /// Whether j/k and paging scroll the detail text rather than the table.
+    fn detail_has_keys(&self) -> bool {
+        self.detail_full || self.focus == Focus::Detail
+    }
+
+    fn sort_by(&mut self, column: Column) {
+        if self.sort.column == column {
+            self.sort.descending = !self.sort.descending;
+        } else {
+            self.sort = Sort {
+                column,
+                descending: false,
+            };
+        }
+        self.refresh();
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match self.mode {
+            Mode::Help => self.update_help(action),
+            Mode::Search => self.update_search(action),
+            Mode::Normal => self.update_normal(action),
+        }
+    }
+
+    fn update_help(&mut self, action: Action) {
+        match action {
+            Action::Help | Action::Back => self.mode = Mode::Normal,
+            Action::Down | Action::ScrollDown => self.scroll_help(1),
+            Action::Up | Action::ScrollUp => self.scroll_help(-1),
+            Action::PageDown => self.scroll_help(self.help_page()),
+            Action::PageUp => self.scroll_help(-self.help_page()),
+            Action::Quit => self.quit = true,
+            _ => {}
+        }
+    }
+
+    fn update_search(&mut self, action: Action) {
+        match action {
+            Action::Input(c) => {
+                self.filter.text.push(c);
+                self.refresh();
+            }
+            Action::Backspace => {
+                self.filter.text.pop();
+                self.refresh();
+            }
+            Action::SearchKeep => self.mode = Mode::Normal,
+            Action::SearchClear => {
+                self.filter.text.clear();
+                self.mode = Mode::Normal;
+                self.refresh();
+            }
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::Quit => self.quit = true,
+            _ => {}
+        }
+    }
+
+    fn update_normal(&mut self, action: Action) {
+        let detail = self.detail_has_keys();
+        match action {
+            Action::Down if detail => self.scroll_detail(1),
+            Action::Up if detail => self.scroll_detail(-1),
+            Action::PageDown if detail => self.scroll_detail(self.page()),
+            Action::PageUp if detail => self.scroll_detail(-self.page()),
+            Action::First if detail => self.detail_scroll = 0,
+            Action::Last if detail => self.scroll_detail(isize::MAX),
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(self.page()),
+            Action::PageUp => self.move_by(-self.page()),
+            Action::First => self.select_row(0),
+            Action::Last => self.select_row(self.rows.len().saturating_sub(1)),
+            Action::ScrollDown if detail => self.scroll_detail(3),
+            Action::ScrollUp if detail => self.scroll_detail(-3),
+            Action::ScrollDown => self.move_by(1),
+            Action::ScrollUp => self.move_by(-1),
+            Action::ClickRow(row) => {
+                self.focus = Focus::Table;
+                self.select_row(row.min(self.rows.len().saturating_sub(1)));
+            }
+            Action::SortNext => self.sort_by(self.sort.column.step(1)),
+            Action::SortPrev => self.sort_by(self.sort.column.step(-1)),
+            Action::SortReverse => self.sort_by(self.sort.column),
+            Action::SortBy(column) => self.sort_by(column),
+            Action::Search => {
+                self.mode = Mode::Search;
+                self.focus = Focus::Table;
+                self.detail_full = false;
+            }
+            Action::CycleStatus => {
+                self.filter.status = self.filter.status.next();
+                self.refresh();
+            }
+            Action::CycleAirdrop => {
+                self.filter.airdrop = self.filter.airdrop.next();
+                self.refresh();
+            }
+            Action::ToggleFullDetail => self.detail_full = !self.detail_full,
+            Action::ToggleFocus => {
+                self.focus = match self.focus {
+                    Focus::Table => Focus::Detail,
+                    Focus::Detail => Focus::Table,
+                }
+            }
+            Action::Back => {
+                if self.detail_full {
+                    self.detail_full = false;
+                } else if self.focus == Focus::Detail {
+                    self.focus = Focus::Table;
+                } else if !self.filter.text.is_empty() {
+                    self.filter.text.clear();
+                    self.refresh();
+                }
+            }
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.help_scroll = 0;
+            }
+            Action::Quit => self.quit = true,
+            Action::Input(_) | Action::Backspace | Action::SearchKeep | Action::SearchClear => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{AirdropFilter, StatusFilter};
+
+    fn app() -> App {
+        let mut app = App::new(Watchlist::builtin(), Listings::new());
+        app.viewport.body.height = 5;
+        app.viewport.detail.height = 4;
+        app.viewport.detail_lines = 20;
+        app
+    }
+
+    fn selected(app: &App) -> &str {
+        &app.selected_coin().unwrap().name
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.update(Action::Input(c));
+        }
+    }
+
+    #[test]
+    fn starts_on_the_first_coin_in_rank_order() {
+        let app = app();
+        assert_eq!(app.rows().len(), 14);
+        assert_eq!(selected(&app), "Gravity");
+    }
+
+    #[test]
+    fn moving_clamps_at_both_ends() {
+        let mut app = app();
+        app.update(Action::Up);
+        assert_eq!(selected(&app), "Gravity");
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "My Pet Hooligan");
+        app.update(Action::Last);
+        assert_eq!(selected(&app), "Peaq Network");
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "Peaq Network");
+        app.update(Action::PageUp);
+        assert_eq!(
+            app.selected_row(),
+            Some(9),
+            "a page is the body height less one"
+        );
+        app.update(Action::First);
+        assert_eq!(selected(&app), "Gravity");
+    }
+
+    #[test]
+    fn selection_stays_on_the_coin_through_sorts() {
+        let mut app = app();
+        for _ in 0..4 {
+            app.update(Action::Down);
+        }
+        assert_eq!(selected(&app), "Nibiru");
+        app.update(Action::SortBy(Column::Score));
+        assert_eq!(selected(&app), "Nibiru");
+        assert_ne!(app.selected_row(), Some(4));
+        app.update(Action::SortReverse);
+        assert_eq!(selected(&app), "Nibiru");
+        app.update(Action::SortNext);
+        assert_eq!(app.sort.column, Column::Airdrop);
+        assert_eq!(selected(&app), "Nibiru");
+    }
+
+    #[test]
+    fn sort_by_same_column_reverses_and_new_column_starts_ascending() {
+        let mut app = app();
+        app.update(Action::SortBy(Column::Name));
+        assert_eq!(
+            app.sort,
+            Sort {
+                column: Column::Name,
+                descending: false
+            }
+        );
+        app.update(Action::SortBy(Column::Name));
+        assert!(app.sort.descending);
+        app.update(Action::SortBy(Column::Score));
+        assert_eq!(
+            app.sort,
+            Sort {
+                column: Column::Score,
+                descending: false
+            }
+        );
+        app.update(Action::SortPrev);
+        app.update(Action::SortPrev);
+        assert_eq!(app.sort.column, Column::Ticker);
+    }
+
+    #[test]
+    fn selection_kept_through_filters_or_moved_to_first_shown() {
+        let mut app = app();
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "Nillion");
+        app.update(Action::CycleAirdrop);
+        assert_eq!(app.filter.airdrop, AirdropFilter::Confirmed);
+        assert_eq!(
+            selected(&app),
+            "Gravity",
+            "Nillion is hidden: first shown row"
+        );
+        app.update(Action::CycleAirdrop);
+        assert_eq!(app.filter.airdrop, AirdropFilter::Probable);
+        assert_eq!(selected(&app), "Nillion");
+        app.update(Action::Last);
+        assert_eq!(selected(&app), "Nimble");
+        app.update(Action::CycleAirdrop);
+        assert_eq!(app.rows().len(), 14);
+        assert_eq!(selected(&app), "Nimble");
+        app.update(Action::CycleStatus);
+        assert_eq!(app.filter.status, StatusFilter::Upcoming);
+        app.update(Action::CycleStatus);
+        assert_eq!(app.filter.status, StatusFilter::Trading);
+        assert!(app.rows().is_empty());
+        assert!(app.selected_coin().is_none());
+        app.update(Action::Down);
+        app.update(Action::CycleStatus);
+        assert_eq!(app.rows().len(), 14);
+        assert_eq!(selected(&app), "Gravity");
+    }
+
+    #[test]
+    fn search_mode_filters_keeps_and_clears() {
+        let mut app = app();
+        app.update(Action::Search);
+        assert_eq!(app.mode, Mode::Search);
+        type_text(&mut app, "nil");
+        assert_eq!(app.rows().len(), 1);
+        assert_eq!(selected(&app), "Nillion");
+        app.update(Action::Backspace);
+        app.update(Action::Backspace);
+        assert_eq!(app.filter.text, "n");
+        app.update(Action::Input('i'));
+        app.update(Action::SearchKeep);
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.filter.text, "ni");
+        // Keys are keys again once the search is kept.
+        app.update(Action::Quit);
+        assert!(app.quit);
+
+        let mut app = self::app();
+        app.update(Action::Search);
+        type_text(&mut app, "obscuro");
+        assert_eq!(selected(&app), "Ten");
+        app.update(Action::SearchClear);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.filter.text.is_empty());
+        assert_eq!(app.rows().len(), 14);
+        assert_eq!(selected(&app), "Ten", "selection survives clearing");
+    }
+
+    #[test]
+    fn escape_clears_a_kept_search() {
+        let mut app = app();
+        app.update(Action::Search);
+        type_text(&mut app, "zk");
+        app.update(Action::SearchKeep);
+        assert!(app.rows().len() < 14);
+        app.update(Action::Back);
+        assert_eq!(app.rows().len(), 14);
+    }
+
+    #[test]
+    fn help_opens_scrolls_and_closes() {
+        let mut app = app();
+        app.viewport.help_height = 5;
+        app.viewport.help_lines = 8;
+        app.update(Action::Help);
+        assert_eq!(app.mode, Mode::Help);
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "Gravity", "keys scroll help, not the table");
+        for _ in 0..10 {
+            app.update(Action::Down);
+        }
+        assert_eq!(app.help_scroll, 3);
+        app.update(Action::Help);
+        assert_eq!(app.mode, Mode::Normal);
+        app.update(Action::Help);
+        assert_eq!(app.help_scroll, 0);
+        app.update(Action::Back);
+        assert_eq!(app.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn tab_moves_keys_to_the_detail_pane() {
+        let mut app = app();
+        app.update(Action::ToggleFocus);
+        assert_eq!(app.focus, Focus::Detail);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "Gravity");
+        assert_eq!(app.detail_scroll, 2);
+        app.update(Action::Last);
+        assert_eq!(app.detail_scroll, 16, "lines less the pane height");
+        app.update(Action::ToggleFocus);
+        app.update(Action::Down);
+        assert_eq!(selected(&app), "Nillion");
+        assert_eq!(app.detail_scroll, 0, "a new coin starts at the top");
+    }
+
+    #[test]
+    fn enter_toggles_full_screen_detail_and_escape_leaves_it() {
+        let mut app = app();
+        app.update(Action::ToggleFullDetail);
+        assert!(app.detail_full);
+        app.update(Action::Down);
+        assert_eq!(app.detail_scroll, 1);
+        app.update(Action::Back);
+        assert!(!app.detail_full);
+        app.update(Action::ToggleFullDetail);
+        app.update(Action::ToggleFullDetail);
+        assert!(!app.detail_full);
+    }
+
+    #[test]
+    fn click_selects_a_row() {
+        let mut app = app();
+        app.update(Action::ClickRow(6));
+        assert_eq!(selected(&app), "Dolomite");
+        app.update(Action::ClickRow(99));
+        assert_eq!(selected(&app), "Peaq Network");
+    }
+}

@@ -1,0 +1,13 @@
+//! prelist: a terminal watchlist of crypto coins that have not started trading yet.
+
+pub mod about;
+pub mod app;
+pub mod cli;
+pub mod keymap;
+pub mod list;
+pub mod listing;
+pub mod model;
+pub mod text;
+pub mod tui;
+pub mod ui;
+pub mod view;

@@ -1,0 +1,110 @@
+//! Text made safe and readable for the screen and the command line.
+
+use std::borrow::Cow;
+
+/// Removes control characters (and the bidirectional overrides that can
+/// reorder what is drawn) from text that came from a file or the API, so it
+/// cannot move the cursor, change colours or corrupt the screen.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().any(is_unsafe) {
+        Cow::Owned(s.chars().filter(|&c| !is_unsafe(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A USD price with four significant digits below $1 and cents above,
+/// with thousands separators: `$0.1234`, `$0.61`, `$12,345.68`.
+pub fn price(p: f64) -> String {
+    if !p.is_finite() {
+        return "?".into();
+    }
+    if p >= 1.0 || p == 0.0 {
+        let cents = format!("{:.2}", p);
+        let (int, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+        return format!("${}.{}", thousands(int), frac);
+    }
+    // Four significant digits, then drop zeros past the second decimal.
+    let decimals = (4 - 1 - p.abs().log10().floor() as i32).clamp(2, 12) as usize;
+    let mut s = format!("{:.*}", decimals, p);
+    while s.ends_with('0') && s.len() - s.find('.').unwrap_or(0) > 3 {
+        s.pop();
+    }
+    format!("${s}")
+}
+
+fn thousands(int: &str) -> String {
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{sign}{out}")
+}
+
+/// A 24-hour change in percent, signed: `+3.20%`, `-2.00%`.
+pub fn change(c: f64) -> String {
+    format!("{:+.2}%", c)
+}
+
+/// A Unix time as an RFC 3339 UTC timestamp.
+pub fn rfc3339(unix: i64) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(t) => t.to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+/// A Unix time as a UTC date, for the table: `2025-03-24`.
+pub fn date(unix: i64) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(t) => t.strftime("%Y-%m-%d").to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+/// A Unix time as UTC date and minute, for the detail pane.
+pub fn date_time(unix: i64) -> String {
+    match jiff::Timestamp::from_second(unix) {
+        Ok(t) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => "?".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_strips_escapes_and_controls() {
+        assert_eq!(clean("Ten\x1b[2J\r\nX\u{7}\u{202E}"), "Ten[2JX");
+        assert!(matches!(clean("plain — text ▲"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn prices() {
+        assert_eq!(price(0.61), "$0.61");
+        assert_eq!(price(0.1234), "$0.1234");
+        assert_eq!(price(0.000012346), "$0.00001235");
+        assert_eq!(price(12345.678), "$12,345.68");
+        assert_eq!(price(1.5), "$1.50");
+        assert_eq!(price(0.0), "$0.00");
+        assert_eq!(price(f64::NAN), "?");
+    }
+
+    #[test]
+    fn changes_and_times() {
+        assert_eq!(change(3.2), "+3.20%");
+        assert_eq!(change(-2.0), "-2.00%");
+        assert_eq!(rfc3339(1_711_356_300), "2024-03-25T08:45:00Z");
+        assert_eq!(date(1_711_356_300), "2024-03-25");
+        assert_eq!(date_time(1_711_356_300), "2024-03-25 08:45 UTC");
+    }
+}

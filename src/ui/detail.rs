@@ -1,0 +1,188 @@
+//! The detail pane: every field of the selected coin, wrapped and scrollable.
+
+use ratatui::Frame;
+use ratatui::layout::{Margin, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+
+use super::theme;
+use crate::app::{App, Focus, Viewport};
+use crate::listing::{Listing, listing_of};
+use crate::model::Coin;
+use crate::text::{self, clean};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+    let focused = app.focus == Focus::Detail || app.detail_full;
+    let coin = app.selected_coin();
+    let title = match coin {
+        Some(c) => format!(" {} ", clean(&c.name)),
+        None => " Detail ".to_string(),
+    };
+    let hint = if app.detail_full {
+        " Enter/Esc: back "
+    } else {
+        " Enter: full screen "
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title, theme::title()))
+        .title_bottom(Line::from(hint).right_aligned())
+        .border_style(theme::border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    vp.detail = inner;
+    if inner.width < 2 || inner.height == 0 {
+        return;
+    }
+    // Leave a column for the scrollbar.
+    let text_width = inner.width - 1;
+    let lines = match coin {
+        Some(c) => detail_lines(c, listing_of(c, &app.listings), text_width),
+        None => vec![Line::styled("No coin selected.", theme::dim())],
+    };
+    vp.detail_lines = lines.len();
+    let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
+    let scroll = app.detail_scroll.min(max_scroll);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(
+        Paragraph::new(shown),
+        Rect {
+            width: text_width,
+            ..inner
+        },
+    );
+    if max_scroll > 0 {
+        let mut state = ScrollbarState::new(max_scroll).position(scroll);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            area.inner(Margin {
+                horizontal: 0,
+                vertical: 1,
+            }),
+            &mut state,
+        );
+    }
+}
+
+/// The detail text of a coin, wrapped to `width` columns. Public so the line
+/// count (and so the scroll limit) is the one the user sees.
+pub fn detail_lines(coin: &Coin, listing: Option<&Listing>, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.max(10));
+    let mut out: Vec<Line<'static>> = Vec::new();
+
+    let mut heading = clean(&coin.name).into_owned();
+    if let Some(t) = &coin.ticker {
+        heading.push_str(&format!(" ({})", clean(t)));
+    }
+    out.push(Line::styled(heading, theme::title()));
+
+    let score = match coin.score {
+        Some(s) => format!("{} score {}%", s.kind.as_str(), s.value),
+        None => "no score given".into(),
+    };
+    let facts = format!(
+        "#{} in the article · {} · {} · airdrop {}",
+        coin.rank,
+        or_dash(&coin.category),
+        score,
+        coin.airdrop.as_str()
+    );
+    push_wrapped(&mut out, &facts, width, Style::new());
+
+    let status = match (listing, &coin.market_id) {
+        (Some(l), _) => {
+            let mut s = format!(
+                "trading since {} at {}; now {}",
+                text::date_time(l.listed_at),
+                text::price(l.first_price),
+                text::price(l.price_usd)
+            );
+            if let Some(c) = l.change_24h {
+                s.push_str(&format!(" ({} 24h)", text::change(c)));
+            }
+            s
+        }
+        (None, Some(_)) => "upcoming: not seen trading yet".into(),
+        (None, None) => "upcoming: no market id, so it is not polled".into(),
+    };
+    field(&mut out, "Status", &status, width);
+    field(
+        &mut out,
+        "Market id",
+        coin.market_id.as_deref().unwrap_or("none"),
+        width,
+    );
+    if !coin.other_names.is_empty() {
+        field(
+            &mut out,
+            "Also known as",
+            &coin.other_names.join(", "),
+            width,
+        );
+    }
+    if let Some(launch) = &coin.launch {
+        field(&mut out, "Launch", launch, width);
+    }
+    section(&mut out, "What it is", &coin.summary, width);
+    section(&mut out, "Why it is on the list", &coin.thesis, width);
+    out.push(Line::default());
+    field(&mut out, "Narratives", &list(&coin.narratives), width);
+    field(&mut out, "Competitors", &list(&coin.competitors), width);
+    field(&mut out, "Backers & team", &list(&coin.backers), width);
+    field(
+        &mut out,
+        "Vibes",
+        coin.vibes.as_deref().unwrap_or("—"),
+        width,
+    );
+    if !coin.notes.trim().is_empty() {
+        section(&mut out, "Notes", &coin.notes, width);
+    }
+    out
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() { "—" } else { s }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "—".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// "Label: value", wrapped, with the label styled.
+fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize) {
+    let text = format!("{label}: {}", clean(value));
+    let wrapped = textwrap::wrap(&text, width);
+    for (i, line) in wrapped.into_iter().enumerate() {
+        let line = line.into_owned();
+        if i == 0 && line.len() > label.len() {
+            let (l, rest) = line.split_at(label.len() + 1);
+            out.push(Line::from(vec![
+                Span::styled(l.to_string(), theme::label()),
+                Span::raw(rest.to_string()),
+            ]));
+        } else {
+            out.push(Line::raw(line));
+        }
+    }
+}
+
+/// A heading line and a wrapped paragraph under it, after a blank line.
+fn section(out: &mut Vec<Line<'static>>, heading: &str, body: &str, width: usize) {
+    if body.trim().is_empty() {
+        return;
+    }
+    out.push(Line::default());
+    out.push(Line::styled(heading.to_string(), theme::label()));
+    push_wrapped(out, body, width, Style::new());
+}
+
+fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style) {
+    for line in textwrap::wrap(&clean(text), width) {
+        out.push(Line::styled(line.into_owned(), style));
+    }
+}

@@ -1,0 +1,113 @@
+//! The help overlay: the keymap in force, then where the list comes from and
+//! the article's risk advice.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::theme;
+use crate::about;
+use crate::app::{App, Mode, Viewport};
+use crate::keymap::Binding;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+    let width = area.width.saturating_sub(4).min(76);
+    let height = area.height.saturating_sub(2);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    let block = Block::bordered()
+        .title(Span::styled(" Help ", theme::title()))
+        .title_bottom(Line::from(" ? or Esc closes · j/k scroll ").right_aligned())
+        .border_style(theme::border(true));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+
+    let lines = help_lines(app, inner.width);
+    vp.help_height = inner.height;
+    vp.help_lines = lines.len();
+    let scroll = app
+        .help_scroll
+        .min(lines.len().saturating_sub(usize::from(inner.height)));
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// Every line of the overlay, wrapped to `width`.
+pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.max(20));
+    let mut out = Vec::new();
+    section(&mut out, "Table");
+    keys(&mut out, app.keymap.for_mode(Mode::Normal), width);
+    section(&mut out, "Typing a search");
+    keys(&mut out, app.keymap.for_mode(Mode::Search), width);
+    section(&mut out, "Mouse");
+    out.push(Line::raw(
+        "click a row to select it, a header to sort by it; the wheel scrolls",
+    ));
+    section(&mut out, "About the list");
+    wrapped(&mut out, about::SOURCE, width, "");
+    out.push(Line::raw("Chosen for:"));
+    for c in about::CRITERIA {
+        wrapped(&mut out, c, width, "• ");
+    }
+    section(&mut out, "Managing risk");
+    for r in about::RISK {
+        wrapped(&mut out, r, width, "• ");
+    }
+    out
+}
+
+fn section(out: &mut Vec<Line<'static>>, title: &str) {
+    if !out.is_empty() {
+        out.push(Line::default());
+    }
+    out.push(Line::styled(title.to_string(), theme::label()));
+}
+
+/// One line per binding: its keys, padded, then what it does.
+fn keys(out: &mut Vec<Line<'static>>, bindings: &[Binding], width: usize) {
+    const KEYS_WIDTH: usize = 16;
+    for b in bindings {
+        let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+        let keys = keys.join(" ");
+        let text = format!("{keys:<KEYS_WIDTH$} {}", b.help);
+        for (i, line) in textwrap::wrap(
+            &text,
+            textwrap::Options::new(width).subsequent_indent(&" ".repeat(KEYS_WIDTH + 1)),
+        )
+        .into_iter()
+        .enumerate()
+        {
+            let line = line.into_owned();
+            if i == 0 && line.len() >= KEYS_WIDTH {
+                let (k, rest) = line.split_at(
+                    line.char_indices()
+                        .nth(KEYS_WIDTH)
+                        .map_or(line.len(), |(i, _)| i),
+                );
+                out.push(Line::from(vec![
+                    Span::styled(k.to_string(), theme::header()),
+                    Span::raw(rest.to_string()),
+                ]));
+            } else {
+                out.push(Line::raw(line));
+            }
+        }
+    }
+}
+
+fn wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, bullet: &str) {
+    let indent = " ".repeat(bullet.chars().count());
+    let opts = textwrap::Options::new(width)
+        .initial_indent(bullet)
+        .subsequent_indent(&indent);
+    for line in textwrap::wrap(text, opts) {
+        out.push(Line::raw(line.into_owned()));
+    }
+}

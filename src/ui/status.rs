@@ -1,0 +1,66 @@
+//! The status line: counts, sort and filters, or the search being typed.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme;
+use crate::app::{App, Mode};
+use crate::view::{AirdropFilter, StatusFilter};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let right = " ? help · q quit ";
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right.len() as u16)])
+            .areas(area);
+    if app.mode == Mode::Search {
+        let text = format!("/{}", app.filter.text);
+        let line = Line::from(vec![
+            Span::styled(text.clone(), theme::title()),
+            Span::styled(
+                format!(
+                    "  {} of {} · Enter keeps · Esc clears",
+                    app.rows().len(),
+                    app.watchlist.coins.len()
+                ),
+                theme::dim(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), left_area);
+        let x = left_area.x + (text.chars().count() as u16).min(left_area.width.saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, left_area.y));
+    } else {
+        frame.render_widget(Paragraph::new(summary(app)), left_area);
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(right, theme::dim())),
+        right_area,
+    );
+}
+
+/// "14 of 14 coins · sort Score ▼ · /nil · upcoming · confirmed"
+pub fn summary(app: &App) -> String {
+    let mut parts = vec![
+        format!(
+            "{} of {} coins",
+            app.rows().len(),
+            app.watchlist.coins.len()
+        ),
+        format!("sort {} {}", app.sort.column.title(), app.sort.arrow()),
+    ];
+    if !app.filter.text.is_empty() {
+        parts.push(format!("/{}", app.filter.text));
+    }
+    match app.filter.status {
+        StatusFilter::All => {}
+        StatusFilter::Upcoming => parts.push("upcoming only".into()),
+        StatusFilter::Trading => parts.push("trading only".into()),
+    }
+    match app.filter.airdrop {
+        AirdropFilter::All => {}
+        AirdropFilter::Confirmed => parts.push("airdrop confirmed".into()),
+        AirdropFilter::Probable => parts.push("airdrop probable".into()),
+    }
+    parts.join(" · ")
+}

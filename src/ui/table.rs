@@ -1,0 +1,200 @@
+//! The table of coins: only the columns that fit, the sort arrow, the selection.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme;
+use crate::app::{App, Focus, Viewport};
+use crate::listing::{Status, listing_of, status_of};
+use crate::view::{Column, cell};
+
+/// Columns dropped first when the table is too narrow for all ten.
+const DROP_ORDER: [Column; 7] = [
+    Column::Listed,
+    Column::Category,
+    Column::Change24h,
+    Column::Price,
+    Column::Ticker,
+    Column::Airdrop,
+    Column::Score,
+];
+
+/// Widest a text column gets; longer text is cut (the detail pane has it whole).
+const MAX_TEXT_WIDTH: usize = 22;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+    let focused = app.focus == Focus::Table && !app.detail_full;
+    let block = Block::bordered()
+        .title(Span::styled(" prelist ", theme::title()))
+        .border_style(theme::border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    vp.table = area;
+    if inner.height < 2 || inner.width == 0 {
+        return;
+    }
+    vp.header_y = inner.y;
+    vp.body = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+
+    let coins = &app.watchlist.coins;
+    let texts: Vec<Vec<String>> = app
+        .rows()
+        .iter()
+        .map(|&i| {
+            Column::ALL
+                .map(|c| cell(&coins[i], &app.listings, c))
+                .to_vec()
+        })
+        .collect();
+    let columns = fit_columns(&texts, app, inner.width);
+
+    let mut x = inner.x;
+    vp.columns = columns
+        .iter()
+        .map(|&(col, w)| {
+            let span = (col, x, w);
+            x = x.saturating_add(w + 1);
+            span
+        })
+        .collect();
+
+    let header = Row::new(columns.iter().map(|&(col, _)| {
+        if col == app.sort.column {
+            Cell::from(format!("{}{}", col.title(), app.sort.arrow())).style(theme::sorted_header())
+        } else {
+            Cell::from(col.title()).style(theme::header())
+        }
+    }));
+    let rows = app.rows().iter().zip(&texts).map(|(&i, text)| {
+        let coin = &coins[i];
+        Row::new(columns.iter().map(|&(col, _)| {
+            let t = &text[col.index()];
+            Cell::from(t.as_str()).style(cell_style(app, coin, col, t))
+        }))
+    });
+    let widths = columns.iter().map(|&(_, w)| Constraint::Length(w));
+    let selected_style = if focused {
+        theme::selected_row()
+    } else {
+        theme::selected_row_unfocused()
+    };
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(selected_style);
+
+    let height = usize::from(vp.body.height);
+    let selected = app.selected_row();
+    vp.offset = scroll_offset(app.viewport.offset, selected, height, app.rows().len());
+    let mut state = TableState::default()
+        .with_offset(vp.offset)
+        .with_selected(selected);
+    frame.render_stateful_widget(table, inner, &mut state);
+
+    if app.rows().is_empty() {
+        let msg = Paragraph::new(Line::styled(
+            "No coin matches the filters (Esc clears the search)",
+            theme::dim(),
+        ));
+        frame.render_widget(msg, vp.body);
+    }
+}
+
+/// The first row to show: the previous one, moved just enough to keep the
+/// selection in view, and never leaving empty space below the last row.
+fn scroll_offset(prev: usize, selected: Option<usize>, height: usize, rows: usize) -> usize {
+    let height = height.max(1);
+    let mut offset = prev.min(rows.saturating_sub(height));
+    if let Some(sel) = selected {
+        if sel < offset {
+            offset = sel;
+        } else if sel >= offset + height {
+            offset = sel + 1 - height;
+        }
+    }
+    offset
+}
+
+/// The columns to show and their widths: each as wide as its widest cell
+/// (text columns capped), dropping the least useful ones until they fit.
+fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16)> {
+    let mut cols: Vec<(Column, u16)> = Column::ALL
+        .iter()
+        .map(|&col| {
+            let header = col.title().width() + usize::from(col == app.sort.column);
+            let widest = texts
+                .iter()
+                .map(|t| t[col.index()].width())
+                .max()
+                .unwrap_or(0);
+            // Room for a price to arrive without the columns jumping.
+            let floor = match col {
+                Column::Price | Column::Listed => 10,
+                Column::Change24h => 7,
+                _ => 0,
+            };
+            let mut w = header.max(widest).max(floor);
+            if matches!(col, Column::Name | Column::Category) {
+                w = w.min(MAX_TEXT_WIDTH);
+            }
+            (col, w as u16)
+        })
+        .collect();
+    let total = |cols: &[(Column, u16)]| {
+        cols.iter().map(|c| usize::from(c.1)).sum::<usize>() + cols.len().saturating_sub(1)
+    };
+    for drop in DROP_ORDER {
+        if total(&cols) <= usize::from(width) {
+            break;
+        }
+        // Keep the sorted column in view while there is anything else to drop.
+        if drop == app.sort.column {
+            continue;
+        }
+        cols.retain(|c| c.0 != drop);
+    }
+    cols
+}
+
+fn cell_style(app: &App, coin: &crate::model::Coin, col: Column, text: &str) -> Style {
+    match col {
+        Column::Status => match status_of(coin, &app.listings) {
+            Status::Upcoming => theme::upcoming(),
+            Status::Trading => theme::trading(),
+        },
+        Column::Change24h => match listing_of(coin, &app.listings).and_then(|l| l.change_24h) {
+            Some(c) if c > 0.0 => theme::up(),
+            Some(c) if c < 0.0 => theme::down(),
+            _ => theme::dim(),
+        },
+        _ if text == "—" || text == "no id" => theme::dim(),
+        _ => Style::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_keeps_selection_visible_and_moves_minimally() {
+        assert_eq!(scroll_offset(0, Some(3), 5, 14), 0);
+        assert_eq!(scroll_offset(0, Some(5), 5, 14), 1);
+        assert_eq!(scroll_offset(4, Some(6), 5, 14), 4);
+        assert_eq!(scroll_offset(4, Some(2), 5, 14), 2);
+        assert_eq!(
+            scroll_offset(12, Some(13), 5, 14),
+            9,
+            "no empty space below the last row"
+        );
+        assert_eq!(scroll_offset(3, None, 5, 0), 0);
+    }
+}

@@ -1,0 +1,557 @@
+//! Columns, sorting and filtering: pure functions over the watchlist, shared by
+//! the TUI and `prelist list` so both always show the same coins in the same order.
+
+use std::cmp::Ordering;
+
+use crate::listing::{Listings, Status, listing_of, status_of};
+use crate::model::{Airdrop, Coin};
+use crate::text::{self, clean};
+
+/// The table's columns, in the order they are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Rank,
+    Name,
+    Ticker,
+    Category,
+    Score,
+    Airdrop,
+    Status,
+    Price,
+    Change24h,
+    Listed,
+}
+
+impl Column {
+    pub const ALL: [Column; 10] = [
+        Column::Rank,
+        Column::Name,
+        Column::Ticker,
+        Column::Category,
+        Column::Score,
+        Column::Airdrop,
+        Column::Status,
+        Column::Price,
+        Column::Change24h,
+        Column::Listed,
+    ];
+
+    /// The header shown in the table.
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Rank => "#",
+            Column::Name => "Name",
+            Column::Ticker => "Ticker",
+            Column::Category => "Category",
+            Column::Score => "Score",
+            Column::Airdrop => "Airdrop",
+            Column::Status => "Status",
+            Column::Price => "Price",
+            Column::Change24h => "24h",
+            Column::Listed => "Listed",
+        }
+    }
+
+    /// The name used on the command line (`list --sort`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Rank => "rank",
+            Column::Name => "name",
+            Column::Ticker => "ticker",
+            Column::Category => "category",
+            Column::Score => "score",
+            Column::Airdrop => "airdrop",
+            Column::Status => "status",
+            Column::Price => "price",
+            Column::Change24h => "24h",
+            Column::Listed => "listed",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    pub fn index(self) -> usize {
+        Column::ALL.iter().position(|&c| c == self).unwrap_or(0)
+    }
+
+    /// The next column (wrapping), for `s`; `step` -1 gives the previous one.
+    pub fn step(self, step: isize) -> Column {
+        let n = Column::ALL.len() as isize;
+        Column::ALL[(self.index() as isize + step).rem_euclid(n) as usize]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Sort {
+        Sort {
+            column: Column::Rank,
+            descending: false,
+        }
+    }
+}
+
+impl Sort {
+    /// The arrow shown beside the sorted column's header.
+    pub fn arrow(self) -> &'static str {
+        if self.descending { "▼" } else { "▲" }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Upcoming,
+    Trading,
+}
+
+impl StatusFilter {
+    pub fn next(self) -> StatusFilter {
+        match self {
+            StatusFilter::All => StatusFilter::Upcoming,
+            StatusFilter::Upcoming => StatusFilter::Trading,
+            StatusFilter::Trading => StatusFilter::All,
+        }
+    }
+
+    fn admits(self, status: Status) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Upcoming => status == Status::Upcoming,
+            StatusFilter::Trading => status == Status::Trading,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AirdropFilter {
+    #[default]
+    All,
+    Confirmed,
+    Probable,
+}
+
+impl AirdropFilter {
+    pub fn next(self) -> AirdropFilter {
+        match self {
+            AirdropFilter::All => AirdropFilter::Confirmed,
+            AirdropFilter::Confirmed => AirdropFilter::Probable,
+            AirdropFilter::Probable => AirdropFilter::All,
+        }
+    }
+
+    fn admits(self, airdrop: Airdrop) -> bool {
+        match self {
+            AirdropFilter::All => true,
+            AirdropFilter::Confirmed => airdrop == Airdrop::Confirmed,
+            AirdropFilter::Probable => airdrop == Airdrop::Probable,
+        }
+    }
+}
+
+/// Which coins are shown: a search text and the two cycling filters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    pub text: String,
+    pub status: StatusFilter,
+    pub airdrop: AirdropFilter,
+}
+
+impl Filter {
+    pub fn is_active(&self) -> bool {
+        !self.text.is_empty()
+            || self.status != StatusFilter::All
+            || self.airdrop != AirdropFilter::All
+    }
+
+    /// Whether `coin` passes every filter. The text matches, without case,
+    /// the name, other names, ticker, category and narratives.
+    pub fn admits(&self, coin: &Coin, listings: &Listings) -> bool {
+        self.status.admits(status_of(coin, listings))
+            && self.airdrop.admits(coin.airdrop)
+            && matches_text(coin, &self.text)
+    }
+}
+
+fn matches_text(coin: &Coin, text: &str) -> bool {
+    let needle = text.trim().to_lowercase();
+    if needle.is_empty() {
+        return true;
+    }
+    let hit = |s: &str| s.to_lowercase().contains(&needle);
+    hit(&coin.name)
+        || coin.other_names.iter().any(|s| hit(s))
+        || coin.ticker.as_deref().is_some_and(hit)
+        || hit(&coin.category)
+        || coin.narratives.iter().any(|s| hit(s))
+}
+
+/// The indices into `coins` of the coins to show, in the order to show them.
+///
+/// The sort is stable with the article's rank as tie-breaker, ascending in
+/// both directions; unknown values (no score, no price…) go last in both.
+pub fn visible(coins: &[Coin], listings: &Listings, sort: Sort, filter: &Filter) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..coins.len())
+        .filter(|&i| filter.admits(&coins[i], listings))
+        .collect();
+    rows.sort_by(|&a, &b| compare(&coins[a], &coins[b], listings, sort));
+    rows
+}
+
+fn compare(a: &Coin, b: &Coin, listings: &Listings, sort: Sort) -> Ordering {
+    let ka = sort_key(a, listings, sort.column);
+    let kb = sort_key(b, listings, sort.column);
+    let by_value = match (ka, kb) {
+        (Some(x), Some(y)) => {
+            let o = x.cmp(&y);
+            if sort.descending { o.reverse() } else { o }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    by_value
+        .then(a.rank.cmp(&b.rank))
+        .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+}
+
+/// A comparable value for one cell; `None` is an unknown value.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Key {
+    Int(i64),
+    Num(f64),
+    Text(String),
+}
+
+impl Eq for Key {}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Key) -> Ordering {
+        match (self, other) {
+            (Key::Int(a), Key::Int(b)) => a.cmp(b),
+            (Key::Num(a), Key::Num(b)) => a.total_cmp(b),
+            (Key::Text(a), Key::Text(b)) => a.cmp(b),
+            // One column always yields one kind of key.
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+fn text_key(s: &str) -> Option<Key> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| Key::Text(s.to_lowercase()))
+}
+
+fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
+    let listing = listing_of(coin, listings);
+    match column {
+        Column::Rank => Some(Key::Int(i64::from(coin.rank))),
+        Column::Name => text_key(&coin.name),
+        Column::Ticker => coin.ticker.as_deref().and_then(text_key),
+        Column::Category => text_key(&coin.category),
+        Column::Score => coin.score.map(|s| Key::Int(i64::from(s.value))),
+        Column::Airdrop => Some(Key::Int(coin.airdrop as i64)),
+        Column::Status => Some(Key::Int(status_of(coin, listings) as i64)),
+        Column::Price => listing.map(|l| Key::Num(l.price_usd)),
+        Column::Change24h => listing.and_then(|l| l.change_24h).map(Key::Num),
+        Column::Listed => listing.map(|l| Key::Int(l.listed_at)),
+    }
+}
+
+/// What one cell shows, as text: the same in the TUI and in `prelist list`.
+/// Unknown values are "—"; a coin with no market id says so under Price,
+/// since it can never be seen to list.
+pub fn cell(coin: &Coin, listings: &Listings, column: Column) -> String {
+    const UNKNOWN: &str = "—";
+    let listing = listing_of(coin, listings);
+    let or_unknown = |s: &str| {
+        let s = clean(s.trim());
+        if s.is_empty() {
+            UNKNOWN.to_string()
+        } else {
+            s.into_owned()
+        }
+    };
+    match column {
+        Column::Rank => coin.rank.to_string(),
+        Column::Name => or_unknown(&coin.name),
+        Column::Ticker => or_unknown(coin.ticker.as_deref().unwrap_or("")),
+        Column::Category => or_unknown(&coin.category),
+        Column::Score => match coin.score {
+            Some(s) => format!("{} {}", s.value, &s.kind.as_str()[..4]),
+            None => UNKNOWN.into(),
+        },
+        Column::Airdrop => coin.airdrop.as_str().into(),
+        Column::Status => status_of(coin, listings).as_str().into(),
+        Column::Price => match (listing, &coin.market_id) {
+            (Some(l), _) => text::price(l.price_usd),
+            (None, None) => "no id".into(),
+            (None, Some(_)) => UNKNOWN.into(),
+        },
+        Column::Change24h => listing
+            .and_then(|l| l.change_24h)
+            .map_or(UNKNOWN.into(), text::change),
+        Column::Listed => listing.map_or(UNKNOWN.into(), |l| text::date(l.listed_at)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::Listing;
+    use crate::model::Watchlist;
+
+    fn builtin() -> Vec<Coin> {
+        Watchlist::builtin().coins
+    }
+
+    fn names(coins: &[Coin], rows: &[usize]) -> Vec<String> {
+        rows.iter().map(|&i| coins[i].name.clone()).collect()
+    }
+
+    fn sorted(
+        coins: &[Coin],
+        listings: &Listings,
+        column: Column,
+        descending: bool,
+    ) -> Vec<String> {
+        let sort = Sort { column, descending };
+        names(coins, &visible(coins, listings, sort, &Filter::default()))
+    }
+
+    /// Two coins trading, with prices and changes, one without a 24h change.
+    fn some_listings() -> Listings {
+        let mut l = Listings::new();
+        let listing = |price: f64, change: Option<f64>, at: i64| Listing {
+            listed_at: at,
+            first_price: price,
+            price_usd: price,
+            change_24h: change,
+            updated_at: at,
+        };
+        l.insert("parcl".into(), listing(0.3, Some(-2.0), 1_700_000_000));
+        l.insert("nillion".into(), listing(0.61, None, 1_750_000_000));
+        l.insert("dolomite".into(), listing(0.05, Some(4.5), 1_600_000_000));
+        l
+    }
+
+    #[test]
+    fn rank_both_ways() {
+        let c = builtin();
+        let l = Listings::new();
+        let asc = sorted(&c, &l, Column::Rank, false);
+        assert_eq!(asc.first().unwrap(), "Gravity");
+        assert_eq!(asc.last().unwrap(), "Peaq Network");
+        let desc = sorted(&c, &l, Column::Rank, true);
+        assert_eq!(desc.first().unwrap(), "Peaq Network");
+        assert_eq!(desc.last().unwrap(), "Gravity");
+    }
+
+    #[test]
+    fn score_both_ways_ties_by_rank_unknown_last() {
+        let c = builtin();
+        let l = Listings::new();
+        let desc = sorted(&c, &l, Column::Score, true);
+        assert_eq!(desc[..3], ["Ten", "Dojima Network", "Peaq Network"]);
+        assert_eq!(desc[3..6], ["Ola", "Lurk", "Nimble"]);
+        assert_eq!(desc.last().unwrap(), "Gravity");
+        let asc = sorted(&c, &l, Column::Score, false);
+        assert_eq!(asc[..3], ["Nillion", "My Pet Hooligan", "Parcl"]);
+        assert_eq!(asc[11..13], ["Dojima Network", "Peaq Network"]);
+        assert_eq!(asc.last().unwrap(), "Gravity");
+    }
+
+    #[test]
+    fn name_both_ways() {
+        let c = builtin();
+        let l = Listings::new();
+        let asc = sorted(&c, &l, Column::Name, false);
+        assert_eq!(asc.first().unwrap(), "Dojima Network");
+        assert_eq!(asc.last().unwrap(), "Ten");
+        let desc = sorted(&c, &l, Column::Name, true);
+        assert_eq!(desc.first().unwrap(), "Ten");
+        assert_eq!(desc.last().unwrap(), "Dojima Network");
+    }
+
+    #[test]
+    fn ticker_unknown_last_both_ways() {
+        let c = builtin();
+        let l = Listings::new();
+        let with_ticker = c.iter().filter(|c| c.ticker.is_some()).count();
+        for descending in [false, true] {
+            let order = sorted(&c, &l, Column::Ticker, descending);
+            let tickers: Vec<_> = order
+                .iter()
+                .map(|n| c.iter().find(|c| &c.name == n).unwrap().ticker.clone())
+                .collect();
+            assert!(tickers[..with_ticker].iter().all(Option::is_some));
+            assert!(tickers[with_ticker..].iter().all(Option::is_none));
+            let known: Vec<_> = tickers[..with_ticker].iter().flatten().collect();
+            let mut expect = known.clone();
+            expect.sort();
+            if descending {
+                expect.reverse();
+            }
+            assert_eq!(known, expect, "descending={descending}");
+            // The unknown ones keep the article's order whichever way.
+            let rest: Vec<_> = order[with_ticker..].to_vec();
+            let by_rank: Vec<_> = c
+                .iter()
+                .filter(|c| c.ticker.is_none())
+                .map(|c| c.name.clone())
+                .collect();
+            assert_eq!(rest, by_rank);
+        }
+    }
+
+    #[test]
+    fn category_both_ways() {
+        let c = builtin();
+        let l = Listings::new();
+        let asc = sorted(&c, &l, Column::Category, false);
+        let desc = sorted(&c, &l, Column::Category, true);
+        let cat = |n: &String| {
+            c.iter()
+                .find(|c| &c.name == n)
+                .unwrap()
+                .category
+                .to_lowercase()
+        };
+        let a: Vec<_> = asc.iter().map(cat).collect();
+        let mut expect = a.clone();
+        expect.sort();
+        assert_eq!(a, expect);
+        let d: Vec<_> = desc.iter().map(cat).collect();
+        expect.reverse();
+        assert_eq!(d, expect);
+    }
+
+    #[test]
+    fn airdrop_both_ways_ties_by_rank() {
+        let c = builtin();
+        let l = Listings::new();
+        let asc = sorted(&c, &l, Column::Airdrop, false);
+        assert_eq!(asc[..3], ["Gravity", "My Pet Hooligan", "Parcl"]);
+        assert_eq!(asc.last().unwrap(), "Nimble");
+        let desc = sorted(&c, &l, Column::Airdrop, true);
+        assert_eq!(desc[..3], ["Nillion", "ReadyGG", "Ola"]);
+        assert_eq!(desc.last().unwrap(), "Peaq Network");
+    }
+
+    #[test]
+    fn status_price_24h_listed_both_ways_unknown_last() {
+        let c = builtin();
+        let l = some_listings();
+        assert_eq!(
+            sorted(&c, &l, Column::Status, false)[11..],
+            ["Nillion", "Parcl", "Dolomite"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Status, true)[..3],
+            ["Nillion", "Parcl", "Dolomite"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Price, false)[..4],
+            ["Dolomite", "Parcl", "Nillion", "Gravity"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Price, true)[..4],
+            ["Nillion", "Parcl", "Dolomite", "Gravity"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Price, true).last().unwrap(),
+            "Peaq Network"
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Change24h, false)[..3],
+            ["Parcl", "Dolomite", "Gravity"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Change24h, true)[..3],
+            ["Dolomite", "Parcl", "Gravity"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Listed, false)[..4],
+            ["Dolomite", "Parcl", "Nillion", "Gravity"]
+        );
+        assert_eq!(
+            sorted(&c, &l, Column::Listed, true)[..4],
+            ["Nillion", "Parcl", "Dolomite", "Gravity"]
+        );
+    }
+
+    #[test]
+    fn status_and_airdrop_filters() {
+        let c = builtin();
+        let l = some_listings();
+        let show = |f: Filter| names(&c, &visible(&c, &l, Sort::default(), &f));
+        let trading = show(Filter {
+            status: StatusFilter::Trading,
+            ..Filter::default()
+        });
+        assert_eq!(trading, ["Nillion", "Parcl", "Dolomite"]);
+        let upcoming = show(Filter {
+            status: StatusFilter::Upcoming,
+            ..Filter::default()
+        });
+        assert_eq!(upcoming.len(), 11);
+        assert!(!upcoming.contains(&"Parcl".to_string()));
+        let probable = show(Filter {
+            airdrop: AirdropFilter::Probable,
+            ..Filter::default()
+        });
+        assert_eq!(probable, ["Nillion", "ReadyGG", "Ola", "Lurk", "Nimble"]);
+        let confirmed_trading = show(Filter {
+            status: StatusFilter::Trading,
+            airdrop: AirdropFilter::Confirmed,
+            ..Filter::default()
+        });
+        assert_eq!(confirmed_trading, ["Parcl", "Dolomite"]);
+    }
+
+    #[test]
+    fn search_covers_every_searched_field() {
+        let c = builtin();
+        let l = Listings::new();
+        let find = |text: &str| {
+            let f = Filter {
+                text: text.into(),
+                ..Filter::default()
+            };
+            names(&c, &visible(&c, &l, Sort::default(), &f))
+        };
+        assert_eq!(find("NILLION"), ["Nillion"], "name, any case");
+        assert_eq!(find("obscuro"), ["Ten"], "other names");
+        assert_eq!(find("prcl"), ["Parcl"], "ticker");
+        let cat = c[2].category.clone();
+        assert!(
+            find(&cat).contains(&"My Pet Hooligan".to_string()),
+            "category"
+        );
+        let narrative = c[0].narratives[0].clone();
+        assert!(
+            find(&narrative).contains(&"Gravity".to_string()),
+            "narratives"
+        );
+        assert!(find("zzz-no-such-coin").is_empty());
+        // Competitors are not searched: Nillion's "Chainlink" must not find it.
+        assert!(!find("chainlink").contains(&"Nillion".to_string()));
+    }
+
+    #[test]
+    fn column_keys_and_steps() {
+        for col in Column::ALL {
+            assert_eq!(Column::from_key(col.key()), Some(col));
+        }
+        assert_eq!(Column::Listed.step(1), Column::Rank);
+        assert_eq!(Column::Rank.step(-1), Column::Listed);
+    }
+}
