@@ -37,9 +37,10 @@ pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
     if app.detail_full {
         detail::draw(frame, main, app, &mut vp);
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
+        // The table takes the width its columns need; the detail the rest.
+        let table_width = table::natural_width(app).min(main.width * 2 / 3);
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-                .areas(main);
+            Layout::horizontal([Constraint::Length(table_width), Constraint::Min(0)]).areas(main);
         table::draw(frame, left, app, &mut vp);
         detail::draw(frame, right, app, &mut vp);
     } else {

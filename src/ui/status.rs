@@ -10,10 +10,18 @@ use crate::app::{App, Mode};
 use crate::view::{AirdropFilter, StatusFilter};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let left = summary(app);
+    // The key hint goes when the summary needs the room.
     let right = " ? help · q quit ";
+    let right_width = if app.mode != Mode::Search
+        && left.chars().count() + right.chars().count() > usize::from(area.width)
+    {
+        0
+    } else {
+        right.chars().count() as u16
+    };
     let [left_area, right_area] =
-        Layout::horizontal([Constraint::Min(0), Constraint::Length(right.len() as u16)])
-            .areas(area);
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
     if app.mode == Mode::Search {
         let text = format!("/{}", app.filter.text);
         let line = Line::from(vec![
@@ -31,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let x = left_area.x + (text.chars().count() as u16).min(left_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, left_area.y));
     } else {
-        frame.render_widget(Paragraph::new(summary(app)), left_area);
+        frame.render_widget(Paragraph::new(left), left_area);
     }
     frame.render_widget(
         Paragraph::new(Line::styled(right, theme::dim())),

@@ -108,6 +108,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     }
 }
 
+/// The text of every shown cell, row by row.
+fn cell_texts(app: &App) -> Vec<Vec<String>> {
+    let coins = &app.watchlist.coins;
+    app.rows()
+        .iter()
+        .map(|&i| {
+            Column::ALL
+                .map(|c| cell(&coins[i], &app.listings, c))
+                .to_vec()
+        })
+        .collect()
+}
+
+/// The width the table needs to show every column, borders included.
+pub fn natural_width(app: &App) -> u16 {
+    let cols = fit_columns(&cell_texts(app), app, u16::MAX);
+    cols.iter().map(|c| c.1 + 1).sum::<u16>() + 1
+}
+
 /// The first row to show: the previous one, moved just enough to keep the
 /// selection in view, and never leaving empty space below the last row.
 fn scroll_offset(prev: usize, selected: Option<usize>, height: usize, rows: usize) -> usize {

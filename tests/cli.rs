@@ -1,0 +1,286 @@
+//! `prelist list` and bad input, through the real binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn prelist(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_prelist"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> Vec<Value> {
+    let out = prelist(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn names(coins: &[Value]) -> Vec<&str> {
+    coins.iter().map(|c| c["name"].as_str().unwrap()).collect()
+}
+
+/// name, score, score kind, airdrop, vibes — as the article gives them.
+const ARTICLE: [(&str, Option<u64>, Option<&str>, &str, &str); 14] = [
+    ("Gravity", None, None, "confirmed", "GMX"),
+    ("Nillion", Some(77), Some("tech"), "probable", "Chainlink"),
+    (
+        "My Pet Hooligan",
+        Some(77),
+        Some("fundamental"),
+        "confirmed",
+        "Axie Infinity",
+    ),
+    (
+        "Parcl",
+        Some(77),
+        Some("fundamental"),
+        "confirmed",
+        "Helium Network",
+    ),
+    ("Nibiru", Some(81), Some("tech"), "confirmed", "Injective"),
+    ("ReadyGG", Some(81), Some("tech"), "probable", "Immutable X"),
+    ("Dolomite", Some(85), Some("tech"), "confirmed", "DYDX"),
+    (
+        "Movement Labs",
+        Some(85),
+        Some("tech"),
+        "confirmed",
+        "Stacks",
+    ),
+    ("Ola", Some(87), Some("tech"), "probable", "Phantom"),
+    ("Lurk", Some(87), Some("tech"), "probable", "Cardano"),
+    (
+        "Nimble",
+        Some(87),
+        Some("tech"),
+        "probable",
+        "Render Network",
+    ),
+    ("Ten", Some(89), Some("tech"), "confirmed", "Algorand"),
+    (
+        "Dojima Network",
+        Some(89),
+        Some("tech"),
+        "confirmed",
+        "Polygon",
+    ),
+    (
+        "Peaq Network",
+        Some(89),
+        Some("tech"),
+        "confirmed",
+        "Solana",
+    ),
+];
+
+#[test]
+fn list_json_matches_the_article_for_all_fourteen() {
+    let coins = json(&["list", "--json"]);
+    assert_eq!(coins.len(), 14);
+    for (i, (coin, (name, score, kind, airdrop, vibes))) in coins.iter().zip(ARTICLE).enumerate() {
+        assert_eq!(coin["rank"], i as u64 + 1);
+        assert_eq!(coin["name"], name);
+        assert_eq!(coin["score"].as_u64(), score, "{name} score");
+        assert_eq!(coin["score_kind"].as_str(), kind, "{name} score kind");
+        assert_eq!(coin["airdrop"], airdrop, "{name} airdrop");
+        assert_eq!(coin["vibes"], vibes, "{name} vibes");
+        assert_eq!(coin["status"], "upcoming");
+        assert!(coin["price_usd"].is_null() && coin["change_24h"].is_null());
+        assert!(coin["listed_at"].is_null());
+        for key in [
+            "ticker",
+            "category",
+            "narratives",
+            "competitors",
+            "market_id",
+        ] {
+            assert!(coin.get(key).is_some(), "{name} has {key}");
+        }
+    }
+    // Ten's launch note and other name, Gravity's ticker, the verified ids only.
+    assert_eq!(coins[11]["launch"], "Q2");
+    assert_eq!(coins[11]["other_names"][0], "Obscuro");
+    assert_eq!(coins[0]["ticker"], "GRVT");
+    let ids: Vec<_> = coins
+        .iter()
+        .filter_map(|c| c["market_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["nillion", "parcl", "dolomite", "movement", "peaq-2"]);
+}
+
+#[test]
+fn list_sorted_by_score_descending() {
+    let coins = json(&["list", "--json", "--sort", "score", "--desc"]);
+    let n = names(&coins);
+    assert_eq!(n[..3], ["Ten", "Dojima Network", "Peaq Network"]);
+    assert_eq!(coins[0]["score"], 89);
+    assert_eq!(*n.last().unwrap(), "Gravity");
+}
+
+#[test]
+fn list_sort_orders() {
+    let by_name = json(&["list", "--json", "--sort", "name"]);
+    assert_eq!(names(&by_name)[0], "Dojima Network");
+    let by_rank_desc = json(&["list", "--json", "--sort", "rank", "--desc"]);
+    assert_eq!(names(&by_rank_desc)[0], "Peaq Network");
+    let by_ticker = json(&["list", "--json", "--sort", "ticker"]);
+    assert_eq!(
+        names(&by_ticker)[..6],
+        [
+            "Dolomite",
+            "Gravity",
+            "Movement Labs",
+            "Nillion",
+            "Peaq Network",
+            "Parcl"
+        ]
+    );
+    let by_airdrop = json(&["list", "--json", "--sort", "airdrop", "--desc"]);
+    assert_eq!(by_airdrop[0]["airdrop"], "probable");
+    // Nothing trades yet: price, 24h and listed leave the article's order.
+    for col in ["price", "24h", "listed", "status"] {
+        let c = json(&["list", "--json", "--sort", col, "--desc"]);
+        assert_eq!(names(&c)[0], "Gravity", "--sort {col}");
+    }
+}
+
+#[test]
+fn list_filters() {
+    assert_eq!(
+        names(&json(&["list", "--json", "--filter", "nillion"])),
+        ["Nillion"]
+    );
+    assert_eq!(
+        names(&json(&["list", "--json", "--filter", "Obscuro"])),
+        ["Ten"]
+    );
+    assert_eq!(json(&["list", "--json", "--status", "upcoming"]).len(), 14);
+    assert!(json(&["list", "--json", "--status", "trading"]).is_empty());
+    let text = prelist(&["list", "--filter", "nillion"]);
+    let out = String::from_utf8(text.stdout).unwrap();
+    let lines: Vec<_> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("#") && lines[0].contains("Listed"));
+    assert!(
+        lines[1].starts_with("2 ") && lines[1].contains("Nillion") && lines[1].contains("77 tech")
+    );
+}
+
+#[test]
+fn list_text_has_every_column() {
+    let out = String::from_utf8(prelist(&["list"]).stdout).unwrap();
+    let header = out.lines().next().unwrap();
+    for title in [
+        "#", "Name", "Ticker", "Category", "Score", "Airdrop", "Status", "Price", "24h", "Listed",
+    ] {
+        assert!(header.contains(title), "{header}");
+    }
+    assert_eq!(out.lines().count(), 15);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = prelist(&["list", "--sort", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bogus"));
+    let out = prelist(&["list", "--status", "sideways"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_screen_without_a_terminal_says_to_use_list() {
+    let out = prelist(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("prelist list"));
+}
+
+/// Runs `prelist --watchlist FILE list` and `prelist --watchlist FILE` (the
+/// TUI) on a bad file: both refuse with exit 2 and a message naming the file
+/// and `expect`; the file is left exactly as it was.
+fn refused(file: &Path, expect: &str) {
+    let before = std::fs::read(file).ok();
+    for args in [
+        vec!["--watchlist", file.to_str().unwrap(), "list"],
+        vec!["--watchlist", file.to_str().unwrap()],
+    ] {
+        let out = prelist(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(file.to_str().unwrap()),
+            "names the file: {err}"
+        );
+        assert!(err.contains(expect), "says {expect:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(std::fs::read(file).ok(), before, "the file is untouched");
+}
+
+#[test]
+fn bad_watchlist_files_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+
+    refused(&p("missing.json"), "No such file");
+
+    std::fs::write(p("empty.json"), "").unwrap();
+    refused(&p("empty.json"), "is empty");
+
+    std::fs::write(
+        p("syntax.json"),
+        "{\"version\": 1,\n  \"coins\": [\n    {\"rank\": 1,,}\n]}",
+    )
+    .unwrap();
+    refused(&p("syntax.json"), "line 3, column 16");
+
+    std::fs::write(p("score.json"), r#"{"version":1,"coins":[{"rank":1,"name":"Zed","airdrop":"confirmed","score_kind":"tech","score":120}]}"#).unwrap();
+    refused(
+        &p("score.json"),
+        "(Zed): field `score`: 120 is outside 0–100",
+    );
+
+    std::fs::write(
+        p("airdrop.json"),
+        r#"{"version":1,"coins":[{"rank":1,"name":"Zed","airdrop":"maybe"}]}"#,
+    )
+    .unwrap();
+    refused(&p("airdrop.json"), "(Zed): field `airdrop`");
+
+    std::fs::write(p("binary.json"), [0xff, 0xfe, 0x00, 0x7b]).unwrap();
+    refused(&p("binary.json"), "not UTF-8");
+
+    std::fs::create_dir(p("dir.json")).unwrap();
+    refused(&p("dir.json"), "directory");
+
+    let huge = std::fs::File::create(p("huge.json")).unwrap();
+    huge.set_len(17 * 1024 * 1024).unwrap();
+    refused(&p("huge.json"), "more than");
+}
+
+#[test]
+fn a_good_watchlist_file_is_listed_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    let text = r#"{"version":1,"coins":[
+        {"rank":2,"name":"Beta","airdrop":"probable","score_kind":"tech","score":50},
+        {"rank":1,"name":"Alpha","airdrop":"confirmed","market_id":"alpha"}]}"#;
+    std::fs::write(&file, text).unwrap();
+    let coins = json(&["--watchlist", file.to_str().unwrap(), "list", "--json"]);
+    assert_eq!(names(&coins), ["Alpha", "Beta"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

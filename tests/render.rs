@@ -1,0 +1,224 @@
+//! What the user sees, drawn through `TestBackend` exactly as on a terminal.
+
+use prelist::app::App;
+use prelist::keymap::Action;
+use prelist::listing::{Listing, Listings};
+use prelist::model::Watchlist;
+use prelist::ui;
+use prelist::view::Column;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+fn app() -> App {
+    App::new(Watchlist::builtin(), Listings::new())
+}
+
+/// Draws twice, as the real loop does after an input: the second frame uses
+/// the layout the first one reported.
+fn render(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    for _ in 0..2 {
+        let mut vp = None;
+        terminal.draw(|f| vp = Some(ui::draw(f, app))).unwrap();
+        app.viewport = vp.unwrap();
+    }
+    terminal
+}
+
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+fn row_text(terminal: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = terminal.backend().buffer();
+    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+#[test]
+fn default_screen_120x40() {
+    let mut app = app();
+    insta::assert_snapshot!(screen(&render(&mut app, 120, 40)));
+}
+
+#[test]
+fn smallest_screen_40x10() {
+    let mut app = app();
+    app.update(Action::Down);
+    insta::assert_snapshot!(screen(&render(&mut app, 40, 10)));
+}
+
+#[test]
+fn below_the_minimum_asks_for_room() {
+    let mut app = app();
+    let t = render(&mut app, 39, 10);
+    assert!(screen(&t).contains("Terminal too small"));
+    let t = render(&mut app, 40, 9);
+    assert!(screen(&t).contains("need 40×10"));
+}
+
+#[test]
+fn every_size_from_the_minimum_renders() {
+    let mut app = app();
+    app.update(Action::Last);
+    for w in (1..=200).step_by(7) {
+        for h in (1..=60).step_by(3) {
+            render(&mut app, w, h);
+        }
+    }
+    app.update(Action::ToggleFullDetail);
+    render(&mut app, 40, 10);
+    app.update(Action::Help);
+    render(&mut app, 40, 10);
+    render(&mut app, 3, 2);
+}
+
+#[test]
+fn wide_screen_puts_detail_beside_the_table() {
+    let mut app = app();
+    app.update(Action::SortBy(Column::Score));
+    app.update(Action::SortReverse);
+    insta::assert_snapshot!(screen(&render(&mut app, 160, 30)));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app();
+    app.update(Action::Help);
+    insta::assert_snapshot!(screen(&render(&mut app, 120, 40)));
+}
+
+#[test]
+fn help_overlay_scrolls_to_the_risk_advice() {
+    let mut app = app();
+    app.update(Action::Help);
+    render(&mut app, 80, 24);
+    for _ in 0..100 {
+        app.update(Action::Down);
+    }
+    let s = screen(&render(&mut app, 80, 24));
+    assert!(s.contains("5% of your total portfolio"), "{s}");
+    assert!(s.contains("1% of its portfolio"), "{s}");
+}
+
+#[test]
+fn detail_full_screen() {
+    let mut app = app();
+    for _ in 0..11 {
+        app.update(Action::Down);
+    }
+    app.update(Action::ToggleFullDetail);
+    insta::assert_snapshot!(screen(&render(&mut app, 120, 40)));
+}
+
+#[test]
+fn search_active() {
+    let mut app = app();
+    app.update(Action::Search);
+    for c in "zk".chars() {
+        app.update(Action::Input(c));
+    }
+    let t = render(&mut app, 120, 40);
+    insta::assert_snapshot!(screen(&t));
+}
+
+#[test]
+fn sorted_header_carries_the_arrow() {
+    let mut app = app();
+    app.update(Action::SortBy(Column::Score));
+    let t = render(&mut app, 120, 40);
+    assert!(row_text(&t, 1).contains("Score▲"));
+    app.update(Action::SortReverse);
+    let t = render(&mut app, 120, 40);
+    assert!(row_text(&t, 1).contains("Score▼"));
+    assert!(
+        row_text(&t, 1).contains("#  "),
+        "other headers carry no arrow"
+    );
+}
+
+#[test]
+fn selected_row_is_highlighted_cell_by_cell() {
+    let mut app = app();
+    app.update(Action::Down);
+    app.update(Action::Down);
+    let t = render(&mut app, 120, 40);
+    let buf = t.backend().buffer();
+    let table = app.viewport.body;
+    // Rows: header at y=1, Gravity y=2, Nillion y=3, My Pet Hooligan y=4.
+    assert!(row_text(&t, 4).contains("My Pet Hooligan"));
+    let last_col = app.viewport.columns.last().map(|c| c.1 + c.2).unwrap();
+    for x in table.x..last_col {
+        let cell = &buf[(x, 4)];
+        assert_eq!(cell.bg, Color::Cyan, "selected bg at x={x}");
+        assert_eq!(cell.fg, Color::Black, "selected fg at x={x}");
+        assert!(
+            cell.modifier.contains(Modifier::BOLD),
+            "selected bold at x={x}"
+        );
+        let other = &buf[(x, 3)];
+        assert_ne!(other.bg, Color::Cyan, "unselected row at x={x}");
+    }
+    // With the detail pane focused the selection is shown, but muted.
+    app.update(Action::ToggleFocus);
+    let t = render(&mut app, 120, 40);
+    let cell = &t.backend().buffer()[(table.x + 3, 4)];
+    assert_eq!(cell.bg, Color::DarkGray);
+}
+
+#[test]
+fn trading_coin_shows_price_change_and_date_in_colour() {
+    let mut listings = Listings::new();
+    listings.insert(
+        "nillion".into(),
+        Listing {
+            listed_at: 1_742_817_600,
+            first_price: 0.61,
+            price_usd: 0.7012,
+            change_24h: Some(-3.2),
+            updated_at: 1_742_900_000,
+        },
+    );
+    let mut app = App::new(Watchlist::builtin(), listings);
+    app.update(Action::Down);
+    let t = render(&mut app, 120, 40);
+    let row = row_text(&t, 3);
+    assert!(
+        row.contains("trading") && row.contains("$0.7012") && row.contains("-3.20%"),
+        "{row}"
+    );
+    assert!(row.contains("2025-03-24"), "{row}");
+    // The selected row takes the highlight's colours; look at the status
+    // cell once the selection has moved off the row.
+    app.update(Action::Up);
+    let t = render(&mut app, 120, 40);
+    let status_x = app
+        .viewport
+        .columns
+        .iter()
+        .find(|c| c.0 == Column::Status)
+        .unwrap()
+        .1;
+    let cell = &t.backend().buffer()[(status_x, 3)];
+    assert_eq!(cell.symbol(), "t");
+    assert_eq!(cell.fg, Color::Green);
+    let upcoming = &t.backend().buffer()[(status_x, 4)];
+    assert_eq!(upcoming.fg, Color::Yellow);
+}
+
+#[test]
+fn control_characters_never_reach_the_screen() {
+    let json = r#"{"version":1,"coins":[{"rank":1,"name":"Evil\u001b[2J\u0007Coin","airdrop":"confirmed",
+        "summary":"line\r\nbreak\u001b]0;title\u0007"}]}"#;
+    let w = Watchlist::parse(json, std::path::Path::new("evil.json")).unwrap();
+    let mut app = App::new(w, Listings::new());
+    let t = render(&mut app, 120, 40);
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "control char drawn"
+        );
+    }
+    assert!(screen(&t).contains("Evil[2JCoin"));
+}
