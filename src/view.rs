@@ -224,7 +224,7 @@ fn compare(a: &Coin, b: &Coin, listings: &Listings, sort: Sort) -> Ordering {
 }
 
 /// A comparable value for one cell; `None` is an unknown value.
-#[derive(Debug, PartialEq, PartialOrd)]
+#[derive(Debug, PartialEq)]
 enum Key {
     Int(i64),
     Num(f64),
@@ -232,6 +232,12 @@ enum Key {
 }
 
 impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Key) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for Key {
     fn cmp(&self, other: &Key) -> Ordering {

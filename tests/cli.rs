@@ -35,7 +35,9 @@ fn names(coins: &[Value]) -> Vec<&str> {
 }
 
 /// name, score, score kind, airdrop, vibes — as the article gives them.
-const ARTICLE: [(&str, Option<u64>, Option<&str>, &str, &str); 14] = [
+type ArticleCoin = (&'static str, Option<u64>, Option<&'static str>, &'static str, &'static str);
+
+const ARTICLE: [ArticleCoin; 14] = [
     ("Gravity", None, None, "confirmed", "GMX"),
     ("Nillion", Some(77), Some("tech"), "probable", "Chainlink"),
     (
