@@ -1,12 +1,22 @@
 //! The app's state and `update`: every change goes through an `Action` here.
 //! No I/O and no terminal, so every behaviour is testable as plain data.
 
+use std::collections::HashSet;
+use std::time::Duration;
+
 use ratatui::layout::Rect;
+use tokio::time::Instant;
 
 use crate::keymap::{Action, Keymap};
-use crate::listing::Listings;
+use crate::listing::{Listings, apply_quotes};
+use crate::market::MarketError;
+use crate::market::poller::{Command, Refusal, Report};
 use crate::model::{Coin, Watchlist};
+use crate::text;
 use crate::view::{self, Column, Filter, Sort};
+
+/// The event log keeps this many entries; older ones are in the log file.
+pub const LOG_CAPACITY: usize = 1000;
 
 /// What keys mean right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +27,51 @@ pub enum Mode {
     Search,
     /// The help overlay is open.
     Help,
+    /// The event log is open.
+    Log,
+}
+
+/// What `update` asks the main loop to do: the I/O it may not do itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send a command to the poller.
+    Poll(Command),
+    /// Write the state file.
+    SaveState,
+    /// Ring the terminal bell.
+    Bell,
+    /// Write an entry to the log file.
+    Log(LogEntry),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Flip,
+    Error,
+    Info,
+}
+
+/// One line of the event log: a flip, a poll error, a note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// The poller as the UI knows it, from its reports.
+#[derive(Debug, Clone, Default)]
+pub struct PollState {
+    /// The ids being polled (coins with a market id).
+    pub ids: Vec<String>,
+    pub in_flight: bool,
+    /// When the last good answer came (Unix seconds).
+    pub last_ok: Option<i64>,
+    /// The last error, while no good answer has come since.
+    pub last_error: Option<MarketError>,
+    /// When the next request is due.
+    pub next_at: Option<Instant>,
 }
 
 /// Which pane j/k/PgDn move in normal mode.
@@ -61,6 +116,22 @@ pub struct App {
     pub help_scroll: usize,
     pub viewport: Viewport,
     pub quit: bool,
+    /// Set when polling (`--poll`).
+    pub polling: Option<PollState>,
+    /// Flips and poll errors, oldest first.
+    pub log: Vec<LogEntry>,
+    pub log_scroll: usize,
+    /// A message for the status line, cleared by the next key.
+    pub flash: Option<String>,
+    /// Market ids that flipped while the app was open: their rows stand out.
+    pub flipped: HashSet<String>,
+    /// Whether a flip rings the bell.
+    pub bell: bool,
+    /// The clock, set by the main loop: monotonic for countdowns, wall for display.
+    pub now: Instant,
+    pub now_wall: i64,
+    pub tz: jiff::tz::TimeZone,
+    effects: Vec<Effect>,
     /// Indices into `watchlist.coins` of the shown rows, in order.
     rows: Vec<usize>,
     /// The selected coin, by key, so it survives sorting and filtering.
@@ -82,11 +153,158 @@ impl App {
             help_scroll: 0,
             viewport: Viewport::default(),
             quit: false,
+            polling: None,
+            log: Vec::new(),
+            log_scroll: 0,
+            flash: None,
+            flipped: HashSet::new(),
+            bell: true,
+            now: Instant::now(),
+            now_wall: jiff::Timestamp::now().as_second(),
+            tz: jiff::tz::TimeZone::system(),
+            effects: Vec::new(),
             rows: Vec::new(),
             selected: None,
         };
         app.refresh();
         app
+    }
+
+    /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
+    pub fn enable_polling(&mut self) {
+        self.polling = Some(PollState {
+            ids: self.market_ids(),
+            ..PollState::default()
+        });
+    }
+
+    /// The market ids of the watchlist, in watchlist order.
+    pub fn market_ids(&self) -> Vec<String> {
+        self.watchlist
+            .coins
+            .iter()
+            .filter_map(|c| c.market_id.clone())
+            .collect()
+    }
+
+    /// Sets the clock; the main loop calls this before every update and draw.
+    pub fn set_clock(&mut self, now: Instant, wall: i64) {
+        self.now = now;
+        self.now_wall = wall;
+    }
+
+    /// How many watched coins are trading.
+    pub fn trading_count(&self) -> usize {
+        self.watchlist
+            .coins
+            .iter()
+            .filter(|c| crate::listing::listing_of(c, &self.listings).is_some())
+            .count()
+    }
+
+    /// The name of the coin with this market id, for messages.
+    fn name_of(&self, market_id: &str) -> String {
+        self.watchlist
+            .coins
+            .iter()
+            .find(|c| c.market_id.as_deref() == Some(market_id))
+            .map_or_else(
+                || market_id.to_string(),
+                |c| text::clean(&c.name).into_owned(),
+            )
+    }
+
+    fn push_log(&mut self, kind: LogKind, text: String) {
+        let entry = LogEntry {
+            at: self.now_wall,
+            kind,
+            text,
+        };
+        self.effects.push(Effect::Log(entry.clone()));
+        self.log.push(entry);
+        if self.log.len() > LOG_CAPACITY {
+            self.log.remove(0);
+        }
+    }
+
+    /// Takes in one report from the poller.
+    pub fn on_report(&mut self, report: Report) -> Vec<Effect> {
+        let now = self.now;
+        let Some(poll) = self.polling.as_mut() else {
+            return Vec::new();
+        };
+        match report {
+            Report::Started => poll.in_flight = true,
+            Report::Done { quotes, next_in } => {
+                poll.in_flight = false;
+                poll.last_ok = Some(self.now_wall);
+                poll.last_error = None;
+                poll.next_at = Some(now + next_in);
+                let ids = poll.ids.clone();
+                let before = self.listings.clone();
+                let flips = apply_quotes(&mut self.listings, &ids, &quotes, self.now_wall);
+                for flip in &flips {
+                    let msg = format!(
+                        "{} is now trading at {}",
+                        self.name_of(&flip.market_id),
+                        text::price(flip.price)
+                    );
+                    self.flipped.insert(flip.market_id.clone());
+                    self.flash = Some(msg.clone());
+                    self.push_log(LogKind::Flip, msg);
+                }
+                if flips.len() > 1 {
+                    self.flash = Some(format!("{} coins are now trading (l: log)", flips.len()));
+                }
+                if !flips.is_empty() && self.bell {
+                    self.effects.push(Effect::Bell);
+                }
+                if self.listings != before {
+                    self.effects.push(Effect::SaveState);
+                }
+                self.refresh();
+            }
+            Report::Failed { error, retry_in } => {
+                poll.in_flight = false;
+                poll.next_at = Some(now + retry_in);
+                let msg = format!(
+                    "poll failed: {error} (retry in {})",
+                    text::duration(retry_in)
+                );
+                poll.last_error = Some(error);
+                self.push_log(LogKind::Error, msg);
+            }
+            Report::Refused { reason, wait } => {
+                self.flash = Some(match reason {
+                    Refusal::RateLimited => {
+                        format!(
+                            "rate limited · the next request may go in {}",
+                            text::duration(wait)
+                        )
+                    }
+                    Refusal::TooSoon => format!(
+                        "one manual poll per 5 s · try again in {}",
+                        text::duration(wait.max(Duration::from_secs(1)))
+                    ),
+                });
+            }
+        }
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Notes a failure of the main loop's own I/O (saving state) for the user.
+    pub fn report_error(&mut self, message: String) -> Vec<Effect> {
+        self.flash = Some(message.clone());
+        self.push_log(LogKind::Error, message);
+        std::mem::take(&mut self.effects)
+    }
+
+    fn poll_now(&mut self) {
+        match &self.polling {
+            None => self.flash = Some("not polling: start prelist with --poll".into()),
+            Some(p) if p.in_flight => self.flash = Some("a poll is already running".into()),
+            Some(_) => self.effects.push(Effect::Poll(Command::PollNow)),
+        }
     }
 
     /// The shown rows, as indices into `watchlist.coins`.
@@ -189,11 +407,36 @@ impl App {
         self.refresh();
     }
 
-    pub fn update(&mut self, action: Action) {
-        match self.mode {
-            Mode::Help => self.update_help(action),
-            Mode::Search => self.update_search(action),
-            Mode::Normal => self.update_normal(action),
+    /// Applies one user action; returns the I/O it calls for.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.flash = None;
+        match action {
+            Action::Quit => self.quit = true,
+            Action::PollNow => self.poll_now(),
+            _ => match self.mode {
+                Mode::Help => self.update_help(action),
+                Mode::Log => self.update_log(action),
+                Mode::Search => self.update_search(action),
+                Mode::Normal => self.update_normal(action),
+            },
+        }
+        std::mem::take(&mut self.effects)
+    }
+
+    fn update_log(&mut self, action: Action) {
+        let page = (self.viewport.help_height.max(2) - 1) as isize;
+        let max = self
+            .log
+            .len()
+            .saturating_sub(usize::from(self.viewport.help_height));
+        let scroll = |s: usize, d: isize| s.saturating_add_signed(d).min(max);
+        match action {
+            Action::ToggleLog | Action::Back | Action::Help => self.mode = Mode::Normal,
+            Action::Down | Action::ScrollDown => self.log_scroll = scroll(self.log_scroll, 1),
+            Action::Up | Action::ScrollUp => self.log_scroll = scroll(self.log_scroll, -1),
+            Action::PageDown => self.log_scroll = scroll(self.log_scroll, page),
+            Action::PageUp => self.log_scroll = scroll(self.log_scroll, -page),
+            _ => {}
         }
     }
 
@@ -204,7 +447,6 @@ impl App {
             Action::Up | Action::ScrollUp => self.scroll_help(-1),
             Action::PageDown => self.scroll_help(self.help_page()),
             Action::PageUp => self.scroll_help(-self.help_page()),
-            Action::Quit => self.quit = true,
             _ => {}
         }
     }
@@ -227,7 +469,6 @@ impl App {
             }
             Action::Down => self.move_by(1),
             Action::Up => self.move_by(-1),
-            Action::Quit => self.quit = true,
             _ => {}
         }
     }
@@ -293,7 +534,11 @@ impl App {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;
             }
-            Action::Quit => self.quit = true,
+            Action::ToggleLog => {
+                self.mode = Mode::Log;
+                self.log_scroll = 0;
+            }
+            Action::Quit | Action::PollNow => {}
             Action::Input(_) | Action::Backspace | Action::SearchKeep | Action::SearchClear => {}
         }
     }

@@ -21,14 +21,58 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", global = true)]
     pub watchlist: Option<PathBuf>,
 
+    /// Also poll the market-data API, so coins flip to trading as they list
+    #[arg(long, global = true)]
+    pub poll: bool,
+
+    /// Seconds between polls (at least 10)
+    #[arg(long, value_name = "SECS", default_value_t = 60, global = true,
+          value_parser = parse_interval)]
+    pub interval: u64,
+
+    /// Base URL of a CoinGecko-compatible API [default: https://api.coingecko.com/api/v3,
+    /// or the pro one with COINGECKO_PRO_API_KEY]
+    #[arg(long, value_name = "URL", global = true)]
+    pub api_url: Option<String>,
+
+    /// Where state is kept [default: $PRELIST_DATA_DIR, else the XDG data dir, prelist/]
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Do not ring the terminal bell when a coin starts trading
+    #[arg(long, global = true)]
+    pub no_bell: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_interval(s: &str) -> Result<u64, String> {
+    let secs: u64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of seconds"))?;
+    if secs < 10 {
+        return Err(format!(
+            "{secs} s is too short: polls must be at least 10 s apart (the API's prices \
+             refresh every 60 s)"
+        ));
+    }
+    Ok(secs)
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the watchlist without the TUI, in the TUI's order
     List(ListArgs),
+    /// Poll the API once, record any listing, print every coin's status
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print a JSON array, the same objects as `list --json`
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

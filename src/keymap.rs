@@ -30,6 +30,10 @@ pub enum Action {
     ToggleFullDetail,
     ToggleFocus,
     Help,
+    /// Open or close the event log.
+    ToggleLog,
+    /// Poll the market API now (`--poll` only).
+    PollNow,
     /// Close what is open: full-screen detail, detail focus, the search text.
     Back,
     Quit,
@@ -191,6 +195,16 @@ pub fn normal_bindings() -> Vec<Binding> {
             "focus table/detail (j/k scroll it)",
         ),
         bind(&[Key::plain(Esc)], Action::Back, "back; clear the search"),
+        bind(
+            &[Key::ctrl('r'), Key::plain(F(5))],
+            Action::PollNow,
+            "poll now (with --poll)",
+        ),
+        bind(
+            &[Key::ch('l')],
+            Action::ToggleLog,
+            "event log: flips and poll errors",
+        ),
         bind(&[Key::ch('?')], Action::Help, "this help"),
         bind(&[Key::ch('q'), Key::ctrl('c')], Action::Quit, "quit"),
     ]);
@@ -235,12 +249,39 @@ pub fn help_bindings() -> Vec<Binding> {
     ]
 }
 
+/// The bindings while the event log is open.
+pub fn log_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        bind(
+            &[Key::plain(Esc), Key::ch('l'), Key::ch('q')],
+            Action::ToggleLog,
+            "close the log",
+        ),
+        bind(
+            &[Key::ch('j'), Key::plain(Down)],
+            Action::Down,
+            "scroll down",
+        ),
+        bind(&[Key::ch('k'), Key::plain(Up)], Action::Up, "scroll up"),
+        bind(&[Key::plain(PageDown)], Action::PageDown, "page down"),
+        bind(&[Key::plain(PageUp)], Action::PageUp, "page up"),
+        bind(
+            &[Key::ctrl('r'), Key::plain(F(5))],
+            Action::PollNow,
+            "poll now",
+        ),
+        bind(&[Key::ctrl('c')], Action::Quit, "quit"),
+    ]
+}
+
 /// Holds the keymaps of every mode, built once.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     normal: Vec<Binding>,
     search: Vec<Binding>,
     help: Vec<Binding>,
+    log: Vec<Binding>,
 }
 
 impl Default for Keymap {
@@ -249,6 +290,7 @@ impl Default for Keymap {
             normal: normal_bindings(),
             search: search_bindings(),
             help: help_bindings(),
+            log: log_bindings(),
         }
     }
 }
@@ -259,6 +301,7 @@ impl Keymap {
             Mode::Normal => &self.normal,
             Mode::Search => &self.search,
             Mode::Help => &self.help,
+            Mode::Log => &self.log,
         }
     }
 
@@ -295,6 +338,11 @@ pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
     match ev {
         Event::Key(key) => app.keymap.action_for_key(app.mode, key),
         Event::Mouse(m) if app.mode == Mode::Normal => action_for_mouse(app, m),
+        Event::Mouse(m) if matches!(app.mode, Mode::Help | Mode::Log) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+            _ => None,
+        },
         Event::Paste(text) if app.mode == Mode::Search => {
             text.chars().find(|c| !c.is_control()).map(Action::Input)
         }
@@ -364,6 +412,12 @@ mod tests {
             n(KeyCode::Char('c'), KeyModifiers::CONTROL),
             Some(Action::Quit)
         );
+        assert_eq!(
+            n(KeyCode::Char('r'), KeyModifiers::CONTROL),
+            Some(Action::PollNow)
+        );
+        assert_eq!(n(KeyCode::F(5), none), Some(Action::PollNow));
+        assert_eq!(n(KeyCode::Char('l'), none), Some(Action::ToggleLog));
         assert_eq!(n(KeyCode::Char('x'), none), None);
     }
 

@@ -27,6 +27,10 @@ pub struct CoinRecord {
     pub change_24h: Option<f64>,
     pub listed_at: Option<String>,
     pub first_price_usd: Option<f64>,
+    /// When the latest price was current (RFC 3339), and whether the API has
+    /// stopped pricing the coin since.
+    pub price_updated_at: Option<String>,
+    pub price_stale: Option<bool>,
     pub other_names: Vec<String>,
     pub summary: String,
     pub thesis: String,
@@ -55,6 +59,8 @@ impl CoinRecord {
             change_24h: listing.and_then(|l| l.change_24h),
             listed_at: listing.map(|l| text::rfc3339(l.listed_at)),
             first_price_usd: listing.map(|l| l.first_price),
+            price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
+            price_stale: listing.map(|l| l.stale),
             other_names: coin.other_names.clone(),
             summary: coin.summary.clone(),
             thesis: coin.thesis.clone(),
@@ -86,11 +92,15 @@ pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
 }
 
 /// An aligned text table with every column, one coin a line.
-pub fn to_text(coins: &[&Coin], listings: &Listings) -> String {
+pub fn to_text(coins: &[&Coin], listings: &Listings, now: i64) -> String {
     use unicode_width::UnicodeWidthStr;
     let cells: Vec<Vec<String>> = coins
         .iter()
-        .map(|c| Column::ALL.map(|col| view::cell(c, listings, col)).to_vec())
+        .map(|c| {
+            Column::ALL
+                .map(|col| view::cell(c, listings, col, now))
+                .to_vec()
+        })
         .collect();
     let widths: Vec<usize> = Column::ALL
         .iter()

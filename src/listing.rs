@@ -1,14 +1,18 @@
-//! What is known about a coin's market: whether it trades, since when, at what price.
+//! What is known about a coin's market: whether it trades, since when, at what
+//! price; and the flip rule that moves a coin from upcoming to trading.
 //!
 //! Listings are keyed by market id: only a coin with a market id can be seen
 //! to list, and the record survives the coin being renamed in the watchlist.
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
+use crate::market::Quotes;
 use crate::model::Coin;
 
 /// A coin that has been seen trading.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
     /// When the first price was seen (Unix seconds).
     pub listed_at: i64,
@@ -18,8 +22,11 @@ pub struct Listing {
     pub price_usd: f64,
     /// The latest 24-hour change, in percent, when the API gave one.
     pub change_24h: Option<f64>,
-    /// When the latest price was seen (Unix seconds).
+    /// When the latest price was current (Unix seconds).
     pub updated_at: i64,
+    /// The last poll did not price it: `price_usd` is as of `updated_at`.
+    #[serde(default)]
+    pub stale: bool,
 }
 
 /// Listings by market id.
@@ -49,5 +56,131 @@ pub fn status_of(coin: &Coin, listings: &Listings) -> Status {
     match listing_of(coin, listings) {
         Some(_) => Status::Trading,
         None => Status::Upcoming,
+    }
+}
+
+/// A coin seen trading for the first time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flip {
+    pub market_id: String,
+    pub price: f64,
+}
+
+/// Applies one poll's answer for the `polled` ids at time `now`.
+///
+/// A coin is trading once the answer holds a price for it; a missing id, an
+/// empty object or no price leaves an upcoming coin upcoming. A trading coin
+/// never goes back: if the answer stops pricing it, its last price is kept
+/// and marked stale. Returns the coins that flipped, in `polled` order.
+pub fn apply_quotes(
+    listings: &mut Listings,
+    polled: &[String],
+    quotes: &Quotes,
+    now: i64,
+) -> Vec<Flip> {
+    let mut flips = Vec::new();
+    for id in polled {
+        let quote = quotes.get(id);
+        let price = quote.and_then(|q| q.price_usd);
+        match (listings.get_mut(id), price) {
+            (Some(l), Some(p)) => {
+                let q = quote.expect("a price comes with its quote");
+                l.price_usd = p;
+                l.change_24h = q.change_24h;
+                l.updated_at = q.last_updated.unwrap_or(now);
+                l.stale = false;
+            }
+            (Some(l), None) => l.stale = true,
+            (None, Some(p)) => {
+                let q = quote.expect("a price comes with its quote");
+                listings.insert(
+                    id.clone(),
+                    Listing {
+                        listed_at: now,
+                        first_price: p,
+                        price_usd: p,
+                        change_24h: q.change_24h,
+                        updated_at: q.last_updated.unwrap_or(now),
+                        stale: false,
+                    },
+                );
+                flips.push(Flip {
+                    market_id: id.clone(),
+                    price: p,
+                });
+            }
+            (None, None) => {}
+        }
+    }
+    flips
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::Quote;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn quote(price: Option<f64>) -> Quote {
+        Quote {
+            price_usd: price,
+            change_24h: Some(1.5),
+            market_cap: None,
+            last_updated: Some(900),
+        }
+    }
+
+    #[test]
+    fn a_price_flips_and_nothing_else_does() {
+        let mut l = Listings::new();
+        let quotes = Quotes::from([
+            ("a".to_string(), quote(Some(0.61))),
+            ("b".to_string(), quote(None)),
+            ("c".to_string(), Quote::default()),
+        ]);
+        let flips = apply_quotes(&mut l, &ids(&["a", "b", "c", "d"]), &quotes, 1000);
+        assert_eq!(
+            flips,
+            [Flip {
+                market_id: "a".into(),
+                price: 0.61
+            }]
+        );
+        assert_eq!(l.len(), 1);
+        let a = &l["a"];
+        assert_eq!(
+            (a.listed_at, a.first_price, a.price_usd, a.updated_at),
+            (1000, 0.61, 0.61, 900)
+        );
+    }
+
+    #[test]
+    fn trading_never_goes_back_and_a_lost_price_is_stale() {
+        let mut l = Listings::new();
+        let one = Quotes::from([("a".to_string(), quote(Some(1.0)))]);
+        apply_quotes(&mut l, &ids(&["a"]), &one, 1000);
+        let flips = apply_quotes(&mut l, &ids(&["a"]), &Quotes::new(), 2000);
+        assert!(flips.is_empty());
+        assert!(l["a"].stale);
+        assert_eq!(l["a"].price_usd, 1.0);
+        let two = Quotes::from([(
+            "a".to_string(),
+            Quote {
+                price_usd: Some(2.0),
+                ..Quote::default()
+            },
+        )]);
+        let flips = apply_quotes(&mut l, &ids(&["a"]), &two, 3000);
+        assert!(flips.is_empty(), "a coin flips once");
+        let a = &l["a"];
+        assert!(!a.stale);
+        assert_eq!(
+            (a.listed_at, a.first_price, a.price_usd, a.updated_at),
+            (1000, 1.0, 2.0, 3000)
+        );
+        assert_eq!(a.change_24h, None);
     }
 }

@@ -1,31 +1,57 @@
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 
-use prelist::app::App;
-use prelist::cli::{Cli, Command, ListArgs};
-use prelist::listing::Listings;
+use prelist::app::{App, LogEntry, LogKind};
+use prelist::cli::{CheckArgs, Cli, Command, ListArgs};
+use prelist::listing::{Listings, apply_quotes};
+use prelist::market::MarketProvider;
+use prelist::market::coingecko::{self, CoinGecko};
 use prelist::model::Watchlist;
+use prelist::store::{self, LOG_FILE, STATE_FILE};
 use prelist::view::{Filter, Sort};
-use prelist::{list, tui};
+use prelist::{list, text, tui};
 
 /// Bad usage or an unreadable or invalid input file.
 const EXIT_USAGE: u8 = 2;
+/// `check` could not reach or understand the API.
+const EXIT_API: u8 = 3;
+
+/// A failure on the way to running: its exit code and message.
+struct Fail(u8, String);
+
+impl Fail {
+    fn usage(message: impl ToString) -> Fail {
+        Fail(EXIT_USAGE, message.to_string())
+    }
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Fail(code, message)) => {
+            eprintln!("prelist: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Fail> {
     let watchlist = match &cli.watchlist {
-        Some(path) => match Watchlist::load(path) {
-            Ok(w) => w,
-            Err(e) => return fail(EXIT_USAGE, &e.to_string()),
-        },
+        Some(path) => Watchlist::load(path).map_err(Fail::usage)?,
         None => Watchlist::builtin(),
     };
-    let listings = Listings::new();
-    match cli.command {
-        Some(Command::List(args)) => run_list(&watchlist, &listings, &args),
-        None => run_tui(watchlist, listings),
+    let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Fail::usage)?;
+    let state_path = data_dir.join(STATE_FILE);
+    let listings = store::load_state(&state_path).map_err(Fail::usage)?;
+    match &cli.command {
+        Some(Command::List(args)) => Ok(run_list(&watchlist, &listings, args)),
+        Some(Command::Check(args)) => run_check(&cli, watchlist, listings, &data_dir, args),
+        None => run_tui(&cli, watchlist, listings, &data_dir),
     }
 }
 
@@ -39,38 +65,161 @@ fn run_list(watchlist: &Watchlist, listings: &Listings, args: &ListArgs) -> Exit
         status: args.status.map(Into::into).unwrap_or_default(),
         ..Filter::default()
     };
-    let coins = list::select(&watchlist.coins, listings, sort, &filter);
-    let out = if args.json {
-        list::to_json(&coins, listings)
-    } else {
-        list::to_text(&coins, listings)
-    };
-    // A closed pipe (`prelist list | head`) is not an error worth a message.
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    print_coins(watchlist, listings, sort, &filter, args.json);
     ExitCode::SUCCESS
 }
 
-fn run_tui(watchlist: Watchlist, listings: Listings) -> ExitCode {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return fail(
-            EXIT_USAGE,
-            "the watchlist screen needs a terminal; use `prelist list` to print it",
-        );
-    }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+fn print_coins(
+    watchlist: &Watchlist,
+    listings: &Listings,
+    sort: Sort,
+    filter: &Filter,
+    json: bool,
+) {
+    let coins = list::select(&watchlist.coins, listings, sort, filter);
+    let out = if json {
+        list::to_json(&coins, listings)
+    } else {
+        list::to_text(&coins, listings, jiff::Timestamp::now().as_second())
+    };
+    // A closed pipe (`prelist list | head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
+/// The CoinGecko client from `--api-url` and the key in the environment.
+fn provider(cli: &Cli) -> Result<CoinGecko, Fail> {
+    let key = coingecko::key_from_env().map_err(Fail::usage)?;
+    let base = cli
+        .api_url
+        .clone()
+        .unwrap_or_else(|| coingecko::default_base(key.as_ref()).to_string());
+    CoinGecko::new(&base, key).map_err(Fail::usage)
+}
+
+/// Logs to `prelist.log` in the data dir; stdout and stderr belong to the
+/// UI. Without a writable data dir the app runs on, unlogged.
+fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    std::fs::create_dir_all(data_dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join(LOG_FILE))
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_target(false)
+        .init();
+    Some(guard)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return fail(1, &format!("cannot start: {e}")),
+        .map_err(|e| Fail(1, format!("cannot start: {e}")))
+}
+
+fn run_check(
+    cli: &Cli,
+    watchlist: Watchlist,
+    mut listings: Listings,
+    data_dir: &Path,
+    args: &CheckArgs,
+) -> Result<ExitCode, Fail> {
+    let provider = provider(cli)?;
+    let _guard = init_logging(data_dir);
+    let ids: Vec<String> = watchlist
+        .coins
+        .iter()
+        .filter_map(|c| c.market_id.clone())
+        .collect();
+    let quotes = if ids.is_empty() {
+        Default::default()
+    } else {
+        runtime()?.block_on(provider.prices(&ids)).map_err(|e| {
+            tracing::warn!("check failed: {e}");
+            Fail(EXIT_API, format!("check failed: {e}"))
+        })?
     };
-    match runtime.block_on(tui::run(App::new(watchlist, listings))) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(1, &format!("terminal error: {e}")),
+    let before = listings.clone();
+    let now = jiff::Timestamp::now().as_second();
+    for flip in apply_quotes(&mut listings, &ids, &quotes, now) {
+        let name = watchlist
+            .coins
+            .iter()
+            .find(|c| c.market_id.as_deref() == Some(flip.market_id.as_str()))
+            .map_or(flip.market_id.clone(), |c| {
+                text::clean(&c.name).into_owned()
+            });
+        let msg = format!("{name} is now trading at {}", text::price(flip.price));
+        tracing::info!("{msg}");
+        eprintln!("{msg}");
+    }
+    if listings != before {
+        store::save_state(&data_dir.join(STATE_FILE), &listings)
+            .map_err(|e| Fail(1, format!("could not save state: {e}")))?;
+    }
+    print_coins(
+        &watchlist,
+        &listings,
+        Sort::default(),
+        &Filter::default(),
+        args.json,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_tui(
+    cli: &Cli,
+    watchlist: Watchlist,
+    listings: Listings,
+    data_dir: &Path,
+) -> Result<ExitCode, Fail> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Fail::usage(
+            "the watchlist screen needs a terminal; use `prelist list` to print it",
+        ));
+    }
+    let poll = if cli.poll {
+        Some(tui::PollSetup {
+            provider: provider(cli)?,
+            interval: Duration::from_secs(cli.interval),
+        })
+    } else {
+        None
+    };
+    let _guard = init_logging(data_dir);
+    let mut app = App::new(watchlist, listings);
+    app.bell = !cli.no_bell;
+    app.log = known_listings(&app);
+    let state_path: PathBuf = data_dir.join(STATE_FILE);
+    match runtime()?.block_on(tui::run(app, poll, state_path)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Fail(1, format!("terminal error: {e}"))),
     }
 }
 
-fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("prelist: {message}");
-    ExitCode::from(code)
+/// The event log starts with the listings already on record, oldest first.
+fn known_listings(app: &App) -> Vec<LogEntry> {
+    let mut entries: Vec<LogEntry> = app
+        .watchlist
+        .coins
+        .iter()
+        .filter_map(|c| {
+            let l = prelist::listing::listing_of(c, &app.listings)?;
+            Some(LogEntry {
+                at: l.listed_at,
+                kind: LogKind::Flip,
+                text: format!(
+                    "{} started trading at {} (on record)",
+                    text::clean(&c.name),
+                    text::price(l.first_price)
+                ),
+            })
+        })
+        .collect();
+    entries.sort_by_key(|e| e.at);
+    entries
 }

@@ -78,6 +78,17 @@ pub fn date_time(unix: i64) -> String {
     }
 }
 
+/// A wait or an age, short: `43 s`, `2 m`, `3 h`, `2 d`.
+pub fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64().ceil() as u64;
+    match s {
+        0..100 => format!("{s} s"),
+        100..6000 => format!("{} m", s.div_ceil(60)),
+        6000..172_800 => format!("{} h", s / 3600),
+        _ => format!("{} d", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +117,12 @@ mod tests {
         assert_eq!(rfc3339(1_711_356_300), "2024-03-25T08:45:00Z");
         assert_eq!(date(1_711_356_300), "2024-03-25");
         assert_eq!(date_time(1_711_356_300), "2024-03-25 08:45 UTC");
+        let d = std::time::Duration::from_secs;
+        assert_eq!(duration(d(43)), "43 s");
+        assert_eq!(duration(std::time::Duration::from_millis(42_100)), "43 s");
+        assert_eq!(duration(d(119)), "2 m");
+        assert_eq!(duration(d(900)), "15 m");
+        assert_eq!(duration(d(3 * 3600 + 5)), "3 h");
+        assert_eq!(duration(d(5 * 86_400)), "5 d");
     }
 }

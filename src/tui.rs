@@ -1,7 +1,11 @@
 //! The terminal: set up, restored on every way out, and the event loop that
 //! turns input into actions and redraws only when something changed.
 
-use std::io::{self, Stdout, stdout};
+use std::collections::VecDeque;
+use std::io::{self, Stdout, Write, stdout};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
@@ -15,9 +19,14 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 
-use crate::app::App;
+use crate::app::{App, Effect, LogKind};
 use crate::keymap;
+use crate::market::MarketProvider;
+use crate::market::poller::{self, Command, Report};
+use crate::store;
 use crate::ui;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -57,27 +66,128 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
-/// Runs the app until the user quits or a signal asks it to stop.
-pub async fn run(mut app: App) -> io::Result<()> {
+/// What the event loop needs to poll: the provider and how often.
+pub struct PollSetup<P> {
+    pub provider: P,
+    pub interval: Duration,
+}
+
+/// Runs the app until the user quits or a signal asks it to stop. With
+/// `poll`, a poller task runs beside it and its reports flow into the app.
+pub async fn run<P: MarketProvider>(
+    mut app: App,
+    poll: Option<PollSetup<P>>,
+    state_path: PathBuf,
+) -> io::Result<()> {
+    // The poller's channels; without polling the receiver simply never yields.
+    let (cmd_tx, cmd_rx) = mpsc::channel(8);
+    let (report_tx, mut reports) = mpsc::channel(16);
+    let polling = poll.is_some();
+    if let Some(setup) = poll {
+        app.enable_polling();
+        let ids = app.market_ids();
+        tokio::spawn(poller::run(
+            Arc::new(setup.provider),
+            ids,
+            setup.interval,
+            cmd_rx,
+            report_tx,
+        ));
+    } else {
+        drop(report_tx);
+    }
     let mut terminal = init()?;
-    let result = event_loop(&mut terminal, &mut app).await;
+    let mut io = LoopIo {
+        commands: cmd_tx,
+        state_path,
+    };
+    let result = event_loop(&mut terminal, &mut app, &mut reports, polling, &mut io).await;
     restore();
     result
 }
 
-async fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
+/// The main loop's own I/O, run for the effects `update` returns.
+struct LoopIo {
+    commands: mpsc::Sender<Command>,
+    state_path: PathBuf,
+}
+
+impl LoopIo {
+    fn run(&mut self, terminal: &mut Term, app: &mut App, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                Effect::Poll(cmd) => {
+                    // Full means a poll is already queued; one is enough.
+                    let _ = self.commands.try_send(cmd);
+                }
+                Effect::SaveState => {
+                    if let Err(e) = store::save_state(&self.state_path, &app.listings) {
+                        queue.extend(app.report_error(format!("could not save state: {e}")));
+                    }
+                }
+                Effect::Bell => {
+                    let out = terminal.backend_mut();
+                    let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+                }
+                Effect::Log(entry) => match entry.kind {
+                    LogKind::Error => tracing::warn!("{}", entry.text),
+                    LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
+                },
+            }
+        }
+    }
+}
+
+fn wall_now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    app: &mut App,
+    reports: &mut mpsc::Receiver<Report>,
+    polling: bool,
+    io: &mut LoopIo,
+) -> io::Result<()> {
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
+    // The countdown in the status line: a tick a second, only while polling,
+    // and a redraw only when the text it shows has changed.
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    app.set_clock(Instant::now(), wall_now());
     draw(terminal, app)?;
     loop {
+        let before = clock_text(app);
         let dirty = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => handle(app, &ev),
+                Some(Ok(ev)) => {
+                    app.set_clock(Instant::now(), wall_now());
+                    match keymap::action_for_event(app, &ev) {
+                        Some(action) => {
+                            let effects = app.update(action);
+                            io.run(terminal, app, effects);
+                            true
+                        }
+                        None => matches!(ev, Event::Resize(..)),
+                    }
+                }
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
+            Some(report) = reports.recv(), if polling => {
+                app.set_clock(Instant::now(), wall_now());
+                let effects = app.on_report(report);
+                io.run(terminal, app, effects);
+                true
+            }
+            _ = ticker.tick(), if polling => {
+                app.set_clock(Instant::now(), wall_now());
+                clock_text(app) != before
+            }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
             _ = sigint.recv() => return Ok(()),
@@ -91,15 +201,10 @@ async fn event_loop(terminal: &mut Term, app: &mut App) -> io::Result<()> {
     }
 }
 
-/// Applies one terminal event; says whether the screen must be redrawn.
-fn handle(app: &mut App, ev: &Event) -> bool {
-    match keymap::action_for_event(app, ev) {
-        Some(action) => {
-            app.update(action);
-            true
-        }
-        None => matches!(ev, Event::Resize(..)),
-    }
+/// Everything on screen that changes with the clock alone: the poll
+/// countdown, and (for stale prices) the minute.
+fn clock_text(app: &App) -> (Option<String>, i64) {
+    (ui::poll_text(app), app.now_wall / 60)
 }
 
 fn draw(terminal: &mut Term, app: &mut App) -> io::Result<()> {

@@ -274,8 +274,9 @@ fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
 
 /// What one cell shows, as text: the same in the TUI and in `prelist list`.
 /// Unknown values are "—"; a coin with no market id says so under Price,
-/// since it can never be seen to list.
-pub fn cell(coin: &Coin, listings: &Listings, column: Column) -> String {
+/// since it can never be seen to list; a price the API stopped giving is
+/// marked stale with its age as of `now` (Unix seconds).
+pub fn cell(coin: &Coin, listings: &Listings, column: Column, now: i64) -> String {
     const UNKNOWN: &str = "—";
     let listing = listing_of(coin, listings);
     let or_unknown = |s: &str| {
@@ -298,6 +299,13 @@ pub fn cell(coin: &Coin, listings: &Listings, column: Column) -> String {
         Column::Airdrop => coin.airdrop.as_str().into(),
         Column::Status => status_of(coin, listings).as_str().into(),
         Column::Price => match (listing, &coin.market_id) {
+            (Some(l), _) if l.stale => format!(
+                "{} ({} old)",
+                text::price(l.price_usd),
+                text::duration(std::time::Duration::from_secs(
+                    now.saturating_sub(l.updated_at).max(0) as u64
+                ))
+            ),
             (Some(l), _) => text::price(l.price_usd),
             (None, None) => "no id".into(),
             (None, Some(_)) => UNKNOWN.into(),
@@ -342,6 +350,7 @@ mod tests {
             price_usd: price,
             change_24h: change,
             updated_at: at,
+            stale: false,
         };
         l.insert("parcl".into(), listing(0.3, Some(-2.0), 1_700_000_000));
         l.insert("nillion".into(), listing(0.61, None, 1_750_000_000));

@@ -177,6 +177,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
             price_usd: 0.7012,
             change_24h: Some(-3.2),
             updated_at: 1_742_900_000,
+            stale: false,
         },
     );
     let mut app = App::new(Watchlist::builtin(), listings);

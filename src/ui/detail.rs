@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     // Leave a column for the scrollbar.
     let text_width = inner.width - 1;
     let lines = match coin {
-        Some(c) => detail_lines(c, listing_of(c, &app.listings), text_width),
+        Some(c) => detail_lines(c, listing_of(c, &app.listings), text_width, app.now_wall),
         None => vec![Line::styled("No coin selected.", theme::dim())],
     };
     vp.detail_lines = lines.len();
@@ -66,7 +66,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
 
 /// The detail text of a coin, wrapped to `width` columns. Public so the line
 /// count (and so the scroll limit) is the one the user sees.
-pub fn detail_lines(coin: &Coin, listing: Option<&Listing>, width: u16) -> Vec<Line<'static>> {
+pub fn detail_lines(
+    coin: &Coin,
+    listing: Option<&Listing>,
+    width: u16,
+    now: i64,
+) -> Vec<Line<'static>> {
     let width = usize::from(width.max(10));
     let mut out: Vec<Line<'static>> = Vec::new();
 
@@ -99,6 +104,15 @@ pub fn detail_lines(coin: &Coin, listing: Option<&Listing>, width: u16) -> Vec<L
             );
             if let Some(c) = l.change_24h {
                 s.push_str(&format!(" ({} 24h)", text::change(c)));
+            }
+            if l.stale {
+                let age =
+                    std::time::Duration::from_secs(now.saturating_sub(l.updated_at).max(0) as u64);
+                s.push_str(&format!(
+                    "; stale: the API stopped pricing it, last price from {} ({} ago)",
+                    text::date_time(l.updated_at),
+                    text::duration(age)
+                ));
             }
             s
         }

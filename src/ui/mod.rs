@@ -3,6 +3,7 @@
 
 mod detail;
 mod help;
+mod log;
 mod status;
 mod table;
 pub mod theme;
@@ -15,6 +16,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::{App, Mode, Viewport};
 
 pub use detail::detail_lines;
+pub use status::poll_text;
 
 /// Below this size the screen only asks for more room.
 pub const MIN_WIDTH: u16 = 40;
@@ -53,8 +55,10 @@ pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
         detail::draw(frame, bottom, app, &mut vp);
     }
     status::draw(frame, status_area, app);
-    if app.mode == Mode::Help {
-        help::draw(frame, area, app, &mut vp);
+    match app.mode {
+        Mode::Help => help::draw(frame, area, app, &mut vp),
+        Mode::Log => log::draw(frame, area, app, &mut vp),
+        Mode::Normal | Mode::Search => {}
     }
     vp
 }

@@ -7,10 +7,15 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::{App, Mode};
+use crate::market::MarketError;
 use crate::view::{AirdropFilter, StatusFilter};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let left = summary(app);
+    let left = match (&app.flash, poll_text(app)) {
+        (Some(flash), _) => flash.clone(),
+        (None, Some(poll)) => format!("{} · {poll}", summary(app)),
+        (None, None) => summary(app),
+    };
     // The key hint goes when the summary needs the room.
     let right = " ? help · q quit ";
     let right_width = if app.mode != Mode::Search
@@ -39,7 +44,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let x = left_area.x + (text.chars().count() as u16).min(left_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, left_area.y));
     } else {
-        frame.render_widget(Paragraph::new(left), left_area);
+        let style = if app.flash.is_some() {
+            theme::title()
+        } else {
+            ratatui::style::Style::new()
+        };
+        frame.render_widget(Paragraph::new(Line::styled(left, style)), left_area);
     }
     frame.render_widget(
         Paragraph::new(Line::styled(right, theme::dim())),
@@ -71,4 +81,37 @@ pub fn summary(app: &App) -> String {
         AirdropFilter::Probable => parts.push("airdrop probable".into()),
     }
     parts.join(" · ")
+}
+
+/// The poller's state: "polled 12:03:04 · 3 trading · next in 43 s",
+/// "rate limited · retry in 119 s", "error: timed out · retry in 2 m".
+/// `None` when not polling.
+pub fn poll_text(app: &App) -> Option<String> {
+    let poll = app.polling.as_ref()?;
+    let due = poll
+        .next_at
+        .map(|at| crate::text::duration(at.saturating_duration_since(app.now)));
+    if poll.in_flight {
+        return Some("polling…".into());
+    }
+    if poll.ids.is_empty() {
+        return Some("no coin has a market id to poll".into());
+    }
+    Some(match (&poll.last_error, poll.last_ok) {
+        (Some(MarketError::RateLimited { .. }), _) => {
+            format!("rate limited · retry in {}", due.unwrap_or_default())
+        }
+        (Some(e), _) => format!("error: {e} · retry in {}", due.unwrap_or_default()),
+        (None, Some(at)) => {
+            let when = jiff::Timestamp::from_second(at)
+                .map(|t| t.to_zoned(app.tz.clone()).strftime("%H:%M:%S").to_string())
+                .unwrap_or_default();
+            format!(
+                "polled {when} · {} trading · next in {}",
+                app.trading_count(),
+                due.unwrap_or_default()
+            )
+        }
+        (None, None) => "first poll…".into(),
+    })
 }

@@ -45,15 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     };
 
     let coins = &app.watchlist.coins;
-    let texts: Vec<Vec<String>> = app
-        .rows()
-        .iter()
-        .map(|&i| {
-            Column::ALL
-                .map(|c| cell(&coins[i], &app.listings, c))
-                .to_vec()
-        })
-        .collect();
+    let texts = cell_texts(app);
     let columns = fit_columns(&texts, app, inner.width);
 
     let mut x = inner.x;
@@ -75,10 +67,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     }));
     let rows = app.rows().iter().zip(&texts).map(|(&i, text)| {
         let coin = &coins[i];
-        Row::new(columns.iter().map(|&(col, _)| {
+        let row = Row::new(columns.iter().map(|&(col, _)| {
             let t = &text[col.index()];
             Cell::from(t.as_str()).style(cell_style(app, coin, col, t))
-        }))
+        }));
+        let flipped = coin
+            .market_id
+            .as_ref()
+            .is_some_and(|id| app.flipped.contains(id));
+        if flipped {
+            row.style(theme::flipped_row())
+        } else {
+            row
+        }
     });
     let widths = columns.iter().map(|&(_, w)| Constraint::Length(w));
     let selected_style = if focused {
@@ -115,7 +116,7 @@ fn cell_texts(app: &App) -> Vec<Vec<String>> {
         .iter()
         .map(|&i| {
             Column::ALL
-                .map(|c| cell(&coins[i], &app.listings, c))
+                .map(|c| cell(&coins[i], &app.listings, c, app.now_wall))
                 .to_vec()
         })
         .collect()
@@ -194,6 +195,7 @@ fn cell_style(app: &App, coin: &crate::model::Coin, col: Column, text: &str) -> 
             Some(c) if c < 0.0 => theme::down(),
             _ => theme::dim(),
         },
+        Column::Price if listing_of(coin, &app.listings).is_some_and(|l| l.stale) => theme::dim(),
         _ if text == "—" || text == "no id" => theme::dim(),
         _ => Style::new(),
     }

@@ -58,3 +58,8 @@ pub fn label() -> Style {
 pub fn title() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
+
+/// A row whose coin started trading while the app was open.
+pub fn flipped_row() -> Style {
+    Style::new().bg(Color::Green).fg(Color::Black)
+}

@@ -1,0 +1,410 @@
+//! The CoinGecko client: `/simple/price` for the whole watchlist in chunks of
+//! 250 ids, with timeouts, a capped body and the key only in its header.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{StatusCode, Url};
+use serde_json::Value;
+
+use super::{MarketError, MarketProvider, Quote, Quotes};
+
+pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
+pub const PRO_BASE: &str = "https://pro-api.coingecko.com/api/v3";
+
+/// Ids per request: CoinGecko's own page limit.
+pub const CHUNK: usize = 250;
+/// Answers larger than this are refused while they stream in.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// A `Retry-After` longer than this is taken as this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// An API key and the header it travels in. Its `Debug` never shows the key.
+#[derive(Clone)]
+pub struct ApiKey {
+    header: &'static str,
+    value: HeaderValue,
+}
+
+impl ApiKey {
+    /// A demo key (`COINGECKO_API_KEY`), sent as `x-cg-demo-api-key`.
+    pub fn demo(key: &str) -> Result<ApiKey, MarketError> {
+        ApiKey::new("x-cg-demo-api-key", key)
+    }
+
+    /// A pro key (`COINGECKO_PRO_API_KEY`), sent as `x-cg-pro-api-key`.
+    pub fn pro(key: &str) -> Result<ApiKey, MarketError> {
+        ApiKey::new("x-cg-pro-api-key", key)
+    }
+
+    fn new(header: &'static str, key: &str) -> Result<ApiKey, MarketError> {
+        let mut value = HeaderValue::from_str(key.trim()).map_err(|_| {
+            MarketError::BadUrl(format!(
+                "the key for {header} holds characters a header cannot"
+            ))
+        })?;
+        value.set_sensitive(true);
+        Ok(ApiKey { header, value })
+    }
+
+    pub fn is_pro(&self) -> bool {
+        self.header == "x-cg-pro-api-key"
+    }
+
+    pub fn header_name(&self) -> &'static str {
+        self.header
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({}: [redacted])", self.header)
+    }
+}
+
+/// Reads the key from the environment: the pro key wins over the demo key.
+/// Empty variables count as unset.
+pub fn key_from_env() -> Result<Option<ApiKey>, MarketError> {
+    let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(k) = var("COINGECKO_PRO_API_KEY") {
+        return ApiKey::pro(&k).map(Some);
+    }
+    if let Some(k) = var("COINGECKO_API_KEY") {
+        return ApiKey::demo(&k).map(Some);
+    }
+    Ok(None)
+}
+
+/// The base URL to use when none is given: the pro one for a pro key.
+pub fn default_base(key: Option<&ApiKey>) -> &'static str {
+    match key {
+        Some(k) if k.is_pro() => PRO_BASE,
+        _ => PUBLIC_BASE,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CoinGecko {
+    client: reqwest::Client,
+    base: Url,
+    key: Option<ApiKey>,
+}
+
+impl CoinGecko {
+    /// A client for `base`. With a key, `base` must be https, or http to a
+    /// loopback address: the key is never sent where it could be read.
+    pub fn new(base: &str, key: Option<ApiKey>) -> Result<CoinGecko, MarketError> {
+        let base = parse_base(base)?;
+        if key.is_some() && base.scheme() != "https" && !is_loopback(&base) {
+            return Err(MarketError::InsecureKey {
+                host: base.host_str().unwrap_or("?").to_string(),
+            });
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(k) = &key {
+            headers.insert(k.header, k.value.clone());
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            // A redirect could carry the key's header to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("prelist/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .build()
+            .map_err(|_| MarketError::Network)?;
+        Ok(CoinGecko { client, base, key })
+    }
+
+    pub fn has_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let joined = format!("{}/{}", url.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        url
+    }
+
+    /// GETs `url` and parses the body as JSON, refusing bodies over
+    /// `MAX_BODY` as they stream (the Content-Length is not trusted).
+    async fn get_json(&self, url: Url) -> Result<Value, MarketError> {
+        let mut resp = self.client.get(url).send().await.map_err(from_reqwest)?;
+        let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+            return Err(MarketError::RateLimited { retry_after });
+        }
+        if !status.is_success() {
+            return Err(MarketError::Status {
+                status: status.as_u16(),
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(from_reqwest)? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(MarketError::TooLarge { max: MAX_BODY });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|e| MarketError::Malformed(format!("not JSON ({e})")))
+    }
+}
+
+impl MarketProvider for CoinGecko {
+    /// One request per 250 ids; the answers are merged.
+    async fn prices(&self, ids: &[String]) -> Result<Quotes, MarketError> {
+        let mut quotes = Quotes::new();
+        for chunk in ids.chunks(CHUNK) {
+            let mut url = self.url("simple/price");
+            url.query_pairs_mut()
+                .append_pair("ids", &chunk.join(","))
+                .append_pair("vs_currencies", "usd")
+                .append_pair("include_market_cap", "true")
+                .append_pair("include_24hr_change", "true")
+                .append_pair("include_last_updated_at", "true");
+            let body = self.get_json(url).await?;
+            quotes.extend(parse_simple_price(&body, chunk)?);
+        }
+        Ok(quotes)
+    }
+}
+
+fn parse_base(base: &str) -> Result<Url, MarketError> {
+    let url = Url::parse(base.trim()).map_err(|e| MarketError::BadUrl(format!("{base}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(MarketError::BadUrl(format!("{base}: not an http(s) URL")));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+        return Err(MarketError::BadUrl(
+            "the URL may not hold credentials or a query; keys go in COINGECKO_API_KEY".into(),
+        ));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Reads a `/simple/price` answer. It must be an object; each requested id
+/// present in it with a positive number under `usd` gets a price, anything
+/// else (missing id, empty object, null or a string) gets none.
+pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, MarketError> {
+    let map = body.as_object().ok_or_else(|| {
+        MarketError::Malformed(format!("expected an object of prices, got {}", kind(body)))
+    })?;
+    if let Some(status) = map.get("status").and_then(Value::as_object)
+        && status.contains_key("error_code")
+    {
+        return Err(MarketError::Malformed(
+            "the API answered with an error object".into(),
+        ));
+    }
+    let mut quotes = Quotes::new();
+    for id in requested {
+        let Some(entry) = map.get(id).and_then(Value::as_object) else {
+            continue;
+        };
+        let num = |k: &str| {
+            entry
+                .get(k)
+                .and_then(Value::as_f64)
+                .filter(|v| v.is_finite())
+        };
+        quotes.insert(
+            id.clone(),
+            Quote {
+                price_usd: num("usd").filter(|p| *p > 0.0),
+                change_24h: num("usd_24h_change"),
+                market_cap: num("usd_market_cap"),
+                last_updated: entry.get("last_updated_at").and_then(Value::as_i64),
+            },
+        );
+    }
+    Ok(quotes)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped at an hour.
+pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else {
+        let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+        let secs = at.as_second() - now.as_second();
+        Duration::from_secs(secs.max(0) as u64)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// Our own description of a transport failure: reqwest's messages can carry
+/// the URL, and nothing about the request should reach the screen but this.
+fn from_reqwest(e: reqwest::Error) -> MarketError {
+    if e.is_timeout() {
+        MarketError::Timeout
+    } else if e.is_connect() {
+        MarketError::Connect
+    } else if e.is_decode() || e.is_body() {
+        MarketError::Malformed("the answer was cut off or unreadable".into())
+    } else {
+        MarketError::Network
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn prices_are_read_and_no_price_means_none() {
+        let body = json!({
+            "nillion": {"usd": 0.61, "usd_market_cap": 1.2e8, "usd_24h_change": -3.2, "last_updated_at": 1711356300},
+            "parcl": {},
+            "dolomite": {"usd": null},
+            "movement": {"usd": "0.5"},
+            "peaq-2": {"usd": 0},
+            "unasked": {"usd": 1.0}
+        });
+        let q = parse_simple_price(
+            &body,
+            &ids(&["nillion", "parcl", "dolomite", "movement", "peaq-2", "ten"]),
+        )
+        .unwrap();
+        assert_eq!(
+            q["nillion"],
+            Quote {
+                price_usd: Some(0.61),
+                change_24h: Some(-3.2),
+                market_cap: Some(1.2e8),
+                last_updated: Some(1711356300)
+            }
+        );
+        for id in ["parcl", "dolomite", "movement", "peaq-2"] {
+            assert_eq!(q[id].price_usd, None, "{id}");
+        }
+        assert!(!q.contains_key("ten"), "missing id");
+        assert!(!q.contains_key("unasked"), "only requested ids");
+    }
+
+    #[test]
+    fn non_objects_and_error_objects_are_malformed() {
+        for body in [
+            json!([]),
+            json!("x"),
+            json!(null),
+            json!({"status": {"error_code": 429}}),
+        ] {
+            assert!(
+                matches!(
+                    parse_simple_price(&body, &ids(&["a"])),
+                    Err(MarketError::Malformed(_))
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_dates_and_cap() {
+        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after("99999", now), Some(MAX_RETRY_AFTER));
+        // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:15:20 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn keys_need_https_unless_loopback() {
+        let key = || Some(ApiKey::demo("secret-key").unwrap());
+        assert!(matches!(
+            CoinGecko::new("http://api.example.com/api/v3", key()),
+            Err(MarketError::InsecureKey { .. })
+        ));
+        assert!(CoinGecko::new("https://api.example.com/api/v3", key()).is_ok());
+        for base in [
+            "http://127.0.0.1:9/api/v3",
+            "http://127.3.4.5/",
+            "http://[::1]:80/",
+            "http://localhost:8080",
+        ] {
+            assert!(CoinGecko::new(base, key()).is_ok(), "{base}");
+        }
+        assert!(
+            CoinGecko::new("http://api.example.com/api/v3", None).is_ok(),
+            "no key, nothing to leak"
+        );
+        assert!(matches!(
+            CoinGecko::new("ftp://x/", None),
+            Err(MarketError::BadUrl(_))
+        ));
+        assert!(matches!(
+            CoinGecko::new("https://u:p@x/", None),
+            Err(MarketError::BadUrl(_))
+        ));
+        assert!(matches!(
+            CoinGecko::new("https://x/?x_cg_demo_api_key=k", None),
+            Err(MarketError::BadUrl(_))
+        ));
+    }
+
+    #[test]
+    fn key_debug_is_redacted() {
+        let k = ApiKey::pro("super-secret").unwrap();
+        let shown = format!(
+            "{k:?} {:?}",
+            CoinGecko::new(PRO_BASE, Some(k.clone())).unwrap()
+        );
+        assert!(!shown.contains("super-secret"), "{shown}");
+    }
+
+    #[test]
+    fn url_joins_the_base_path() {
+        let c = CoinGecko::new("http://127.0.0.1:1/api/v3/", None).unwrap();
+        assert_eq!(
+            c.url("simple/price").as_str(),
+            "http://127.0.0.1:1/api/v3/simple/price"
+        );
+    }
+}

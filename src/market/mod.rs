@@ -1,0 +1,65 @@
+//! Market data: what a provider answers for a set of market ids, and why it
+//! may fail. The CoinGecko client and the polling loop live beside this.
+
+pub mod coingecko;
+pub mod poller;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// What the API says of one market id. A coin is trading when `price_usd` is
+/// a positive number; everything else leaves it upcoming.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Quote {
+    pub price_usd: Option<f64>,
+    pub change_24h: Option<f64>,
+    pub market_cap: Option<f64>,
+    /// When the API last updated this price (Unix seconds).
+    pub last_updated: Option<i64>,
+}
+
+/// Quotes by market id. An id the API does not know is absent.
+pub type Quotes = HashMap<String, Quote>;
+
+/// Why a request for market data failed. Messages are our own and never
+/// carry a URL or a key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MarketError {
+    #[error("timed out")]
+    Timeout,
+    #[error("cannot connect to the API")]
+    Connect,
+    #[error("network error")]
+    Network,
+    #[error("rate limited by the API")]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("the API answered HTTP {status}")]
+    Status { status: u16 },
+    #[error("the API's answer is larger than {max} bytes")]
+    TooLarge { max: usize },
+    #[error("unexpected answer from the API: {0}")]
+    Malformed(String),
+    #[error(
+        "refusing to send the API key over plain http to {host}: use https (plain http is \
+         allowed only to 127.0.0.1, ::1 or localhost)"
+    )]
+    InsecureKey { host: String },
+    #[error("bad API URL: {0}")]
+    BadUrl(String),
+}
+
+impl MarketError {
+    /// Whether waiting and retrying may help (as opposed to a setup error).
+    pub fn is_transient(&self) -> bool {
+        !matches!(
+            self,
+            MarketError::InsecureKey { .. } | MarketError::BadUrl(_)
+        )
+    }
+}
+
+/// A source of prices. One call covers the whole watchlist.
+pub trait MarketProvider: Send + Sync + 'static {
+    fn prices(&self, ids: &[String]) -> impl Future<Output = Result<Quotes, MarketError>> + Send;
+}

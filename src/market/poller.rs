@@ -1,0 +1,344 @@
+//! The polling loop: a task that asks the provider for every watched id once
+//! per interval, backs off on faults, honours rate limits, and tells the UI
+//! what happened over a channel. It never touches app state itself.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+use super::{MarketError, MarketProvider, Quotes};
+
+/// The shortest interval accepted: the public API refreshes its prices every
+/// 60 s, so polling much faster only spends the rate limit.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// Without a `Retry-After`, a rate limit waits this long.
+pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+/// Back-off after errors grows from the interval up to this.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+/// Manual polls closer together than this are refused.
+pub const MANUAL_GAP: Duration = Duration::from_secs(5);
+
+/// What the UI asks of the poller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Poll now (`Ctrl-r`/`F5`).
+    PollNow,
+    /// Poll these ids from now on (the watchlist changed).
+    SetIds(Vec<String>),
+}
+
+/// What the poller tells the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// A request went out.
+    Started,
+    /// The answer came; the next poll is due after `next_in`.
+    Done { quotes: Quotes, next_in: Duration },
+    /// The request failed; nothing changes, the next try is after `retry_in`.
+    Failed {
+        error: MarketError,
+        retry_in: Duration,
+    },
+    /// A manual poll was not sent; the next request may go after `wait`.
+    Refused { reason: Refusal, wait: Duration },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    RateLimited,
+    TooSoon,
+}
+
+/// How long to wait after the `failures`-th consecutive error (1-based):
+/// the interval doubled each time, capped, with ±20% jitter so that many
+/// clients do not retry in step.
+pub fn backoff(interval: Duration, failures: u32, jitter: f64) -> Duration {
+    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
+    let base = interval.saturating_mul(factor).min(MAX_BACKOFF);
+    let jittered = base.mul_f64(1.0 + (jitter.clamp(0.0, 1.0) - 0.5) * 0.4);
+    jittered.clamp(interval.min(MAX_BACKOFF), MAX_BACKOFF)
+}
+
+/// How long a rate limit makes us wait.
+pub fn rate_limit_wait(retry_after: Option<Duration>) -> Duration {
+    retry_after.unwrap_or(RATE_LIMIT_WAIT)
+}
+
+/// Runs until the UI drops its command sender. The first poll goes at once.
+pub async fn run<P: MarketProvider>(
+    provider: Arc<P>,
+    mut ids: Vec<String>,
+    interval: Duration,
+    mut commands: mpsc::Receiver<Command>,
+    reports: mpsc::Sender<Report>,
+) {
+    let mut next = Instant::now();
+    let mut failures = 0u32;
+    // While rate limited, nothing goes before this, manual polls included.
+    let mut hold_until: Option<Instant> = None;
+    let mut last_manual: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            _ = sleep_until(next) => {}
+            cmd = commands.recv() => match cmd {
+                None => return,
+                Some(Command::SetIds(new)) => {
+                    ids = new;
+                    continue;
+                }
+                Some(Command::PollNow) => {
+                    let now = Instant::now();
+                    if let Some(until) = hold_until.filter(|&u| u > now) {
+                        let refusal = Report::Refused { reason: Refusal::RateLimited, wait: until - now };
+                        if reports.send(refusal).await.is_err() { return; }
+                        continue;
+                    }
+                    if let Some(last) = last_manual.filter(|&t| now < t + MANUAL_GAP) {
+                        let refusal = Report::Refused { reason: Refusal::TooSoon, wait: last + MANUAL_GAP - now };
+                        if reports.send(refusal).await.is_err() { return; }
+                        continue;
+                    }
+                    last_manual = Some(now);
+                }
+            },
+        }
+        if ids.is_empty() {
+            // Nothing to ask about: no request, just an empty answer.
+            next = Instant::now() + interval;
+            let done = Report::Done {
+                quotes: Quotes::new(),
+                next_in: interval,
+            };
+            if reports.send(done).await.is_err() {
+                return;
+            }
+            continue;
+        }
+        if reports.send(Report::Started).await.is_err() {
+            return;
+        }
+        // One request at a time: commands wait in the channel meanwhile.
+        let report = match provider.prices(&ids).await {
+            Ok(quotes) => {
+                failures = 0;
+                hold_until = None;
+                Report::Done {
+                    quotes,
+                    next_in: interval,
+                }
+            }
+            Err(error) => {
+                let retry_in = match &error {
+                    MarketError::RateLimited { retry_after } => {
+                        let wait = rate_limit_wait(*retry_after);
+                        hold_until = Some(Instant::now() + wait);
+                        wait
+                    }
+                    _ => {
+                        failures += 1;
+                        backoff(interval, failures, fastrand::f64())
+                    }
+                };
+                Report::Failed { error, retry_in }
+            }
+        };
+        next = Instant::now()
+            + match &report {
+                Report::Done { next_in, .. } => *next_in,
+                Report::Failed { retry_in, .. } => *retry_in,
+                _ => interval,
+            };
+        if reports.send(report).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::Quote;
+    use std::sync::Mutex;
+
+    /// Answers from a script, and records when each request was made.
+    struct Scripted {
+        answers: Mutex<Vec<Result<Quotes, MarketError>>>,
+        calls: Mutex<Vec<Instant>>,
+    }
+
+    impl Scripted {
+        fn new(mut answers: Vec<Result<Quotes, MarketError>>) -> Arc<Scripted> {
+            answers.reverse();
+            Arc::new(Scripted {
+                answers: Mutex::new(answers),
+                calls: Mutex::new(Vec::new()),
+            })
+        }
+    }
+
+    impl MarketProvider for Scripted {
+        async fn prices(&self, _ids: &[String]) -> Result<Quotes, MarketError> {
+            self.calls.lock().unwrap().push(Instant::now());
+            self.answers
+                .lock()
+                .unwrap()
+                .pop()
+                .unwrap_or_else(|| Ok(Quotes::new()))
+        }
+    }
+
+    fn priced(id: &str, p: f64) -> Quotes {
+        Quotes::from([(
+            id.to_string(),
+            Quote {
+                price_usd: Some(p),
+                ..Quote::default()
+            },
+        )])
+    }
+
+    fn start(p: Arc<Scripted>, interval: u64) -> (mpsc::Sender<Command>, mpsc::Receiver<Report>) {
+        let (ctx, crx) = mpsc::channel(8);
+        let (rtx, rrx) = mpsc::channel(8);
+        tokio::spawn(run(
+            p,
+            vec!["a".into()],
+            Duration::from_secs(interval),
+            crx,
+            rtx,
+        ));
+        (ctx, rrx)
+    }
+
+    async fn next_result(rx: &mut mpsc::Receiver<Report>) -> Report {
+        loop {
+            match rx.recv().await.unwrap() {
+                Report::Started => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn secs_between(calls: &[Instant]) -> Vec<u64> {
+        calls.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_at_once_then_every_interval() {
+        let p = Scripted::new(vec![
+            Ok(priced("a", 1.0)),
+            Ok(priced("a", 2.0)),
+            Ok(Quotes::new()),
+        ]);
+        let (_cmd, mut rx) = start(p.clone(), 60);
+        for _ in 0..3 {
+            assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        }
+        assert_eq!(secs_between(&p.calls.lock().unwrap()), [60, 60]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn errors_back_off_and_recover() {
+        let p = Scripted::new(vec![
+            Err(MarketError::Status { status: 500 }),
+            Err(MarketError::Timeout),
+            Err(MarketError::Status { status: 503 }),
+            Ok(priced("a", 1.0)),
+            Ok(priced("a", 1.0)),
+        ]);
+        let (_cmd, mut rx) = start(p.clone(), 60);
+        for _ in 0..3 {
+            assert!(matches!(next_result(&mut rx).await, Report::Failed { .. }));
+        }
+        assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        let gaps = secs_between(&p.calls.lock().unwrap());
+        // 60, 120, 240 (±20%, never below the interval), then the interval again.
+        assert!((60..=72).contains(&gaps[0]), "{gaps:?}");
+        assert!((96..=144).contains(&gaps[1]), "{gaps:?}");
+        assert!((192..=288).contains(&gaps[2]), "{gaps:?}");
+        assert_eq!(gaps[3], 60, "{gaps:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rate_limit_holds_every_request_including_manual_ones() {
+        let p = Scripted::new(vec![
+            Err(MarketError::RateLimited {
+                retry_after: Some(Duration::from_secs(119)),
+            }),
+            Ok(priced("a", 1.0)),
+        ]);
+        let (cmd, mut rx) = start(p.clone(), 60);
+        match next_result(&mut rx).await {
+            Report::Failed { retry_in, .. } => assert_eq!(retry_in, Duration::from_secs(119)),
+            other => panic!("{other:?}"),
+        }
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        cmd.send(Command::PollNow).await.unwrap();
+        match next_result(&mut rx).await {
+            Report::Refused { reason, wait } => {
+                assert_eq!(reason, Refusal::RateLimited);
+                assert_eq!(wait, Duration::from_secs(89));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        assert_eq!(secs_between(&p.calls.lock().unwrap()), [119]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rate_limit_without_retry_after_waits_a_minute() {
+        let p = Scripted::new(vec![Err(MarketError::RateLimited { retry_after: None })]);
+        let (_cmd, mut rx) = start(p.clone(), 10);
+        match next_result(&mut rx).await {
+            Report::Failed { retry_in, .. } => assert_eq!(retry_in, RATE_LIMIT_WAIT),
+            other => panic!("{other:?}"),
+        }
+        next_result(&mut rx).await;
+        assert_eq!(secs_between(&p.calls.lock().unwrap()), [60]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn manual_polls_at_most_one_per_five_seconds() {
+        let p = Scripted::new(vec![]);
+        let (cmd, mut rx) = start(p.clone(), 60);
+        next_result(&mut rx).await;
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        cmd.send(Command::PollNow).await.unwrap();
+        assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        cmd.send(Command::PollNow).await.unwrap();
+        match next_result(&mut rx).await {
+            Report::Refused { reason, wait } => {
+                assert_eq!(reason, Refusal::TooSoon);
+                assert_eq!(wait, Duration::from_secs(3));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(secs_between(&p.calls.lock().unwrap()), [10]);
+    }
+
+    #[test]
+    fn backoff_grows_caps_and_jitters() {
+        let i = Duration::from_secs(60);
+        assert_eq!(backoff(i, 1, 0.5), i);
+        assert_eq!(backoff(i, 2, 0.5), Duration::from_secs(120));
+        assert_eq!(backoff(i, 3, 0.5), Duration::from_secs(240));
+        assert_eq!(backoff(i, 30, 0.5), MAX_BACKOFF);
+        assert_eq!(
+            backoff(i, 30, 1.0),
+            MAX_BACKOFF,
+            "jitter never passes the cap"
+        );
+        assert_eq!(
+            backoff(i, 1, 0.0),
+            i,
+            "jitter never goes under the interval"
+        );
+        assert_eq!(backoff(i, 2, 0.0), Duration::from_secs(96));
+        assert_eq!(backoff(i, 2, 1.0), Duration::from_secs(144));
+    }
+}

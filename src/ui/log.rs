@@ -1,0 +1,66 @@
+//! The event log overlay: flips and poll errors with their times, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::theme;
+use crate::app::{App, LogKind, Viewport};
+use crate::text::clean;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+    let width = area.width.saturating_sub(4).min(100);
+    let height = area.height.saturating_sub(2);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    let block = Block::bordered()
+        .title(Span::styled(" Event log ", theme::title()))
+        .title_bottom(Line::from(" l or Esc closes · j/k scroll ").right_aligned())
+        .border_style(theme::border(true));
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    vp.help_height = inner.height;
+    vp.help_lines = app.log.len();
+
+    let lines: Vec<Line> = if app.log.is_empty() {
+        let hint = if app.polling.is_some() {
+            "No events yet: flips and poll errors will be listed here."
+        } else {
+            "No events: polling is off (start prelist with --poll)."
+        };
+        vec![Line::styled(hint, theme::dim())]
+    } else {
+        app.log
+            .iter()
+            .rev()
+            .skip(app.log_scroll)
+            .take(usize::from(inner.height))
+            .map(|e| {
+                let when = jiff::Timestamp::from_second(e.at)
+                    .map(|t| {
+                        t.to_zoned(app.tz.clone())
+                            .strftime("%Y-%m-%d %H:%M:%S")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|_| "?".into());
+                let style = match e.kind {
+                    LogKind::Flip => theme::trading(),
+                    LogKind::Error => theme::down(),
+                    LogKind::Info => Style::new(),
+                };
+                Line::from(vec![
+                    Span::styled(format!("{when}  "), theme::dim()),
+                    Span::styled(clean(&e.text).into_owned(), style),
+                ])
+            })
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
+}
