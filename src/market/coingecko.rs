@@ -98,6 +98,16 @@ impl CoinGecko {
     /// A client for `base`. With a key, `base` must be https, or http to a
     /// loopback address: the key is never sent where it could be read.
     pub fn new(base: &str, key: Option<ApiKey>) -> Result<CoinGecko, MarketError> {
+        CoinGecko::with_timeouts(base, key, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+    }
+
+    /// `new` with other timeouts (tests use short ones).
+    pub fn with_timeouts(
+        base: &str,
+        key: Option<ApiKey>,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<CoinGecko, MarketError> {
         let base = parse_base(base)?;
         if key.is_some() && base.scheme() != "https" && !is_loopback(&base) {
             return Err(MarketError::InsecureKey {
@@ -109,8 +119,8 @@ impl CoinGecko {
             headers.insert(k.header, k.value.clone());
         }
         let client = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(connect)
+            .timeout(request)
             // A redirect could carry the key's header to another host.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("prelist/", env!("CARGO_PKG_VERSION")))
