@@ -123,6 +123,9 @@ pub struct App {
     pub log_scroll: usize,
     /// A message for the status line, cleared by the next key.
     pub flash: Option<String>,
+    /// Whether the message outlives poll reports: news of a flip waits for
+    /// the user, however long they are away; a refused poll does not.
+    flash_sticky: bool,
     /// Market ids that flipped while the app was open: their rows stand out.
     pub flipped: HashSet<String>,
     /// Whether a flip rings the bell.
@@ -157,6 +160,7 @@ impl App {
             log: Vec::new(),
             log_scroll: 0,
             flash: None,
+            flash_sticky: false,
             flipped: HashSet::new(),
             bell: true,
             now: Instant::now(),
@@ -233,6 +237,9 @@ impl App {
         let Some(poll) = self.polling.as_mut() else {
             return Vec::new();
         };
+        if !self.flash_sticky && !matches!(report, Report::Started) {
+            self.flash = None;
+        }
         match report {
             Report::Started => poll.in_flight = true,
             Report::Done { quotes, next_in } => {
@@ -256,8 +263,11 @@ impl App {
                 if flips.len() > 1 {
                     self.flash = Some(format!("{} coins are now trading (l: log)", flips.len()));
                 }
-                if !flips.is_empty() && self.bell {
-                    self.effects.push(Effect::Bell);
+                if !flips.is_empty() {
+                    self.flash_sticky = true;
+                    if self.bell {
+                        self.effects.push(Effect::Bell);
+                    }
                 }
                 if self.listings != before {
                     self.effects.push(Effect::SaveState);
@@ -410,6 +420,7 @@ impl App {
     /// Applies one user action; returns the I/O it calls for.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.flash = None;
+        self.flash_sticky = false;
         match action {
             Action::Quit => self.quit = true,
             Action::PollNow => self.poll_now(),

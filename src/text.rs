@@ -82,8 +82,8 @@ pub fn date_time(unix: i64) -> String {
 pub fn duration(d: std::time::Duration) -> String {
     let s = d.as_secs_f64().ceil() as u64;
     match s {
-        0..100 => format!("{s} s"),
-        100..6000 => format!("{} m", s.div_ceil(60)),
+        0..120 => format!("{s} s"),
+        120..6000 => format!("{} m", (s + 30) / 60),
         6000..172_800 => format!("{} h", s / 3600),
         _ => format!("{} d", s / 86_400),
     }
@@ -120,7 +120,10 @@ mod tests {
         let d = std::time::Duration::from_secs;
         assert_eq!(duration(d(43)), "43 s");
         assert_eq!(duration(std::time::Duration::from_millis(42_100)), "43 s");
-        assert_eq!(duration(d(119)), "2 m");
+        assert_eq!(duration(d(119)), "119 s");
+        assert_eq!(duration(d(120)), "2 m");
+        assert_eq!(duration(d(121)), "2 m");
+        assert_eq!(duration(d(150)), "3 m");
         assert_eq!(duration(d(900)), "15 m");
         assert_eq!(duration(d(3 * 3600 + 5)), "3 h");
         assert_eq!(duration(d(5 * 86_400)), "5 d");

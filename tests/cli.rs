@@ -35,7 +35,13 @@ fn names(coins: &[Value]) -> Vec<&str> {
 }
 
 /// name, score, score kind, airdrop, vibes — as the article gives them.
-type ArticleCoin = (&'static str, Option<u64>, Option<&'static str>, &'static str, &'static str);
+type ArticleCoin = (
+    &'static str,
+    Option<u64>,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+);
 
 const ARTICLE: [ArticleCoin; 14] = [
     ("Gravity", None, None, "confirmed", "GMX"),

@@ -360,11 +360,11 @@ async fn check_exits_3_on_every_fault_and_never_shows_the_key() {
         (ResponseTemplate::new(500), "HTTP 500"),
         (
             ResponseTemplate::new(200).set_body_string("garbage"),
-            "unexpected answer",
+            "bad answer",
         ),
         (
             ResponseTemplate::new(200).set_body_json(json!("text")),
-            "unexpected answer",
+            "bad answer",
         ),
         (
             ResponseTemplate::new(200).set_body_string("x".repeat(3 * 1024 * 1024)),

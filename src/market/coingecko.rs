@@ -166,7 +166,7 @@ impl CoinGecko {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(|e| MarketError::Malformed(format!("not JSON ({e})")))
+        serde_json::from_slice(&body).map_err(|_| MarketError::Malformed("not JSON".into()))
     }
 }
 

@@ -38,7 +38,7 @@ pub enum MarketError {
     Status { status: u16 },
     #[error("the API's answer is larger than {max} bytes")]
     TooLarge { max: usize },
-    #[error("unexpected answer from the API: {0}")]
+    #[error("bad answer from the API: {0}")]
     Malformed(String),
     #[error(
         "refusing to send the API key over plain http to {host}: use https (plain http is \

@@ -11,9 +11,16 @@ use crate::market::MarketError;
 use crate::view::{AirdropFilter, StatusFilter};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    // A message (a flip, a refused poll) takes the summary's place until the
+    // next key; the poller's state stays in view either way.
+    let width = usize::from(area.width);
+    let room = |s: &str| width.saturating_sub(s.chars().count() + 3);
     let left = match (&app.flash, poll_text(app)) {
-        (Some(flash), _) => flash.clone(),
-        (None, Some(poll)) => format!("{} · {poll}", summary(app)),
+        // A fresh message first, whole; then as much of the poller's state as fits.
+        (Some(flash), Some(poll)) => format!("{flash} · {}", truncate(&poll, room(flash))),
+        (Some(flash), None) => flash.clone(),
+        // Otherwise the poller's state whole, the summary cut to fit it.
+        (None, Some(poll)) => format!("{} · {poll}", truncate(&summary(app), room(&poll))),
         (None, None) => summary(app),
     };
     // The key hint goes when the summary needs the room.
@@ -114,4 +121,15 @@ pub fn poll_text(app: &App) -> Option<String> {
         }
         (None, None) => "first poll…".into(),
     })
+}
+
+/// `s` cut to `max` characters, with "…" where it was cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
 }
