@@ -783,4 +783,165 @@ mod tests {
         app.update(Action::ClickRow(99));
         assert_eq!(selected(&app), "Peaq Network");
     }
+
+    mod polling {
+        use super::*;
+        use crate::market::{Quote, Quotes};
+
+        fn polling_app() -> App {
+            let mut app = app();
+            app.enable_polling();
+            app.set_clock(Instant::now(), 1_800_000_000);
+            app
+        }
+
+        fn priced(id: &str, p: f64) -> Quotes {
+            Quotes::from([(
+                id.to_string(),
+                Quote {
+                    price_usd: Some(p),
+                    ..Quote::default()
+                },
+            )])
+        }
+
+        fn done(quotes: Quotes) -> Report {
+            Report::Done {
+                quotes,
+                next_in: Duration::from_secs(60),
+            }
+        }
+
+        #[test]
+        fn polls_only_coins_with_a_market_id() {
+            let app = polling_app();
+            assert_eq!(
+                app.polling.as_ref().unwrap().ids,
+                ["nillion", "parcl", "dolomite", "movement", "peaq-2"]
+            );
+        }
+
+        #[test]
+        fn a_flip_is_told_rung_saved_logged_and_highlighted() {
+            let mut app = polling_app();
+            assert!(app.on_report(Report::Started).is_empty());
+            assert!(app.polling.as_ref().unwrap().in_flight);
+            let effects = app.on_report(done(priced("dolomite", 0.1234)));
+            assert!(effects.contains(&Effect::Bell));
+            assert!(effects.contains(&Effect::SaveState));
+            assert!(
+                effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Flip))
+            );
+            assert_eq!(
+                app.flash.as_deref(),
+                Some("Dolomite is now trading at $0.1234")
+            );
+            assert!(app.flipped.contains("dolomite"));
+            assert_eq!(
+                app.log.last().unwrap().text,
+                "Dolomite is now trading at $0.1234"
+            );
+            assert_eq!(app.log.last().unwrap().at, 1_800_000_000);
+            assert_eq!(app.trading_count(), 1);
+            let p = app.polling.as_ref().unwrap();
+            assert!(!p.in_flight);
+            assert_eq!(p.last_ok, Some(1_800_000_000));
+
+            // The news outlives later polls, until a key is pressed.
+            let effects = app.on_report(done(priced("dolomite", 0.2)));
+            assert!(!effects.contains(&Effect::Bell), "a coin flips once");
+            assert!(
+                effects.contains(&Effect::SaveState),
+                "the new price is kept"
+            );
+            assert!(app.flash.is_some());
+            app.update(Action::Down);
+            assert!(app.flash.is_none());
+        }
+
+        #[test]
+        fn the_bell_can_be_silenced_and_unchanged_answers_write_nothing() {
+            let mut app = polling_app();
+            app.bell = false;
+            let effects = app.on_report(done(priced("parcl", 0.3)));
+            assert!(!effects.contains(&Effect::Bell));
+            let effects = app.on_report(done(priced("parcl", 0.3)));
+            assert!(
+                !effects.contains(&Effect::SaveState),
+                "nothing changed, nothing written"
+            );
+        }
+
+        #[test]
+        fn errors_flip_nothing_and_keep_the_last_data() {
+            let mut app = polling_app();
+            app.on_report(done(priced("parcl", 0.3)));
+            let before = app.listings.clone();
+            let effects = app.on_report(Report::Failed {
+                error: MarketError::Timeout,
+                retry_in: Duration::from_secs(120),
+            });
+            assert_eq!(app.listings, before);
+            assert!(!effects.contains(&Effect::SaveState));
+            let p = app.polling.as_ref().unwrap();
+            assert_eq!(p.last_error, Some(MarketError::Timeout));
+            assert_eq!(p.next_at, Some(app.now + Duration::from_secs(120)));
+            assert_eq!(app.log.last().unwrap().kind, LogKind::Error);
+            assert_eq!(
+                app.log.last().unwrap().text,
+                "poll failed: timed out (retry in 2 m)"
+            );
+        }
+
+        #[test]
+        fn manual_polls_go_to_the_poller_unless_one_is_running() {
+            let mut app = self::app();
+            assert!(app.update(Action::PollNow).is_empty());
+            assert!(app.flash.as_deref().unwrap().contains("--poll"));
+            let mut app = polling_app();
+            assert_eq!(
+                app.update(Action::PollNow),
+                [Effect::Poll(Command::PollNow)]
+            );
+            app.on_report(Report::Started);
+            assert!(app.update(Action::PollNow).is_empty());
+            assert_eq!(app.flash.as_deref(), Some("a poll is already running"));
+            app.on_report(Report::Refused {
+                reason: Refusal::RateLimited,
+                wait: Duration::from_secs(90),
+            });
+            assert_eq!(
+                app.flash.as_deref(),
+                Some("rate limited · the next request may go in 90 s")
+            );
+        }
+
+        #[test]
+        fn the_log_opens_scrolls_and_closes() {
+            let mut app = polling_app();
+            app.viewport.help_height = 2;
+            for i in 0..5 {
+                app.on_report(Report::Failed {
+                    error: MarketError::Status { status: 500 + i },
+                    retry_in: Duration::from_secs(60),
+                });
+            }
+            app.update(Action::ToggleLog);
+            assert_eq!(app.mode, Mode::Log);
+            for _ in 0..10 {
+                app.update(Action::Down);
+            }
+            assert_eq!(app.log_scroll, 3);
+            app.update(Action::Down);
+            assert_eq!(
+                selected(&app),
+                "Gravity",
+                "keys scroll the log, not the table"
+            );
+            app.update(Action::ToggleLog);
+            assert_eq!(app.mode, Mode::Normal);
+        }
+    }
 }

@@ -223,3 +223,120 @@ fn control_characters_never_reach_the_screen() {
     }
     assert!(screen(&t).contains("Evil[2JCoin"));
 }
+
+mod polling {
+    use super::*;
+    use prelist::market::poller::Report;
+    use prelist::market::{MarketError, Quote, Quotes};
+    use std::time::Duration;
+    use tokio::time::Instant;
+
+    /// An app polling, with its clock at 2027-01-15 08:00:00 UTC.
+    fn polling_app() -> App {
+        let mut app = app();
+        app.tz = jiff::tz::TimeZone::UTC;
+        app.enable_polling();
+        app.set_clock(Instant::now(), 1_800_000_000);
+        app
+    }
+
+    fn done(id: &str, price: f64) -> Report {
+        let quotes = Quotes::from([(
+            id.to_string(),
+            Quote {
+                price_usd: Some(price),
+                change_24h: Some(4.5),
+                ..Quote::default()
+            },
+        )]);
+        Report::Done {
+            quotes,
+            next_in: Duration::from_secs(43),
+        }
+    }
+
+    fn status_line(t: &Terminal<TestBackend>) -> String {
+        row_text(t, t.backend().buffer().area.height - 1)
+    }
+
+    #[test]
+    fn a_flipped_row_is_highlighted_and_the_status_line_says_so() {
+        let mut app = polling_app();
+        app.on_report(done("dolomite", 0.1234));
+        let t = render(&mut app, 120, 40);
+        let status = status_line(&t);
+        assert!(
+            status.starts_with(
+                "Dolomite is now trading at $0.1234 · polled 08:00:00 · 1 trading · next in 43 s"
+            ),
+            "{status}"
+        );
+        let row = row_text(&t, 8);
+        assert!(
+            row.contains("Dolomite") && row.contains("trading") && row.contains("$0.1234"),
+            "{row}"
+        );
+        let name_x = app.viewport.columns[1].1;
+        let cell = &t.backend().buffer()[(name_x, 8)];
+        assert_eq!((cell.bg, cell.fg), (Color::Green, Color::Black));
+        let other = &t.backend().buffer()[(name_x, 7)];
+        assert_ne!(other.bg, Color::Green);
+    }
+
+    #[test]
+    fn the_status_line_shows_the_poller_state() {
+        let mut app = polling_app();
+        app.on_report(Report::Started);
+        assert!(status_line(&render(&mut app, 120, 40)).contains("polling…"));
+        app.on_report(Report::Failed {
+            error: MarketError::RateLimited { retry_after: None },
+            retry_in: Duration::from_secs(119),
+        });
+        assert!(status_line(&render(&mut app, 120, 40)).contains("rate limited · retry in 119 s"));
+        app.on_report(Report::Failed {
+            error: MarketError::Timeout,
+            retry_in: Duration::from_secs(120),
+        });
+        assert!(
+            status_line(&render(&mut app, 120, 40)).contains("error: timed out · retry in 2 m")
+        );
+        // The countdown follows the clock.
+        let later = app.now + Duration::from_secs(100);
+        app.set_clock(later, app.now_wall + 100);
+        assert!(status_line(&render(&mut app, 120, 40)).contains("retry in 20 s"));
+    }
+
+    #[test]
+    fn a_price_the_api_dropped_is_shown_stale_with_its_age() {
+        let mut app = polling_app();
+        app.on_report(done("parcl", 0.3));
+        app.on_report(Report::Done {
+            quotes: Quotes::new(),
+            next_in: Duration::from_secs(60),
+        });
+        app.set_clock(app.now, app.now_wall + 3 * 3600);
+        for _ in 0..3 {
+            app.update(Action::Down);
+        }
+        let t = render(&mut app, 120, 40);
+        let row = row_text(&t, 5);
+        assert!(
+            row.contains("trading") && row.contains("$0.30 (3 h old)"),
+            "{row}"
+        );
+        assert!(screen(&t).contains("stale: the API stopped pricing it"));
+    }
+
+    #[test]
+    fn event_log_overlay() {
+        let mut app = polling_app();
+        app.on_report(done("nillion", 0.61));
+        app.set_clock(app.now, app.now_wall + 75);
+        app.on_report(Report::Failed {
+            error: MarketError::Status { status: 503 },
+            retry_in: Duration::from_secs(120),
+        });
+        app.update(Action::ToggleLog);
+        insta::assert_snapshot!(screen(&render(&mut app, 100, 20)));
+    }
+}

@@ -46,6 +46,8 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     keys(&mut out, app.keymap.for_mode(Mode::Normal), width);
     section(&mut out, "Typing a search");
     keys(&mut out, app.keymap.for_mode(Mode::Search), width);
+    section(&mut out, "In the event log");
+    keys(&mut out, app.keymap.for_mode(Mode::Log), width);
     section(&mut out, "Mouse");
     out.push(Line::raw(
         "click a row to select it, a header to sort by it; the wheel scrolls",
