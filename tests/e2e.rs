@@ -1,0 +1,389 @@
+//! The real binary in a pseudo-terminal: keys in, screen out, read through a
+//! terminal emulator, and the terminal left as it was found on every way out.
+
+use std::io::{Read, Write};
+use std::process::Command;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+
+/// How long anything may take before the test gives up on it.
+const TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(20);
+
+const ENTER_ALT_SCREEN: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+
+/// What the reader thread has seen of the output.
+struct Output {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    /// The output ended: the child and every copy of the terminal are gone.
+    closed: bool,
+}
+
+/// The app running in a pseudo-terminal.
+struct Tui {
+    output: Arc<Mutex<Output>>,
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    reader: Option<JoinHandle<()>>,
+    exited: bool,
+    /// The terminal's modes before the app started.
+    cooked: String,
+    _home: tempfile::TempDir,
+}
+
+impl Tui {
+    /// Starts the app at 120x40 with a home of its own, and waits for its
+    /// first frame.
+    fn spawn() -> Tui {
+        let home = tempfile::tempdir().expect("temp dir");
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let cooked = termios_modes(pty.master.as_ref());
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_prelist"));
+        cmd.cwd(home.path());
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_CACHE_HOME", home.path().join("cache"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env_remove("PRELIST_DATA_DIR");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).expect("spawn prelist");
+        // Only the child may hold the terminal's other end, so that reading
+        // ends when the child does.
+        drop(pty.slave);
+
+        let output = Arc::new(Mutex::new(Output {
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+            raw: Vec::new(),
+            closed: false,
+        }));
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let sink = Arc::clone(&output);
+        let reader = thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let mut out = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                        out.raw.extend_from_slice(&buf[..n]);
+                        out.parser.process(&buf[..n]);
+                    }
+                }
+            }
+            sink.lock().unwrap_or_else(PoisonError::into_inner).closed = true;
+        });
+        let writer = pty.master.take_writer().expect("pty writer");
+        let tui = Tui {
+            output,
+            master: pty.master,
+            writer,
+            child,
+            reader: Some(reader),
+            exited: false,
+            cooked,
+            _home: home,
+        };
+        tui.wait_for("Gravity");
+        tui
+    }
+
+    /// What has been read so far. A failed assertion elsewhere must not
+    /// stop the reader, so a poisoned lock is still used.
+    fn output(&self) -> MutexGuard<'_, Output> {
+        self.output.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child has a pid")
+    }
+
+    /// Types bytes as the keyboard would.
+    fn send(&mut self, bytes: impl AsRef<[u8]>) {
+        self.writer.write_all(bytes.as_ref()).expect("write to pty");
+        self.writer.flush().expect("flush pty");
+    }
+
+    /// The screen as text, one line per row, trailing blanks trimmed.
+    fn screen(&self) -> String {
+        self.output().parser.screen().contents()
+    }
+
+    /// One row of the screen, full width.
+    fn row(&self, y: u16) -> String {
+        let out = self.output();
+        let screen = out.parser.screen();
+        let (_, cols) = screen.size();
+        screen.rows(0, cols).nth(usize::from(y)).unwrap_or_default()
+    }
+
+    /// Waits until `check` holds for the screen; fails with the screen if it
+    /// never does.
+    fn wait_until(&self, what: &str, check: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if check(self.output().parser.screen()) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                let shown = self.screen();
+                panic!("timed out waiting for {what}; the screen shows:\n{shown}");
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    fn wait_for(&self, text: &str) {
+        self.wait_until(&format!("{text:?} on screen"), |s| {
+            s.contents().contains(text)
+        });
+    }
+
+    fn wait_gone(&self, text: &str) {
+        self.wait_until(&format!("{text:?} to leave the screen"), |s| {
+            !s.contents().contains(text)
+        });
+    }
+
+    /// Resizes the terminal, as a window resize would: the emulator first,
+    /// then the pty, which signals the app.
+    fn resize(&mut self, cols: u16, rows: u16) {
+        {
+            let mut out = self.output();
+            out.parser.screen_mut().set_size(rows, cols);
+        }
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// Waits for the app to exit and for the last of its output to be read.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                panic!("the app did not exit; the screen shows:\n{}", self.screen());
+            }
+            thread::sleep(POLL);
+        };
+        self.exited = true;
+        loop {
+            if self.output().closed {
+                break;
+            }
+            if Instant::now() >= deadline {
+                panic!("the app's output never ended after it exited");
+            }
+            thread::sleep(POLL);
+        }
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("reader thread");
+        }
+        status
+    }
+
+    /// After exit: the main screen is back and the cursor is shown, both as
+    /// the emulator sees it and in the bytes written.
+    fn assert_restored(&self) {
+        let out = self.output();
+        let screen = out.parser.screen();
+        assert!(
+            !screen.alternate_screen(),
+            "still on the alternate screen at exit"
+        );
+        assert!(!screen.hide_cursor(), "cursor still hidden at exit");
+        let entered = find_last(&out.raw, ENTER_ALT_SCREEN).expect("never entered the alt screen");
+        let left = find_last(&out.raw, LEAVE_ALT_SCREEN);
+        assert!(
+            left.is_some_and(|l| l > entered),
+            "no leave-alternate-screen after the last enter (enter at {entered}, leave at {left:?})"
+        );
+        drop(out);
+        assert_eq!(
+            termios_modes(self.master.as_ref()),
+            self.cooked,
+            "the terminal modes at exit differ from those before the start (raw mode left on?)"
+        );
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if !self.exited {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The input, output and local modes of the terminal (raw mode clears some
+/// of each), as text to compare.
+fn termios_modes(master: &dyn MasterPty) -> String {
+    let t = master.get_termios().expect("read the terminal modes");
+    format!(
+        "{:?} {:?} {:?}",
+        t.input_flags, t.output_flags, t.local_flags
+    )
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The name cell of a table row: "│12 Ten   —  …" gives "Ten".
+fn name_in_row(row: &str) -> Option<String> {
+    let row = row.trim_start_matches('│');
+    let mut words = row.split_whitespace();
+    words.next()?;
+    words.next().map(str::to_string)
+}
+
+/// The rows of the table pane: from its top border to its bottom border.
+fn table_rows(screen: &vt100::Screen) -> Vec<String> {
+    let (_, cols) = screen.size();
+    screen
+        .rows(0, cols)
+        .take_while(|r| !r.starts_with('└'))
+        .collect()
+}
+
+#[test]
+fn browse_sort_search_help_and_quit() {
+    let mut tui = Tui::spawn();
+    tui.wait_for("Peaq Network");
+    tui.wait_for("14 of 14 coins");
+    tui.wait_for("┌ Gravity ");
+
+    tui.send("j");
+    tui.wait_for("┌ Nillion ");
+    tui.send("j");
+    tui.wait_for("┌ My Pet Hooligan ");
+
+    tui.send("5");
+    tui.wait_until("a sort by Score ascending", |s| {
+        s.contents().contains("Score▲")
+    });
+    tui.send("r");
+    tui.wait_until("a sort by Score descending", |s| {
+        let (_, cols) = s.size();
+        s.rows(0, cols).nth(1).is_some_and(|h| h.contains("Score▼"))
+    });
+    tui.wait_until("Ten in the first row", |s| {
+        let (_, cols) = s.size();
+        s.rows(0, cols)
+            .nth(2)
+            .and_then(|r| name_in_row(&r))
+            .as_deref()
+            == Some("Ten")
+    });
+    assert!(tui.row(1).contains("Score▼"), "header: {:?}", tui.row(1));
+    assert_eq!(name_in_row(&tui.row(2)).as_deref(), Some("Ten"));
+    assert!(
+        tui.screen().contains("┌ My Pet Hooligan "),
+        "the selection stays on its coin through the sort"
+    );
+
+    tui.send("/");
+    tui.wait_for("/  14 of 14");
+    tui.send("nil");
+    tui.wait_until("the search to leave one coin", |s| {
+        s.contents().contains("/nil  1 of 14")
+            && !table_rows(s).iter().any(|r| r.contains("Gravity"))
+            && table_rows(s).iter().any(|r| r.contains("Nillion"))
+    });
+    tui.send("\x1b");
+    tui.wait_for("14 of 14 coins");
+    tui.wait_until("every coin back in the table", |s| {
+        table_rows(s).iter().any(|r| r.contains("Gravity"))
+    });
+
+    tui.send("?");
+    tui.wait_for("┌ Help ");
+    assert!(tui.screen().contains("Typing a search"));
+    tui.send("\x1b");
+    tui.wait_gone("┌ Help ");
+
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    tui.assert_restored();
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let mut tui = Tui::spawn();
+    tui.send([0x03]);
+    let status = tui.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    tui.assert_restored();
+}
+
+#[test]
+fn sigterm_quits_and_restores_the_terminal() {
+    let mut tui = Tui::spawn();
+    let kill = Command::new("kill")
+        .arg("-TERM")
+        .arg(tui.pid().to_string())
+        .status()
+        .expect("run kill");
+    assert!(kill.success(), "kill failed: {kill:?}");
+    let status = tui.wait_exit();
+    // Handled, not died of: a signal death would skip the restore.
+    assert!(status.success(), "exit status {status:?}");
+    tui.assert_restored();
+}
+
+#[test]
+fn resize_redraws_and_asks_for_room_when_too_small() {
+    let mut tui = Tui::spawn();
+
+    tui.resize(40, 10);
+    // Only a frame drawn for 40x10 has the status line on row 9 and the
+    // table's right border in column 39.
+    tui.wait_until("a frame drawn for 40x10", |s| {
+        let rows: Vec<String> = s.rows(0, 40).collect();
+        rows.len() == 10
+            && rows[9].starts_with("14 of 14 coins")
+            && rows[0].starts_with("┌ prelist ")
+            && rows[0].ends_with('┐')
+            && rows.iter().any(|r| r.contains("Gravity"))
+    });
+
+    tui.resize(30, 8);
+    tui.wait_for("Terminal too small");
+    tui.wait_gone("Gravity");
+
+    tui.resize(COLS, ROWS);
+    tui.wait_for("Peaq Network");
+    tui.wait_gone("Terminal too small");
+
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    tui.assert_restored();
+}
