@@ -228,6 +228,19 @@ fn long_list(c: &mut Criterion) {
         })
     });
 
+    // One frame as a key press makes it: the rows sorted and filtered anew
+    // (here `r` with a search active), then drawn.
+    let mut app = App::new(watchlist.clone(), listings.clone());
+    sort_and_filter(&mut app);
+    let mut term = terminal();
+    c.bench_function("key press: sort+filter+render 10k", |b| {
+        b.iter(|| {
+            app.update(Action::SortReverse);
+            draw(&mut term, &mut app);
+            black_box(term.backend().buffer().area)
+        })
+    });
+
     let mut app = App::new(watchlist, listings);
     let mut term = terminal();
     c.bench_function("sort+filter+render 10k", |b| {

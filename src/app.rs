@@ -13,7 +13,7 @@ use crate::market::MarketError;
 use crate::market::poller::{Command, Refusal, Report};
 use crate::model::{Coin, Watchlist};
 use crate::text;
-use crate::view::{self, Column, Filter, Sort};
+use crate::view::{self, Column, Filter, SearchIndex, Sort};
 
 /// The event log keeps this many entries; older ones are in the log file.
 pub const LOG_CAPACITY: usize = 1000;
@@ -135,15 +135,20 @@ pub struct App {
     pub now_wall: i64,
     pub tz: jiff::tz::TimeZone,
     effects: Vec<Effect>,
+    /// The watchlist's searched text, built with it.
+    search_index: SearchIndex,
     /// Indices into `watchlist.coins` of the shown rows, in order.
     rows: Vec<usize>,
-    /// The selected coin, by key, so it survives sorting and filtering.
-    selected: Option<String>,
+    /// The selected coin, as an index into `watchlist.coins`, so it survives
+    /// sorting and filtering; and its position among `rows`, kept with it.
+    selected: Option<usize>,
+    selected_pos: Option<usize>,
 }
 
 impl App {
     pub fn new(watchlist: Watchlist, listings: Listings) -> App {
         let mut app = App {
+            search_index: SearchIndex::new(&watchlist.coins),
             watchlist,
             listings,
             keymap: Keymap::default(),
@@ -169,6 +174,7 @@ impl App {
             effects: Vec::new(),
             rows: Vec::new(),
             selected: None,
+            selected_pos: None,
         };
         app.refresh();
         app
@@ -324,15 +330,11 @@ impl App {
 
     /// The position of the selected coin among the shown rows.
     pub fn selected_row(&self) -> Option<usize> {
-        let key = self.selected.as_ref()?;
-        self.rows
-            .iter()
-            .position(|&i| &self.watchlist.coins[i].key() == key)
+        self.selected_pos
     }
 
     pub fn selected_coin(&self) -> Option<&Coin> {
-        self.selected_row()
-            .map(|r| &self.watchlist.coins[self.rows[r]])
+        self.selected.map(|i| &self.watchlist.coins[i])
     }
 
     pub fn coin_at(&self, row: usize) -> Option<&Coin> {
@@ -342,23 +344,28 @@ impl App {
     /// Recomputes the shown rows after a sort, filter or data change, keeping
     /// the selection on the same coin when it is still shown, else the first.
     fn refresh(&mut self) {
-        self.rows = view::visible(
+        self.rows = view::visible_indexed(
             &self.watchlist.coins,
+            &self.search_index,
             &self.listings,
             self.sort,
             &self.filter,
         );
-        if self.selected_row().is_none() {
+        self.selected_pos = self
+            .selected
+            .and_then(|sel| self.rows.iter().position(|&i| i == sel));
+        if self.selected_pos.is_none() {
             self.select_row(0);
         }
     }
 
     fn select_row(&mut self, row: usize) {
-        let new = self.coin_at(row).map(Coin::key);
+        let new = self.rows.get(row).copied();
         if new != self.selected {
             self.detail_scroll = 0;
         }
         self.selected = new;
+        self.selected_pos = new.map(|_| row);
     }
 
     /// Moves the selection by `delta` rows, clamped to the list.

@@ -60,8 +60,8 @@ pub struct Score {
     pub value: u8,
 }
 
-/// One watched coin. Its name is its identity: names are unique in a watchlist
-/// (compared without case), so selection and state are keyed by it.
+/// One watched coin. Names are unique in a watchlist (compared without case),
+/// and so are market ids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coin {
     pub rank: u32,
@@ -80,13 +80,6 @@ pub struct Coin {
     pub launch: Option<String>,
     pub market_id: Option<String>,
     pub notes: String,
-}
-
-impl Coin {
-    /// The key that identifies this coin in selections and state.
-    pub fn key(&self) -> String {
-        self.name.to_lowercase()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,8 @@
 
 use std::cmp::Ordering;
 
+use memchr::memmem::Finder;
+
 use crate::listing::{Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin};
 use crate::text::{self, clean};
@@ -122,11 +124,12 @@ impl StatusFilter {
         }
     }
 
-    fn admits(self, status: Status) -> bool {
+    /// Whether `coin` passes; the listing is looked up only when it matters.
+    fn admits(self, coin: &Coin, listings: &Listings) -> bool {
         match self {
             StatusFilter::All => true,
-            StatusFilter::Upcoming => status == Status::Upcoming,
-            StatusFilter::Trading => status == Status::Trading,
+            StatusFilter::Upcoming => status_of(coin, listings) == Status::Upcoming,
+            StatusFilter::Trading => status_of(coin, listings) == Status::Trading,
         }
     }
 }
@@ -172,55 +175,77 @@ impl Filter {
             || self.airdrop != AirdropFilter::All
     }
 
-    /// Whether `coin` passes every filter. The text matches, without case,
-    /// the name, other names, ticker, category and narratives.
-    pub fn admits(&self, coin: &Coin, listings: &Listings) -> bool {
-        self.status.admits(status_of(coin, listings))
+    /// Whether `coin` passes every filter: its status, its airdrop, and the
+    /// search text found (without case) in `haystack`, its `SearchIndex` text.
+    fn admits(&self, coin: &Coin, listings: &Listings, haystack: &str, needle: &Finder) -> bool {
+        self.status.admits(coin, listings)
             && self.airdrop.admits(coin.airdrop)
-            && matches_text(coin, &self.text)
+            && (needle.needle().is_empty() || needle.find(haystack.as_bytes()).is_some())
     }
 }
 
-fn matches_text(coin: &Coin, text: &str) -> bool {
-    let needle = text.trim().to_lowercase();
-    if needle.is_empty() {
-        return true;
+/// Each coin's searched fields (name, other names, ticker, category,
+/// narratives), lower-cased and joined, built once per watchlist so a search
+/// over a long list lower-cases nothing per key press.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchIndex {
+    texts: Vec<String>,
+}
+
+impl SearchIndex {
+    pub fn new(coins: &[Coin]) -> SearchIndex {
+        let texts = coins
+            .iter()
+            .map(|c| {
+                let mut fields: Vec<&str> = vec![&c.name, &c.category];
+                fields.extend(c.other_names.iter().map(String::as_str));
+                fields.extend(c.ticker.as_deref());
+                fields.extend(c.narratives.iter().map(String::as_str));
+                // A newline cannot be typed into a search, so no match spans two fields.
+                fields.join("\n").to_lowercase()
+            })
+            .collect();
+        SearchIndex { texts }
     }
-    let hit = |s: &str| s.to_lowercase().contains(&needle);
-    hit(&coin.name)
-        || coin.other_names.iter().any(|s| hit(s))
-        || coin.ticker.as_deref().is_some_and(hit)
-        || hit(&coin.category)
-        || coin.narratives.iter().any(|s| hit(s))
 }
 
 /// The indices into `coins` of the coins to show, in the order to show them.
-///
-/// The sort is stable with the article's rank as tie-breaker, ascending in
-/// both directions; unknown values (no score, no price…) go last in both.
 pub fn visible(coins: &[Coin], listings: &Listings, sort: Sort, filter: &Filter) -> Vec<usize> {
-    let mut rows: Vec<usize> = (0..coins.len())
-        .filter(|&i| filter.admits(&coins[i], listings))
-        .collect();
-    rows.sort_by(|&a, &b| compare(&coins[a], &coins[b], listings, sort));
-    rows
+    visible_indexed(coins, &SearchIndex::new(coins), listings, sort, filter)
 }
 
-fn compare(a: &Coin, b: &Coin, listings: &Listings, sort: Sort) -> Ordering {
-    let ka = sort_key(a, listings, sort.column);
-    let kb = sort_key(b, listings, sort.column);
-    let by_value = match (ka, kb) {
-        (Some(x), Some(y)) => {
-            let o = x.cmp(&y);
-            if sort.descending { o.reverse() } else { o }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
-    by_value
-        .then(a.rank.cmp(&b.rank))
-        .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+/// `visible` with a search index built beforehand (`SearchIndex::new(coins)`).
+///
+/// Ties are broken by the article's rank, ascending in both directions, then
+/// by watchlist order; unknown values (no score, no price…) go last in both.
+/// Each coin's sort key is computed once, not once per comparison.
+pub fn visible_indexed(
+    coins: &[Coin],
+    index: &SearchIndex,
+    listings: &Listings,
+    sort: Sort,
+    filter: &Filter,
+) -> Vec<usize> {
+    let needle = filter.text.trim().to_lowercase();
+    let finder = Finder::new(needle.as_bytes());
+    let mut keyed: Vec<(Option<Key>, u32, usize)> = coins
+        .iter()
+        .zip(&index.texts)
+        .enumerate()
+        .filter(|(_, (c, hay))| filter.admits(c, listings, hay, &finder))
+        .map(|(i, (c, _))| (sort_key(c, listings, sort.column), c.rank, i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        let by_value = match (&a.0, &b.0) {
+            (Some(x), Some(y)) if sort.descending => y.cmp(x),
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        by_value.then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+    });
+    keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// A comparable value for one cell; `None` is an unknown value.
@@ -257,7 +282,7 @@ fn text_key(s: &str) -> Option<Key> {
 }
 
 fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
-    let listing = listing_of(coin, listings);
+    let listing = || listing_of(coin, listings);
     match column {
         Column::Rank => Some(Key::Int(i64::from(coin.rank))),
         Column::Name => text_key(&coin.name),
@@ -266,9 +291,9 @@ fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
         Column::Score => coin.score.map(|s| Key::Int(i64::from(s.value))),
         Column::Airdrop => Some(Key::Int(coin.airdrop as i64)),
         Column::Status => Some(Key::Int(status_of(coin, listings) as i64)),
-        Column::Price => listing.map(|l| Key::Num(l.price_usd)),
-        Column::Change24h => listing.and_then(|l| l.change_24h).map(Key::Num),
-        Column::Listed => listing.map(|l| Key::Int(l.listed_at)),
+        Column::Price => listing().map(|l| Key::Num(l.price_usd)),
+        Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
+        Column::Listed => listing().map(|l| Key::Int(l.listed_at)),
     }
 }
 

@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
         detail::draw(frame, main, app, &mut vp);
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
         // The table takes the width its columns need; the detail the rest.
-        let table_width = table::natural_width(app).min(main.width * 2 / 3);
+        let table_width = table::natural_width(app, main.height).min(main.width * 2 / 3);
         let [left, right] =
             Layout::horizontal([Constraint::Length(table_width), Constraint::Min(0)]).areas(main);
         table::draw(frame, left, app, &mut vp);

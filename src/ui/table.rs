@@ -44,8 +44,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
         ..inner
     };
 
+    // Only the rows on screen are formatted: the cost of a frame does not
+    // grow with the length of the watchlist.
+    let height = usize::from(vp.body.height);
+    let selected = app.selected_row();
+    vp.offset = scroll_offset(app.viewport.offset, selected, height, app.rows().len());
+    let window = &app.rows()[vp.offset..(vp.offset + height).min(app.rows().len())];
     let coins = &app.watchlist.coins;
-    let texts = cell_texts(app);
+    let texts = cell_texts(app, window);
     let columns = fit_columns(&texts, app, inner.width);
 
     let mut x = inner.x;
@@ -65,7 +71,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
             Cell::from(col.title()).style(theme::header())
         }
     }));
-    let rows = app.rows().iter().zip(&texts).map(|(&i, text)| {
+    let rows = window.iter().zip(&texts).map(|(&i, text)| {
         let coin = &coins[i];
         let row = Row::new(columns.iter().map(|&(col, _)| {
             let t = &text[col.index()];
@@ -92,12 +98,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
         .column_spacing(1)
         .row_highlight_style(selected_style);
 
-    let height = usize::from(vp.body.height);
-    let selected = app.selected_row();
-    vp.offset = scroll_offset(app.viewport.offset, selected, height, app.rows().len());
     let mut state = TableState::default()
-        .with_offset(vp.offset)
-        .with_selected(selected);
+        .with_selected(selected.filter(|&s| s >= vp.offset).map(|s| s - vp.offset));
     frame.render_stateful_widget(table, inner, &mut state);
 
     if app.rows().is_empty() {
@@ -109,10 +111,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     }
 }
 
-/// The text of every shown cell, row by row.
-fn cell_texts(app: &App) -> Vec<Vec<String>> {
+/// The text of every cell of `window` (indices into the coins), row by row.
+fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
     let coins = &app.watchlist.coins;
-    app.rows()
+    window
         .iter()
         .map(|&i| {
             Column::ALL
@@ -122,9 +124,12 @@ fn cell_texts(app: &App) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The width the table needs to show every column, borders included.
-pub fn natural_width(app: &App) -> u16 {
-    let cols = fit_columns(&cell_texts(app), app, u16::MAX);
+/// The width the table needs to show every column of the rows that fit in
+/// `height`, borders included.
+pub fn natural_width(app: &App, height: u16) -> u16 {
+    let start = app.viewport.offset.min(app.rows().len());
+    let end = (start + usize::from(height)).min(app.rows().len());
+    let cols = fit_columns(&cell_texts(app, &app.rows()[start..end]), app, u16::MAX);
     cols.iter().map(|c| c.1 + 1).sum::<u16>() + 1
 }
 
@@ -155,11 +160,17 @@ fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16
                 .map(|t| t[col.index()].width())
                 .max()
                 .unwrap_or(0);
-            // Room for a price to arrive without the columns jumping.
+            // Widths the usual values fit in, so that neither a price
+            // arriving nor scrolling a long list makes the columns jump.
             let floor = match col {
+                Column::Name => 15,
+                Column::Category => 12,
                 Column::Price | Column::Listed => 10,
-                Column::Change24h => 7,
-                _ => 0,
+                Column::Airdrop => 9,
+                Column::Status => 8,
+                Column::Score | Column::Change24h => 7,
+                Column::Ticker => 6,
+                Column::Rank => 2,
             };
             let mut w = header.max(widest).max(floor);
             if matches!(col, Column::Name | Column::Category) {
