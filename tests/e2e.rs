@@ -44,6 +44,11 @@ impl Tui {
     /// Starts the app at 120x40 with a home of its own, and waits for its
     /// first frame.
     fn spawn() -> Tui {
+        Tui::spawn_with(&[], &[])
+    }
+
+    /// `spawn` with arguments and environment variables of its own.
+    fn spawn_with(args: &[&str], envs: &[(&str, &str)]) -> Tui {
         let home = tempfile::tempdir().expect("temp dir");
         let pty = native_pty_system()
             .openpty(PtySize {
@@ -64,6 +69,12 @@ impl Tui {
         cmd.env_remove("PRELIST_DATA_DIR");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        cmd.env_remove("COINGECKO_API_KEY");
+        cmd.env_remove("COINGECKO_PRO_API_KEY");
+        cmd.args(args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn prelist");
         // Only the child may hold the terminal's other end, so that reading
         // ends when the child does.
@@ -386,4 +397,100 @@ fn resize_redraws_and_asks_for_room_when_too_small() {
     let status = tui.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     tui.assert_restored();
+}
+
+/// The row of the table that shows `name`.
+fn row_of(screen: &vt100::Screen, name: &str) -> Option<String> {
+    table_rows(screen)
+        .into_iter()
+        .find(|r| r.contains(&format!(" {name} ")))
+}
+
+#[test]
+fn a_coin_flips_to_trading_while_the_screen_polls_and_stays_so_after_a_restart() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let answer = |body: serde_json::Value| {
+        rt.block_on(async {
+            server.reset().await;
+            Mock::given(method("GET"))
+                .and(path("/api/v3/simple/price"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .mount(&server)
+                .await;
+        })
+    };
+    answer(serde_json::json!({"nillion": {"usd": null}}));
+
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let api = format!("{}/api/v3", server.uri());
+    let key = "e2e-secret-key-5d1c";
+    let mut tui = Tui::spawn_with(
+        &["--poll", "--api-url", &api, "--data-dir", data_dir],
+        &[("COINGECKO_API_KEY", key)],
+    );
+    tui.wait_for("0 trading · next in");
+    tui.wait_until("Dolomite upcoming", |s| {
+        row_of(s, "Dolomite").is_some_and(|r| r.contains("upcoming"))
+    });
+
+    // The API starts pricing Dolomite; a manual poll (Ctrl-r) sees it.
+    answer(serde_json::json!({
+        "dolomite": {"usd": 0.1234, "usd_24h_change": 12.5, "last_updated_at": 1745500000}
+    }));
+    tui.send("\x12");
+    tui.wait_for("Dolomite is now trading at $0.1234");
+    tui.wait_until("Dolomite's row trading with its price", |s| {
+        row_of(s, "Dolomite").is_some_and(|r| {
+            r.contains("trading") && r.contains("$0.1234") && r.contains("+12.50%")
+        })
+    });
+    tui.wait_for("1 trading");
+    tui.send("l");
+    tui.wait_for("Event log");
+    tui.wait_until("the flip in the log", |s| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("│20") && l.contains("Dolomite is now trading at $0.1234"))
+    });
+    // In the log, q closes it; a second q quits.
+    tui.send("q");
+    tui.wait_gone("Event log");
+    tui.send("q");
+    tui.wait_exit();
+    tui.assert_restored();
+    assert!(
+        !tui.output()
+            .raw
+            .windows(key.len())
+            .any(|w| w == key.as_bytes()),
+        "the key reached the screen"
+    );
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("x-cg-demo-api-key").is_some_and(|v| v == key))
+    );
+    let log = std::fs::read_to_string(data.path().join("prelist.log")).unwrap();
+    assert!(
+        log.contains("Dolomite is now trading at $0.1234") && !log.contains(key),
+        "{log}"
+    );
+
+    // Started again without polling, offline: Dolomite is still trading.
+    let mut tui = Tui::spawn_with(&["--data-dir", data_dir], &[]);
+    tui.wait_until("Dolomite still trading after a restart", |s| {
+        row_of(s, "Dolomite").is_some_and(|r| r.contains("trading") && r.contains("$0.1234"))
+    });
+    tui.send("q");
+    tui.wait_exit();
 }
