@@ -340,3 +340,78 @@ mod polling {
         insta::assert_snapshot!(screen(&render(&mut app, 100, 20)));
     }
 }
+
+mod mouse {
+    use super::*;
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use prelist::keymap::action_for_event;
+
+    fn at(kind: MouseEventKind, column: u16, row: u16) -> Event {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    }
+
+    fn click(column: u16, row: u16) -> Event {
+        at(MouseEventKind::Down(MouseButton::Left), column, row)
+    }
+
+    #[test]
+    fn a_click_on_a_header_sorts_by_it_and_again_reverses() {
+        let mut app = app();
+        render(&mut app, 120, 40);
+        let score_x = app
+            .viewport
+            .columns
+            .iter()
+            .find(|c| c.0 == Column::Score)
+            .unwrap()
+            .1;
+        let action = action_for_event(&app, &click(score_x + 1, 1)).unwrap();
+        assert_eq!(action, Action::SortBy(Column::Score));
+        app.update(action);
+        render(&mut app, 120, 40);
+        let action = action_for_event(&app, &click(score_x, 1)).unwrap();
+        app.update(action);
+        assert!(app.sort.descending);
+        assert_eq!(app.sort.column, Column::Score);
+    }
+
+    #[test]
+    fn a_click_on_a_row_selects_it_and_the_wheel_scrolls() {
+        let mut app = app();
+        render(&mut app, 120, 40);
+        // Rows start under the header: y=2 is the first coin, y=8 the seventh.
+        let action = action_for_event(&app, &click(10, 8)).unwrap();
+        app.update(action);
+        assert_eq!(app.selected_coin().unwrap().name, "Dolomite");
+        assert_eq!(
+            action_for_event(&app, &click(10, 30)),
+            None,
+            "a click on the detail pane"
+        );
+        let down = action_for_event(&app, &at(MouseEventKind::ScrollDown, 10, 5)).unwrap();
+        app.update(down);
+        assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
+        // With the detail focused, the wheel scrolls its text instead.
+        app.update(Action::ToggleFocus);
+        render(&mut app, 120, 20);
+        app.update(down);
+        assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
+        assert_eq!(app.detail_scroll, 3);
+    }
+
+    #[test]
+    fn a_click_on_a_row_of_a_scrolled_table_selects_that_row() {
+        let mut app = app();
+        app.update(Action::Last);
+        render(&mut app, 120, 12);
+        assert!(app.viewport.offset > 0);
+        let action = action_for_event(&app, &click(10, app.viewport.body.y)).unwrap();
+        app.update(action);
+        assert_eq!(app.selected_row(), Some(app.viewport.offset));
+    }
+}
