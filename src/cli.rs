@@ -66,6 +66,27 @@ pub enum Command {
     List(ListArgs),
     /// Poll the API once, record any listing, print every coin's status
     Check(CheckArgs),
+    /// Market-id candidates for NAME from the API's search
+    Search {
+        /// The coin's name
+        name: String,
+    },
+    /// Print the watchlist with its state
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+    /// Merge a watchlist file, or an export, into the watchlist (by market id, else name)
+    Import {
+        /// The file to import; - reads standard input
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,7 @@ use crate::app::{App, Mode};
 use crate::view::Column;
 
 /// Everything the user can ask for. `App::update` gives each its meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Up,
     Down,
@@ -37,9 +37,32 @@ pub enum Action {
     /// Close what is open: full-screen detail, detail focus, the search text.
     Back,
     Quit,
-    /// Search mode: type into the search text.
+    /// Type into the text being edited (search, a form field, an id).
     Input(char),
+    /// Pasted text, for the text being edited.
+    Paste(String),
     Backspace,
+    /// Delete the character under the cursor.
+    DeleteChar,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    /// The next / previous field of a form.
+    NextField,
+    PrevField,
+    /// Save a form, pick a lookup candidate.
+    Submit,
+    /// Add a coin, edit the selected one, delete it (asks), undo a delete.
+    Add,
+    Edit,
+    Delete,
+    Undo,
+    /// Look up the selected coin's market id.
+    Lookup,
+    /// An answer to a yes/no question.
+    Yes,
+    No,
     /// Search mode: keep the filter and return to the table.
     SearchKeep,
     /// Search mode: clear the filter and return to the table.
@@ -275,6 +298,82 @@ pub fn log_bindings() -> Vec<Binding> {
     ]
 }
 
+/// Keys that edit a line of text, shared by the form and the lookup.
+fn line_editing() -> Vec<Binding> {
+    use KeyCode::*;
+    vec![
+        bind(&[Key::plain(Left)], Action::CursorLeft, "cursor left"),
+        bind(&[Key::plain(Right)], Action::CursorRight, "cursor right"),
+        bind(
+            &[Key::plain(Home), Key::ctrl('a')],
+            Action::CursorHome,
+            "start of the line",
+        ),
+        bind(
+            &[Key::plain(End), Key::ctrl('e')],
+            Action::CursorEnd,
+            "end of the line",
+        ),
+        bind(
+            &[Key::plain(Backspace)],
+            Action::Backspace,
+            "delete before the cursor",
+        ),
+        bind(
+            &[Key::plain(Delete)],
+            Action::DeleteChar,
+            "delete at the cursor",
+        ),
+        bind(&[Key::ctrl('c')], Action::Quit, "quit"),
+    ]
+}
+
+/// The bindings of the add/edit form; other characters are typed.
+pub fn form_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let mut b = vec![
+        bind(
+            &[Key::plain(Tab), Key::plain(Down)],
+            Action::NextField,
+            "next field",
+        ),
+        bind(
+            &[Key::plain(BackTab), Key::plain(Up)],
+            Action::PrevField,
+            "previous field",
+        ),
+        bind(&[Key::plain(Enter)], Action::Submit, "save"),
+        bind(&[Key::plain(Esc)], Action::Back, "cancel"),
+    ];
+    b.extend(line_editing());
+    b
+}
+
+/// The bindings of the market-id lookup; other characters type an id.
+pub fn lookup_bindings() -> Vec<Binding> {
+    use KeyCode::*;
+    let mut b = vec![
+        bind(&[Key::plain(Down)], Action::Down, "next candidate"),
+        bind(&[Key::plain(Up)], Action::Up, "previous candidate"),
+        bind(
+            &[Key::plain(Enter)],
+            Action::Submit,
+            "use the typed id, else the candidate",
+        ),
+        bind(&[Key::plain(Esc)], Action::Back, "cancel"),
+    ];
+    b.extend(line_editing());
+    b
+}
+
+/// The answer to "delete?": `y` deletes, any other key keeps the coin.
+pub fn confirm_bindings() -> Vec<Binding> {
+    vec![
+        bind(&[Key::ch('y'), Key::ch('Y')], Action::Yes, "delete"),
+        bind(&[Key::ctrl('c')], Action::Quit, "quit"),
+    ]
+}
+
 /// Holds the keymaps of every mode, built once.
 #[derive(Debug, Clone)]
 pub struct Keymap {
@@ -282,6 +381,9 @@ pub struct Keymap {
     search: Vec<Binding>,
     help: Vec<Binding>,
     log: Vec<Binding>,
+    form: Vec<Binding>,
+    lookup: Vec<Binding>,
+    confirm: Vec<Binding>,
 }
 
 impl Default for Keymap {
@@ -291,6 +393,9 @@ impl Default for Keymap {
             search: search_bindings(),
             help: help_bindings(),
             log: log_bindings(),
+            form: form_bindings(),
+            lookup: lookup_bindings(),
+            confirm: confirm_bindings(),
         }
     }
 }
@@ -302,6 +407,9 @@ impl Keymap {
             Mode::Search => &self.search,
             Mode::Help => &self.help,
             Mode::Log => &self.log,
+            Mode::Form => &self.form,
+            Mode::Lookup => &self.lookup,
+            Mode::ConfirmDelete => &self.confirm,
         }
     }
 
@@ -314,11 +422,17 @@ impl Keymap {
             .for_mode(mode)
             .iter()
             .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-            .map(|b| b.action);
-        if bound.is_some() || mode != Mode::Search {
+            .map(|b| b.action.clone());
+        if bound.is_some() {
             return bound;
         }
-        // Search mode: any other printable character is typed.
+        match mode {
+            Mode::Search | Mode::Form | Mode::Lookup => {}
+            // Any key but `y` keeps the coin.
+            Mode::ConfirmDelete => return Some(Action::No),
+            _ => return None,
+        }
+        // Where text is typed, any other printable character is typed.
         match ev.code {
             KeyCode::Char(c)
                 if !ev
@@ -343,8 +457,8 @@ pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
             MouseEventKind::ScrollUp => Some(Action::ScrollUp),
             _ => None,
         },
-        Event::Paste(text) if app.mode == Mode::Search => {
-            text.chars().find(|c| !c.is_control()).map(Action::Input)
+        Event::Paste(text) if matches!(app.mode, Mode::Search | Mode::Form | Mode::Lookup) => {
+            Some(Action::Paste(text.clone()))
         }
         _ => None,
     }

@@ -3,13 +3,16 @@
 pub mod about;
 pub mod app;
 pub mod cli;
+pub mod form;
 pub mod keymap;
 pub mod list;
 pub mod listing;
 pub mod market;
+pub mod merge;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod transfer;
 pub mod tui;
 pub mod ui;
 pub mod view;

@@ -6,14 +6,15 @@ use std::time::Duration;
 use clap::Parser;
 
 use prelist::app::{App, LogEntry, LogKind};
-use prelist::cli::{CheckArgs, Cli, Command, ListArgs};
+use prelist::cli::{CheckArgs, Cli, Command, ExportFormat, ListArgs};
 use prelist::listing::{Listings, apply_quotes};
-use prelist::market::MarketProvider;
 use prelist::market::coingecko::{self, CoinGecko};
+use prelist::market::{MarketProvider, order_candidates};
 use prelist::model::Watchlist;
-use prelist::store::{self, LOG_FILE, STATE_FILE};
+use prelist::store::{self, LOG_FILE, STATE_FILE, WatchlistStore};
 use prelist::view::{Filter, Sort};
-use prelist::{list, text, tui};
+use prelist::{list, text, transfer, tui};
+use std::sync::Arc;
 
 /// Bad usage or an unreadable or invalid input file.
 const EXIT_USAGE: u8 = 2;
@@ -41,18 +42,110 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Fail> {
-    let watchlist = match &cli.watchlist {
-        Some(path) => Watchlist::load(path).map_err(Fail::usage)?,
-        None => Watchlist::builtin(),
-    };
     let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Fail::usage)?;
+    let (watchlist, wstore) =
+        WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Fail::usage)?;
     let state_path = data_dir.join(STATE_FILE);
     let listings = store::load_state(&state_path).map_err(Fail::usage)?;
     match &cli.command {
         Some(Command::List(args)) => Ok(run_list(&watchlist, &listings, args)),
         Some(Command::Check(args)) => run_check(&cli, watchlist, listings, &data_dir, args),
-        None => run_tui(&cli, watchlist, listings, &data_dir),
+        Some(Command::Search { name }) => run_search(&cli, &watchlist, name),
+        Some(Command::Export { format }) => Ok(run_export(&watchlist, &listings, *format)),
+        Some(Command::Import { file }) => {
+            run_import(watchlist, wstore, listings, &state_path, file)
+        }
+        None => run_tui(&cli, watchlist, wstore, listings, &data_dir),
     }
+}
+
+fn run_search(cli: &Cli, watchlist: &Watchlist, name: &str) -> Result<ExitCode, Fail> {
+    let provider = provider(cli)?;
+    let found = runtime()?
+        .block_on(provider.search(name))
+        .map_err(|e| Fail(EXIT_API, format!("search failed: {e}")))?;
+    // A watched coin of that name puts candidates with its ticker first.
+    let ticker = watchlist
+        .coins
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+        .and_then(|c| c.ticker.as_deref());
+    let found = order_candidates(found, ticker);
+    let mut out = format!(
+        "{:<32} {:<10} {:<32} {:>6}\n",
+        "name", "symbol", "id", "rank"
+    );
+    for c in &found {
+        let rank = c.market_cap_rank.map_or("—".to_string(), |r| r.to_string());
+        out.push_str(&format!(
+            "{:<32} {:<10} {:<32} {:>6}\n",
+            text::clean(&c.name),
+            text::clean(&c.symbol),
+            c.id,
+            rank
+        ));
+    }
+    if found.is_empty() {
+        eprintln!("no candidates for \"{}\"", text::clean(name));
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_export(watchlist: &Watchlist, listings: &Listings, format: ExportFormat) -> ExitCode {
+    let coins = list::select(
+        &watchlist.coins,
+        listings,
+        Sort::default(),
+        &Filter::default(),
+    );
+    let out = match format {
+        ExportFormat::Json => transfer::export_json(&coins, listings),
+        ExportFormat::Csv => transfer::export_csv(&coins, listings),
+    };
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn run_import(
+    mut watchlist: Watchlist,
+    mut wstore: WatchlistStore,
+    listings: Listings,
+    state_path: &Path,
+    file: &Path,
+) -> Result<ExitCode, Fail> {
+    let (text, shown) = if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| Fail::usage(format!("cannot read standard input: {e}")))?;
+        (text, PathBuf::from("<standard input>"))
+    } else {
+        let w = std::fs::read(file)
+            .map_err(|e| Fail::usage(format!("cannot read {}: {e}", file.display())))?;
+        let text = String::from_utf8(w)
+            .map_err(|_| Fail::usage(format!("cannot read {}: not UTF-8 text", file.display())))?;
+        (text, file.to_path_buf())
+    };
+    let (coins, incoming_listings) = transfer::read_import(&text, &shown).map_err(Fail::usage)?;
+    let counts = transfer::merge_import(&mut watchlist.coins, coins);
+    if counts.added + counts.updated > 0 {
+        wstore
+            .save(&watchlist)
+            .map_err(|e| Fail(1, format!("watchlist not saved: {e}")))?;
+    }
+    let merged = prelist::merge::merge_listings(&listings, &incoming_listings);
+    if merged != listings {
+        store::save_state_merged(state_path, &merged)
+            .map_err(|e| Fail(1, format!("could not save state: {e}")))?;
+    }
+    println!(
+        "{} added, {} updated, {} skipped ({})",
+        counts.added,
+        counts.updated,
+        counts.skipped,
+        wstore.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_list(watchlist: &Watchlist, listings: &Listings, args: &ListArgs) -> ExitCode {
@@ -158,7 +251,7 @@ fn run_check(
         eprintln!("{msg}");
     }
     if listings != before {
-        store::save_state(&data_dir.join(STATE_FILE), &listings)
+        listings = store::save_state_merged(&data_dir.join(STATE_FILE), &listings)
             .map_err(|e| Fail(1, format!("could not save state: {e}")))?;
     }
     print_coins(
@@ -174,6 +267,7 @@ fn run_check(
 fn run_tui(
     cli: &Cli,
     watchlist: Watchlist,
+    wstore: WatchlistStore,
     listings: Listings,
     data_dir: &Path,
 ) -> Result<ExitCode, Fail> {
@@ -182,20 +276,24 @@ fn run_tui(
             "the watchlist screen needs a terminal; use `prelist list` to print it",
         ));
     }
-    let poll = if cli.poll {
-        Some(tui::PollSetup {
-            provider: provider(cli)?,
-            interval: Duration::from_secs(cli.interval),
-        })
-    } else {
-        None
+    // Polling needs a working client; without polling, a broken one only
+    // matters if the user asks for a lookup, which then says why.
+    let provider = match provider(cli) {
+        Ok(p) => Ok(Arc::new(p)),
+        Err(Fail(_, why)) if !cli.poll => Err(why),
+        Err(fail) => return Err(fail),
+    };
+    let session = tui::Session {
+        provider,
+        poll: cli.poll.then(|| Duration::from_secs(cli.interval)),
+        state_path: data_dir.join(STATE_FILE),
+        watchlist: wstore,
     };
     let _guard = init_logging(data_dir);
     let mut app = App::new(watchlist, listings);
     app.bell = !cli.no_bell;
     app.log = known_listings(&app);
-    let state_path: PathBuf = data_dir.join(STATE_FILE);
-    match runtime()?.block_on(tui::run(app, poll, state_path)) {
+    match runtime()?.block_on(tui::run(app, session)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => Err(Fail(1, format!("terminal error: {e}"))),
     }

@@ -76,7 +76,8 @@ pub struct Coin {
     pub backers: Vec<String>,
     pub vibes: Option<String>,
     pub score: Option<Score>,
-    pub airdrop: Airdrop,
+    /// `None` where nothing is known of an airdrop (a coin the user added).
+    pub airdrop: Option<Airdrop>,
     pub launch: Option<String>,
     pub market_id: Option<String>,
     pub notes: String,
@@ -161,7 +162,8 @@ struct RawCoin {
     score_kind: Option<String>,
     #[serde(default)]
     score: Option<i64>,
-    airdrop: String,
+    #[serde(default)]
+    airdrop: Option<String>,
     #[serde(default)]
     launch: Option<String>,
     #[serde(default)]
@@ -287,10 +289,11 @@ fn validate(raw: RawWatchlist) -> Result<Watchlist, Problem> {
                 ));
             }
         }
-        let airdrop = match rc.airdrop.as_str() {
-            "confirmed" => Airdrop::Confirmed,
-            "probable" => Airdrop::Probable,
-            other => {
+        let airdrop = match rc.airdrop.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("confirmed") => Some(Airdrop::Confirmed),
+            Some("probable") => Some(Airdrop::Probable),
+            Some(other) => {
                 return Err(bad(
                     "airdrop",
                     format!("\"{other}\" is not an airdrop kind (confirmed or probable)"),
@@ -353,7 +356,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
 
 /// CoinGecko ids are lower-case slugs; anything else cannot be one and would
 /// end up in a request URL.
-fn is_market_id(id: &str) -> bool {
+pub fn is_market_id(id: &str) -> bool {
     id.len() <= 100
         && id.chars().all(|c| {
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
@@ -376,7 +379,7 @@ impl From<&Coin> for RawCoin {
             vibes: c.vibes.clone(),
             score_kind: c.score.map(|s| s.kind.as_str().to_string()),
             score: c.score.map(|s| i64::from(s.value)),
-            airdrop: c.airdrop.as_str().to_string(),
+            airdrop: c.airdrop.map(|a| a.as_str().to_string()),
             launch: c.launch.clone(),
             market_id: c.market_id.clone(),
             notes: c.notes.clone(),

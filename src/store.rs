@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings};
+use crate::merge::{merge_listings, merge3};
+use crate::model::{Coin, Watchlist, WatchlistError};
 
 pub const STATE_FILE: &str = "state.json";
+pub const WATCHLIST_FILE: &str = "watchlist.json";
 pub const LOG_FILE: &str = "prelist.log";
 pub const STATE_VERSION: u32 = 1;
 /// A state file larger than this is refused: a real one is a few kilobytes.
@@ -110,7 +113,17 @@ pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
     Ok(state.listings.into_iter().collect())
 }
 
-/// Writes the state file atomically.
+/// Writes the state file atomically, after merging in what another
+/// instance recorded since (its flips are kept, never overwritten). Returns
+/// the listings written. A state file that no longer loads is not replaced.
+pub fn save_state_merged(path: &Path, listings: &Listings) -> Result<Listings, StoreError> {
+    let on_disk = load_state(path)?;
+    let merged = merge_listings(listings, &on_disk);
+    save_state(path, &merged)?;
+    Ok(merged)
+}
+
+/// Writes the state file atomically, as it is.
 pub fn save_state(path: &Path, listings: &Listings) -> Result<(), StoreError> {
     let state = StateFile {
         version: STATE_VERSION,
@@ -161,6 +174,98 @@ pub fn write_atomic_with(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The watchlist file the user edits, and what it held when this instance
+/// last read or wrote it, so a change made meanwhile by another instance is
+/// merged rather than overwritten.
+#[derive(Debug, Clone)]
+pub struct WatchlistStore {
+    pub path: PathBuf,
+    /// The coins as last read or written here: the common base of a merge.
+    base: Vec<Coin>,
+    /// The file's bytes as last read or written here (`None`: no file yet).
+    on_disk: Option<Vec<u8>>,
+}
+
+/// What a save did beyond writing this instance's coins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    /// The coins written, when another instance's changes were merged in.
+    pub merged: Option<Vec<Coin>>,
+    /// Coins both instances changed: kept twice (see `merge::merge3`).
+    pub conflicts: Vec<String>,
+}
+
+impl WatchlistStore {
+    /// Opens the user's watchlist: `file` when given (it must load), else
+    /// `watchlist.json` in the data dir if it exists, else the built-in
+    /// list, which is written there on the first change.
+    pub fn open(
+        data_dir: &Path,
+        file: Option<&Path>,
+    ) -> Result<(Watchlist, WatchlistStore), WatchlistError> {
+        let path = file.map_or_else(|| data_dir.join(WATCHLIST_FILE), Path::to_path_buf);
+        if file.is_none() && !path.exists() {
+            let w = Watchlist::builtin();
+            let store = WatchlistStore {
+                path,
+                base: w.coins.clone(),
+                on_disk: None,
+            };
+            return Ok((w, store));
+        }
+        let w = Watchlist::load(&path)?;
+        let bytes = std::fs::read(&path).map_err(|source| WatchlistError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let store = WatchlistStore {
+            path,
+            base: w.coins.clone(),
+            on_disk: Some(bytes),
+        };
+        Ok((w, store))
+    }
+
+    /// Writes `ours` atomically. If the file changed on disk since it was
+    /// read here, the other instance's changes are merged in first; if it
+    /// no longer loads, nothing is written and the error says so.
+    pub fn save(&mut self, ours: &Watchlist) -> Result<Saved, String> {
+        let now = match std::fs::read(&self.path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
+        };
+        let mut saved = Saved {
+            merged: None,
+            conflicts: Vec::new(),
+        };
+        let mut coins = ours.coins.clone();
+        if let Some(bytes) = now.as_ref().filter(|b| Some(*b) != self.on_disk.as_ref()) {
+            let text = String::from_utf8_lossy(bytes);
+            let theirs = Watchlist::parse(&text, &self.path).map_err(|e| {
+                format!(
+                    "{e}; it changed on disk and was not overwritten: your change is kept here only"
+                )
+            })?;
+            let m = merge3(&self.base, &ours.coins, &theirs.coins);
+            saved.conflicts = m.conflicts;
+            if m.coins != ours.coins {
+                saved.merged = Some(m.coins.clone());
+            }
+            coins = m.coins;
+        }
+        let out = Watchlist {
+            version: ours.version,
+            coins,
+        };
+        let text = out.to_json();
+        write_atomic(&self.path, text.as_bytes()).map_err(|e| e.to_string())?;
+        self.base = out.coins;
+        self.on_disk = Some(text.into_bytes());
+        Ok(saved)
+    }
 }
 
 #[cfg(test)]

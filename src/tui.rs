@@ -24,9 +24,9 @@ use tokio::time::Instant;
 
 use crate::app::{App, Effect, LogKind};
 use crate::keymap;
-use crate::market::MarketProvider;
 use crate::market::poller::{self, Command, Report};
-use crate::store;
+use crate::market::{Candidate, MarketError, MarketProvider};
+use crate::store::{self, WatchlistStore};
 use crate::ui;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -66,66 +66,109 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
-/// What the event loop needs to poll: the provider and how often.
-pub struct PollSetup<P> {
-    pub provider: P,
-    pub interval: Duration,
+/// What the screen works with besides the app: the market API (for polls
+/// and lookups), whether to poll, and the files it writes.
+pub struct Session<P> {
+    /// The API client, or why there is none (a bad URL, a key over http).
+    pub provider: Result<Arc<P>, String>,
+    /// `Some(interval)` to poll.
+    pub poll: Option<Duration>,
+    pub state_path: PathBuf,
+    pub watchlist: WatchlistStore,
 }
 
-/// Runs the app until the user quits or a signal asks it to stop. With
-/// `poll`, a poller task runs beside it and its reports flow into the app.
-pub async fn run<P: MarketProvider>(
-    mut app: App,
-    poll: Option<PollSetup<P>>,
-    state_path: PathBuf,
-) -> io::Result<()> {
+/// A lookup's query and the API's answer.
+type LookupAnswer = (String, Result<Vec<Candidate>, MarketError>);
+
+/// Runs the app until the user quits or a signal asks it to stop. When
+/// polling, a poller task runs beside it and its reports flow into the app.
+pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Result<()> {
     // The poller's channels; without polling the receiver simply never yields.
     let (cmd_tx, cmd_rx) = mpsc::channel(8);
     let (report_tx, mut reports) = mpsc::channel(16);
-    let polling = poll.is_some();
-    if let Some(setup) = poll {
-        app.enable_polling();
-        let ids = app.market_ids();
-        tokio::spawn(poller::run(
-            Arc::new(setup.provider),
-            ids,
-            setup.interval,
-            cmd_rx,
-            report_tx,
-        ));
-    } else {
-        drop(report_tx);
-    }
+    let (lookup_tx, mut lookups) = mpsc::channel(4);
+    let polling = match (&session.provider, session.poll) {
+        (Ok(provider), Some(interval)) => {
+            app.enable_polling();
+            let ids = app.market_ids();
+            tokio::spawn(poller::run(
+                Arc::clone(provider),
+                ids,
+                interval,
+                cmd_rx,
+                report_tx,
+            ));
+            true
+        }
+        _ => false,
+    };
     let mut terminal = init()?;
     let mut io = LoopIo {
         commands: cmd_tx,
-        state_path,
+        lookups: lookup_tx,
+        provider: session.provider,
+        state_path: session.state_path,
+        watchlist: session.watchlist,
     };
-    let result = event_loop(&mut terminal, &mut app, &mut reports, polling, &mut io).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &mut reports,
+        &mut lookups,
+        polling,
+        &mut io,
+    )
+    .await;
     restore();
     result
 }
 
 /// The main loop's own I/O, run for the effects `update` returns.
-struct LoopIo {
+struct LoopIo<P> {
     commands: mpsc::Sender<Command>,
+    lookups: mpsc::Sender<LookupAnswer>,
+    provider: Result<Arc<P>, String>,
     state_path: PathBuf,
+    watchlist: WatchlistStore,
 }
 
-impl LoopIo {
+impl<P: MarketProvider> LoopIo<P> {
     fn run(&mut self, terminal: &mut Term, app: &mut App, effects: Vec<Effect>) {
         let mut queue: VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             match effect {
-                Effect::Poll(cmd) => {
+                Effect::Poll(Command::PollNow) => {
                     // Full means a poll is already queued; one is enough.
-                    let _ = self.commands.try_send(cmd);
+                    let _ = self.commands.try_send(Command::PollNow);
+                }
+                Effect::Poll(cmd) => {
+                    let tx = self.commands.clone();
+                    tokio::spawn(async move { tx.send(cmd).await });
                 }
                 Effect::SaveState => {
-                    if let Err(e) = store::save_state(&self.state_path, &app.listings) {
-                        queue.extend(app.report_error(format!("could not save state: {e}")));
+                    match store::save_state_merged(&self.state_path, &app.listings) {
+                        Ok(merged) => app.set_listings(merged),
+                        Err(e) => {
+                            queue.extend(app.report_error(format!("could not save state: {e}")));
+                        }
                     }
                 }
+                Effect::SaveWatchlist => match self.watchlist.save(&app.watchlist) {
+                    Ok(saved) => app.on_saved(saved),
+                    Err(e) => {
+                        queue.extend(app.report_error(format!("watchlist not saved: {e}")));
+                    }
+                },
+                Effect::Lookup(query) => match &self.provider {
+                    Ok(provider) => {
+                        let (provider, tx) = (Arc::clone(provider), self.lookups.clone());
+                        tokio::spawn(async move {
+                            let answer = provider.search(&query).await;
+                            let _ = tx.send((query, answer)).await;
+                        });
+                    }
+                    Err(why) => app.on_lookup(&query, Err(MarketError::BadUrl(why.clone()))),
+                },
                 Effect::Bell => {
                     let out = terminal.backend_mut();
                     let _ = out.write_all(b"\x07").and_then(|_| out.flush());
@@ -135,6 +178,7 @@ impl LoopIo {
                     LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
                 },
             }
+            queue.extend(app.take_effects());
         }
     }
 }
@@ -143,12 +187,13 @@ fn wall_now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-async fn event_loop(
+async fn event_loop<P: MarketProvider>(
     terminal: &mut Term,
     app: &mut App,
     reports: &mut mpsc::Receiver<Report>,
+    lookups: &mut mpsc::Receiver<LookupAnswer>,
     polling: bool,
-    io: &mut LoopIo,
+    io: &mut LoopIo<P>,
 ) -> io::Result<()> {
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -182,6 +227,10 @@ async fn event_loop(
                 app.set_clock(Instant::now(), wall_now());
                 let effects = app.on_report(report);
                 io.run(terminal, app, effects);
+                true
+            }
+            Some((query, answer)) = lookups.recv() => {
+                app.on_lookup(&query, answer);
                 true
             }
             _ = ticker.tick(), if polling => {

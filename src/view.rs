@@ -151,11 +151,11 @@ impl AirdropFilter {
         }
     }
 
-    fn admits(self, airdrop: Airdrop) -> bool {
+    fn admits(self, airdrop: Option<Airdrop>) -> bool {
         match self {
             AirdropFilter::All => true,
-            AirdropFilter::Confirmed => airdrop == Airdrop::Confirmed,
-            AirdropFilter::Probable => airdrop == Airdrop::Probable,
+            AirdropFilter::Confirmed => airdrop == Some(Airdrop::Confirmed),
+            AirdropFilter::Probable => airdrop == Some(Airdrop::Probable),
         }
     }
 }
@@ -289,7 +289,7 @@ fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
         Column::Ticker => coin.ticker.as_deref().and_then(text_key),
         Column::Category => text_key(&coin.category),
         Column::Score => coin.score.map(|s| Key::Int(i64::from(s.value))),
-        Column::Airdrop => Some(Key::Int(coin.airdrop as i64)),
+        Column::Airdrop => coin.airdrop.map(|a| Key::Int(a as i64)),
         Column::Status => Some(Key::Int(status_of(coin, listings) as i64)),
         Column::Price => listing().map(|l| Key::Num(l.price_usd)),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
@@ -321,7 +321,7 @@ pub fn cell(coin: &Coin, listings: &Listings, column: Column, now: i64) -> Strin
             Some(s) => format!("{} {}", s.value, &s.kind.as_str()[..4]),
             None => UNKNOWN.into(),
         },
-        Column::Airdrop => coin.airdrop.as_str().into(),
+        Column::Airdrop => coin.airdrop.map_or(UNKNOWN.into(), |a| a.as_str().into()),
         Column::Status => status_of(coin, listings).as_str().into(),
         Column::Price => match (listing, &coin.market_id) {
             (Some(l), _) if l.stale => format!(

@@ -394,7 +394,7 @@ mod mouse {
             "a click on the detail pane"
         );
         let down = action_for_event(&app, &at(MouseEventKind::ScrollDown, 10, 5)).unwrap();
-        app.update(down);
+        app.update(down.clone());
         assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
         // With the detail focused, the wheel scrolls its text instead.
         app.update(Action::ToggleFocus);

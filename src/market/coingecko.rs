@@ -9,7 +9,8 @@ use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use super::{MarketError, MarketProvider, Quote, Quotes};
+use super::{Candidate, MarketError, MarketProvider, Quote, Quotes};
+use crate::model::is_market_id;
 
 pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
 pub const PRO_BASE: &str = "https://pro-api.coingecko.com/api/v3";
@@ -187,6 +188,38 @@ impl MarketProvider for CoinGecko {
         }
         Ok(quotes)
     }
+
+    async fn search(&self, query: &str) -> Result<Vec<Candidate>, MarketError> {
+        let mut url = self.url("search");
+        url.query_pairs_mut().append_pair("query", query.trim());
+        parse_search(&self.get_json(url).await?)
+    }
+}
+
+/// Reads a `/search` answer: `{"coins": [{"id", "name", "symbol",
+/// "market_cap_rank"}, …]}`. Entries without a usable id are skipped (an id
+/// becomes part of request URLs later); a missing `coins` array is an error.
+pub fn parse_search(body: &Value) -> Result<Vec<Candidate>, MarketError> {
+    let coins = body
+        .get("coins")
+        .and_then(Value::as_array)
+        .ok_or_else(|| MarketError::Malformed("no list of coins in the search answer".into()))?;
+    Ok(coins
+        .iter()
+        .filter_map(|c| {
+            let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
+            let id = text("id").filter(|id| is_market_id(id))?;
+            Some(Candidate {
+                name: text("name").unwrap_or_default(),
+                symbol: text("symbol").unwrap_or_default(),
+                market_cap_rank: c
+                    .get("market_cap_rank")
+                    .and_then(Value::as_u64)
+                    .and_then(|r| u32::try_from(r).ok()),
+                id,
+            })
+        })
+        .collect())
 }
 
 fn parse_base(base: &str) -> Result<Url, MarketError> {
@@ -407,6 +440,29 @@ mod tests {
             CoinGecko::new(PRO_BASE, Some(k.clone())).unwrap()
         );
         assert!(!shown.contains("super-secret"), "{shown}");
+    }
+
+    #[test]
+    fn search_answers_are_read_and_bad_ids_skipped() {
+        let body = json!({"coins": [
+            {"id": "ten-2", "name": "TEN Protocol", "symbol": "TEN", "market_cap_rank": 1200},
+            {"id": "Bad Id", "name": "x", "symbol": "X"},
+            {"name": "no id"},
+            {"id": "tenet", "name": "Tenet", "symbol": "TENET", "market_cap_rank": null}
+        ], "exchanges": []});
+        let c = parse_search(&body).unwrap();
+        let ids: Vec<_> = c.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["ten-2", "tenet"]);
+        assert_eq!(c[0].market_cap_rank, Some(1200));
+        assert_eq!(c[1].market_cap_rank, None);
+        assert!(matches!(
+            parse_search(&json!({"x": 1})),
+            Err(MarketError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_search(&json!([])),
+            Err(MarketError::Malformed(_))
+        ));
     }
 
     #[test]

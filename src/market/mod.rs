@@ -59,7 +59,32 @@ impl MarketError {
     }
 }
 
-/// A source of prices. One call covers the whole watchlist.
+/// A coin the API's search found: a possible market id for a watched coin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub symbol: String,
+    pub market_cap_rank: Option<u32>,
+}
+
+/// Candidates with the ones whose symbol is `ticker` first (without case),
+/// each group in the API's order. Nothing is chosen: the user picks.
+pub fn order_candidates(mut candidates: Vec<Candidate>, ticker: Option<&str>) -> Vec<Candidate> {
+    if let Some(t) = ticker.map(str::trim).filter(|t| !t.is_empty()) {
+        candidates.sort_by_key(|c| !c.symbol.eq_ignore_ascii_case(t));
+    }
+    candidates
+}
+
+/// A source of prices and of market ids.
 pub trait MarketProvider: Send + Sync + 'static {
+    /// Prices for the whole watchlist: one call, whatever its length.
     fn prices(&self, ids: &[String]) -> impl Future<Output = Result<Quotes, MarketError>> + Send;
+
+    /// Market-id candidates for a coin's name.
+    fn search(
+        &self,
+        query: &str,
+    ) -> impl Future<Output = Result<Vec<Candidate>, MarketError>> + Send;
 }

@@ -188,6 +188,10 @@ mod tests {
                 .pop()
                 .unwrap_or_else(|| Ok(Quotes::new()))
         }
+
+        async fn search(&self, _query: &str) -> Result<Vec<crate::market::Candidate>, MarketError> {
+            Ok(Vec::new())
+        }
     }
 
     fn priced(id: &str, p: f64) -> Quotes {

@@ -86,11 +86,11 @@ pub fn detail_lines(
         None => "no score given".into(),
     };
     let facts = format!(
-        "#{} in the article · {} · {} · airdrop {}",
+        "#{} in the list · {} · {} · airdrop {}",
         coin.rank,
         or_dash(&coin.category),
         score,
-        coin.airdrop.as_str()
+        coin.airdrop.map_or("not known", |a| a.as_str())
     );
     push_wrapped(&mut out, &facts, width, Style::new());
 

@@ -2,32 +2,17 @@
 //! the article's risk advice.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::theme;
+use super::{popup, theme};
 use crate::about;
 use crate::app::{App, Mode, Viewport};
 use crate::keymap::Binding;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
-    let width = area.width.saturating_sub(4).min(76);
-    let height = area.height.saturating_sub(2);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
-    let block = Block::bordered()
-        .title(Span::styled(" Help ", theme::title()))
-        .title_bottom(Line::from(" ? or Esc closes · j/k scroll ").right_aligned())
-        .border_style(theme::border(true));
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
-
+    let inner = popup::draw(frame, area, 76, "Help", "? or Esc closes · j/k scroll");
     let lines = help_lines(app, inner.width);
     vp.help_height = inner.height;
     vp.help_lines = lines.len();
@@ -46,6 +31,10 @@ pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     keys(&mut out, app.keymap.for_mode(Mode::Normal), width);
     section(&mut out, "Typing a search");
     keys(&mut out, app.keymap.for_mode(Mode::Search), width);
+    section(&mut out, "In the add/edit form (other keys type)");
+    keys(&mut out, app.keymap.for_mode(Mode::Form), width);
+    section(&mut out, "In the market-id lookup (other keys type an id)");
+    keys(&mut out, app.keymap.for_mode(Mode::Lookup), width);
     section(&mut out, "In the event log");
     keys(&mut out, app.keymap.for_mode(Mode::Log), width);
     section(&mut out, "Mouse");

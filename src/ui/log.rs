@@ -1,31 +1,23 @@
 //! The event log overlay: flips and poll errors with their times, newest first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use super::theme;
+use super::{popup, theme};
 use crate::app::{App, LogKind, Viewport};
 use crate::text::clean;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
-    let width = area.width.saturating_sub(4).min(100);
-    let height = area.height.saturating_sub(2);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
-    let block = Block::bordered()
-        .title(Span::styled(" Event log ", theme::title()))
-        .title_bottom(Line::from(" l or Esc closes · j/k scroll ").right_aligned())
-        .border_style(theme::border(true));
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
+    let inner = popup::draw(
+        frame,
+        area,
+        100,
+        "Event log",
+        "l or Esc closes · j/k scroll",
+    );
     vp.help_height = inner.height;
     vp.help_lines = app.log.len();
 

@@ -2,8 +2,11 @@
 //! back where it put things (`Viewport`) so input can be mapped to them.
 
 mod detail;
+mod form;
 mod help;
 mod log;
+mod lookup;
+mod popup;
 mod status;
 mod table;
 pub mod theme;
@@ -58,7 +61,9 @@ pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
     match app.mode {
         Mode::Help => help::draw(frame, area, app, &mut vp),
         Mode::Log => log::draw(frame, area, app, &mut vp),
-        Mode::Normal | Mode::Search => {}
+        Mode::Form => form::draw(frame, area, app),
+        Mode::Lookup => lookup::draw(frame, area, app),
+        Mode::Normal | Mode::Search | Mode::ConfirmDelete => {}
     }
     vp
 }

@@ -34,6 +34,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+    if app.mode == Mode::ConfirmDelete {
+        let name = app
+            .selected_coin()
+            .map_or(String::new(), |c| crate::text::clean(&c.name).into_owned());
+        let line = Line::styled(
+            format!("Delete {name}? y deletes, any other key keeps it"),
+            theme::down(),
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if app.mode == Mode::Search {
         let text = format!("/{}", app.filter.text);
         let line = Line::from(vec![

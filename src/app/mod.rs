@@ -7,6 +7,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
+use crate::form::Form;
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_quotes};
 use crate::market::MarketError;
@@ -14,6 +15,10 @@ use crate::market::poller::{Command, Refusal, Report};
 use crate::model::{Coin, Watchlist};
 use crate::text;
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
+
+mod edit;
+
+pub use edit::{Lookup, LookupState};
 
 /// The event log keeps this many entries; older ones are in the log file.
 pub const LOG_CAPACITY: usize = 1000;
@@ -29,6 +34,12 @@ pub enum Mode {
     Help,
     /// The event log is open.
     Log,
+    /// The add/edit form is open.
+    Form,
+    /// Asking whether to delete the selected coin.
+    ConfirmDelete,
+    /// Looking up the selected coin's market id.
+    Lookup,
 }
 
 /// What `update` asks the main loop to do: the I/O it may not do itself.
@@ -42,6 +53,10 @@ pub enum Effect {
     Bell,
     /// Write an entry to the log file.
     Log(LogEntry),
+    /// Write the watchlist file (merging what another instance wrote).
+    SaveWatchlist,
+    /// Ask the API's search for market-id candidates for this query.
+    Lookup(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +158,12 @@ pub struct App {
     /// sorting and filtering; and its position among `rows`, kept with it.
     selected: Option<usize>,
     selected_pos: Option<usize>,
+    /// The add/edit form, while open.
+    pub form: Option<Form>,
+    /// Deleted coins and where they were, the last on top, for `u`.
+    undo: Vec<(usize, Coin)>,
+    /// The market-id lookup, while open.
+    pub lookup: Option<Lookup>,
 }
 
 impl App {
@@ -175,6 +196,9 @@ impl App {
             rows: Vec::new(),
             selected: None,
             selected_pos: None,
+            form: None,
+            undo: Vec::new(),
+            lookup: None,
         };
         app.refresh();
         app
@@ -436,6 +460,9 @@ impl App {
                 Mode::Log => self.update_log(action),
                 Mode::Search => self.update_search(action),
                 Mode::Normal => self.update_normal(action),
+                Mode::Form => self.update_form(action),
+                Mode::ConfirmDelete => self.update_confirm(action),
+                Mode::Lookup => self.update_lookup(action),
             },
         }
         std::mem::take(&mut self.effects)
@@ -473,6 +500,12 @@ impl App {
         match action {
             Action::Input(c) => {
                 self.filter.text.push(c);
+                self.refresh();
+            }
+            Action::Paste(text) => {
+                self.filter
+                    .text
+                    .extend(text.chars().filter(|c| !c.is_control()));
                 self.refresh();
             }
             Action::Backspace => {
@@ -556,8 +589,12 @@ impl App {
                 self.mode = Mode::Log;
                 self.log_scroll = 0;
             }
-            Action::Quit | Action::PollNow => {}
-            Action::Input(_) | Action::Backspace | Action::SearchKeep | Action::SearchClear => {}
+            Action::Add => self.open_add(),
+            Action::Edit => self.open_edit(),
+            Action::Delete => self.ask_delete(),
+            Action::Undo => self.undo_delete(),
+            Action::Lookup => self.open_lookup(),
+            _ => {}
         }
     }
 }

@@ -1,0 +1,349 @@
+//! Changing the watchlist from the screen: the add/edit form, deleting with
+//! a question and undo, and choosing a market id from the API's search.
+
+use super::{App, Effect, Mode};
+use crate::form::{Form, LineInput};
+use crate::keymap::Action;
+use crate::market::poller::Command;
+use crate::market::{Candidate, MarketError, order_candidates};
+use crate::model::{Coin, is_market_id};
+use crate::text::clean;
+use crate::view::SearchIndex;
+
+/// The market-id lookup of one coin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    /// The coin, as an index into the watchlist.
+    pub coin: usize,
+    pub query: String,
+    pub state: LookupState,
+    /// The highlighted candidate.
+    pub selected: usize,
+    /// An id typed by hand, which wins over the candidates when not empty.
+    pub typed: LineInput,
+    /// Why the last pick was refused.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LookupState {
+    Searching,
+    Failed(String),
+    Found(Vec<Candidate>),
+}
+
+/// Applies a text-editing action to a line input; says whether it was one.
+fn edit_line(input: &mut LineInput, action: &Action) -> bool {
+    match action {
+        Action::Input(c) => input.insert(&c.to_string()),
+        Action::Paste(s) => input.insert(s),
+        Action::Backspace => input.backspace(),
+        Action::DeleteChar => input.delete(),
+        Action::CursorLeft => input.left(),
+        Action::CursorRight => input.right(),
+        Action::CursorHome => input.home(),
+        Action::CursorEnd => input.end(),
+        _ => return false,
+    }
+    true
+}
+
+impl App {
+    /// After any change to the coins: rebuild what is derived from them,
+    /// save, and tell the poller which ids to ask for.
+    pub(super) fn watchlist_changed(&mut self) {
+        self.search_index = SearchIndex::new(&self.watchlist.coins);
+        self.refresh();
+        self.effects.push(Effect::SaveWatchlist);
+        let ids = self.market_ids();
+        if let Some(poll) = self.polling.as_mut()
+            && poll.ids != ids
+        {
+            poll.ids = ids.clone();
+            self.effects.push(Effect::Poll(Command::SetIds(ids)));
+        }
+    }
+
+    /// Replaces the watchlist with one merged from disk, keeping the
+    /// selection on the same coin by name.
+    pub fn replace_watchlist(&mut self, coins: Vec<Coin>) {
+        let selected = self.selected_coin().map(|c| c.name.to_lowercase());
+        self.watchlist.coins = coins;
+        self.selected = selected.and_then(|n| {
+            self.watchlist
+                .coins
+                .iter()
+                .position(|c| c.name.to_lowercase() == n)
+        });
+        self.search_index = SearchIndex::new(&self.watchlist.coins);
+        self.refresh();
+        let ids = self.market_ids();
+        if let Some(poll) = self.polling.as_mut()
+            && poll.ids != ids
+        {
+            poll.ids = ids.clone();
+            self.effects.push(Effect::Poll(Command::SetIds(ids)));
+        }
+    }
+
+    /// Takes in the outcome of a watchlist save: another instance's
+    /// changes merged in, and coins both changed.
+    pub fn on_saved(&mut self, saved: crate::store::Saved) {
+        if let Some(coins) = saved.merged {
+            self.replace_watchlist(coins);
+            self.flash = Some("merged with changes made in another window".into());
+        }
+        if !saved.conflicts.is_empty() {
+            let names: Vec<String> = saved
+                .conflicts
+                .iter()
+                .map(|n| clean(n).into_owned())
+                .collect();
+            self.flash = Some(format!(
+                "changed in another window too, both versions kept: {}",
+                names.join(", ")
+            ));
+        }
+    }
+
+    /// Replaces the listings with those written (another instance's flips
+    /// merged in).
+    pub fn set_listings(&mut self, listings: crate::listing::Listings) {
+        if listings != self.listings {
+            self.listings = listings;
+            self.refresh();
+        }
+    }
+
+    /// The effects queued outside `update` (by `on_saved`, `on_lookup`…).
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    pub(super) fn open_add(&mut self) {
+        self.form = Some(Form::add(&self.watchlist.coins));
+        self.mode = Mode::Form;
+    }
+
+    pub(super) fn open_edit(&mut self) {
+        let Some(index) = self.selected else {
+            self.flash = Some("no coin selected to edit".into());
+            return;
+        };
+        self.form = Some(Form::edit(&self.watchlist.coins, index));
+        self.mode = Mode::Form;
+    }
+
+    pub(super) fn update_form(&mut self, action: Action) {
+        let Some(form) = self.form.as_mut() else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        if edit_line(form.input(), &action) {
+            return;
+        }
+        match action {
+            Action::NextField => form.move_focus(1),
+            Action::PrevField => form.move_focus(-1),
+            Action::Back => {
+                self.form = None;
+                self.mode = Mode::Normal;
+            }
+            Action::Submit => match form.to_coin(&self.watchlist.coins) {
+                Err(errors) => {
+                    // Put the cursor where the first problem is.
+                    form.focus = errors[0].0 as usize;
+                    form.errors = errors;
+                }
+                Ok(coin) => {
+                    let name = clean(&coin.name).into_owned();
+                    let index = match form.editing {
+                        Some(i) => {
+                            self.watchlist.coins[i] = coin;
+                            self.flash = Some(format!("{name} saved"));
+                            i
+                        }
+                        None => {
+                            self.watchlist.coins.push(coin);
+                            self.flash = Some(format!("{name} added"));
+                            self.watchlist.coins.len() - 1
+                        }
+                    };
+                    self.form = None;
+                    self.mode = Mode::Normal;
+                    self.selected = Some(index);
+                    self.watchlist_changed();
+                    if self.selected_pos.is_none() {
+                        self.flash = Some(format!("{name} saved; the filters hide it"));
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    pub(super) fn ask_delete(&mut self) {
+        if self.selected.is_some() {
+            self.mode = Mode::ConfirmDelete;
+        } else {
+            self.flash = Some("no coin selected to delete".into());
+        }
+    }
+
+    pub(super) fn update_confirm(&mut self, action: Action) {
+        self.mode = Mode::Normal;
+        let (Action::Yes, Some(index)) = (action, self.selected) else {
+            self.flash = Some("nothing deleted".into());
+            return;
+        };
+        let row = self.selected_pos.unwrap_or(0);
+        let coin = self.watchlist.coins.remove(index);
+        self.flash = Some(format!("{} deleted · u undoes", clean(&coin.name)));
+        self.undo.push((index, coin));
+        // The selection moves to the row that took the deleted one's place.
+        self.selected = None;
+        self.watchlist_changed();
+        self.select_row(row.min(self.rows.len().saturating_sub(1)));
+    }
+
+    pub(super) fn undo_delete(&mut self) {
+        let Some((index, coin)) = self.undo.pop() else {
+            self.flash = Some("nothing to undo".into());
+            return;
+        };
+        let clash = self.watchlist.coins.iter().find(|c| {
+            c.name.to_lowercase() == coin.name.to_lowercase()
+                || (coin.market_id.is_some() && c.market_id == coin.market_id)
+        });
+        if let Some(c) = clash {
+            self.flash = Some(format!(
+                "cannot restore {}: {} has its name or market id now",
+                clean(&coin.name),
+                clean(&c.name)
+            ));
+            return;
+        }
+        let index = index.min(self.watchlist.coins.len());
+        self.flash = Some(format!("{} restored", clean(&coin.name)));
+        self.watchlist.coins.insert(index, coin);
+        self.selected = Some(index);
+        self.watchlist_changed();
+    }
+
+    pub(super) fn open_lookup(&mut self) {
+        let Some(index) = self.selected else {
+            self.flash = Some("no coin selected to look up".into());
+            return;
+        };
+        let query = self.watchlist.coins[index].name.trim().to_string();
+        self.lookup = Some(Lookup {
+            coin: index,
+            query: query.clone(),
+            state: LookupState::Searching,
+            selected: 0,
+            typed: LineInput::default(),
+            error: None,
+        });
+        self.mode = Mode::Lookup;
+        self.effects.push(Effect::Lookup(query));
+    }
+
+    /// Takes in the API's answer to a lookup. A late answer to a lookup that
+    /// was closed or replaced is dropped.
+    pub fn on_lookup(&mut self, query: &str, result: Result<Vec<Candidate>, MarketError>) {
+        let Some(lookup) = self.lookup.as_mut() else {
+            return;
+        };
+        if lookup.query != query {
+            return;
+        }
+        lookup.state = match result {
+            Ok(found) => {
+                let ticker = self.watchlist.coins[lookup.coin].ticker.as_deref();
+                LookupState::Found(order_candidates(found, ticker))
+            }
+            Err(e) => LookupState::Failed(e.to_string()),
+        };
+        lookup.selected = 0;
+    }
+
+    pub(super) fn update_lookup(&mut self, action: Action) {
+        let Some(lookup) = self.lookup.as_mut() else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        if edit_line(&mut lookup.typed, &action) {
+            lookup.error = None;
+            return;
+        }
+        let found = match &lookup.state {
+            LookupState::Found(c) => c.len(),
+            _ => 0,
+        };
+        match action {
+            Action::Down | Action::ScrollDown => {
+                lookup.selected = (lookup.selected + 1).min(found.saturating_sub(1))
+            }
+            Action::Up | Action::ScrollUp => lookup.selected = lookup.selected.saturating_sub(1),
+            Action::Back => {
+                self.lookup = None;
+                self.mode = Mode::Normal;
+            }
+            Action::Submit => self.pick_market_id(),
+            _ => {}
+        }
+    }
+
+    /// Sets the coin's market id to the typed one, else to the highlighted
+    /// candidate; refuses ids that are malformed or already used.
+    fn pick_market_id(&mut self) {
+        let Some(lookup) = self.lookup.as_mut() else {
+            return;
+        };
+        let typed = lookup.typed.text().trim().to_string();
+        let id = if !typed.is_empty() {
+            typed
+        } else if let LookupState::Found(c) = &lookup.state
+            && let Some(pick) = c.get(lookup.selected)
+        {
+            pick.id.clone()
+        } else {
+            lookup.error = Some("no candidate to pick: type an id or Esc".into());
+            return;
+        };
+        if !is_market_id(&id) {
+            lookup.error = Some(format!(
+                "\"{id}\" is not a market id (lower-case letters, digits, -)"
+            ));
+            return;
+        }
+        let index = lookup.coin;
+        if let Some(other) = self
+            .watchlist
+            .coins
+            .iter()
+            .enumerate()
+            .find(|(i, c)| *i != index && c.market_id.as_deref() == Some(id.as_str()))
+        {
+            lookup.error = Some(format!(
+                "{id} is already the market id of {}",
+                clean(&other.1.name)
+            ));
+            return;
+        }
+        let coin = &mut self.watchlist.coins[index];
+        coin.market_id = Some(id.clone());
+        let polled = if self.polling.is_some() {
+            "polled from the next poll"
+        } else {
+            "polled with --poll"
+        };
+        self.flash = Some(format!(
+            "{}'s market id is now {id}; {polled}",
+            clean(&coin.name)
+        ));
+        self.lookup = None;
+        self.mode = Mode::Normal;
+        self.watchlist_changed();
+    }
+}

@@ -1,0 +1,211 @@
+//! Merging what two instances wrote, so neither overwrites the other: the
+//! watchlist three ways (from the version both started from), the listings
+//! by union.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::listing::Listings;
+use crate::model::Coin;
+
+/// The merged coins, and the names kept twice because both sides changed
+/// the same coin differently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub coins: Vec<Coin>,
+    pub conflicts: Vec<String>,
+}
+
+fn by_name(coins: &[Coin]) -> HashMap<String, &Coin> {
+    coins.iter().map(|c| (c.name.to_lowercase(), c)).collect()
+}
+
+/// Merges `ours` and `theirs`, both changed from `base`. A coin changed on
+/// one side only takes that change (a delete included); changed on both in
+/// the same way, that; edited on one side and deleted on the other, the
+/// edit survives; edited differently on both, both are kept, theirs under a
+/// new name, and named in `conflicts`. Coins are matched by name.
+pub fn merge3(base: &[Coin], ours: &[Coin], theirs: &[Coin]) -> Merged {
+    let (b, o, t) = (by_name(base), by_name(ours), by_name(theirs));
+    let mut keys: Vec<String> = ours.iter().map(|c| c.name.to_lowercase()).collect();
+    let seen: HashSet<String> = keys.iter().cloned().collect();
+    keys.extend(
+        theirs
+            .iter()
+            .map(|c| c.name.to_lowercase())
+            .filter(|k| !seen.contains(k)),
+    );
+
+    let mut coins: Vec<Coin> = Vec::new();
+    let mut copies: Vec<Coin> = Vec::new();
+    let mut conflicts = Vec::new();
+    for key in keys {
+        let (bc, oc, tc) = (b.get(&key), o.get(&key), t.get(&key));
+        let keep = match (oc, tc) {
+            _ if oc == tc => oc,
+            _ if oc == bc => tc,
+            _ if tc == bc => oc,
+            (Some(o), None) => Some(o),
+            (None, Some(t)) => Some(t),
+            (Some(o), Some(t)) => {
+                conflicts.push(o.name.clone());
+                copies.push((*t).clone());
+                Some(o)
+            }
+            (None, None) => None,
+        };
+        coins.extend(keep.map(|c| (*c).clone()));
+    }
+    for mut copy in copies {
+        copy.name = free_name(&coins, &format!("{} (other copy)", copy.name));
+        coins.push(copy);
+    }
+    // Two sides may have given one market id to two coins: keep the first.
+    let mut ids = HashSet::new();
+    for c in &mut coins {
+        if let Some(id) = &c.market_id
+            && !ids.insert(id.clone())
+        {
+            conflicts.push(c.name.clone());
+            c.market_id = None;
+        }
+    }
+    Merged { coins, conflicts }
+}
+
+/// `wanted`, or `wanted 2`, `wanted 3`… whichever no coin has.
+fn free_name(coins: &[Coin], wanted: &str) -> String {
+    let taken = |n: &str| {
+        coins
+            .iter()
+            .any(|c| c.name.to_lowercase() == n.to_lowercase())
+    };
+    if !taken(wanted) {
+        return wanted.to_string();
+    }
+    (2..)
+        .map(|i| format!("{wanted} {i}"))
+        .find(|n| !taken(n))
+        .expect("some number is free")
+}
+
+/// Every listing of either side. Where both saw a coin list, the earlier
+/// flip is kept, with the later of the two latest prices.
+pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
+    let mut out = ours.clone();
+    for (id, t) in theirs {
+        match out.get_mut(id) {
+            None => {
+                out.insert(id.clone(), t.clone());
+            }
+            Some(o) => {
+                if t.listed_at < o.listed_at {
+                    o.listed_at = t.listed_at;
+                    o.first_price = t.first_price;
+                }
+                if t.updated_at > o.updated_at {
+                    o.price_usd = t.price_usd;
+                    o.change_24h = t.change_24h;
+                    o.updated_at = t.updated_at;
+                    o.stale = t.stale;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::Listing;
+    use crate::model::Watchlist;
+
+    fn coins() -> Vec<Coin> {
+        Watchlist::builtin().coins
+    }
+
+    fn names(c: &[Coin]) -> Vec<&str> {
+        c.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    fn with_notes(mut c: Vec<Coin>, i: usize, notes: &str) -> Vec<Coin> {
+        c[i].notes = notes.into();
+        c
+    }
+
+    #[test]
+    fn changes_on_both_sides_to_different_coins_are_both_kept() {
+        let base = coins();
+        let mut ours = with_notes(base.clone(), 1, "ours");
+        ours.push(Coin {
+            name: "Mine".into(),
+            rank: 15,
+            ..base[0].clone()
+        });
+        ours[14].market_id = None;
+        let mut theirs = with_notes(base.clone(), 2, "theirs");
+        theirs.remove(5);
+        let m = merge3(&base, &ours, &theirs);
+        assert!(m.conflicts.is_empty());
+        assert_eq!(m.coins[1].notes, "ours");
+        assert_eq!(m.coins[2].notes, "theirs");
+        assert!(!names(&m.coins).contains(&"ReadyGG"), "their delete holds");
+        assert!(names(&m.coins).contains(&"Mine"), "our add holds");
+        assert_eq!(m.coins.len(), 14);
+    }
+
+    #[test]
+    fn the_same_coin_edited_differently_is_kept_twice_and_said() {
+        let base = coins();
+        let ours = with_notes(base.clone(), 1, "ours");
+        let theirs = with_notes(base.clone(), 1, "theirs");
+        let m = merge3(&base, &ours, &theirs);
+        assert_eq!(m.coins[1].notes, "ours");
+        let copy = m.coins.last().unwrap();
+        assert_eq!(copy.name, "Nillion (other copy)");
+        assert_eq!(copy.notes, "theirs");
+        assert_eq!(copy.market_id, None, "one market id, one coin");
+        assert_eq!(
+            m.conflicts,
+            ["Nillion", "Nillion (other copy)"],
+            "the cleared id is said too"
+        );
+    }
+
+    #[test]
+    fn an_edit_beats_a_delete_and_equal_changes_merge() {
+        let base = coins();
+        let ours = with_notes(base.clone(), 3, "kept");
+        let mut theirs = base.clone();
+        theirs.remove(3);
+        let m = merge3(&base, &ours, &theirs);
+        assert_eq!(m.coins[3].notes, "kept");
+        let same = with_notes(base.clone(), 0, "both");
+        let m = merge3(&base, &same, &same);
+        assert_eq!(m.coins, same);
+        assert!(m.conflicts.is_empty());
+    }
+
+    #[test]
+    fn listings_merge_keeps_the_first_flip_and_the_latest_price() {
+        let l = |listed_at, first, price, updated_at| Listing {
+            listed_at,
+            first_price: first,
+            price_usd: price,
+            change_24h: None,
+            updated_at,
+            stale: false,
+        };
+        let ours = Listings::from([
+            ("a".into(), l(200, 2.0, 3.0, 900)),
+            ("b".into(), l(1, 1.0, 1.0, 1)),
+        ]);
+        let theirs = Listings::from([
+            ("a".into(), l(100, 1.5, 2.5, 800)),
+            ("c".into(), l(5, 5.0, 5.0, 5)),
+        ]);
+        let m = merge_listings(&ours, &theirs);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m["a"], l(100, 1.5, 3.0, 900));
+    }
+}

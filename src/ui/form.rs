@@ -1,0 +1,101 @@
+//! The add/edit form: one line per field, errors beside the field they are
+//! about, the focused field's hint at the bottom.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::{popup, theme};
+use crate::app::App;
+use crate::form::Field;
+use crate::text::clean;
+
+const LABEL_WIDTH: usize = 15;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(form) = &app.form else { return };
+    let title = match form.editing {
+        Some(i) => format!("Edit {}", clean(&app.watchlist.coins[i].name)),
+        None => "Add a coin".to_string(),
+    };
+    let inner = popup::draw(
+        frame,
+        area,
+        96,
+        &title,
+        "Tab/Shift-Tab move · Enter saves · Esc cancels",
+    );
+    if inner.height == 0 || inner.width <= LABEL_WIDTH as u16 + 2 {
+        return;
+    }
+    let input_width = usize::from(inner.width) - LABEL_WIDTH - 2;
+
+    // One line per field, with a line under it for its error, if any.
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    let mut cursor_col = 0;
+    for (i, field) in Field::ALL.iter().enumerate() {
+        if *field == Field::OtherNames {
+            lines.push(Line::styled("── every other field ──", theme::dim()));
+        }
+        let focused = i == form.focus;
+        let input = &form.inputs[i];
+        let (shown, col) = popup::input_window(input.text(), input.cursor(), input_width);
+        let label_style = if focused {
+            theme::label()
+        } else {
+            theme::dim()
+        };
+        if focused {
+            focus_line = lines.len();
+            cursor_col = LABEL_WIDTH + 2 + shown.chars().take(col).collect::<String>().width();
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>LABEL_WIDTH$}: ", field.label()), label_style),
+            Span::styled(
+                shown,
+                if focused {
+                    theme::title()
+                } else {
+                    Style::new()
+                },
+            ),
+        ]));
+        if let Some((_, err)) = form.errors.iter().find(|(f, _)| f == field) {
+            lines.push(Line::styled(
+                format!("{:>LABEL_WIDTH$}  ↑ {err}", ""),
+                theme::down(),
+            ));
+        }
+    }
+    let hint = form.field().hint();
+    let body_height = usize::from(inner.height).saturating_sub(usize::from(!hint.is_empty()));
+    // Scroll so the focused field (and its error) is in view.
+    let scroll = (focus_line + 2).saturating_sub(body_height.max(1));
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(body_height).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    if !hint.is_empty() && inner.height > 1 {
+        let hint_area = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("{}: {hint}", form.field().label()),
+                theme::dim(),
+            )),
+            hint_area,
+        );
+    }
+    let y = focus_line - scroll;
+    if y < body_height {
+        frame.set_cursor_position(Position::new(
+            inner.x + cursor_col.min(usize::from(inner.width) - 1) as u16,
+            inner.y + y as u16,
+        ));
+    }
+}
