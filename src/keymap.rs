@@ -228,6 +228,19 @@ pub fn normal_bindings() -> Vec<Binding> {
             Action::ToggleLog,
             "event log: flips and poll errors",
         ),
+        bind(&[Key::ch('n')], Action::Add, "add a coin"),
+        bind(&[Key::ch('e')], Action::Edit, "edit the selected coin"),
+        bind(
+            &[Key::ch('D')],
+            Action::Delete,
+            "delete the selected coin (asks y/N)",
+        ),
+        bind(&[Key::ch('u')], Action::Undo, "undo the last delete"),
+        bind(
+            &[Key::ch('m')],
+            Action::Lookup,
+            "look up the market id (API search)",
+        ),
         bind(&[Key::ch('?')], Action::Help, "this help"),
         bind(&[Key::ch('q'), Key::ctrl('c')], Action::Quit, "quit"),
     ]);
@@ -532,6 +545,14 @@ mod tests {
         );
         assert_eq!(n(KeyCode::F(5), none), Some(Action::PollNow));
         assert_eq!(n(KeyCode::Char('l'), none), Some(Action::ToggleLog));
+        assert_eq!(n(KeyCode::Char('n'), none), Some(Action::Add));
+        assert_eq!(n(KeyCode::Char('e'), none), Some(Action::Edit));
+        assert_eq!(
+            n(KeyCode::Char('D'), KeyModifiers::SHIFT),
+            Some(Action::Delete)
+        );
+        assert_eq!(n(KeyCode::Char('u'), none), Some(Action::Undo));
+        assert_eq!(n(KeyCode::Char('m'), none), Some(Action::Lookup));
         assert_eq!(n(KeyCode::Char('x'), none), None);
     }
 

@@ -140,6 +140,9 @@ impl App {
             return;
         };
         if edit_line(form.input(), &action) {
+            // An edited field's old error no longer applies.
+            let field = form.field();
+            form.errors.retain(|(f, _)| *f != field);
             return;
         }
         match action {
