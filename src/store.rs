@@ -160,6 +160,7 @@ pub fn write_atomic_with(
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(write_err)?;
+    remove_stale_temp_files(dir);
     let mut tmp = tempfile::Builder::new()
         .prefix(".prelist-")
         .suffix(".tmp")
@@ -265,6 +266,28 @@ impl WatchlistStore {
         self.base = out.coins;
         self.on_disk = Some(text.into_bytes());
         Ok(saved)
+    }
+}
+
+/// Removes temporary files that a killed process left behind. Only old ones:
+/// a write in progress in another instance takes milliseconds.
+fn remove_stale_temp_files(dir: &Path) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if name.starts_with(".prelist-") && name.ends_with(".tmp") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

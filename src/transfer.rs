@@ -2,6 +2,7 @@
 //! as JSON or CSV, and a watchlist (or an export) merged back in.
 
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::list::CoinRecord;
@@ -188,33 +189,46 @@ pub struct Counts {
 /// others are added. A replacement that would give two coins one name or
 /// one market id is skipped too.
 pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
+    // Indexes by market id and by name, kept up to date as coins change, so
+    // a large import stays linear.
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    for (i, c) in ours.iter().enumerate() {
+        by_name.insert(c.name.to_lowercase(), i);
+        if let Some(id) = &c.market_id {
+            by_id.insert(id.clone(), i);
+        }
+    }
     let mut counts = Counts::default();
     for inc in incoming {
-        let by_id = inc
-            .market_id
-            .as_ref()
-            .and_then(|id| ours.iter().position(|c| c.market_id.as_ref() == Some(id)));
-        let by_name = || {
-            ours.iter()
-                .position(|c| c.name.to_lowercase() == inc.name.to_lowercase())
-        };
-        let target = by_id.or_else(by_name);
-        let clashes = |skip: Option<usize>| {
-            ours.iter().enumerate().any(|(i, c)| {
-                Some(i) != skip
-                    && (c.name.to_lowercase() == inc.name.to_lowercase()
-                        || (inc.market_id.is_some() && c.market_id == inc.market_id))
-            })
-        };
+        let name = inc.name.to_lowercase();
+        let id_owner = inc.market_id.as_ref().and_then(|id| by_id.get(id).copied());
+        let name_owner = by_name.get(&name).copied();
+        let target = id_owner.or(name_owner);
+        // Another coin than the one replaced already has the name or the id.
+        let clashes = [id_owner, name_owner]
+            .into_iter()
+            .flatten()
+            .any(|i| Some(i) != target);
         match target {
-            Some(i) if ours[i] == inc => counts.skipped += 1,
-            Some(i) if clashes(Some(i)) => counts.skipped += 1,
+            Some(i) if ours[i] == inc || clashes => counts.skipped += 1,
             Some(i) => {
+                by_name.remove(&ours[i].name.to_lowercase());
+                if let Some(old) = &ours[i].market_id {
+                    by_id.remove(old);
+                }
+                by_name.insert(name, i);
+                if let Some(id) = &inc.market_id {
+                    by_id.insert(id.clone(), i);
+                }
                 ours[i] = inc;
                 counts.updated += 1;
             }
-            None if clashes(None) => counts.skipped += 1,
             None => {
+                by_name.insert(name, ours.len());
+                if let Some(id) = &inc.market_id {
+                    by_id.insert(id.clone(), ours.len());
+                }
                 ours.push(inc);
                 counts.added += 1;
             }

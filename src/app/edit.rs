@@ -350,3 +350,277 @@ impl App {
         self.watchlist_changed();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::Field;
+    use crate::listing::Listings;
+    use crate::model::Watchlist;
+
+    fn app() -> App {
+        App::new(Watchlist::builtin(), Listings::new())
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        app.update(Action::Paste(text.to_string()));
+    }
+
+    fn names(app: &App) -> Vec<&str> {
+        app.watchlist
+            .coins
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn n_opens_the_form_in_the_name_field_and_enter_adds_the_coin() {
+        let mut app = app();
+        assert!(app.update(Action::Add).is_empty());
+        assert_eq!(app.mode, Mode::Form);
+        assert_eq!(app.form.as_ref().unwrap().field(), Field::Name);
+        type_text(&mut app, "Zeta Chain");
+        app.update(Action::NextField);
+        type_text(&mut app, "ZETA");
+        app.update(Action::PrevField);
+        app.update(Action::CursorHome);
+        app.update(Action::DeleteChar);
+        app.update(Action::Input('z'));
+        let effects = app.update(Action::Submit);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert_eq!(app.watchlist.coins.len(), 15);
+        let c = app.watchlist.coins.last().unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.ticker.as_deref(), c.rank),
+            ("zeta Chain", Some("ZETA"), 15)
+        );
+        assert_eq!(
+            app.selected_coin().unwrap().name,
+            "zeta Chain",
+            "the new coin is selected"
+        );
+        assert_eq!(app.flash.as_deref(), Some("zeta Chain added"));
+    }
+
+    #[test]
+    fn errors_keep_the_form_open_and_nothing_is_saved() {
+        let mut app = app();
+        app.update(Action::Add);
+        type_text(&mut app, "Parcl");
+        let effects = app.update(Action::Submit);
+        assert!(effects.is_empty());
+        assert_eq!(app.mode, Mode::Form);
+        let form = app.form.as_ref().unwrap();
+        assert_eq!(
+            form.errors,
+            [(
+                Field::Name,
+                "\"Parcl\" is already in the watchlist".to_string()
+            )]
+        );
+        assert_eq!(app.watchlist.coins.len(), 14);
+        // Editing the field clears its error; Esc cancels without a trace.
+        app.update(Action::Input('2'));
+        assert!(app.form.as_ref().unwrap().errors.is_empty());
+        assert!(app.update(Action::Back).is_empty());
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.form.is_none());
+        assert_eq!(app.watchlist.coins.len(), 14);
+    }
+
+    #[test]
+    fn e_edits_the_selected_coin_in_place() {
+        let mut app = app();
+        app.update(Action::Down);
+        app.update(Action::Edit);
+        let form = app.form.as_ref().unwrap();
+        assert_eq!(form.value(Field::Name), "Nillion");
+        for _ in 0..5 {
+            app.update(Action::NextField);
+        }
+        assert_eq!(app.form.as_ref().unwrap().field(), Field::Notes);
+        type_text(&mut app, "watch the mainnet date");
+        let effects = app.update(Action::Submit);
+        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert_eq!(app.watchlist.coins[1].notes, "watch the mainnet date");
+        assert_eq!(app.watchlist.coins.len(), 14);
+        assert_eq!(app.selected_coin().unwrap().name, "Nillion");
+    }
+
+    #[test]
+    fn a_new_market_id_goes_to_the_poller() {
+        let mut app = app();
+        app.enable_polling();
+        app.update(Action::Add);
+        type_text(&mut app, "Zeta");
+        for _ in 0..3 {
+            app.update(Action::NextField);
+        }
+        type_text(&mut app, "zetachain");
+        let effects = app.update(Action::Submit);
+        let ids = app.market_ids();
+        assert_eq!(ids.last().unwrap(), "zetachain");
+        assert!(effects.contains(&Effect::Poll(Command::SetIds(ids))));
+    }
+
+    #[test]
+    fn d_asks_then_deletes_and_u_undoes() {
+        let mut app = app();
+        app.update(Action::Down);
+        app.update(Action::Delete);
+        assert_eq!(app.mode, Mode::ConfirmDelete);
+        assert!(app.update(Action::No).is_empty(), "N keeps it");
+        assert_eq!(app.watchlist.coins.len(), 14);
+        app.update(Action::Delete);
+        let effects = app.update(Action::Yes);
+        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(!names(&app).contains(&"Nillion"));
+        assert_eq!(
+            app.selected_coin().unwrap().name,
+            "My Pet Hooligan",
+            "the next row"
+        );
+        let effects = app.update(Action::Undo);
+        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert_eq!(names(&app)[1], "Nillion", "back in its place");
+        assert_eq!(app.selected_coin().unwrap().name, "Nillion");
+        app.update(Action::Undo);
+        assert_eq!(app.flash.as_deref(), Some("nothing to undo"));
+    }
+
+    #[test]
+    fn undo_refuses_to_make_a_duplicate() {
+        let mut app = app();
+        app.update(Action::Delete);
+        app.update(Action::Yes);
+        app.update(Action::Add);
+        type_text(&mut app, "Gravity");
+        app.update(Action::Submit);
+        app.update(Action::Undo);
+        assert_eq!(names(&app).iter().filter(|n| **n == "Gravity").count(), 1);
+        assert!(
+            app.flash
+                .as_deref()
+                .unwrap()
+                .starts_with("cannot restore Gravity")
+        );
+    }
+
+    fn candidates() -> Vec<Candidate> {
+        let c = |id: &str, symbol: &str| Candidate {
+            id: id.into(),
+            name: id.into(),
+            symbol: symbol.into(),
+            market_cap_rank: None,
+        };
+        vec![
+            c("movement-x", "MOVEX"),
+            c("movement", "MOVE"),
+            c("move-dao", "MDAO"),
+        ]
+    }
+
+    #[test]
+    fn m_asks_the_api_orders_candidates_and_saves_the_pick() {
+        let mut app = app();
+        app.enable_polling();
+        for _ in 0..7 {
+            app.update(Action::Down);
+        }
+        assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
+        let effects = app.update(Action::Lookup);
+        assert_eq!(effects, [Effect::Lookup("Movement Labs".into())]);
+        assert_eq!(app.mode, Mode::Lookup);
+        // A late answer to another query is dropped.
+        app.on_lookup("Other", Ok(candidates()));
+        assert_eq!(app.lookup.as_ref().unwrap().state, LookupState::Searching);
+        app.on_lookup("Movement Labs", Ok(candidates()));
+        let LookupState::Found(found) = &app.lookup.as_ref().unwrap().state else {
+            panic!("candidates expected")
+        };
+        let ids: Vec<&str> = found.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["movement", "movement-x", "move-dao"],
+            "ticker MOVE first"
+        );
+        app.update(Action::Down);
+        let effects = app.update(Action::Submit);
+        assert_eq!(
+            app.watchlist.coins[7].market_id.as_deref(),
+            Some("movement-x")
+        );
+        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(effects.iter().any(|e| matches!(e, Effect::Poll(Command::SetIds(ids)) if ids.contains(&"movement-x".to_string()))));
+        assert_eq!(app.mode, Mode::Normal);
+    }
+
+    #[test]
+    fn a_typed_id_wins_and_bad_or_taken_ids_are_refused() {
+        let mut app = app();
+        app.update(Action::Lookup);
+        app.on_lookup(
+            "Gravity",
+            Err(MarketError::RateLimited { retry_after: None }),
+        );
+        assert_eq!(
+            app.lookup.as_ref().unwrap().state,
+            LookupState::Failed("rate limited by the API".into())
+        );
+        let effects = app.update(Action::Submit);
+        assert!(effects.is_empty());
+        assert!(
+            app.lookup
+                .as_ref()
+                .unwrap()
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("no candidate")
+        );
+        type_text(&mut app, "Not An Id");
+        app.update(Action::Submit);
+        assert!(
+            app.lookup
+                .as_ref()
+                .unwrap()
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("not a market id")
+        );
+        for _ in 0..9 {
+            app.update(Action::Backspace);
+        }
+        type_text(&mut app, "parcl");
+        app.update(Action::Submit);
+        assert!(
+            app.lookup
+                .as_ref()
+                .unwrap()
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("market id of Parcl")
+        );
+        for _ in 0..5 {
+            app.update(Action::Backspace);
+        }
+        type_text(&mut app, "gravity-grvt");
+        app.update(Action::Submit);
+        assert_eq!(
+            app.watchlist.coins[0].market_id.as_deref(),
+            Some("gravity-grvt")
+        );
+        // Esc leaves a lookup without changing anything.
+        app.update(Action::Lookup);
+        app.update(Action::Back);
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(
+            app.watchlist.coins[0].market_id.as_deref(),
+            Some("gravity-grvt")
+        );
+    }
+}
