@@ -494,3 +494,28 @@ fn a_coin_flips_to_trading_while_the_screen_polls_and_stays_so_after_a_restart()
     tui.send("q");
     tui.wait_exit();
 }
+
+#[test]
+fn a_coin_added_with_n_is_there_after_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let mut tui = Tui::spawn_with(&["--data-dir", data_dir], &[]);
+    tui.send("n");
+    tui.wait_for("Add a coin");
+    tui.send("Zeta Chain\tZETA\tOmni-chain L1");
+    tui.wait_for("Category: Omni-chain L1");
+    tui.send("\r");
+    tui.wait_for("Zeta Chain added");
+    tui.wait_until("Zeta Chain in the table", |s| {
+        row_of(s, "Zeta").is_some_and(|r| r.contains("ZETA") && r.starts_with("│15 "))
+    });
+    tui.send("q");
+    tui.wait_exit();
+    tui.assert_restored();
+
+    let tui = Tui::spawn_with(&["--data-dir", data_dir], &[]);
+    tui.wait_until("Zeta Chain still in the table", |s| {
+        row_of(s, "Zeta").is_some_and(|r| r.contains("ZETA") && r.contains("Omni-chain L1"))
+    });
+    tui.wait_for("15 of 15 coins");
+}

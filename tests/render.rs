@@ -415,3 +415,68 @@ mod mouse {
         assert_eq!(app.selected_row(), Some(app.viewport.offset));
     }
 }
+
+mod editing {
+    use super::*;
+    use prelist::market::{Candidate, MarketError};
+
+    #[test]
+    fn add_form_with_an_error_beside_its_field() {
+        let mut app = app();
+        app.update(Action::Add);
+        app.update(Action::Paste("Parcl".into()));
+        app.update(Action::Submit);
+        insta::assert_snapshot!(screen(&render(&mut app, 100, 30)));
+    }
+
+    #[test]
+    fn edit_form_scrolls_to_the_focused_field_at_the_smallest_size() {
+        let mut app = app();
+        app.update(Action::Edit);
+        for _ in 0..14 {
+            app.update(Action::NextField);
+        }
+        let s = screen(&render(&mut app, 40, 10));
+        assert!(s.contains("Airdrop: confirmed"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn lookup_lists_candidates_with_the_ticker_first() {
+        let mut app = app();
+        app.update(Action::Down);
+        app.update(Action::Lookup);
+        let c = |id: &str, name: &str, symbol: &str, rank| Candidate {
+            id: id.into(),
+            name: name.into(),
+            symbol: symbol.into(),
+            market_cap_rank: rank,
+        };
+        app.on_lookup(
+            "Nillion",
+            Ok(vec![
+                c("nillion-x", "Nillion X", "NILX", None),
+                c("nillion", "Nillion", "NIL", Some(310)),
+            ]),
+        );
+        insta::assert_snapshot!(screen(&render(&mut app, 100, 24)));
+    }
+
+    #[test]
+    fn lookup_failure_is_shown_not_fatal() {
+        let mut app = app();
+        app.update(Action::Lookup);
+        app.on_lookup("Gravity", Err(MarketError::Timeout));
+        let s = screen(&render(&mut app, 100, 24));
+        assert!(s.contains("lookup failed: timed out"), "{s}");
+        assert!(s.contains("or type an id:"));
+    }
+
+    #[test]
+    fn delete_asks_on_the_status_line() {
+        let mut app = app();
+        app.update(Action::Delete);
+        let t = render(&mut app, 100, 24);
+        assert!(row_text(&t, 23).starts_with("Delete Gravity? y deletes, any other key keeps it"));
+    }
+}
