@@ -25,10 +25,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub poll: bool,
 
-    /// Seconds between polls (at least 10)
-    #[arg(long, value_name = "SECS", default_value_t = 60, global = true,
-          value_parser = parse_interval)]
-    pub interval: u64,
+    /// Seconds between polls (at least 10) [default: 60]
+    #[arg(long, value_name = "SECS", global = true, value_parser = parse_interval)]
+    pub interval: Option<u64>,
 
     /// Base URL of a CoinGecko-compatible API [default: https://api.coingecko.com/api/v3,
     /// or the pro one with COINGECKO_PRO_API_KEY]
@@ -76,6 +75,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
     },
+    /// Print the effective settings and where each came from
+    Config {
+        /// Print a commented default config file instead
+        #[arg(long)]
+        default: bool,
+    },
     /// Merge a watchlist file, or an export, into the watchlist (by market id, else name)
     Import {
         /// The file to import; - reads standard input
@@ -102,11 +107,11 @@ pub struct ListArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Sort by this column
-    #[arg(long, value_name = "COLUMN", default_value = "rank",
+    /// Sort by this column [default: the config's display.sort, else rank]
+    #[arg(long, value_name = "COLUMN",
           value_parser = PossibleValuesParser::new(Column::ALL.map(Column::key))
               .map(|s: String| Column::from_key(&s).expect("a listed column")))]
-    pub sort: Column,
+    pub sort: Option<Column>,
 
     /// Sort descending
     #[arg(long)]

@@ -153,8 +153,14 @@ fn bind(keys: &[Key], action: Action, help: &str) -> Binding {
     }
 }
 
-/// The bindings of the table view (normal mode), in the order help lists them.
+/// The bindings of the table view (normal mode) with every column shown.
 pub fn normal_bindings() -> Vec<Binding> {
+    normal_bindings_for(&Column::ALL)
+}
+
+/// The bindings of the table view when `columns` are shown, in that order:
+/// `1`…`9` sort by the shown columns. In the order help lists them.
+pub fn normal_bindings_for(columns: &[Column]) -> Vec<Binding> {
     use KeyCode::*;
     let mut b = vec![
         bind(&[Key::ch('j'), Key::plain(Down)], Action::Down, "move down"),
@@ -183,7 +189,7 @@ pub fn normal_bindings() -> Vec<Binding> {
         ),
         bind(&[Key::ch('r')], Action::SortReverse, "reverse the sort"),
     ];
-    for (i, col) in Column::ALL.iter().take(9).enumerate() {
+    for (i, col) in columns.iter().take(9).enumerate() {
         let digit = char::from(b'1' + i as u8);
         b.push(bind(
             &[Key::ch(digit)],
@@ -401,15 +407,42 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Keymap {
-        Keymap {
-            normal: normal_bindings(),
+        Keymap::new(&Column::ALL, &[]).expect("the default keymap has no clashes")
+    }
+}
+
+impl Keymap {
+    /// The keymap for these columns, with the keys of some table actions
+    /// replaced (`[keys]` in the config: action name → keys). A key left
+    /// bound to two actions is an error naming both.
+    pub fn new(columns: &[Column], overrides: &[(String, Vec<Key>)]) -> Result<Keymap, String> {
+        let mut normal = normal_bindings_for(columns);
+        for (name, keys) in overrides {
+            let action = crate::config::action_for_name(name)
+                .ok_or_else(|| format!("keys.{name}: no such action"))?;
+            for b in normal.iter_mut().filter(|b| b.action == action) {
+                b.keys = keys.clone();
+            }
+        }
+        for (i, a) in normal.iter().enumerate() {
+            for b in &normal[i + 1..] {
+                if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                    return Err(format!(
+                        "the key {k} would both {} and {}: give one of them another key under [keys]",
+                        a.help, b.help
+                    ));
+                }
+            }
+        }
+        Ok(Keymap {
+            normal,
             search: search_bindings(),
             help: help_bindings(),
             log: log_bindings(),
             form: form_bindings(),
             lookup: lookup_bindings(),
             confirm: confirm_bindings(),
-        }
+        })
     }
 }
 
@@ -564,6 +597,41 @@ mod tests {
         assert_eq!(s('j'), Some(Action::Input('j')));
         let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(km.action_for_key(Mode::Search, &ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn config_overrides_replace_keys_and_clashes_are_refused() {
+        let q = Keymap::new(&Column::ALL, &[("quit".into(), vec![Key::ch('x')])]).unwrap();
+        let x = press(KeyCode::Char('x'), KeyModifiers::NONE);
+        let qk = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(q.action_for_key(Mode::Normal, &x), Some(Action::Quit));
+        assert_eq!(
+            q.action_for_key(Mode::Normal, &qk),
+            None,
+            "the default key is replaced"
+        );
+        let help: Vec<_> = q
+            .for_mode(Mode::Normal)
+            .iter()
+            .filter(|b| b.action == Action::Quit)
+            .collect();
+        assert_eq!(help[0].keys, [Key::ch('x')], "help shows the key in force");
+
+        let err = Keymap::new(&Column::ALL, &[("quit".into(), vec![Key::ch('j')])]).unwrap_err();
+        assert!(
+            err.contains("the key j would both move down and quit"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn digits_sort_by_the_shown_columns() {
+        let cols = [Column::Name, Column::Score, Column::Status];
+        let km = Keymap::new(&cols, &[]).unwrap();
+        let d = |c| km.action_for_key(Mode::Normal, &press(KeyCode::Char(c), KeyModifiers::NONE));
+        assert_eq!(d('1'), Some(Action::SortBy(Column::Name)));
+        assert_eq!(d('2'), Some(Action::SortBy(Column::Score)));
+        assert_eq!(d('4'), None);
     }
 
     #[test]

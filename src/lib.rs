@@ -3,6 +3,7 @@
 pub mod about;
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod form;
 pub mod keymap;
 pub mod list;

@@ -1,17 +1,19 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 
 use prelist::app::{App, LogEntry, LogKind};
 use prelist::cli::{CheckArgs, Cli, Command, ExportFormat, ListArgs};
+use prelist::config::{self, Env, FlagValues, Settings, Theme};
+use prelist::keymap::Keymap;
 use prelist::listing::{Listings, apply_quotes};
-use prelist::market::coingecko::{self, CoinGecko};
+use prelist::market::coingecko::CoinGecko;
 use prelist::market::{MarketProvider, order_candidates};
 use prelist::model::Watchlist;
 use prelist::store::{self, LOG_FILE, STATE_FILE, WatchlistStore};
+use prelist::ui::theme::Palette;
 use prelist::view::{Filter, Sort};
 use prelist::{list, text, transfer, tui};
 use std::sync::Arc;
@@ -42,25 +44,42 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Fail> {
+    // The default file is printed even when the present one is broken.
+    if let Some(Command::Config { default: true }) = cli.command {
+        print!("{}", config::default_file());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let flags = FlagValues {
+        poll: cli.poll,
+        interval: cli.interval,
+        api_url: cli.api_url.clone(),
+        no_bell: cli.no_bell,
+    };
+    let settings = config::load(&flags, &Env::process()).map_err(Fail::usage)?;
+    if let Some(Command::Config { .. }) = cli.command {
+        print!("{}", settings.describe());
+        return Ok(ExitCode::SUCCESS);
+    }
     let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Fail::usage)?;
     let (watchlist, wstore) =
         WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Fail::usage)?;
     let state_path = data_dir.join(STATE_FILE);
     let listings = store::load_state(&state_path).map_err(Fail::usage)?;
     match &cli.command {
-        Some(Command::List(args)) => Ok(run_list(&watchlist, &listings, args)),
-        Some(Command::Check(args)) => run_check(&cli, watchlist, listings, &data_dir, args),
-        Some(Command::Search { name }) => run_search(&cli, &watchlist, name),
+        Some(Command::List(args)) => Ok(run_list(&watchlist, &listings, args, settings.sort.value)),
+        Some(Command::Check(args)) => run_check(&settings, watchlist, listings, &data_dir, args),
+        Some(Command::Search { name }) => run_search(&settings, &watchlist, name),
         Some(Command::Export { format }) => Ok(run_export(&watchlist, &listings, *format)),
         Some(Command::Import { file }) => {
             run_import(watchlist, wstore, listings, &state_path, file)
         }
-        None => run_tui(&cli, watchlist, wstore, listings, &data_dir),
+        Some(Command::Config { .. }) => unreachable!("handled above"),
+        None => run_tui(&settings, watchlist, wstore, listings, &data_dir),
     }
 }
 
-fn run_search(cli: &Cli, watchlist: &Watchlist, name: &str) -> Result<ExitCode, Fail> {
-    let provider = provider(cli)?;
+fn run_search(settings: &Settings, watchlist: &Watchlist, name: &str) -> Result<ExitCode, Fail> {
+    let provider = provider(settings)?;
     let found = runtime()?
         .block_on(provider.search(name))
         .map_err(|e| Fail(EXIT_API, format!("search failed: {e}")))?;
@@ -148,10 +167,22 @@ fn run_import(
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_list(watchlist: &Watchlist, listings: &Listings, args: &ListArgs) -> ExitCode {
-    let sort = Sort {
-        column: args.sort,
-        descending: args.desc,
+fn run_list(
+    watchlist: &Watchlist,
+    listings: &Listings,
+    args: &ListArgs,
+    configured: Sort,
+) -> ExitCode {
+    // The screen's order: the config's sort unless one is given here.
+    let sort = match args.sort {
+        Some(column) => Sort {
+            column,
+            descending: args.desc,
+        },
+        None => Sort {
+            column: configured.column,
+            descending: configured.descending != args.desc,
+        },
     };
     let filter = Filter {
         text: args.filter.clone().unwrap_or_default(),
@@ -179,14 +210,10 @@ fn print_coins(
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
 }
 
-/// The CoinGecko client from `--api-url` and the key in the environment.
-fn provider(cli: &Cli) -> Result<CoinGecko, Fail> {
-    let key = coingecko::key_from_env().map_err(Fail::usage)?;
-    let base = cli
-        .api_url
-        .clone()
-        .unwrap_or_else(|| coingecko::default_base(key.as_ref()).to_string());
-    CoinGecko::new(&base, key).map_err(Fail::usage)
+/// The CoinGecko client for the effective API URL and key.
+fn provider(settings: &Settings) -> Result<CoinGecko, Fail> {
+    let key = settings.api_key.value.as_ref().map(|k| k.api_key().clone());
+    CoinGecko::new(settings.api_url(), key).map_err(Fail::usage)
 }
 
 /// Logs to `prelist.log` in the data dir; stdout and stderr belong to the
@@ -215,13 +242,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
 }
 
 fn run_check(
-    cli: &Cli,
+    settings: &Settings,
     watchlist: Watchlist,
     mut listings: Listings,
     data_dir: &Path,
     args: &CheckArgs,
 ) -> Result<ExitCode, Fail> {
-    let provider = provider(cli)?;
+    let provider = provider(settings)?;
     let _guard = init_logging(data_dir);
     let ids: Vec<String> = watchlist
         .coins
@@ -265,7 +292,7 @@ fn run_check(
 }
 
 fn run_tui(
-    cli: &Cli,
+    settings: &Settings,
     watchlist: Watchlist,
     wstore: WatchlistStore,
     listings: Listings,
@@ -278,20 +305,32 @@ fn run_tui(
     }
     // Polling needs a working client; without polling, a broken one only
     // matters if the user asks for a lookup, which then says why.
-    let provider = match provider(cli) {
+    let polling = settings.poll_enabled.value;
+    let provider = match provider(settings) {
         Ok(p) => Ok(Arc::new(p)),
-        Err(Fail(_, why)) if !cli.poll => Err(why),
+        Err(Fail(_, why)) if !polling => Err(why),
         Err(fail) => return Err(fail),
     };
+    let keymap = Keymap::new(&settings.columns.value, &settings.keys.value)
+        .map_err(|e| Fail::usage(format!("config: {e}")))?;
+    let mut palette = match settings.theme.value {
+        Theme::Default => Palette::default(),
+        Theme::Mono => Palette::mono(),
+    };
+    for &(slot, color) in &settings.colors.value {
+        palette = palette.with(slot, color);
+    }
+    prelist::ui::theme::set_palette(palette);
     let session = tui::Session {
         provider,
-        poll: cli.poll.then(|| Duration::from_secs(cli.interval)),
+        poll: polling.then_some(settings.interval.value),
         state_path: data_dir.join(STATE_FILE),
         watchlist: wstore,
     };
     let _guard = init_logging(data_dir);
     let mut app = App::new(watchlist, listings);
-    app.bell = !cli.no_bell;
+    app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
+    app.bell = settings.bell.value;
     app.log = known_listings(&app);
     match runtime()?.block_on(tui::run(app, session)) {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -292,3 +292,141 @@ fn a_good_watchlist_file_is_listed_and_left_alone() {
     assert_eq!(names(&coins), ["Alpha", "Beta"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
+
+// ---- the config file, through the binary ----
+
+fn with_config(config: Option<&str>, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("config.toml");
+    if let Some(text) = config {
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prelist"));
+    cmd.args(args)
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("PRELIST_CONFIG", &path)
+        .env_remove("COINGECKO_API_KEY")
+        .env_remove("COINGECKO_PRO_API_KEY");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn config_prints_each_setting_and_where_it_came_from() {
+    let out = with_config(
+        Some("[poll]\ninterval = 120\nbell = false\napi_key = \"file-secret-123\"\n"),
+        &["--interval", "30", "config"],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("poll.interval").contains("30") && line("poll.interval").contains("flag"),
+        "{text}"
+    );
+    assert!(
+        line("poll.bell").contains("false") && line("poll.bell").contains("config file"),
+        "{text}"
+    );
+    assert!(line("poll.enabled").contains("(default)"), "{text}");
+    assert!(line("api key").contains("demo key set"), "{text}");
+    assert!(
+        !text.contains("file-secret-123"),
+        "the key's value is never printed"
+    );
+
+    // The environment beats the file; its value is not printed either.
+    let out = with_config(
+        Some("[poll]\napi_key = \"file-secret-123\"\n"),
+        &["config"],
+        &[("COINGECKO_PRO_API_KEY", "env-secret-456")],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("pro key set") && text.contains("COINGECKO_PRO_API_KEY"),
+        "{text}"
+    );
+    assert!(!text.contains("env-secret-456") && !text.contains("file-secret-123"));
+}
+
+#[test]
+fn a_typo_in_the_config_names_the_file_line_and_key() {
+    let out = with_config(
+        Some("[poll]\nenabled = true\nintervall = 30\n"),
+        &["list"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("config.toml, line 3") && err.contains("intervall"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = with_config(
+        Some("[display]\ncolumns = [\"name\", \"price\", \"nope\"]\n"),
+        &["list"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("line 2") && err.contains("nope"), "{err}");
+}
+
+#[test]
+fn the_default_config_loads_back_unchanged() {
+    let out = with_config(None, &["config", "--default"], &[]);
+    assert!(out.status.success());
+    let default = String::from_utf8(out.stdout).unwrap();
+    assert!(default.contains("# interval = 60"), "{default}");
+    let defaults = with_config(None, &["config"], &[]);
+    let loaded = with_config(Some(&default), &["config"], &[]);
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    // Same settings, all still defaults; only the "config file" line differs.
+    let settings = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .skip(1)
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(settings(&loaded), settings(&defaults));
+    // A broken config does not stop --default from helping.
+    let out = with_config(Some("[[[ broken"), &["config", "--default"], &[]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn list_follows_the_sort_of_the_config_unless_told_otherwise() {
+    let config = "[display]\nsort = \"score\"\ndescending = true\n";
+    let first = |args: &[&str]| {
+        let out = with_config(Some(config), args, &[]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v[0]["name"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first(&["list", "--json"]), "Ten");
+    assert_eq!(first(&["list", "--json", "--sort", "rank"]), "Gravity");
+}

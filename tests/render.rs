@@ -480,3 +480,54 @@ mod editing {
         assert!(row_text(&t, 23).starts_with("Delete Gravity? y deletes, any other key keeps it"));
     }
 }
+
+mod configured {
+    use super::*;
+    use prelist::keymap::Keymap;
+    use prelist::ui::theme::{self, Palette};
+    use prelist::view::Sort;
+
+    #[test]
+    fn columns_and_sort_from_the_config() {
+        let mut app = app();
+        let columns = vec![Column::Score, Column::Name, Column::Status];
+        let keymap = Keymap::new(&columns, &[]).unwrap();
+        app.configure(
+            columns,
+            Sort {
+                column: Column::Score,
+                descending: true,
+            },
+            keymap,
+        );
+        app.update(Action::First);
+        let t = render(&mut app, 80, 24);
+        let header = row_text(&t, 1);
+        assert!(
+            header.starts_with("│Score▼  Name            Status"),
+            "{header}"
+        );
+        assert!(!header.contains("Ticker"));
+        assert!(row_text(&t, 2).contains("Ten"));
+        app.update(Action::SortNext);
+        assert_eq!(
+            app.sort.column,
+            Column::Name,
+            "s steps through the shown columns"
+        );
+    }
+
+    #[test]
+    fn the_mono_theme_draws_the_selection_reversed_without_colour() {
+        theme::set_palette(Palette::mono());
+        let mut app = app();
+        let t = render(&mut app, 120, 40);
+        theme::set_palette(Palette::default());
+        let cell = &t.backend().buffer()[(3, 2)];
+        assert!(cell.modifier.contains(Modifier::REVERSED));
+        assert_eq!(cell.bg, Color::Reset);
+        for c in t.backend().buffer().content() {
+            assert!(matches!(c.fg, Color::Reset), "a colour in mono: {:?}", c.fg);
+        }
+    }
+}

@@ -123,6 +123,8 @@ pub struct App {
     pub listings: Listings,
     pub keymap: Keymap,
     pub sort: Sort,
+    /// The columns shown, in order (the config's `display.columns`).
+    pub columns: Vec<Column>,
     pub filter: Filter,
     pub mode: Mode,
     pub focus: Focus,
@@ -174,6 +176,7 @@ impl App {
             listings,
             keymap: Keymap::default(),
             sort: Sort::default(),
+            columns: Column::ALL.to_vec(),
             filter: Filter::default(),
             mode: Mode::Normal,
             focus: Focus::Table,
@@ -202,6 +205,25 @@ impl App {
         };
         app.refresh();
         app
+    }
+
+    /// Applies the settings of the config: the columns shown, the starting
+    /// sort, and the keymap built for them.
+    pub fn configure(&mut self, columns: Vec<Column>, sort: Sort, keymap: Keymap) {
+        self.columns = columns;
+        self.sort = sort;
+        self.keymap = keymap;
+        self.refresh();
+    }
+
+    /// The shown column `step` places from the sorted one (wrapping), for
+    /// `s` and `S`; from the first when the sorted one is not shown.
+    fn column_step(&self, step: isize) -> Column {
+        let n = self.columns.len().max(1) as isize;
+        match self.columns.iter().position(|&c| c == self.sort.column) {
+            Some(i) => self.columns[(i as isize + step).rem_euclid(n) as usize],
+            None => self.columns.first().copied().unwrap_or(Column::Rank),
+        }
     }
 
     /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
@@ -547,8 +569,8 @@ impl App {
                 self.focus = Focus::Table;
                 self.select_row(row.min(self.rows.len().saturating_sub(1)));
             }
-            Action::SortNext => self.sort_by(self.sort.column.step(1)),
-            Action::SortPrev => self.sort_by(self.sort.column.step(-1)),
+            Action::SortNext => self.sort_by(self.column_step(1)),
+            Action::SortPrev => self.sort_by(self.column_step(-1)),
             Action::SortReverse => self.sort_by(self.sort.column),
             Action::SortBy(column) => self.sort_by(column),
             Action::Search => {

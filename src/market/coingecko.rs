@@ -67,19 +67,6 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// Reads the key from the environment: the pro key wins over the demo key.
-/// Empty variables count as unset.
-pub fn key_from_env() -> Result<Option<ApiKey>, MarketError> {
-    let var = |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(k) = var("COINGECKO_PRO_API_KEY") {
-        return ApiKey::pro(&k).map(Some);
-    }
-    if let Some(k) = var("COINGECKO_API_KEY") {
-        return ApiKey::demo(&k).map(Some);
-    }
-    Ok(None)
-}
-
 /// The base URL to use when none is given: the pro one for a pro key.
 pub fn default_base(key: Option<&ApiKey>) -> &'static str {
     match key {

@@ -151,7 +151,8 @@ fn scroll_offset(prev: usize, selected: Option<usize>, height: usize, rows: usiz
 /// The columns to show and their widths: each as wide as its widest cell
 /// (text columns capped), dropping the least useful ones until they fit.
 fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16)> {
-    let mut cols: Vec<(Column, u16)> = Column::ALL
+    let mut cols: Vec<(Column, u16)> = app
+        .columns
         .iter()
         .map(|&col| {
             let header = col.title().width() + usize::from(col == app.sort.column);

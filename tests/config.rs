@@ -1,0 +1,967 @@
+//! The config file: where it is, what it may hold, every error naming the
+//! file, line and key, and the precedence flags > environment > file > defaults.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use prelist::config::{
+    self, ColorSlot, ConfigError, DEMO_KEY_VAR, Env, ErrorKind, FileConfig, FlagValues, KeyKind,
+    Origin, PRO_KEY_VAR, Settings, Source, Theme,
+};
+use prelist::keymap::Key;
+use prelist::market::coingecko::{PRO_BASE, PUBLIC_BASE};
+use prelist::view::{Column, Sort};
+use ratatui::style::Color;
+use tempfile::TempDir;
+
+const SECRET: &str = "CG-sekrit-value-42";
+
+/// A config file holding `text`, private to its owner.
+fn write(dir: &TempDir, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    set_mode(&path, 0o600);
+    path
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) {}
+
+/// The error of reading `text` as a config file, and the file's path.
+fn error_of(text: &str) -> (ConfigError, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, text);
+    let err = config::read_file(&path).expect_err("the file is refused");
+    (err, path)
+}
+
+/// Checks an error's kind, line and key, and that its message says them.
+fn assert_error(text: &str, kind: ErrorKind, line: usize, key: &str, says: &str) -> String {
+    let (err, path) = error_of(text);
+    let msg = err.to_string();
+    assert_eq!(err.kind, kind, "{msg}");
+    assert_eq!(err.line, Some(line), "{msg}");
+    assert_eq!(err.key.as_deref(), Some(key), "{msg}");
+    assert_eq!(err.origin, Origin::File(path.clone()));
+    let place = format!("{}, line {line}", path.display());
+    assert!(
+        msg.starts_with(&place),
+        "{msg:?} should start with {place:?}"
+    );
+    let key_shown = key.rsplit('.').next().unwrap();
+    assert!(msg.contains(key_shown), "{msg:?} should name {key_shown}");
+    assert!(msg.contains(says), "{msg:?} should say {says:?}");
+    msg
+}
+
+fn settings(text: &str, flags: &FlagValues, env: &Env) -> Settings {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, text);
+    let file = config::read_file(&path).unwrap().expect("the file exists");
+    config::resolve(flags, env, Some(&path), Some(&file)).unwrap()
+}
+
+fn no_flags() -> FlagValues {
+    FlagValues::default()
+}
+
+/// Every setting of `s`, without the file's path and presence.
+fn values(s: &Settings) -> Settings {
+    Settings {
+        config_path: None,
+        config_found: false,
+        ..s.clone()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Where the file is, and no file
+
+#[test]
+fn the_config_path_comes_from_prelist_config_then_xdg() {
+    let env = Env::new()
+        .set("PRELIST_CONFIG", "/etc/elsewhere.toml")
+        .set("XDG_CONFIG_HOME", "/xdg");
+    assert_eq!(
+        config::config_path(&env),
+        Some(PathBuf::from("/etc/elsewhere.toml"))
+    );
+    let env = Env::new()
+        .set("PRELIST_CONFIG", "")
+        .set("XDG_CONFIG_HOME", "/xdg");
+    assert_eq!(
+        config::config_path(&env),
+        Some(PathBuf::from("/xdg/prelist/config.toml"))
+    );
+    // A relative XDG_CONFIG_HOME is ignored, as the XDG spec asks.
+    let env = Env::new().set("XDG_CONFIG_HOME", "relative");
+    let path = config::config_path(&env);
+    assert!(
+        path.as_deref()
+            .is_none_or(|p| p.is_absolute() && p.ends_with("prelist/config.toml")),
+        "{path:?}"
+    );
+}
+
+#[test]
+fn a_missing_file_gives_the_defaults() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("nothing-here.toml");
+    assert_eq!(config::read_file(&path).unwrap(), None);
+
+    let env = Env::new().set("PRELIST_CONFIG", &path);
+    let s = config::load(&no_flags(), &env).unwrap();
+    assert_eq!(s.config_path.as_deref(), Some(path.as_path()));
+    assert!(!s.config_found);
+    assert_eq!(values(&s), Settings::default());
+    assert!(!s.poll_enabled.value);
+    assert_eq!(s.interval.value, Duration::from_secs(60));
+    assert_eq!(s.api_url.value, None);
+    assert_eq!(s.api_url(), PUBLIC_BASE);
+    assert!(s.bell.value);
+    assert_eq!(s.columns.value, Column::ALL.to_vec());
+    assert_eq!(s.sort.value, Sort::default());
+    assert_eq!(s.theme.value, Theme::Default);
+    assert!(s.colors.value.is_empty() && s.keys.value.is_empty());
+    assert_eq!(s.api_key.value, None);
+    for source in [
+        s.poll_enabled.source,
+        s.interval.source,
+        s.api_url.source,
+        s.bell.source,
+        s.columns.source,
+        s.sort.source,
+        s.theme.source,
+        s.colors.source,
+        s.keys.source,
+        s.api_key.source,
+    ] {
+        assert_eq!(source, Source::Default);
+    }
+    let described = s.describe();
+    assert!(described.contains("not found"), "{described}");
+    assert!(described.contains("api key = none"), "{described}");
+}
+
+#[test]
+fn an_empty_file_gives_the_defaults() {
+    let s = settings("", &no_flags(), &Env::new());
+    assert!(s.config_found);
+    assert_eq!(values(&s), Settings::default());
+}
+
+#[test]
+fn a_full_file_is_read() {
+    let s = settings(
+        r##"
+[poll]
+enabled = true
+interval = 0x1E
+api_url = "http://127.0.0.1:8080/api/v3"
+bell = false
+
+[display]
+columns = ["name", "price", "status"]
+sort = "24h"
+descending = true
+theme = "mono"
+
+[colors]
+border = "#ff8800"
+dim = "12"
+up = "Light Green"
+
+[keys]
+quit = "Q"
+down = ["j", "ctrl-n", "F6", "Space"]
+"##,
+        &no_flags(),
+        &Env::new(),
+    );
+    assert!(s.poll_enabled.value);
+    assert_eq!(s.interval.value, Duration::from_secs(30));
+    assert_eq!(s.api_url(), "http://127.0.0.1:8080/api/v3");
+    assert!(!s.bell.value);
+    assert_eq!(
+        s.columns.value,
+        vec![Column::Name, Column::Price, Column::Status]
+    );
+    assert_eq!(
+        s.sort.value,
+        Sort {
+            column: Column::Change24h,
+            descending: true
+        }
+    );
+    assert_eq!(s.theme.value, Theme::Mono);
+    assert_eq!(s.color(ColorSlot::Border), Some(Color::Rgb(255, 136, 0)));
+    assert_eq!(s.color(ColorSlot::Dim), Some(Color::Indexed(12)));
+    assert_eq!(s.color(ColorSlot::Up), Some(Color::LightGreen));
+    assert_eq!(s.color(ColorSlot::Down), None);
+    assert_eq!(s.keys_for("quit"), Some(&[Key::ch('Q')][..]));
+    assert_eq!(
+        s.keys_for("down"),
+        Some(
+            &[
+                Key::ch('j'),
+                Key::ctrl('n'),
+                Key::plain(KeyCode::F(6)),
+                Key::ch(' ')
+            ][..]
+        )
+    );
+    assert_eq!(s.keys_for("up"), None);
+    for source in [
+        s.poll_enabled.source,
+        s.interval.source,
+        s.api_url.source,
+        s.bell.source,
+        s.columns.source,
+        s.sort.source,
+        s.theme.source,
+        s.colors.source,
+        s.keys.source,
+    ] {
+        assert_eq!(source, Source::File);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+#[test]
+fn a_syntax_error_gives_line_and_column() {
+    let (err, path) = error_of("[poll]\nenabled = true\ninterval = = 5\n");
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert_eq!(err.line, Some(3));
+    assert!(err.column.is_some());
+    let msg = err.to_string();
+    let place = format!("{}, line 3, column ", path.display());
+    assert!(msg.starts_with(&place), "{msg}");
+    assert!(msg.contains("TOML"), "{msg}");
+
+    let (err, _) = error_of("[poll]\ninterval = 60\ninterval = 70\n");
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert_eq!(err.line, Some(3), "{err}");
+}
+
+#[test]
+fn an_unknown_section_is_an_error() {
+    let msg = assert_error(
+        "[poll]\nbell = true\n\n[dispaly]\ntheme = \"mono\"\n",
+        ErrorKind::UnknownSection,
+        4,
+        "dispaly",
+        "unknown section [dispaly]",
+    );
+    assert!(msg.contains("[display]"), "lists the sections: {msg}");
+    assert_error(
+        "bell = true\n",
+        ErrorKind::UnknownKey,
+        1,
+        "bell",
+        "outside any section",
+    );
+}
+
+#[test]
+fn an_unknown_key_is_an_error() {
+    let msg = assert_error(
+        "[poll]\nenabled = true\nintervall = 60\n",
+        ErrorKind::UnknownKey,
+        3,
+        "poll.intervall",
+        "unknown key \"intervall\" in [poll]",
+    );
+    assert!(msg.contains("interval,"), "lists the keys: {msg}");
+    assert_error(
+        "[display]\ncolumns = [\"name\"]\nsort_by = \"rank\"\n",
+        ErrorKind::UnknownKey,
+        3,
+        "display.sort_by",
+        "unknown key \"sort_by\" in [display]",
+    );
+    assert_error(
+        "[poll.extra]\nx = 1\n",
+        ErrorKind::UnknownKey,
+        1,
+        "poll.extra",
+        "unknown key \"extra\" in [poll]",
+    );
+}
+
+#[test]
+fn a_wrong_type_is_an_error_naming_the_key() {
+    assert_error(
+        "[poll]\ninterval = \"60\"\n",
+        ErrorKind::WrongType,
+        2,
+        "poll.interval",
+        "found a string",
+    );
+    assert_error(
+        "[poll]\ninterval = 60.5\n",
+        ErrorKind::WrongType,
+        2,
+        "poll.interval",
+        "found a float",
+    );
+    assert_error(
+        "[poll]\n\nenabled = \"yes\"\n",
+        ErrorKind::WrongType,
+        3,
+        "poll.enabled",
+        "expected true or false",
+    );
+    assert_error(
+        "[poll]\nbell = 1\n",
+        ErrorKind::WrongType,
+        2,
+        "poll.bell",
+        "found an integer",
+    );
+    assert_error(
+        "[display]\ncolumns = \"name\"\n",
+        ErrorKind::WrongType,
+        2,
+        "display.columns",
+        "a list of column names",
+    );
+    assert_error(
+        "[display]\ncolumns = [\"name\", 3]\n",
+        ErrorKind::WrongType,
+        2,
+        "display.columns",
+        "found an integer",
+    );
+    assert_error(
+        "[keys]\nquit = 3\n",
+        ErrorKind::WrongType,
+        2,
+        "keys.quit",
+        "a key or a list of keys",
+    );
+    assert_error(
+        "[colors]\nborder = 1\n",
+        ErrorKind::WrongType,
+        2,
+        "colors.border",
+        "a colour",
+    );
+    assert_error(
+        "\npoll = 5\n",
+        ErrorKind::WrongType,
+        2,
+        "poll",
+        "expected a section [poll]",
+    );
+}
+
+#[test]
+fn an_interval_below_ten_seconds_is_an_error() {
+    let text = "# prelist\n\n[poll]\nenabled = true\nbell = true\n\ninterval = 5\n";
+    let (err, path) = error_of(text);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}, line 7: poll.interval: 5 is below the minimum of 10 seconds",
+            path.display()
+        )
+    );
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert_error(
+        "[poll]\ninterval = -60\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.interval",
+        "below the minimum",
+    );
+    assert_error(
+        "[poll]\ninterval = 99999999999999999999\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.interval",
+        "99999999999999999999 is out of range: give 10 to 86400 seconds",
+    );
+    assert_error(
+        "[poll]\ninterval = -99999999999999999999\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.interval",
+        "-99999999999999999999 is out of range",
+    );
+}
+
+#[test]
+fn interval_ten_is_the_minimum_accepted() {
+    let s = settings("[poll]\ninterval = 10\n", &no_flags(), &Env::new());
+    assert_eq!(s.interval.value, Duration::from_secs(10));
+    assert_error(
+        "[poll]\ninterval = 9\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.interval",
+        "9 is below the minimum of 10 seconds",
+    );
+    assert_error(
+        "[poll]\ninterval = 1000000\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.interval",
+        "above the maximum",
+    );
+}
+
+#[test]
+fn a_bad_api_url_is_an_error() {
+    assert_error(
+        "[poll]\napi_url = \"not a url\"\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.api_url",
+        "not a URL",
+    );
+    assert_error(
+        "[poll]\napi_url = \"ftp://example.com\"\n",
+        ErrorKind::Invalid,
+        2,
+        "poll.api_url",
+        "not an http or https URL",
+    );
+}
+
+#[test]
+fn columns_must_be_known_distinct_and_include_name() {
+    assert_error(
+        "[display]\ncolumns = [\"rank\", \"nmae\"]\n",
+        ErrorKind::Invalid,
+        2,
+        "display.columns",
+        "unknown column \"nmae\"",
+    );
+    // The line of the element, in an array over several lines.
+    assert_error(
+        "[display]\ncolumns = [\n  \"name\",\n  \"price\",\n  \"name\",\n]\n",
+        ErrorKind::Invalid,
+        5,
+        "display.columns",
+        "\"name\" is listed twice",
+    );
+    assert_error(
+        "[display]\ncolumns = [\"rank\", \"price\"]\n",
+        ErrorKind::Invalid,
+        2,
+        "display.columns",
+        "must include \"name\"",
+    );
+    assert_error(
+        "[display]\ncolumns = []\n",
+        ErrorKind::Invalid,
+        2,
+        "display.columns",
+        "must include \"name\"",
+    );
+}
+
+#[test]
+fn the_sort_column_and_theme_must_be_known() {
+    let msg = assert_error(
+        "[display]\nsort = \"volume\"\n",
+        ErrorKind::Invalid,
+        2,
+        "display.sort",
+        "unknown column \"volume\"",
+    );
+    assert!(msg.contains("24h"), "lists the columns: {msg}");
+    assert_error(
+        "[display]\ntheme = \"dark\"\n",
+        ErrorKind::Invalid,
+        2,
+        "display.theme",
+        "unknown theme \"dark\"",
+    );
+}
+
+#[test]
+fn a_bad_colour_or_slot_is_an_error() {
+    assert_error(
+        "[colors]\nborder = \"blurple\"\n",
+        ErrorKind::Invalid,
+        2,
+        "colors.border",
+        "\"blurple\" is not a colour",
+    );
+    assert_error(
+        "[colors]\nborder = \"#12345\"\n",
+        ErrorKind::Invalid,
+        2,
+        "colors.border",
+        "is not a colour",
+    );
+    assert_error(
+        "[colors]\nbackground = \"red\"\n",
+        ErrorKind::UnknownKey,
+        2,
+        "colors.background",
+        "unknown key \"background\" in [colors]",
+    );
+}
+
+#[test]
+fn an_unknown_action_is_an_error() {
+    let msg = assert_error(
+        "[keys]\nquit = \"q\"\nexit = \"x\"\n",
+        ErrorKind::UnknownKey,
+        3,
+        "keys.exit",
+        "unknown key \"exit\" in [keys]",
+    );
+    assert!(msg.contains("poll_now"), "lists the actions: {msg}");
+}
+
+#[test]
+fn a_bad_key_is_an_error() {
+    let text = "[keys]\n\n\n\n\n\n\n\n\n\n\nquit = [\"q\", \"ctrl-\"]\n";
+    let (err, path) = error_of(text);
+    let msg = err.to_string();
+    let expected = format!(
+        "{}, line 12: keys.quit: \"ctrl-\" is not a key",
+        path.display()
+    );
+    assert!(msg.starts_with(&expected), "{msg}");
+    for bad in ["ctrl-1", "f13", "shift-a", "", "jj"] {
+        assert_error(
+            &format!("[keys]\nquit = {bad:?}\n"),
+            ErrorKind::Invalid,
+            2,
+            "keys.quit",
+            "is not a key",
+        );
+    }
+    assert_error(
+        "[keys]\nquit = []\n",
+        ErrorKind::Invalid,
+        2,
+        "keys.quit",
+        "at least one key",
+    );
+}
+
+#[test]
+fn a_key_bound_to_two_actions_is_an_error() {
+    let msg = assert_error(
+        "[keys]\nup = [\"k\", \"x\"]\ndown = [\"j\",\n  \"X\",\n  \"x\"]\n",
+        ErrorKind::Invalid,
+        5,
+        "keys.down",
+        "\"x\" is already bound to keys.up",
+    );
+    assert!(msg.contains("keys.down"), "{msg}");
+    // Names are read without case: "Enter" and "enter" are the same key.
+    assert_error(
+        "[keys]\nback = \"Enter\"\nfull_detail = \"enter\"\n",
+        ErrorKind::Invalid,
+        3,
+        "keys.full_detail",
+        "already bound to keys.back",
+    );
+    assert_error(
+        "[keys]\nquit = [\"q\", \"q\"]\n",
+        ErrorKind::Invalid,
+        2,
+        "keys.quit",
+        "listed twice",
+    );
+    // Different case is a different character.
+    let s = settings(
+        "[keys]\nlast = \"G\"\nfirst = \"g\"\n",
+        &no_flags(),
+        &Env::new(),
+    );
+    assert_eq!(s.keys_for("last"), Some(&[Key::ch('G')][..]));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_in_a_file_others_may_read_is_refused() {
+    for mode in [0o644, 0o640, 0o604, 0o660] {
+        let dir = TempDir::new().unwrap();
+        let path = write(
+            &dir,
+            format!("[poll]\nbell = true\napi_key = \"{SECRET}\"\n"),
+        );
+        set_mode(&path, mode);
+        let err = config::read_file(&path).expect_err("refused");
+        let msg = err.to_string();
+        assert_eq!(err.kind, ErrorKind::Permissions, "{msg}");
+        assert_eq!(err.line, Some(3));
+        assert_eq!(err.key.as_deref(), Some("poll.api_key"));
+        assert!(
+            msg.contains(&format!("chmod 600 {}", path.display())),
+            "{msg}"
+        );
+        assert!(msg.starts_with(&path.display().to_string()), "{msg}");
+        assert!(!msg.contains(SECRET), "{msg}");
+        assert!(!format!("{err:?}").contains(SECRET));
+    }
+    // The same file, private: accepted.
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, format!("[poll]\napi_key = \"{SECRET}\"\n"));
+    set_mode(&path, 0o400);
+    assert!(config::read_file(&path).unwrap().unwrap().api_key.is_some());
+    // Without a key, anyone may read it.
+    set_mode(&path, 0o644);
+    std::fs::write(&path, "[poll]\napi_key = \"\"\nbell = false\n").unwrap();
+    let file = config::read_file(&path).unwrap().unwrap();
+    assert_eq!(file.api_key, None);
+    assert_eq!(file.bell, Some(false));
+}
+
+#[test]
+fn a_file_over_one_mib_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let mut text = String::from("[poll]\n");
+    while text.len() <= 1024 * 1024 {
+        text.push_str("# padding padding padding padding padding padding padding\n");
+    }
+    let path = write(&dir, &text);
+    let err = config::read_file(&path).expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::TooLarge);
+    let msg = err.to_string();
+    assert!(msg.starts_with(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("1 MiB"), "{msg}");
+
+    // Just at the limit is fine.
+    text.truncate(1024 * 1024 - 1);
+    text.push('\n');
+    std::fs::write(&path, &text).unwrap();
+    assert!(config::read_file(&path).unwrap().is_some());
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, b"[poll]\n# caf\xe9\nbell = true\n");
+    let err = config::read_file(&path).expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::NotUtf8);
+    assert_eq!(err.line, Some(2));
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(&format!("{}, line 2:", path.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("not UTF-8"), "{msg}");
+}
+
+#[test]
+fn a_directory_is_not_read_as_defaults() {
+    let dir = TempDir::new().unwrap();
+    let err = config::read_file(dir.path()).expect_err("a directory is no file");
+    assert_eq!(err.kind, ErrorKind::Read);
+    assert!(
+        err.to_string()
+            .starts_with(&dir.path().display().to_string())
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Precedence
+
+const FILE_SETS_ALL: &str = "[poll]\nenabled = true\ninterval = 120\n\
+                             api_url = \"https://file.example/api/v3\"\nbell = false\n";
+
+#[test]
+fn the_file_wins_over_the_defaults() {
+    let s = settings(FILE_SETS_ALL, &no_flags(), &Env::new());
+    assert_eq!(
+        (s.poll_enabled.value, s.poll_enabled.source),
+        (true, Source::File)
+    );
+    assert_eq!(
+        (s.interval.value, s.interval.source),
+        (Duration::from_secs(120), Source::File)
+    );
+    assert_eq!(
+        (s.api_url.value.as_deref(), s.api_url.source),
+        (Some("https://file.example/api/v3"), Source::File)
+    );
+    assert_eq!((s.bell.value, s.bell.source), (false, Source::File));
+}
+
+#[test]
+fn flags_win_over_the_file() {
+    let flags = FlagValues {
+        poll: true,
+        interval: Some(30),
+        api_url: Some("https://flag.example/api/v3".into()),
+        no_bell: true,
+    };
+    let s = settings(
+        "[poll]\nenabled = false\ninterval = 120\napi_url = \"https://file.example\"\nbell = true\n",
+        &flags,
+        &Env::new(),
+    );
+    assert_eq!(
+        (s.poll_enabled.value, s.poll_enabled.source),
+        (true, Source::Flag)
+    );
+    assert_eq!(
+        (s.interval.value, s.interval.source),
+        (Duration::from_secs(30), Source::Flag)
+    );
+    assert_eq!(s.api_url(), "https://flag.example/api/v3");
+    assert_eq!(s.api_url.source, Source::Flag);
+    assert_eq!((s.bell.value, s.bell.source), (false, Source::Flag));
+
+    // Flags not given leave the file's values.
+    let s = settings(
+        FILE_SETS_ALL,
+        &no_flags(),
+        &Env::new().set(DEMO_KEY_VAR, SECRET),
+    );
+    assert_eq!(s.interval.source, Source::File);
+    assert_eq!(s.api_url.source, Source::File);
+}
+
+#[test]
+fn flags_win_over_the_defaults_and_are_checked() {
+    let flags = FlagValues {
+        poll: true,
+        interval: Some(10),
+        api_url: None,
+        no_bell: true,
+    };
+    let s = config::resolve(&flags, &Env::new(), None, None).unwrap();
+    assert_eq!(s.poll_enabled.source, Source::Flag);
+    assert_eq!(s.interval.value, Duration::from_secs(10));
+    assert_eq!(s.api_url.source, Source::Default);
+    assert_eq!(s.bell.source, Source::Flag);
+
+    let flags = FlagValues {
+        interval: Some(5),
+        ..FlagValues::default()
+    };
+    let err = config::resolve(&flags, &Env::new(), None, None).unwrap_err();
+    assert_eq!(err.origin, Origin::Flag("--interval"));
+    assert_eq!(
+        err.to_string(),
+        "--interval: 5 is below the minimum of 10 seconds"
+    );
+}
+
+#[test]
+fn the_environment_key_wins_over_the_file_key() {
+    let file = format!("[poll]\napi_key = \"{SECRET}-file\"\n");
+    let s = settings(&file, &no_flags(), &Env::new());
+    let key = s.api_key.value.as_ref().unwrap();
+    assert_eq!(
+        (key.kind(), key.expose()),
+        (KeyKind::Demo, "CG-sekrit-value-42-file")
+    );
+    assert_eq!(s.api_key.source, Source::File);
+
+    let env = Env::new().set(DEMO_KEY_VAR, format!("{SECRET}-env"));
+    let s = settings(&file, &no_flags(), &env);
+    let key = s.api_key.value.as_ref().unwrap();
+    assert_eq!(
+        (key.kind(), key.expose()),
+        (KeyKind::Demo, "CG-sekrit-value-42-env")
+    );
+    assert_eq!(s.api_key.source, Source::Env);
+
+    // The pro key wins over the demo key, in the environment as in the file.
+    let env = env.set(PRO_KEY_VAR, format!("{SECRET}-pro"));
+    let s = settings(&file, &no_flags(), &env);
+    let key = s.api_key.value.as_ref().unwrap();
+    assert_eq!(
+        (key.kind(), key.expose()),
+        (KeyKind::Pro, "CG-sekrit-value-42-pro")
+    );
+    assert_eq!(s.api_url(), PRO_BASE);
+
+    let s = settings(
+        &format!("[poll]\napi_key = \"{SECRET}\"\npro_api_key = \"{SECRET}-pro\"\n"),
+        &no_flags(),
+        &Env::new(),
+    );
+    assert_eq!(s.api_key.value.as_ref().unwrap().kind(), KeyKind::Pro);
+    assert_eq!(s.api_key.source, Source::File);
+
+    // An empty variable counts as unset.
+    let s = settings(&file, &no_flags(), &Env::new().set(PRO_KEY_VAR, ""));
+    assert_eq!(s.api_key.source, Source::File);
+}
+
+#[test]
+fn a_key_that_cannot_be_sent_is_refused_without_showing_it() {
+    let env = Env::new().set(DEMO_KEY_VAR, format!("{SECRET}\u{1}"));
+    let err = config::resolve(&no_flags(), &env, None, None).unwrap_err();
+    assert_eq!(err.origin, Origin::Env(DEMO_KEY_VAR));
+    assert!(!err.to_string().contains(SECRET), "{err}");
+    assert!(err.to_string().contains(DEMO_KEY_VAR), "{err}");
+
+    let (err, _) = error_of(&format!("[poll]\npro_api_key = \"{SECRET}\\u0001\"\n"));
+    assert_eq!(err.key.as_deref(), Some("poll.pro_api_key"));
+    assert!(!err.to_string().contains(SECRET), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// describe
+
+#[test]
+fn describe_names_every_setting_and_its_source() {
+    let dir = TempDir::new().unwrap();
+    let path = write(
+        &dir,
+        "[poll]\ninterval = 120\n[display]\ntheme = \"mono\"\n[keys]\nquit = [\"q\", \"ctrl-c\"]\n\
+         [colors]\nborder = \"red\"\n",
+    );
+    let file = config::read_file(&path).unwrap().unwrap();
+    let flags = FlagValues {
+        no_bell: true,
+        ..FlagValues::default()
+    };
+    let s = config::resolve(&flags, &Env::new(), Some(&path), Some(&file)).unwrap();
+    let out = s.describe();
+    let shown = path.display().to_string();
+    let has = |line: &str| {
+        assert!(
+            out.lines().any(|l| l == line),
+            "no line {line:?} in:\n{out}"
+        )
+    };
+    has(&format!("config file = {shown}  (found)"));
+    has("poll.enabled = false  (default)");
+    has(&format!("poll.interval = 120  (from config file {shown})"));
+    has("poll.api_url = \"https://api.coingecko.com/api/v3\"  (default)");
+    has("poll.bell = false  (from flag --no-bell)");
+    has(
+        "display.columns = [\"rank\", \"name\", \"ticker\", \"category\", \"score\", \"airdrop\", \
+         \"status\", \"price\", \"24h\", \"listed\"]  (default)",
+    );
+    has("display.sort = \"rank\"  (default)");
+    has("display.descending = false  (default)");
+    has(&format!(
+        "display.theme = \"mono\"  (from config file {shown})"
+    ));
+    has(&format!(
+        "colors.border = \"red\"  (from config file {shown})"
+    ));
+    has(&format!(
+        "keys.quit = [\"q\", \"ctrl-c\"]  (from config file {shown})"
+    ));
+    has("api key = none  (default)");
+}
+
+#[test]
+fn describe_never_shows_the_key() {
+    let env = Env::new().set(DEMO_KEY_VAR, SECRET);
+    let s = config::resolve(&no_flags(), &env, None, None).unwrap();
+    let out = s.describe();
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(!format!("{s:?}").contains(SECRET));
+    assert!(
+        out.lines()
+            .any(|l| l == "api key = demo key set  (from environment COINGECKO_API_KEY)"),
+        "{out}"
+    );
+
+    let env = Env::new().set(PRO_KEY_VAR, SECRET);
+    let out = config::resolve(&no_flags(), &env, None, None)
+        .unwrap()
+        .describe();
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(out.contains("api key = pro key set  (from environment COINGECKO_PRO_API_KEY)"));
+    assert!(
+        out.contains(&format!(
+            "poll.api_url = \"{PRO_BASE}\"  (default for a pro key)"
+        )),
+        "{out}"
+    );
+
+    let s = settings(
+        &format!("[poll]\npro_api_key = \"{SECRET}\"\n"),
+        &no_flags(),
+        &Env::new(),
+    );
+    let out = s.describe();
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(
+        out.contains("api key = pro key set  (from config file "),
+        "{out}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The default file
+
+#[test]
+fn the_default_file_loads_as_the_defaults() {
+    let text = config::default_file();
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, &text);
+    set_mode(&path, 0o644);
+    let file = config::read_file(&path).unwrap().expect("written");
+    assert_eq!(file, FileConfig::default());
+    let s = config::resolve(&no_flags(), &Env::new(), Some(&path), Some(&file)).unwrap();
+    assert!(s.config_found);
+    assert_eq!(values(&s), Settings::default());
+}
+
+/// The default file with every `# name = value` line uncommented.
+fn uncommented(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(rest)
+                if rest.split_once(" = ").is_some_and(|(name, _)| {
+                    name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                }) =>
+            {
+                rest
+            }
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn every_value_of_the_default_file_can_be_uncommented() {
+    let text = uncommented(&config::default_file());
+    assert!(text.contains("\ninterval = 60\n"), "{text}");
+    assert!(text.contains("\nquit = [\"q\", \"ctrl-c\"]  "), "{text}");
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, &text);
+    let file = config::read_file(&path).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let s = config::resolve(&no_flags(), &Env::new(), Some(&path), file.as_ref()).unwrap();
+    let d = Settings::default();
+    // Every uncommented value is the default (the key and URL aside).
+    assert_eq!(s.poll_enabled.value, d.poll_enabled.value);
+    assert_eq!(s.interval.value, d.interval.value);
+    assert_eq!(s.api_url(), d.api_url());
+    assert_eq!(s.bell.value, d.bell.value);
+    assert_eq!(s.columns.value, d.columns.value);
+    assert_eq!(s.sort.value, d.sort.value);
+    assert_eq!(s.theme.value, d.theme.value);
+    assert_eq!(s.colors.value.len(), ColorSlot::ALL.len());
+    for slot in ColorSlot::ALL {
+        assert_eq!(s.color(slot), Some(slot.default_color()));
+    }
+    // The keys written are the default keys of the table.
+    let bindings = prelist::keymap::normal_bindings();
+    assert!(!s.keys.value.is_empty());
+    for (action, keys) in &s.keys.value {
+        let action = config::action_for_name(action).unwrap();
+        let b = bindings.iter().find(|b| b.action == action).unwrap();
+        assert_eq!(&b.keys, keys);
+    }
+    assert_eq!(s.api_key.value.as_ref().unwrap().kind(), KeyKind::Pro);
+    assert!(!s.describe().contains("your-pro-key"));
+}
