@@ -214,6 +214,8 @@ impl App {
         self.sort = sort;
         self.keymap = keymap;
         self.refresh();
+        // At start the first row of the configured order is selected.
+        self.select_row(0);
     }
 
     /// The shown column `step` places from the sorted one (wrapping), for

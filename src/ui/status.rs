@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::{App, Mode};
+use crate::keymap::Action;
 use crate::market::MarketError;
 use crate::view::{AirdropFilter, StatusFilter};
 
@@ -24,7 +25,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         (None, None) => summary(app),
     };
     // The key hint goes when the summary needs the room.
-    let right = " ? help · q quit ";
+    let right = key_hint(app);
+    let right = right.as_str();
     let right_width = if app.mode != Mode::Search
         && left.chars().count() + right.chars().count() > usize::from(area.width)
     {
@@ -142,5 +144,23 @@ fn truncate(s: &str, max: usize) -> String {
         let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+/// " ? help · q quit ", with the keys in force (the config may rebind them).
+fn key_hint(app: &App) -> String {
+    let key_of = |action: Action| {
+        app.keymap
+            .for_mode(Mode::Normal)
+            .iter()
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(|k| k.to_string())
+    };
+    match (key_of(Action::Help), key_of(Action::Quit)) {
+        (Some(h), Some(q)) => format!(" {h} help · {q} quit "),
+        (Some(h), None) => format!(" {h} help "),
+        (None, Some(q)) => format!(" {q} quit "),
+        (None, None) => String::new(),
     }
 }
