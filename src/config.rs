@@ -774,6 +774,22 @@ impl Reader<'_> {
         err
     }
 
+    /// A column name, as `display.columns` and `display.sort` hold them.
+    fn column(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Column, ConfigError> {
+        let s = self.str(value, key, "a column name in quotes")?;
+        Column::from_key(s).ok_or_else(|| {
+            self.invalid(
+                value.span(),
+                key,
+                format!(
+                    "unknown column {} (the columns are {})",
+                    quoted(s),
+                    list(Column::ALL.map(Column::key))
+                ),
+            )
+        })
+    }
+
     fn invalid(&self, span: Range<usize>, key: &str, message: String) -> ConfigError {
         self.error(ErrorKind::Invalid, span, key, message)
     }
@@ -960,7 +976,6 @@ impl Reader<'_> {
 
     fn display(&self, table: &DeTable<'_>, config: &mut FileConfig) -> Result<(), ConfigError> {
         const KNOWN: [&str; 4] = ["columns", "sort", "descending", "theme"];
-        let columns = || list(Column::ALL.map(Column::key));
         for (name, value) in entries(table) {
             let key = format!("display.{}", name.get_ref());
             match name.get_ref().as_ref() {
@@ -970,23 +985,12 @@ impl Reader<'_> {
                     };
                     let mut shown = Vec::new();
                     for item in items.iter() {
-                        let s = self.str(item, &key, "a column name in quotes")?;
-                        let col = Column::from_key(s).ok_or_else(|| {
-                            self.invalid(
-                                item.span(),
-                                &key,
-                                format!(
-                                    "unknown column {} (the columns are {})",
-                                    quoted(s),
-                                    columns()
-                                ),
-                            )
-                        })?;
+                        let col = self.column(item, &key)?;
                         if shown.contains(&col) {
                             return Err(self.invalid(
                                 item.span(),
                                 &key,
-                                format!("{} is listed twice", quoted(s)),
+                                format!("{} is listed twice", quoted(col.key())),
                             ));
                         }
                         shown.push(col);
@@ -1001,19 +1005,7 @@ impl Reader<'_> {
                     config.columns = Some(shown);
                 }
                 "sort" => {
-                    let s = self.str(value, &key, "a column name in quotes")?;
-                    let col = Column::from_key(s).ok_or_else(|| {
-                        self.invalid(
-                            value.span(),
-                            &key,
-                            format!(
-                                "unknown column {} (the columns are {})",
-                                quoted(s),
-                                columns()
-                            ),
-                        )
-                    })?;
-                    config.sort = Some(col);
+                    config.sort = Some(self.column(value, &key)?);
                 }
                 "descending" => config.descending = Some(self.bool(value, &key)?),
                 "theme" => {

@@ -216,12 +216,8 @@ impl Watchlist {
                 path: path.to_path_buf(),
             });
         }
-        let raw: RawWatchlist = serde_json::from_str(text).map_err(|e| WatchlistError::Json {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            message: json_message(&e),
-        })?;
+        let raw: RawWatchlist =
+            serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
         validate(raw).map_err(|problem| WatchlistError::Invalid {
             path: path.to_path_buf(),
             problem,
@@ -240,9 +236,21 @@ impl Watchlist {
     }
 }
 
+impl WatchlistError {
+    /// A JSON error in the file at `path`, with its line and column.
+    pub fn json(path: &Path, e: &serde_json::Error) -> WatchlistError {
+        WatchlistError::Json {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: json_message(e),
+        }
+    }
+}
+
 /// serde_json appends " at line L column C" to its messages; the location is
 /// reported separately, so drop it to avoid saying it twice.
-fn json_message(e: &serde_json::Error) -> String {
+pub fn json_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
     match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),

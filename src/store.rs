@@ -97,12 +97,7 @@ pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        message: crate::model::json_message(&e),
     })?;
     if state.version != STATE_VERSION {
         return Err(StoreError::Version {

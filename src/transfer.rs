@@ -105,17 +105,7 @@ pub fn read_import(text: &str, path: &Path) -> Result<(Vec<Coin>, Listings), Wat
             path: path.to_path_buf(),
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| WatchlistError::Json {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
     let Value::Array(records) = value else {
         return Ok((Watchlist::parse(text, path)?.coins, Listings::new()));
     };
