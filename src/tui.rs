@@ -167,7 +167,7 @@ impl<P: MarketProvider> LoopIo<P> {
                             let _ = tx.send((query, answer)).await;
                         });
                     }
-                    Err(why) => app.on_lookup(&query, Err(MarketError::BadUrl(why.clone()))),
+                    Err(why) => app.on_lookup(&query, Err(MarketError::Unavailable(why.clone()))),
                 },
                 Effect::Bell => {
                     let out = terminal.backend_mut();

@@ -47,16 +47,9 @@ pub enum MarketError {
     InsecureKey { host: String },
     #[error("bad API URL: {0}")]
     BadUrl(String),
-}
-
-impl MarketError {
-    /// Whether waiting and retrying may help (as opposed to a setup error).
-    pub fn is_transient(&self) -> bool {
-        !matches!(
-            self,
-            MarketError::InsecureKey { .. } | MarketError::BadUrl(_)
-        )
-    }
+    /// No client could be made (the reason says why); nothing was sent.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// A coin the API's search found: a possible market id for a watched coin.
