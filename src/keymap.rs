@@ -130,6 +130,8 @@ impl fmt::Display for Key {
             KeyCode::Enter => write!(f, "Enter"),
             KeyCode::Esc => write!(f, "Esc"),
             KeyCode::Tab => write!(f, "Tab"),
+            KeyCode::BackTab => write!(f, "Shift-Tab"),
+            KeyCode::Delete => write!(f, "Delete"),
             KeyCode::Backspace => write!(f, "Backspace"),
             KeyCode::F(n) => write!(f, "F{n}"),
             other => write!(f, "{other:?}"),

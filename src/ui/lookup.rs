@@ -83,8 +83,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         lookup.typed.cursor(),
         width.saturating_sub(prompt.len() + 1),
     );
+    // A long error wraps; candidate lines are already cut to the width.
     frame.render_widget(
-        Paragraph::new(lines),
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         Rect {
             height: inner.height - 2,
             ..inner
