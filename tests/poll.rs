@@ -439,3 +439,54 @@ fn a_corrupt_state_file_is_refused_and_kept() {
         "{\"version\": 1, \"listings\": {\"x\": "
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_prints_candidates_ticker_first_and_exits_3_when_the_api_fails() {
+    let server = MockServer::start().await;
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"coins": [
+            {"id": "nillion-x", "name": "Nillion X", "symbol": "NILX", "market_cap_rank": null},
+            {"id": "nillion", "name": "Nillion", "symbol": "NIL", "market_cap_rank": 310}
+        ]})))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let args = vec![
+        "search".to_string(),
+        "nillion".into(),
+        "--api-url".into(),
+        base(&server),
+    ];
+    let out = prelist_async(dir.path(), args.clone(), Some(KEY)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("name"), "{text}");
+    assert!(
+        lines[1].starts_with("Nillion ")
+            && lines[1].contains(" nillion ")
+            && lines[1].ends_with("310"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("Nillion X"),
+        "the watched coin's ticker NIL first: {text}"
+    );
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.url.query(), Some("query=nillion"));
+
+    answer(&server, ResponseTemplate::new(503)).await;
+    let out = prelist_async(dir.path(), args, Some(KEY)).await;
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("search failed: the API answered HTTP 503"),
+        "{err}"
+    );
+}
