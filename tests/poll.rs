@@ -481,7 +481,12 @@ async fn search_prints_candidates_ticker_first_and_exits_3_when_the_api_fails() 
     let req = &server.received_requests().await.unwrap()[0];
     assert_eq!(req.url.query(), Some("query=nillion"));
 
-    answer(&server, ResponseTemplate::new(503)).await;
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/search"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let out = prelist_async(dir.path(), args, Some(KEY)).await;
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
