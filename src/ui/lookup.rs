@@ -46,8 +46,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         LookupState::Found(candidates) => {
             lines.push(Line::styled(
                 format!(
-                    "  {:<28} {:<10} {:<30} {:>6}",
-                    "name", "symbol", "id", "rank"
+                    // The id first: it is what is picked, and narrow screens cut the right.
+                    "  {:<24} {:<8} {:>6}  {}",
+                    "id", "symbol", "rank", "name"
                 ),
                 theme::header(),
             ));
@@ -58,11 +59,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 let marker = if i == lookup.selected { "▶ " } else { "  " };
                 let rank = c.market_cap_rank.map_or("—".to_string(), |r| r.to_string());
                 let text = format!(
-                    "{marker}{:<28} {:<10} {:<30} {:>6}",
-                    clean(&c.name),
-                    clean(&c.symbol),
+                    "{marker}{:<24} {:<8} {:>6}  {}",
                     c.id,
-                    rank
+                    clean(&c.symbol),
+                    rank,
+                    clean(&c.name)
                 );
                 let text: String = text.chars().take(width).collect();
                 let style = if i == lookup.selected {
