@@ -90,18 +90,16 @@ fn run_search(settings: &Settings, watchlist: &Watchlist, name: &str) -> Result<
         .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
         .and_then(|c| c.ticker.as_deref());
     let found = order_candidates(found, ticker);
-    let mut out = format!(
-        "{:<32} {:<10} {:<32} {:>6}\n",
-        "name", "symbol", "id", "rank"
-    );
+    // The same columns as the screen's lookup: the id, which is what to use, first.
+    let mut out = format!("{:<32} {:<10} {:>6}  {}\n", "id", "symbol", "rank", "name");
     for c in &found {
         let rank = c.market_cap_rank.map_or("—".to_string(), |r| r.to_string());
         out.push_str(&format!(
-            "{:<32} {:<10} {:<32} {:>6}\n",
-            text::clean(&c.name),
-            text::clean(&c.symbol),
+            "{:<32} {:<10} {:>6}  {}\n",
             c.id,
-            rank
+            text::clean(&c.symbol),
+            rank,
+            text::clean(&c.name)
         ));
     }
     if found.is_empty() {

@@ -467,15 +467,15 @@ async fn search_prints_candidates_ticker_first_and_exits_3_when_the_api_fails() 
     );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("name"), "{text}");
+    assert!(lines[0].starts_with("id "), "{text}");
     assert!(
-        lines[1].starts_with("Nillion ")
-            && lines[1].contains(" nillion ")
-            && lines[1].ends_with("310"),
+        lines[1].starts_with("nillion ")
+            && lines[1].contains(" NIL ")
+            && lines[1].ends_with("310  Nillion"),
         "{text}"
     );
     assert!(
-        lines[2].starts_with("Nillion X"),
+        lines[2].starts_with("nillion-x "),
         "the watched coin's ticker NIL first: {text}"
     );
     let req = &server.received_requests().await.unwrap()[0];
