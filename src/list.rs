@@ -25,6 +25,7 @@ pub struct CoinRecord {
     pub status: &'static str,
     pub price_usd: Option<f64>,
     pub change_24h: Option<f64>,
+    pub market_cap_usd: Option<f64>,
     pub listed_at: Option<String>,
     pub first_price_usd: Option<f64>,
     /// When the latest price was current (RFC 3339), and whether the API has
@@ -57,6 +58,7 @@ impl CoinRecord {
             status: status_of(coin, listings).as_str(),
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
+            market_cap_usd: listing.and_then(|l| l.market_cap),
             listed_at: listing.map(|l| text::rfc3339(l.listed_at)),
             first_price_usd: listing.map(|l| l.first_price),
             price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),

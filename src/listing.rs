@@ -22,6 +22,9 @@ pub struct Listing {
     pub price_usd: f64,
     /// The latest 24-hour change, in percent, when the API gave one.
     pub change_24h: Option<f64>,
+    /// The latest market capitalisation in USD, when the API gave one.
+    #[serde(default)]
+    pub market_cap: Option<f64>,
     /// When the latest price was current (Unix seconds).
     pub updated_at: i64,
     /// The last poll did not price it: `price_usd` is as of `updated_at`.
@@ -87,6 +90,7 @@ pub fn apply_quotes(
                 let q = quote.expect("a price comes with its quote");
                 l.price_usd = p;
                 l.change_24h = q.change_24h;
+                l.market_cap = q.market_cap;
                 l.updated_at = q.last_updated.unwrap_or(now);
                 l.stale = false;
             }
@@ -100,6 +104,7 @@ pub fn apply_quotes(
                         first_price: p,
                         price_usd: p,
                         change_24h: q.change_24h,
+                        market_cap: q.market_cap,
                         updated_at: q.last_updated.unwrap_or(now),
                         stale: false,
                     },

@@ -6,7 +6,7 @@ use clap::Parser;
 
 use prelist::app::{App, LogEntry, LogKind};
 use prelist::cli::{CheckArgs, Cli, Command, ExportFormat, ListArgs};
-use prelist::config::{self, Env, FlagValues, Settings, Theme};
+use prelist::config::{self, Env, FlagValues, Settings, Source, Theme};
 use prelist::keymap::Keymap;
 use prelist::listing::{Listings, apply_quotes};
 use prelist::market::coingecko::CoinGecko;
@@ -311,7 +311,10 @@ fn run_tui(
     };
     let keymap = Keymap::new(&settings.columns.value, &settings.keys.value)
         .map_err(|e| Fail::usage(format!("config: {e}")))?;
+    // NO_COLOR (no-color.org) asks for no colours unless a theme was chosen.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut palette = match settings.theme.value {
+        Theme::Default if no_color && settings.theme.source == Source::Default => Palette::mono(),
         Theme::Default => Palette::default(),
         Theme::Mono => Palette::mono(),
     };

@@ -105,6 +105,7 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                 if t.updated_at > o.updated_at {
                     o.price_usd = t.price_usd;
                     o.change_24h = t.change_24h;
+                    o.market_cap = t.market_cap;
                     o.updated_at = t.updated_at;
                     o.stale = t.stale;
                 }
@@ -193,6 +194,7 @@ mod tests {
             first_price: first,
             price_usd: price,
             change_24h: None,
+            market_cap: None,
             updated_at,
             stale: false,
         };

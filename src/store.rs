@@ -296,6 +296,7 @@ mod tests {
             first_price: 0.61,
             price_usd: price,
             change_24h: Some(-3.2),
+            market_cap: None,
             updated_at: 1_742_900_000,
             stale: false,
         }

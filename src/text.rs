@@ -49,6 +49,28 @@ fn thousands(int: &str) -> String {
     format!("{sign}{out}")
 }
 
+/// A large USD amount, short: `$950`, `$120.0K`, `$1.2M`, `$3.45B`.
+pub fn money_compact(v: f64) -> String {
+    if !v.is_finite() {
+        return "?".into();
+    }
+    let (div, unit) = match v.abs() {
+        a if a >= 1e12 => (1e12, "T"),
+        a if a >= 1e9 => (1e9, "B"),
+        a if a >= 1e6 => (1e6, "M"),
+        a if a >= 1e3 => (1e3, "K"),
+        _ => return format!("${v:.0}"),
+    };
+    let n = v / div;
+    if n.abs() >= 100.0 {
+        format!("${n:.0}{unit}")
+    } else if n.abs() >= 10.0 {
+        format!("${n:.1}{unit}")
+    } else {
+        format!("${n:.2}{unit}")
+    }
+}
+
 /// A 24-hour change in percent, signed: `+3.20%`, `-2.00%`.
 pub fn change(c: f64) -> String {
     format!("{:+.2}%", c)
@@ -108,6 +130,15 @@ mod tests {
         assert_eq!(price(1.5), "$1.50");
         assert_eq!(price(0.0), "$0.00");
         assert_eq!(price(f64::NAN), "?");
+    }
+
+    #[test]
+    fn compact_amounts() {
+        assert_eq!(money_compact(950.0), "$950");
+        assert_eq!(money_compact(1.2e8), "$120M");
+        assert_eq!(money_compact(4.56e7), "$45.6M");
+        assert_eq!(money_compact(3.456e9), "$3.46B");
+        assert_eq!(money_compact(12_345.0), "$12.3K");
     }
 
     #[test]

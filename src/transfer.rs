@@ -157,6 +157,7 @@ fn listing_of_record(obj: &serde_json::Map<String, Value>) -> Option<(String, Li
             first_price: num("first_price_usd").unwrap_or(price),
             price_usd: price,
             change_24h: num("change_24h"),
+            market_cap: num("market_cap_usd"),
             updated_at: time("price_updated_at").unwrap_or(listed_at),
             stale: obj
                 .get("price_stale")
@@ -243,6 +244,7 @@ mod tests {
                 first_price: 0.3,
                 price_usd: 0.25,
                 change_24h: Some(-1.0),
+                market_cap: None,
                 updated_at: 1_713_300_000,
                 stale: true,
             },

@@ -374,6 +374,7 @@ mod tests {
             first_price: price,
             price_usd: price,
             change_24h: change,
+            market_cap: None,
             updated_at: at,
             stale: false,
         };

@@ -519,3 +519,21 @@ fn a_coin_added_with_n_is_there_after_a_restart() {
     });
     tui.wait_for("15 of 15 coins");
 }
+
+#[test]
+fn no_color_draws_without_colours() {
+    let tui = Tui::spawn_with(&[], &[("NO_COLOR", "1")]);
+    tui.wait_for("14 of 14 coins");
+    let out = tui.output();
+    let screen = out.parser.screen();
+    let (rows, cols) = screen.size();
+    for r in 0..rows {
+        for c in 0..cols {
+            let cell = screen.cell(r, c).unwrap();
+            assert_eq!(cell.fgcolor(), vt100::Color::Default, "a colour at {r},{c}");
+            assert_eq!(cell.bgcolor(), vt100::Color::Default, "a colour at {r},{c}");
+        }
+    }
+    // The selection still shows, in reverse video.
+    assert!(screen.cell(2, 3).unwrap().inverse());
+}

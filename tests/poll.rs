@@ -67,6 +67,7 @@ async fn a_price_flips_the_coin() {
     assert_eq!(flips[0].market_id, "dolomite");
     assert_eq!(flips[0].price, 0.1234);
     let l = &listings["dolomite"];
+    assert_eq!(l.market_cap, Some(5.0e7));
     assert_eq!(
         (l.listed_at, l.change_24h, l.updated_at),
         (1745500100, Some(12.5), 1745500000)

@@ -176,6 +176,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
             first_price: 0.61,
             price_usd: 0.7012,
             change_24h: Some(-3.2),
+            market_cap: Some(4.2e8),
             updated_at: 1_742_900_000,
             stale: false,
         },
@@ -189,6 +190,10 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
         "{row}"
     );
     assert!(row.contains("2025-03-24"), "{row}");
+    assert!(
+        screen(&t).contains("market cap $420M"),
+        "the detail pane has the market cap"
+    );
     // The selected row takes the highlight's colours; look at the status
     // cell once the selection has moved off the row.
     app.update(Action::Up);

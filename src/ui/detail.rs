@@ -105,6 +105,9 @@ pub fn detail_lines(
             if let Some(c) = l.change_24h {
                 s.push_str(&format!(" ({} 24h)", text::change(c)));
             }
+            if let Some(cap) = l.market_cap.filter(|c| *c > 0.0) {
+                s.push_str(&format!("; market cap {}", text::money_compact(cap)));
+            }
             if l.stale {
                 let age =
                     std::time::Duration::from_secs(now.saturating_sub(l.updated_at).max(0) as u64);
