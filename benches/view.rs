@@ -136,6 +136,7 @@ fn generated(n: usize) -> (Watchlist, Listings) {
                     first_price,
                     price_usd,
                     change_24h,
+                    market_cap: Some(price_usd * 1.0e8),
                     updated_at: listed_at + 86_400,
                     stale: false,
                 },
