@@ -77,12 +77,6 @@ impl Column {
     pub fn index(self) -> usize {
         Column::ALL.iter().position(|&c| c == self).unwrap_or(0)
     }
-
-    /// The next column (wrapping), for `s`; `step` -1 gives the previous one.
-    pub fn step(self, step: isize) -> Column {
-        let n = Column::ALL.len() as isize;
-        Column::ALL[(self.index() as isize + step).rem_euclid(n) as usize]
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,12 +163,6 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn is_active(&self) -> bool {
-        !self.text.is_empty()
-            || self.status != StatusFilter::All
-            || self.airdrop != AirdropFilter::All
-    }
-
     /// Whether `coin` passes every filter: its status, its airdrop, and the
     /// search text found (without case) in `haystack`, its `SearchIndex` text.
     fn admits(&self, coin: &Coin, listings: &Listings, haystack: &str, needle: &Finder) -> bool {
@@ -592,7 +580,5 @@ mod tests {
         for col in Column::ALL {
             assert_eq!(Column::from_key(col.key()), Some(col));
         }
-        assert_eq!(Column::Listed.step(1), Column::Rank);
-        assert_eq!(Column::Rank.step(-1), Column::Listed);
     }
 }

@@ -385,10 +385,6 @@ impl App {
         self.selected.map(|i| &self.watchlist.coins[i])
     }
 
-    pub fn coin_at(&self, row: usize) -> Option<&Coin> {
-        self.rows.get(row).map(|&i| &self.watchlist.coins[i])
-    }
-
     /// Recomputes the shown rows after a sort, filter or data change, keeping
     /// the selection on the same coin when it is still shown, else the first.
     fn refresh(&mut self) {

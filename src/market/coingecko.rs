@@ -55,10 +55,6 @@ impl ApiKey {
     pub fn is_pro(&self) -> bool {
         self.header == "x-cg-pro-api-key"
     }
-
-    pub fn header_name(&self) -> &'static str {
-        self.header
-    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -79,7 +75,6 @@ pub fn default_base(key: Option<&ApiKey>) -> &'static str {
 pub struct CoinGecko {
     client: reqwest::Client,
     base: Url,
-    key: Option<ApiKey>,
 }
 
 impl CoinGecko {
@@ -115,11 +110,7 @@ impl CoinGecko {
             .default_headers(headers)
             .build()
             .map_err(|_| MarketError::Network)?;
-        Ok(CoinGecko { client, base, key })
-    }
-
-    pub fn has_key(&self) -> bool {
-        self.key.is_some()
+        Ok(CoinGecko { client, base })
     }
 
     fn url(&self, path: &str) -> Url {

@@ -64,9 +64,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     }
 }
 
-/// The detail text of a coin, wrapped to `width` columns. Public so the line
-/// count (and so the scroll limit) is the one the user sees.
-pub fn detail_lines(
+/// The detail text of a coin, wrapped to `width` columns; its line count is
+/// the scroll limit the app keeps.
+fn detail_lines(
     coin: &Coin,
     listing: Option<&Listing>,
     width: u16,

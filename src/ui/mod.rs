@@ -18,7 +18,6 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Mode, Viewport};
 
-pub use detail::detail_lines;
 pub use status::poll_text;
 
 /// Below this size the screen only asks for more room.
