@@ -49,12 +49,17 @@ fn edit_line(input: &mut LineInput, action: &Action) -> bool {
 }
 
 impl App {
-    /// After any change to the coins: rebuild what is derived from them,
-    /// save, and tell the poller which ids to ask for.
+    /// After a change made here: what `coins_replaced` does, and a save.
     pub(super) fn watchlist_changed(&mut self) {
+        self.coins_replaced();
+        self.effects.push(Effect::SaveWatchlist);
+    }
+
+    /// After any change to the coins: rebuild what is derived from them and
+    /// tell the poller which ids to ask for.
+    fn coins_replaced(&mut self) {
         self.search_index = SearchIndex::new(&self.watchlist.coins);
         self.refresh();
-        self.effects.push(Effect::SaveWatchlist);
         let ids = self.market_ids();
         if let Some(poll) = self.polling.as_mut()
             && poll.ids != ids
@@ -64,9 +69,9 @@ impl App {
         }
     }
 
-    /// Replaces the watchlist with one merged from disk, keeping the
+    /// Replaces the coins with those merged from disk, keeping the
     /// selection on the same coin by name.
-    pub fn replace_watchlist(&mut self, coins: Vec<Coin>) {
+    fn replace_coins(&mut self, coins: Vec<Coin>) {
         let selected = self.selected_coin().map(|c| c.name.to_lowercase());
         self.watchlist.coins = coins;
         self.selected = selected.and_then(|n| {
@@ -75,22 +80,14 @@ impl App {
                 .iter()
                 .position(|c| c.name.to_lowercase() == n)
         });
-        self.search_index = SearchIndex::new(&self.watchlist.coins);
-        self.refresh();
-        let ids = self.market_ids();
-        if let Some(poll) = self.polling.as_mut()
-            && poll.ids != ids
-        {
-            poll.ids = ids.clone();
-            self.effects.push(Effect::Poll(Command::SetIds(ids)));
-        }
+        self.coins_replaced();
     }
 
     /// Takes in the outcome of a watchlist save: another instance's
     /// changes merged in, and coins both changed.
     pub fn on_saved(&mut self, saved: crate::store::Saved) {
         if let Some(coins) = saved.merged {
-            self.replace_watchlist(coins);
+            self.replace_coins(coins);
             self.flash = Some("merged with changes made in another window".into());
         }
         if !saved.conflicts.is_empty() {
