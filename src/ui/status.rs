@@ -24,11 +24,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         (None, Some(poll)) => format!("{} · {poll}", truncate(&summary(app), room(&poll))),
         (None, None) => summary(app),
     };
-    // The key hint goes when the summary needs the room.
+    // The key hint goes when the summary needs the room, and while a
+    // search is typed (there `q` is a letter, and the line has its own hint).
     let right = key_hint(app);
     let right = right.as_str();
-    let right_width = if app.mode != Mode::Search
-        && left.chars().count() + right.chars().count() > usize::from(area.width)
+    let right_width = if app.mode == Mode::Search
+        || left.chars().count() + right.chars().count() > usize::from(area.width)
     {
         0
     } else {
