@@ -3,7 +3,9 @@
 pub mod about;
 pub mod app;
 pub mod cli;
+pub mod cmd;
 pub mod config;
+pub mod error;
 pub mod form;
 pub mod keymap;
 pub mod list;

@@ -120,10 +120,82 @@ pub fn apply_quotes(
     flips
 }
 
+/// A flip told in words: the coin's name and its first price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub market_id: String,
+    /// The coin's name, cleaned for printing; the market id if no watched
+    /// coin has it any more.
+    pub name: String,
+    pub price: f64,
+}
+
+impl Listed {
+    /// What the status line, the event log, `check` and the log file say.
+    pub fn message(&self) -> String {
+        format!(
+            "{} is now trading at {}",
+            self.name,
+            crate::text::price(self.price)
+        )
+    }
+}
+
+/// The name of the watched coin with this market id, cleaned for printing;
+/// the id itself when no coin has it.
+pub fn name_for_id(coins: &[Coin], market_id: &str) -> String {
+    coins
+        .iter()
+        .find(|c| c.market_id.as_deref() == Some(market_id))
+        .map_or_else(
+            || crate::text::clean(market_id).into_owned(),
+            |c| crate::text::clean(&c.name).into_owned(),
+        )
+}
+
+/// Applies one poll's answer (see [`apply_quotes`]) and names the coins that
+/// flipped: the one step both `prelist check` and the screen take.
+pub fn apply_poll(
+    coins: &[Coin],
+    listings: &mut Listings,
+    polled: &[String],
+    quotes: &Quotes,
+    now: i64,
+) -> Vec<Listed> {
+    apply_quotes(listings, polled, quotes, now)
+        .into_iter()
+        .map(|f| Listed {
+            name: name_for_id(coins, &f.market_id),
+            market_id: f.market_id,
+            price: f.price,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::market::Quote;
+
+    #[test]
+    fn a_poll_names_its_flips_by_coin() {
+        let mut coins = crate::model::Watchlist::builtin().coins;
+        coins[6].name = "Dolo\u{1b}[2Jmite".into();
+        let mut l = Listings::new();
+        let quotes = Quotes::from([
+            ("dolomite".to_string(), quote(Some(0.1234))),
+            ("gone".to_string(), quote(Some(2.0))),
+        ]);
+        let flips = apply_poll(&coins, &mut l, &ids(&["dolomite", "gone"]), &quotes, 5);
+        let messages: Vec<String> = flips.iter().map(Listed::message).collect();
+        assert_eq!(
+            messages,
+            [
+                "Dolo[2Jmite is now trading at $0.1234",
+                "gone is now trading at $2.00"
+            ]
+        );
+    }
 
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::form::Form;
 use crate::keymap::{Action, Keymap};
-use crate::listing::{Listings, apply_quotes};
+use crate::listing::{Listings, apply_poll};
 use crate::market::MarketError;
 use crate::market::poller::{Command, Refusal, Report};
 use crate::model::{Coin, Watchlist};
@@ -260,18 +260,6 @@ impl App {
             .count()
     }
 
-    /// The name of the coin with this market id, for messages.
-    fn name_of(&self, market_id: &str) -> String {
-        self.watchlist
-            .coins
-            .iter()
-            .find(|c| c.market_id.as_deref() == Some(market_id))
-            .map_or_else(
-                || market_id.to_string(),
-                |c| text::clean(&c.name).into_owned(),
-            )
-    }
-
     fn push_log(&mut self, kind: LogKind, text: String) {
         let entry = LogEntry {
             at: self.now_wall,
@@ -303,13 +291,15 @@ impl App {
                 poll.next_at = Some(now + next_in);
                 let ids = poll.ids.clone();
                 let before = self.listings.clone();
-                let flips = apply_quotes(&mut self.listings, &ids, &quotes, self.now_wall);
+                let flips = apply_poll(
+                    &self.watchlist.coins,
+                    &mut self.listings,
+                    &ids,
+                    &quotes,
+                    self.now_wall,
+                );
                 for flip in &flips {
-                    let msg = format!(
-                        "{} is now trading at {}",
-                        self.name_of(&flip.market_id),
-                        text::price(flip.price)
-                    );
+                    let msg = flip.message();
                     self.flipped.insert(flip.market_id.clone());
                     self.flash = Some(msg.clone());
                     self.push_log(LogKind::Flip, msg);

@@ -70,6 +70,42 @@ pub fn order_candidates(mut candidates: Vec<Candidate>, ticker: Option<&str>) ->
     candidates
 }
 
+/// How candidates are laid out, in `prelist search` and in the lookup on
+/// screen alike: the id first (it is what is used, and narrow screens cut
+/// the right), then the symbol, the market-cap rank and the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CandidateColumns {
+    pub id: usize,
+    pub symbol: usize,
+}
+
+impl CandidateColumns {
+    /// For a terminal line of any width (`prelist search`).
+    pub const WIDE: CandidateColumns = CandidateColumns { id: 32, symbol: 10 };
+    /// For the lookup popup.
+    pub const NARROW: CandidateColumns = CandidateColumns { id: 24, symbol: 8 };
+
+    pub fn header(&self) -> String {
+        self.line("id", "symbol", "rank", "name")
+    }
+
+    /// One candidate, with text from the API cleaned of control characters.
+    pub fn row(&self, c: &Candidate) -> String {
+        let rank = c.market_cap_rank.map_or("—".to_string(), |r| r.to_string());
+        self.line(
+            &crate::text::clean(&c.id),
+            &crate::text::clean(&c.symbol),
+            &rank,
+            &crate::text::clean(&c.name),
+        )
+    }
+
+    fn line(&self, id: &str, symbol: &str, rank: &str, name: &str) -> String {
+        let (iw, sw) = (self.id, self.symbol);
+        format!("{id:<iw$} {symbol:<sw$} {rank:>6}  {name}")
+    }
+}
+
 /// A source of prices and of market ids.
 pub trait MarketProvider: Send + Sync + 'static {
     /// Prices for the whole watchlist: one call, whatever its length.

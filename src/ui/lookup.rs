@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{popup, theme};
 use crate::app::{App, LookupState};
+use crate::market::CandidateColumns;
 use crate::text::clean;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -44,12 +45,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::raw("no candidates: type an id below, or Esc"))
         }
         LookupState::Found(candidates) => {
+            let columns = CandidateColumns::NARROW;
             lines.push(Line::styled(
-                format!(
-                    // The id first: it is what is picked, and narrow screens cut the right.
-                    "  {:<24} {:<8} {:>6}  {}",
-                    "id", "symbol", "rank", "name"
-                ),
+                format!("  {}", columns.header()),
                 theme::header(),
             ));
             // Leave room for the heading, the id line and an error.
@@ -57,14 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let start = (lookup.selected + 1).saturating_sub(room);
             for (i, c) in candidates.iter().enumerate().skip(start).take(room) {
                 let marker = if i == lookup.selected { "▶ " } else { "  " };
-                let rank = c.market_cap_rank.map_or("—".to_string(), |r| r.to_string());
-                let text = format!(
-                    "{marker}{:<24} {:<8} {:>6}  {}",
-                    c.id,
-                    clean(&c.symbol),
-                    rank,
-                    clean(&c.name)
-                );
+                let text = format!("{marker}{}", columns.row(c));
                 let text: String = text.chars().take(width).collect();
                 let style = if i == lookup.selected {
                     theme::selected_row()

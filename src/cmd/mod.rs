@@ -1,0 +1,114 @@
+//! The commands: one module each. `run` loads what they share (settings,
+//! the watchlist and the state file) and hands over.
+
+mod check;
+mod export;
+mod import;
+mod list;
+mod screen;
+mod search;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Env, FlagValues, Settings};
+use crate::error::Error;
+use crate::listing::Listings;
+use crate::market::coingecko::CoinGecko;
+use crate::model::Watchlist;
+use crate::store::{self, STATE_FILE, WatchlistStore};
+
+/// What every command but `config` starts from.
+pub struct Context {
+    pub settings: Settings,
+    pub data_dir: PathBuf,
+    pub watchlist: Watchlist,
+    pub store: WatchlistStore,
+    pub listings: Listings,
+}
+
+impl Context {
+    pub fn state_path(&self) -> PathBuf {
+        self.data_dir.join(STATE_FILE)
+    }
+}
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    // The default file is printed even when the present one is broken.
+    if let Some(Command::Config { default: true }) = cli.command {
+        print(config::default_file().as_bytes());
+        return Ok(());
+    }
+    let flags = FlagValues {
+        poll: cli.poll,
+        interval: cli.interval,
+        api_url: cli.api_url.clone(),
+        no_bell: cli.no_bell,
+    };
+    let settings = config::load(&flags, &Env::process()).map_err(Error::usage)?;
+    if let Some(Command::Config { .. }) = cli.command {
+        print(settings.describe().as_bytes());
+        return Ok(());
+    }
+    let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Error::usage)?;
+    let (watchlist, store) =
+        WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Error::usage)?;
+    let listings = store::load_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
+    let cx = Context {
+        settings,
+        data_dir,
+        watchlist,
+        store,
+        listings,
+    };
+    match cli.command {
+        Some(Command::List(args)) => list::run(&cx, &args),
+        Some(Command::Check(args)) => check::run(cx, &args),
+        Some(Command::Search { name }) => search::run(&cx, &name),
+        Some(Command::Export { format }) => export::run(&cx, format),
+        Some(Command::Import { file }) => import::run(cx, &file),
+        Some(Command::Config { .. }) => unreachable!("handled above"),
+        None => screen::run(cx),
+    }
+}
+
+/// Writes a command's output. A closed pipe (`prelist list | head`) is not
+/// an error worth a message.
+fn print(bytes: &[u8]) {
+    let _ = std::io::stdout().lock().write_all(bytes);
+}
+
+/// The CoinGecko client for the effective API URL and key.
+fn provider(settings: &Settings) -> Result<CoinGecko, Error> {
+    let key = settings.api_key.value.as_ref().map(|k| k.api_key().clone());
+    CoinGecko::new(settings.api_url(), key).map_err(Error::usage)
+}
+
+/// A runtime on this thread: the app needs no more than one.
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::failed(format!("cannot start: {e}")))
+}
+
+/// Logs to `prelist.log` in the data dir; stdout and stderr belong to the
+/// output or the screen. Without a writable data dir the command runs on,
+/// unlogged.
+fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    std::fs::create_dir_all(data_dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join(store::LOG_FILE))
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_target(false)
+        .init();
+    Some(guard)
+}
