@@ -1,8 +1,7 @@
 //! The terminal: set up, restored on every way out, and the event loop that
 //! turns input into actions and redraws only when something changed.
 
-use std::collections::VecDeque;
-use std::io::{self, Stdout, Write, stdout};
+use std::io::{self, Stdout, stdout};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,11 +21,11 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::app::{App, Effect, LogKind};
+use crate::app::{App, Msg};
 use crate::keymap;
-use crate::market::poller::{self, Command, Report};
-use crate::market::{Candidate, MarketError, MarketProvider};
-use crate::store::{self, WatchlistStore};
+use crate::market::MarketProvider;
+use crate::runner::Runner;
+use crate::store::WatchlistStore;
 use crate::ui;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
@@ -77,123 +76,45 @@ pub struct Session<P> {
     pub watchlist: WatchlistStore,
 }
 
-/// A lookup's query and the API's answer.
-type LookupAnswer = (String, Result<Vec<Candidate>, MarketError>);
-
-/// Runs the app until the user quits or a signal asks it to stop. When
-/// polling, a poller task runs beside it and its reports flow into the app.
+/// Runs the app until the user quits or a signal asks it to stop, then waits
+/// for its saves. When polling, a poller task runs beside it and its reports
+/// flow into the app.
 pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Result<()> {
-    // The poller's channels; without polling the receiver simply never yields.
-    let (cmd_tx, cmd_rx) = mpsc::channel(8);
-    let (report_tx, mut reports) = mpsc::channel(16);
-    let (lookup_tx, mut lookups) = mpsc::channel(4);
-    let polling = match (&session.provider, session.poll) {
-        (Ok(provider), Some(interval)) => {
-            app.enable_polling();
-            let ids = app.market_ids();
-            tokio::spawn(poller::run(
-                Arc::clone(provider),
-                ids,
-                interval,
-                cmd_rx,
-                report_tx,
-            ));
-            true
-        }
-        _ => false,
+    let (inbox, mut msgs) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(
+        session.provider,
+        session.state_path,
+        session.watchlist,
+        inbox,
+        Box::new(stdout()),
+    );
+    let polling = match session.poll {
+        Some(interval) => runner.start_poller(app.market_ids(), interval),
+        None => false,
     };
+    if polling {
+        app.enable_polling();
+    }
     let mut terminal = init()?;
-    let mut io = LoopIo {
-        commands: cmd_tx,
-        lookups: lookup_tx,
-        provider: session.provider,
-        state_path: session.state_path,
-        watchlist: session.watchlist,
-    };
-    let result = event_loop(
-        &mut terminal,
-        &mut app,
-        &mut reports,
-        &mut lookups,
-        polling,
-        &mut io,
-    )
-    .await;
+    let result = event_loop(&mut terminal, &mut app, &mut msgs, polling, &mut runner).await;
     restore();
+    runner.finish(&mut app, &mut msgs).await;
     result
 }
 
-/// The main loop's own I/O, run for the effects `update` returns.
-struct LoopIo<P> {
-    commands: mpsc::Sender<Command>,
-    lookups: mpsc::Sender<LookupAnswer>,
-    provider: Result<Arc<P>, String>,
-    state_path: PathBuf,
-    watchlist: WatchlistStore,
-}
-
-impl<P: MarketProvider> LoopIo<P> {
-    fn run(&mut self, terminal: &mut Term, app: &mut App, effects: Vec<Effect>) {
-        let mut queue: VecDeque<Effect> = effects.into();
-        while let Some(effect) = queue.pop_front() {
-            match effect {
-                Effect::Poll(Command::PollNow) => {
-                    // Full means a poll is already queued; one is enough.
-                    let _ = self.commands.try_send(Command::PollNow);
-                }
-                Effect::Poll(cmd) => {
-                    let tx = self.commands.clone();
-                    tokio::spawn(async move { tx.send(cmd).await });
-                }
-                Effect::SaveState => {
-                    match store::save_state_merged(&self.state_path, &app.listings) {
-                        Ok(merged) => app.set_listings(merged),
-                        Err(e) => {
-                            queue.extend(app.report_error(format!("could not save state: {e}")));
-                        }
-                    }
-                }
-                Effect::SaveWatchlist => match self.watchlist.save(&app.watchlist) {
-                    Ok(saved) => app.on_saved(saved),
-                    Err(e) => {
-                        queue.extend(app.report_error(format!("watchlist not saved: {e}")));
-                    }
-                },
-                Effect::Lookup(query) => match &self.provider {
-                    Ok(provider) => {
-                        let (provider, tx) = (Arc::clone(provider), self.lookups.clone());
-                        tokio::spawn(async move {
-                            let answer = provider.search(&query).await;
-                            let _ = tx.send((query, answer)).await;
-                        });
-                    }
-                    Err(why) => app.on_lookup(&query, Err(MarketError::Unavailable(why.clone()))),
-                },
-                Effect::Bell => {
-                    let out = terminal.backend_mut();
-                    let _ = out.write_all(b"\x07").and_then(|_| out.flush());
-                }
-                Effect::Log(entry) => match entry.kind {
-                    LogKind::Error => tracing::warn!("{}", entry.text),
-                    LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
-                },
-            }
-            queue.extend(app.take_effects());
-        }
+fn clock() -> Msg {
+    Msg::Clock {
+        now: Instant::now(),
+        wall: jiff::Timestamp::now().as_second(),
     }
-}
-
-fn wall_now() -> i64 {
-    jiff::Timestamp::now().as_second()
 }
 
 async fn event_loop<P: MarketProvider>(
     terminal: &mut Term,
     app: &mut App,
-    reports: &mut mpsc::Receiver<Report>,
-    lookups: &mut mpsc::Receiver<LookupAnswer>,
+    msgs: &mut mpsc::UnboundedReceiver<Msg>,
     polling: bool,
-    io: &mut LoopIo<P>,
+    runner: &mut Runner<P>,
 ) -> io::Result<()> {
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -203,43 +124,37 @@ async fn event_loop<P: MarketProvider>(
     // and a redraw only when the text it shows has changed.
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    app.set_clock(Instant::now(), wall_now());
+    app.update(clock());
     draw(terminal, app)?;
     loop {
         let before = clock_text(app);
-        let dirty = tokio::select! {
+        let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => {
-                    app.set_clock(Instant::now(), wall_now());
-                    match keymap::action_for_event(app, &ev) {
-                        Some(action) => {
-                            let effects = app.update(action);
-                            io.run(terminal, app, effects);
-                            true
-                        }
-                        None => matches!(ev, Event::Resize(..)),
+                Some(Ok(ev)) => match keymap::action_for_event(app, &ev) {
+                    Some(action) => Some(Msg::Action(action)),
+                    None if matches!(ev, Event::Resize(..)) => {
+                        draw(terminal, app)?;
+                        continue;
                     }
-                }
+                    None => continue,
+                },
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            Some(report) = reports.recv(), if polling => {
-                app.set_clock(Instant::now(), wall_now());
-                let effects = app.on_report(report);
-                io.run(terminal, app, effects);
-                true
-            }
-            Some((query, answer)) = lookups.recv() => {
-                app.on_lookup(&query, answer);
-                true
-            }
-            _ = ticker.tick(), if polling => {
-                app.set_clock(Instant::now(), wall_now());
-                clock_text(app) != before
-            }
+            Some(msg) = msgs.recv() => Some(msg),
+            _ = ticker.tick(), if polling => None,
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
             _ = sigint.recv() => return Ok(()),
+        };
+        app.update(clock());
+        let dirty = match msg {
+            Some(msg) => {
+                let effects = app.update(msg);
+                runner.run(effects);
+                true
+            }
+            None => clock_text(app) != before,
         };
         if app.quit {
             return Ok(());

@@ -6,91 +6,122 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use prelist::app::{App, Effect, LookupState};
+use std::sync::Arc;
+
+use prelist::app::{App, LookupState, Msg};
 use prelist::keymap::Action;
 use prelist::listing::Listings;
 use prelist::market::MarketProvider;
 use prelist::market::coingecko::CoinGecko;
 use prelist::model::Watchlist;
-use prelist::store::{WATCHLIST_FILE, WatchlistStore};
+use prelist::runner::Runner;
+use prelist::store::{STATE_FILE, WATCHLIST_FILE, WatchlistStore};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn open(dir: &Path) -> (App, WatchlistStore) {
-    let (w, store) = WatchlistStore::open(dir, None).unwrap();
-    (App::new(w, Listings::new()), store)
+/// The app as the screen runs it, without a terminal: its effects go to
+/// the real runner, and what comes back is fed to it until it waits for
+/// nothing.
+struct Screen {
+    app: App,
+    runner: Runner<CoinGecko>,
+    msgs: mpsc::UnboundedReceiver<Msg>,
 }
 
-/// Runs the effects that concern the watchlist file, as the main loop does.
-fn save(app: &mut App, store: &mut WatchlistStore, effects: Vec<Effect>) {
-    if effects.contains(&Effect::SaveWatchlist) {
-        let saved = store.save(&app.watchlist).unwrap();
-        app.on_saved(saved);
+impl Screen {
+    fn open(dir: &Path) -> Screen {
+        Screen::with_api(dir, Err("no API in this test".into()))
     }
-}
 
-fn add(app: &mut App, store: &mut WatchlistStore, name: &str) {
-    app.update(Action::Add);
-    app.update(Action::Paste(name.into()));
-    let effects = app.update(Action::Submit);
-    save(app, store, effects);
+    fn with_api(dir: &Path, provider: Result<Arc<CoinGecko>, String>) -> Screen {
+        let (w, store) = WatchlistStore::open(dir, None).unwrap();
+        let (inbox, msgs) = mpsc::unbounded_channel();
+        let runner = Runner::new(
+            provider,
+            dir.join(STATE_FILE),
+            store,
+            inbox,
+            Box::new(std::io::sink()),
+        );
+        Screen {
+            app: App::new(w, Listings::new()),
+            runner,
+            msgs,
+        }
+    }
+
+    /// Sends one message and runs everything it leads to.
+    async fn send(&mut self, msg: impl Into<Msg>) {
+        let effects = self.app.update(msg);
+        self.runner.run(effects);
+        while self.app.busy() {
+            let msg = self.msgs.recv().await.expect("the runner answers");
+            let effects = self.app.update(msg);
+            self.runner.run(effects);
+        }
+    }
+
+    async fn add(&mut self, name: &str) {
+        self.send(Action::Add).await;
+        self.send(Action::Paste(name.into())).await;
+        self.send(Action::Submit).await;
+    }
 }
 
 fn names(w: &Watchlist) -> Vec<&str> {
     w.coins.iter().map(|c| c.name.as_str()).collect()
 }
 
-#[test]
-fn the_first_change_writes_the_watchlist_and_it_loads_back() {
+#[tokio::test]
+async fn the_first_change_writes_the_watchlist_and_it_loads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut app, mut store) = open(dir.path());
+    let mut screen = Screen::open(dir.path());
     assert!(
         !dir.path().join(WATCHLIST_FILE).exists(),
         "nothing written before a change"
     );
-    add(&mut app, &mut store, "Zeta");
+    screen.add("Zeta").await;
     let (w, _) = WatchlistStore::open(dir.path(), None).unwrap();
-    assert_eq!(w, app.watchlist);
+    assert_eq!(w, screen.app.watchlist);
     assert_eq!(names(&w).len(), 15);
 }
 
-#[test]
-fn two_instances_on_one_file_keep_both_changes() {
+#[tokio::test]
+async fn two_instances_on_one_file_keep_both_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut a, mut store_a) = open(dir.path());
-    let (mut b, mut store_b) = open(dir.path());
+    let mut a = Screen::open(dir.path());
+    let mut b = Screen::open(dir.path());
 
-    add(&mut a, &mut store_a, "Alpha");
+    a.add("Alpha").await;
     // B has not seen A's coin; its own change must not erase it.
-    b.update(Action::Down);
-    b.update(Action::Delete);
-    let effects = b.update(Action::Yes);
-    save(&mut b, &mut store_b, effects);
+    b.send(Action::Down).await;
+    b.send(Action::Delete).await;
+    b.send(Action::Yes).await;
 
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
     let n = names(&on_disk);
     assert!(n.contains(&"Alpha"), "A's add survived B's save: {n:?}");
     assert!(!n.contains(&"Nillion"), "B's delete holds: {n:?}");
-    assert_eq!(names(&b.watchlist), n, "B now shows the merged list");
+    assert_eq!(names(&b.app.watchlist), n, "B now shows the merged list");
     assert_eq!(
-        b.flash.as_deref(),
+        b.app.flash.as_deref(),
         Some("merged with changes made in another window")
     );
 
     // Both edit the same coin differently: both versions are kept, and said.
-    let edit_notes = |app: &mut App, store: &mut WatchlistStore, notes: &str| {
-        app.update(Action::First);
-        app.update(Action::Edit);
+    async fn edit_notes(screen: &mut Screen, notes: &str) {
+        screen.send(Action::First).await;
+        screen.send(Action::Edit).await;
         for _ in 0..5 {
-            app.update(Action::NextField);
+            screen.send(Action::NextField).await;
         }
-        app.update(Action::Paste(notes.into()));
-        let effects = app.update(Action::Submit);
-        save(app, store, effects);
-    };
-    edit_notes(&mut a, &mut store_a, "from A");
-    edit_notes(&mut b, &mut store_b, "from B");
+        screen.send(Action::Paste(notes.into())).await;
+        screen.send(Action::Submit).await;
+    }
+    edit_notes(&mut a, "from A").await;
+    edit_notes(&mut b, "from B").await;
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
     let gravity: Vec<_> = on_disk
         .coins
@@ -102,15 +133,16 @@ fn two_instances_on_one_file_keep_both_changes() {
     assert_eq!(gravity[1].name, "Gravity (other copy)");
     assert_eq!(gravity[1].notes, "from A");
     assert!(
-        b.flash
+        b.app
+            .flash
             .as_deref()
             .unwrap()
             .contains("both versions kept: Gravity")
     );
 }
 
-#[test]
-fn a_file_that_fails_to_load_is_never_written() {
+#[tokio::test]
+async fn a_file_that_fails_to_load_is_never_written() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(WATCHLIST_FILE);
     std::fs::write(&file, "{\"version\": 1, \"coins\": [").unwrap();
@@ -126,18 +158,24 @@ fn a_file_that_fails_to_load_is_never_written() {
         "{\"version\": 1, \"coins\": ["
     );
 
-    // Broken by someone else after it was opened: a save refuses to replace it.
+    // Broken by someone else after it was opened: a save refuses to replace
+    // it, and the screen says so.
     let dir = tempfile::tempdir().unwrap();
-    let (mut app, mut store) = open(dir.path());
-    add(&mut app, &mut store, "One");
+    let mut screen = Screen::open(dir.path());
+    screen.add("One").await;
     let file = dir.path().join(WATCHLIST_FILE);
     std::fs::write(&file, "garbage").unwrap();
-    app.update(Action::Add);
-    app.update(Action::Paste("Two".into()));
-    app.update(Action::Submit);
-    let err = store.save(&app.watchlist).unwrap_err();
-    assert!(err.contains("not overwritten"), "{err}");
+    screen.add("Two").await;
+    let flash = screen.app.flash.clone().unwrap_or_default();
+    assert!(
+        flash.starts_with("watchlist not saved:") && flash.contains("not overwritten"),
+        "{flash}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "garbage");
+    assert!(
+        names(&screen.app.watchlist).contains(&"Two"),
+        "the change is kept on screen"
+    );
 }
 
 #[tokio::test]
@@ -157,36 +195,36 @@ async fn m_looks_up_candidates_on_the_api_and_the_pick_is_saved_and_polled() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ten-2": {"usd": 0.02}})))
         .mount(&server)
         .await;
-    let api = CoinGecko::new(&format!("{}/api/v3", server.uri()), None).unwrap();
+    let api = Arc::new(CoinGecko::new(&format!("{}/api/v3", server.uri()), None).unwrap());
 
     let dir = tempfile::tempdir().unwrap();
-    let (mut app, mut store) = open(dir.path());
-    app.enable_polling();
-    // Give Ten the ticker TEN so the matching symbol comes first.
+    let mut screen = Screen::with_api(dir.path(), Ok(Arc::clone(&api)));
+    screen.app.enable_polling();
+    // Give Ten the ticker TEN, through the form, so the matching symbol
+    // comes first.
     for _ in 0..11 {
-        app.update(Action::Down);
+        screen.send(Action::Down).await;
     }
-    app.watchlist.coins[11].ticker = Some("TEN".into());
-    let effects = app.update(Action::Lookup);
-    let [Effect::Lookup(query)] = effects.as_slice() else {
-        panic!("a lookup effect, got {effects:?}")
-    };
-    let answer = api.search(query).await;
-    app.on_lookup(query, answer);
-    let LookupState::Found(found) = &app.lookup.as_ref().unwrap().state else {
-        panic!("candidates")
+    screen.send(Action::Edit).await;
+    screen.send(Action::NextField).await;
+    screen.send(Action::Paste("TEN".into())).await;
+    screen.send(Action::Submit).await;
+    // The lookup goes to the API through the runner and its answer comes back.
+    screen.send(Action::Lookup).await;
+    let LookupState::Found(found) = &screen.app.lookup.as_ref().unwrap().state else {
+        panic!("candidates, got {:?}", screen.app.lookup)
     };
     assert_eq!(found[0].id, "ten-2", "the ticker's match first");
     assert_eq!(found[1].id, "tenet");
 
-    let effects = app.update(Action::Submit);
-    assert_eq!(app.watchlist.coins[11].market_id.as_deref(), Some("ten-2"));
-    save(&mut app, &mut store, effects);
+    screen.send(Action::Submit).await;
+    let ten = &screen.app.watchlist.coins[11];
+    assert_eq!(ten.market_id.as_deref(), Some("ten-2"));
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
     assert_eq!(on_disk.coins[11].market_id.as_deref(), Some("ten-2"));
 
     // The next poll asks for it, and sees it priced.
-    let ids = app.polling.as_ref().unwrap().ids.clone();
+    let ids = screen.app.polling.as_ref().unwrap().ids.clone();
     assert!(ids.contains(&"ten-2".to_string()));
     let quotes = api.prices(&ids).await.unwrap();
     assert_eq!(quotes["ten-2"].price_usd, Some(0.02));

@@ -1,6 +1,6 @@
 //! What the user sees, drawn through `TestBackend` exactly as on a terminal.
 
-use prelist::app::App;
+use prelist::app::{App, Msg};
 use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};
 use prelist::model::Watchlist;
@@ -241,7 +241,10 @@ mod polling {
         let mut app = app();
         app.tz = jiff::tz::TimeZone::UTC;
         app.enable_polling();
-        app.set_clock(Instant::now(), 1_800_000_000);
+        app.update(Msg::Clock {
+            now: Instant::now(),
+            wall: 1_800_000_000,
+        });
         app
     }
 
@@ -267,7 +270,7 @@ mod polling {
     #[test]
     fn a_flipped_row_is_highlighted_and_the_status_line_says_so() {
         let mut app = polling_app();
-        app.on_report(done("dolomite", 0.1234));
+        app.update(Msg::Poll(done("dolomite", 0.1234)));
         let t = render(&mut app, 120, 40);
         let status = status_line(&t);
         assert!(
@@ -291,35 +294,41 @@ mod polling {
     #[test]
     fn the_status_line_shows_the_poller_state() {
         let mut app = polling_app();
-        app.on_report(Report::Started);
+        app.update(Msg::Poll(Report::Started));
         assert!(status_line(&render(&mut app, 120, 40)).contains("polling…"));
-        app.on_report(Report::Failed {
+        app.update(Msg::Poll(Report::Failed {
             error: MarketError::RateLimited { retry_after: None },
             retry_in: Duration::from_secs(119),
-        });
+        }));
         assert!(status_line(&render(&mut app, 120, 40)).contains("rate limited · retry in 119 s"));
-        app.on_report(Report::Failed {
+        app.update(Msg::Poll(Report::Failed {
             error: MarketError::Timeout,
             retry_in: Duration::from_secs(120),
-        });
+        }));
         assert!(
             status_line(&render(&mut app, 120, 40)).contains("error: timed out · retry in 2 m")
         );
         // The countdown follows the clock.
         let later = app.now + Duration::from_secs(100);
-        app.set_clock(later, app.now_wall + 100);
+        app.update(Msg::Clock {
+            now: later,
+            wall: app.now_wall + 100,
+        });
         assert!(status_line(&render(&mut app, 120, 40)).contains("retry in 20 s"));
     }
 
     #[test]
     fn a_price_the_api_dropped_is_shown_stale_with_its_age() {
         let mut app = polling_app();
-        app.on_report(done("parcl", 0.3));
-        app.on_report(Report::Done {
+        app.update(Msg::Poll(done("parcl", 0.3)));
+        app.update(Msg::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
+        }));
+        app.update(Msg::Clock {
+            now: app.now,
+            wall: app.now_wall + 3 * 3600,
         });
-        app.set_clock(app.now, app.now_wall + 3 * 3600);
         for _ in 0..3 {
             app.update(Action::Down);
         }
@@ -335,12 +344,15 @@ mod polling {
     #[test]
     fn event_log_overlay() {
         let mut app = polling_app();
-        app.on_report(done("nillion", 0.61));
-        app.set_clock(app.now, app.now_wall + 75);
-        app.on_report(Report::Failed {
+        app.update(Msg::Poll(done("nillion", 0.61)));
+        app.update(Msg::Clock {
+            now: app.now,
+            wall: app.now_wall + 75,
+        });
+        app.update(Msg::Poll(Report::Failed {
             error: MarketError::Status { status: 503 },
             retry_in: Duration::from_secs(120),
-        });
+        }));
         app.update(Action::ToggleLog);
         insta::assert_snapshot!(screen(&render(&mut app, 100, 20)));
     }
@@ -457,13 +469,13 @@ mod editing {
             symbol: symbol.into(),
             market_cap_rank: rank,
         };
-        app.on_lookup(
-            "Nillion",
-            Ok(vec![
+        app.update(Msg::Lookup {
+            query: "Nillion".into(),
+            result: Ok(vec![
                 c("nillion-x", "Nillion X", "NILX", None),
                 c("nillion", "Nillion", "NIL", Some(310)),
             ]),
-        );
+        });
         insta::assert_snapshot!(screen(&render(&mut app, 100, 24)));
     }
 
@@ -471,7 +483,10 @@ mod editing {
     fn lookup_failure_is_shown_not_fatal() {
         let mut app = app();
         app.update(Action::Lookup);
-        app.on_lookup("Gravity", Err(MarketError::Timeout));
+        app.update(Msg::Lookup {
+            query: "Gravity".into(),
+            result: Err(MarketError::Timeout),
+        });
         let s = screen(&render(&mut app, 100, 24));
         assert!(s.contains("lookup failed: timed out"), "{s}");
         assert!(s.contains("or type an id:"));

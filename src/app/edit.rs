@@ -1,6 +1,8 @@
 //! Changing the watchlist from the screen: the add/edit form, deleting with
 //! a question and undo, and choosing a market id from the API's search.
 
+#[cfg(test)]
+use super::Msg;
 use super::{App, Effect, Mode};
 use crate::form::{Form, LineInput};
 use crate::keymap::Action;
@@ -52,7 +54,7 @@ impl App {
     /// After a change made here: what `coins_replaced` does, and a save.
     pub(super) fn watchlist_changed(&mut self) {
         self.coins_replaced();
-        self.effects.push(Effect::SaveWatchlist);
+        self.save_watchlist();
     }
 
     /// After any change to the coins: rebuild what is derived from them and
@@ -71,7 +73,7 @@ impl App {
 
     /// Replaces the coins with those merged from disk, keeping the
     /// selection on the same coin by name.
-    fn replace_coins(&mut self, coins: Vec<Coin>) {
+    pub(super) fn replace_coins(&mut self, coins: Vec<Coin>) {
         let selected = self.selected_coin().map(|c| c.name.to_lowercase());
         self.watchlist.coins = coins;
         self.selected = selected.and_then(|n| {
@@ -83,38 +85,13 @@ impl App {
         self.coins_replaced();
     }
 
-    /// Takes in the outcome of a watchlist save: another instance's
-    /// changes merged in, and coins both changed.
-    pub fn on_saved(&mut self, saved: crate::store::Saved) {
-        if let Some(coins) = saved.merged {
-            self.replace_coins(coins);
-            self.flash = Some("merged with changes made in another window".into());
-        }
-        if !saved.conflicts.is_empty() {
-            let names: Vec<String> = saved
-                .conflicts
-                .iter()
-                .map(|n| clean(n).into_owned())
-                .collect();
-            self.flash = Some(format!(
-                "changed in another window too, both versions kept: {}",
-                names.join(", ")
-            ));
-        }
-    }
-
     /// Replaces the listings with those written (another instance's flips
     /// merged in).
-    pub fn set_listings(&mut self, listings: crate::listing::Listings) {
+    pub(super) fn set_listings(&mut self, listings: crate::listing::Listings) {
         if listings != self.listings {
             self.listings = listings;
             self.refresh();
         }
-    }
-
-    /// The effects queued outside `update` (by `on_saved`, `on_lookup`…).
-    pub fn take_effects(&mut self) -> Vec<Effect> {
-        std::mem::take(&mut self.effects)
     }
 
     pub(super) fn open_add(&mut self) {
@@ -250,7 +227,7 @@ impl App {
 
     /// Takes in the API's answer to a lookup. A late answer to a lookup that
     /// was closed or replaced is dropped.
-    pub fn on_lookup(&mut self, query: &str, result: Result<Vec<Candidate>, MarketError>) {
+    pub(super) fn on_lookup(&mut self, query: &str, result: Result<Vec<Candidate>, MarketError>) {
         let Some(lookup) = self.lookup.as_mut() else {
             return;
         };
@@ -386,7 +363,11 @@ mod tests {
         app.update(Action::Input('z'));
         let effects = app.update(Action::Submit);
         assert_eq!(app.mode, Mode::Normal);
-        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::SaveWatchlist(_)))
+        );
         assert_eq!(app.watchlist.coins.len(), 15);
         let c = app.watchlist.coins.last().unwrap();
         assert_eq!(
@@ -440,7 +421,11 @@ mod tests {
         assert_eq!(app.form.as_ref().unwrap().field(), Field::Notes);
         type_text(&mut app, "watch the mainnet date");
         let effects = app.update(Action::Submit);
-        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::SaveWatchlist(_)))
+        );
         assert_eq!(app.watchlist.coins[1].notes, "watch the mainnet date");
         assert_eq!(app.watchlist.coins.len(), 14);
         assert_eq!(app.selected_coin().unwrap().name, "Nillion");
@@ -472,7 +457,16 @@ mod tests {
         assert_eq!(app.watchlist.coins.len(), 14);
         app.update(Action::Delete);
         let effects = app.update(Action::Yes);
-        assert!(effects.contains(&Effect::SaveWatchlist));
+        let [Effect::SaveWatchlist(sent)] = effects.as_slice() else {
+            panic!("a save, got {effects:?}")
+        };
+        app.update(Msg::WatchlistSaved {
+            sent: sent.clone(),
+            result: Ok(crate::store::Saved {
+                merged: None,
+                conflicts: Vec::new(),
+            }),
+        });
         assert!(!names(&app).contains(&"Nillion"));
         assert_eq!(
             app.selected_coin().unwrap().name,
@@ -480,7 +474,11 @@ mod tests {
             "the next row"
         );
         let effects = app.update(Action::Undo);
-        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::SaveWatchlist(_)))
+        );
         assert_eq!(names(&app)[1], "Nillion", "back in its place");
         assert_eq!(app.selected_coin().unwrap().name, "Nillion");
         app.update(Action::Undo);
@@ -531,9 +529,15 @@ mod tests {
         assert_eq!(effects, [Effect::Lookup("Movement Labs".into())]);
         assert_eq!(app.mode, Mode::Lookup);
         // A late answer to another query is dropped.
-        app.on_lookup("Other", Ok(candidates()));
+        app.update(Msg::Lookup {
+            query: "Other".into(),
+            result: Ok(candidates()),
+        });
         assert_eq!(app.lookup.as_ref().unwrap().state, LookupState::Searching);
-        app.on_lookup("Movement Labs", Ok(candidates()));
+        app.update(Msg::Lookup {
+            query: "Movement Labs".into(),
+            result: Ok(candidates()),
+        });
         let LookupState::Found(found) = &app.lookup.as_ref().unwrap().state else {
             panic!("candidates expected")
         };
@@ -549,7 +553,11 @@ mod tests {
             app.watchlist.coins[7].market_id.as_deref(),
             Some("movement-x")
         );
-        assert!(effects.contains(&Effect::SaveWatchlist));
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::SaveWatchlist(_)))
+        );
         assert!(effects.iter().any(|e| matches!(e, Effect::Poll(Command::SetIds(ids)) if ids.contains(&"movement-x".to_string()))));
         assert_eq!(app.mode, Mode::Normal);
     }
@@ -558,10 +566,10 @@ mod tests {
     fn a_typed_id_wins_and_bad_or_taken_ids_are_refused() {
         let mut app = app();
         app.update(Action::Lookup);
-        app.on_lookup(
-            "Gravity",
-            Err(MarketError::RateLimited { retry_after: None }),
-        );
+        app.update(Msg::Lookup {
+            query: "Gravity".into(),
+            result: Err(MarketError::RateLimited { retry_after: None }),
+        });
         assert_eq!(
             app.lookup.as_ref().unwrap().state,
             LookupState::Failed("rate limited by the API".into())

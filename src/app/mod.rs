@@ -1,5 +1,8 @@
-//! The app's state and `update`: every change goes through an `Action` here.
-//! No I/O and no terminal, so every behaviour is testable as plain data.
+//! The app's state and its one door in: `update(Msg) -> Vec<Effect>`.
+//! Keys, the clock, poll reports, lookup answers and save results all come
+//! in as a [`Msg`]; what must happen outside (a request, a save, the bell)
+//! goes out as an [`Effect`]. No I/O and no terminal, so every behaviour is
+//! testable as plain data.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -10,9 +13,11 @@ use tokio::time::Instant;
 use crate::form::Form;
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
-use crate::market::MarketError;
 use crate::market::poller::{Command, Refusal, Report};
+use crate::market::{Candidate, MarketError};
+use crate::merge::{merge_listings, merge3};
 use crate::model::{Coin, Watchlist};
+use crate::store::Saved;
 use crate::text;
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
 
@@ -42,21 +47,66 @@ pub enum Mode {
     Lookup,
 }
 
-/// What `update` asks the main loop to do: the I/O it may not do itself.
+/// Everything that can change the app, from the user or from outside.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press or mouse event, as the keymap reads it.
+    Action(Action),
+    /// The time: monotonic for countdowns, wall (Unix seconds) for display.
+    /// The main loop sends it before anything that happens at a time.
+    Clock { now: Instant, wall: i64 },
+    /// A report from the poller.
+    Poll(Report),
+    /// The API's answer to a market-id lookup for `query`.
+    Lookup {
+        query: String,
+        result: Result<Vec<Candidate>, MarketError>,
+    },
+    /// A watchlist save finished: `sent` is what [`Effect::SaveWatchlist`]
+    /// asked to write.
+    WatchlistSaved {
+        sent: Watchlist,
+        result: Result<Saved, String>,
+    },
+    /// A state save finished: the listings written (another instance's
+    /// merged in), or why not.
+    StateSaved {
+        sent: Listings,
+        result: Result<Listings, String>,
+    },
+}
+
+impl From<Action> for Msg {
+    fn from(action: Action) -> Msg {
+        Msg::Action(action)
+    }
+}
+
+/// What `update` asks the runner to do: the I/O it may not do itself. Each
+/// carries what it needs, so it can run off the UI task.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Send a command to the poller.
     Poll(Command),
-    /// Write the state file.
-    SaveState,
+    /// Write these listings to the state file (merging another instance's).
+    SaveState(Listings),
     /// Ring the terminal bell.
     Bell,
     /// Write an entry to the log file.
     Log(LogEntry),
-    /// Write the watchlist file (merging what another instance wrote).
-    SaveWatchlist,
+    /// Write this watchlist to its file (merging what another instance wrote).
+    SaveWatchlist(Watchlist),
     /// Ask the API's search for market-id candidates for this query.
     Lookup(String),
+}
+
+/// One file's saves: at most one in flight, so two never race each other
+/// and an answer always refers to the latest one sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Saving {
+    in_flight: bool,
+    /// Changed again while a save was in flight: save once more after it.
+    again: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +202,8 @@ pub struct App {
     pub now_wall: i64,
     pub tz: jiff::tz::TimeZone,
     effects: Vec<Effect>,
+    saving_watchlist: Saving,
+    saving_state: Saving,
     /// The watchlist's searched text, built with it.
     search_index: SearchIndex,
     /// Indices into `watchlist.coins` of the shown rows, in order.
@@ -196,6 +248,8 @@ impl App {
             now_wall: jiff::Timestamp::now().as_second(),
             tz: jiff::tz::TimeZone::system(),
             effects: Vec::new(),
+            saving_watchlist: Saving::default(),
+            saving_state: Saving::default(),
             rows: Vec::new(),
             selected: None,
             selected_pos: None,
@@ -245,12 +299,6 @@ impl App {
             .collect()
     }
 
-    /// Sets the clock; the main loop calls this before every update and draw.
-    pub fn set_clock(&mut self, now: Instant, wall: i64) {
-        self.now = now;
-        self.now_wall = wall;
-    }
-
     /// How many watched coins are trading.
     pub fn trading_count(&self) -> usize {
         self.watchlist
@@ -274,10 +322,10 @@ impl App {
     }
 
     /// Takes in one report from the poller.
-    pub fn on_report(&mut self, report: Report) -> Vec<Effect> {
+    fn on_report(&mut self, report: Report) {
         let now = self.now;
         let Some(poll) = self.polling.as_mut() else {
-            return Vec::new();
+            return;
         };
         if !self.flash_sticky && !matches!(report, Report::Started) {
             self.flash = None;
@@ -314,7 +362,7 @@ impl App {
                     }
                 }
                 if self.listings != before {
-                    self.effects.push(Effect::SaveState);
+                    self.save_state();
                 }
                 self.refresh();
             }
@@ -343,14 +391,110 @@ impl App {
                 });
             }
         }
-        std::mem::take(&mut self.effects)
     }
 
-    /// Notes a failure of the main loop's own I/O (saving state) for the user.
-    pub fn report_error(&mut self, message: String) -> Vec<Effect> {
+    /// Notes a failure of I/O done for the app (a save) for the user.
+    fn report_error(&mut self, message: String) {
         self.flash = Some(message.clone());
         self.push_log(LogKind::Error, message);
-        std::mem::take(&mut self.effects)
+    }
+
+    /// Asks for the state file to be written, unless a save is in flight:
+    /// then once more when it is done.
+    fn save_state(&mut self) {
+        if self.saving_state.in_flight {
+            self.saving_state.again = true;
+        } else {
+            self.saving_state.in_flight = true;
+            self.effects.push(Effect::SaveState(self.listings.clone()));
+        }
+    }
+
+    /// Asks for the watchlist file to be written, as `save_state` does.
+    pub(crate) fn save_watchlist(&mut self) {
+        if self.saving_watchlist.in_flight {
+            self.saving_watchlist.again = true;
+        } else {
+            self.saving_watchlist.in_flight = true;
+            self.effects
+                .push(Effect::SaveWatchlist(self.watchlist.clone()));
+        }
+    }
+
+    /// Takes in the outcome of a state save. What was written may hold
+    /// another instance's flips; listings that changed here meanwhile are
+    /// merged with it and saved again.
+    fn on_state_saved(&mut self, sent: Listings, result: Result<Listings, String>) {
+        self.saving_state.in_flight = false;
+        match result {
+            Ok(written) => {
+                let current = if self.listings == sent {
+                    written.clone()
+                } else {
+                    merge_listings(&self.listings, &written)
+                };
+                if current != written {
+                    self.saving_state.again = true;
+                }
+                self.set_listings(current);
+            }
+            Err(e) => self.report_error(format!("could not save state: {e}")),
+        }
+        if std::mem::take(&mut self.saving_state.again) {
+            self.save_state();
+        }
+    }
+
+    /// Takes in the outcome of a watchlist save: another instance's changes
+    /// merged in, and coins both changed. Coins changed here while the save
+    /// was in flight are merged over what was written, and saved again.
+    fn on_watchlist_saved(&mut self, sent: Watchlist, result: Result<Saved, String>) {
+        self.saving_watchlist.in_flight = false;
+        match result {
+            Ok(saved) => {
+                if let Some(written) = saved.merged {
+                    if self.watchlist.coins == sent.coins {
+                        self.replace_coins(written);
+                    } else {
+                        let m = merge3(&sent.coins, &self.watchlist.coins, &written);
+                        self.replace_coins(m.coins);
+                        self.saving_watchlist.again = true;
+                    }
+                    self.flash = Some("merged with changes made in another window".into());
+                }
+                if !saved.conflicts.is_empty() {
+                    let names: Vec<String> = saved
+                        .conflicts
+                        .iter()
+                        .map(|n| text::clean(n).into_owned())
+                        .collect();
+                    self.flash = Some(format!(
+                        "changed in another window too, both versions kept: {}",
+                        names.join(", ")
+                    ));
+                }
+            }
+            Err(e) => self.report_error(format!("watchlist not saved: {e}")),
+        }
+        if std::mem::take(&mut self.saving_watchlist.again) {
+            self.save_watchlist();
+        }
+    }
+
+    /// Whether something sent out has yet to come back: a save, or a
+    /// lookup's answer. The main loop waits for saves before it exits.
+    pub fn busy(&self) -> bool {
+        self.saves_pending()
+            || self
+                .lookup
+                .as_ref()
+                .is_some_and(|l| l.state == LookupState::Searching)
+    }
+
+    /// Whether a save is in flight or due.
+    pub fn saves_pending(&self) -> bool {
+        let pending = |s: Saving| s.in_flight || s.again;
+        pending(self.saving_watchlist) || pending(self.saving_state)
     }
 
     fn poll_now(&mut self) {
@@ -458,8 +602,24 @@ impl App {
         self.refresh();
     }
 
-    /// Applies one user action; returns the I/O it calls for.
-    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+    /// Takes in one message; returns the I/O it calls for.
+    pub fn update(&mut self, msg: impl Into<Msg>) -> Vec<Effect> {
+        match msg.into() {
+            Msg::Action(action) => self.on_action(action),
+            Msg::Clock { now, wall } => {
+                self.now = now;
+                self.now_wall = wall;
+            }
+            Msg::Poll(report) => self.on_report(report),
+            Msg::Lookup { query, result } => self.on_lookup(&query, result),
+            Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
+            Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
+        }
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Applies one user action.
+    fn on_action(&mut self, action: Action) {
         self.flash = None;
         self.flash_sticky = false;
         match action {
@@ -475,7 +635,6 @@ impl App {
                 Mode::Lookup => self.update_lookup(action),
             },
         }
-        std::mem::take(&mut self.effects)
     }
 
     fn update_log(&mut self, action: Action) {
@@ -842,14 +1001,17 @@ mod tests {
         use super::*;
         use crate::market::{Quote, Quotes};
 
-        fn polling_app() -> App {
+        pub(super) fn polling_app() -> App {
             let mut app = app();
             app.enable_polling();
-            app.set_clock(Instant::now(), 1_800_000_000);
+            app.update(Msg::Clock {
+                now: Instant::now(),
+                wall: 1_800_000_000,
+            });
             app
         }
 
-        fn priced(id: &str, p: f64) -> Quotes {
+        pub(super) fn priced(id: &str, p: f64) -> Quotes {
             Quotes::from([(
                 id.to_string(),
                 Quote {
@@ -859,7 +1021,7 @@ mod tests {
             )])
         }
 
-        fn done(quotes: Quotes) -> Report {
+        pub(super) fn done(quotes: Quotes) -> Report {
             Report::Done {
                 quotes,
                 next_in: Duration::from_secs(60),
@@ -878,11 +1040,11 @@ mod tests {
         #[test]
         fn a_flip_is_told_rung_saved_logged_and_highlighted() {
             let mut app = polling_app();
-            assert!(app.on_report(Report::Started).is_empty());
+            assert!(app.update(Msg::Poll(Report::Started)).is_empty());
             assert!(app.polling.as_ref().unwrap().in_flight);
-            let effects = app.on_report(done(priced("dolomite", 0.1234)));
+            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
             assert!(effects.contains(&Effect::Bell));
-            assert!(effects.contains(&Effect::SaveState));
+            assert!(effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             assert!(
                 effects
                     .iter()
@@ -902,12 +1064,23 @@ mod tests {
             let p = app.polling.as_ref().unwrap();
             assert!(!p.in_flight);
             assert_eq!(p.last_ok, Some(1_800_000_000));
+            let Some(Effect::SaveState(sent)) = effects
+                .iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+                .cloned()
+            else {
+                unreachable!()
+            };
+            app.update(Msg::StateSaved {
+                result: Ok(sent.clone()),
+                sent,
+            });
 
             // The news outlives later polls, until a key is pressed.
-            let effects = app.on_report(done(priced("dolomite", 0.2)));
+            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.2))));
             assert!(!effects.contains(&Effect::Bell), "a coin flips once");
             assert!(
-                effects.contains(&Effect::SaveState),
+                effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
                 "the new price is kept"
             );
             assert!(app.flash.is_some());
@@ -919,11 +1092,11 @@ mod tests {
         fn the_bell_can_be_silenced_and_unchanged_answers_write_nothing() {
             let mut app = polling_app();
             app.bell = false;
-            let effects = app.on_report(done(priced("parcl", 0.3)));
+            let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
             assert!(!effects.contains(&Effect::Bell));
-            let effects = app.on_report(done(priced("parcl", 0.3)));
+            let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
             assert!(
-                !effects.contains(&Effect::SaveState),
+                !effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
                 "nothing changed, nothing written"
             );
         }
@@ -931,14 +1104,14 @@ mod tests {
         #[test]
         fn errors_flip_nothing_and_keep_the_last_data() {
             let mut app = polling_app();
-            app.on_report(done(priced("parcl", 0.3)));
+            app.update(Msg::Poll(done(priced("parcl", 0.3))));
             let before = app.listings.clone();
-            let effects = app.on_report(Report::Failed {
+            let effects = app.update(Msg::Poll(Report::Failed {
                 error: MarketError::Timeout,
                 retry_in: Duration::from_secs(120),
-            });
+            }));
             assert_eq!(app.listings, before);
-            assert!(!effects.contains(&Effect::SaveState));
+            assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             let p = app.polling.as_ref().unwrap();
             assert_eq!(p.last_error, Some(MarketError::Timeout));
             assert_eq!(p.next_at, Some(app.now + Duration::from_secs(120)));
@@ -959,13 +1132,13 @@ mod tests {
                 app.update(Action::PollNow),
                 [Effect::Poll(Command::PollNow)]
             );
-            app.on_report(Report::Started);
+            app.update(Msg::Poll(Report::Started));
             assert!(app.update(Action::PollNow).is_empty());
             assert_eq!(app.flash.as_deref(), Some("a poll is already running"));
-            app.on_report(Report::Refused {
+            app.update(Msg::Poll(Report::Refused {
                 reason: Refusal::RateLimited,
                 wait: Duration::from_secs(90),
-            });
+            }));
             assert_eq!(
                 app.flash.as_deref(),
                 Some("rate limited · the next request may go in 90 s")
@@ -977,10 +1150,10 @@ mod tests {
             let mut app = polling_app();
             app.viewport.help_height = 2;
             for i in 0..5 {
-                app.on_report(Report::Failed {
+                app.update(Msg::Poll(Report::Failed {
                     error: MarketError::Status { status: 500 + i },
                     retry_in: Duration::from_secs(60),
-                });
+                }));
             }
             app.update(Action::ToggleLog);
             assert_eq!(app.mode, Mode::Log);
@@ -996,6 +1169,147 @@ mod tests {
             );
             app.update(Action::ToggleLog);
             assert_eq!(app.mode, Mode::Normal);
+        }
+    }
+
+    mod saving {
+        use super::*;
+        use crate::store::Saved;
+
+        fn saved() -> Result<Saved, String> {
+            Ok(Saved {
+                merged: None,
+                conflicts: Vec::new(),
+            })
+        }
+
+        fn watchlist_saves(effects: &[Effect]) -> Vec<Watchlist> {
+            effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::SaveWatchlist(w) => Some(w.clone()),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        fn add(app: &mut App, name: &str) -> Vec<Effect> {
+            app.update(Action::Add);
+            app.update(Action::Paste(name.into()));
+            app.update(Action::Submit)
+        }
+
+        #[test]
+        fn one_save_at_a_time_and_the_latest_goes_next() {
+            let mut app = app();
+            let first = watchlist_saves(&add(&mut app, "Alpha"));
+            assert_eq!(first.len(), 1);
+            assert!(app.saves_pending());
+            // Changed again while the first save is being written: no second
+            // save races it.
+            assert!(watchlist_saves(&add(&mut app, "Beta")).is_empty());
+            assert!(watchlist_saves(&add(&mut app, "Gamma")).is_empty());
+            let next = watchlist_saves(&app.update(Msg::WatchlistSaved {
+                sent: first[0].clone(),
+                result: saved(),
+            }));
+            assert_eq!(next.len(), 1, "one more save, with everything since");
+            assert_eq!(next[0], app.watchlist);
+            assert_eq!(next[0].coins.len(), 17);
+            let after = app.update(Msg::WatchlistSaved {
+                sent: next[0].clone(),
+                result: saved(),
+            });
+            assert!(watchlist_saves(&after).is_empty());
+            assert!(!app.saves_pending());
+        }
+
+        #[test]
+        fn a_merge_that_comes_back_keeps_changes_made_meanwhile() {
+            let mut app = app();
+            let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
+            add(&mut app, "Beta");
+            // The file held another window's coin: what was written has it.
+            let mut written = sent.coins.clone();
+            let mut theirs = written[0].clone();
+            theirs.name = "Theirs".into();
+            theirs.market_id = None;
+            written.push(theirs);
+            let effects = app.update(Msg::WatchlistSaved {
+                sent,
+                result: Ok(Saved {
+                    merged: Some(written),
+                    conflicts: Vec::new(),
+                }),
+            });
+            let coins: Vec<&str> = app
+                .watchlist
+                .coins
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            for name in ["Alpha", "Beta", "Theirs"] {
+                assert!(coins.contains(&name), "{name} kept: {coins:?}");
+            }
+            let again = watchlist_saves(&effects);
+            assert_eq!(again.len(), 1, "the merge is written");
+            assert_eq!(again[0], app.watchlist);
+        }
+
+        #[test]
+        fn a_failed_save_is_told_and_logged() {
+            let mut app = app();
+            let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
+            let effects = app.update(Msg::WatchlistSaved {
+                sent,
+                result: Err("cannot write w.json: No space left on device".into()),
+            });
+            assert_eq!(
+                app.flash.as_deref(),
+                Some("watchlist not saved: cannot write w.json: No space left on device")
+            );
+            assert!(
+                effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Error))
+            );
+            assert!(app.watchlist.coins.iter().any(|c| c.name == "Alpha"));
+        }
+
+        #[test]
+        fn state_written_with_another_instances_flip_is_merged_with_newer_prices() {
+            let mut app = polling::polling_app();
+            let effects = app.update(Msg::Poll(polling::done(polling::priced("parcl", 0.3))));
+            let Some(Effect::SaveState(sent)) = effects
+                .iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+                .cloned()
+            else {
+                panic!("a state save, got {effects:?}")
+            };
+            // A flip seen here while the save is in flight.
+            let effects = app.update(Msg::Poll(polling::done(polling::priced("nillion", 0.6))));
+            assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
+            // What was written holds another instance's flip of Dolomite.
+            let mut written = sent.clone();
+            let mut dolo = written["parcl"].clone();
+            dolo.first_price = 0.1;
+            written.insert("dolomite".into(), dolo);
+            let effects = app.update(Msg::StateSaved {
+                sent,
+                result: Ok(written),
+            });
+            let mut ids: Vec<&String> = app.listings.keys().collect();
+            ids.sort();
+            assert_eq!(ids, ["dolomite", "nillion", "parcl"]);
+            let again: Vec<&Listings> = effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::SaveState(l) => Some(l),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(again, [&app.listings], "the merge is written");
         }
     }
 }

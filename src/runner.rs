@@ -1,0 +1,239 @@
+//! Runs the effects `App::update` returns, off the UI task, and sends what
+//! they learn back as a [`Msg`]: saves run on a blocking thread one after
+//! another, lookups and poll reports arrive over the same channel as their
+//! answers. Nothing here holds app state or needs a terminal, so tests drive
+//! it as the main loop does.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::{App, Effect, LogKind, Msg};
+use crate::listing::Listings;
+use crate::market::poller::{self, Command};
+use crate::market::{MarketError, MarketProvider};
+use crate::model::Watchlist;
+use crate::store::{self, WatchlistStore};
+
+/// A file write for the saver task.
+enum Save {
+    State(Listings),
+    Watchlist(Watchlist),
+}
+
+/// Where messages for the app go: the main loop's single inbox.
+pub type Inbox = mpsc::UnboundedSender<Msg>;
+
+pub struct Runner<P> {
+    inbox: Inbox,
+    provider: Result<Arc<P>, String>,
+    /// The poller's command channel, once it is started.
+    poller: Option<mpsc::Sender<Command>>,
+    saves: mpsc::UnboundedSender<Save>,
+    saver: JoinHandle<()>,
+    /// Where the bell is rung: the terminal.
+    out: Box<dyn Write + Send>,
+}
+
+impl<P: MarketProvider> Runner<P> {
+    /// A runner for the files under `state_path` and `watchlist`, sending
+    /// its results to `inbox`. Must be called inside a tokio runtime.
+    pub fn new(
+        provider: Result<Arc<P>, String>,
+        state_path: PathBuf,
+        watchlist: WatchlistStore,
+        inbox: Inbox,
+        out: Box<dyn Write + Send>,
+    ) -> Runner<P> {
+        let (saves, jobs) = mpsc::unbounded_channel();
+        let saver = tokio::spawn(saver(jobs, state_path, watchlist, inbox.clone()));
+        Runner {
+            inbox,
+            provider,
+            poller: None,
+            saves,
+            saver,
+            out,
+        }
+    }
+
+    /// Starts polling `ids` every `interval`; the poller's reports come in as
+    /// [`Msg::Poll`]. Returns false (and starts nothing) without a client.
+    pub fn start_poller(&mut self, ids: Vec<String>, interval: Duration) -> bool {
+        let Ok(provider) = &self.provider else {
+            return false;
+        };
+        let (commands, command_rx) = mpsc::channel(8);
+        let (report_tx, mut reports) = mpsc::channel(16);
+        tokio::spawn(poller::run(
+            Arc::clone(provider),
+            ids,
+            interval,
+            command_rx,
+            report_tx,
+        ));
+        let inbox = self.inbox.clone();
+        tokio::spawn(async move {
+            while let Some(report) = reports.recv().await {
+                if inbox.send(Msg::Poll(report)).is_err() {
+                    return;
+                }
+            }
+        });
+        self.poller = Some(commands);
+        true
+    }
+
+    /// Stops the poller: it ends at its next look at the command channel,
+    /// with no request sent after this.
+    pub fn stop_poller(&mut self) {
+        self.poller = None;
+    }
+
+    pub fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.run_one(effect);
+        }
+    }
+
+    fn run_one(&mut self, effect: Effect) {
+        match effect {
+            Effect::Poll(cmd) => {
+                let Some(commands) = &self.poller else { return };
+                match cmd {
+                    // Full means a poll is already queued; one is enough.
+                    Command::PollNow => {
+                        let _ = commands.try_send(Command::PollNow);
+                    }
+                    cmd => {
+                        let tx = commands.clone();
+                        tokio::spawn(async move { tx.send(cmd).await });
+                    }
+                }
+            }
+            Effect::SaveState(listings) => self.save(Save::State(listings)),
+            Effect::SaveWatchlist(watchlist) => self.save(Save::Watchlist(watchlist)),
+            Effect::Lookup(query) => {
+                let inbox = self.inbox.clone();
+                match &self.provider {
+                    Ok(provider) => {
+                        let provider = Arc::clone(provider);
+                        tokio::spawn(async move {
+                            let result = provider.search(&query).await;
+                            let _ = inbox.send(Msg::Lookup { query, result });
+                        });
+                    }
+                    Err(why) => {
+                        let result = Err(MarketError::Unavailable(why.clone()));
+                        let _ = inbox.send(Msg::Lookup { query, result });
+                    }
+                }
+            }
+            Effect::Bell => {
+                let _ = self.out.write_all(b"\x07").and_then(|_| self.out.flush());
+            }
+            Effect::Log(entry) => match entry.kind {
+                LogKind::Error => tracing::warn!("{}", entry.text),
+                LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
+            },
+        }
+    }
+
+    fn save(&self, job: Save) {
+        // The saver lives as long as the runner; if it panicked, say so
+        // through the save's own answer rather than losing it silently.
+        if let Err(mpsc::error::SendError(job)) = self.saves.send(job) {
+            let why = "the saving task stopped".to_string();
+            let _ = self.inbox.send(match job {
+                Save::State(sent) => Msg::StateSaved {
+                    sent,
+                    result: Err(why),
+                },
+                Save::Watchlist(sent) => Msg::WatchlistSaved {
+                    sent,
+                    result: Err(why),
+                },
+            });
+        }
+    }
+
+    /// Closes down: the poller stops, and the saves `app` still waits for
+    /// are seen through (a save that merged may ask for one more), feeding
+    /// their results to `app` so it knows what was kept. Other messages are
+    /// dropped.
+    pub async fn finish(mut self, app: &mut App, msgs: &mut mpsc::UnboundedReceiver<Msg>) {
+        self.stop_poller();
+        let mut saver_ended = false;
+        while app.saves_pending() {
+            tokio::select! {
+                msg = msgs.recv() => match msg {
+                    Some(msg @ (Msg::StateSaved { .. } | Msg::WatchlistSaved { .. })) => {
+                        let effects = app.update(msg);
+                        self.run(effects);
+                    }
+                    Some(_) => {}
+                    None => break,
+                },
+                // While the runner lives the saver ends only if a save
+                // panicked: no answer will come.
+                _ = &mut self.saver => {
+                    saver_ended = true;
+                    break;
+                }
+            }
+        }
+        drop(self.saves);
+        if !saver_ended {
+            let _ = self.saver.await;
+        }
+    }
+}
+
+/// Writes files one at a time, on a blocking thread so the screen stays
+/// responsive however slow the disk, and reports each outcome.
+async fn saver(
+    mut jobs: mpsc::UnboundedReceiver<Save>,
+    state_path: PathBuf,
+    store: WatchlistStore,
+    inbox: Inbox,
+) {
+    let mut store = store;
+    while let Some(job) = jobs.recv().await {
+        let msg = match job {
+            Save::State(sent) => {
+                let path = state_path.clone();
+                let (sent, result) = blocking(move || {
+                    let result = store::save_state_merged(&path, &sent).map_err(|e| e.to_string());
+                    (sent, result)
+                })
+                .await;
+                Msg::StateSaved { sent, result }
+            }
+            Save::Watchlist(sent) => {
+                let (st, sent, result) = blocking(move || {
+                    let result = store.save(&sent);
+                    (store, sent, result)
+                })
+                .await;
+                store = st;
+                Msg::WatchlistSaved { sent, result }
+            }
+        };
+        // Nobody may listen any more (the app is closing): the remaining
+        // writes still happen.
+        let _ = inbox.send(msg);
+    }
+}
+
+/// Runs `f` on tokio's blocking pool. A panic there is a bug; it is passed
+/// on rather than hidden.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
