@@ -21,8 +21,6 @@ pub const CHUNK: usize = 250;
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
-/// A `Retry-After` longer than this is taken as this.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// An API key and the header it travels in. Its `Debug` never shows the key.
 #[derive(Clone)]
@@ -271,7 +269,9 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// `Retry-After` as seconds or an HTTP date, capped at an hour.
+/// `Retry-After` as seconds or an HTTP date, as asked: the poller decides
+/// how long it actually waits (see `poller::rate_limit_wait`), and says so
+/// when it waits less than asked.
 pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     let value = value.trim();
     let wait = if let Ok(secs) = value.parse::<u64>() {
@@ -281,7 +281,7 @@ pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> 
         let secs = at.as_second() - now.as_second();
         Duration::from_secs(secs.max(0) as u64)
     };
-    Some(wait.min(MAX_RETRY_AFTER))
+    Some(wait)
 }
 
 /// Our own description of a transport failure: reqwest's messages can carry
@@ -357,13 +357,17 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds_dates_and_cap() {
+    fn retry_after_seconds_and_dates() {
         let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
         assert_eq!(
             parse_retry_after("120", now),
             Some(Duration::from_secs(120))
         );
-        assert_eq!(parse_retry_after("99999", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            parse_retry_after("99999", now),
+            Some(Duration::from_secs(99999)),
+            "as asked: the poller caps it, and says so"
+        );
         // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
         assert_eq!(
             parse_retry_after("Tue, 14 Nov 2023 22:15:20 GMT", now),

@@ -32,7 +32,7 @@ pub enum MarketError {
     Connect,
     #[error("network error")]
     Network,
-    #[error("rate limited by the API")]
+    #[error("rate limited by the API{}", capped_note(*retry_after))]
     RateLimited { retry_after: Option<Duration> },
     #[error("the API answered HTTP {status}")]
     Status { status: u16 },
@@ -50,6 +50,19 @@ pub enum MarketError {
     /// No client could be made (the reason says why); nothing was sent.
     #[error("{0}")]
     Unavailable(String),
+}
+
+/// Says so when the API asked for a longer wait than prelist accepts.
+fn capped_note(retry_after: Option<Duration>) -> String {
+    use poller::MAX_RATE_LIMIT_WAIT;
+    match retry_after {
+        Some(asked) if asked > MAX_RATE_LIMIT_WAIT => format!(
+            " (it asked for {}; waiting at most {})",
+            crate::text::duration(asked),
+            crate::text::duration(MAX_RATE_LIMIT_WAIT)
+        ),
+        _ => String::new(),
+    }
 }
 
 /// A coin the API's search found: a possible market id for a watched coin.

@@ -62,9 +62,21 @@ pub fn backoff(interval: Duration, failures: u32, jitter: f64) -> Duration {
     jittered.clamp(interval.min(MAX_BACKOFF), MAX_BACKOFF)
 }
 
-/// How long a rate limit makes us wait.
-pub fn rate_limit_wait(retry_after: Option<Duration>) -> Duration {
-    retry_after.unwrap_or(RATE_LIMIT_WAIT)
+/// The longest a rate limit makes us wait, whatever `Retry-After` asks: a
+/// server's mistake must not stop the watch for days.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(3600);
+
+/// How long a rate limit makes us wait: what `Retry-After` asks (else a
+/// minute), but never less than the poll interval nor than
+/// [`MIN_INTERVAL`] (`Retry-After: 0`, or a date in the past, would
+/// otherwise send the next request at once, and the next), and never more
+/// than [`MAX_RATE_LIMIT_WAIT`] unless the interval itself is longer.
+pub fn rate_limit_wait(retry_after: Option<Duration>, interval: Duration) -> Duration {
+    let floor = interval.max(MIN_INTERVAL);
+    retry_after
+        .unwrap_or(RATE_LIMIT_WAIT)
+        .min(MAX_RATE_LIMIT_WAIT)
+        .max(floor)
 }
 
 /// Runs until the UI drops its command sender. The first poll goes at once.
@@ -133,7 +145,7 @@ pub async fn run<P: MarketProvider>(
             Err(error) => {
                 let retry_in = match &error {
                     MarketError::RateLimited { retry_after } => {
-                        let wait = rate_limit_wait(*retry_after);
+                        let wait = rate_limit_wait(*retry_after, interval);
                         hold_until = Some(Instant::now() + wait);
                         wait
                     }
@@ -323,6 +335,53 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(secs_between(&p.calls.lock().unwrap()), [10]);
+    }
+
+    #[test]
+    fn a_rate_limit_waits_at_least_the_interval_and_at_most_the_cap() {
+        let minute = Duration::from_secs(60);
+        let secs = Duration::from_secs;
+        // Retry-After: 0, or a date in the past (parsed as 0).
+        assert_eq!(rate_limit_wait(Some(secs(0)), minute), minute);
+        assert_eq!(rate_limit_wait(Some(secs(0)), secs(10)), secs(10));
+        assert_eq!(rate_limit_wait(Some(secs(3)), secs(5)), MIN_INTERVAL);
+        assert_eq!(rate_limit_wait(Some(secs(119)), minute), secs(119));
+        assert_eq!(rate_limit_wait(None, secs(10)), RATE_LIMIT_WAIT);
+        assert_eq!(
+            rate_limit_wait(Some(secs(u64::MAX / 2)), minute),
+            MAX_RATE_LIMIT_WAIT
+        );
+        assert_eq!(
+            rate_limit_wait(Some(secs(u64::MAX / 2)), secs(7200)),
+            secs(7200),
+            "a longer interval still wins"
+        );
+        let asked_a_day = MarketError::RateLimited {
+            retry_after: Some(secs(86_400)),
+        };
+        assert_eq!(
+            asked_a_day.to_string(),
+            "rate limited by the API (it asked for 24 h; waiting at most 60 m)"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_zero_does_not_flood() {
+        let zero = || {
+            Err(MarketError::RateLimited {
+                retry_after: Some(Duration::ZERO),
+            })
+        };
+        let p = Scripted::new(vec![zero(), zero(), zero(), Ok(priced("a", 1.0))]);
+        let (_cmd, mut rx) = start(p.clone(), 10);
+        for _ in 0..3 {
+            match next_result(&mut rx).await {
+                Report::Failed { retry_in, .. } => assert_eq!(retry_in, MIN_INTERVAL),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
+        assert_eq!(secs_between(&p.calls.lock().unwrap()), [10, 10, 10]);
     }
 
     #[test]
