@@ -14,22 +14,39 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            // Line and paragraph separators break lines as a newline does;
+            // the marks, embeddings, overrides and isolates reorder text.
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
-/// A USD price with four significant digits below $1 and cents above,
-/// with thousands separators: `$0.1234`, `$0.61`, `$12,345.68`.
+/// A USD price, short at any magnitude: cents with thousands separators
+/// from $1 (`$12,345.68`), four significant digits below (`$0.1234`),
+/// scientific notation below $0.000001 (`$4.941e-7`), and millions and up
+/// in short form (`$1.23M`), so it always fits its column.
 pub fn price(p: f64) -> String {
     if !p.is_finite() {
         return "?".into();
     }
-    if p >= 1.0 || p == 0.0 {
+    let a = p.abs();
+    if a >= 1e6 {
+        return money_compact(p);
+    }
+    if a >= 1.0 || a == 0.0 {
         let cents = format!("{:.2}", p);
         let (int, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
         return format!("${}.{}", thousands(int), frac);
     }
+    if a < 1e-6 {
+        return format!("${p:.3e}");
+    }
     // Four significant digits, then drop zeros past the second decimal.
-    let decimals = (4 - 1 - p.abs().log10().floor() as i32).clamp(2, 12) as usize;
+    let decimals = (4 - 1 - a.log10().floor() as i32).clamp(2, 12) as usize;
     let mut s = format!("{:.*}", decimals, p);
     while s.ends_with('0') && s.len() - s.find('.').unwrap_or(0) > 3 {
         s.pop();
@@ -55,6 +72,7 @@ pub fn money_compact(v: f64) -> String {
         return "?".into();
     }
     let (div, unit) = match v.abs() {
+        a if a >= 1e15 => return format!("${v:.2e}"),
         a if a >= 1e12 => (1e12, "T"),
         a if a >= 1e9 => (1e9, "B"),
         a if a >= 1e6 => (1e6, "M"),
@@ -118,6 +136,10 @@ mod tests {
     #[test]
     fn clean_strips_escapes_and_controls() {
         assert_eq!(clean("Ten\x1b[2J\r\nX\u{7}\u{202E}"), "Ten[2JX");
+        assert_eq!(
+            clean("a\u{2028}b\u{2029}c\u{200E}d\u{200F}e\u{2066}f\u{2069}g\u{9b}h"),
+            "abcdefgh"
+        );
         assert!(matches!(clean("plain — text ▲"), Cow::Borrowed(_)));
     }
 
@@ -130,6 +152,19 @@ mod tests {
         assert_eq!(price(1.5), "$1.50");
         assert_eq!(price(0.0), "$0.00");
         assert_eq!(price(f64::NAN), "?");
+        // Any magnitude fits a column, and nothing positive reads as zero.
+        assert_eq!(price(4.941e-7), "$4.941e-7");
+        assert_eq!(price(5e-324), "$4.941e-324");
+        assert_eq!(price(999_999.99), "$999,999.99");
+        assert_eq!(price(1_234_567.0), "$1.23M");
+        assert_eq!(price(1e308), "$1.00e308");
+        for p in [
+            1e308, 5e-324, 1e-7, 0.000001, 0.5, 1e5, 1e9, 1e12, 1e15, 1e20,
+        ] {
+            let s = price(p);
+            assert!(s.chars().count() <= 12, "{p}: {s}");
+            assert_ne!(s, "$0.00", "{p}");
+        }
     }
 
     #[test]

@@ -245,10 +245,16 @@ pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, 
                 .and_then(Value::as_f64)
                 .filter(|v| v.is_finite())
         };
+        let price = num("usd").filter(|p| *p > 0.0);
+        if let Some(p) = price.filter(|&p| !super::is_price(p)) {
+            return Err(MarketError::Malformed(format!(
+                "the price of {id} is {p:e} USD, past any real coin's"
+            )));
+        }
         quotes.insert(
             id.clone(),
             Quote {
-                price_usd: num("usd").filter(|p| *p > 0.0),
+                price_usd: price,
                 change_24h: num("usd_24h_change"),
                 market_cap: num("usd_market_cap"),
                 last_updated: entry.get("last_updated_at").and_then(Value::as_i64),
@@ -305,6 +311,22 @@ mod tests {
 
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn absurd_prices_are_refused_as_malformed() {
+        let a = ids(&["a"]);
+        for bad in [json!(1e308), json!(1.0e10)] {
+            let err = parse_simple_price(&json!({"a": {"usd": bad}}), &a).unwrap_err();
+            assert!(
+                matches!(&err, MarketError::Malformed(m) if m.contains("price of a")),
+                "{err}"
+            );
+        }
+        let q = parse_simple_price(&json!({"a": {"usd": 1e9}}), &a).unwrap();
+        assert_eq!(q["a"].price_usd, Some(1e9));
+        let q = parse_simple_price(&json!({"a": {"usd": -5}}), &a).unwrap();
+        assert_eq!(q["a"].price_usd, None, "no price, not an error");
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub struct Quote {
     pub last_updated: Option<i64>,
 }
 
+/// The highest USD price per coin taken as real: anything past it is a
+/// broken answer, not a listing.
+pub const MAX_PRICE_USD: f64 = 1e9;
+
+/// Whether `p` can be a coin's USD price: finite, above zero, and within
+/// [`MAX_PRICE_USD`]. Only such a price makes a coin trading, whether it
+/// comes from the API, an import or the state file.
+pub fn is_price(p: f64) -> bool {
+    p.is_finite() && p > 0.0 && p <= MAX_PRICE_USD
+}
+
 /// Quotes by market id. An id the API does not know is absent.
 pub type Quotes = HashMap<String, Quote>;
 
