@@ -162,10 +162,26 @@ pub fn apply_poll(
     quotes: &Quotes,
     now: i64,
 ) -> Vec<Listed> {
-    apply_quotes(listings, polled, quotes, now)
+    let flips = apply_quotes(listings, polled, quotes, now);
+    if flips.is_empty() {
+        return Vec::new();
+    }
+    // One pass over the coins, whatever the number of flips: a first poll
+    // of a big list can flip thousands at once.
+    let names: HashMap<&str, &str> = coins
+        .iter()
+        .filter_map(|c| Some((c.market_id.as_deref()?, c.name.as_str())))
+        .collect();
+    flips
         .into_iter()
         .map(|f| Listed {
-            name: name_for_id(coins, &f.market_id),
+            name: crate::text::clean(
+                names
+                    .get(f.market_id.as_str())
+                    .copied()
+                    .unwrap_or(&f.market_id),
+            )
+            .into_owned(),
             market_id: f.market_id,
             price: f.price,
         })

@@ -4,7 +4,7 @@
 //! goes out as an [`Effect`]. No I/O and no terminal, so every behaviour is
 //! testable as plain data.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use ratatui::layout::Rect;
@@ -186,7 +186,7 @@ pub struct App {
     /// Set when polling (`--poll`).
     pub polling: Option<PollState>,
     /// Flips and poll errors, oldest first.
-    pub log: Vec<LogEntry>,
+    pub log: VecDeque<LogEntry>,
     pub log_scroll: usize,
     /// A message for the status line, cleared by the next key.
     pub flash: Option<String>,
@@ -238,7 +238,7 @@ impl App {
             viewport: Viewport::default(),
             quit: false,
             polling: None,
-            log: Vec::new(),
+            log: VecDeque::new(),
             log_scroll: 0,
             flash: None,
             flash_sticky: false,
@@ -315,9 +315,9 @@ impl App {
             text,
         };
         self.effects.push(Effect::Log(entry.clone()));
-        self.log.push(entry);
+        self.log.push_back(entry);
         if self.log.len() > LOG_CAPACITY {
-            self.log.remove(0);
+            self.log.pop_front();
         }
     }
 
@@ -1056,10 +1056,10 @@ mod tests {
             );
             assert!(app.flipped.contains("dolomite"));
             assert_eq!(
-                app.log.last().unwrap().text,
+                app.log.back().unwrap().text,
                 "Dolomite is now trading at $0.1234"
             );
-            assert_eq!(app.log.last().unwrap().at, 1_800_000_000);
+            assert_eq!(app.log.back().unwrap().at, 1_800_000_000);
             assert_eq!(app.trading_count(), 1);
             let p = app.polling.as_ref().unwrap();
             assert!(!p.in_flight);
@@ -1115,9 +1115,9 @@ mod tests {
             let p = app.polling.as_ref().unwrap();
             assert_eq!(p.last_error, Some(MarketError::Timeout));
             assert_eq!(p.next_at, Some(app.now + Duration::from_secs(120)));
-            assert_eq!(app.log.last().unwrap().kind, LogKind::Error);
+            assert_eq!(app.log.back().unwrap().kind, LogKind::Error);
             assert_eq!(
-                app.log.last().unwrap().text,
+                app.log.back().unwrap().text,
                 "poll failed: timed out (retry in 2 m)"
             );
         }

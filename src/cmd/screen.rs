@@ -40,7 +40,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let mut app = App::new(cx.watchlist, cx.listings);
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
     app.bell = settings.bell.value;
-    app.log = known_listings(&app);
+    app.log = known_listings(&app).into();
     runtime()?
         .block_on(tui::run(app, session))
         .map_err(|e| Error::failed(format!("terminal error: {e}")))
