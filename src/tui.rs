@@ -98,6 +98,8 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Re
     let mut terminal = init()?;
     let result = event_loop(&mut terminal, &mut app, &mut msgs, polling, &mut runner).await;
     restore();
+    let effects = app.update(Msg::Shutdown);
+    runner.run(effects);
     runner.finish(&mut app, &mut msgs).await;
     result
 }

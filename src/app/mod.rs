@@ -28,6 +28,10 @@ pub use edit::{Lookup, LookupState};
 /// The event log keeps this many entries; older ones are in the log file.
 pub const LOG_CAPACITY: usize = 1000;
 
+/// New prices alone are written to the state file at most this often
+/// (seconds); a new listing is written at once.
+pub const PRICE_SAVE_GAP: i64 = 60;
+
 /// What keys mean right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -74,6 +78,9 @@ pub enum Msg {
         sent: Listings,
         result: Result<Listings, String>,
     },
+    /// The app is closing (quit or a signal): what waits to be written is
+    /// written now.
+    Shutdown,
 }
 
 impl From<Action> for Msg {
@@ -204,6 +211,10 @@ pub struct App {
     effects: Vec<Effect>,
     saving_watchlist: Saving,
     saving_state: Saving,
+    /// When the state file was last asked to be written (wall seconds), and
+    /// whether newer prices wait to be.
+    state_saved_at: i64,
+    prices_unsaved: bool,
     /// The watchlist's searched text, built with it.
     search_index: SearchIndex,
     /// Indices into `watchlist.coins` of the shown rows, in order.
@@ -250,6 +261,8 @@ impl App {
             effects: Vec::new(),
             saving_watchlist: Saving::default(),
             saving_state: Saving::default(),
+            state_saved_at: i64::MIN / 2,
+            prices_unsaved: false,
             rows: Vec::new(),
             selected: None,
             selected_pos: None,
@@ -361,8 +374,16 @@ impl App {
                         self.effects.push(Effect::Bell);
                     }
                 }
-                if self.listings != before {
+                if !flips.is_empty() {
                     self.save_state();
+                } else if self.listings != before {
+                    // New prices alone: a big list's state file is megabytes,
+                    // and polls may come every 10 s.
+                    if self.now_wall - self.state_saved_at >= PRICE_SAVE_GAP {
+                        self.save_state();
+                    } else {
+                        self.prices_unsaved = true;
+                    }
                 }
                 self.refresh();
             }
@@ -402,6 +423,8 @@ impl App {
     /// Asks for the state file to be written, unless a save is in flight:
     /// then once more when it is done.
     fn save_state(&mut self) {
+        self.prices_unsaved = false;
+        self.state_saved_at = self.now_wall;
         if self.saving_state.in_flight {
             self.saving_state.again = true;
         } else {
@@ -614,6 +637,12 @@ impl App {
             Msg::Lookup { query, result } => self.on_lookup(&query, result),
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
+            Msg::Shutdown => {
+                self.quit = true;
+                if self.prices_unsaved {
+                    self.save_state();
+                }
+            }
         }
         std::mem::take(&mut self.effects)
     }
@@ -1079,9 +1108,13 @@ mod tests {
             // The news outlives later polls, until a key is pressed.
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.2))));
             assert!(!effects.contains(&Effect::Bell), "a coin flips once");
-            assert!(
-                effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
+            assert_eq!(
+                app.listings["dolomite"].price_usd, 0.2,
                 "the new price is kept"
+            );
+            assert!(
+                !effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
+                "and written within the minute, not at once"
             );
             assert!(app.flash.is_some());
             app.update(Action::Down);
@@ -1274,6 +1307,44 @@ mod tests {
                     .any(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Error))
             );
             assert!(app.watchlist.coins.iter().any(|c| c.name == "Alpha"));
+        }
+
+        #[test]
+        fn new_prices_alone_are_written_once_a_minute_and_at_shutdown() {
+            let mut app = polling::polling_app();
+            let saves = |effects: &[Effect]| {
+                effects
+                    .iter()
+                    .filter(|e| matches!(e, Effect::SaveState(_)))
+                    .count()
+            };
+            let mut poll = |app: &mut App, secs: i64, id: &str, price: f64| {
+                let wall = 1_800_000_000 + secs;
+                app.update(Msg::Clock { now: app.now, wall });
+                let effects = app.update(Msg::Poll(polling::done(polling::priced(id, price))));
+                // Every save is answered before the next poll.
+                for e in &effects {
+                    if let Effect::SaveState(sent) = e {
+                        app.update(Msg::StateSaved {
+                            sent: sent.clone(),
+                            result: Ok(sent.clone()),
+                        });
+                    }
+                }
+                saves(&effects)
+            };
+            assert_eq!(poll(&mut app, 0, "parcl", 0.3), 1, "a listing: at once");
+            assert_eq!(poll(&mut app, 10, "parcl", 0.31), 0, "a price: it waits");
+            assert_eq!(poll(&mut app, 20, "nillion", 0.6), 1, "a listing: at once");
+            assert_eq!(poll(&mut app, 30, "parcl", 0.32), 0);
+            assert_eq!(poll(&mut app, 80, "parcl", 0.33), 1, "a minute on");
+            assert_eq!(poll(&mut app, 90, "parcl", 0.34), 0);
+            let effects = app.update(Msg::Shutdown);
+            assert!(app.quit);
+            let Some(Effect::SaveState(last)) = effects.first() else {
+                panic!("the last price is written at shutdown: {effects:?}")
+            };
+            assert_eq!(last["parcl"].price_usd, 0.34);
         }
 
         #[test]
