@@ -163,7 +163,7 @@ pub struct App {
     /// The add/edit form, while open.
     pub form: Option<Form>,
     /// Deleted coins and where they were, the last on top, for `u`.
-    undo: Vec<(usize, Coin)>,
+    undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
     pub lookup: Option<Lookup>,
 }
