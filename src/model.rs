@@ -750,4 +750,88 @@ mod tests {
             })
         );
     }
+
+    #[test]
+    fn the_same_coin_is_the_trimmed_unicode_lowercased_name() {
+        assert_eq!(name_key("  ÉTHER Fi "), "éther fi");
+        let dup = r#"{"version":1,"coins":[
+            {"rank":1,"name":"Éther"},
+            {"rank":2,"name":" éTHER "}]}"#;
+        let msg = parse(dup).unwrap_err().to_string();
+        assert!(
+            msg.ends_with("coin #2 ( éTHER ): field `name`: \"Éther\" is already in the watchlist"),
+            "{msg}"
+        );
+        let c = &Watchlist::builtin().coins[1];
+        assert!(c.is_named(" nillion") && !c.is_named("Nillion X"));
+    }
+
+    #[test]
+    fn kinds_are_read_without_case_and_names_trimmed() {
+        let w = parse(
+            r#"{"version":1,"coins":[{"rank":1,"name":" A ","score_kind":" Tech","score":5,"airdrop":"PROBABLE"}]}"#,
+        )
+        .unwrap();
+        let c = &w.coins[0];
+        assert_eq!(c.name, "A");
+        assert_eq!(c.airdrop, Some(Airdrop::Probable));
+        assert_eq!(c.score.map(|s| s.kind), Some(ScoreKind::Tech));
+    }
+
+    #[test]
+    fn every_rule_broken_is_said_once_in_field_order() {
+        let raw = RawCoin {
+            rank: 1,
+            name: " ".into(),
+            market_id: Some("Bad Id".into()),
+            score_kind: Some("vibes".into()),
+            score: Some(-1),
+            airdrop: Some("maybe".into()),
+            ..RawCoin::default()
+        };
+        let errors = raw.into_coin(&Taken::default()).unwrap_err();
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "field `name`: is required",
+                "field `market_id`: \"Bad Id\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)",
+                "field `score_kind`: \"vibes\" is not a score kind (tech or fundamental)",
+                "field `score`: -1 is outside 0–100",
+                "field `airdrop`: \"maybe\" is not an airdrop kind (confirmed or probable)",
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_are_fresh_per_coin_and_not_part_of_equality() {
+        let a = Watchlist::builtin();
+        let b = Watchlist::builtin();
+        assert_eq!(a, b);
+        assert_ne!(a.coins[0].id, b.coins[0].id);
+        let mut ids: Vec<CoinId> = a.coins.iter().map(|c| c.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 14);
+        assert_eq!(position(&a.coins, a.coins[3].id), Some(3));
+        assert_eq!(position(&a.coins, b.coins[3].id), None);
+    }
+
+    #[test]
+    fn form_fields_cover_every_coin_field_but_rank() {
+        let keys: Vec<&str> = CoinField::ALL.iter().map(|f| f.key()).collect();
+        let file = serde_json::to_value(RawCoin::default()).unwrap();
+        let mut file_keys: Vec<&str> = file
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "rank")
+            .collect();
+        let mut keys_sorted = keys.clone();
+        keys_sorted.sort();
+        file_keys.sort();
+        assert_eq!(keys_sorted, file_keys);
+        assert_eq!(CoinField::ALL[0], CoinField::Name);
+        assert_eq!(CoinField::MarketId.label(), "Market id");
+    }
 }

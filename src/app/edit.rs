@@ -636,4 +636,72 @@ mod tests {
             Some("gravity-grvt")
         );
     }
+
+    #[test]
+    fn an_open_form_and_undo_follow_their_coin_when_rows_move() {
+        let mut app = app();
+        app.update(Action::Down);
+        app.update(Action::Edit);
+        // Another window deleted Gravity: Nillion moves up a row.
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        for _ in 0..5 {
+            app.update(Action::NextField);
+        }
+        type_text(&mut app, "still Nillion");
+        app.update(Action::Submit);
+        assert_eq!(app.watchlist.coins[0].name, "Nillion");
+        assert_eq!(app.watchlist.coins[0].notes, "still Nillion");
+        assert_eq!(app.watchlist.coins.len(), 13);
+
+        // Parcl is deleted, then another window deletes a coin before it:
+        // undo puts Parcl back before the coin it stood before.
+        app.update(Action::First);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(app.selected_coin().unwrap().name, "Parcl");
+        app.update(Action::Delete);
+        app.update(Action::Yes);
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        app.update(Action::Undo);
+        assert_eq!(names(&app)[..3], ["My Pet Hooligan", "Parcl", "Nibiru"]);
+    }
+
+    #[test]
+    fn a_lookup_whose_coin_was_merged_away_says_so() {
+        let mut app = app();
+        app.update(Action::Lookup);
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        type_text(&mut app, "gravity-x");
+        app.update(Action::Submit);
+        let lookup = app.lookup.as_ref().unwrap();
+        assert!(
+            lookup
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("deleted in another window")
+        );
+        assert!(
+            app.watchlist
+                .coins
+                .iter()
+                .all(|c| c.market_id.as_deref() != Some("gravity-x"))
+        );
+    }
+
+    #[test]
+    fn merged_coins_keep_the_ids_of_ours_by_name() {
+        let mut app = app();
+        let before: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        let fresh = Watchlist::builtin().coins;
+        app.replace_coins(fresh);
+        let after: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        assert_eq!(before, after);
+    }
 }
