@@ -1,158 +1,102 @@
 //! The add/edit form: a line editor per field, and the conversion of the
-//! fields into a coin with every error tied to the field it belongs to.
+//! fields into a coin through the watchlist's one validation, with every
+//! error tied to the field it belongs to.
 
-use crate::model::{Airdrop, Coin, Score, ScoreKind, is_market_id};
+use tui_input::{Input, InputRequest};
+use unicode_width::UnicodeWidthChar;
 
-/// One line of editable text with a cursor (a char index, not a byte index).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LineInput {
-    text: String,
-    cursor: usize,
+use crate::model::{Coin, CoinId, FieldError, RawCoin, Rule, Taken};
+
+/// The form's fields: the coin's editable fields, in Tab order.
+pub use crate::model::CoinField as Field;
+
+/// One line of editable text with a cursor, edited by `tui-input` (which
+/// steps over whole graphemes, so an emoji goes in one backspace).
+#[derive(Debug, Clone, Default)]
+pub struct LineInput(Input);
+
+impl PartialEq for LineInput {
+    fn eq(&self, other: &LineInput) -> bool {
+        self.text() == other.text() && self.cursor() == other.cursor()
+    }
 }
+
+impl Eq for LineInput {}
 
 impl LineInput {
     pub fn new(text: &str) -> LineInput {
-        LineInput {
-            text: text.to_string(),
-            cursor: text.chars().count(),
-        }
+        LineInput(Input::new(text.to_string()))
     }
 
     pub fn text(&self) -> &str {
-        &self.text
+        self.0.value()
     }
 
+    /// The cursor, as a count of chars before it (not bytes, not columns).
     pub fn cursor(&self) -> usize {
-        self.cursor
-    }
-
-    fn byte_at(&self, char_index: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(i, _)| i)
+        self.0.cursor()
     }
 
     /// Inserts text at the cursor; control characters (a pasted newline or
     /// tab among them) become spaces, so a field stays one clean line.
     pub fn insert(&mut self, s: &str) {
-        let clean: String = s
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        let at = self.byte_at(self.cursor);
-        self.text.insert_str(at, &clean);
-        self.cursor += clean.chars().count();
+        for c in s.chars() {
+            let c = if c.is_control() { ' ' } else { c };
+            self.0.handle(InputRequest::InsertChar(c));
+        }
     }
 
     pub fn backspace(&mut self) {
-        if self.cursor > 0 {
-            self.cursor -= 1;
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
+        self.0.handle(InputRequest::DeletePrevChar);
     }
 
     pub fn delete(&mut self) {
-        if self.cursor < self.text.chars().count() {
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
+        self.0.handle(InputRequest::DeleteNextChar);
     }
 
     pub fn left(&mut self) {
-        self.cursor = self.cursor.saturating_sub(1);
+        self.0.handle(InputRequest::GoToPrevChar);
     }
 
     pub fn right(&mut self) {
-        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+        self.0.handle(InputRequest::GoToNextChar);
     }
 
     pub fn home(&mut self) {
-        self.cursor = 0;
+        self.0.handle(InputRequest::GoToStart);
     }
 
     pub fn end(&mut self) {
-        self.cursor = self.text.chars().count();
-    }
-}
-
-/// The form's fields, in the order Tab visits them: the ones a user fills
-/// most, then every other field of a coin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Name,
-    Ticker,
-    Category,
-    MarketId,
-    Narratives,
-    Notes,
-    OtherNames,
-    Summary,
-    Thesis,
-    Competitors,
-    Backers,
-    Vibes,
-    ScoreKind,
-    Score,
-    Airdrop,
-    Launch,
-}
-
-impl Field {
-    pub const ALL: [Field; 16] = [
-        Field::Name,
-        Field::Ticker,
-        Field::Category,
-        Field::MarketId,
-        Field::Narratives,
-        Field::Notes,
-        Field::OtherNames,
-        Field::Summary,
-        Field::Thesis,
-        Field::Competitors,
-        Field::Backers,
-        Field::Vibes,
-        Field::ScoreKind,
-        Field::Score,
-        Field::Airdrop,
-        Field::Launch,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::Name => "Name",
-            Field::Ticker => "Ticker",
-            Field::Category => "Category",
-            Field::MarketId => "Market id",
-            Field::Narratives => "Narratives",
-            Field::Notes => "Notes",
-            Field::OtherNames => "Other names",
-            Field::Summary => "Summary",
-            Field::Thesis => "Why listed",
-            Field::Competitors => "Competitors",
-            Field::Backers => "Backers & team",
-            Field::Vibes => "Vibes",
-            Field::ScoreKind => "Score kind",
-            Field::Score => "Score %",
-            Field::Airdrop => "Airdrop",
-            Field::Launch => "Launch",
-        }
+        self.0.handle(InputRequest::GoToEnd);
     }
 
-    /// What the field takes, shown when it has the focus.
-    pub fn hint(self) -> &'static str {
-        match self {
-            Field::Name => "required; unique",
-            Field::MarketId => "the CoinGecko id, e.g. nillion (m looks it up)",
-            Field::Narratives | Field::OtherNames | Field::Competitors | Field::Backers => {
-                "separated by ;"
+    /// The part of the text to show in `width` terminal columns, scrolled so
+    /// the cursor is in view, and the cursor's column within it. Both count
+    /// display columns, so a wide character (CJK, most emoji) takes the two
+    /// cells it takes on screen and the cursor lands after it.
+    pub fn window(&self, width: usize) -> (String, usize) {
+        let width = width.max(1);
+        let cols = |c: char| c.width().unwrap_or(0);
+        let text = self.text();
+        let cursor_col: usize = text.chars().take(self.cursor()).map(cols).sum();
+        // The cursor's own cell is the last one the window may need.
+        let scroll = (cursor_col + 1).saturating_sub(width);
+        let (mut skipped, mut used) = (0, 0);
+        let mut shown = String::new();
+        for c in text.chars() {
+            let w = cols(c);
+            if skipped < scroll {
+                // A wide character cut by the window's edge is left out whole.
+                skipped += w;
+                continue;
             }
-            Field::ScoreKind => "tech, fundamental, or empty",
-            Field::Score => "0–100, or empty",
-            Field::Airdrop => "confirmed, probable, or empty",
-            _ => "",
+            if used + w > width {
+                break;
+            }
+            used += w;
+            shown.push(c);
         }
+        (shown, cursor_col - skipped)
     }
 }
 
@@ -160,10 +104,10 @@ impl Field {
 /// with the focus, and the errors of the last save attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Form {
-    pub editing: Option<usize>,
+    pub editing: Option<CoinId>,
     pub inputs: Vec<LineInput>,
     pub focus: usize,
-    pub errors: Vec<(Field, String)>,
+    pub errors: Vec<FieldError>,
     /// The rank the coin keeps (edit) or gets (add).
     rank: u32,
 }
@@ -183,8 +127,67 @@ fn split(s: &str) -> Vec<String> {
 }
 
 fn opt(s: &str) -> Option<String> {
-    let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
+}
+
+/// What field `f` of a coin reads as in the form.
+fn field_text(c: &RawCoin, f: Field) -> String {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    match f {
+        Field::Name => c.name.clone(),
+        Field::Ticker => text(&c.ticker),
+        Field::Category => c.category.clone(),
+        Field::MarketId => text(&c.market_id),
+        Field::Narratives => join(&c.narratives),
+        Field::Notes => c.notes.clone(),
+        Field::OtherNames => join(&c.other_names),
+        Field::Summary => c.summary.clone(),
+        Field::Thesis => c.thesis.clone(),
+        Field::Competitors => join(&c.competitors),
+        Field::Backers => join(&c.backers),
+        Field::Vibes => text(&c.vibes),
+        Field::ScoreKind => text(&c.score_kind),
+        Field::Score => c.score.map(|s| s.to_string()).unwrap_or_default(),
+        Field::Airdrop => text(&c.airdrop),
+        Field::Launch => text(&c.launch),
+    }
+}
+
+/// Sets field `f` of a coin from the form's (trimmed) text. Only a score
+/// that is not a number can be wrong here; every other rule is the
+/// watchlist's, checked by `RawCoin::into_coin`.
+fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
+    match f {
+        Field::Name => c.name = s.to_string(),
+        Field::Ticker => c.ticker = opt(s),
+        Field::Category => c.category = s.to_string(),
+        Field::MarketId => c.market_id = opt(s),
+        Field::Narratives => c.narratives = split(s),
+        Field::Notes => c.notes = s.to_string(),
+        Field::OtherNames => c.other_names = split(s),
+        Field::Summary => c.summary = s.to_string(),
+        Field::Thesis => c.thesis = s.to_string(),
+        Field::Competitors => c.competitors = split(s),
+        Field::Backers => c.backers = split(s),
+        Field::Vibes => c.vibes = opt(s),
+        Field::ScoreKind => c.score_kind = opt(s),
+        Field::Score => {
+            c.score = match s.trim_end_matches('%').trim() {
+                "" => None,
+                n => Some(n.parse().map_err(|_| {
+                    FieldError::new(
+                        f,
+                        Rule::NotAScore {
+                            found: s.to_string(),
+                        },
+                    )
+                })?),
+            }
+        }
+        Field::Airdrop => c.airdrop = opt(s),
+        Field::Launch => c.launch = opt(s),
+    }
+    Ok(())
 }
 
 impl Form {
@@ -200,42 +203,18 @@ impl Form {
         }
     }
 
-    /// A form holding coin `index`'s fields.
-    pub fn edit(coins: &[Coin], index: usize) -> Form {
-        let c = &coins[index];
-        let value = |f: Field| match f {
-            Field::Name => c.name.clone(),
-            Field::Ticker => c.ticker.clone().unwrap_or_default(),
-            Field::Category => c.category.clone(),
-            Field::MarketId => c.market_id.clone().unwrap_or_default(),
-            Field::Narratives => join(&c.narratives),
-            Field::Notes => c.notes.clone(),
-            Field::OtherNames => join(&c.other_names),
-            Field::Summary => c.summary.clone(),
-            Field::Thesis => c.thesis.clone(),
-            Field::Competitors => join(&c.competitors),
-            Field::Backers => join(&c.backers),
-            Field::Vibes => c.vibes.clone().unwrap_or_default(),
-            Field::ScoreKind => c
-                .score
-                .map(|s| s.kind.as_str().to_string())
-                .unwrap_or_default(),
-            Field::Score => c.score.map(|s| s.value.to_string()).unwrap_or_default(),
-            Field::Airdrop => c
-                .airdrop
-                .map(|a| a.as_str().to_string())
-                .unwrap_or_default(),
-            Field::Launch => c.launch.clone().unwrap_or_default(),
-        };
+    /// A form holding `coin`'s fields.
+    pub fn edit(coin: &Coin) -> Form {
+        let raw = RawCoin::from(coin);
         Form {
-            editing: Some(index),
+            editing: Some(coin.id),
             inputs: Field::ALL
                 .iter()
-                .map(|&f| LineInput::new(&value(f)))
+                .map(|&f| LineInput::new(&field_text(&raw, f)))
                 .collect(),
             focus: 0,
             errors: Vec::new(),
-            rank: c.rank,
+            rank: coin.rank,
         }
     }
 
@@ -257,110 +236,40 @@ impl Form {
         self.focus = (self.focus as isize + step).rem_euclid(n) as usize;
     }
 
-    /// The coin the fields describe, or every error found, by field. Names
-    /// and market ids must not clash with another coin of `coins`.
-    pub fn to_coin(&self, coins: &[Coin]) -> Result<Coin, Vec<(Field, String)>> {
-        let mut errors = Vec::new();
-        let v = |f: Field| self.value(f).trim();
-        let others = || {
-            coins
-                .iter()
-                .enumerate()
-                .filter(move |(i, _)| Some(*i) != self.editing)
-                .map(|(_, c)| c)
-        };
-        let name = v(Field::Name).to_string();
-        if name.is_empty() {
-            errors.push((Field::Name, "a name is required".into()));
-        } else if let Some(c) = others().find(|c| c.name.to_lowercase() == name.to_lowercase()) {
-            errors.push((
-                Field::Name,
-                format!("\"{}\" is already in the watchlist", c.name),
-            ));
-        }
-        let market_id = opt(v(Field::MarketId));
-        if let Some(id) = &market_id {
-            if !is_market_id(id) {
-                errors.push((
-                    Field::MarketId,
-                    "lower-case letters, digits, - _ . only".into(),
-                ));
-            } else if let Some(c) = others().find(|c| c.market_id.as_deref() == Some(id)) {
-                errors.push((Field::MarketId, format!("already used by {}", c.name)));
-            }
-        }
-        let kind = match v(Field::ScoreKind).to_lowercase().as_str() {
-            "" => None,
-            "tech" => Some(ScoreKind::Tech),
-            "fundamental" => Some(ScoreKind::Fundamental),
-            _ => {
-                errors.push((Field::ScoreKind, "tech or fundamental".into()));
-                None
-            }
-        };
-        let value = match v(Field::Score).trim_end_matches('%') {
-            "" => None,
-            s => match s.parse::<i64>() {
-                Ok(n) if (0..=100).contains(&n) => Some(n as u8),
-                Ok(n) => {
-                    errors.push((Field::Score, format!("{n} is outside 0–100")));
-                    None
-                }
-                Err(_) => {
-                    errors.push((Field::Score, "a whole number 0–100".into()));
-                    None
-                }
-            },
-        };
-        let score = match (kind, value) {
-            (Some(kind), Some(value)) => Some(Score { kind, value }),
-            (None, Some(_)) if v(Field::ScoreKind).is_empty() => {
-                errors.push((Field::ScoreKind, "needed with a score".into()));
-                None
-            }
-            (Some(_), None) if v(Field::Score).is_empty() => {
-                errors.push((Field::Score, "needed with a score kind".into()));
-                None
-            }
-            _ => None,
-        };
-        let airdrop = match v(Field::Airdrop).to_lowercase().as_str() {
-            "" => None,
-            "confirmed" => Some(Airdrop::Confirmed),
-            "probable" => Some(Airdrop::Probable),
-            _ => {
-                errors.push((Field::Airdrop, "confirmed or probable".into()));
-                None
-            }
-        };
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(Coin {
+    /// The coin the fields describe (keeping the edited coin's id), or
+    /// every error found, in field order. Names and market ids must not
+    /// clash with another coin of `coins`.
+    pub fn to_coin(&self, coins: &[Coin]) -> Result<Coin, Vec<FieldError>> {
+        let mut raw = RawCoin {
             rank: self.rank,
-            name,
-            other_names: split(v(Field::OtherNames)),
-            ticker: opt(v(Field::Ticker)),
-            category: v(Field::Category).to_string(),
-            summary: v(Field::Summary).to_string(),
-            thesis: v(Field::Thesis).to_string(),
-            narratives: split(v(Field::Narratives)),
-            competitors: split(v(Field::Competitors)),
-            backers: split(v(Field::Backers)),
-            vibes: opt(v(Field::Vibes)),
-            score,
-            airdrop,
-            launch: opt(v(Field::Launch)),
-            market_id,
-            notes: v(Field::Notes).to_string(),
-        })
+            ..RawCoin::default()
+        };
+        let mut errors: Vec<FieldError> = Field::ALL
+            .iter()
+            .filter_map(|&f| set_field(&mut raw, f, self.value(f).trim()).err())
+            .collect();
+        let taken = Taken::of(coins.iter().filter(|c| Some(c.id) != self.editing));
+        match raw.into_coin(&taken) {
+            Ok(mut coin) if errors.is_empty() => {
+                coin.id = self.editing.unwrap_or(coin.id);
+                Ok(coin)
+            }
+            Ok(_) => Err(errors),
+            Err(more) => {
+                // A field already wrong here is not said to be wrong twice.
+                let said: Vec<Field> = errors.iter().map(|e| e.field).collect();
+                errors.extend(more.into_iter().filter(|e| !said.contains(&e.field)));
+                errors.sort_by_key(|e| e.field as usize);
+                Err(errors)
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Watchlist;
+    use crate::model::{Airdrop, Score, ScoreKind, Watchlist};
 
     #[test]
     fn line_input_edits_like_a_line_editor() {
@@ -385,6 +294,26 @@ mod tests {
         l.left();
         l.backspace();
         assert_eq!((l.text(), l.cursor()), ("nillion — ünï  x", 0));
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns_in_the_window() {
+        let l = LineInput::new("币安🚀x");
+        // 币 安 🚀 are two columns each: the cursor at the end is column 7.
+        assert_eq!(l.window(20), ("币安🚀x".to_string(), 7));
+        // Five columns: scrolled so the cursor's cell is the last shown;
+        // the character cut by the left edge is left out whole.
+        assert_eq!(l.window(5), ("🚀x".to_string(), 3));
+        let mut l = l;
+        l.home();
+        l.right();
+        assert_eq!(l.window(3), ("币".to_string(), 2));
+        l.right();
+        assert_eq!(l.window(3), ("安".to_string(), 2));
+        // One backspace takes a whole emoji, joined parts and all.
+        let mut l = LineInput::new("a👩‍💻");
+        l.backspace();
+        assert_eq!(l.text(), "a");
     }
 
     #[test]
@@ -423,32 +352,49 @@ mod tests {
         let coins = Watchlist::builtin().coins;
         let mut f = Form::add(&coins);
         let errs = f.to_coin(&coins).unwrap_err();
-        assert_eq!(errs, [(Field::Name, "a name is required".to_string())]);
+        assert_eq!(errs, [FieldError::new(Field::Name, Rule::NameMissing)]);
+        assert_eq!(errs[0].rule.to_string(), "is required");
         f.inputs[Field::Name as usize] = LineInput::new("nillion");
         f.inputs[Field::MarketId as usize] = LineInput::new("parcl");
         f.inputs[Field::Score as usize] = LineInput::new("101");
         f.inputs[Field::ScoreKind as usize] = LineInput::new("tech");
         f.inputs[Field::Airdrop as usize] = LineInput::new("maybe");
         let errs = f.to_coin(&coins).unwrap_err();
-        let fields: Vec<Field> = errs.iter().map(|e| e.0).collect();
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
             [Field::Name, Field::MarketId, Field::Score, Field::Airdrop]
         );
-        assert!(errs[0].1.contains("already in the watchlist"));
-        assert_eq!(errs[1].1, "already used by Parcl");
-        assert_eq!(errs[2].1, "101 is outside 0–100");
+        assert_eq!(
+            errs[0].rule.to_string(),
+            "\"Nillion\" is already in the watchlist"
+        );
+        assert_eq!(
+            errs[1].rule.to_string(),
+            "\"parcl\" is already the market id of Parcl"
+        );
+        assert_eq!(errs[2].rule.to_string(), "101 is outside 0–100");
+        // A score that is no number is said once, not also as missing.
+        f.inputs[Field::Score as usize] = LineInput::new("lots");
+        let errs = f.to_coin(&coins).unwrap_err();
+        let score: Vec<String> = errs
+            .iter()
+            .filter(|e| e.field == Field::Score)
+            .map(|e| e.rule.to_string())
+            .collect();
+        assert_eq!(score, ["\"lots\" is not a whole number 0–100"]);
     }
 
     #[test]
     fn editing_keeps_rank_and_may_keep_its_own_name_and_id() {
         let coins = Watchlist::builtin().coins;
-        let f = Form::edit(&coins, 1);
+        let f = Form::edit(&coins[1]);
         assert_eq!(f.value(Field::Name), "Nillion");
         assert_eq!(f.value(Field::Narratives), "Computing; Privacy; AI; Deepin");
         assert_eq!(f.value(Field::Score), "77");
         let c = f.to_coin(&coins).unwrap();
         assert_eq!(c, coins[1], "an unchanged form gives the same coin");
+        assert_eq!(c.id, coins[1].id, "and keeps its id");
     }
 
     #[test]

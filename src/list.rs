@@ -1,61 +1,162 @@
 //! `prelist list`: the watchlist as text or JSON, sorted and filtered by the
 //! same code as the TUI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::listing::{Listings, listing_of, status_of};
-use crate::model::Coin;
+use crate::listing::{Listing, Listings, Status, listing_of, status_of};
+use crate::model::{Coin, RawCoin};
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
 
-/// One coin as `list --json` prints it. The first keys are fixed by the spec.
-#[derive(Debug, Serialize)]
-pub struct CoinRecord {
+/// One coin with its state, as every output writes it: `list --json`,
+/// `export` as JSON and, with list fields joined, as CSV (`L = String`); and
+/// as `import` reads an export back. The first keys are fixed by the spec;
+/// coin fields have their watchlist file's names and loose types, so a bad
+/// value is refused by the watchlist's validation with the coin named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoinRecord<L = Vec<String>> {
     pub rank: u32,
     pub name: String,
+    #[serde(default)]
     pub ticker: Option<String>,
+    #[serde(default)]
     pub category: String,
-    pub score: Option<u8>,
-    pub score_kind: Option<&'static str>,
-    pub airdrop: Option<&'static str>,
-    pub narratives: Vec<String>,
-    pub competitors: Vec<String>,
+    #[serde(default)]
+    pub score: Option<i64>,
+    #[serde(default)]
+    pub score_kind: Option<String>,
+    #[serde(default)]
+    pub airdrop: Option<String>,
+    #[serde(default)]
+    pub narratives: L,
+    #[serde(default)]
+    pub competitors: L,
+    #[serde(default)]
     pub vibes: Option<String>,
+    #[serde(default)]
     pub market_id: Option<String>,
-    pub status: &'static str,
+    /// `upcoming` or `trading`; an import reads a listing from a record
+    /// that says `trading`.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
     pub price_usd: Option<f64>,
+    #[serde(default)]
     pub change_24h: Option<f64>,
+    #[serde(default)]
     pub market_cap_usd: Option<f64>,
+    /// RFC 3339.
+    #[serde(default)]
     pub listed_at: Option<String>,
+    #[serde(default)]
     pub first_price_usd: Option<f64>,
     /// When the latest price was current (RFC 3339), and whether the API has
     /// stopped pricing the coin since.
+    #[serde(default)]
     pub price_updated_at: Option<String>,
+    #[serde(default)]
     pub price_stale: Option<bool>,
-    pub other_names: Vec<String>,
+    #[serde(default)]
+    pub other_names: L,
+    #[serde(default)]
     pub summary: String,
+    #[serde(default)]
     pub thesis: String,
-    pub backers: Vec<String>,
+    #[serde(default)]
+    pub backers: L,
+    #[serde(default)]
     pub launch: Option<String>,
+    #[serde(default)]
     pub notes: String,
 }
 
 impl CoinRecord {
     pub fn new(coin: &Coin, listings: &Listings) -> CoinRecord {
+        CoinRecord::build(
+            coin,
+            listings,
+            &|s: &str| s.to_string(),
+            |v: &[String]| v.to_vec(),
+        )
+    }
+
+    /// The coin part of the record, as a watchlist file holds it, and the
+    /// listing the record shows.
+    pub fn into_parts(self) -> (RawCoin, Option<(String, Listing)>) {
+        let listing = self.listing();
+        let coin = RawCoin {
+            rank: self.rank,
+            name: self.name,
+            other_names: self.other_names,
+            ticker: self.ticker,
+            category: self.category,
+            summary: self.summary,
+            thesis: self.thesis,
+            narratives: self.narratives,
+            competitors: self.competitors,
+            backers: self.backers,
+            vibes: self.vibes,
+            score_kind: self.score_kind,
+            score: self.score,
+            airdrop: self.airdrop,
+            launch: self.launch,
+            market_id: self.market_id,
+            notes: self.notes,
+        };
+        (coin, listing)
+    }
+
+    /// The listing the record shows for a trading coin, by its market id.
+    fn listing(&self) -> Option<(String, Listing)> {
+        if self.status != Status::Trading.as_str() {
+            return None;
+        }
+        let time = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+                .map(|t| t.as_second())
+        };
+        let price = self.price_usd?;
+        let listed_at = time(&self.listed_at)?;
+        Some((
+            self.market_id.clone()?,
+            Listing {
+                listed_at,
+                first_price: self.first_price_usd.unwrap_or(price),
+                price_usd: price,
+                change_24h: self.change_24h,
+                market_cap: self.market_cap_usd,
+                updated_at: time(&self.price_updated_at).unwrap_or(listed_at),
+                stale: self.price_stale.unwrap_or(false),
+            },
+        ))
+    }
+}
+
+impl<L> CoinRecord<L> {
+    /// The record of `coin`, with every text cell passed through `text` and
+    /// every list field made by `list` (a JSON array, or one CSV cell).
+    pub fn build(
+        coin: &Coin,
+        listings: &Listings,
+        text: &dyn Fn(&str) -> String,
+        list: impl Fn(&[String]) -> L,
+    ) -> CoinRecord<L> {
         let listing = listing_of(coin, listings);
+        let opt = |s: &Option<String>| s.as_deref().map(text);
         CoinRecord {
             rank: coin.rank,
-            name: coin.name.clone(),
-            ticker: coin.ticker.clone(),
-            category: coin.category.clone(),
-            score: coin.score.map(|s| s.value),
-            score_kind: coin.score.map(|s| s.kind.as_str()),
-            airdrop: coin.airdrop.map(|a| a.as_str()),
-            narratives: coin.narratives.clone(),
-            competitors: coin.competitors.clone(),
-            vibes: coin.vibes.clone(),
-            market_id: coin.market_id.clone(),
-            status: status_of(coin, listings).as_str(),
+            name: text(&coin.name),
+            ticker: opt(&coin.ticker),
+            category: text(&coin.category),
+            score: coin.score.map(|s| i64::from(s.value)),
+            score_kind: coin.score.map(|s| s.kind.as_str().to_string()),
+            airdrop: coin.airdrop.map(|a| a.as_str().to_string()),
+            narratives: list(&coin.narratives),
+            competitors: list(&coin.competitors),
+            vibes: opt(&coin.vibes),
+            market_id: opt(&coin.market_id),
+            status: status_of(coin, listings).as_str().to_string(),
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
             market_cap_usd: listing.and_then(|l| l.market_cap),
@@ -63,12 +164,12 @@ impl CoinRecord {
             first_price_usd: listing.map(|l| l.first_price),
             price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
             price_stale: listing.map(|l| l.stale),
-            other_names: coin.other_names.clone(),
-            summary: coin.summary.clone(),
-            thesis: coin.thesis.clone(),
-            backers: coin.backers.clone(),
-            launch: coin.launch.clone(),
-            notes: coin.notes.clone(),
+            other_names: list(&coin.other_names),
+            summary: text(&coin.summary),
+            thesis: text(&coin.thesis),
+            backers: list(&coin.backers),
+            launch: opt(&coin.launch),
+            notes: text(&coin.notes),
         }
     }
 }

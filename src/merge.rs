@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::listing::Listings;
-use crate::model::Coin;
+use crate::model::{Coin, Taken, name_key};
 
 /// The merged coins, and the names kept twice because both sides changed
 /// the same coin differently.
@@ -16,7 +16,7 @@ pub struct Merged {
 }
 
 fn by_name(coins: &[Coin]) -> HashMap<String, &Coin> {
-    coins.iter().map(|c| (c.name.to_lowercase(), c)).collect()
+    coins.iter().map(|c| (c.key(), c)).collect()
 }
 
 /// Merges `ours` and `theirs`, both changed from `base`. A coin changed on
@@ -26,14 +26,9 @@ fn by_name(coins: &[Coin]) -> HashMap<String, &Coin> {
 /// new name, and named in `conflicts`. Coins are matched by name.
 pub fn merge3(base: &[Coin], ours: &[Coin], theirs: &[Coin]) -> Merged {
     let (b, o, t) = (by_name(base), by_name(ours), by_name(theirs));
-    let mut keys: Vec<String> = ours.iter().map(|c| c.name.to_lowercase()).collect();
+    let mut keys: Vec<String> = ours.iter().map(Coin::key).collect();
     let seen: HashSet<String> = keys.iter().cloned().collect();
-    keys.extend(
-        theirs
-            .iter()
-            .map(|c| c.name.to_lowercase())
-            .filter(|k| !seen.contains(k)),
-    );
+    keys.extend(theirs.iter().map(Coin::key).filter(|k| !seen.contains(k)));
 
     let mut coins: Vec<Coin> = Vec::new();
     let mut copies: Vec<Coin> = Vec::new();
@@ -59,26 +54,24 @@ pub fn merge3(base: &[Coin], ours: &[Coin], theirs: &[Coin]) -> Merged {
         copy.name = free_name(&coins, &format!("{} (other copy)", copy.name));
         coins.push(copy);
     }
-    // Two sides may have given one market id to two coins: keep the first.
-    let mut ids = HashSet::new();
+    // What is written must load again, so each coin passes the watchlist's
+    // validation against those before it. The one clash a merge can leave
+    // is a market id two sides gave to two coins: the first keeps it.
+    let mut taken = Taken::default();
     for c in &mut coins {
-        if let Some(id) = &c.market_id
-            && !ids.insert(id.clone())
-        {
+        if c.check(&taken).is_err() {
             conflicts.push(c.name.clone());
             c.market_id = None;
         }
+        taken.insert(c);
     }
     Merged { coins, conflicts }
 }
 
 /// `wanted`, or `wanted 2`, `wanted 3`… whichever no coin has.
 fn free_name(coins: &[Coin], wanted: &str) -> String {
-    let taken = |n: &str| {
-        coins
-            .iter()
-            .any(|c| c.name.to_lowercase() == n.to_lowercase())
-    };
+    let keys: HashSet<String> = coins.iter().map(Coin::key).collect();
+    let taken = |n: &str| keys.contains(&name_key(n));
     if !taken(wanted) {
         return wanted.to_string();
     }

@@ -1,12 +1,15 @@
 //! The watchlist: coins as the article describes them, loaded and validated.
 //!
 //! Files are parsed in two steps: serde reads loose types (strings, numbers)
-//! so that JSON mistakes come back with a line and column, then `validate`
-//! turns them into typed coins and names the coin and field of any bad value.
+//! into a `RawCoin` so that JSON mistakes come back with a line and column,
+//! then `RawCoin::into_coin` turns it into a typed coin, naming the field of
+//! any bad value. That one function is the validation of a coin wherever it
+//! comes from: a file, the form, an import, an undo or a merge.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -60,10 +63,35 @@ pub struct Score {
     pub value: u8,
 }
 
-/// One watched coin. Names are unique in a watchlist (compared without case),
-/// and so are market ids.
-#[derive(Debug, Clone, PartialEq)]
+/// The identity of a coin within one running prelist: what a form, a lookup
+/// or an undo holds on to while rows move, coins are added and deleted, and
+/// another window's changes are merged in. Assigned when a coin is loaded or
+/// made, never written to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CoinId(u64);
+
+impl CoinId {
+    /// An id no other coin of this process has.
+    pub fn fresh() -> CoinId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        CoinId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// The key that decides whether two names are the same coin: trimmed and
+/// lower-cased (Unicode, so "ÉTHER" and "éther" are one coin). Every
+/// comparison of coin names goes through here.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// One watched coin. Names are unique in a watchlist (by `name_key`), and
+/// so are market ids.
+#[derive(Debug, Clone)]
 pub struct Coin {
+    /// Not part of what the coin says: two coins are equal when their
+    /// fields are, whatever their ids.
+    pub id: CoinId,
     pub rank: u32,
     pub name: String,
     pub other_names: Vec<String>,
@@ -81,6 +109,135 @@ pub struct Coin {
     pub launch: Option<String>,
     pub market_id: Option<String>,
     pub notes: String,
+}
+
+impl PartialEq for Coin {
+    fn eq(&self, other: &Coin) -> bool {
+        // Compared through the file form, which holds every field but the id,
+        // so a field added to the coin is compared without a change here.
+        self.rank == other.rank && RawCoin::from(self) == RawCoin::from(other)
+    }
+}
+
+impl Coin {
+    /// This coin's `name_key`.
+    pub fn key(&self) -> String {
+        name_key(&self.name)
+    }
+
+    /// Whether `name` names this coin (the same `name_key`).
+    pub fn is_named(&self, name: &str) -> bool {
+        self.key() == name_key(name)
+    }
+
+    /// The rules this coin breaks with `taken` names and ids around it, by
+    /// `RawCoin::into_coin`: for coins made or changed in memory (an undo,
+    /// a merge, a picked market id), held to what a file load holds them to.
+    pub fn check(&self, taken: &Taken) -> Result<(), Vec<FieldError>> {
+        RawCoin::from(self).into_coin(taken).map(drop)
+    }
+}
+
+/// Where the coin with `id` is in `coins`.
+pub fn position(coins: &[Coin], id: CoinId) -> Option<usize> {
+    coins.iter().position(|c| c.id == id)
+}
+
+/// Declares the coin's editable fields once: the variant, its key in files
+/// and messages, its label in the form and what the form says it takes.
+/// The order is the form's Tab order: the ones a user fills most first.
+macro_rules! coin_fields {
+    ($($variant:ident: $key:literal, $label:literal, $hint:literal;)*) => {
+        /// A field of a coin, as files, messages and the form name it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum CoinField {
+            $($variant,)*
+        }
+
+        impl CoinField {
+            pub const ALL: &'static [CoinField] = &[$(CoinField::$variant,)*];
+
+            /// The field's key in watchlist files, exports and messages.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(CoinField::$variant => $key,)*
+                }
+            }
+
+            /// The field's label in the form.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(CoinField::$variant => $label,)*
+                }
+            }
+
+            /// What the field takes, shown when it has the form's focus.
+            pub fn hint(self) -> &'static str {
+                match self {
+                    $(CoinField::$variant => $hint,)*
+                }
+            }
+        }
+    };
+}
+
+coin_fields! {
+    Name: "name", "Name", "required; unique";
+    Ticker: "ticker", "Ticker", "";
+    Category: "category", "Category", "";
+    MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion (m looks it up)";
+    Narratives: "narratives", "Narratives", "separated by ;";
+    Notes: "notes", "Notes", "";
+    OtherNames: "other_names", "Other names", "separated by ;";
+    Summary: "summary", "Summary", "";
+    Thesis: "thesis", "Why listed", "";
+    Competitors: "competitors", "Competitors", "separated by ;";
+    Backers: "backers", "Backers & team", "separated by ;";
+    Vibes: "vibes", "Vibes", "";
+    ScoreKind: "score_kind", "Score kind", "tech, fundamental, or empty";
+    Score: "score", "Score %", "0–100, or empty";
+    Airdrop: "airdrop", "Airdrop", "confirmed, probable, or empty";
+    Launch: "launch", "Launch", "";
+}
+
+/// A rule a coin breaks. Each rule has one message, wherever the coin came
+/// from; the field and the coin are said by whoever shows it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    #[error("is required")]
+    NameMissing,
+    #[error("\"{other}\" is already in the watchlist")]
+    NameTaken { other: String },
+    #[error("\"{id}\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)")]
+    NotAMarketId { id: String },
+    #[error("\"{id}\" is already the market id of {other}")]
+    MarketIdTaken { id: String, other: String },
+    #[error("\"{found}\" is not a score kind (tech or fundamental)")]
+    NotAScoreKind { found: String },
+    #[error("\"{found}\" is not a whole number 0–100")]
+    NotAScore { found: String },
+    #[error("{value} is outside 0–100")]
+    ScoreOutOfRange { value: i64 },
+    #[error("is needed with a score")]
+    ScoreKindMissing,
+    #[error("is needed with a score kind")]
+    ScoreMissing,
+    #[error("\"{found}\" is not an airdrop kind (confirmed or probable)")]
+    NotAnAirdrop { found: String },
+}
+
+/// A field of a coin and the rule its value breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{}`: {rule}", field.key())]
+pub struct FieldError {
+    pub field: CoinField,
+    pub rule: Rule,
+}
+
+impl FieldError {
+    pub fn new(field: CoinField, rule: Rule) -> FieldError {
+        FieldError { field, rule }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,12 +275,11 @@ pub enum WatchlistError {
 pub enum Problem {
     #[error("version {found} is not supported (this prelist reads version {FORMAT_VERSION})")]
     Version { found: u32 },
-    #[error("coin #{index} ({name}): field `{field}`: {reason}")]
-    Field {
+    #[error("coin #{index} ({name}): {error}")]
+    Coin {
         index: usize,
         name: String,
-        field: &'static str,
-        reason: String,
+        error: FieldError,
     },
 }
 
@@ -135,41 +291,44 @@ struct RawWatchlist {
     coins: Vec<RawCoin>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A coin as files hold it: strings where the typed coin has kinds, so that
+/// a bad value is refused by `into_coin` with the coin and field named,
+/// rather than by serde with only a position.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCoin {
-    rank: u32,
-    name: String,
+pub struct RawCoin {
+    pub rank: u32,
+    pub name: String,
     #[serde(default)]
-    other_names: Vec<String>,
+    pub other_names: Vec<String>,
     #[serde(default)]
-    ticker: Option<String>,
+    pub ticker: Option<String>,
     #[serde(default)]
-    category: String,
+    pub category: String,
     #[serde(default)]
-    summary: String,
+    pub summary: String,
     #[serde(default)]
-    thesis: String,
+    pub thesis: String,
     #[serde(default)]
-    narratives: Vec<String>,
+    pub narratives: Vec<String>,
     #[serde(default)]
-    competitors: Vec<String>,
+    pub competitors: Vec<String>,
     #[serde(default)]
-    backers: Vec<String>,
+    pub backers: Vec<String>,
     #[serde(default)]
-    vibes: Option<String>,
+    pub vibes: Option<String>,
     #[serde(default)]
-    score_kind: Option<String>,
+    pub score_kind: Option<String>,
     #[serde(default)]
-    score: Option<i64>,
+    pub score: Option<i64>,
     #[serde(default)]
-    airdrop: Option<String>,
+    pub airdrop: Option<String>,
     #[serde(default)]
-    launch: Option<String>,
+    pub launch: Option<String>,
     #[serde(default)]
-    market_id: Option<String>,
+    pub market_id: Option<String>,
     #[serde(default)]
-    notes: String,
+    pub notes: String,
 }
 
 impl Watchlist {
@@ -218,10 +377,40 @@ impl Watchlist {
         }
         let raw: RawWatchlist =
             serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
-        validate(raw).map_err(|problem| WatchlistError::Invalid {
-            path: path.to_path_buf(),
-            problem,
+        if raw.version != FORMAT_VERSION {
+            return Err(WatchlistError::Invalid {
+                path: path.to_path_buf(),
+                problem: Problem::Version { found: raw.version },
+            });
+        }
+        Ok(Watchlist {
+            version: raw.version,
+            coins: Watchlist::validate(raw.coins, path)?,
         })
+    }
+
+    /// Validates coins read from `path` as one list: each coin by
+    /// `into_coin`, against the coins before it. The first problem is
+    /// reported, with the coin's place in the list and its name.
+    pub fn validate(raw: Vec<RawCoin>, path: &Path) -> Result<Vec<Coin>, WatchlistError> {
+        let mut taken = Taken::default();
+        let mut coins = Vec::with_capacity(raw.len());
+        for (i, rc) in raw.into_iter().enumerate() {
+            let name = rc.name.clone();
+            let coin = rc
+                .into_coin(&taken)
+                .map_err(|mut errors| WatchlistError::Invalid {
+                    path: path.to_path_buf(),
+                    problem: Problem::Coin {
+                        index: i + 1,
+                        name,
+                        error: errors.swap_remove(0),
+                    },
+                })?;
+            taken.insert(&coin);
+            coins.push(coin);
+        }
+        Ok(coins)
     }
 
     /// The watchlist as the JSON the files hold.
@@ -258,104 +447,143 @@ pub fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-fn validate(raw: RawWatchlist) -> Result<Watchlist, Problem> {
-    if raw.version != FORMAT_VERSION {
-        return Err(Problem::Version { found: raw.version });
-    }
-    let mut names = HashSet::new();
-    let mut ids = HashSet::new();
-    let mut coins = Vec::with_capacity(raw.coins.len());
-    for (i, rc) in raw.coins.into_iter().enumerate() {
-        let index = i + 1;
-        let bad = |field: &'static str, reason: String| Problem::Field {
-            index,
-            name: rc.name.clone(),
-            field,
-            reason,
-        };
-        if rc.name.trim().is_empty() {
-            return Err(bad("name", "is empty".into()));
+/// The names (by `name_key`) and market ids other coins already have, each
+/// with the name of the coin that has it, for the uniqueness rules.
+#[derive(Debug, Clone, Default)]
+pub struct Taken {
+    names: HashMap<String, String>,
+    ids: HashMap<String, String>,
+}
+
+impl Taken {
+    /// What `coins` have taken.
+    pub fn of<'a>(coins: impl IntoIterator<Item = &'a Coin>) -> Taken {
+        let mut taken = Taken::default();
+        for c in coins {
+            taken.insert(c);
         }
-        if !names.insert(rc.name.to_lowercase()) {
-            return Err(bad(
-                "name",
-                format!("\"{}\" is used by another coin", rc.name),
+        taken
+    }
+
+    pub fn insert(&mut self, coin: &Coin) {
+        self.names.insert(coin.key(), coin.name.clone());
+        if let Some(id) = &coin.market_id {
+            self.ids.insert(id.clone(), coin.name.clone());
+        }
+    }
+
+    /// The uniqueness rules `coin` breaks against these.
+    fn check(&self, name: &str, market_id: Option<&str>) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(other) = self.names.get(&name_key(name)) {
+            errors.push(FieldError::new(
+                CoinField::Name,
+                Rule::NameTaken {
+                    other: other.clone(),
+                },
             ));
         }
-        let market_id = non_empty(rc.market_id.clone());
-        if let Some(id) = &market_id {
-            if !is_market_id(id) {
-                return Err(bad(
-                    "market_id",
-                    format!("\"{id}\" is not a market id (lower-case letters, digits and - only)"),
-                ));
-            }
-            if !ids.insert(id.clone()) {
-                return Err(bad(
-                    "market_id",
-                    format!("\"{id}\" is used by another coin"),
-                ));
-            }
+        if let Some(id) = market_id
+            && let Some(other) = self.ids.get(id)
+        {
+            errors.push(FieldError::new(
+                CoinField::MarketId,
+                Rule::MarketIdTaken {
+                    id: id.to_string(),
+                    other: other.clone(),
+                },
+            ));
         }
-        let airdrop = match rc.airdrop.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some("confirmed") => Some(Airdrop::Confirmed),
-            Some("probable") => Some(Airdrop::Probable),
-            Some(other) => {
-                return Err(bad(
-                    "airdrop",
-                    format!("\"{other}\" is not an airdrop kind (confirmed or probable)"),
-                ));
-            }
-        };
-        let kind = match rc.score_kind.as_deref() {
+        errors
+    }
+}
+
+impl RawCoin {
+    /// The one validation of a coin: the typed coin, with a fresh id, or
+    /// every rule its fields break, in field order. Kinds are read without
+    /// case and around spaces; the name is trimmed. Names and market ids
+    /// must not be among `taken`.
+    pub fn into_coin(self, taken: &Taken) -> Result<Coin, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut bad = |field, rule| errors.push(FieldError::new(field, rule));
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            bad(CoinField::Name, Rule::NameMissing);
+        }
+        let market_id = non_empty(self.market_id);
+        if let Some(id) = &market_id
+            && !is_market_id(id)
+        {
+            bad(CoinField::MarketId, Rule::NotAMarketId { id: id.clone() });
+        }
+        let kind_given = non_empty(self.score_kind);
+        let score_given = self.score;
+        let kind = match kind_given.as_deref().map(|k| k.trim().to_lowercase()) {
             None => None,
-            Some("tech") => Some(ScoreKind::Tech),
-            Some("fundamental") => Some(ScoreKind::Fundamental),
-            Some(other) => {
-                return Err(bad(
-                    "score_kind",
-                    format!("\"{other}\" is not a score kind (tech or fundamental)"),
-                ));
+            Some(k) if k == ScoreKind::Tech.as_str() => Some(ScoreKind::Tech),
+            Some(k) if k == ScoreKind::Fundamental.as_str() => Some(ScoreKind::Fundamental),
+            Some(found) => {
+                bad(CoinField::ScoreKind, Rule::NotAScoreKind { found });
+                None
             }
         };
-        let score = match (kind, rc.score) {
-            (_, Some(v)) if !(0..=100).contains(&v) => {
-                return Err(bad("score", format!("{v} is outside 0–100")));
+        let value = match score_given {
+            Some(value) if !(0..=100).contains(&value) => {
+                bad(CoinField::Score, Rule::ScoreOutOfRange { value });
+                None
             }
-            (Some(kind), Some(v)) => Some(Score {
-                kind,
-                value: v as u8,
-            }),
-            (None, None) => None,
-            (None, Some(_)) => {
-                return Err(bad("score_kind", "is missing for a score".into()));
-            }
-            (Some(_), None) => return Err(bad("score", "is missing for a score kind".into())),
+            v => v.map(|v| v as u8),
         };
-        coins.push(Coin {
-            rank: rc.rank,
-            name: rc.name,
-            other_names: rc.other_names,
-            ticker: non_empty(rc.ticker),
-            category: rc.category,
-            summary: rc.summary,
-            thesis: rc.thesis,
-            narratives: rc.narratives,
-            competitors: rc.competitors,
-            backers: rc.backers,
-            vibes: non_empty(rc.vibes),
+        // A score and its kind go together; a missing half is said only
+        // when the other half was given, not when it was given but bad.
+        let score = match (kind, value) {
+            (Some(kind), Some(value)) => Some(Score { kind, value }),
+            _ => {
+                if score_given.is_some() && kind_given.is_none() {
+                    bad(CoinField::ScoreKind, Rule::ScoreKindMissing);
+                }
+                if kind_given.is_some() && score_given.is_none() {
+                    bad(CoinField::Score, Rule::ScoreMissing);
+                }
+                None
+            }
+        };
+        let airdrop = match non_empty(self.airdrop).map(|a| a.trim().to_lowercase()) {
+            None => None,
+            Some(a) if a == Airdrop::Confirmed.as_str() => Some(Airdrop::Confirmed),
+            Some(a) if a == Airdrop::Probable.as_str() => Some(Airdrop::Probable),
+            Some(found) => {
+                bad(CoinField::Airdrop, Rule::NotAnAirdrop { found });
+                None
+            }
+        };
+        if !name.is_empty() {
+            errors.extend(taken.check(&name, market_id.as_deref()));
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.field as usize);
+            return Err(errors);
+        }
+        Ok(Coin {
+            id: CoinId::fresh(),
+            rank: self.rank,
+            name,
+            other_names: self.other_names,
+            ticker: non_empty(self.ticker),
+            category: self.category,
+            summary: self.summary,
+            thesis: self.thesis,
+            narratives: self.narratives,
+            competitors: self.competitors,
+            backers: self.backers,
+            vibes: non_empty(self.vibes),
             score,
             airdrop,
-            launch: non_empty(rc.launch),
+            launch: non_empty(self.launch),
             market_id,
-            notes: rc.notes,
-        });
+            notes: self.notes,
+        })
     }
-    Ok(Watchlist {
-        version: raw.version,
-        coins,
-    })
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -521,5 +749,89 @@ mod tests {
                 value: 0
             })
         );
+    }
+
+    #[test]
+    fn the_same_coin_is_the_trimmed_unicode_lowercased_name() {
+        assert_eq!(name_key("  ÉTHER Fi "), "éther fi");
+        let dup = r#"{"version":1,"coins":[
+            {"rank":1,"name":"Éther"},
+            {"rank":2,"name":" éTHER "}]}"#;
+        let msg = parse(dup).unwrap_err().to_string();
+        assert!(
+            msg.ends_with("coin #2 ( éTHER ): field `name`: \"Éther\" is already in the watchlist"),
+            "{msg}"
+        );
+        let c = &Watchlist::builtin().coins[1];
+        assert!(c.is_named(" nillion") && !c.is_named("Nillion X"));
+    }
+
+    #[test]
+    fn kinds_are_read_without_case_and_names_trimmed() {
+        let w = parse(
+            r#"{"version":1,"coins":[{"rank":1,"name":" A ","score_kind":" Tech","score":5,"airdrop":"PROBABLE"}]}"#,
+        )
+        .unwrap();
+        let c = &w.coins[0];
+        assert_eq!(c.name, "A");
+        assert_eq!(c.airdrop, Some(Airdrop::Probable));
+        assert_eq!(c.score.map(|s| s.kind), Some(ScoreKind::Tech));
+    }
+
+    #[test]
+    fn every_rule_broken_is_said_once_in_field_order() {
+        let raw = RawCoin {
+            rank: 1,
+            name: " ".into(),
+            market_id: Some("Bad Id".into()),
+            score_kind: Some("vibes".into()),
+            score: Some(-1),
+            airdrop: Some("maybe".into()),
+            ..RawCoin::default()
+        };
+        let errors = raw.into_coin(&Taken::default()).unwrap_err();
+        let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "field `name`: is required",
+                "field `market_id`: \"Bad Id\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)",
+                "field `score_kind`: \"vibes\" is not a score kind (tech or fundamental)",
+                "field `score`: -1 is outside 0–100",
+                "field `airdrop`: \"maybe\" is not an airdrop kind (confirmed or probable)",
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_are_fresh_per_coin_and_not_part_of_equality() {
+        let a = Watchlist::builtin();
+        let b = Watchlist::builtin();
+        assert_eq!(a, b);
+        assert_ne!(a.coins[0].id, b.coins[0].id);
+        let mut ids: Vec<CoinId> = a.coins.iter().map(|c| c.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 14);
+        assert_eq!(position(&a.coins, a.coins[3].id), Some(3));
+        assert_eq!(position(&a.coins, b.coins[3].id), None);
+    }
+
+    #[test]
+    fn form_fields_cover_every_coin_field_but_rank() {
+        let keys: Vec<&str> = CoinField::ALL.iter().map(|f| f.key()).collect();
+        let file = serde_json::to_value(RawCoin::default()).unwrap();
+        let mut file_keys: Vec<&str> = file
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "rank")
+            .collect();
+        let mut keys_sorted = keys.clone();
+        keys_sorted.sort();
+        file_keys.sort();
+        assert_eq!(keys_sorted, file_keys);
+        assert_eq!(CoinField::ALL[0], CoinField::Name);
+        assert_eq!(CoinField::MarketId.label(), "Market id");
     }
 }

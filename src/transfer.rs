@@ -1,12 +1,11 @@
 //! `prelist export` and `prelist import`: the watchlist with its state out
 //! as JSON or CSV, and a watchlist (or an export) merged back in.
 
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::list::CoinRecord;
-use crate::listing::{Listing, Listings};
+use crate::listing::Listings;
 use crate::model::{Coin, Watchlist, WatchlistError};
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
@@ -14,157 +13,67 @@ pub fn export_json(coins: &[&Coin], listings: &Listings) -> String {
     crate::list::to_json(coins, listings)
 }
 
-/// The export as CSV, one coin a row; list fields are joined with "; ".
+/// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
+/// or a tab or carriage return before one) gets a leading `'`, which makes
+/// it text again.
+fn guard(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// The export as CSV: a header, then one row per coin, with the columns and
+/// order of the JSON's keys. A list field is one cell, its items joined
+/// with "; " (the form's separator: items may hold commas). Empty cells are
+/// JSON's nulls; text cells are guarded against formula injection.
 pub fn export_csv(coins: &[&Coin], listings: &Listings) -> String {
+    let record = |c: &Coin| {
+        CoinRecord::build(c, listings, &guard, |items: &[String]| {
+            guard(&items.join("; "))
+        })
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "rank",
-        "name",
-        "other_names",
-        "ticker",
-        "category",
-        "score",
-        "score_kind",
-        "airdrop",
-        "market_id",
-        "status",
-        "price_usd",
-        "change_24h",
-        "listed_at",
-        "first_price_usd",
-        "narratives",
-        "competitors",
-        "backers",
-        "vibes",
-        "launch",
-        "summary",
-        "thesis",
-        "notes",
-    ];
-    w.write_record(header).expect("write to memory");
-    let opt = |v: Option<String>| v.unwrap_or_default();
     for c in coins {
-        let r = CoinRecord::new(c, listings);
-        w.write_record([
-            r.rank.to_string(),
-            r.name,
-            r.other_names.join("; "),
-            opt(r.ticker),
-            r.category,
-            opt(r.score.map(|s| s.to_string())),
-            opt(r.score_kind.map(String::from)),
-            opt(r.airdrop.map(String::from)),
-            opt(r.market_id),
-            r.status.to_string(),
-            opt(r.price_usd.map(|p| p.to_string())),
-            opt(r.change_24h.map(|p| p.to_string())),
-            opt(r.listed_at),
-            opt(r.first_price_usd.map(|p| p.to_string())),
-            r.narratives.join("; "),
-            r.competitors.join("; "),
-            r.backers.join("; "),
-            opt(r.vibes),
-            opt(r.launch),
-            r.summary,
-            r.thesis,
-            r.notes,
-        ])
-        .expect("write to memory");
+        w.serialize(record(c)).expect("write to memory");
+    }
+    if coins.is_empty() {
+        // csv writes the header with the first row: with none, write it alone.
+        let placeholder = record(&Watchlist::builtin().coins[0]);
+        let mut header = csv::Writer::from_writer(Vec::new());
+        header.serialize(placeholder).expect("write to memory");
+        let text = String::from_utf8(header.into_inner().expect("flush to memory"))
+            .expect("CSV of UTF-8 text");
+        return text
+            .lines()
+            .next()
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default();
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("CSV of UTF-8 text")
 }
 
-/// The coin fields a watchlist file holds; an export's other keys (status,
-/// prices) are read separately as listings.
-const COIN_KEYS: [&str; 17] = [
-    "rank",
-    "name",
-    "other_names",
-    "ticker",
-    "category",
-    "summary",
-    "thesis",
-    "narratives",
-    "competitors",
-    "backers",
-    "vibes",
-    "score_kind",
-    "score",
-    "airdrop",
-    "launch",
-    "market_id",
-    "notes",
-];
-
 /// Reads a file to import: a watchlist file (`{"version", "coins"}`) or a
-/// `prelist export` (an array of coin objects). Every coin is validated as
-/// a watchlist's would be; listings in an export come along.
+/// `prelist export` (an array of coin objects). Both are parsed from the
+/// user's own text, so a JSON error is at the user's line and column. Every
+/// coin is validated as a watchlist's would be; listings in an export come
+/// along.
 pub fn read_import(text: &str, path: &Path) -> Result<(Vec<Coin>, Listings), WatchlistError> {
-    if text.trim().is_empty() {
-        return Err(WatchlistError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    let value: Value = serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
-    let Value::Array(records) = value else {
+    if !text.trim_start().starts_with('[') {
+        // Not an array: a watchlist file, or an error at the right place.
         return Ok((Watchlist::parse(text, path)?.coins, Listings::new()));
-    };
-    let mut coins = Vec::new();
+    }
+    let records: Vec<CoinRecord> =
+        serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
+    let mut raw = Vec::with_capacity(records.len());
     let mut listings = Listings::new();
-    for r in &records {
-        let Some(obj) = r.as_object() else {
-            return Err(WatchlistError::Json {
-                path: path.to_path_buf(),
-                line: 1,
-                column: 1,
-                message: "an export is an array of coin objects".into(),
-            });
-        };
-        let coin: serde_json::Map<String, Value> = obj
-            .iter()
-            .filter(|(k, v)| COIN_KEYS.contains(&k.as_str()) && !v.is_null())
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        coins.push(Value::Object(coin));
-        if let Some(l) = listing_of_record(obj) {
-            listings.insert(l.0, l.1);
-        }
+    for r in records {
+        let (coin, listing) = r.into_parts();
+        raw.push(coin);
+        listings.extend(listing);
     }
-    let wrapped = serde_json::json!({"version": crate::model::FORMAT_VERSION, "coins": coins});
-    let w = Watchlist::parse(&wrapped.to_string(), path)?;
-    Ok((w.coins, listings))
-}
-
-/// The listing an export records for a trading coin.
-fn listing_of_record(obj: &serde_json::Map<String, Value>) -> Option<(String, Listing)> {
-    if obj.get("status").and_then(Value::as_str) != Some("trading") {
-        return None;
-    }
-    let id = obj.get("market_id")?.as_str()?.to_string();
-    let num = |k: &str| obj.get(k).and_then(Value::as_f64);
-    let time = |k: &str| {
-        obj.get(k)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-            .map(|t| t.as_second())
-    };
-    let price = num("price_usd")?;
-    let listed_at = time("listed_at")?;
-    Some((
-        id,
-        Listing {
-            listed_at,
-            first_price: num("first_price_usd").unwrap_or(price),
-            price_usd: price,
-            change_24h: num("change_24h"),
-            market_cap: num("market_cap_usd"),
-            updated_at: time("price_updated_at").unwrap_or(listed_at),
-            stale: obj
-                .get("price_stale")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        },
-    ))
+    Ok((Watchlist::validate(raw, path)?, listings))
 }
 
 /// How an import went.
@@ -185,14 +94,14 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (i, c) in ours.iter().enumerate() {
-        by_name.insert(c.name.to_lowercase(), i);
+        by_name.insert(c.key(), i);
         if let Some(id) = &c.market_id {
             by_id.insert(id.clone(), i);
         }
     }
     let mut counts = Counts::default();
     for inc in incoming {
-        let name = inc.name.to_lowercase();
+        let name = inc.key();
         let id_owner = inc.market_id.as_ref().and_then(|id| by_id.get(id).copied());
         let name_owner = by_name.get(&name).copied();
         let target = id_owner.or(name_owner);
@@ -204,7 +113,12 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
         match target {
             Some(i) if ours[i] == inc || clashes => counts.skipped += 1,
             Some(i) => {
-                by_name.remove(&ours[i].name.to_lowercase());
+                // The replacement keeps the identity of the coin it replaces.
+                let inc = Coin {
+                    id: ours[i].id,
+                    ..inc
+                };
+                by_name.remove(&ours[i].key());
                 if let Some(old) = &ours[i].market_id {
                     by_id.remove(old);
                 }
@@ -231,7 +145,7 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Watchlist;
+    use crate::listing::Listing;
 
     #[test]
     fn an_export_reads_back_as_the_same_coins_and_listings() {
@@ -286,17 +200,99 @@ mod tests {
         assert_eq!(ours[6].name, "Other");
     }
 
+    fn parcl_trading() -> Listings {
+        Listings::from([(
+            "parcl".to_string(),
+            Listing {
+                listed_at: 1_713_225_600,
+                first_price: 0.3,
+                price_usd: 0.25,
+                change_24h: Some(-1.5),
+                market_cap: Some(2.5e7),
+                updated_at: 1_713_300_000,
+                stale: true,
+            },
+        )])
+    }
+
     #[test]
-    fn csv_has_a_header_and_a_row_per_coin() {
+    fn csv_has_the_json_keys_as_columns_and_a_row_per_coin() {
         let w = Watchlist::builtin();
         let refs: Vec<&Coin> = w.coins.iter().collect();
-        let text = export_csv(&refs, &Listings::new());
+        let listings = parcl_trading();
+        let text = export_csv(&refs, &listings);
         let mut r = csv::Reader::from_reader(text.as_bytes());
-        assert_eq!(&r.headers().unwrap()[1], "name");
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let json: serde_json::Value = serde_json::from_str(&export_json(&refs, &listings)).unwrap();
+        let keys: Vec<String> = json[0].as_object().unwrap().keys().cloned().collect();
+        let mut sorted = header.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted, keys,
+            "the same fields as the JSON (whose keys come sorted)"
+        );
+        assert_eq!(header[..2], ["rank", "name"]);
+        let col = |k: &str| header.iter().position(|h| h == k).unwrap();
         let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 14);
-        assert_eq!(&rows[1][1], "Nillion");
-        assert_eq!(&rows[1][14], "Computing; Privacy; AI; Deepin");
+        assert_eq!(&rows[1][col("name")], "Nillion");
+        assert_eq!(
+            &rows[1][col("narratives")],
+            "Computing; Privacy; AI; Deepin"
+        );
+        let parcl = &rows[3];
+        assert_eq!(&parcl[col("name")], "Parcl");
+        assert_eq!(&parcl[col("market_cap_usd")], "25000000.0");
+        assert_eq!(&parcl[col("price_updated_at")], "2024-04-16T20:40:00Z");
+        assert_eq!(&parcl[col("price_stale")], "true");
+        assert_eq!(&parcl[col("change_24h")], "-1.5", "numbers are not guarded");
+        assert_eq!(&rows[0][col("price_stale")], "", "null is an empty cell");
+    }
+
+    #[test]
+    fn csv_text_cells_cannot_start_a_formula() {
+        let mut w = Watchlist::builtin();
+        w.coins[0].name = "=HYPERLINK(\"x\")".into();
+        w.coins[0].notes = "@SUM(A1)".into();
+        w.coins[0].narratives = vec!["+1".into(), "b".into()];
+        w.coins[0].ticker = Some("-X".into());
+        let refs: Vec<&Coin> = w.coins.iter().collect();
+        let text = export_csv(&refs[..1], &Listings::new());
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().clone();
+        let row = r.records().next().unwrap().unwrap();
+        let cell = |k: &str| row[header.iter().position(|h| h == k).unwrap()].to_string();
+        assert_eq!(cell("name"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("notes"), "'@SUM(A1)");
+        assert_eq!(cell("narratives"), "'+1; b");
+        assert_eq!(cell("ticker"), "'-X");
+        assert_eq!(cell("category"), "Exchange");
+    }
+
+    #[test]
+    fn an_empty_csv_export_still_has_its_header() {
+        let text = export_csv(&[], &Listings::new());
+        assert!(text.starts_with("rank,name,ticker,"), "{text}");
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn import_errors_are_at_the_line_and_column_of_the_users_file() {
+        let text =
+            "[\n  {\"rank\": 1, \"name\": \"A\"},\n  {\"rank\": \"two\", \"name\": \"B\"}\n]\n";
+        match read_import(text, Path::new("in.json")).unwrap_err() {
+            WatchlistError::Json {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                // Column 16 is the closing quote of "two", the bad value.
+                assert_eq!((line, column), (3, 16), "{message}");
+                assert!(message.contains("expected u32"), "{message}");
+            }
+            other => panic!("a JSON error expected, got {other}"),
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use memchr::memmem::Finder;
 
 use crate::listing::{Listings, Status, listing_of, status_of};
-use crate::model::{Airdrop, Coin};
+use crate::model::{Airdrop, Coin, name_key};
 use crate::text::{self, clean};
 
 /// The table's columns, in the order they are shown.
@@ -264,9 +264,10 @@ impl Ord for Key {
     }
 }
 
+/// Text sorts as names compare: trimmed, without case.
 fn text_key(s: &str) -> Option<Key> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| Key::Text(s.to_lowercase()))
+    let key = name_key(s);
+    (!key.is_empty()).then_some(Key::Text(key))
 }
 
 fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {

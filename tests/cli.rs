@@ -430,3 +430,20 @@ fn list_follows_the_sort_of_the_config_unless_told_otherwise() {
     assert_eq!(first(&["list", "--json"]), "Ten");
     assert_eq!(first(&["list", "--json", "--sort", "rank"]), "Gravity");
 }
+
+#[test]
+fn an_import_error_is_at_the_line_and_column_of_the_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.json");
+    std::fs::write(
+        &file,
+        "[\n  {\"rank\": 1, \"name\": \"A\"},\n  {\"rank\": 2, \"name\": \"B\", \"score\": \"high\"}\n]\n",
+    )
+    .unwrap();
+    let out = prelist(&["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Column 42 ends "high", the value that is not a number.
+    assert!(err.contains("in.json, line 3, column 42"), "{err}");
+    assert!(err.contains("invalid type: string \"high\""), "{err}");
+}

@@ -492,6 +492,41 @@ mod editing {
         assert!(s.contains("or type an id:"));
     }
 
+    /// Where the cursor is, and the x of the cell that shows `symbol` on
+    /// the cursor's line.
+    fn cursor_and(t: &mut Terminal<TestBackend>, symbol: &str) -> (u16, u16) {
+        let pos = t.get_cursor_position().unwrap();
+        let buf = t.backend().buffer();
+        let x = (0..buf.area.width)
+            .find(|&x| buf[(x, pos.y)].symbol() == symbol)
+            .unwrap_or_else(|| panic!("{symbol} on the cursor's line {}", pos.y));
+        (pos.x, x)
+    }
+
+    #[test]
+    fn wide_characters_put_the_cursor_after_them() {
+        let mut app = app();
+        app.update(Action::Add);
+        app.update(Action::Paste("币安🚀".into()));
+        let mut t = render(&mut app, 100, 30);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
+        app.update(Action::CursorLeft);
+        let mut t = render(&mut app, 100, 30);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket, "on 🚀");
+
+        // The lookup's id line counts columns too.
+        let mut app = self::app();
+        app.update(Action::Lookup);
+        app.update(Action::Paste("币x".into()));
+        let mut t = render(&mut app, 100, 24);
+        let (cursor, x) = cursor_and(&mut t, "x");
+        assert_eq!(cursor, x + 1);
+        let (_, wide) = cursor_and(&mut t, "币");
+        assert_eq!(x, wide + 2);
+    }
+
     #[test]
     fn delete_asks_on_the_status_line() {
         let mut app = app();

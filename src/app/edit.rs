@@ -8,15 +8,16 @@ use crate::form::{Form, LineInput};
 use crate::keymap::Action;
 use crate::market::poller::Command;
 use crate::market::{Candidate, MarketError, order_candidates};
-use crate::model::{Coin, is_market_id};
+use crate::model::{Coin, CoinId, Taken, position};
 use crate::text::clean;
 use crate::view::SearchIndex;
 
 /// The market-id lookup of one coin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lookup {
-    /// The coin, as an index into the watchlist.
-    pub coin: usize,
+    /// The coin, which may move in the list (or leave it, by a merge with
+    /// another window's changes) while the lookup is open.
+    pub coin: CoinId,
     pub query: String,
     pub state: LookupState,
     /// The highlighted candidate.
@@ -25,6 +26,14 @@ pub struct Lookup {
     pub typed: LineInput,
     /// Why the last pick was refused.
     pub error: Option<String>,
+}
+
+/// A deleted coin, kept for undo with the coin it stood before, so it goes
+/// back in its place however the list changed meanwhile.
+#[derive(Debug, Clone)]
+pub(super) struct Deleted {
+    coin: Coin,
+    before: Option<CoinId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,17 +80,22 @@ impl App {
         }
     }
 
-    /// Replaces the coins with those merged from disk, keeping the
-    /// selection on the same coin by name.
-    pub(super) fn replace_coins(&mut self, coins: Vec<Coin>) {
-        let selected = self.selected_coin().map(|c| c.name.to_lowercase());
+    /// Replaces the coins with those merged from disk. A coin of the same
+    /// name as one of ours is the same coin: it keeps our id, so the
+    /// selection, an open form or lookup and undo still find it.
+    pub(super) fn replace_coins(&mut self, mut coins: Vec<Coin>) {
+        let ours: std::collections::HashMap<String, CoinId> = self
+            .watchlist
+            .coins
+            .iter()
+            .map(|c| (c.key(), c.id))
+            .collect();
+        for c in &mut coins {
+            c.id = ours.get(&c.key()).copied().unwrap_or(c.id);
+        }
+        let selected = self.selected_coin().map(|c| c.id);
         self.watchlist.coins = coins;
-        self.selected = selected.and_then(|n| {
-            self.watchlist
-                .coins
-                .iter()
-                .position(|c| c.name.to_lowercase() == n)
-        });
+        self.selected = selected.and_then(|id| position(&self.watchlist.coins, id));
         self.coins_replaced();
     }
 
@@ -104,7 +118,7 @@ impl App {
             self.flash = Some("no coin selected to edit".into());
             return;
         };
-        self.form = Some(Form::edit(&self.watchlist.coins, index));
+        self.form = Some(Form::edit(&self.watchlist.coins[index]));
         self.mode = Mode::Form;
     }
 
@@ -116,7 +130,7 @@ impl App {
         if edit_line(form.input(), &action) {
             // An edited field's old error no longer applies.
             let field = form.field();
-            form.errors.retain(|(f, _)| *f != field);
+            form.errors.retain(|e| e.field != field);
             return;
         }
         match action {
@@ -129,20 +143,26 @@ impl App {
             Action::Submit => match form.to_coin(&self.watchlist.coins) {
                 Err(errors) => {
                     // Put the cursor where the first problem is.
-                    form.focus = errors[0].0 as usize;
+                    form.focus = errors[0].field as usize;
                     form.errors = errors;
                 }
                 Ok(coin) => {
                     let name = clean(&coin.name).into_owned();
-                    let index = match form.editing {
-                        Some(i) => {
+                    let edited = form.editing.map(|id| position(&self.watchlist.coins, id));
+                    let index = match edited {
+                        Some(Some(i)) => {
                             self.watchlist.coins[i] = coin;
                             self.flash = Some(format!("{name} saved"));
                             i
                         }
-                        None => {
+                        gone_or_new => {
+                            // An edit outlives a delete in another window,
+                            // as it does in a merge: the coin comes back.
+                            self.flash = Some(match gone_or_new {
+                                Some(None) => format!("{name} saved (deleted in another window)"),
+                                _ => format!("{name} added"),
+                            });
                             self.watchlist.coins.push(coin);
-                            self.flash = Some(format!("{name} added"));
                             self.watchlist.coins.len() - 1
                         }
                     };
@@ -176,7 +196,8 @@ impl App {
         let row = self.selected_pos.unwrap_or(0);
         let coin = self.watchlist.coins.remove(index);
         self.flash = Some(format!("{} deleted · u undoes", clean(&coin.name)));
-        self.undo.push((index, coin));
+        let before = self.watchlist.coins.get(index).map(|c| c.id);
+        self.undo.push(Deleted { coin, before });
         // The selection moves to the row that took the deleted one's place.
         self.selected = None;
         self.watchlist_changed();
@@ -184,23 +205,22 @@ impl App {
     }
 
     pub(super) fn undo_delete(&mut self) {
-        let Some((index, coin)) = self.undo.pop() else {
+        let Some(Deleted { coin, before }) = self.undo.pop() else {
             self.flash = Some("nothing to undo".into());
             return;
         };
-        let clash = self.watchlist.coins.iter().find(|c| {
-            c.name.to_lowercase() == coin.name.to_lowercase()
-                || (coin.market_id.is_some() && c.market_id == coin.market_id)
-        });
-        if let Some(c) = clash {
+        if let Err(errors) = coin.check(&Taken::of(&self.watchlist.coins)) {
             self.flash = Some(format!(
-                "cannot restore {}: {} has its name or market id now",
+                "cannot restore {}: {}",
                 clean(&coin.name),
-                clean(&c.name)
+                clean(&errors[0].to_string())
             ));
             return;
         }
-        let index = index.min(self.watchlist.coins.len());
+        let coins = &self.watchlist.coins;
+        let index = before
+            .and_then(|id| position(coins, id))
+            .unwrap_or(coins.len());
         self.flash = Some(format!("{} restored", clean(&coin.name)));
         self.watchlist.coins.insert(index, coin);
         self.selected = Some(index);
@@ -212,9 +232,10 @@ impl App {
             self.flash = Some("no coin selected to look up".into());
             return;
         };
-        let query = self.watchlist.coins[index].name.trim().to_string();
+        let coin = &self.watchlist.coins[index];
+        let query = coin.name.trim().to_string();
         self.lookup = Some(Lookup {
-            coin: index,
+            coin: coin.id,
             query: query.clone(),
             state: LookupState::Searching,
             selected: 0,
@@ -236,7 +257,8 @@ impl App {
         }
         lookup.state = match result {
             Ok(found) => {
-                let ticker = self.watchlist.coins[lookup.coin].ticker.as_deref();
+                let coins = &self.watchlist.coins;
+                let ticker = position(coins, lookup.coin).and_then(|i| coins[i].ticker.as_deref());
                 LookupState::Found(order_candidates(found, ticker))
             }
             Err(e) => LookupState::Failed(e.to_string()),
@@ -288,28 +310,20 @@ impl App {
             lookup.error = Some("no candidate to pick: type an id or Esc".into());
             return;
         };
-        if !is_market_id(&id) {
-            lookup.error = Some(format!(
-                "\"{id}\" is not a market id (lower-case letters, digits, -)"
-            ));
+        let coins = &self.watchlist.coins;
+        let Some(index) = position(coins, lookup.coin) else {
+            lookup.error = Some("this coin was deleted in another window: Esc".into());
             return;
-        }
-        let index = lookup.coin;
-        if let Some(other) = self
-            .watchlist
-            .coins
-            .iter()
-            .enumerate()
-            .find(|(i, c)| *i != index && c.market_id.as_deref() == Some(id.as_str()))
-        {
-            lookup.error = Some(format!(
-                "{id} is already the market id of {}",
-                clean(&other.1.name)
-            ));
+        };
+        let mut picked = coins[index].clone();
+        picked.market_id = Some(id.clone());
+        let others = Taken::of(coins.iter().filter(|c| c.id != picked.id));
+        if let Err(errors) = picked.check(&others) {
+            lookup.error = Some(clean(&errors[0].rule.to_string()).into_owned());
             return;
         }
         let coin = &mut self.watchlist.coins[index];
-        coin.market_id = Some(id.clone());
+        *coin = picked;
         let polled = if self.polling.is_some() {
             "polled from the next poll"
         } else {
@@ -330,7 +344,7 @@ mod tests {
     use super::*;
     use crate::form::Field;
     use crate::listing::Listings;
-    use crate::model::Watchlist;
+    use crate::model::{FieldError, Rule, Watchlist};
 
     fn app() -> App {
         App::new(Watchlist::builtin(), Listings::new())
@@ -393,9 +407,11 @@ mod tests {
         let form = app.form.as_ref().unwrap();
         assert_eq!(
             form.errors,
-            [(
+            [FieldError::new(
                 Field::Name,
-                "\"Parcl\" is already in the watchlist".to_string()
+                Rule::NameTaken {
+                    other: "Parcl".into()
+                }
             )]
         );
         assert_eq!(app.watchlist.coins.len(), 14);
@@ -627,5 +643,73 @@ mod tests {
             app.watchlist.coins[0].market_id.as_deref(),
             Some("gravity-grvt")
         );
+    }
+
+    #[test]
+    fn an_open_form_and_undo_follow_their_coin_when_rows_move() {
+        let mut app = app();
+        app.update(Action::Down);
+        app.update(Action::Edit);
+        // Another window deleted Gravity: Nillion moves up a row.
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        for _ in 0..5 {
+            app.update(Action::NextField);
+        }
+        type_text(&mut app, "still Nillion");
+        app.update(Action::Submit);
+        assert_eq!(app.watchlist.coins[0].name, "Nillion");
+        assert_eq!(app.watchlist.coins[0].notes, "still Nillion");
+        assert_eq!(app.watchlist.coins.len(), 13);
+
+        // Parcl is deleted, then another window deletes a coin before it:
+        // undo puts Parcl back before the coin it stood before.
+        app.update(Action::First);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(app.selected_coin().unwrap().name, "Parcl");
+        app.update(Action::Delete);
+        app.update(Action::Yes);
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        app.update(Action::Undo);
+        assert_eq!(names(&app)[..3], ["My Pet Hooligan", "Parcl", "Nibiru"]);
+    }
+
+    #[test]
+    fn a_lookup_whose_coin_was_merged_away_says_so() {
+        let mut app = app();
+        app.update(Action::Lookup);
+        let mut coins = app.watchlist.coins.clone();
+        coins.remove(0);
+        app.replace_coins(coins);
+        type_text(&mut app, "gravity-x");
+        app.update(Action::Submit);
+        let lookup = app.lookup.as_ref().unwrap();
+        assert!(
+            lookup
+                .error
+                .as_ref()
+                .unwrap()
+                .contains("deleted in another window")
+        );
+        assert!(
+            app.watchlist
+                .coins
+                .iter()
+                .all(|c| c.market_id.as_deref() != Some("gravity-x"))
+        );
+    }
+
+    #[test]
+    fn merged_coins_keep_the_ids_of_ours_by_name() {
+        let mut app = app();
+        let before: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        let fresh = Watchlist::builtin().coins;
+        app.replace_coins(fresh);
+        let after: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        assert_eq!(before, after);
     }
 }

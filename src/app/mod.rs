@@ -226,7 +226,7 @@ pub struct App {
     /// The add/edit form, while open.
     pub form: Option<Form>,
     /// Deleted coins and where they were, the last on top, for `u`.
-    undo: Vec<(usize, Coin)>,
+    undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
     pub lookup: Option<Lookup>,
 }
@@ -1318,7 +1318,7 @@ mod tests {
                     .filter(|e| matches!(e, Effect::SaveState(_)))
                     .count()
             };
-            let mut poll = |app: &mut App, secs: i64, id: &str, price: f64| {
+            let poll = |app: &mut App, secs: i64, id: &str, price: f64| {
                 let wall = 1_800_000_000 + secs;
                 app.update(Msg::Clock { now: app.now, wall });
                 let effects = app.update(Msg::Poll(polling::done(polling::priced(id, price))));

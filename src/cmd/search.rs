@@ -15,7 +15,7 @@ pub fn run(cx: &Context, name: &str) -> Result<(), Error> {
         .watchlist
         .coins
         .iter()
-        .find(|c| c.name.trim().to_lowercase() == name.trim().to_lowercase())
+        .find(|c| c.is_named(name))
         .and_then(|c| c.ticker.as_deref());
     let found = order_candidates(found, ticker);
     let columns = CandidateColumns::WIDE;

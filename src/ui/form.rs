@@ -6,19 +6,20 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthStr;
 
 use super::{popup, theme};
 use crate::app::App;
 use crate::form::Field;
+use crate::model::position;
 use crate::text::clean;
 
 const LABEL_WIDTH: usize = 15;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(form) = &app.form else { return };
-    let title = match form.editing {
-        Some(i) => format!("Edit {}", clean(&app.watchlist.coins[i].name)),
+    let coins = &app.watchlist.coins;
+    let title = match form.editing.and_then(|id| position(coins, id)) {
+        Some(i) => format!("Edit {}", clean(&coins[i].name)),
         None => "Add a coin".to_string(),
     };
     let inner = popup::draw(
@@ -43,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         let focused = i == form.focus;
         let input = &form.inputs[i];
-        let (shown, col) = popup::input_window(input.text(), input.cursor(), input_width);
+        let (shown, col) = input.window(input_width);
         let label_style = if focused {
             theme::label()
         } else {
@@ -51,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         };
         if focused {
             focus_line = lines.len();
-            cursor_col = LABEL_WIDTH + 2 + shown.chars().take(col).collect::<String>().width();
+            cursor_col = LABEL_WIDTH + 2 + col;
         }
         lines.push(Line::from(vec![
             Span::styled(format!("{:>LABEL_WIDTH$}: ", field.label()), label_style),
@@ -64,9 +65,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 },
             ),
         ]));
-        if let Some((_, err)) = form.errors.iter().find(|(f, _)| f == field) {
+        if let Some(err) = form.errors.iter().find(|e| e.field == *field) {
             lines.push(Line::styled(
-                format!("{:>LABEL_WIDTH$}  ↑ {err}", ""),
+                format!("{:>LABEL_WIDTH$}  ↑ {}", "", clean(&err.rule.to_string())),
                 theme::down(),
             ));
         }

@@ -9,11 +9,17 @@ use ratatui::widgets::Paragraph;
 use super::{popup, theme};
 use crate::app::{App, LookupState};
 use crate::market::CandidateColumns;
+use crate::model::position;
 use crate::text::clean;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(lookup) = &app.lookup else { return };
-    let coin = &app.watchlist.coins[lookup.coin];
+    // A coin deleted by a merge while its lookup is open: nothing to draw
+    // it for; picking says so.
+    let coins = &app.watchlist.coins;
+    let Some(coin) = position(coins, lookup.coin).map(|i| &coins[i]) else {
+        return;
+    };
     let title = format!("Market id for {}", clean(&coin.name));
     let inner = popup::draw(
         frame,
@@ -70,11 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let id_y = inner.y + inner.height - 2;
     let prompt = "or type an id: ";
-    let (shown, col) = popup::input_window(
-        lookup.typed.text(),
-        lookup.typed.cursor(),
-        width.saturating_sub(prompt.len() + 1),
-    );
+    let (shown, col) = lookup.typed.window(width.saturating_sub(prompt.len() + 1));
     // A long error wraps; candidate lines are already cut to the width.
     frame.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
@@ -104,6 +106,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             },
         );
     }
-    let x = inner.x + (prompt.len() + shown.chars().take(col).count()) as u16;
+    let x = inner.x + (prompt.len() + col) as u16;
     frame.set_cursor_position(Position::new(x.min(inner.x + inner.width - 1), id_y));
 }

@@ -27,24 +27,3 @@ pub fn draw(frame: &mut Frame, area: Rect, max_width: u16, title: &str, hint: &s
     frame.render_widget(block, popup);
     inner
 }
-
-/// The part of a line input to show in `width` columns so the cursor is in
-/// view, and the cursor's column within it.
-pub fn input_window(text: &str, cursor: usize, width: usize) -> (String, usize) {
-    let width = width.max(1);
-    let start = (cursor + 1).saturating_sub(width);
-    let shown: String = text.chars().skip(start).take(width).collect();
-    (shown, cursor - start)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cursor_stays_in_the_window() {
-        assert_eq!(input_window("abcdef", 2, 4), ("abcd".into(), 2));
-        assert_eq!(input_window("abcdef", 6, 4), ("def".into(), 3));
-        assert_eq!(input_window("", 0, 4), ("".into(), 0));
-    }
-}
