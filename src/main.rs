@@ -7,7 +7,6 @@ use clap::Parser;
 use prelist::app::{App, LogEntry, LogKind};
 use prelist::cli::{CheckArgs, Cli, Command, ExportFormat, ListArgs};
 use prelist::config::{self, Env, FlagValues, Settings, Source, Theme};
-use prelist::keymap::Keymap;
 use prelist::listing::{Listings, apply_quotes};
 use prelist::market::coingecko::CoinGecko;
 use prelist::market::{MarketProvider, order_candidates};
@@ -309,8 +308,7 @@ fn run_tui(
         Err(Fail(_, why)) if !polling => Err(why),
         Err(fail) => return Err(fail),
     };
-    let keymap = Keymap::new(&settings.columns.value, &settings.keys.value)
-        .map_err(|e| Fail::usage(format!("config: {e}")))?;
+    let keymap = settings.keymap.clone();
     // NO_COLOR (no-color.org) asks for no colours unless a theme was chosen.
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut palette = match settings.theme.value {

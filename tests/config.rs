@@ -9,7 +9,8 @@ use prelist::config::{
     self, ColorSlot, ConfigError, DEMO_KEY_VAR, Env, ErrorKind, FileConfig, FlagValues, KeyKind,
     Origin, PRO_KEY_VAR, Settings, Source, Theme,
 };
-use prelist::keymap::Key;
+use prelist::app::Mode;
+use prelist::keymap::{self, Key};
 use prelist::market::coingecko::{PRO_BASE, PUBLIC_BASE};
 use prelist::view::{Column, Sort};
 use ratatui::style::Color;
@@ -205,9 +206,9 @@ down = ["j", "ctrl-n", "F6", "Space"]
     assert_eq!(s.color(ColorSlot::Dim), Some(Color::Indexed(12)));
     assert_eq!(s.color(ColorSlot::Up), Some(Color::LightGreen));
     assert_eq!(s.color(ColorSlot::Down), None);
-    assert_eq!(s.keys_for("quit"), Some(&[Key::ch('Q')][..]));
+    assert_eq!(s.keys_for(Mode::Normal, "quit"), Some(&[Key::ch('Q')][..]));
     assert_eq!(
-        s.keys_for("down"),
+        s.keys_for(Mode::Normal, "down"),
         Some(
             &[
                 Key::ch('j'),
@@ -217,7 +218,7 @@ down = ["j", "ctrl-n", "F6", "Space"]
             ][..]
         )
     );
-    assert_eq!(s.keys_for("up"), None);
+    assert_eq!(s.keys_for(Mode::Normal, "up"), None);
     for source in [
         s.poll_enabled.source,
         s.interval.source,
@@ -585,7 +586,7 @@ fn a_key_bound_to_two_actions_is_an_error() {
         &no_flags(),
         &Env::new(),
     );
-    assert_eq!(s.keys_for("last"), Some(&[Key::ch('G')][..]));
+    assert_eq!(s.keys_for(Mode::Normal, "last"), Some(&[Key::ch('G')][..]));
 }
 
 #[cfg(unix)]
@@ -854,9 +855,12 @@ fn describe_names_every_setting_and_its_source() {
     has(&format!(
         "colors.border = \"red\"  (from config file {shown})"
     ));
+    // Every key in force, with the one description of its action.
     has(&format!(
-        "keys.quit = [\"q\", \"ctrl-c\"]  (from config file {shown})"
+        "keys.quit = [\"q\", \"ctrl-c\"]  (from config file {shown})  # quit"
     ));
+    has("keys.down = [\"j\", \"down\"]  (default)  # move down");
+    has("help_keys.help = [\"?\", \"esc\", \"q\"]  (default)  # close help");
     has("api key = none  (default)");
 }
 
@@ -954,14 +958,20 @@ fn every_value_of_the_default_file_can_be_uncommented() {
     for slot in ColorSlot::ALL {
         assert_eq!(s.color(slot), Some(slot.default_color()));
     }
-    // The keys written are the default keys of the table.
-    let bindings = prelist::keymap::normal_bindings();
-    assert!(!s.keys.value.is_empty());
-    for (action, keys) in &s.keys.value {
-        let action = config::action_for_name(action).unwrap();
-        let b = bindings.iter().find(|b| b.action == action).unwrap();
-        assert_eq!(&b.keys, keys);
+    // The keys written are the default keys of every mode, each action once.
+    let all: usize = keymap::MODES
+        .iter()
+        .map(|(mode, _, _)| keymap::defaults(*mode).len())
+        .sum();
+    assert_eq!(s.keys.value.len(), all);
+    for rebind in &s.keys.value {
+        let default = keymap::defaults(rebind.mode)
+            .into_iter()
+            .find(|d| d.action == rebind.action)
+            .unwrap();
+        assert_eq!(default.keys, rebind.keys.as_slice());
     }
+    assert_eq!(s.keymap, keymap::Keymap::default());
     assert_eq!(s.api_key.value.as_ref().unwrap().kind(), KeyKind::Pro);
     assert!(!s.describe().contains("your-pro-key"));
 }
