@@ -111,9 +111,17 @@ impl Settings {
             for d in keymap::defaults(mode) {
                 let keys = s.keymap.keys(mode, &d.action);
                 let names: Vec<String> = keys.iter().map(|k| quoted(&k.to_string())).collect();
-                let rebound = s.keys.value.iter().any(|r| r.mode == mode && r.action == d.action);
+                let rebound = s
+                    .keys
+                    .value
+                    .iter()
+                    .any(|r| r.mode == mode && r.action == d.action);
                 let source = from(
-                    if rebound { s.keys.source } else { Source::Default },
+                    if rebound {
+                        s.keys.source
+                    } else {
+                        Source::Default
+                    },
                     "",
                     "",
                 );

@@ -77,4 +77,3 @@ pub fn config_path(env: &Env) -> Option<PathBuf> {
     }
     directories::ProjectDirs::from("", "", "prelist").map(|d| d.config_dir().join("config.toml"))
 }
-

@@ -112,7 +112,11 @@ mod tests {
             expected.push(format!("[{section}]"));
             expected.push(format!("# {title}."));
             for b in keymap::defaults(mode) {
-                let keys: Vec<String> = b.keys.iter().map(|k| format!("{:?}", k.to_string())).collect();
+                let keys: Vec<String> = b
+                    .keys
+                    .iter()
+                    .map(|k| format!("{:?}", k.to_string()))
+                    .collect();
                 let setting = format!("{} = [{}]", b.action.name(), keys.join(", "));
                 expected.push(format!("# {setting:<34} # {}", b.help));
             }
@@ -121,7 +125,10 @@ mod tests {
             .iter()
             .filter(|line| !text.lines().any(|l| l == line.as_str()))
             .collect();
-        assert!(missing.is_empty(), "not in assets/config.toml: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "not in assets/config.toml: {missing:#?}"
+        );
     }
 
     #[test]

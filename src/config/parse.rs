@@ -373,7 +373,7 @@ impl FileConfig {
             err
         })?;
         let raw = RawFile::deserialize(toml::de::Deserializer::from(doc.clone()))
-            .map_err(|e| serde_error(&e, doc.get_ref(), &at))?;
+            .map_err(|e| serde_error(&e, text, doc.get_ref(), &at))?;
         let doc_table = doc.get_ref();
         let in_section = |section: &'static str| {
             move |bad: Bad| {
@@ -416,19 +416,18 @@ impl FileConfig {
             (Mode::ConfirmDelete, raw.confirm_keys),
         ] {
             if let Some(table) = table {
-                let keys = ModeKeys::try_from((mode, table))
-                    .map_err(in_section(keymap::section(mode)))?;
+                let keys =
+                    ModeKeys::try_from((mode, table)).map_err(in_section(keymap::section(mode)))?;
                 rebinds.extend(keys.rebinds);
             }
         }
         let columns = display.columns.clone();
         let keys: Vec<Rebind> = rebinds.iter().map(|(r, _, _)| r.clone()).collect();
-        let keymap = Keymap::new(columns.as_deref().unwrap_or(&Column::ALL), &keys).map_err(
-            |clash| {
+        let keymap =
+            Keymap::new(columns.as_deref().unwrap_or(&Column::ALL), &keys).map_err(|clash| {
                 let (span, key, message) = clash_error(&clash, &rebinds);
                 at(ErrorKind::Invalid, span, key, message)
-            },
-        )?;
+            })?;
         Ok(FileConfig {
             poll_enabled: poll.enabled,
             interval: poll.interval,
@@ -482,25 +481,24 @@ fn clash_error(
         // none. Report it whole rather than nowhere.
         return (0..0, section.to_string(), clash.message.clone());
     };
-    let other = if rebind.action == clash.first {
-        &clash.second
+    let (other, other_help) = if rebind.action == clash.first {
+        (&clash.second, &clash.second_help)
     } else {
-        &clash.first
+        (&clash.first, &clash.first_help)
     };
-    let other_help = keymap::defaults(clash.mode)
-        .into_iter()
-        .find(|d| d.action == *other)
-        .map_or("", |d| d.help);
+    let other = match other {
+        // The digits have no name in the file: say what they do.
+        keymap::Action::SortBy(_) => format!("a digit that sorts by a column ({other_help})"),
+        other => format!("{section}.{} ({other_help})", other.name()),
+    };
     let through = if rebind.mode == clash.mode {
         String::new()
     } else {
         format!(" (it also closes what it opens, in [{section}])")
     };
     let message = format!(
-        "\"{}\" is already bound to {section}.{} ({other_help}){through}: give one of them \
-         another key",
+        "\"{}\" is already bound to {other}{through}: give one of them another key",
         clash.key,
-        other.name(),
     );
     (span, key.clone(), message)
 }
@@ -526,6 +524,7 @@ fn key_at(table: &DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<Stri
 /// of the wrong type, at its line and key.
 fn serde_error(
     e: &toml::de::Error,
+    text: &str,
     doc: &DeTable<'_>,
     at: &dyn Fn(ErrorKind, Range<usize>, String, String) -> ConfigError,
 ) -> ConfigError {
@@ -535,6 +534,7 @@ fn serde_error(
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
+        let found = value_at(doc, &span).map_or_else(|| a_type(found), type_of);
         let expected = if expected == "a section" {
             format!("a section [{key}]")
         } else {
@@ -544,7 +544,7 @@ fn serde_error(
             ErrorKind::WrongType,
             span,
             key,
-            format!("expected {expected}, found {}", a_type(found)),
+            format!("expected {expected}, found {found}"),
         );
     }
     if let Some(rest) = message.strip_prefix("unknown field `")
@@ -584,7 +584,42 @@ fn serde_error(
             ),
         };
     }
+    if message == "integer number overflowed" {
+        let number = text.get(span.clone()).unwrap_or("the number");
+        return at(
+            ErrorKind::Invalid,
+            span,
+            key,
+            format!("{number} is out of range"),
+        );
+    }
     at(ErrorKind::Invalid, span, key, message.to_string())
+}
+
+/// The value of the document at exactly `span`.
+fn value_at<'a>(table: &'a DeTable<'_>, span: &Range<usize>) -> Option<&'a DeValue<'a>> {
+    table.values().find_map(|value| match value.get_ref() {
+        _ if value.span() == *span => Some(value.get_ref()),
+        DeValue::Table(inner) => value_at(inner, span),
+        DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+            _ if item.span() == *span => Some(item.get_ref()),
+            DeValue::Table(inner) => value_at(inner, span),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+fn type_of(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
 }
 
 /// "a string", "an integer"…, from serde's description of a value.

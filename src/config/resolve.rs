@@ -194,5 +194,4 @@ impl Settings {
             .find(|(s, _)| *s == slot)
             .map(|&(_, c)| c)
     }
-
 }

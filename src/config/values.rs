@@ -242,4 +242,3 @@ impl fmt::Debug for SecretKey {
         write!(f, "SecretKey({:?}: [redacted])", self.kind)
     }
 }
-

@@ -235,7 +235,11 @@ const HELP: &[Bind] = &[
     def(Action::Help, &[ESC, Key::ch('q')], "close help"),
     def(Action::Down, &[Key::ch('j'), DOWN], "scroll down"),
     def(Action::Up, &[Key::ch('k'), UP], "scroll up"),
-    def(Action::PageDown, &[Key::plain(KeyCode::PageDown)], "page down"),
+    def(
+        Action::PageDown,
+        &[Key::plain(KeyCode::PageDown)],
+        "page down",
+    ),
     def(Action::PageUp, &[Key::plain(KeyCode::PageUp)], "page up"),
     QUIT,
 ];
@@ -244,7 +248,11 @@ const LOG: &[Bind] = &[
     def(Action::ToggleLog, &[ESC, Key::ch('q')], "close the log"),
     def(Action::Down, &[Key::ch('j'), DOWN], "scroll down"),
     def(Action::Up, &[Key::ch('k'), UP], "scroll up"),
-    def(Action::PageDown, &[Key::plain(KeyCode::PageDown)], "page down"),
+    def(
+        Action::PageDown,
+        &[Key::plain(KeyCode::PageDown)],
+        "page down",
+    ),
     def(Action::PageUp, &[Key::plain(KeyCode::PageUp)], "page up"),
     def(
         Action::PollNow,
@@ -256,7 +264,11 @@ const LOG: &[Bind] = &[
 
 /// Keys that edit a line of text, ending the form's and the lookup's tables.
 const LINE_EDITING: &[Bind] = &[
-    def(Action::CursorLeft, &[Key::plain(KeyCode::Left)], "cursor left"),
+    def(
+        Action::CursorLeft,
+        &[Key::plain(KeyCode::Left)],
+        "cursor left",
+    ),
     def(
         Action::CursorRight,
         &[Key::plain(KeyCode::Right)],
@@ -326,7 +338,11 @@ pub const MODES: [(Mode, &str, &str); 7] = [
     (Mode::Search, "search_keys", "Typing a search"),
     (Mode::Help, "help_keys", "The help overlay"),
     (Mode::Log, "log_keys", "The event log"),
-    (Mode::Form, "form_keys", "The add/edit form (other keys type)"),
+    (
+        Mode::Form,
+        "form_keys",
+        "The add/edit form (other keys type)",
+    ),
     (
         Mode::Lookup,
         "lookup_keys",
@@ -395,9 +411,12 @@ pub struct Rebind {
 pub struct Clash {
     pub mode: Mode,
     pub key: Key,
-    /// The two actions, in the order of the mode's table.
+    /// The two actions, in the order of the mode's table, and what each
+    /// does.
     pub first: Action,
     pub second: Action,
+    pub first_help: String,
+    pub second_help: String,
     /// Says both, e.g. `the key j would both move down and quit`.
     pub message: String,
 }
@@ -436,12 +455,10 @@ impl Keymap {
                     help: d.help.to_string(),
                 });
                 if mode == Mode::Normal && d.action == Action::SortReverse {
-                    bindings.extend(columns.iter().take(9).enumerate().map(|(i, col)| {
-                        Binding {
-                            keys: vec![Key::ch(char::from(b'1' + i as u8))],
-                            action: Action::SortBy(*col),
-                            help: format!("sort by {} (again: reverse)", col.title()),
-                        }
+                    bindings.extend(columns.iter().take(9).enumerate().map(|(i, col)| Binding {
+                        keys: vec![Key::ch(char::from(b'1' + i as u8))],
+                        action: Action::SortBy(*col),
+                        help: format!("sort by {} (again: reverse)", col.title()),
                     }));
                 }
             }
@@ -467,10 +484,9 @@ impl Keymap {
                             key: *k,
                             first: a.action.clone(),
                             second: b.action.clone(),
-                            message: format!(
-                                "the key {k} would both {} and {}",
-                                a.help, b.help
-                            ),
+                            first_help: a.help.clone(),
+                            second_help: b.help.clone(),
+                            message: format!("the key {k} would both {} and {}", a.help, b.help),
                         });
                     }
                 }
@@ -700,5 +716,119 @@ mod tests {
                 .count(),
             9
         );
+    }
+
+    fn rebind(mode: Mode, action: Action, keys: &[Key]) -> Rebind {
+        Rebind {
+            mode,
+            action,
+            keys: keys.to_vec(),
+        }
+    }
+
+    #[test]
+    fn an_overlay_closes_with_the_key_that_opens_it_and_with_esc() {
+        let h = press(KeyCode::Char('h'), KeyModifiers::NONE);
+        let esc = press(KeyCode::Esc, KeyModifiers::NONE);
+        let km = Keymap::new(
+            &Column::ALL,
+            &[
+                rebind(Mode::Normal, Action::Help, &[Key::ch('h')]),
+                rebind(Mode::Normal, Action::ToggleLog, &[Key::ch('L')]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(km.action_for_key(Mode::Normal, &h), Some(Action::Help));
+        assert_eq!(km.action_for_key(Mode::Help, &h), Some(Action::Help));
+        assert_eq!(km.action_for_key(Mode::Help, &esc), Some(Action::Help));
+        let question = press(KeyCode::Char('?'), KeyModifiers::NONE);
+        assert_eq!(km.action_for_key(Mode::Help, &question), None);
+        let big_l = press(KeyCode::Char('L'), KeyModifiers::SHIFT);
+        assert_eq!(
+            km.action_for_key(Mode::Log, &big_l),
+            Some(Action::ToggleLog)
+        );
+        assert_eq!(km.close_label(Mode::Help, &Action::Help), "h or Esc");
+        assert_eq!(km.close_label(Mode::Log, &Action::ToggleLog), "L or Esc");
+    }
+
+    #[test]
+    fn every_mode_can_be_rebound_and_clashes_within_a_mode_are_refused() {
+        let km = Keymap::new(
+            &Column::ALL,
+            &[
+                rebind(Mode::Search, Action::SearchKeep, &[Key::ctrl('k')]),
+                rebind(Mode::Form, Action::Submit, &[Key::ctrl('s')]),
+                rebind(Mode::ConfirmDelete, Action::Yes, &[Key::ch('d')]),
+            ],
+        )
+        .unwrap();
+        let ctrl = |c| press(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(
+            km.action_for_key(Mode::Search, &ctrl('k')),
+            Some(Action::SearchKeep)
+        );
+        let enter = press(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(km.action_for_key(Mode::Search, &enter), None);
+        assert_eq!(
+            km.action_for_key(Mode::Form, &ctrl('s')),
+            Some(Action::Submit)
+        );
+        let d = press(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(
+            km.action_for_key(Mode::ConfirmDelete, &d),
+            Some(Action::Yes)
+        );
+        assert_eq!(km.label(Mode::Form, &Action::Submit), "Ctrl-s");
+
+        // The same key in two modes is fine; twice in one mode is not.
+        let clash = Keymap::new(
+            &Column::ALL,
+            &[rebind(
+                Mode::Lookup,
+                Action::Submit,
+                &[Key::plain(KeyCode::Esc)],
+            )],
+        )
+        .unwrap_err();
+        assert_eq!(clash.mode, Mode::Lookup);
+        assert_eq!((clash.first, clash.second), (Action::Submit, Action::Back));
+        // A key that opens help clashes with what it does inside help.
+        let clash = Keymap::new(
+            &Column::ALL,
+            &[
+                rebind(Mode::Normal, Action::Help, &[Key::ch('x')]),
+                rebind(Mode::Help, Action::Down, &[Key::ch('x')]),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(clash.mode, Mode::Help);
+    }
+
+    #[test]
+    fn every_bindable_action_has_one_name_that_reads_back() {
+        for (mode, _, _) in MODES {
+            let defaults = defaults(mode);
+            for (i, d) in defaults.iter().enumerate() {
+                assert_eq!(action_named(mode, d.action.name()), Some(d.action.clone()));
+                assert!(
+                    defaults[i + 1..].iter().all(|e| e.action != d.action),
+                    "{} twice in {mode:?}",
+                    d.action.name()
+                );
+            }
+        }
+        // The names older config files use.
+        for (name, action) in [
+            ("page_down", Action::PageDown),
+            ("status_filter", Action::CycleStatus),
+            ("full_detail", Action::ToggleFullDetail),
+            ("log", Action::ToggleLog),
+            ("poll_now", Action::PollNow),
+        ] {
+            assert_eq!(action_named(Mode::Normal, name), Some(action));
+        }
+        assert_eq!(action_named(Mode::Normal, "sort_by"), None);
+        assert_eq!(action_named(Mode::Normal, "keep"), None);
     }
 }
