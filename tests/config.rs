@@ -910,7 +910,7 @@ fn describe_never_shows_the_key() {
 fn the_default_file_loads_as_the_defaults() {
     let text = config::default_file();
     let dir = TempDir::new().unwrap();
-    let path = write(&dir, &text);
+    let path = write(&dir, text);
     set_mode(&path, 0o644);
     let file = config::read_file(&path).unwrap().expect("written");
     assert_eq!(file, FileConfig::default());
@@ -938,7 +938,7 @@ fn uncommented(text: &str) -> String {
 
 #[test]
 fn every_value_of_the_default_file_can_be_uncommented() {
-    let text = uncommented(&config::default_file());
+    let text = uncommented(config::default_file());
     assert!(text.contains("\ninterval = 60\n"), "{text}");
     assert!(text.contains("\nquit = [\"q\", \"ctrl-c\"]  "), "{text}");
     let dir = TempDir::new().unwrap();

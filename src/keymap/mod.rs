@@ -438,7 +438,7 @@ impl Keymap {
     /// the keys of some actions replaced. An overlay also closes with the
     /// keys that open it. A key left bound to two actions of one mode is a
     /// [`Clash`].
-    pub fn new(columns: &[Column], rebinds: &[Rebind]) -> Result<Keymap, Clash> {
+    pub fn new(columns: &[Column], rebinds: &[Rebind]) -> Result<Keymap, Box<Clash>> {
         let keys_of = |mode: Mode, d: &Bind| {
             rebinds
                 .iter()
@@ -479,7 +479,7 @@ impl Keymap {
             for (i, a) in bindings.iter().enumerate() {
                 for b in &bindings[i + 1..] {
                     if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
-                        return Err(Clash {
+                        return Err(Box::new(Clash {
                             mode: *mode,
                             key: *k,
                             first: a.action.clone(),
@@ -487,7 +487,7 @@ impl Keymap {
                             first_help: a.help.clone(),
                             second_help: b.help.clone(),
                             message: format!("the key {k} would both {} and {}", a.help, b.help),
-                        });
+                        }));
                     }
                 }
             }
