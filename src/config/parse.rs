@@ -15,7 +15,7 @@ use toml::de::{DeTable, DeValue};
 use super::MAX_INTERVAL;
 use super::error::{ConfigError, ErrorKind, column_of, line_of};
 use super::toml_value::{
-    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Columns, Flag, Keys, List, Table, Text, Whole,
+    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Columns, Flag, Keys, List, Seconds, Table, Text,
 };
 use super::values::{ColorSlot, KeyKind, SecretKey, Theme};
 use crate::app::Mode;
@@ -24,7 +24,7 @@ use crate::market::poller::MIN_INTERVAL;
 use crate::view::Column;
 
 /// The whole file.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     poll: Option<RawPoll>,
@@ -43,7 +43,7 @@ struct RawFile {
 #[serde(deny_unknown_fields, expecting = "a section")]
 struct RawPoll {
     enabled: Option<Spanned<Flag>>,
-    interval: Option<Spanned<Whole>>,
+    interval: Option<Spanned<Seconds>>,
     api_url: Option<Spanned<Text<AUrl>>>,
     bell: Option<Spanned<Flag>>,
     api_key: Option<Spanned<Text<ASecret>>>,

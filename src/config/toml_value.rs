@@ -54,27 +54,27 @@ impl<'de> Deserialize<'de> for Flag {
 
 /// A whole number, however large: the range is checked later, so that the
 /// message can say what range.
-pub(super) struct Whole(pub i128);
+pub(super) struct Seconds(pub i128);
 
-impl<'de> Deserialize<'de> for Whole {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Whole, D::Error> {
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Seconds, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Whole;
+            type Value = Seconds;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a whole number of seconds")
             }
-            fn visit_i64<E>(self, n: i64) -> Result<Whole, E> {
-                Ok(Whole(n.into()))
+            fn visit_i64<E>(self, n: i64) -> Result<Seconds, E> {
+                Ok(Seconds(n.into()))
             }
-            fn visit_u64<E>(self, n: u64) -> Result<Whole, E> {
-                Ok(Whole(n.into()))
+            fn visit_u64<E>(self, n: u64) -> Result<Seconds, E> {
+                Ok(Seconds(n.into()))
             }
-            fn visit_i128<E>(self, n: i128) -> Result<Whole, E> {
-                Ok(Whole(n))
+            fn visit_i128<E>(self, n: i128) -> Result<Seconds, E> {
+                Ok(Seconds(n))
             }
-            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Whole, E> {
-                Ok(Whole(i128::try_from(n).unwrap_or(i128::MAX)))
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Seconds, E> {
+                Ok(Seconds(i128::try_from(n).unwrap_or(i128::MAX)))
             }
         }
         d.deserialize_any(V)
