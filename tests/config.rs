@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
+use prelist::app::Mode;
 use prelist::config::{
     self, ColorSlot, ConfigError, DEMO_KEY_VAR, Env, ErrorKind, FileConfig, FlagValues, KeyKind,
     Origin, PRO_KEY_VAR, Settings, Source, Theme,
 };
-use prelist::keymap::Key;
+use prelist::keymap::{self, Key};
 use prelist::market::coingecko::{PRO_BASE, PUBLIC_BASE};
 use prelist::view::{Column, Sort};
 use ratatui::style::Color;
@@ -205,9 +206,9 @@ down = ["j", "ctrl-n", "F6", "Space"]
     assert_eq!(s.color(ColorSlot::Dim), Some(Color::Indexed(12)));
     assert_eq!(s.color(ColorSlot::Up), Some(Color::LightGreen));
     assert_eq!(s.color(ColorSlot::Down), None);
-    assert_eq!(s.keys_for("quit"), Some(&[Key::ch('Q')][..]));
+    assert_eq!(s.keys_for(Mode::Normal, "quit"), Some(&[Key::ch('Q')][..]));
     assert_eq!(
-        s.keys_for("down"),
+        s.keys_for(Mode::Normal, "down"),
         Some(
             &[
                 Key::ch('j'),
@@ -217,7 +218,7 @@ down = ["j", "ctrl-n", "F6", "Space"]
             ][..]
         )
     );
-    assert_eq!(s.keys_for("up"), None);
+    assert_eq!(s.keys_for(Mode::Normal, "up"), None);
     for source in [
         s.poll_enabled.source,
         s.interval.source,
@@ -585,7 +586,7 @@ fn a_key_bound_to_two_actions_is_an_error() {
         &no_flags(),
         &Env::new(),
     );
-    assert_eq!(s.keys_for("last"), Some(&[Key::ch('G')][..]));
+    assert_eq!(s.keys_for(Mode::Normal, "last"), Some(&[Key::ch('G')][..]));
 }
 
 #[cfg(unix)]
@@ -854,9 +855,12 @@ fn describe_names_every_setting_and_its_source() {
     has(&format!(
         "colors.border = \"red\"  (from config file {shown})"
     ));
+    // Every key in force, with the one description of its action.
     has(&format!(
-        "keys.quit = [\"q\", \"ctrl-c\"]  (from config file {shown})"
+        "keys.quit = [\"q\", \"ctrl-c\"]  (from config file {shown})  # quit"
     ));
+    has("keys.down = [\"j\", \"down\"]  (default)  # move down");
+    has("help_keys.help = [\"?\", \"esc\", \"q\"]  (default)  # close help");
     has("api key = none  (default)");
 }
 
@@ -906,7 +910,7 @@ fn describe_never_shows_the_key() {
 fn the_default_file_loads_as_the_defaults() {
     let text = config::default_file();
     let dir = TempDir::new().unwrap();
-    let path = write(&dir, &text);
+    let path = write(&dir, text);
     set_mode(&path, 0o644);
     let file = config::read_file(&path).unwrap().expect("written");
     assert_eq!(file, FileConfig::default());
@@ -934,7 +938,7 @@ fn uncommented(text: &str) -> String {
 
 #[test]
 fn every_value_of_the_default_file_can_be_uncommented() {
-    let text = uncommented(&config::default_file());
+    let text = uncommented(config::default_file());
     assert!(text.contains("\ninterval = 60\n"), "{text}");
     assert!(text.contains("\nquit = [\"q\", \"ctrl-c\"]  "), "{text}");
     let dir = TempDir::new().unwrap();
@@ -954,14 +958,135 @@ fn every_value_of_the_default_file_can_be_uncommented() {
     for slot in ColorSlot::ALL {
         assert_eq!(s.color(slot), Some(slot.default_color()));
     }
-    // The keys written are the default keys of the table.
-    let bindings = prelist::keymap::normal_bindings();
-    assert!(!s.keys.value.is_empty());
-    for (action, keys) in &s.keys.value {
-        let action = config::action_for_name(action).unwrap();
-        let b = bindings.iter().find(|b| b.action == action).unwrap();
-        assert_eq!(&b.keys, keys);
+    // The keys written are the default keys of every mode, each action once.
+    let all: usize = keymap::MODES
+        .iter()
+        .map(|(mode, _, _)| keymap::defaults(*mode).len())
+        .sum();
+    assert_eq!(s.keys.value.len(), all);
+    for rebind in &s.keys.value {
+        let default = keymap::defaults(rebind.mode)
+            .into_iter()
+            .find(|d| d.action == rebind.action)
+            .unwrap();
+        assert_eq!(default.keys, rebind.keys.as_slice());
     }
+    assert_eq!(s.keymap, keymap::Keymap::default());
     assert_eq!(s.api_key.value.as_ref().unwrap().kind(), KeyKind::Pro);
     assert!(!s.describe().contains("your-pro-key"));
+}
+
+// ---------------------------------------------------------------------------
+// Through the binary: `prelist config` refuses what the screen would
+
+/// Runs the binary with `args`, `text` as its config file, every
+/// `PRELIST_*` and `COINGECKO_*` variable cleared and home in a temp dir.
+fn prelist_with_config(text: &str, args: &[&str]) -> (std::process::Output, PathBuf, TempDir) {
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, text);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_prelist"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("PRELIST_") || name.starts_with("COINGECKO_") {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd.args(args)
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("PRELIST_CONFIG", &path);
+    (cmd.output().unwrap(), path, dir)
+}
+
+#[test]
+fn a_key_clash_with_a_default_key_fails_prelist_config_at_its_line() {
+    let text = "[display]\ntheme = \"mono\"\n\n[keys]\nquit = \"j\"\n";
+    let (out, path, _dir) = prelist_with_config(text, &["config"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        err.contains(&format!(
+            "{}, line 5: keys.quit: \"j\" is already bound to keys.down (move down)",
+            path.display()
+        )),
+        "{err}"
+    );
+    // The library refuses it the same way, so the screen never starts on it.
+    let env = Env::new().set("PRELIST_CONFIG", &path);
+    let err = config::load(&no_flags(), &env).unwrap_err();
+    assert_eq!((err.kind, err.line), (ErrorKind::Invalid, Some(5)));
+    assert_eq!(err.key.as_deref(), Some("keys.quit"));
+}
+
+#[test]
+fn a_key_that_opens_an_overlay_may_not_clash_inside_it() {
+    let msg = assert_error(
+        "[help_keys]\ndown = \"x\"\n\n[keys]\nhelp = \"x\"\n",
+        ErrorKind::Invalid,
+        5,
+        "keys.help",
+        "\"x\" is already bound to help_keys.down (scroll down)",
+    );
+    assert!(msg.contains("closes what it opens"), "{msg}");
+    assert_error(
+        "[lookup_keys]\nsubmit = [\"enter\", \"esc\"]\n",
+        ErrorKind::Invalid,
+        2,
+        "lookup_keys.submit",
+        "\"esc\" is already bound to lookup_keys.back (cancel)",
+    );
+    assert_error(
+        "[keys]\nquit = \"3\"\n",
+        ErrorKind::Invalid,
+        2,
+        "keys.quit",
+        "a digit that sorts by a column",
+    );
+}
+
+#[test]
+fn every_mode_has_its_keys_section() {
+    let s = settings(
+        "[search_keys]\nkeep = \"tab\"\n[help_keys]\nhelp = \"x\"\n[log_keys]\nlog = \"esc\"\n\
+         [form_keys]\nsubmit = \"ctrl-s\"\n[lookup_keys]\nsubmit = \"ctrl-s\"\n\
+         [confirm_keys]\nyes = \"d\"\n",
+        &no_flags(),
+        &Env::new(),
+    );
+    assert_eq!(
+        s.keys_for(Mode::Search, "keep"),
+        Some(&[Key::plain(KeyCode::Tab)][..])
+    );
+    assert_eq!(
+        s.keys_for(Mode::ConfirmDelete, "yes"),
+        Some(&[Key::ch('d')][..])
+    );
+    assert_eq!(s.keys.value.len(), 6);
+    // Help closes with `x` and with the key that opens it.
+    assert_eq!(
+        s.keymap.keys(Mode::Help, &keymap::Action::Help),
+        [Key::ch('?'), Key::ch('x')]
+    );
+    // An action of another mode is unknown here.
+    let msg = assert_error(
+        "[confirm_keys]\nkeep = \"y\"\n",
+        ErrorKind::UnknownKey,
+        2,
+        "confirm_keys.keep",
+        "unknown key \"keep\" in [confirm_keys] (known keys: yes, quit)",
+    );
+    assert!(!msg.contains("search"), "{msg}");
+}
+
+#[test]
+fn prelist_config_default_prints_the_shipped_file() {
+    let (out, _, _dir) = prelist_with_config("[[[ broken", &["config", "--default"]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        config::default_file()
+    );
+    assert!(config::default_file().contains("\n[help_keys]\n# The help overlay.\n"));
 }

@@ -542,6 +542,71 @@ mod configured {
     use prelist::ui::theme::{self, Palette};
     use prelist::view::Sort;
 
+    /// An app whose keys come from `config`, read as a config file is.
+    fn app_with_keys(config: &str) -> App {
+        use prelist::config::{self, Env, FileConfig, FlagValues};
+        let file = FileConfig::parse(config, std::path::Path::new("config.toml")).unwrap();
+        let settings =
+            config::resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
+        let mut app = app();
+        app.configure(settings.columns.value, settings.sort.value, settings.keymap);
+        app
+    }
+
+    fn press(app: &mut App, c: char) {
+        use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+        let ev = Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        if let Some(action) = prelist::keymap::action_for_event(app, &ev) {
+            app.update(action);
+        }
+    }
+
+    #[test]
+    fn help_rebound_to_h_opens_and_closes_with_h() {
+        use prelist::app::Mode;
+        let mut app = app_with_keys("[keys]\nhelp = \"h\"\nlog = \"L\"\n");
+        press(&mut app, 'h');
+        assert_eq!(app.mode, Mode::Help, "h opens help");
+        press(&mut app, 'h');
+        assert_eq!(app.mode, Mode::Normal, "h closes it again");
+        press(&mut app, '?');
+        assert_eq!(app.mode, Mode::Normal, "? no longer opens help");
+        press(&mut app, 'L');
+        assert_eq!(app.mode, Mode::Log);
+        press(&mut app, 'L');
+        assert_eq!(app.mode, Mode::Normal, "the log closes with its key too");
+    }
+
+    #[test]
+    fn help_overlay_with_help_on_h() {
+        let mut app = app_with_keys("[keys]\nhelp = \"h\"\nquit = [\"x\", \"ctrl-c\"]\n");
+        press(&mut app, 'h');
+        let t = render(&mut app, 120, 40);
+        let s = screen(&t);
+        assert!(s.contains("h or Esc closes"), "{s}");
+        assert!(s.contains("h help · x quit"), "{s}");
+        insta::assert_snapshot!(s);
+    }
+
+    #[test]
+    fn footers_and_prompts_follow_the_keys_in_force() {
+        let mut app = app_with_keys(
+            "[search_keys]\nkeep = \"tab\"\nclear = \"ctrl-g\"\n\
+             [confirm_keys]\nyes = \"d\"\n[form_keys]\nsubmit = \"ctrl-s\"\n",
+        );
+        press(&mut app, '/');
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("Tab keeps · Ctrl-g clears"), "{s}");
+        app.update(Action::SearchClear);
+        app.update(Action::Delete);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("? d deletes, any other key keeps it"), "{s}");
+        app.update(Action::No);
+        app.update(Action::Add);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("Ctrl-s saves · Esc cancels"), "{s}");
+    }
+
     #[test]
     fn columns_and_sort_from_the_config() {
         let mut app = app();

@@ -7,7 +7,6 @@ use super::{Context, init_logging, provider, runtime};
 use crate::app::{App, LogEntry, LogKind};
 use crate::config::{Settings, Source, Theme};
 use crate::error::Error;
-use crate::keymap::Keymap;
 use crate::text;
 use crate::tui;
 use crate::ui::theme::Palette;
@@ -27,8 +26,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
         Err(why) if !polling => Err(why.to_string()),
         Err(e) => return Err(e),
     };
-    let keymap = Keymap::new(&settings.columns.value, &settings.keys.value)
-        .map_err(|e| Error::usage(format!("config: {e}")))?;
+    let keymap = settings.keymap.clone();
     crate::ui::theme::set_palette(palette(settings));
     let session = tui::Session {
         provider,

@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{popup, theme};
-use crate::app::App;
+use crate::app::{App, Mode};
 use crate::form::Field;
+use crate::keymap::Action;
 use crate::model::position;
 use crate::text::clean;
 
@@ -22,13 +23,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Some(i) => format!("Edit {}", clean(&coins[i].name)),
         None => "Add a coin".to_string(),
     };
-    let inner = popup::draw(
-        frame,
-        area,
-        96,
-        &title,
-        "Tab/Shift-Tab move · Enter saves · Esc cancels",
+    let km = &app.keymap;
+    let key = |action| km.label(Mode::Form, &action);
+    let hint = format!(
+        "{}/{} move · {} saves · {} cancels",
+        key(Action::NextField),
+        key(Action::PrevField),
+        key(Action::Submit),
+        key(Action::Back)
     );
+    let inner = popup::draw(frame, area, 96, &title, &hint);
     if inner.height == 0 || inner.width <= LABEL_WIDTH as u16 + 2 {
         return;
     }

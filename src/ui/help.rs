@@ -9,10 +9,10 @@ use ratatui::widgets::Paragraph;
 use super::{popup, theme};
 use crate::about;
 use crate::app::{App, Mode, Viewport};
-use crate::keymap::Binding;
+use crate::keymap::{Action, Binding};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
-    let inner = popup::draw(frame, area, 76, "Help", "? or Esc closes · j/k scroll");
+    let inner = popup::draw(frame, area, 76, "Help", &overlay_hint(app, Mode::Help));
     let lines = help_lines(app, inner.width);
     vp.help_height = inner.height;
     vp.help_lines = lines.len();
@@ -21,6 +21,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
         .min(lines.len().saturating_sub(usize::from(inner.height)));
     let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The footer of an overlay (help, the log), from the keys in force:
+/// "? or Esc closes · j/k scroll".
+pub fn overlay_hint(app: &App, mode: Mode) -> String {
+    let km = &app.keymap;
+    let close = if mode == Mode::Log {
+        Action::ToggleLog
+    } else {
+        Action::Help
+    };
+    format!(
+        "{} closes · {}/{} scroll",
+        km.close_label(mode, &close),
+        km.label(mode, &Action::Down),
+        km.label(mode, &Action::Up)
+    )
 }
 
 /// Every line of the overlay, wrapped to `width`.
@@ -65,8 +82,7 @@ fn section(out: &mut Vec<Line<'static>>, title: &str) {
 fn keys(out: &mut Vec<Line<'static>>, bindings: &[Binding], width: usize) {
     const KEYS_WIDTH: usize = 16;
     for b in bindings {
-        let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
-        let keys = keys.join(" ");
+        let keys = crate::keymap::labels(&b.keys, " ");
         let text = format!("{keys:<KEYS_WIDTH$} {}", b.help);
         for (i, line) in textwrap::wrap(
             &text,

@@ -7,17 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{popup, theme};
-use crate::app::{App, LogKind, Viewport};
+use crate::app::{App, LogKind, Mode, Viewport};
 use crate::text::clean;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
-    let inner = popup::draw(
-        frame,
-        area,
-        100,
-        "Event log",
-        "l or Esc closes · j/k scroll",
-    );
+    let hint = super::help::overlay_hint(app, Mode::Log);
+    let inner = popup::draw(frame, area, 100, "Event log", &hint);
     vp.help_height = inner.height;
     vp.help_lines = app.log.len();
 

@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{popup, theme};
-use crate::app::{App, LookupState};
+use crate::app::{App, LookupState, Mode};
+use crate::keymap::Action;
 use crate::market::CandidateColumns;
 use crate::model::position;
 use crate::text::clean;
@@ -21,13 +22,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let title = format!("Market id for {}", clean(&coin.name));
-    let inner = popup::draw(
-        frame,
-        area,
-        90,
-        &title,
-        "↑/↓ choose · Enter picks · Esc cancels",
+    let km = &app.keymap;
+    let key = |action| km.label(Mode::Lookup, &action);
+    let hint = format!(
+        "{}/{} choose · {} picks · {} cancels",
+        key(Action::Up),
+        key(Action::Down),
+        key(Action::Submit),
+        key(Action::Back)
     );
+    let inner = popup::draw(frame, area, 90, &title, &hint);
     if inner.height < 3 || inner.width < 10 {
         return;
     }
@@ -47,9 +51,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         LookupState::Failed(e) => {
             lines.push(Line::styled(format!("lookup failed: {e}"), theme::down()))
         }
-        LookupState::Found(c) if c.is_empty() => {
-            lines.push(Line::raw("no candidates: type an id below, or Esc"))
-        }
+        LookupState::Found(c) if c.is_empty() => lines.push(Line::raw(format!(
+            "no candidates: type an id below, or {}",
+            key(Action::Back)
+        ))),
         LookupState::Found(candidates) => {
             let columns = CandidateColumns::NARROW;
             lines.push(Line::styled(

@@ -42,7 +42,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .selected_coin()
             .map_or(String::new(), |c| crate::text::clean(&c.name).into_owned());
         let line = Line::styled(
-            format!("Delete {name}? y deletes, any other key keeps it"),
+            format!(
+                "Delete {name}? {} deletes, any other key keeps it",
+                app.keymap.label(Mode::ConfirmDelete, &Action::Yes)
+            ),
             theme::down(),
         );
         frame.render_widget(Paragraph::new(line), area);
@@ -54,9 +57,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(text.clone(), theme::title()),
             Span::styled(
                 format!(
-                    "  {} of {} · Enter keeps · Esc clears",
+                    "  {} of {} · {} keeps · {} clears",
                     app.rows().len(),
-                    app.watchlist.coins.len()
+                    app.watchlist.coins.len(),
+                    app.keymap.label(Mode::Search, &Action::SearchKeep),
+                    app.keymap.label(Mode::Search, &Action::SearchClear)
                 ),
                 theme::dim(),
             ),
@@ -152,11 +157,9 @@ fn truncate(s: &str, max: usize) -> String {
 fn key_hint(app: &App) -> String {
     let key_of = |action: Action| {
         app.keymap
-            .for_mode(Mode::Normal)
-            .iter()
-            .find(|b| b.action == action)
-            .and_then(|b| b.keys.first())
-            .map(|k| k.to_string())
+            .keys(Mode::Normal, &action)
+            .first()
+            .map(|k| k.label())
     };
     match (key_of(Action::Help), key_of(Action::Quit)) {
         (Some(h), Some(q)) => format!(" {h} help · {q} quit "),

@@ -1,0 +1,103 @@
+//! Reading the config file: a size cap, UTF-8, and a file holding an API key
+//! private to its owner.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::error::{ConfigError, ErrorKind, line_of};
+use super::parse::FileConfig;
+use super::{DEMO_KEY_VAR, MAX_FILE_SIZE, PRO_KEY_VAR};
+
+/// Reads and checks the config file at `path`. A missing file is `Ok(None)`.
+/// Refuses a file over [`MAX_FILE_SIZE`], one that is not UTF-8, and (on
+/// Unix) one holding an API key that its group or others may read.
+pub fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
+    let read_error = |e: io::Error| {
+        let mut err = ConfigError::file(
+            path,
+            ErrorKind::Read,
+            format!("cannot read the config file: {e}"),
+        );
+        err.source = Some(e);
+        err
+    };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(read_error(e)),
+    };
+    let meta = file.metadata().map_err(read_error)?;
+    let too_large = |size: u64| {
+        ConfigError::file(
+            path,
+            ErrorKind::TooLarge,
+            format!(
+                "the config file is {size} bytes, more than the {MAX_FILE_SIZE} bytes (1 MiB) \
+                 allowed"
+            ),
+        )
+    };
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    (&file)
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let mut err = ConfigError::file(
+            path,
+            ErrorKind::NotUtf8,
+            "the config file is not UTF-8 text: save it as UTF-8",
+        );
+        err.line = Some(line_of(e.as_bytes(), bad));
+        err
+    })?;
+    let config = FileConfig::parse(&text, path)?;
+    if let Some((line, key)) = config.key_at {
+        check_private(path, &meta, line, key)?;
+    }
+    Ok(Some(config))
+}
+
+#[cfg(unix)]
+fn check_private(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    line: usize,
+    key: &str,
+) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    let mut err = ConfigError::file(
+        path,
+        ErrorKind::Permissions,
+        format!(
+            "the file holds an API key but its group or others have access to it \
+             (mode {mode:03o}): run `chmod 600 {}`, or remove the key and set {} instead",
+            path.display(),
+            if key.ends_with("pro_api_key") {
+                PRO_KEY_VAR
+            } else {
+                DEMO_KEY_VAR
+            },
+        ),
+    );
+    err.line = Some(line);
+    err.key = Some(key.to_string());
+    Err(err)
+}
+
+#[cfg(not(unix))]
+fn check_private(_: &Path, _: &std::fs::Metadata, _: usize, _: &str) -> Result<(), ConfigError> {
+    Ok(())
+}

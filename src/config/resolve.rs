@@ -1,0 +1,197 @@
+//! Precedence: a flag, else the environment, else the file, else the
+//! built-in default; and the settings that result.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ratatui::style::Color;
+
+use super::env::{Env, config_path};
+use super::error::{ConfigError, Origin};
+use super::file::read_file;
+use super::parse::{FileConfig, check_interval, check_url};
+use super::values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme};
+use crate::app::Mode;
+use crate::keymap::{Key, Keymap, Rebind};
+use crate::market::coingecko;
+use crate::market::poller::DEFAULT_INTERVAL;
+use crate::view::{Column, Sort};
+
+/// The command-line flags that are settings, as given. `poll` and `no_bell`
+/// are true only when the flag was given; `interval` and `api_url` are
+/// `None` when not given, so the file can set them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FlagValues {
+    pub poll: bool,
+    pub interval: Option<u64>,
+    pub api_url: Option<String>,
+    pub no_bell: bool,
+}
+
+/// The settings in effect, each with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The config file looked for (`None`: no home directory to look in).
+    pub config_path: Option<PathBuf>,
+    /// Whether it was there (and read).
+    pub config_found: bool,
+    pub poll_enabled: Setting<bool>,
+    pub interval: Setting<Duration>,
+    /// `None` means the default for the key: [`coingecko::PRO_BASE`] with a
+    /// pro key, else [`coingecko::PUBLIC_BASE`]; see [`Settings::api_url`].
+    pub api_url: Setting<Option<String>>,
+    pub bell: Setting<bool>,
+    /// The columns shown, in order; always holds [`Column::Name`].
+    pub columns: Setting<Vec<Column>>,
+    pub sort: Setting<Sort>,
+    pub theme: Setting<Theme>,
+    /// Colours overriding the theme's, each slot at most once.
+    pub colors: Setting<Vec<(ColorSlot, Color)>>,
+    /// The actions whose default keys the file replaces, with their new keys.
+    pub keys: Setting<Vec<Rebind>>,
+    /// The keys in force in every mode: the defaults with `keys` applied,
+    /// `1`…`9` sorting by the shown `columns`. No key of a mode has two
+    /// actions.
+    pub keymap: Keymap,
+    pub api_key: Setting<Option<SecretKey>>,
+}
+
+impl Default for Settings {
+    /// The built-in defaults, with no config file.
+    fn default() -> Settings {
+        Settings {
+            config_path: None,
+            config_found: false,
+            poll_enabled: Setting::builtin(false),
+            interval: Setting::builtin(DEFAULT_INTERVAL),
+            api_url: Setting::builtin(None),
+            bell: Setting::builtin(true),
+            columns: Setting::builtin(Column::ALL.to_vec()),
+            sort: Setting::builtin(Sort::default()),
+            theme: Setting::builtin(Theme::Default),
+            colors: Setting::builtin(Vec::new()),
+            keys: Setting::builtin(Vec::new()),
+            keymap: Keymap::default(),
+            api_key: Setting::builtin(None),
+        }
+    }
+}
+
+/// Finds the config file, reads it and resolves the settings: the usual
+/// entry point.
+pub fn load(flags: &FlagValues, env: &Env) -> Result<Settings, ConfigError> {
+    let path = config_path(env);
+    let file = match &path {
+        Some(path) => read_file(path)?,
+        None => None,
+    };
+    resolve(flags, env, path.as_deref(), file.as_ref())
+}
+
+/// The settings from flags, else the environment, else `file` (read from
+/// `config_path`), else the defaults. Fails on a flag or an environment
+/// variable with a bad value.
+pub fn resolve(
+    flags: &FlagValues,
+    env: &Env,
+    config_path: Option<&Path>,
+    file: Option<&FileConfig>,
+) -> Result<Settings, ConfigError> {
+    let mut s = Settings {
+        config_path: config_path.map(Path::to_path_buf),
+        config_found: file.is_some(),
+        ..Settings::default()
+    };
+    let empty = FileConfig::default();
+    let f = file.unwrap_or(&empty);
+
+    // A flag can only turn polling on; the file can turn it on or off.
+    if flags.poll {
+        s.poll_enabled = Setting::new(true, Source::Flag);
+    } else if let Some(enabled) = f.poll_enabled {
+        s.poll_enabled = Setting::new(enabled, Source::File);
+    }
+
+    if let Some(secs) = flags.interval {
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+        let interval = check_interval(secs)
+            .map_err(|m| ConfigError::outside(Origin::Flag("--interval"), m))?;
+        s.interval = Setting::new(interval, Source::Flag);
+    } else if let Some(interval) = f.interval {
+        s.interval = Setting::new(interval, Source::File);
+    }
+
+    if let Some(url) = &flags.api_url {
+        check_url(url).map_err(|m| ConfigError::outside(Origin::Flag("--api-url"), m))?;
+        s.api_url = Setting::new(Some(url.clone()), Source::Flag);
+    } else if let Some(url) = &f.api_url {
+        s.api_url = Setting::new(Some(url.clone()), Source::File);
+    }
+
+    if flags.no_bell {
+        s.bell = Setting::new(false, Source::Flag);
+    } else if let Some(bell) = f.bell {
+        s.bell = Setting::new(bell, Source::File);
+    }
+
+    if let Some(columns) = &f.columns {
+        s.columns = Setting::new(columns.clone(), Source::File);
+    }
+    if f.sort.is_some() || f.descending.is_some() {
+        let sort = Sort {
+            column: f.sort.unwrap_or(Sort::default().column),
+            descending: f.descending.unwrap_or(false),
+        };
+        s.sort = Setting::new(sort, Source::File);
+    }
+    if let Some(theme) = f.theme {
+        s.theme = Setting::new(theme, Source::File);
+    }
+    if !f.colors.is_empty() {
+        s.colors = Setting::new(f.colors.clone(), Source::File);
+    }
+    if !f.keys.is_empty() {
+        s.keys = Setting::new(f.keys.clone(), Source::File);
+    }
+    s.keymap = f.keymap.clone();
+
+    let env_key = [KeyKind::Pro, KeyKind::Demo]
+        .into_iter()
+        .find_map(|kind| Some((kind, env.var(kind.env_var())?)));
+    if let Some((kind, value)) = env_key {
+        let key = SecretKey::new(kind, value)
+            .map_err(|m| ConfigError::outside(Origin::Env(kind.env_var()), m))?;
+        s.api_key = Setting::new(Some(key), Source::Env);
+    } else if let Some(key) = &f.api_key {
+        s.api_key = Setting::new(Some(key.clone()), Source::File);
+    }
+    Ok(s)
+}
+
+impl Settings {
+    /// The API's base URL: the one set, else the default for the key.
+    pub fn api_url(&self) -> &str {
+        self.api_url.value.as_deref().unwrap_or_else(|| {
+            coingecko::default_base(self.api_key.value.as_ref().map(SecretKey::api_key))
+        })
+    }
+
+    /// The keys the file set for the action called `name` in `mode`, if it
+    /// replaced its defaults.
+    pub fn keys_for(&self, mode: Mode, name: &str) -> Option<&[Key]> {
+        self.keys
+            .value
+            .iter()
+            .find(|r| r.mode == mode && r.action.name() == name)
+            .map(|r| r.keys.as_slice())
+    }
+
+    /// The colour for `slot` if the file overrides it.
+    pub fn color(&self, slot: ColorSlot) -> Option<Color> {
+        self.colors
+            .value
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|&(_, c)| c)
+    }
+}

@@ -1,0 +1,187 @@
+//! The values of the file as TOML types them, each saying what it expects,
+//! so a value of the wrong type is refused as "expected a whole number of
+//! seconds, found a string" rather than in serde's terms. What they mean is
+//! checked after, in the sections' `TryFrom`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::Spanned;
+
+/// What a value is expected to be, for messages.
+pub(super) trait What {
+    const WHAT: &'static str;
+}
+
+macro_rules! what {
+    ($($name:ident = $what:literal;)*) => {$(
+        pub(super) struct $name;
+        impl What for $name {
+            const WHAT: &'static str = $what;
+        }
+    )*};
+}
+
+what! {
+    AUrl = "a URL in quotes";
+    ASecret = "the key in quotes";
+    AColumn = "a column name in quotes";
+    ATheme = "a theme name in quotes";
+    AColour = "a colour in quotes";
+    AKey = "a key in quotes";
+}
+
+/// `true` or `false`.
+pub(super) struct Flag(pub bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Flag, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Flag, E> {
+                Ok(Flag(b))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A whole number, however large: the range is checked later, so that the
+/// message can say what range.
+pub(super) struct Seconds(pub i128);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Seconds, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Seconds;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number of seconds")
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Seconds, E> {
+                Ok(Seconds(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Seconds, E> {
+                Ok(Seconds(n.into()))
+            }
+            fn visit_i128<E>(self, n: i128) -> Result<Seconds, E> {
+                Ok(Seconds(n))
+            }
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Seconds, E> {
+                Ok(Seconds(i128::try_from(n).unwrap_or(i128::MAX)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A string, expected to be `W`.
+pub(super) struct Text<W>(pub String, PhantomData<W>);
+
+impl<'de, W: What> Deserialize<'de> for Text<W> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<W>, D::Error> {
+        struct V<W>(PhantomData<W>);
+        impl<W: What> Visitor<'_> for V<W> {
+            type Value = Text<W>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(W::WHAT)
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<W>, E> {
+                Ok(Text(s.to_string(), PhantomData))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A list of strings, each `W`; with `one`, a single string is a list of
+/// one. `LIST` says what is expected.
+pub(super) struct List<W, L> {
+    /// The items, each with where it is; `None`: the single string form,
+    /// whose place is the value's.
+    pub items: Vec<(String, Option<std::ops::Range<usize>>)>,
+    what: PhantomData<(W, L)>,
+}
+
+/// How a list is written, for messages.
+pub(super) trait ListForm {
+    const WHAT: &'static str;
+    /// Whether a single string stands for a list of one.
+    const ONE: bool;
+}
+
+pub(super) struct Columns;
+impl ListForm for Columns {
+    const WHAT: &'static str = "a list of column names";
+    const ONE: bool = false;
+}
+
+pub(super) struct Keys;
+impl ListForm for Keys {
+    const WHAT: &'static str = "a key or a list of keys";
+    const ONE: bool = true;
+}
+
+impl<'de, W: What, L: ListForm> Deserialize<'de> for List<W, L> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List<W, L>, D::Error> {
+        struct V<W, L>(PhantomData<(W, L)>);
+        impl<'de, W: What, L: ListForm> Visitor<'de> for V<W, L> {
+            type Value = List<W, L>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(L::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<List<W, L>, E> {
+                if !L::ONE {
+                    return Err(E::invalid_type(de::Unexpected::Str(s), &self));
+                }
+                Ok(List {
+                    items: vec![(s.to_string(), None)],
+                    what: PhantomData,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<W, L>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<Text<W>>>()? {
+                    let span = item.span();
+                    items.push((item.into_inner().0, Some(span)));
+                }
+                Ok(List {
+                    items,
+                    what: PhantomData,
+                })
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A section whose keys are not fixed (`[colors]`, `[keys]`): its entries
+/// in the file's order.
+pub(super) struct Table<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Table<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Table<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a section")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Table<T>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, Spanned<T>>()? {
+                    entries.push(entry);
+                }
+                entries.sort_by_key(|(k, _)| k.span().start);
+                Ok(Table(entries))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
