@@ -16,6 +16,7 @@ use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};
 use prelist::model::Watchlist;
 use prelist::ui;
+use prelist::ui::theme::Palette;
 use prelist::view::{Column, Sort};
 
 const COINS: usize = 10_000;
@@ -191,7 +192,7 @@ fn sort_and_filter(app: &mut App) {
 fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
     let mut viewport = None;
     terminal
-        .draw(|frame| viewport = Some(ui::draw(frame, app)))
+        .draw(|frame| viewport = Some(ui::draw(frame, app, &Palette::default())))
         .expect("draw");
     app.viewport = viewport.expect("a frame was drawn");
 }

@@ -27,6 +27,7 @@ use crate::market::MarketProvider;
 use crate::runner::Runner;
 use crate::store::WatchlistStore;
 use crate::ui;
+use crate::ui::theme::Palette;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -74,6 +75,8 @@ pub struct Session<P> {
     pub poll: Option<Duration>,
     pub state_path: PathBuf,
     pub watchlist: WatchlistStore,
+    /// The colours to draw with.
+    pub theme: Palette,
 }
 
 /// Runs the app until the user quits or a signal asks it to stop, then waits
@@ -96,7 +99,16 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Re
         app.enable_polling();
     }
     let mut terminal = init()?;
-    let result = event_loop(&mut terminal, &mut app, &mut msgs, polling, &mut runner).await;
+    let theme = session.theme;
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &theme,
+        &mut msgs,
+        polling,
+        &mut runner,
+    )
+    .await;
     restore();
     let effects = app.update(Msg::Shutdown);
     runner.run(effects);
@@ -114,6 +126,7 @@ fn clock() -> Msg {
 async fn event_loop<P: MarketProvider>(
     terminal: &mut Term,
     app: &mut App,
+    theme: &Palette,
     msgs: &mut mpsc::UnboundedReceiver<Msg>,
     polling: bool,
     runner: &mut Runner<P>,
@@ -127,7 +140,7 @@ async fn event_loop<P: MarketProvider>(
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     app.update(clock());
-    draw(terminal, app)?;
+    draw(terminal, app, theme)?;
     loop {
         let before = clock_text(app);
         let msg = tokio::select! {
@@ -135,7 +148,7 @@ async fn event_loop<P: MarketProvider>(
                 Some(Ok(ev)) => match keymap::action_for_event(app, &ev) {
                     Some(action) => Some(Msg::Action(action)),
                     None if matches!(ev, Event::Resize(..)) => {
-                        draw(terminal, app)?;
+                        draw(terminal, app, theme)?;
                         continue;
                     }
                     None => continue,
@@ -162,7 +175,7 @@ async fn event_loop<P: MarketProvider>(
             return Ok(());
         }
         if dirty {
-            draw(terminal, app)?;
+            draw(terminal, app, theme)?;
         }
     }
 }
@@ -173,9 +186,9 @@ fn clock_text(app: &App) -> (Option<String>, i64) {
     (ui::poll_text(app), app.now_wall / 60)
 }
 
-fn draw(terminal: &mut Term, app: &mut App) -> io::Result<()> {
+fn draw(terminal: &mut Term, app: &mut App, theme: &Palette) -> io::Result<()> {
     let mut viewport = None;
-    terminal.draw(|frame| viewport = Some(ui::draw(frame, app)))?;
+    terminal.draw(|frame| viewport = Some(ui::draw(frame, app, theme)))?;
     if let Some(vp) = viewport {
         app.viewport = vp;
     }

@@ -5,6 +5,7 @@ use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};
 use prelist::model::Watchlist;
 use prelist::ui;
+use prelist::ui::theme::Palette;
 use prelist::view::Column;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -17,10 +18,16 @@ fn app() -> App {
 /// Draws twice, as the real loop does after an input: the second frame uses
 /// the layout the first one reported.
 fn render(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    render_with(app, width, height, &Palette::default())
+}
+
+fn render_with(app: &mut App, width: u16, height: u16, theme: &Palette) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     for _ in 0..2 {
         let mut vp = None;
-        terminal.draw(|f| vp = Some(ui::draw(f, app))).unwrap();
+        terminal
+            .draw(|f| vp = Some(ui::draw(f, app, theme)))
+            .unwrap();
         app.viewport = vp.unwrap();
     }
     terminal
@@ -525,6 +532,18 @@ mod editing {
         assert_eq!(cursor, x + 1);
         let (_, wide) = cursor_and(&mut t, "币");
         assert_eq!(x, wide + 2);
+
+        // So does the search line, and its cursor moves within the query.
+        let mut app = self::app();
+        app.update(Action::Search);
+        app.update(Action::Paste("币🚀".into()));
+        let mut t = render(&mut app, 100, 24);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
+        app.update(Action::CursorLeft);
+        let mut t = render(&mut app, 100, 24);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket, "on 🚀");
     }
 
     #[test]
@@ -539,7 +558,6 @@ mod editing {
 mod configured {
     use super::*;
     use prelist::keymap::Keymap;
-    use prelist::ui::theme::{self, Palette};
     use prelist::view::Sort;
 
     /// An app whose keys come from `config`, read as a config file is.
@@ -639,10 +657,8 @@ mod configured {
 
     #[test]
     fn the_mono_theme_draws_the_selection_reversed_without_colour() {
-        theme::set_palette(Palette::mono());
         let mut app = app();
-        let t = render(&mut app, 120, 40);
-        theme::set_palette(Palette::default());
+        let t = render_with(&mut app, 120, 40, &Palette::mono());
         let cell = &t.backend().buffer()[(3, 2)];
         assert!(cell.modifier.contains(Modifier::REVERSED));
         assert_eq!(cell.bg, Color::Reset);

@@ -44,7 +44,7 @@ pub enum LookupState {
 }
 
 /// Applies a text-editing action to a line input; says whether it was one.
-fn edit_line(input: &mut LineInput, action: &Action) -> bool {
+pub(super) fn edit_line(input: &mut LineInput, action: &Action) -> bool {
     match action {
         Action::Input(c) => input.insert(&c.to_string()),
         Action::Paste(s) => input.insert(s),

@@ -10,7 +10,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
-use crate::form::Form;
+use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
 use crate::market::poller::{Command, Refusal, Report};
@@ -183,6 +183,8 @@ pub struct App {
     /// The columns shown, in order (the config's `display.columns`).
     pub columns: Vec<Column>,
     pub filter: Filter,
+    /// The search being typed: `filter.text` with a cursor.
+    pub search: LineInput,
     pub mode: Mode,
     pub focus: Focus,
     pub detail_full: bool,
@@ -241,6 +243,7 @@ impl App {
             sort: Sort::default(),
             columns: Column::ALL.to_vec(),
             filter: Filter::default(),
+            search: LineInput::default(),
             mode: Mode::Normal,
             focus: Focus::Table,
             detail_full: false,
@@ -695,24 +698,18 @@ impl App {
     }
 
     fn update_search(&mut self, action: Action) {
+        if edit::edit_line(&mut self.search, &action) {
+            if self.filter.text != self.search.text() {
+                self.filter.text = self.search.text().to_string();
+                self.refresh();
+            }
+            return;
+        }
         match action {
-            Action::Input(c) => {
-                self.filter.text.push(c);
-                self.refresh();
-            }
-            Action::Paste(text) => {
-                self.filter
-                    .text
-                    .extend(text.chars().filter(|c| !c.is_control()));
-                self.refresh();
-            }
-            Action::Backspace => {
-                self.filter.text.pop();
-                self.refresh();
-            }
             Action::SearchKeep => self.mode = Mode::Normal,
             Action::SearchClear => {
                 self.filter.text.clear();
+                self.search = LineInput::default();
                 self.mode = Mode::Normal;
                 self.refresh();
             }
@@ -750,6 +747,8 @@ impl App {
             Action::SortReverse => self.sort_by(self.sort.column),
             Action::SortBy(column) => self.sort_by(column),
             Action::Search => {
+                // Editing goes on from the kept search, cursor at its end.
+                self.search = LineInput::new(&self.filter.text);
                 self.mode = Mode::Search;
                 self.focus = Focus::Table;
                 self.detail_full = false;
@@ -952,6 +951,27 @@ mod tests {
         assert!(app.filter.text.is_empty());
         assert_eq!(app.rows().len(), 14);
         assert_eq!(selected(&app), "Ten", "selection survives clearing");
+    }
+
+    #[test]
+    fn the_search_is_edited_at_its_cursor() {
+        let mut app = app();
+        app.update(Action::Search);
+        type_text(&mut app, "nl");
+        assert!(app.rows().is_empty());
+        app.update(Action::CursorLeft);
+        app.update(Action::Input('i'));
+        assert_eq!(app.filter.text, "nil");
+        assert_eq!(selected(&app), "Nillion");
+        app.update(Action::CursorHome);
+        app.update(Action::DeleteChar);
+        assert_eq!(app.filter.text, "il");
+        app.update(Action::SearchKeep);
+        // Searching again goes on from the kept text, at its end.
+        app.update(Action::Search);
+        app.update(Action::Backspace);
+        assert_eq!(app.filter.text, "i");
+        assert_eq!(app.search.cursor(), 1);
     }
 
     #[test]

@@ -27,12 +27,12 @@ pub fn run(cx: Context) -> Result<(), Error> {
         Err(e) => return Err(e),
     };
     let keymap = settings.keymap.clone();
-    crate::ui::theme::set_palette(palette(settings));
     let session = tui::Session {
         provider,
         poll: polling.then_some(settings.interval.value),
         state_path: cx.state_path(),
         watchlist: cx.store,
+        theme: palette(settings),
     };
     let _guard = init_logging(&cx.data_dir);
     let mut app = App::new(cx.watchlist, cx.listings);

@@ -216,17 +216,12 @@ const NORMAL: &[Bind] = &[
     def(Action::Quit, &[Key::ch('q'), Key::ctrl('c')], "quit"),
 ];
 
+/// Typing a search, before [`LINE_EDITING`]; other characters are typed.
 const SEARCH: &[Bind] = &[
     def(Action::SearchKeep, &[ENTER], "keep the filter"),
     def(Action::SearchClear, &[ESC], "clear the filter"),
-    def(
-        Action::Backspace,
-        &[Key::plain(KeyCode::Backspace)],
-        "delete a character",
-    ),
     def(Action::Down, &[DOWN], "move down"),
     def(Action::Up, &[UP], "move up"),
-    QUIT,
 ];
 
 /// Help and the log also close with the keys that open them (see
@@ -360,7 +355,7 @@ pub const MODES: [(Mode, &str, &str); 7] = [
 pub fn defaults(mode: Mode) -> Vec<&'static Bind> {
     let (own, line_editing): (&[Bind], bool) = match mode {
         Mode::Normal => (NORMAL, false),
-        Mode::Search => (SEARCH, false),
+        Mode::Search => (SEARCH, true),
         Mode::Help => (HELP, false),
         Mode::Log => (LOG, false),
         Mode::Form => (FORM, true),

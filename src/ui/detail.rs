@@ -6,28 +6,34 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
-use super::theme;
-use crate::app::{App, Focus, Viewport};
+use super::theme::Palette;
+use crate::app::{App, Focus, Mode, Viewport};
+use crate::keymap::Action;
 use crate::listing::{Listing, listing_of};
 use crate::model::Coin;
 use crate::text::{self, clean};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
     let focused = app.focus == Focus::Detail || app.detail_full;
     let coin = app.selected_coin();
     let title = match coin {
         Some(c) => format!(" {} ", clean(&c.name)),
         None => " Detail ".to_string(),
     };
+    let key = |action| app.keymap.label(Mode::Normal, &action);
     let hint = if app.detail_full {
-        " Enter/Esc: back "
+        format!(
+            " {}/{}: back ",
+            key(Action::ToggleFullDetail),
+            key(Action::Back)
+        )
     } else {
-        " Enter: full screen "
+        format!(" {}: full screen ", key(Action::ToggleFullDetail))
     };
     let block = Block::bordered()
-        .title(Span::styled(title, theme::title()))
+        .title(Span::styled(title, theme.title()))
         .title_bottom(Line::from(hint).right_aligned())
-        .border_style(theme::border(focused));
+        .border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     vp.detail = inner;
@@ -37,8 +43,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
     // Leave a column for the scrollbar.
     let text_width = inner.width - 1;
     let lines = match coin {
-        Some(c) => detail_lines(c, listing_of(c, &app.listings), text_width, app.now_wall),
-        None => vec![Line::styled("No coin selected.", theme::dim())],
+        Some(c) => detail_lines(
+            c,
+            listing_of(c, &app.listings),
+            text_width,
+            app.now_wall,
+            theme,
+        ),
+        None => vec![Line::styled("No coin selected.", theme.dim())],
     };
     vp.detail_lines = lines.len();
     let max_scroll = lines.len().saturating_sub(usize::from(inner.height));
@@ -71,6 +83,7 @@ fn detail_lines(
     listing: Option<&Listing>,
     width: u16,
     now: i64,
+    theme: &Palette,
 ) -> Vec<Line<'static>> {
     let width = usize::from(width.max(10));
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -79,7 +92,7 @@ fn detail_lines(
     if let Some(t) = &coin.ticker {
         heading.push_str(&format!(" ({})", clean(t)));
     }
-    out.push(Line::styled(heading, theme::title()));
+    out.push(Line::styled(heading, theme.title()));
 
     let score = match coin.score {
         Some(s) => format!("{} score {}%", s.kind.as_str(), s.value),
@@ -122,12 +135,13 @@ fn detail_lines(
         (None, Some(_)) => "upcoming: not seen trading yet".into(),
         (None, None) => "upcoming: no market id, so it is not polled".into(),
     };
-    field(&mut out, "Status", &status, width);
+    field(&mut out, "Status", &status, width, theme);
     field(
         &mut out,
         "Market id",
         coin.market_id.as_deref().unwrap_or("none"),
         width,
+        theme,
     );
     if !coin.other_names.is_empty() {
         field(
@@ -135,25 +149,51 @@ fn detail_lines(
             "Also known as",
             &coin.other_names.join(", "),
             width,
+            theme,
         );
     }
     if let Some(launch) = &coin.launch {
-        field(&mut out, "Launch", launch, width);
+        field(&mut out, "Launch", launch, width, theme);
     }
-    section(&mut out, "What it is", &coin.summary, width);
-    section(&mut out, "Why it is on the list", &coin.thesis, width);
+    section(&mut out, "What it is", &coin.summary, width, theme);
+    section(
+        &mut out,
+        "Why it is on the list",
+        &coin.thesis,
+        width,
+        theme,
+    );
     out.push(Line::default());
-    field(&mut out, "Narratives", &list(&coin.narratives), width);
-    field(&mut out, "Competitors", &list(&coin.competitors), width);
-    field(&mut out, "Backers & team", &list(&coin.backers), width);
+    field(
+        &mut out,
+        "Narratives",
+        &list(&coin.narratives),
+        width,
+        theme,
+    );
+    field(
+        &mut out,
+        "Competitors",
+        &list(&coin.competitors),
+        width,
+        theme,
+    );
+    field(
+        &mut out,
+        "Backers & team",
+        &list(&coin.backers),
+        width,
+        theme,
+    );
     field(
         &mut out,
         "Vibes",
         coin.vibes.as_deref().unwrap_or("—"),
         width,
+        theme,
     );
     if !coin.notes.trim().is_empty() {
-        section(&mut out, "Notes", &coin.notes, width);
+        section(&mut out, "Notes", &coin.notes, width, theme);
     }
     out
 }
@@ -171,7 +211,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// "Label: value", wrapped, with the label styled.
-fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize) {
+fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize, theme: &Palette) {
     let text = format!("{label}: {}", clean(value));
     let wrapped = textwrap::wrap(&text, width);
     for (i, line) in wrapped.into_iter().enumerate() {
@@ -179,7 +219,7 @@ fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize) {
         if i == 0 && line.len() > label.len() {
             let (l, rest) = line.split_at(label.len() + 1);
             out.push(Line::from(vec![
-                Span::styled(l.to_string(), theme::label()),
+                Span::styled(l.to_string(), theme.label()),
                 Span::raw(rest.to_string()),
             ]));
         } else {
@@ -189,12 +229,12 @@ fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize) {
 }
 
 /// A heading line and a wrapped paragraph under it, after a blank line.
-fn section(out: &mut Vec<Line<'static>>, heading: &str, body: &str, width: usize) {
+fn section(out: &mut Vec<Line<'static>>, heading: &str, body: &str, width: usize, theme: &Palette) {
     if body.trim().is_empty() {
         return;
     }
     out.push(Line::default());
-    out.push(Line::styled(heading.to_string(), theme::label()));
+    out.push(Line::styled(heading.to_string(), theme.label()));
     push_wrapped(out, body, width, Style::new());
 }
 

@@ -7,7 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{popup, theme};
+use super::popup;
+use super::theme::Palette;
 use crate::app::{App, Mode};
 use crate::form::Field;
 use crate::keymap::Action;
@@ -16,7 +17,7 @@ use crate::text::clean;
 
 const LABEL_WIDTH: usize = 15;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let Some(form) = &app.form else { return };
     let coins = &app.watchlist.coins;
     let title = match form.editing.and_then(|id| position(coins, id)) {
@@ -32,7 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         key(Action::Submit),
         key(Action::Back)
     );
-    let inner = popup::draw(frame, area, 96, &title, &hint);
+    let inner = popup::draw(frame, area, 96, &title, &hint, theme);
     if inner.height == 0 || inner.width <= LABEL_WIDTH as u16 + 2 {
         return;
     }
@@ -44,35 +45,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut cursor_col = 0;
     for (i, field) in Field::ALL.iter().enumerate() {
         if *field == Field::OtherNames {
-            lines.push(Line::styled("── every other field ──", theme::dim()));
+            lines.push(Line::styled("── every other field ──", theme.dim()));
         }
         let focused = i == form.focus;
         let input = &form.inputs[i];
         let (shown, col) = input.window(input_width);
-        let label_style = if focused {
-            theme::label()
-        } else {
-            theme::dim()
-        };
+        let label_style = if focused { theme.label() } else { theme.dim() };
         if focused {
             focus_line = lines.len();
             cursor_col = LABEL_WIDTH + 2 + col;
         }
         lines.push(Line::from(vec![
             Span::styled(format!("{:>LABEL_WIDTH$}: ", field.label()), label_style),
-            Span::styled(
-                shown,
-                if focused {
-                    theme::title()
-                } else {
-                    Style::new()
-                },
-            ),
+            Span::styled(shown, if focused { theme.title() } else { Style::new() }),
         ]));
         if let Some(err) = form.errors.iter().find(|e| e.field == *field) {
             lines.push(Line::styled(
                 format!("{:>LABEL_WIDTH$}  ↑ {}", "", clean(&err.rule.to_string())),
-                theme::down(),
+                theme.down(),
             ));
         }
     }
@@ -91,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 format!("{}: {hint}", form.field().label()),
-                theme::dim(),
+                theme.dim(),
             )),
             hint_area,
         );

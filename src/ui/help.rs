@@ -6,14 +6,22 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{popup, theme};
+use super::popup;
+use super::theme::Palette;
 use crate::about;
 use crate::app::{App, Mode, Viewport};
 use crate::keymap::{Action, Binding};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
-    let inner = popup::draw(frame, area, 76, "Help", &overlay_hint(app, Mode::Help));
-    let lines = help_lines(app, inner.width);
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
+    let inner = popup::draw(
+        frame,
+        area,
+        76,
+        "Help",
+        &overlay_hint(app, Mode::Help),
+        theme,
+    );
+    let lines = help_lines(app, inner.width, theme);
     vp.help_height = inner.height;
     vp.help_lines = lines.len();
     let scroll = app
@@ -41,45 +49,49 @@ pub fn overlay_hint(app: &App, mode: Mode) -> String {
 }
 
 /// Every line of the overlay, wrapped to `width`.
-pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+pub fn help_lines(app: &App, width: u16, theme: &Palette) -> Vec<Line<'static>> {
     let width = usize::from(width.max(20));
     let mut out = Vec::new();
-    section(&mut out, "Table");
-    keys(&mut out, app.keymap.for_mode(Mode::Normal), width);
-    section(&mut out, "Typing a search");
-    keys(&mut out, app.keymap.for_mode(Mode::Search), width);
-    section(&mut out, "In the add/edit form (other keys type)");
-    keys(&mut out, app.keymap.for_mode(Mode::Form), width);
-    section(&mut out, "In the market-id lookup (other keys type an id)");
-    keys(&mut out, app.keymap.for_mode(Mode::Lookup), width);
-    section(&mut out, "In the event log");
-    keys(&mut out, app.keymap.for_mode(Mode::Log), width);
-    section(&mut out, "Mouse");
+    section(&mut out, "Table", theme);
+    keys(&mut out, app.keymap.for_mode(Mode::Normal), width, theme);
+    section(&mut out, "Typing a search", theme);
+    keys(&mut out, app.keymap.for_mode(Mode::Search), width, theme);
+    section(&mut out, "In the add/edit form (other keys type)", theme);
+    keys(&mut out, app.keymap.for_mode(Mode::Form), width, theme);
+    section(
+        &mut out,
+        "In the market-id lookup (other keys type an id)",
+        theme,
+    );
+    keys(&mut out, app.keymap.for_mode(Mode::Lookup), width, theme);
+    section(&mut out, "In the event log", theme);
+    keys(&mut out, app.keymap.for_mode(Mode::Log), width, theme);
+    section(&mut out, "Mouse", theme);
     out.push(Line::raw(
         "click a row to select it, a header to sort by it; the wheel scrolls",
     ));
-    section(&mut out, "About the list");
+    section(&mut out, "About the list", theme);
     wrapped(&mut out, about::SOURCE, width, "");
     out.push(Line::raw("Chosen for:"));
     for c in about::CRITERIA {
         wrapped(&mut out, c, width, "• ");
     }
-    section(&mut out, "Managing risk");
+    section(&mut out, "Managing risk", theme);
     for r in about::RISK {
         wrapped(&mut out, r, width, "• ");
     }
     out
 }
 
-fn section(out: &mut Vec<Line<'static>>, title: &str) {
+fn section(out: &mut Vec<Line<'static>>, title: &str, theme: &Palette) {
     if !out.is_empty() {
         out.push(Line::default());
     }
-    out.push(Line::styled(title.to_string(), theme::label()));
+    out.push(Line::styled(title.to_string(), theme.label()));
 }
 
 /// One line per binding: its keys, padded, then what it does.
-fn keys(out: &mut Vec<Line<'static>>, bindings: &[Binding], width: usize) {
+fn keys(out: &mut Vec<Line<'static>>, bindings: &[Binding], width: usize, theme: &Palette) {
     const KEYS_WIDTH: usize = 16;
     for b in bindings {
         let keys = crate::keymap::labels(&b.keys, " ");
@@ -99,7 +111,7 @@ fn keys(out: &mut Vec<Line<'static>>, bindings: &[Binding], width: usize) {
                         .map_or(line.len(), |(i, _)| i),
                 );
                 out.push(Line::from(vec![
-                    Span::styled(k.to_string(), theme::header()),
+                    Span::styled(k.to_string(), theme.header()),
                     Span::raw(rest.to_string()),
                 ]));
             } else {

@@ -6,13 +6,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{popup, theme};
+use super::popup;
+use super::theme::Palette;
 use crate::app::{App, LogKind, Mode, Viewport};
 use crate::text::clean;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
     let hint = super::help::overlay_hint(app, Mode::Log);
-    let inner = popup::draw(frame, area, 100, "Event log", &hint);
+    let inner = popup::draw(frame, area, 100, "Event log", &hint, theme);
     vp.help_height = inner.height;
     vp.help_lines = app.log.len();
 
@@ -22,7 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
         } else {
             "No events: polling is off (start prelist with --poll)."
         };
-        vec![Line::styled(hint, theme::dim())]
+        vec![Line::styled(hint, theme.dim())]
     } else {
         app.log
             .iter()
@@ -38,12 +39,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
                     })
                     .unwrap_or_else(|_| "?".into());
                 let style = match e.kind {
-                    LogKind::Flip => theme::trading(),
-                    LogKind::Error => theme::down(),
+                    LogKind::Flip => theme.trading(),
+                    LogKind::Error => theme.down(),
                     LogKind::Info => Style::new(),
                 };
                 Line::from(vec![
-                    Span::styled(format!("{when}  "), theme::dim()),
+                    Span::styled(format!("{when}  "), theme.dim()),
                     Span::styled(clean(&e.text).into_owned(), style),
                 ])
             })

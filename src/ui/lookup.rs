@@ -6,14 +6,15 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{popup, theme};
+use super::popup;
+use super::theme::Palette;
 use crate::app::{App, LookupState, Mode};
 use crate::keymap::Action;
 use crate::market::CandidateColumns;
 use crate::model::position;
 use crate::text::clean;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let Some(lookup) = &app.lookup else { return };
     // A coin deleted by a merge while its lookup is open: nothing to draw
     // it for; picking says so.
@@ -31,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         key(Action::Submit),
         key(Action::Back)
     );
-    let inner = popup::draw(frame, area, 90, &title, &hint);
+    let inner = popup::draw(frame, area, 90, &title, &hint, theme);
     if inner.height < 3 || inner.width < 10 {
         return;
     }
@@ -43,13 +44,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             "search \"{}\" · current id: {current}",
             clean(&lookup.query)
         ),
-        theme::dim(),
+        theme.dim(),
     ));
     let ticker = coin.ticker.as_deref().unwrap_or("");
     match &lookup.state {
         LookupState::Searching => lines.push(Line::raw("searching…")),
         LookupState::Failed(e) => {
-            lines.push(Line::styled(format!("lookup failed: {e}"), theme::down()))
+            lines.push(Line::styled(format!("lookup failed: {e}"), theme.down()))
         }
         LookupState::Found(c) if c.is_empty() => lines.push(Line::raw(format!(
             "no candidates: type an id below, or {}",
@@ -59,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             let columns = CandidateColumns::NARROW;
             lines.push(Line::styled(
                 format!("  {}", columns.header()),
-                theme::header(),
+                theme.header(),
             ));
             // Leave room for the heading, the id line and an error.
             let room = usize::from(inner.height).saturating_sub(5).max(1);
@@ -69,9 +70,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 let text = format!("{marker}{}", columns.row(c));
                 let text: String = text.chars().take(width).collect();
                 let style = if i == lookup.selected {
-                    theme::selected_row()
+                    theme.selected_row()
                 } else if !ticker.is_empty() && c.symbol.eq_ignore_ascii_case(ticker) {
-                    theme::title()
+                    theme.title()
                 } else {
                     ratatui::style::Style::new()
                 };
@@ -92,7 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     );
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(prompt, theme::label()),
+            Span::styled(prompt, theme.label()),
             Span::raw(shown.clone()),
         ])),
         Rect {
@@ -103,7 +104,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     );
     if let Some(err) = &lookup.error {
         frame.render_widget(
-            Paragraph::new(Line::styled(err.clone(), theme::down())),
+            Paragraph::new(Line::styled(err.clone(), theme.down())),
             Rect {
                 y: id_y + 1,
                 height: 1,

@@ -17,6 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Mode, Viewport};
+use theme::Palette;
 
 pub use status::poll_text;
 
@@ -28,7 +29,7 @@ pub const MIN_HEIGHT: u16 = 10;
 pub const SIDE_BY_SIDE_WIDTH: u16 = 150;
 
 /// Draws the whole screen and returns where the parts went.
-pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
+pub fn draw(frame: &mut Frame, app: &App, theme: &Palette) -> Viewport {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         draw_too_small(frame, area);
@@ -39,29 +40,29 @@ pub fn draw(frame: &mut Frame, app: &App) -> Viewport {
     let mut vp = Viewport::default();
 
     if app.detail_full {
-        detail::draw(frame, main, app, &mut vp);
+        detail::draw(frame, main, app, theme, &mut vp);
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
         // The table takes the width its columns need; the detail the rest.
         let table_width = table::natural_width(app, main.height).min(main.width * 2 / 3);
         let [left, right] =
             Layout::horizontal([Constraint::Length(table_width), Constraint::Min(0)]).areas(main);
-        table::draw(frame, left, app, &mut vp);
-        detail::draw(frame, right, app, &mut vp);
+        table::draw(frame, left, app, theme, &mut vp);
+        detail::draw(frame, right, app, theme, &mut vp);
     } else {
         // The table takes what its rows need, up to 60% of the height.
         let wanted = app.rows().len().max(1) as u16 + 3;
         let table_height = wanted.min(main.height * 3 / 5).max(4);
         let [top, bottom] =
             Layout::vertical([Constraint::Length(table_height), Constraint::Min(0)]).areas(main);
-        table::draw(frame, top, app, &mut vp);
-        detail::draw(frame, bottom, app, &mut vp);
+        table::draw(frame, top, app, theme, &mut vp);
+        detail::draw(frame, bottom, app, theme, &mut vp);
     }
-    status::draw(frame, status_area, app);
+    status::draw(frame, status_area, app, theme);
     match app.mode {
-        Mode::Help => help::draw(frame, area, app, &mut vp),
-        Mode::Log => log::draw(frame, area, app, &mut vp),
-        Mode::Form => form::draw(frame, area, app),
-        Mode::Lookup => lookup::draw(frame, area, app),
+        Mode::Help => help::draw(frame, area, app, theme, &mut vp),
+        Mode::Log => log::draw(frame, area, app, theme, &mut vp),
+        Mode::Form => form::draw(frame, area, app, theme),
+        Mode::Lookup => lookup::draw(frame, area, app, theme),
         Mode::Normal | Mode::Search | Mode::ConfirmDelete => {}
     }
     vp

@@ -5,13 +5,13 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme;
+use super::theme::Palette;
 use crate::app::{App, Mode};
 use crate::keymap::Action;
 use crate::market::MarketError;
 use crate::view::{AirdropFilter, StatusFilter};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     // A message (a flip, a refused poll) takes the summary's place until the
     // next key; the poller's state stays in view either way.
     let width = usize::from(area.width);
@@ -46,15 +46,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 "Delete {name}? {} deletes, any other key keeps it",
                 app.keymap.label(Mode::ConfirmDelete, &Action::Yes)
             ),
-            theme::down(),
+            theme.down(),
         );
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
     if app.mode == Mode::Search {
-        let text = format!("/{}", app.filter.text);
+        // The query keeps at most two thirds of the line, scrolled so the
+        // cursor shows; the count and hint take the rest.
+        let room = usize::from(left_area.width) * 2 / 3;
+        let (shown, cursor) = app.search.window(room.saturating_sub(1).max(1));
+        let text = format!("/{shown}");
         let line = Line::from(vec![
-            Span::styled(text.clone(), theme::title()),
+            Span::styled(text, theme.title()),
             Span::styled(
                 format!(
                     "  {} of {} · {} keeps · {} clears",
@@ -63,24 +67,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     app.keymap.label(Mode::Search, &Action::SearchKeep),
                     app.keymap.label(Mode::Search, &Action::SearchClear)
                 ),
-                theme::dim(),
+                theme.dim(),
             ),
         ]);
         frame.render_widget(Paragraph::new(line), left_area);
-        let x = left_area.x + (text.chars().count() as u16).min(left_area.width.saturating_sub(1));
+        let x = left_area.x + ((1 + cursor) as u16).min(left_area.width.saturating_sub(1));
         frame.set_cursor_position(Position::new(x, left_area.y));
     } else {
         let style = if app.flash.is_some() {
-            theme::title()
+            theme.title()
         } else {
             ratatui::style::Style::new()
         };
         frame.render_widget(Paragraph::new(Line::styled(left, style)), left_area);
     }
-    frame.render_widget(
-        Paragraph::new(Line::styled(right, theme::dim())),
-        right_area,
-    );
+    frame.render_widget(Paragraph::new(Line::styled(right, theme.dim())), right_area);
 }
 
 /// "14 of 14 coins · sort Score ▼ · /nil · upcoming · confirmed"

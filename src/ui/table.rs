@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use unicode_width::UnicodeWidthStr;
 
-use super::theme;
-use crate::app::{App, Focus, Viewport};
+use super::theme::Palette;
+use crate::app::{App, Focus, Mode, Viewport};
+use crate::keymap::Action;
 use crate::listing::{Status, listing_of, status_of};
 use crate::view::{Column, cell};
 
@@ -26,11 +27,11 @@ const DROP_ORDER: [Column; 7] = [
 /// Widest a text column gets; longer text is cut (the detail pane has it whole).
 const MAX_TEXT_WIDTH: usize = 22;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
     let focused = app.focus == Focus::Table && !app.detail_full;
     let block = Block::bordered()
-        .title(Span::styled(" prelist ", theme::title()))
-        .border_style(theme::border(focused));
+        .title(Span::styled(" prelist ", theme.title()))
+        .border_style(theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     vp.table = area;
@@ -66,32 +67,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
 
     let header = Row::new(columns.iter().map(|&(col, _)| {
         if col == app.sort.column {
-            Cell::from(format!("{}{}", col.title(), app.sort.arrow())).style(theme::sorted_header())
+            Cell::from(format!("{}{}", col.title(), app.sort.arrow())).style(theme.sorted_header())
         } else {
-            Cell::from(col.title()).style(theme::header())
+            Cell::from(col.title()).style(theme.header())
         }
     }));
     let rows = window.iter().zip(&texts).map(|(&i, text)| {
         let coin = &coins[i];
         let row = Row::new(columns.iter().map(|&(col, _)| {
             let t = &text[col.index()];
-            Cell::from(t.as_str()).style(cell_style(app, coin, col, t))
+            Cell::from(t.as_str()).style(cell_style(app, coin, col, t, theme))
         }));
         let flipped = coin
             .market_id
             .as_ref()
             .is_some_and(|id| app.flipped.contains(id));
         if flipped {
-            row.style(theme::flipped_row())
+            row.style(theme.flipped_row())
         } else {
             row
         }
     });
     let widths = columns.iter().map(|&(_, w)| Constraint::Length(w));
     let selected_style = if focused {
-        theme::selected_row()
+        theme.selected_row()
     } else {
-        theme::selected_row_unfocused()
+        theme.selected_row_unfocused()
     };
     let table = Table::new(rows, widths)
         .header(header)
@@ -104,8 +105,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, vp: &mut Viewport) {
 
     if app.rows().is_empty() {
         let msg = Paragraph::new(Line::styled(
-            "No coin matches the filters (Esc clears the search)",
-            theme::dim(),
+            format!(
+                "No coin matches the filters ({} clears the search)",
+                app.keymap.label(Mode::Normal, &Action::Back)
+            ),
+            theme.dim(),
         ));
         frame.render_widget(msg, vp.body);
     }
@@ -196,19 +200,25 @@ fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16
     cols
 }
 
-fn cell_style(app: &App, coin: &crate::model::Coin, col: Column, text: &str) -> Style {
+fn cell_style(
+    app: &App,
+    coin: &crate::model::Coin,
+    col: Column,
+    text: &str,
+    theme: &Palette,
+) -> Style {
     match col {
         Column::Status => match status_of(coin, &app.listings) {
-            Status::Upcoming => theme::upcoming(),
-            Status::Trading => theme::trading(),
+            Status::Upcoming => theme.upcoming(),
+            Status::Trading => theme.trading(),
         },
         Column::Change24h => match listing_of(coin, &app.listings).and_then(|l| l.change_24h) {
-            Some(c) if c > 0.0 => theme::up(),
-            Some(c) if c < 0.0 => theme::down(),
-            _ => theme::dim(),
+            Some(c) if c > 0.0 => theme.up(),
+            Some(c) if c < 0.0 => theme.down(),
+            _ => theme.dim(),
         },
-        Column::Price if listing_of(coin, &app.listings).is_some_and(|l| l.stale) => theme::dim(),
-        _ if text == "—" || text == "no id" => theme::dim(),
+        Column::Price if listing_of(coin, &app.listings).is_some_and(|l| l.stale) => theme.dim(),
+        _ if text == "—" || text == "no id" => theme.dim(),
         _ => Style::new(),
     }
 }

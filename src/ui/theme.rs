@@ -1,8 +1,6 @@
 //! Colours and styles, in one place so the screen stays consistent. The
 //! palette comes from the config (a theme, single colours overridden) and is
-//! set once before drawing; `mono` draws with bold and reverse only.
-
-use std::cell::RefCell;
+//! handed to drawing; `mono` draws with bold and reverse only.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -40,94 +38,91 @@ impl Palette {
     }
 }
 
-thread_local! {
-    static PALETTE: RefCell<Palette> = RefCell::new(Palette::default());
-}
-
-/// Sets the palette the styles below use on this thread (the UI's).
-pub fn set_palette(p: Palette) {
-    PALETTE.with(|cell| *cell.borrow_mut() = p);
-}
-
-fn color(slot: ColorSlot) -> Option<Color> {
-    PALETTE.with(|cell| cell.borrow().get(slot))
-}
-
-/// A style with the slot's colour as foreground, if the palette has one.
-fn fg(slot: ColorSlot) -> Style {
-    match color(slot) {
-        Some(c) => Style::new().fg(c),
-        None => Style::new(),
+/// The styles of the screen, from this palette.
+impl Palette {
+    /// A style with the slot's colour as foreground, if the palette has one.
+    fn fg(&self, slot: ColorSlot) -> Style {
+        match self.get(slot) {
+            Some(c) => Style::new().fg(c),
+            None => Style::new(),
+        }
     }
-}
 
-pub fn header() -> Style {
-    Style::new().add_modifier(Modifier::BOLD)
-}
-
-pub fn sorted_header() -> Style {
-    fg(ColorSlot::Label).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-}
-
-/// The selected row when the table has the keys.
-pub fn selected_row() -> Style {
-    match (color(ColorSlot::SelectedFg), color(ColorSlot::SelectedBg)) {
-        (Some(f), Some(b)) => Style::new().fg(f).bg(b).add_modifier(Modifier::BOLD),
-        _ => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+    pub fn header(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
     }
-}
 
-/// The selected row when the detail pane has the keys.
-pub fn selected_row_unfocused() -> Style {
-    match color(ColorSlot::Dim) {
-        Some(c) => Style::new().bg(c),
-        None => Style::new().add_modifier(Modifier::UNDERLINED),
+    pub fn sorted_header(&self) -> Style {
+        self.fg(ColorSlot::Label)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
-}
 
-pub fn border(focused: bool) -> Style {
-    if focused {
-        fg(ColorSlot::Border)
-    } else {
-        dim()
+    /// The selected row when the table has the keys.
+    pub fn selected_row(&self) -> Style {
+        match (
+            self.get(ColorSlot::SelectedFg),
+            self.get(ColorSlot::SelectedBg),
+        ) {
+            (Some(f), Some(b)) => Style::new().fg(f).bg(b).add_modifier(Modifier::BOLD),
+            _ => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        }
     }
-}
 
-pub fn dim() -> Style {
-    match color(ColorSlot::Dim) {
-        Some(c) => Style::new().fg(c),
-        None => Style::new().add_modifier(Modifier::DIM),
+    /// The selected row when the detail pane has the keys.
+    pub fn selected_row_unfocused(&self) -> Style {
+        match self.get(ColorSlot::Dim) {
+            Some(c) => Style::new().bg(c),
+            None => Style::new().add_modifier(Modifier::UNDERLINED),
+        }
     }
-}
 
-pub fn upcoming() -> Style {
-    fg(ColorSlot::Upcoming)
-}
+    pub fn border(&self, focused: bool) -> Style {
+        if focused {
+            self.fg(ColorSlot::Border)
+        } else {
+            self.dim()
+        }
+    }
 
-pub fn trading() -> Style {
-    fg(ColorSlot::Trading).add_modifier(Modifier::BOLD)
-}
+    pub fn dim(&self) -> Style {
+        match self.get(ColorSlot::Dim) {
+            Some(c) => Style::new().fg(c),
+            None => Style::new().add_modifier(Modifier::DIM),
+        }
+    }
 
-pub fn up() -> Style {
-    fg(ColorSlot::Up)
-}
+    pub fn upcoming(&self) -> Style {
+        self.fg(ColorSlot::Upcoming)
+    }
 
-pub fn down() -> Style {
-    fg(ColorSlot::Down)
-}
+    pub fn trading(&self) -> Style {
+        self.fg(ColorSlot::Trading).add_modifier(Modifier::BOLD)
+    }
 
-pub fn label() -> Style {
-    fg(ColorSlot::Label).add_modifier(Modifier::BOLD)
-}
+    pub fn up(&self) -> Style {
+        self.fg(ColorSlot::Up)
+    }
 
-pub fn title() -> Style {
-    Style::new().add_modifier(Modifier::BOLD)
-}
+    pub fn down(&self) -> Style {
+        self.fg(ColorSlot::Down)
+    }
 
-/// A row whose coin started trading while the app was open.
-pub fn flipped_row() -> Style {
-    match (color(ColorSlot::FlippedFg), color(ColorSlot::FlippedBg)) {
-        (Some(f), Some(b)) => Style::new().fg(f).bg(b),
-        _ => Style::new().add_modifier(Modifier::BOLD | Modifier::ITALIC),
+    pub fn label(&self) -> Style {
+        self.fg(ColorSlot::Label).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// A row whose coin started trading while the app was open.
+    pub fn flipped_row(&self) -> Style {
+        match (
+            self.get(ColorSlot::FlippedFg),
+            self.get(ColorSlot::FlippedBg),
+        ) {
+            (Some(f), Some(b)) => Style::new().fg(f).bg(b),
+            _ => Style::new().add_modifier(Modifier::BOLD | Modifier::ITALIC),
+        }
     }
 }
