@@ -11,13 +11,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 
-use prelist::app::App;
+use prelist::app::{App, Msg};
 use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};
 use prelist::model::Watchlist;
 use prelist::ui;
 use prelist::ui::theme::Palette;
-use prelist::view::{Column, Sort};
+use prelist::view::Column;
 
 const COINS: usize = 10_000;
 const WIDTH: u16 = 120;
@@ -177,8 +177,10 @@ fn generated(n: usize) -> (Watchlist, Listings) {
 /// sort, so always ascending), open the search, type `SEARCH` one character
 /// at a time, keep it. Every step but opening and keeping recomputes the rows.
 fn sort_and_filter(app: &mut App) {
-    app.filter.text.clear();
-    app.sort = Sort::default();
+    // Back to no search and the rank order, as at the start.
+    app.update(Action::Search);
+    app.update(Action::SearchClear);
+    app.update(Action::SortBy(Column::Rank));
     app.update(Action::SortBy(Column::Score));
     app.update(Action::Search);
     for c in SEARCH.chars() {
@@ -194,7 +196,7 @@ fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
     terminal
         .draw(|frame| viewport = Some(ui::draw(frame, app, &Palette::default())))
         .expect("draw");
-    app.viewport = viewport.expect("a frame was drawn");
+    app.update(Msg::Drawn(viewport.expect("a frame was drawn")));
 }
 
 fn terminal() -> Terminal<TestBackend> {
@@ -208,8 +210,8 @@ fn long_list(c: &mut Criterion) {
     sort_and_filter(&mut app);
     eprintln!(
         "{} coins, {} listed; the search {SEARCH:?} shows {}",
-        app.watchlist.coins.len(),
-        app.listings.len(),
+        app.watchlist().coins.len(),
+        app.listings().len(),
         app.rows().len()
     );
     c.bench_function("sort+filter 10k", |b| {

@@ -190,7 +190,7 @@ fn draw(terminal: &mut Term, app: &mut App, theme: &Palette) -> io::Result<()> {
     let mut viewport = None;
     terminal.draw(|frame| viewport = Some(ui::draw(frame, app, theme)))?;
     if let Some(vp) = viewport {
-        app.viewport = vp;
+        app.update(Msg::Drawn(vp));
     }
     Ok(())
 }

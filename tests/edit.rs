@@ -84,7 +84,7 @@ async fn the_first_change_writes_the_watchlist_and_it_loads_back() {
     );
     screen.add("Zeta").await;
     let (w, _) = WatchlistStore::open(dir.path(), None).unwrap();
-    assert_eq!(w, screen.app.watchlist);
+    assert_eq!(&w, screen.app.watchlist());
     assert_eq!(names(&w).len(), 15);
 }
 
@@ -104,9 +104,9 @@ async fn two_instances_on_one_file_keep_both_changes() {
     let n = names(&on_disk);
     assert!(n.contains(&"Alpha"), "A's add survived B's save: {n:?}");
     assert!(!n.contains(&"Nillion"), "B's delete holds: {n:?}");
-    assert_eq!(names(&b.app.watchlist), n, "B now shows the merged list");
+    assert_eq!(names(b.app.watchlist()), n, "B now shows the merged list");
     assert_eq!(
-        b.app.flash.as_deref(),
+        b.app.flash(),
         Some("merged with changes made in another window")
     );
 
@@ -134,8 +134,7 @@ async fn two_instances_on_one_file_keep_both_changes() {
     assert_eq!(gravity[1].notes, "from A");
     assert!(
         b.app
-            .flash
-            .as_deref()
+            .flash()
             .unwrap()
             .contains("both versions kept: Gravity")
     );
@@ -166,14 +165,14 @@ async fn a_file_that_fails_to_load_is_never_written() {
     let file = dir.path().join(WATCHLIST_FILE);
     std::fs::write(&file, "garbage").unwrap();
     screen.add("Two").await;
-    let flash = screen.app.flash.clone().unwrap_or_default();
+    let flash = screen.app.flash().unwrap_or_default().to_string();
     assert!(
         flash.starts_with("watchlist not saved:") && flash.contains("not overwritten"),
         "{flash}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "garbage");
     assert!(
-        names(&screen.app.watchlist).contains(&"Two"),
+        names(screen.app.watchlist()).contains(&"Two"),
         "the change is kept on screen"
     );
 }
@@ -211,20 +210,20 @@ async fn m_looks_up_candidates_on_the_api_and_the_pick_is_saved_and_polled() {
     screen.send(Action::Submit).await;
     // The lookup goes to the API through the runner and its answer comes back.
     screen.send(Action::Lookup).await;
-    let LookupState::Found(found) = &screen.app.lookup.as_ref().unwrap().state else {
-        panic!("candidates, got {:?}", screen.app.lookup)
+    let LookupState::Found(found) = &screen.app.lookup().unwrap().state else {
+        panic!("candidates, got {:?}", screen.app.lookup())
     };
     assert_eq!(found[0].id, "ten-2", "the ticker's match first");
     assert_eq!(found[1].id, "tenet");
 
     screen.send(Action::Submit).await;
-    let ten = &screen.app.watchlist.coins[11];
+    let ten = &screen.app.watchlist().coins[11];
     assert_eq!(ten.market_id.as_deref(), Some("ten-2"));
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
     assert_eq!(on_disk.coins[11].market_id.as_deref(), Some("ten-2"));
 
     // The next poll asks for it, and sees it priced.
-    let ids = screen.app.polling.as_ref().unwrap().ids.clone();
+    let ids = screen.app.polling().unwrap().ids.clone();
     assert!(ids.contains(&"ten-2".to_string()));
     let quotes = api.prices(&ids).await.unwrap();
     assert_eq!(quotes["ten-2"].price_usd, Some(0.02));

@@ -28,7 +28,7 @@ fn render_with(app: &mut App, width: u16, height: u16, theme: &Palette) -> Termi
         terminal
             .draw(|f| vp = Some(ui::draw(f, app, theme)))
             .unwrap();
-        app.viewport = vp.unwrap();
+        app.update(Msg::Drawn(vp.unwrap()));
     }
     terminal
 }
@@ -151,10 +151,10 @@ fn selected_row_is_highlighted_cell_by_cell() {
     app.update(Action::Down);
     let t = render(&mut app, 120, 40);
     let buf = t.backend().buffer();
-    let table = app.viewport.body;
+    let table = app.viewport().body;
     // Rows: header at y=1, Gravity y=2, Nillion y=3, My Pet Hooligan y=4.
     assert!(row_text(&t, 4).contains("My Pet Hooligan"));
-    let last_col = app.viewport.columns.last().map(|c| c.1 + c.2).unwrap();
+    let last_col = app.viewport().columns.last().map(|c| c.1 + c.2).unwrap();
     for x in table.x..last_col {
         let cell = &buf[(x, 4)];
         assert_eq!(cell.bg, Color::Cyan, "selected bg at x={x}");
@@ -206,7 +206,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
     app.update(Action::Up);
     let t = render(&mut app, 120, 40);
     let status_x = app
-        .viewport
+        .viewport()
         .columns
         .iter()
         .find(|c| c.0 == Column::Status)
@@ -245,8 +245,7 @@ mod polling {
 
     /// An app polling, with its clock at 2027-01-15 08:00:00 UTC.
     fn polling_app() -> App {
-        let mut app = app();
-        app.tz = jiff::tz::TimeZone::UTC;
+        let mut app = app().with_time_zone(jiff::tz::TimeZone::UTC);
         app.enable_polling();
         app.update(Msg::Clock {
             now: Instant::now(),
@@ -291,7 +290,7 @@ mod polling {
             row.contains("Dolomite") && row.contains("trading") && row.contains("$0.1234"),
             "{row}"
         );
-        let name_x = app.viewport.columns[1].1;
+        let name_x = app.viewport().columns[1].1;
         let cell = &t.backend().buffer()[(name_x, 8)];
         assert_eq!((cell.bg, cell.fg), (Color::Green, Color::Black));
         let other = &t.backend().buffer()[(name_x, 7)];
@@ -316,10 +315,10 @@ mod polling {
             status_line(&render(&mut app, 120, 40)).contains("error: timed out · retry in 2 m")
         );
         // The countdown follows the clock.
-        let later = app.now + Duration::from_secs(100);
+        let later = app.now().0 + Duration::from_secs(100);
         app.update(Msg::Clock {
             now: later,
-            wall: app.now_wall + 100,
+            wall: app.now().1 + 100,
         });
         assert!(status_line(&render(&mut app, 120, 40)).contains("retry in 20 s"));
     }
@@ -333,8 +332,8 @@ mod polling {
             next_in: Duration::from_secs(60),
         }));
         app.update(Msg::Clock {
-            now: app.now,
-            wall: app.now_wall + 3 * 3600,
+            now: app.now().0,
+            wall: app.now().1 + 3 * 3600,
         });
         for _ in 0..3 {
             app.update(Action::Down);
@@ -353,8 +352,8 @@ mod polling {
         let mut app = polling_app();
         app.update(Msg::Poll(done("nillion", 0.61)));
         app.update(Msg::Clock {
-            now: app.now,
-            wall: app.now_wall + 75,
+            now: app.now().0,
+            wall: app.now().1 + 75,
         });
         app.update(Msg::Poll(Report::Failed {
             error: MarketError::Status { status: 503 },
@@ -388,7 +387,7 @@ mod mouse {
         let mut app = app();
         render(&mut app, 120, 40);
         let score_x = app
-            .viewport
+            .viewport()
             .columns
             .iter()
             .find(|c| c.0 == Column::Score)
@@ -400,8 +399,8 @@ mod mouse {
         render(&mut app, 120, 40);
         let action = action_for_event(&app, &click(score_x, 1)).unwrap();
         app.update(action);
-        assert!(app.sort.descending);
-        assert_eq!(app.sort.column, Column::Score);
+        assert!(app.sort().descending);
+        assert_eq!(app.sort().column, Column::Score);
     }
 
     #[test]
@@ -425,7 +424,7 @@ mod mouse {
         render(&mut app, 120, 20);
         app.update(down);
         assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
-        assert_eq!(app.detail_scroll, 3);
+        assert_eq!(app.detail_scroll(), 3);
     }
 
     #[test]
@@ -433,10 +432,10 @@ mod mouse {
         let mut app = app();
         app.update(Action::Last);
         render(&mut app, 120, 12);
-        assert!(app.viewport.offset > 0);
-        let action = action_for_event(&app, &click(10, app.viewport.body.y)).unwrap();
+        assert!(app.viewport().offset > 0);
+        let action = action_for_event(&app, &click(10, app.viewport().body.y)).unwrap();
         app.update(action);
-        assert_eq!(app.selected_row(), Some(app.viewport.offset));
+        assert_eq!(app.selected_row(), Some(app.viewport().offset));
     }
 }
 
@@ -584,15 +583,15 @@ mod configured {
         use prelist::app::Mode;
         let mut app = app_with_keys("[keys]\nhelp = \"h\"\nlog = \"L\"\n");
         press(&mut app, 'h');
-        assert_eq!(app.mode, Mode::Help, "h opens help");
+        assert_eq!(app.mode(), Mode::Help, "h opens help");
         press(&mut app, 'h');
-        assert_eq!(app.mode, Mode::Normal, "h closes it again");
+        assert_eq!(app.mode(), Mode::Normal, "h closes it again");
         press(&mut app, '?');
-        assert_eq!(app.mode, Mode::Normal, "? no longer opens help");
+        assert_eq!(app.mode(), Mode::Normal, "? no longer opens help");
         press(&mut app, 'L');
-        assert_eq!(app.mode, Mode::Log);
+        assert_eq!(app.mode(), Mode::Log);
         press(&mut app, 'L');
-        assert_eq!(app.mode, Mode::Normal, "the log closes with its key too");
+        assert_eq!(app.mode(), Mode::Normal, "the log closes with its key too");
     }
 
     #[test]
@@ -649,7 +648,7 @@ mod configured {
         assert!(row_text(&t, 2).contains("Ten"));
         app.update(Action::SortNext);
         assert_eq!(
-            app.sort.column,
+            app.sort().column,
             Column::Name,
             "s steps through the shown columns"
         );

@@ -81,6 +81,9 @@ pub enum Msg {
     /// The app is closing (quit or a signal): what waits to be written is
     /// written now.
     Shutdown,
+    /// A frame was drawn: where it put things, so clicks, paging and
+    /// scroll limits use what the user sees.
+    Drawn(Viewport),
 }
 
 impl From<Action> for Msg {
@@ -176,40 +179,40 @@ pub struct Viewport {
 
 #[derive(Debug)]
 pub struct App {
-    pub watchlist: Watchlist,
-    pub listings: Listings,
-    pub keymap: Keymap,
-    pub sort: Sort,
+    pub(crate) watchlist: Watchlist,
+    pub(crate) listings: Listings,
+    pub(crate) keymap: Keymap,
+    pub(crate) sort: Sort,
     /// The columns shown, in order (the config's `display.columns`).
-    pub columns: Vec<Column>,
-    pub filter: Filter,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) filter: Filter,
     /// The search being typed: `filter.text` with a cursor.
-    pub search: LineInput,
-    pub mode: Mode,
-    pub focus: Focus,
-    pub detail_full: bool,
-    pub detail_scroll: usize,
-    pub help_scroll: usize,
-    pub viewport: Viewport,
-    pub quit: bool,
+    pub(crate) search: LineInput,
+    pub(crate) mode: Mode,
+    pub(crate) focus: Focus,
+    pub(crate) detail_full: bool,
+    pub(crate) detail_scroll: usize,
+    pub(crate) help_scroll: usize,
+    pub(crate) viewport: Viewport,
+    pub(crate) quit: bool,
     /// Set when polling (`--poll`).
-    pub polling: Option<PollState>,
+    pub(crate) polling: Option<PollState>,
     /// Flips and poll errors, oldest first.
-    pub log: VecDeque<LogEntry>,
-    pub log_scroll: usize,
+    pub(crate) log: VecDeque<LogEntry>,
+    pub(crate) log_scroll: usize,
     /// A message for the status line, cleared by the next key.
-    pub flash: Option<String>,
+    pub(crate) flash: Option<String>,
     /// Whether the message outlives poll reports: news of a flip waits for
     /// the user, however long they are away; a refused poll does not.
     flash_sticky: bool,
     /// Market ids that flipped while the app was open: their rows stand out.
-    pub flipped: HashSet<String>,
+    pub(crate) flipped: HashSet<String>,
     /// Whether a flip rings the bell.
-    pub bell: bool,
+    pub(crate) bell: bool,
     /// The clock, set by the main loop: monotonic for countdowns, wall for display.
-    pub now: Instant,
-    pub now_wall: i64,
-    pub tz: jiff::tz::TimeZone,
+    pub(crate) now: Instant,
+    pub(crate) now_wall: i64,
+    pub(crate) tz: jiff::tz::TimeZone,
     effects: Vec<Effect>,
     saving_watchlist: Saving,
     saving_state: Saving,
@@ -226,11 +229,11 @@ pub struct App {
     selected: Option<usize>,
     selected_pos: Option<usize>,
     /// The add/edit form, while open.
-    pub form: Option<Form>,
+    pub(crate) form: Option<Form>,
     /// Deleted coins and where they were, the last on top, for `u`.
     undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
-    pub lookup: Option<Lookup>,
+    pub(crate) lookup: Option<Lookup>,
 }
 
 impl App {
@@ -531,6 +534,72 @@ impl App {
         }
     }
 
+    /// The coins, as loaded and edited.
+    pub fn watchlist(&self) -> &Watchlist {
+        &self.watchlist
+    }
+
+    /// What is known of the coins' markets.
+    pub fn listings(&self) -> &Listings {
+        &self.listings
+    }
+
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// Where the last frame put things.
+    pub fn viewport(&self) -> &Viewport {
+        &self.viewport
+    }
+
+    pub fn detail_scroll(&self) -> usize {
+        self.detail_scroll
+    }
+
+    /// The status line's message, if one is up.
+    pub fn flash(&self) -> Option<&str> {
+        self.flash.as_deref()
+    }
+
+    /// The market-id lookup, while open.
+    pub fn lookup(&self) -> Option<&Lookup> {
+        self.lookup.as_ref()
+    }
+
+    /// The poller as the app knows it, when polling.
+    pub fn polling(&self) -> Option<&PollState> {
+        self.polling.as_ref()
+    }
+
+    /// The app's clock: monotonic and wall (Unix seconds).
+    pub fn now(&self) -> (Instant, i64) {
+        (self.now, self.now_wall)
+    }
+
+    /// Whether the app has been asked to close.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// Shows times in `tz` instead of the system's zone.
+    pub fn with_time_zone(mut self, tz: jiff::tz::TimeZone) -> App {
+        self.tz = tz;
+        self
+    }
+
     /// The shown rows, as indices into `watchlist.coins`.
     pub fn rows(&self) -> &[usize] {
         &self.rows
@@ -640,6 +709,7 @@ impl App {
             Msg::Lookup { query, result } => self.on_lookup(&query, result),
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
+            Msg::Drawn(viewport) => self.viewport = viewport,
             Msg::Shutdown => {
                 self.quit = true;
                 if self.prices_unsaved {
