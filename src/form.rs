@@ -193,7 +193,13 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
 impl Form {
     /// An empty form for a new coin, ranked after the others.
     pub fn add(coins: &[Coin]) -> Form {
-        let rank = coins.iter().map(|c| c.rank).max().unwrap_or(0) + 1;
+        // Saturating: a file may hold the highest rank there is.
+        let rank = coins
+            .iter()
+            .map(|c| c.rank)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
         Form {
             editing: None,
             inputs: vec![LineInput::default(); Field::ALL.len()],
