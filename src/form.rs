@@ -323,6 +323,16 @@ mod tests {
     }
 
     #[test]
+    fn a_new_coin_after_the_highest_rank_there_is_does_not_wrap_to_zero() {
+        let mut coins = Watchlist::builtin().coins;
+        coins[3].rank = u32::MAX;
+        let mut f = Form::add(&coins);
+        f.focus = Field::Name as usize;
+        f.input().insert("Zeta");
+        assert_eq!(f.to_coin(&coins).unwrap().rank, u32::MAX);
+    }
+
+    #[test]
     fn a_new_coin_from_the_fields() {
         let coins = Watchlist::builtin().coins;
         let mut f = Form::add(&coins);

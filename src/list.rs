@@ -194,7 +194,13 @@ pub fn select<'a>(
 /// escaped here too, so the text is kept and a terminal shown it is safe.
 pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
     let records: Vec<CoinRecord> = coins.iter().map(|c| CoinRecord::new(c, listings)).collect();
-    let s = serde_json::to_string_pretty(&records).expect("records serialise");
+    let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
+    // Each such character is DEL or starts with one of these bytes in UTF-8:
+    // most lists have none, and are passed on as they are.
+    if memchr::memchr3(0x7f, 0xc2, 0xe2, s.as_bytes()).is_none() {
+        s.push('\n');
+        return s;
+    }
     let mut out = String::with_capacity(s.len() + 1);
     for c in s.chars() {
         // Outside strings JSON is ASCII punctuation and spaces, so every

@@ -681,6 +681,49 @@ mod tests {
     }
 
     #[test]
+    fn json_is_pretty_when_it_fits_compact_when_only_that_fits_else_refused() {
+        let value = vec!["x"; 1000];
+        let compact = serde_json::to_string(&value).unwrap().len() as u64 + 1;
+        let pretty = json_within(&value, u64::MAX).unwrap();
+        assert!(pretty.len() as u64 > compact);
+        let fitted = json_within(&value, pretty.len() as u64 - 1).unwrap();
+        assert_eq!(fitted.len() as u64, compact);
+        assert_eq!(json_within(&value, compact - 1), Err(compact));
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap_and_drop_a_byte_order_mark() {
+        let endless = std::io::repeat(b' ');
+        let err = read_text_from(endless, 1000).unwrap_err();
+        assert!(err.to_string().contains("more than the 1000"), "{err}");
+        let text = read_text_from("\u{feff}{}".as_bytes(), 1000).unwrap();
+        assert_eq!(text, "{}");
+        let err = read_text_from(&[b'a', 0xff][..], 1000).unwrap_err();
+        assert!(err.to_string().contains("offset 1"), "{err}");
+    }
+
+    #[test]
+    fn the_lock_is_one_writer_at_a_time_and_beside_the_links_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let held = lock(&path).unwrap();
+        let lock_file = dir.path().join(".state.json.lock");
+        let other = File::options().write(true).open(&lock_file).unwrap();
+        assert!(other.try_lock().is_err(), "held");
+        drop(held);
+        assert!(other.try_lock().is_ok(), "released when dropped");
+        #[cfg(unix)]
+        {
+            let elsewhere = dir.path().join("elsewhere");
+            std::fs::create_dir(&elsewhere).unwrap();
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink("elsewhere/real.json", &link).unwrap();
+            assert_eq!(write_target(&link), elsewhere.join("real.json"));
+            assert_eq!(lock_path(&link), elsewhere.join(".real.json.lock"));
+        }
+    }
+
+    #[test]
     fn corrupt_state_names_file_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
