@@ -618,3 +618,19 @@ fn airdrop_may_be_left_out_as_the_readme_says() {
         "the README says what the code requires"
     );
 }
+
+#[test]
+fn an_empty_or_invalid_market_id_picked_in_memory_is_never_polled() {
+    let mut w = prelist::model::Watchlist::builtin();
+    w.coins[0].market_id = Some(String::new());
+    w.coins[2].market_id = Some("has space".into());
+    assert!(!w.to_json().contains("\"market_id\": \"\""), "never saved");
+    let app = prelist::app::App::new(w, prelist::listing::Listings::new());
+    let ids = app.market_ids();
+    assert!(!ids.is_empty());
+    assert!(
+        ids.iter().all(|id| prelist::model::is_market_id(id)),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&String::new()));
+}
