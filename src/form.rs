@@ -193,7 +193,13 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
 impl Form {
     /// An empty form for a new coin, ranked after the others.
     pub fn add(coins: &[Coin]) -> Form {
-        let rank = coins.iter().map(|c| c.rank).max().unwrap_or(0) + 1;
+        // Saturating: a file may hold the highest rank there is.
+        let rank = coins
+            .iter()
+            .map(|c| c.rank)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
         Form {
             editing: None,
             inputs: vec![LineInput::default(); Field::ALL.len()],
@@ -314,6 +320,16 @@ mod tests {
         let mut l = LineInput::new("a👩‍💻");
         l.backspace();
         assert_eq!(l.text(), "a");
+    }
+
+    #[test]
+    fn a_new_coin_after_the_highest_rank_there_is_does_not_wrap_to_zero() {
+        let mut coins = Watchlist::builtin().coins;
+        coins[3].rank = u32::MAX;
+        let mut f = Form::add(&coins);
+        f.focus = Field::Name as usize;
+        f.input().insert("Zeta");
+        assert_eq!(f.to_coin(&coins).unwrap().rank, u32::MAX);
     }
 
     #[test]

@@ -81,8 +81,10 @@ impl CoinRecord {
     }
 
     /// The coin part of the record, as a watchlist file holds it, and the
-    /// listing the record shows.
-    pub fn into_parts(self) -> (RawCoin, Option<(String, Listing)>) {
+    /// listing the record shows (or why a record marked trading has none
+    /// that can be). The listing belongs under the coin's market id, once
+    /// the coin is validated.
+    pub fn into_parts(self) -> (RawCoin, Result<Option<Listing>, String>) {
         let listing = self.listing();
         let coin = RawCoin {
             rank: self.rank,
@@ -106,30 +108,29 @@ impl CoinRecord {
         (coin, listing)
     }
 
-    /// The listing the record shows for a trading coin, by its market id.
-    fn listing(&self) -> Option<(String, Listing)> {
+    /// The listing the record shows for a trading coin.
+    fn listing(&self) -> Result<Option<Listing>, String> {
         if self.status != Status::Trading.as_str() {
-            return None;
+            return Ok(None);
         }
-        let time = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-                .map(|t| t.as_second())
+        let time = |key: &str, s: &Option<String>| match s.as_deref() {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<jiff::Timestamp>()
+                .map(|t| Some(t.as_second()))
+                .map_err(|_| format!("its `{key}` is not an RFC 3339 time")),
         };
-        let price = self.price_usd?;
-        let listed_at = time(&self.listed_at)?;
-        Some((
-            self.market_id.clone()?,
-            Listing {
-                listed_at,
-                first_price: self.first_price_usd.unwrap_or(price),
-                price_usd: price,
-                change_24h: self.change_24h,
-                market_cap: self.market_cap_usd,
-                updated_at: time(&self.price_updated_at).unwrap_or(listed_at),
-                stale: self.price_stale.unwrap_or(false),
-            },
-        ))
+        let price = self.price_usd.ok_or("it has no `price_usd`")?;
+        let listed_at = time("listed_at", &self.listed_at)?.ok_or("it has no `listed_at`")?;
+        Ok(Some(Listing {
+            listed_at,
+            first_price: self.first_price_usd.unwrap_or(price),
+            price_usd: price,
+            change_24h: self.change_24h,
+            market_cap: self.market_cap_usd,
+            updated_at: time("price_updated_at", &self.price_updated_at)?.unwrap_or(listed_at),
+            stale: self.price_stale.unwrap_or(false),
+        }))
     }
 }
 
@@ -187,11 +188,31 @@ pub fn select<'a>(
         .collect()
 }
 
+/// The records as JSON, for `list --json` and `export`. JSON escapes the
+/// C0 controls but writes C1 controls (a terminal may take U+009B for an
+/// escape sequence), line separators and bidi marks as they are: those are
+/// escaped here too, so the text is kept and a terminal shown it is safe.
 pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
     let records: Vec<CoinRecord> = coins.iter().map(|c| CoinRecord::new(c, listings)).collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
-    s.push('\n');
-    s
+    // Each such character is DEL or starts with one of these bytes in UTF-8:
+    // most lists have none, and are passed on as they are.
+    if memchr::memchr3(0x7f, 0xc2, 0xe2, s.as_bytes()).is_none() {
+        s.push('\n');
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        // Outside strings JSON is ASCII punctuation and spaces, so every
+        // such character is inside a string, where `\uXXXX` is valid.
+        if (c == '\u{7f}' || !c.is_ascii()) && text::is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// An aligned text table with every column, one coin a line.

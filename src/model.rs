@@ -13,6 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::store::{ReadError, json_within, read_text};
+use crate::text::clean;
+
 /// The built-in watchlist, transcribed from the article.
 pub const BUILTIN_JSON: &str = include_str!("../assets/watchlist.json");
 
@@ -125,6 +128,12 @@ impl Coin {
         name_key(&self.name)
     }
 
+    /// The market id to poll and to record a listing under: only one that
+    /// follows the market-id rule (never an empty one).
+    pub fn poll_id(&self) -> Option<&str> {
+        self.market_id.as_deref().filter(|id| is_market_id(id))
+    }
+
     /// Whether `name` names this coin (the same `name_key`).
     pub fn is_named(&self, name: &str) -> bool {
         self.key() == name_key(name)
@@ -206,15 +215,20 @@ coin_fields! {
 pub enum Rule {
     #[error("is required")]
     NameMissing,
-    #[error("\"{other}\" is already in the watchlist")]
+    // Values are cleaned of control characters where they are shown: they
+    // come from files and may carry terminal escapes.
+    #[error("\"{}\" is already in the watchlist", clean(other))]
     NameTaken { other: String },
-    #[error("\"{id}\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)")]
+    #[error(
+        "\"{}\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)",
+        clean(id)
+    )]
     NotAMarketId { id: String },
-    #[error("\"{id}\" is already the market id of {other}")]
+    #[error("\"{}\" is already the market id of {}", clean(id), clean(other))]
     MarketIdTaken { id: String, other: String },
-    #[error("\"{found}\" is not a score kind (tech or fundamental)")]
+    #[error("\"{}\" is not a score kind (tech or fundamental)", clean(found))]
     NotAScoreKind { found: String },
-    #[error("\"{found}\" is not a whole number 0–100")]
+    #[error("\"{}\" is not a whole number 0–100", clean(found))]
     NotAScore { found: String },
     #[error("{value} is outside 0–100")]
     ScoreOutOfRange { value: i64 },
@@ -222,7 +236,7 @@ pub enum Rule {
     ScoreKindMissing,
     #[error("is needed with a score kind")]
     ScoreMissing,
-    #[error("\"{found}\" is not an airdrop kind (confirmed or probable)")]
+    #[error("\"{}\" is not an airdrop kind (confirmed or probable)", clean(found))]
     NotAnAirdrop { found: String },
 }
 
@@ -253,7 +267,7 @@ pub enum WatchlistError {
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: ReadError,
     },
     #[error("watchlist {path} is {size} bytes, more than the {max} a watchlist may be")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
@@ -275,11 +289,19 @@ pub enum WatchlistError {
 pub enum Problem {
     #[error("version {found} is not supported (this prelist reads version {FORMAT_VERSION})")]
     Version { found: u32 },
-    #[error("coin #{index} ({name}): {error}")]
+    #[error("coin #{index} ({}): {error}", clean(name))]
     Coin {
         index: usize,
         name: String,
         error: FieldError,
+    },
+    /// An export's record says the coin trades, with a listing that cannot
+    /// be one (see `store::listing_problem`).
+    #[error("coin #{index} ({}): it is marked trading, but {problem}", clean(name))]
+    Listing {
+        index: usize,
+        name: String,
+        problem: String,
     },
 }
 
@@ -293,41 +315,42 @@ struct RawWatchlist {
 
 /// A coin as files hold it: strings where the typed coin has kinds, so that
 /// a bad value is refused by `into_coin` with the coin and field named,
-/// rather than by serde with only a position.
+/// rather than by serde with only a position. Empty fields are not written:
+/// a big list would otherwise be mostly empty fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCoin {
     pub rank: u32,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_names: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticker: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub category: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub thesis: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub narratives: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub competitors: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backers: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vibes: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub airdrop: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub launch: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
 }
 
@@ -340,32 +363,15 @@ impl Watchlist {
 
     /// Reads and validates a watchlist file. Nothing is ever written to it here.
     pub fn load(path: &Path) -> Result<Watchlist, WatchlistError> {
-        let read_err = |source| WatchlistError::Read {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = std::fs::metadata(path).map_err(read_err)?;
-        if meta.is_dir() {
-            return Err(read_err(std::io::Error::other("it is a directory")));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(WatchlistError::TooLarge {
-                path: path.to_path_buf(),
-                size: meta.len(),
-                max: MAX_FILE_BYTES,
-            });
-        }
-        let bytes = std::fs::read(path).map_err(read_err)?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            read_err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!(
-                    "not UTF-8 text (bad byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            ))
-        })?;
-        Watchlist::parse(&text, path)
+        Watchlist::read(path).map(|(w, _)| w)
+    }
+
+    /// Reads and validates a watchlist file, and returns its text too (to
+    /// tell later whether another instance changed it). Only a regular file
+    /// of at most [`MAX_FILE_BYTES`] is read.
+    pub fn read(path: &Path) -> Result<(Watchlist, String), WatchlistError> {
+        let text = read_text(path, MAX_FILE_BYTES).map_err(|e| WatchlistError::read(path, e))?;
+        Ok((Watchlist::parse(&text, path)?, text))
     }
 
     /// Parses and validates watchlist JSON; `path` is only used in messages.
@@ -413,19 +419,46 @@ impl Watchlist {
         Ok(coins)
     }
 
-    /// The watchlist as the JSON the files hold.
+    /// The watchlist as the JSON the files hold, fields left empty left
+    /// out (loading fills them in again).
     pub fn to_json(&self) -> String {
-        let raw = RawWatchlist {
+        json_within(&self.raw(), u64::MAX).expect("no limit to pass")
+    }
+
+    /// What a save writes: [`Watchlist::to_json`], compact if that is what
+    /// fits in [`MAX_FILE_BYTES`], so what is written always loads again.
+    /// `Err` holds the size it would have, past the limit.
+    pub fn file_text(&self) -> Result<String, u64> {
+        json_within(&self.raw(), MAX_FILE_BYTES)
+    }
+
+    fn raw(&self) -> RawWatchlist {
+        RawWatchlist {
             version: self.version,
             coins: self.coins.iter().map(RawCoin::from).collect(),
-        };
-        let mut text = serde_json::to_string_pretty(&raw).expect("watchlist serialises");
-        text.push('\n');
-        text
+        }
     }
 }
 
 impl WatchlistError {
+    /// The watchlist at `path` could not be read.
+    pub fn read(path: &Path, e: ReadError) -> WatchlistError {
+        match e {
+            ReadError::TooLarge {
+                size: Some(size),
+                max,
+            } => WatchlistError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                max,
+            },
+            source => WatchlistError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+        }
+    }
+
     /// A JSON error in the file at `path`, with its line and column.
     pub fn json(path: &Path, e: &serde_json::Error) -> WatchlistError {
         WatchlistError::Json {
@@ -439,12 +472,15 @@ impl WatchlistError {
 
 /// serde_json appends " at line L column C" to its messages; the location is
 /// reported separately, so drop it to avoid saying it twice.
+/// Cleaned of control characters: serde quotes the file's own text (an
+/// unknown field's name), which may carry terminal escapes.
 pub fn json_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
-    match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full,
-    }
+    let message = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => &full,
+    };
+    clean(message).into_owned()
 }
 
 /// The names (by `name_key`) and market ids other coins already have, each
@@ -591,9 +627,11 @@ fn non_empty(s: Option<String>) -> Option<String> {
 }
 
 /// CoinGecko ids are lower-case slugs; anything else cannot be one and would
-/// end up in a request URL.
+/// end up in a request URL. An empty id is none: polled, it would ask for
+/// `ids=` and match an answer's `""` key.
 pub fn is_market_id(id: &str) -> bool {
-    id.len() <= 100
+    !id.is_empty()
+        && id.len() <= 100
         && id.chars().all(|c| {
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
         })
@@ -617,7 +655,7 @@ impl From<&Coin> for RawCoin {
             score: c.score.map(|s| i64::from(s.value)),
             airdrop: c.airdrop.map(|a| a.as_str().to_string()),
             launch: c.launch.clone(),
-            market_id: c.market_id.clone(),
+            market_id: non_empty(c.market_id.clone()),
             notes: c.notes.clone(),
         }
     }
@@ -819,7 +857,16 @@ mod tests {
     #[test]
     fn form_fields_cover_every_coin_field_but_rank() {
         let keys: Vec<&str> = CoinField::ALL.iter().map(|f| f.key()).collect();
-        let file = serde_json::to_value(RawCoin::default()).unwrap();
+        let every = RawCoin::from(&Watchlist::builtin().coins[1]);
+        let file = serde_json::to_value(RawCoin {
+            market_id: Some("x".into()),
+            launch: Some("Q3".into()),
+            notes: "n".into(),
+            ticker: Some("T".into()),
+            other_names: vec!["o".into()],
+            ..every
+        })
+        .unwrap();
         let mut file_keys: Vec<&str> = file
             .as_object()
             .unwrap()

@@ -1,15 +1,22 @@
 //! Files under the data dir: where it is, the state file (flips and prices),
-//! and atomic writes. A file that fails to load is reported, never replaced.
+//! and how every file is read and written. Reads are capped and refuse
+//! anything but a regular file; writes are atomic, go through symlinks to
+//! their target, and each read-merge-write holds an advisory lock so that
+//! instances running at once never lose each other's changes. A file that
+//! fails to load is reported, never replaced.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings};
 use crate::merge::{merge_listings, merge3};
-use crate::model::{Coin, Watchlist, WatchlistError};
+use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
 
 pub const STATE_FILE: &str = "state.json";
 pub const WATCHLIST_FILE: &str = "watchlist.json";
@@ -17,6 +24,14 @@ pub const LOG_FILE: &str = "prelist.log";
 pub const STATE_VERSION: u32 = 1;
 /// A state file larger than this is refused: a real one is a few kilobytes.
 pub const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
+/// How long a writer waits for another instance's lock before it says so.
+pub const LOCK_NOTICE_AFTER: Duration = Duration::from_secs(1);
+/// How long a writer waits for a lock at all. A save holds it for
+/// milliseconds; one held this long belongs to a stopped or hung process.
+pub const LOCK_GIVE_UP_AFTER: Duration = Duration::from_secs(60);
+/// A temporary file older than this was left by a killed save. A save in
+/// progress in another instance takes milliseconds, so its file is younger.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -26,7 +41,7 @@ pub enum StoreError {
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: ReadError,
     },
     #[error("{path} is {size} bytes, more than the {max} a state file may be")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
@@ -44,12 +59,154 @@ pub enum StoreError {
         "{path}: version {found} is not supported (this prelist reads version {STATE_VERSION})"
     )]
     Version { path: PathBuf, found: u32 },
+    #[error(
+        "{path}: the listing of \"{id}\" {problem} (move the file aside to start afresh; it is \
+         never overwritten while it cannot be read)",
+        id = crate::text::clean(id)
+    )]
+    BadListing {
+        path: PathBuf,
+        id: String,
+        problem: String,
+    },
+    #[error(
+        "{path} would be {size} bytes, more than the {max} it may be to load again; nothing was \
+         written"
+    )]
+    WouldBeTooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error("cannot lock {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "another prelist has held {path} for over {}s; nothing was written",
+        LOCK_GIVE_UP_AFTER.as_secs()
+    )]
+    LockTimeout { path: PathBuf },
+    #[error("{0}")]
+    Watchlist(#[from] WatchlistError),
+    /// A save found the watchlist changed on disk by another instance, and
+    /// no longer loading.
+    #[error("{0}; it changed on disk and was not overwritten: your change is kept here only")]
+    ChangedOnDisk(WatchlistError),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Why a file's text could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("it is a {0}, not a regular file")]
+    NotAFile(&'static str),
+    /// `size` is known for a file, not for standard input.
+    #[error("it is {} more than the {max} allowed", size.map_or(String::new(), |s| format!("{s} bytes,")))]
+    TooLarge { size: Option<u64>, max: u64 },
+    #[error("not UTF-8 text (bad byte at offset {0})")]
+    NotUtf8(usize),
+}
+
+impl ReadError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Opens `path` for reading if it is a regular file (through symlinks).
+/// The open does not block on a FIFO, and the check is made on the open
+/// handle, so what is checked is what is read.
+pub fn open_regular(path: &Path) -> Result<File, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Without it, opening a FIFO waits for a writer, forever.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    Err(ReadError::NotAFile(kind_name(kind)))
+}
+
+fn kind_name(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "FIFO";
+        }
+        if kind.is_char_device() {
+            return "character device";
+        }
+        if kind.is_block_device() {
+            return "block device";
+        }
+        if kind.is_socket() {
+            return "socket";
+        }
+    }
+    if kind.is_dir() {
+        "directory"
+    } else {
+        "special file"
+    }
+}
+
+/// The text of the regular file at `path`, at most `max` bytes, without a
+/// leading byte-order mark.
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len();
+    if size > max {
+        return Err(ReadError::TooLarge {
+            size: Some(size),
+            max,
+        });
+    }
+    read_text_from(file, max)
+}
+
+/// The text `input` gives (a file or standard input), at most `max` bytes:
+/// no more is read, so an endless stream is refused rather than exhausting
+/// memory. A leading byte-order mark (editors on Windows write one) is
+/// dropped.
+pub fn read_text_from(input: impl Read, max: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    input.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge { size: None, max });
+    }
+    let mut text =
+        String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// `value` as JSON that loads again: pretty when that fits in `max` bytes,
+/// else compact; `Err` with the compact size when even that does not fit.
+pub fn json_within<T: Serialize>(value: &T, max: u64) -> Result<String, u64> {
+    let mut text = serde_json::to_string_pretty(value).expect("serialises to JSON");
+    if text.len() as u64 >= max {
+        text = serde_json::to_string(value).expect("serialises to JSON");
+    }
+    text.push('\n');
+    if text.len() as u64 > max {
+        return Err(text.len() as u64);
+    }
+    Ok(text)
 }
 
 /// The data dir: `--data-dir`, else `PRELIST_DATA_DIR`, else the XDG data
@@ -66,6 +223,13 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
         .ok_or(StoreError::NoDataDir)
 }
 
+/// Tidies what killed saves left in `dir` (the data dir, or the directory
+/// of a `--watchlist` file): their temporary files, once old enough that no
+/// running save can own them.
+pub fn tidy(dir: &Path) {
+    remove_stale_temp_files(dir);
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateFile {
@@ -74,25 +238,53 @@ struct StateFile {
     listings: BTreeMap<String, Listing>,
 }
 
-/// Loads the state file; a missing one is an empty state.
-pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
-    let read_err = |source| StoreError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listings::new()),
-        Err(e) => return Err(read_err(e)),
-    };
-    if meta.len() > MAX_STATE_BYTES {
-        return Err(StoreError::TooLarge {
-            path: path.to_path_buf(),
-            size: meta.len(),
-            max: MAX_STATE_BYTES,
-        });
+/// What is wrong with a listing for `id`, from a state file or an import:
+/// the id must be a market id and each price one a coin can have (see
+/// `market::is_price`), or nothing should count it as trading.
+pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
+    let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+    if !is_market_id(id) {
+        Some("is not under a market id".into())
+    } else if !crate::market::is_price(l.price_usd) {
+        Some(format!(
+            "has a price of {} USD, which no coin can have",
+            l.price_usd
+        ))
+    } else if !crate::market::is_price(l.first_price) {
+        Some(format!(
+            "has a first price of {} USD, which no coin can have",
+            l.first_price
+        ))
+    } else if !finite(l.change_24h) || !finite(l.market_cap) {
+        Some("has a 24h change or market cap that is not a number".into())
+    } else {
+        None
     }
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
+}
+
+/// Loads the state file; a missing one is an empty state. Every listing in
+/// it must be one a poll could have recorded, else the file is refused.
+pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
+    let text = match read_text(path, MAX_STATE_BYTES) {
+        Ok(text) => text,
+        Err(e) if e.is_not_found() => return Ok(Listings::new()),
+        Err(ReadError::TooLarge {
+            size: Some(size),
+            max,
+        }) => {
+            return Err(StoreError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                max,
+            });
+        }
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
     let state: StateFile = serde_json::from_str(&text).map_err(|e| StoreError::Json {
         path: path.to_path_buf(),
         line: e.line(),
@@ -105,20 +297,32 @@ pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
             found: state.version,
         });
     }
+    for (id, l) in &state.listings {
+        if let Some(problem) = listing_problem(id, l) {
+            return Err(StoreError::BadListing {
+                path: path.to_path_buf(),
+                id: id.clone(),
+                problem,
+            });
+        }
+    }
     Ok(state.listings.into_iter().collect())
 }
 
 /// Writes the state file atomically, after merging in what another
-/// instance recorded since (its flips are kept, never overwritten). Returns
-/// the listings written. A state file that no longer loads is not replaced.
+/// instance recorded since (its flips are kept, never overwritten), all
+/// under the state file's lock. Returns the listings written. A state file
+/// that no longer loads is not replaced.
 pub fn save_state_merged(path: &Path, listings: &Listings) -> Result<Listings, StoreError> {
+    let _lock = lock(path)?;
     let on_disk = load_state(path)?;
     let merged = merge_listings(listings, &on_disk);
     save_state(path, &merged)?;
     Ok(merged)
 }
 
-/// Writes the state file atomically, as it is.
+/// Writes the state file atomically, as it is. One that would be too
+/// large to load again is refused, and nothing is written.
 pub fn save_state(path: &Path, listings: &Listings) -> Result<(), StoreError> {
     let state = StateFile {
         version: STATE_VERSION,
@@ -127,14 +331,113 @@ pub fn save_state(path: &Path, listings: &Listings) -> Result<(), StoreError> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&state).expect("state serialises");
-    text.push('\n');
+    let text =
+        json_within(&state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
+            path: path.to_path_buf(),
+            size,
+            max: MAX_STATE_BYTES,
+        })?;
     write_atomic(path, text.as_bytes())
+}
+
+/// Where a write to `path` lands: the file at the end of its symlinks, so a
+/// link (a dotfile manager's) is kept and its target replaced. A loop ends
+/// after 40 links, as the kernel's does.
+pub fn write_target(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&p) else {
+            break;
+        };
+        // A relative target is relative to the link's directory; joining
+        // an absolute one replaces the base.
+        p = match p.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+    }
+    p
+}
+
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Where instances writing to `path` take turns to: a lock file beside its
+/// target, never the file itself, which each save replaces by a rename.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let target = write_target(path);
+    let name = target
+        .file_name()
+        .map_or_else(|| "prelist".into(), |n| n.to_string_lossy().into_owned());
+    dir_of(&target).join(format!(".{name}.lock"))
+}
+
+/// The function told when a writer has waited over [`LOCK_NOTICE_AFTER`].
+static WAIT_NOTICE: OnceLock<fn(&str)> = OnceLock::new();
+
+/// Says through `notice` (as well as in the log) when a write waits for
+/// another instance: the command line prints it on stderr. Set once.
+pub fn set_wait_notice(notice: fn(&str)) {
+    let _ = WAIT_NOTICE.set(notice);
+}
+
+/// An advisory lock on writes to a file, released when dropped (closing
+/// the lock file releases it, even when the process is killed).
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+}
+
+/// Takes the lock on writes to `path`, waiting for another instance that
+/// holds it, and saying so if that takes longer than a second.
+pub fn lock(path: &Path) -> Result<FileLock, StoreError> {
+    let lock_path = lock_path(path);
+    let lock_err = |source| StoreError::Lock {
+        path: lock_path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir_of(&lock_path)).map_err(lock_err)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(lock_err)?;
+    let start = Instant::now();
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(FileLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(lock_err(e)),
+        }
+        let waited = start.elapsed();
+        if !said && waited >= LOCK_NOTICE_AFTER {
+            said = true;
+            let msg = format!(
+                "waiting for another prelist to finish writing {}",
+                path.display()
+            );
+            tracing::info!("{msg}");
+            if let Some(notice) = WAIT_NOTICE.get() {
+                notice(&msg);
+            }
+        }
+        if waited >= LOCK_GIVE_UP_AFTER {
+            return Err(StoreError::LockTimeout { path: lock_path });
+        }
+        std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..10)));
+    }
 }
 
 /// Writes `bytes` to `path` so that a reader sees the old file or the new
 /// one, never a mix: a temporary file in the same directory, fsync, rename,
 /// then fsync of the directory so the rename itself survives a power cut.
+/// A symlink at `path` is written through (see [`write_target`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     write_atomic_with(path, bytes, || Ok(()))
 }
@@ -150,10 +453,8 @@ pub fn write_atomic_with(
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let target = write_target(path);
+    let dir = dir_of(&target);
     std::fs::create_dir_all(dir).map_err(write_err)?;
     remove_stale_temp_files(dir);
     let mut tmp = tempfile::Builder::new()
@@ -162,11 +463,17 @@ pub fn write_atomic_with(
         .tempfile_in(dir)
         .map_err(write_err)?;
     tmp.write_all(bytes).map_err(write_err)?;
+    // The file replaced keeps its permissions (a private file stays private).
+    if let Ok(meta) = std::fs::metadata(&target) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(write_err)?;
+    }
     tmp.as_file().sync_all().map_err(write_err)?;
     // On failure here the temporary file is dropped, and so deleted.
     before_rename().map_err(write_err)?;
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
+    tmp.persist(&target).map_err(|e| write_err(e.error))?;
+    if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -180,8 +487,8 @@ pub struct WatchlistStore {
     pub path: PathBuf,
     /// The coins as last read or written here: the common base of a merge.
     base: Vec<Coin>,
-    /// The file's bytes as last read or written here (`None`: no file yet).
-    on_disk: Option<Vec<u8>>,
+    /// The file's text as last read or written here (`None`: no file yet).
+    on_disk: Option<String>,
 }
 
 /// What a save did beyond writing this instance's coins.
@@ -211,40 +518,58 @@ impl WatchlistStore {
             };
             return Ok((w, store));
         }
-        let w = Watchlist::load(&path)?;
-        let bytes = std::fs::read(&path).map_err(|source| WatchlistError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let (w, text) = Watchlist::read(&path)?;
         let store = WatchlistStore {
             path,
             base: w.coins.clone(),
-            on_disk: Some(bytes),
+            on_disk: Some(text),
         };
         Ok((w, store))
     }
 
+    /// The file's text now (`None`: there is none). Called under the lock.
+    fn read_now(&self) -> Result<Option<String>, StoreError> {
+        match read_text(&self.path, MAX_FILE_BYTES) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(WatchlistError::read(&self.path, e).into()),
+        }
+    }
+
+    /// Writes `out`, unless it would be too large to load again. Called
+    /// under the lock.
+    fn write(&mut self, out: Watchlist) -> Result<(), StoreError> {
+        let text = out
+            .file_text()
+            .map_err(|size| StoreError::WouldBeTooLarge {
+                path: self.path.clone(),
+                size,
+                max: MAX_FILE_BYTES,
+            })?;
+        write_atomic(&self.path, text.as_bytes())?;
+        self.base = out.coins;
+        self.on_disk = Some(text);
+        Ok(())
+    }
+
     /// Writes `ours` atomically. If the file changed on disk since it was
     /// read here, the other instance's changes are merged in first; if it
-    /// no longer loads, nothing is written and the error says so.
+    /// no longer loads, nothing is written and the error says so. The
+    /// whole read-merge-write holds the file's lock.
     pub fn save(&mut self, ours: &Watchlist) -> Result<Saved, String> {
-        let now = match std::fs::read(&self.path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
-        };
+        self.save_locked(ours).map_err(|e| e.to_string())
+    }
+
+    fn save_locked(&mut self, ours: &Watchlist) -> Result<Saved, StoreError> {
+        let _lock = lock(&self.path)?;
+        let now = self.read_now()?;
         let mut saved = Saved {
             merged: None,
             conflicts: Vec::new(),
         };
         let mut coins = ours.coins.clone();
-        if let Some(bytes) = now.as_ref().filter(|b| Some(*b) != self.on_disk.as_ref()) {
-            let text = String::from_utf8_lossy(bytes);
-            let theirs = Watchlist::parse(&text, &self.path).map_err(|e| {
-                format!(
-                    "{e}; it changed on disk and was not overwritten: your change is kept here only"
-                )
-            })?;
+        if let Some(text) = now.filter(|t| Some(t) != self.on_disk.as_ref()) {
+            let theirs = Watchlist::parse(&text, &self.path).map_err(StoreError::ChangedOnDisk)?;
             let m = merge3(&self.base, &ours.coins, &theirs.coins);
             saved.conflicts = m.conflicts;
             if m.coins != ours.coins {
@@ -252,22 +577,40 @@ impl WatchlistStore {
             }
             coins = m.coins;
         }
-        let out = Watchlist {
+        self.write(Watchlist {
             version: ours.version,
             coins,
-        };
-        let text = out.to_json();
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| e.to_string())?;
-        self.base = out.coins;
-        self.on_disk = Some(text.into_bytes());
+        })?;
         Ok(saved)
+    }
+
+    /// Changes the watchlist as the file holds it now, under its lock:
+    /// `change` is handed the current coins (another instance's changes
+    /// included) and says whether it changed them; only then is the file
+    /// written. Returns the watchlist as it now is, and what `change` said.
+    pub fn update<R>(
+        &mut self,
+        change: impl FnOnce(&mut Vec<Coin>) -> (R, bool),
+    ) -> Result<(Watchlist, R), StoreError> {
+        let _lock = lock(&self.path)?;
+        let mut current = match self.read_now()? {
+            Some(text) => Watchlist::parse(&text, &self.path)?,
+            None => Watchlist {
+                version: crate::model::FORMAT_VERSION,
+                coins: self.base.clone(),
+            },
+        };
+        let (said, changed) = change(&mut current.coins);
+        if changed {
+            self.write(current.clone())?;
+        }
+        Ok((current, said))
     }
 }
 
 /// Removes temporary files that a killed process left behind. Only old ones:
 /// a write in progress in another instance takes milliseconds.
 fn remove_stale_temp_files(dir: &Path) {
-    const STALE: std::time::Duration = std::time::Duration::from_secs(600);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -279,7 +622,7 @@ fn remove_stale_temp_files(dir: &Path) {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE);
+            .is_some_and(|age| age > STALE_TEMP_AGE);
         if name.starts_with(".prelist-") && name.ends_with(".tmp") && old {
             let _ = std::fs::remove_file(e.path());
         }
@@ -335,6 +678,49 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert_eq!(load_state(&path).unwrap(), old);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn json_is_pretty_when_it_fits_compact_when_only_that_fits_else_refused() {
+        let value = vec!["x"; 1000];
+        let compact = serde_json::to_string(&value).unwrap().len() as u64 + 1;
+        let pretty = json_within(&value, u64::MAX).unwrap();
+        assert!(pretty.len() as u64 > compact);
+        let fitted = json_within(&value, pretty.len() as u64 - 1).unwrap();
+        assert_eq!(fitted.len() as u64, compact);
+        assert_eq!(json_within(&value, compact - 1), Err(compact));
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap_and_drop_a_byte_order_mark() {
+        let endless = std::io::repeat(b' ');
+        let err = read_text_from(endless, 1000).unwrap_err();
+        assert!(err.to_string().contains("more than the 1000"), "{err}");
+        let text = read_text_from("\u{feff}{}".as_bytes(), 1000).unwrap();
+        assert_eq!(text, "{}");
+        let err = read_text_from(&[b'a', 0xff][..], 1000).unwrap_err();
+        assert!(err.to_string().contains("offset 1"), "{err}");
+    }
+
+    #[test]
+    fn the_lock_is_one_writer_at_a_time_and_beside_the_links_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let held = lock(&path).unwrap();
+        let lock_file = dir.path().join(".state.json.lock");
+        let other = File::options().write(true).open(&lock_file).unwrap();
+        assert!(other.try_lock().is_err(), "held");
+        drop(held);
+        assert!(other.try_lock().is_ok(), "released when dropped");
+        #[cfg(unix)]
+        {
+            let elsewhere = dir.path().join("elsewhere");
+            std::fs::create_dir(&elsewhere).unwrap();
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink("elsewhere/real.json", &link).unwrap();
+            assert_eq!(write_target(&link), elsewhere.join("real.json"));
+            assert_eq!(lock_path(&link), elsewhere.join(".real.json.lock"));
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_unsafe(c: char) -> bool {
+/// Whether `c` is stripped by [`clean`].
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::list::CoinRecord;
-use crate::listing::Listings;
-use crate::model::{Coin, Watchlist, WatchlistError};
+use crate::listing::{Listing, Listings};
+use crate::merge::merge_listings;
+use crate::model::{Coin, Problem, Watchlist, WatchlistError};
+use crate::text::clean;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
 pub fn export_json(coins: &[&Coin], listings: &Listings) -> String {
@@ -27,11 +29,14 @@ fn guard(cell: &str) -> String {
 /// The export as CSV: a header, then one row per coin, with the columns and
 /// order of the JSON's keys. A list field is one cell, its items joined
 /// with "; " (the form's separator: items may hold commas). Empty cells are
-/// JSON's nulls; text cells are guarded against formula injection.
+/// JSON's nulls; text cells are cleaned of control characters (CSV, unlike
+/// JSON, has no escapes, and the output may go to a terminal) and guarded
+/// against formula injection.
 pub fn export_csv(coins: &[&Coin], listings: &Listings) -> String {
+    let cell = |s: &str| guard(&clean(s));
     let record = |c: &Coin| {
-        CoinRecord::build(c, listings, &guard, |items: &[String]| {
-            guard(&items.join("; "))
+        CoinRecord::build(c, listings, &cell, |items: &[String]| {
+            cell(&items.join("; "))
         })
     };
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -54,26 +59,58 @@ pub fn export_csv(coins: &[&Coin], listings: &Listings) -> String {
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("CSV of UTF-8 text")
 }
 
+/// A coin read from a file to import, with the listing its record shows
+/// (an export's record of a trading coin), under the coin's market id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    pub coin: Coin,
+    pub listing: Option<Listing>,
+}
+
 /// Reads a file to import: a watchlist file (`{"version", "coins"}`) or a
 /// `prelist export` (an array of coin objects). Both are parsed from the
 /// user's own text, so a JSON error is at the user's line and column. Every
 /// coin is validated as a watchlist's would be; listings in an export come
-/// along.
-pub fn read_import(text: &str, path: &Path) -> Result<(Vec<Coin>, Listings), WatchlistError> {
+/// along, and must be ones a poll could have recorded for the coin's market
+/// id, or the file is refused with the coin named.
+pub fn read_import(text: &str, path: &Path) -> Result<Vec<Incoming>, WatchlistError> {
     if !text.trim_start().starts_with('[') {
         // Not an array: a watchlist file, or an error at the right place.
-        return Ok((Watchlist::parse(text, path)?.coins, Listings::new()));
+        let coins = Watchlist::parse(text, path)?.coins;
+        return Ok(coins
+            .into_iter()
+            .map(|coin| Incoming {
+                coin,
+                listing: None,
+            })
+            .collect());
     }
     let records: Vec<CoinRecord> =
         serde_json::from_str(text).map_err(|e| WatchlistError::json(path, &e))?;
-    let mut raw = Vec::with_capacity(records.len());
-    let mut listings = Listings::new();
-    for r in records {
-        let (coin, listing) = r.into_parts();
-        raw.push(coin);
-        listings.extend(listing);
+    let (raw, listings): (Vec<_>, Vec<_>) = records.into_iter().map(CoinRecord::into_parts).unzip();
+    let coins = Watchlist::validate(raw, path)?;
+    let mut incoming = Vec::with_capacity(coins.len());
+    for (i, (coin, listing)) in coins.into_iter().zip(listings).enumerate() {
+        let bad = |problem: String| WatchlistError::Invalid {
+            path: path.to_path_buf(),
+            problem: Problem::Listing {
+                index: i + 1,
+                name: coin.name.clone(),
+                problem,
+            },
+        };
+        let listing = listing.map_err(&bad)?;
+        if let Some(l) = &listing {
+            let id = coin
+                .poll_id()
+                .ok_or_else(|| bad("it has no market id".into()))?;
+            if let Some(problem) = crate::store::listing_problem(id, l) {
+                return Err(bad(format!("the listing {problem}")));
+            }
+        }
+        incoming.push(Incoming { coin, listing });
     }
-    Ok((Watchlist::validate(raw, path)?, listings))
+    Ok(incoming)
 }
 
 /// How an import went.
@@ -84,11 +121,27 @@ pub struct Counts {
     pub skipped: usize,
 }
 
-/// Merges `incoming` into `ours`: a coin with the market id of one of ours
-/// (else its name, without case) replaces it, unless identical (skipped);
-/// others are added. A replacement that would give two coins one name or
-/// one market id is skipped too.
-pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
+/// What an import changes: how many records did what, whether the coins
+/// changed, and the listings to record (each under the market id of a coin
+/// the import added or updated).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Imported {
+    pub counts: Counts,
+    pub coins_changed: bool,
+    pub listings: Listings,
+}
+
+/// Merges `incoming` into `ours`, whose state is `listings`: a coin with the
+/// market id of one of ours (else its name, without case) replaces it; others
+/// are added. A record that would change nothing (the same coin, and no
+/// listing that adds to what `listings` knows) is skipped, and so is a
+/// replacement that would give two coins one name or one market id. A
+/// skipped record changes nothing: its listing is not taken either.
+pub fn merge_import(
+    ours: &mut Vec<Coin>,
+    listings: &Listings,
+    incoming: Vec<Incoming>,
+) -> Imported {
     // Indexes by market id and by name, kept up to date as coins change, so
     // a large import stays linear.
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -99,8 +152,8 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
             by_id.insert(id.clone(), i);
         }
     }
-    let mut counts = Counts::default();
-    for inc in incoming {
+    let mut out = Imported::default();
+    for Incoming { coin: inc, listing } in incoming {
         let name = inc.key();
         let id_owner = inc.market_id.as_ref().and_then(|id| by_id.get(id).copied());
         let name_owner = by_name.get(&name).copied();
@@ -110,8 +163,24 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
             .into_iter()
             .flatten()
             .any(|i| Some(i) != target);
+        // The listing, if it tells more than what is recorded.
+        let listing = listing.and_then(|l| {
+            let id = inc.poll_id()?.to_string();
+            let known = Listings::from_iter(listings.get(&id).map(|k| (id.clone(), k.clone())));
+            let one = Listings::from([(id.clone(), l.clone())]);
+            (merge_listings(&known, &one) != known).then_some((id, l))
+        });
         match target {
-            Some(i) if ours[i] == inc || clashes => counts.skipped += 1,
+            _ if clashes => {
+                out.counts.skipped += 1;
+                continue;
+            }
+            Some(i) if ours[i] == inc => {
+                if listing.is_none() {
+                    out.counts.skipped += 1;
+                    continue;
+                }
+            }
             Some(i) => {
                 // The replacement keeps the identity of the coin it replaces.
                 let inc = Coin {
@@ -127,7 +196,7 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
                     by_id.insert(id.clone(), i);
                 }
                 ours[i] = inc;
-                counts.updated += 1;
+                out.coins_changed = true;
             }
             None => {
                 by_name.insert(name, ours.len());
@@ -135,11 +204,20 @@ pub fn merge_import(ours: &mut Vec<Coin>, incoming: Vec<Coin>) -> Counts {
                     by_id.insert(id.clone(), ours.len());
                 }
                 ours.push(inc);
-                counts.added += 1;
+                out.coins_changed = true;
             }
         }
+        if target.is_some() {
+            out.counts.updated += 1;
+        } else {
+            out.counts.added += 1;
+        }
+        out.listings.extend(listing);
     }
-    counts
+    // A later record may have taken a market id from a coin whose listing
+    // came earlier: a listing is kept only under an id a coin has.
+    out.listings.retain(|id, _| by_id.contains_key(id));
+    out
 }
 
 #[cfg(test)]
@@ -165,7 +243,12 @@ mod tests {
         );
         let refs: Vec<&Coin> = w.coins.iter().collect();
         let text = export_json(&refs, &listings);
-        let (coins, got) = read_import(&text, Path::new("-")).unwrap();
+        let incoming = read_import(&text, Path::new("-")).unwrap();
+        let coins: Vec<Coin> = incoming.iter().map(|i| i.coin.clone()).collect();
+        let got: Listings = incoming
+            .iter()
+            .filter_map(|i| Some((i.coin.market_id.clone()?, i.listing.clone()?)))
+            .collect();
         assert_eq!(coins, w.coins);
         assert_eq!(got, listings);
     }
@@ -185,7 +268,14 @@ mod tests {
         clash.name = "Other".into();
         clash.market_id = Some("dolomite".into()); // matches Dolomite, but "Other" is free
         incoming.push(clash);
-        let counts = merge_import(&mut ours, incoming);
+        let incoming = incoming
+            .into_iter()
+            .map(|coin| Incoming {
+                coin,
+                listing: None,
+            })
+            .collect();
+        let counts = merge_import(&mut ours, &Listings::new(), incoming).counts;
         assert_eq!(
             counts,
             Counts {

@@ -496,3 +496,89 @@ async fn search_prints_candidates_ticker_first_and_exits_3_when_the_api_fails() 
         "{err}"
     );
 }
+
+/// Answers every requested id with a price, as the real API does for coins
+/// that trade.
+struct PriceEveryId;
+
+impl wiremock::Respond for PriceEveryId {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let body: serde_json::Map<String, Value> = requested_ids(req)
+            .into_iter()
+            .map(|id| (id, json!({"usd": 1.25})))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(Value::Object(body))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_checks_at_once_keep_every_flip() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/simple/price"))
+        .respond_with(PriceEveryId)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for i in 0..10 {
+        // One data dir, a watchlist each: every check records its own flip.
+        let file = dir.path().join(format!("w{i}.json"));
+        let coin =
+            json!({"rank": 1, "name": format!("Coin {i}"), "market_id": format!("coin-{i}")});
+        std::fs::write(&file, json!({"version": 1, "coins": [coin]}).to_string()).unwrap();
+        let mut args = check_args(&server, false);
+        args.extend(["--watchlist".to_string(), file.display().to_string()]);
+        let data = dir.path().to_path_buf();
+        runs.push(tokio::spawn(async move {
+            prelist_async(&data, args, Some(KEY)).await
+        }));
+    }
+    for run in runs {
+        let out = run.await.unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/state.json")).unwrap())
+            .unwrap();
+    let ids: Vec<&String> = state["listings"].as_object().unwrap().keys().collect();
+    assert_eq!(ids.len(), 10, "a flip was lost: {ids:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_market_id_is_never_polled_and_flips_nothing() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        ResponseTemplate::new(200).set_body_json(json!({"": {"usd": 2}, "real": {"usd": null}})),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.json");
+    let coins = json!([
+        {"rank": 1, "name": "Blank", "market_id": ""},
+        {"rank": 2, "name": "Real", "market_id": "real"}
+    ]);
+    std::fs::write(&file, json!({"version": 1, "coins": coins}).to_string()).unwrap();
+    let mut args = check_args(&server, true);
+    args.extend(["--watchlist".to_string(), file.display().to_string()]);
+    let out = prelist_async(dir.path(), args, Some(KEY)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(coin(&list, "Blank")["status"], "upcoming");
+    for req in server.received_requests().await.unwrap() {
+        assert_eq!(requested_ids(&req), ["real"], "no empty id is asked for");
+    }
+    assert!(
+        !dir.path().join("data/state.json").exists(),
+        "nothing flipped"
+    );
+}

@@ -314,7 +314,7 @@ impl App {
         self.watchlist
             .coins
             .iter()
-            .filter_map(|c| c.market_id.clone())
+            .filter_map(|c| c.poll_id().map(str::to_string))
             .collect()
     }
 

@@ -17,7 +17,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         .watchlist
         .coins
         .iter()
-        .filter_map(|c| c.market_id.clone())
+        .filter_map(|c| c.poll_id().map(str::to_string))
         .collect();
     let quotes = if ids.is_empty() {
         Default::default()

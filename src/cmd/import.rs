@@ -5,40 +5,53 @@ use std::path::{Path, PathBuf};
 
 use super::Context;
 use crate::error::Error;
-use crate::store;
+use crate::model::MAX_FILE_BYTES;
+use crate::store::{self, StoreError};
 use crate::transfer;
 
-pub fn run(mut cx: Context, file: &Path) -> Result<(), Error> {
+pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
+    let state_path = cx.state_path();
+    let Context {
+        mut store,
+        listings,
+        ..
+    } = cx;
     let (text, shown) = if file == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
-            .map_err(|e| Error::usage(format!("cannot read standard input: {e}")))?;
-        (text, PathBuf::from("<standard input>"))
+        let shown = PathBuf::from("<standard input>");
+        let text = store::read_text_from(std::io::stdin().lock(), MAX_FILE_BYTES)
+            .map_err(|e| Error::usage(format!("cannot read {}: {e}", shown.display())))?;
+        (text, shown)
     } else {
-        let bytes = std::fs::read(file)
+        let text = store::read_text(file, MAX_FILE_BYTES)
             .map_err(|e| Error::usage(format!("cannot read {}: {e}", file.display())))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::usage(format!("cannot read {}: not UTF-8 text", file.display())))?;
         (text, file.to_path_buf())
     };
-    let (coins, incoming) = transfer::read_import(&text, &shown).map_err(Error::usage)?;
-    let counts = transfer::merge_import(&mut cx.watchlist.coins, coins);
-    if counts.added + counts.updated > 0 {
-        cx.store
-            .save(&cx.watchlist)
-            .map_err(|e| Error::failed(format!("watchlist not saved: {e}")))?;
-    }
-    let merged = crate::merge::merge_listings(&cx.listings, &incoming);
-    if merged != cx.listings {
-        store::save_state_merged(&cx.state_path(), &merged)
+    let incoming = transfer::read_import(&text, &shown).map_err(Error::usage)?;
+    // Merged into the watchlist as it is on disk now, under its lock, so an
+    // import running beside another instance keeps both's coins.
+    let (_, imported) = store
+        .update(|coins| {
+            let imported = transfer::merge_import(coins, &listings, incoming);
+            let changed = imported.coins_changed;
+            (imported, changed)
+        })
+        .map_err(|e| match e {
+            // Too large to load again: the import itself is at fault.
+            StoreError::WouldBeTooLarge { .. } | StoreError::Watchlist(_) => Error::usage(e),
+            e => Error::failed(format!("watchlist not saved: {e}")),
+        })?;
+    if !imported.listings.is_empty() {
+        let merged = crate::merge::merge_listings(&listings, &imported.listings);
+        store::save_state_merged(&state_path, &merged)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }
+    let c = imported.counts;
     println!(
         "{} added, {} updated, {} skipped ({})",
-        counts.added,
-        counts.updated,
-        counts.skipped,
-        cx.store.path.display()
+        c.added,
+        c.updated,
+        c.skipped,
+        store.path.display()
     );
     Ok(())
 }

@@ -53,6 +53,17 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         return Ok(());
     }
     let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Error::usage)?;
+    // A command on the command line says on stderr when it waits for
+    // another instance's write; the screen owns the terminal, so it only
+    // logs that.
+    if cli.command.is_some() {
+        store::set_wait_notice(|msg| eprintln!("prelist: {msg}"));
+    }
+    store::tidy(&data_dir);
+    if let Some(file) = cli.watchlist.as_deref() {
+        let target = store::write_target(file);
+        store::tidy(target.parent().unwrap_or(Path::new(".")));
+    }
     let (watchlist, store) =
         WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Error::usage)?;
     let listings = store::load_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
