@@ -220,6 +220,8 @@ def main():
     p.add_argument("--idle-secs", type=float, default=10)
     p.add_argument("--poll-secs", type=float, default=30)
     a = p.parse_args()
+    # The app runs in its temporary home, so a relative path would not do.
+    a.bin = os.path.abspath(a.bin)
 
     size = os.path.getsize(a.bin)
     print(f"binary: {a.bin}, {size} bytes ({size / 1e6:.1f} MB)")
