@@ -31,6 +31,10 @@ pub struct Cli {
 
     /// Base URL of a CoinGecko-compatible API [default: https://api.coingecko.com/api/v3,
     /// or the pro one with COINGECKO_PRO_API_KEY]
+    #[allow(
+        rustdoc::bare_urls,
+        reason = "this is --help text, where <URL> would print as is"
+    )]
     #[arg(long, value_name = "URL", global = true)]
     pub api_url: Option<String>,
 

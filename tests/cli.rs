@@ -1,19 +1,15 @@
 //! `prelist list` and bad input, through the real binary.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 fn prelist(args: &[&str]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_prelist"))
-        .args(args)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .output()
-        .unwrap()
+    common::command(home.path()).args(args).output().unwrap()
 }
 
 fn json(args: &[&str]) -> Vec<Value> {
@@ -306,13 +302,8 @@ fn with_config(config: Option<&str>, args: &[&str], envs: &[(&str, &str)]) -> Ou
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         }
     }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prelist"));
-    cmd.args(args)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("PRELIST_CONFIG", &path)
-        .env_remove("COINGECKO_API_KEY")
-        .env_remove("COINGECKO_PRO_API_KEY");
+    let mut cmd = common::command(home.path());
+    cmd.args(args).env("PRELIST_CONFIG", &path);
     for (k, v) in envs {
         cmd.env(k, v);
     }

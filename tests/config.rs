@@ -1,6 +1,8 @@
 //! The config file: where it is, what it may hold, every error naming the
 //! file, line and key, and the precedence flags > environment > file > defaults.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -984,18 +986,8 @@ fn every_value_of_the_default_file_can_be_uncommented() {
 fn prelist_with_config(text: &str, args: &[&str]) -> (std::process::Output, PathBuf, TempDir) {
     let dir = TempDir::new().unwrap();
     let path = write(&dir, text);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_prelist"));
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name.starts_with("PRELIST_") || name.starts_with("COINGECKO_") {
-            cmd.env_remove(name.as_ref());
-        }
-    }
-    cmd.args(args)
-        .env("HOME", dir.path())
-        .env("XDG_CONFIG_HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("PRELIST_CONFIG", &path);
+    let mut cmd = common::command(dir.path());
+    cmd.args(args).env("PRELIST_CONFIG", &path);
     (cmd.output().unwrap(), path, dir)
 }
 

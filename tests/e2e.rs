@@ -1,13 +1,15 @@
 //! The real binary in a pseudo-terminal: keys in, screen out, read through a
 //! terminal emulator, and the terminal left as it was found on every way out.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::process::Command;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use portable_pty::{Child, ExitStatus, MasterPty, PtySize, native_pty_system};
 
 const COLS: u16 = 120;
 const ROWS: u16 = 40;
@@ -59,18 +61,7 @@ impl Tui {
             })
             .expect("open a pty");
         let cooked = termios_modes(pty.master.as_ref());
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_prelist"));
-        cmd.cwd(home.path());
-        cmd.env("HOME", home.path());
-        cmd.env("XDG_DATA_HOME", home.path().join("data"));
-        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-        cmd.env("XDG_CACHE_HOME", home.path().join("cache"));
-        cmd.env("XDG_STATE_HOME", home.path().join("state"));
-        cmd.env_remove("PRELIST_DATA_DIR");
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        cmd.env_remove("COINGECKO_API_KEY");
-        cmd.env_remove("COINGECKO_PRO_API_KEY");
+        let mut cmd = common::pty_command(home.path());
         cmd.args(args);
         for (k, v) in envs {
             cmd.env(k, v);

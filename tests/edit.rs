@@ -2,8 +2,10 @@
 //! instance or a crash; market ids from a loopback search server; import
 //! and export through the binary.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use std::sync::Arc;
@@ -240,13 +242,9 @@ async fn m_looks_up_candidates_on_the_api_and_the_pick_is_saved_and_polled() {
 // ---- through the binary ----
 
 fn prelist(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prelist"));
+    let mut cmd = common::command(data);
     cmd.args(args)
-        .env("HOME", data)
-        .env("XDG_CONFIG_HOME", data.join("config"))
         .env("PRELIST_DATA_DIR", data.join("data"))
-        .env_remove("COINGECKO_API_KEY")
-        .env_remove("COINGECKO_PRO_API_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -356,10 +354,9 @@ fn a_save_killed_midway_leaves_a_loadable_file() {
     };
     let mut killed_mid_write = 0;
     for _ in 0..5 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_prelist"))
+        let mut child = common::command(dir.path())
             .args(["import", big.to_str().unwrap()])
             .env("PRELIST_DATA_DIR", &data)
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

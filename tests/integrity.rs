@@ -2,6 +2,8 @@
 //! instances writing at once, big lists, symlinks, special files, false
 //! listings, hostile text and the smaller faults of files.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -30,14 +32,9 @@ impl Env {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_prelist"));
+        let mut cmd = common::command(self.dir.path());
         cmd.args(args)
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("PRELIST_DATA_DIR", self.data())
-            .env_remove("COINGECKO_API_KEY")
-            .env_remove("COINGECKO_PRO_API_KEY")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -1,6 +1,8 @@
 //! The CoinGecko client and `prelist check` against a real HTTP server on
 //! loopback: flips, no-flip answers, faults, the key's secrecy, the state file.
 
+mod common;
+
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
@@ -241,13 +243,8 @@ async fn nothing_unreachable_is_reached_and_errors_carry_no_url() {
 // ---- `prelist check` and the state file, through the binary ----
 
 fn prelist(data: &Path, args: &[&str], key: Option<&str>) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_prelist"));
-    cmd.args(args)
-        .env("HOME", data)
-        .env("XDG_CONFIG_HOME", data.join("config"))
-        .env("PRELIST_DATA_DIR", data.join("data"))
-        .env_remove("COINGECKO_API_KEY")
-        .env_remove("COINGECKO_PRO_API_KEY");
+    let mut cmd = common::command(data);
+    cmd.args(args).env("PRELIST_DATA_DIR", data.join("data"));
     if let Some(k) = key {
         cmd.env("COINGECKO_API_KEY", k);
     }

@@ -115,7 +115,12 @@ fn init_logging(data_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
         .append(true)
         .open(data_dir.join(store::LOG_FILE))
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // The default queue sets aside room for 128,000 lines, which stays
+    // resident (about 4 MB); a thousand is plenty for a log written a few
+    // lines a minute.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

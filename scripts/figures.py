@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Measures the release binary the way the README's "Speed and footprint"
+table reports it, and prints every figure of that table but the criterion
+ones (scripts/figures.sh runs `cargo bench` for those).
+
+    python3 scripts/figures.py [--bin target/release/prelist] [--runs 11]
+                               [--idle-secs 10] [--poll-secs 30]
+
+Each run gets a home, config and data dir of its own in a temporary
+directory, and no PRELIST_* or COINGECKO_* variable from the caller, so a
+developer's own config or key never changes a figure. The app runs in a
+120x40 pseudo-terminal that is its controlling terminal, as in a real one.
+Memory figures are the whole process's, from /proc/PID/status.
+"""
+
+import argparse
+import fcntl
+import http.server
+import json
+import os
+import select
+import statistics
+import struct
+import subprocess
+import tempfile
+import termios
+import threading
+import time
+import urllib.parse
+
+COLS, ROWS = 120, 40
+# Drawn in the table's first row once the first frame is out.
+FIRST_FRAME = b"Gravity"
+# Shown in the status column once a poll has priced a coin.
+POLLED = b"trading"
+TIMEOUT = 10.0
+
+
+def clean_env(home):
+    """The caller's environment without PRELIST_* and COINGECKO_*, with a
+    home, config and data dir under `home`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PRELIST_", "COINGECKO_", "XDG_"))
+        and k != "NO_COLOR"
+    }
+    env.update(
+        HOME=home,
+        XDG_CONFIG_HOME=os.path.join(home, "config"),
+        XDG_DATA_HOME=os.path.join(home, "data"),
+        TERM="xterm-256color",
+    )
+    return env
+
+
+class App:
+    """The binary running in a 120x40 pseudo-terminal."""
+
+    def __init__(self, binary, args=()):
+        self.home = tempfile.TemporaryDirectory(prefix="prelist-figures-")
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.master = master
+        self.output = bytearray()
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [binary, *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=clean_env(self.home.name),
+            cwd=self.home.name,
+            start_new_session=True,
+            # The pty becomes the controlling terminal, so /dev/tty is it.
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        os.close(slave)
+        self.pid = self.proc.pid
+
+    def pump(self, timeout):
+        """Reads what the app wrote within `timeout` seconds."""
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                chunk = b""
+            self.output += chunk
+            return bool(chunk)
+        return True
+
+    def wait_for(self, text):
+        """Seconds from spawn until `text` was written."""
+        deadline = time.perf_counter() + TIMEOUT
+        while text not in self.output:
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"timed out waiting for {text!r}; output: {bytes(self.output[-400:])!r}")
+            if not self.pump(0.05):
+                raise SystemExit(f"the app exited before writing {text!r}")
+        return time.perf_counter() - self.started
+
+    def settle(self, seconds):
+        """Keeps reading for `seconds`, so the app never blocks on output."""
+        end = time.perf_counter() + seconds
+        while (left := end - time.perf_counter()) > 0:
+            self.pump(min(left, 0.2))
+
+    def quit(self):
+        os.write(self.master, b"q")
+        deadline = time.perf_counter() + TIMEOUT
+        while self.proc.poll() is None:
+            if time.perf_counter() > deadline:
+                self.proc.kill()
+                raise SystemExit("the app did not quit on q")
+            self.pump(0.05)
+        os.close(self.master)
+        self.home.cleanup()
+        if self.proc.returncode != 0:
+            raise SystemExit(f"the app exited with {self.proc.returncode}")
+
+    def status(self):
+        """/proc/PID/status as a dict of kB values (memory lines only)."""
+        out = {}
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if value.strip().endswith("kB"):
+                    out[key] = int(value.split()[0])
+        return out
+
+    def cpu(self):
+        """(utime + stime ticks of every thread, context switches of every
+        thread)."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        # Fields 14 and 15 of stat(5); the split starts at field 3.
+        ticks = int(fields[11]) + int(fields[12])
+        switches = 0
+        for task in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                with open(f"/proc/{self.pid}/task/{task}/status") as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                            switches += int(line.split()[1])
+            except FileNotFoundError:
+                pass
+        return ticks, switches
+
+    def threads(self):
+        names = []
+        for task in sorted(os.listdir(f"/proc/{self.pid}/task"), key=int):
+            with open(f"/proc/{self.pid}/task/{task}/comm") as f:
+                names.append(f.read().strip())
+        return names
+
+
+def mib(kb):
+    return f"{kb / 1024:.1f} MiB"
+
+
+def print_memory(label, app):
+    s = app.status()
+    print(
+        f"{label}: VmRSS {s['VmRSS']} kB ({mib(s['VmRSS'])}), VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])}); "
+        f"RssAnon {s['RssAnon']} kB, RssFile {s['RssFile']} kB, RssShmem {s['RssShmem']} kB"
+    )
+    names = app.threads()
+    print(f"{label}: {len(names)} threads: {', '.join(names)}")
+
+
+def print_idle_cpu(label, app, seconds):
+    ticks0, switches0 = app.cpu()
+    app.settle(seconds)
+    ticks1, switches1 = app.cpu()
+    print(
+        f"{label}: {ticks1 - ticks0} CPU ticks (utime+stime) and "
+        f"{switches1 - switches0} context switches over {seconds:g} s"
+    )
+
+
+class PriceStub(http.server.BaseHTTPRequestHandler):
+    """Answers `/simple/price` with a price for every requested id."""
+
+    requests = 0
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if not url.path.endswith("/simple/price"):
+            self.send_error(404)
+            return
+        ids = urllib.parse.parse_qs(url.query).get("ids", [""])[0].split(",")
+        body = json.dumps(
+            {
+                i: {
+                    "usd": 0.1234,
+                    "usd_market_cap": 12_340_000.0,
+                    "usd_24h_change": 1.5,
+                    "last_updated_at": int(time.time()),
+                }
+                for i in ids
+                if i
+            }
+        ).encode()
+        type(self).requests += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bin", default="target/release/prelist")
+    p.add_argument("--runs", type=int, default=11)
+    p.add_argument("--idle-secs", type=float, default=10)
+    p.add_argument("--poll-secs", type=float, default=30)
+    a = p.parse_args()
+    # The app runs in its temporary home, so a relative path would not do.
+    a.bin = os.path.abspath(a.bin)
+
+    size = os.path.getsize(a.bin)
+    print(f"binary: {a.bin}, {size} bytes ({size / 1e6:.1f} MB)")
+
+    times = []
+    for _ in range(a.runs):
+        app = App(a.bin)
+        times.append(app.wait_for(FIRST_FRAME) * 1000)
+        app.quit()
+    times.sort()
+    print(
+        f"start to first frame, {COLS}x{ROWS} pty, built-in list: median {statistics.median(times):.1f} ms "
+        f"of {a.runs} (min {times[0]:.1f}, max {times[-1]:.1f})"
+    )
+
+    app = App(a.bin)
+    app.wait_for(FIRST_FRAME)
+    app.settle(1)
+    print_memory(f"idle, built-in list, {COLS}x{ROWS}", app)
+    print_idle_cpu("idle, no polling", app, a.idle_secs)
+    app.quit()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PriceStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{server.server_address[1]}/api/v3"
+    app = App(a.bin, ["--poll", "--interval", "60", "--api-url", api])
+    app.wait_for(POLLED)
+    app.settle(1)
+    if PriceStub.requests != 1:
+        raise SystemExit(f"expected one poll, the stub saw {PriceStub.requests}")
+    print_memory(f"--poll after one poll, built-in list, {COLS}x{ROWS}", app)
+    print_idle_cpu("between polls with --poll --interval 60", app, a.poll_secs)
+    app.quit()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
