@@ -1,6 +1,12 @@
 //! Reading one `/simple/price` answer for 250 ids: JSON parse plus quote
 //! extraction, as the poller does for every chunk.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a bench set up wrong should stop, loudly"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use prelist::market::coingecko::parse_simple_price;
 use std::hint::black_box;

@@ -3,6 +3,12 @@
 //!
 //! Run with `cargo bench --bench view`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a bench set up wrong should stop, loudly"
+)]
+
 use std::hint::black_box;
 use std::path::Path;
 

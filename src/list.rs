@@ -192,6 +192,10 @@ pub fn select<'a>(
 /// C0 controls but writes C1 controls (a terminal may take U+009B for an
 /// escape sequence), line separators and bidi marks as they are: those are
 /// escaped here too, so the text is kept and a terminal shown it is safe.
+#[allow(
+    clippy::expect_used,
+    reason = "records are strings, numbers and lists: serialising them to memory cannot fail"
+)]
 pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
     let records: Vec<CoinRecord> = coins.iter().map(|c| CoinRecord::new(c, listings)).collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");

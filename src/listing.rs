@@ -83,11 +83,12 @@ pub fn apply_quotes(
 ) -> Vec<Flip> {
     let mut flips = Vec::new();
     for id in polled {
-        let quote = quotes.get(id);
-        let price = quote.and_then(|q| q.price_usd);
-        match (listings.get_mut(id), price) {
-            (Some(l), Some(p)) => {
-                let q = quote.expect("a price comes with its quote");
+        // Only a real price counts: finite, above zero, within reason.
+        let priced = quotes
+            .get(id)
+            .and_then(|q| Some((q, q.price_usd.filter(|&p| crate::market::is_price(p))?)));
+        match (listings.get_mut(id), priced) {
+            (Some(l), Some((q, p))) => {
                 l.price_usd = p;
                 l.change_24h = q.change_24h;
                 l.market_cap = q.market_cap;
@@ -95,8 +96,7 @@ pub fn apply_quotes(
                 l.stale = false;
             }
             (Some(l), None) => l.stale = true,
-            (None, Some(p)) => {
-                let q = quote.expect("a price comes with its quote");
+            (None, Some((q, p))) => {
                 listings.insert(
                     id.clone(),
                     Listing {

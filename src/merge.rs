@@ -75,10 +75,14 @@ fn free_name(coins: &[Coin], wanted: &str) -> String {
     if !taken(wanted) {
         return wanted.to_string();
     }
-    (2..)
-        .map(|i| format!("{wanted} {i}"))
-        .find(|n| !taken(n))
-        .expect("some number is free")
+    let mut i = 2u64;
+    loop {
+        let name = format!("{wanted} {i}");
+        if !taken(&name) {
+            return name;
+        }
+        i += 1;
+    }
 }
 
 /// Every listing of either side. Where both saw a coin list, the earlier

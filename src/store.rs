@@ -197,6 +197,11 @@ pub fn read_text_from(input: impl Read, max: u64) -> Result<String, ReadError> {
 
 /// `value` as JSON that loads again: pretty when that fits in `max` bytes,
 /// else compact; `Err` with the compact size when even that does not fit.
+#[allow(
+    clippy::expect_used,
+    reason = "our file types hold strings, numbers and string-keyed maps: serialising them \
+              to memory cannot fail"
+)]
 pub fn json_within<T: Serialize>(value: &T, max: u64) -> Result<String, u64> {
     let mut text = serde_json::to_string_pretty(value).expect("serialises to JSON");
     if text.len() as u64 >= max {

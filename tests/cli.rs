@@ -1,5 +1,11 @@
 //! `prelist list` and bad input, through the real binary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::path::Path;

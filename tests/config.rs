@@ -1,6 +1,12 @@
 //! The config file: where it is, what it may hold, every error naming the
 //! file, line and key, and the precedence flags > environment > file > defaults.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,12 @@
 //! The real binary in a pseudo-terminal: keys in, screen out, read through a
 //! terminal emulator, and the terminal left as it was found on every way out.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::io::{Read, Write};

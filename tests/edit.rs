@@ -2,6 +2,12 @@
 //! instance or a crash; market ids from a loopback search server; import
 //! and export through the binary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,12 @@
 //! The spawn helper keeps the caller's environment out of the binary: a
 //! developer's own config, data dir or API key never reaches a test.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::ffi::OsString;

@@ -2,6 +2,12 @@
 //! instances writing at once, big lists, symlinks, special files, false
 //! listings, hostile text and the smaller faults of files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::io::Write;

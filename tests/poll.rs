@@ -1,6 +1,12 @@
 //! The CoinGecko client and `prelist check` against a real HTTP server on
 //! loopback: flips, no-flip answers, faults, the key's secrecy, the state file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 mod common;
 
 use std::path::Path;

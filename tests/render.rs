@@ -1,5 +1,11 @@
 //! What the user sees, drawn through `TestBackend` exactly as on a terminal.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
 use prelist::app::{App, Msg};
 use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub enum ErrorKind {
     /// The file exists but cannot be read.
     Read,
-    /// Over [`MAX_FILE_SIZE`].
+    /// Over [`MAX_FILE_SIZE`](super::MAX_FILE_SIZE).
     TooLarge,
     NotUtf8,
     /// Not TOML.

@@ -423,6 +423,10 @@ pub struct Keymap {
 }
 
 impl Default for Keymap {
+    #[allow(
+        clippy::expect_used,
+        reason = "the default tables are fixed, and a test checks they have no clash"
+    )]
     fn default() -> Keymap {
         Keymap::new(&Column::ALL, &[]).expect("the default keymap has no clashes")
     }
