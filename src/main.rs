@@ -10,7 +10,11 @@ fn main() -> ExitCode {
     match prelist::cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("prelist: {e}");
+            // Messages quote file names and file contents: no control
+            // character of theirs reaches the terminal.
+            let message = e.to_string();
+            let lines: Vec<_> = message.lines().map(prelist::text::clean).collect();
+            eprintln!("prelist: {}", lines.join("\n"));
             e.exit_code()
         }
     }

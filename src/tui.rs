@@ -79,10 +79,18 @@ pub struct Session<P> {
     pub theme: Palette,
 }
 
+/// How the screen ended.
+pub struct Ended {
+    /// A terminal error, if one ended it.
+    pub result: io::Result<()>,
+    /// What could not be saved, in words (see [`App::unsaved`]).
+    pub unsaved: Option<String>,
+}
+
 /// Runs the app until the user quits or a signal asks it to stop, then waits
 /// for its saves. When polling, a poller task runs beside it and its reports
 /// flow into the app.
-pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Result<()> {
+pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> Ended {
     let (inbox, mut msgs) = mpsc::unbounded_channel();
     let mut runner = Runner::new(
         session.provider,
@@ -98,7 +106,15 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Re
     if polling {
         app.enable_polling();
     }
-    let mut terminal = init()?;
+    let mut terminal = match init() {
+        Ok(t) => t,
+        Err(e) => {
+            return Ended {
+                result: Err(e),
+                unsaved: None,
+            };
+        }
+    };
     let theme = session.theme;
     let result = event_loop(
         &mut terminal,
@@ -113,7 +129,10 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> io::Re
     let effects = app.update(Msg::Shutdown);
     runner.run(effects);
     runner.finish(&mut app, &mut msgs).await;
-    result
+    Ended {
+        result,
+        unsaved: app.unsaved(),
+    }
 }
 
 fn clock() -> Msg {

@@ -535,3 +535,35 @@ fn no_color_draws_without_colours() {
     // The selection still shows, in reverse video.
     assert!(screen.cell(2, 3).unwrap().inverse());
 }
+
+#[test]
+fn quitting_with_a_change_that_could_not_be_saved_asks_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let mut tui = Tui::spawn_with(&["--data-dir", data_dir], &[]);
+    // Something now stands where the watchlist would be written: a
+    // directory with a file in it, which no save can replace.
+    let blocker = data.path().join("watchlist.json");
+    std::fs::create_dir_all(&blocker).unwrap();
+    std::fs::write(blocker.join("keep"), "x").unwrap();
+    tui.send("n");
+    tui.wait_for("Add a coin");
+    tui.send("Zeta Chain\r");
+    tui.wait_for("watchlist not saved");
+    tui.send("q");
+    tui.wait_for("Quit without saving? y quits");
+    tui.send("x");
+    tui.wait_for("not quitting");
+    tui.send("q");
+    tui.wait_for("Quit without saving?");
+    tui.send("y");
+    let status = tui.wait_exit();
+    tui.assert_restored();
+    assert!(!status.success(), "unsaved changes exit non-zero");
+    let out = tui.output();
+    let said = String::from_utf8_lossy(&out.raw);
+    assert!(
+        said.contains("quit with changes not saved: the watchlist's changes"),
+        "the terminal is told: {said:?}"
+    );
+}

@@ -32,6 +32,10 @@ pub const LOG_CAPACITY: usize = 1000;
 /// (seconds); a new listing is written at once.
 pub const PRICE_SAVE_GAP: i64 = 60;
 
+/// A state save that failed (a full disk, say) is tried again after this
+/// many seconds, for as long as it fails.
+pub const STATE_RETRY_GAP: i64 = 30;
+
 /// What keys mean right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -47,6 +51,8 @@ pub enum Mode {
     Form,
     /// Asking whether to delete the selected coin.
     ConfirmDelete,
+    /// Asking whether to quit with changes that could not be saved.
+    ConfirmQuit,
     /// Looking up the selected coin's market id.
     Lookup,
 }
@@ -220,6 +226,11 @@ pub struct App {
     /// whether newer prices wait to be.
     state_saved_at: i64,
     prices_unsaved: bool,
+    /// Why the last save of each file failed, while what it held is
+    /// written nowhere else; and when the state file is tried again.
+    watchlist_error: Option<String>,
+    state_error: Option<String>,
+    state_retry_at: Option<i64>,
     /// The watchlist's searched text, built with it.
     search_index: SearchIndex,
     /// Indices into `watchlist.coins` of the shown rows, in order.
@@ -269,6 +280,9 @@ impl App {
             saving_state: Saving::default(),
             state_saved_at: i64::MIN / 2,
             prices_unsaved: false,
+            watchlist_error: None,
+            state_error: None,
+            state_retry_at: None,
             rows: Vec::new(),
             selected: None,
             selected_pos: None,
@@ -466,8 +480,16 @@ impl App {
                     self.saving_state.again = true;
                 }
                 self.set_listings(current);
+                self.state_error = None;
+                self.state_retry_at = None;
             }
-            Err(e) => self.report_error(format!("could not save state: {e}")),
+            Err(e) => {
+                self.report_error(format!(
+                    "could not save state: {e} (trying again in {STATE_RETRY_GAP} s)"
+                ));
+                self.state_error = Some(e);
+                self.state_retry_at = Some(self.now_wall + STATE_RETRY_GAP);
+            }
         }
         if std::mem::take(&mut self.saving_state.again) {
             self.save_state();
@@ -502,8 +524,12 @@ impl App {
                         names.join(", ")
                     ));
                 }
+                self.watchlist_error = None;
             }
-            Err(e) => self.report_error(format!("watchlist not saved: {e}")),
+            Err(e) => {
+                self.report_error(format!("watchlist not saved: {e}"));
+                self.watchlist_error = Some(e);
+            }
         }
         if std::mem::take(&mut self.saving_watchlist.again) {
             self.save_watchlist();
@@ -518,6 +544,51 @@ impl App {
                 .lookup
                 .as_ref()
                 .is_some_and(|l| l.state == LookupState::Searching)
+    }
+
+    /// What would be lost by quitting now: changes whose last save failed,
+    /// in words, with why.
+    pub fn unsaved(&self) -> Option<String> {
+        let mut lost = Vec::new();
+        if let Some(e) = &self.watchlist_error {
+            lost.push(format!("the watchlist's changes ({e})"));
+        }
+        if let Some(e) = &self.state_error {
+            lost.push(format!("new listings and prices ({e})"));
+        }
+        (!lost.is_empty()).then(|| lost.join("; "))
+    }
+
+    /// `q`: quits, unless changes could not be saved; then asks first.
+    fn ask_quit(&mut self) {
+        if self.unsaved().is_some() && self.mode != Mode::ConfirmQuit {
+            self.mode = Mode::ConfirmQuit;
+        } else {
+            self.quit = true;
+        }
+    }
+
+    fn update_confirm_quit(&mut self, action: Action) {
+        self.mode = Mode::Normal;
+        match action {
+            Action::Yes => self.quit = true,
+            Action::Retry => {
+                self.retry_saves();
+                self.flash = Some("saving again…".into());
+            }
+            _ => self.flash = Some("not quitting".into()),
+        }
+    }
+
+    /// Sends again what failed to be saved.
+    fn retry_saves(&mut self) {
+        if self.watchlist_error.is_some() {
+            self.save_watchlist();
+        }
+        if self.state_error.is_some() {
+            self.state_retry_at = None;
+            self.save_state();
+        }
     }
 
     /// Whether a save is in flight or due.
@@ -704,6 +775,11 @@ impl App {
             Msg::Clock { now, wall } => {
                 self.now = now;
                 self.now_wall = wall;
+                if self.state_retry_at.is_some_and(|at| wall >= at) && !self.saving_state.in_flight
+                {
+                    self.state_retry_at = None;
+                    self.save_state();
+                }
             }
             Msg::Poll(report) => self.on_report(report),
             Msg::Lookup { query, result } => self.on_lookup(&query, result),
@@ -712,7 +788,9 @@ impl App {
             Msg::Drawn(viewport) => self.viewport = viewport,
             Msg::Shutdown => {
                 self.quit = true;
-                if self.prices_unsaved {
+                // A last try for what failed, and what waits to be written.
+                self.retry_saves();
+                if self.prices_unsaved && !self.saving_state.in_flight {
                     self.save_state();
                 }
             }
@@ -725,7 +803,8 @@ impl App {
         self.flash = None;
         self.flash_sticky = false;
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit if self.mode == Mode::ConfirmQuit => self.quit = true,
+            Action::Quit => self.ask_quit(),
             Action::PollNow => self.poll_now(),
             _ => match self.mode {
                 Mode::Help => self.update_help(action),
@@ -734,6 +813,7 @@ impl App {
                 Mode::Normal => self.update_normal(action),
                 Mode::Form => self.update_form(action),
                 Mode::ConfirmDelete => self.update_confirm(action),
+                Mode::ConfirmQuit => self.update_confirm_quit(action),
                 Mode::Lookup => self.update_lookup(action),
             },
         }
@@ -1377,6 +1457,91 @@ mod tests {
             let again = watchlist_saves(&effects);
             assert_eq!(again.len(), 1, "the merge is written");
             assert_eq!(again[0], app.watchlist);
+        }
+
+        #[test]
+        fn quitting_with_a_failed_save_asks_first() {
+            let mut app = app();
+            let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
+            app.update(Msg::WatchlistSaved {
+                sent,
+                result: Err("No space left on device".into()),
+            });
+            app.update(Action::Quit);
+            assert!(!app.quit, "asked first");
+            assert_eq!(app.mode, Mode::ConfirmQuit);
+            app.update(Action::No);
+            assert_eq!(app.mode, Mode::Normal);
+            assert!(!app.quit);
+            // r sends the save again; it fails again.
+            app.update(Action::Quit);
+            let again = watchlist_saves(&app.update(Action::Retry));
+            assert_eq!(again.len(), 1);
+            app.update(Msg::WatchlistSaved {
+                sent: again[0].clone(),
+                result: Err("No space left on device".into()),
+            });
+            app.update(Action::Quit);
+            app.update(Action::Yes);
+            assert!(app.quit);
+            assert_eq!(
+                app.unsaved().as_deref(),
+                Some("the watchlist's changes (No space left on device)")
+            );
+            // A save that works clears it: nothing is lost, no question.
+            let mut app = self::app();
+            let sent = watchlist_saves(&add(&mut app, "Beta")).remove(0);
+            app.update(Msg::WatchlistSaved {
+                sent: sent.clone(),
+                result: Err("full".into()),
+            });
+            let again = watchlist_saves(&app.update(Msg::Shutdown));
+            assert_eq!(again.len(), 1, "a last try at shutdown");
+            app.update(Msg::WatchlistSaved {
+                sent: again[0].clone(),
+                result: saved(),
+            });
+            assert_eq!(app.unsaved(), None);
+        }
+
+        #[test]
+        fn a_failed_state_save_is_tried_again() {
+            let mut app = polling::polling_app();
+            let effects = app.update(Msg::Poll(polling::done(polling::priced("parcl", 0.3))));
+            let Some(Effect::SaveState(sent)) = effects
+                .into_iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+            else {
+                panic!("a state save")
+            };
+            app.update(Msg::StateSaved {
+                sent,
+                result: Err("cannot write state.json: No space left on device".into()),
+            });
+            assert!(
+                app.unsaved()
+                    .unwrap()
+                    .starts_with("new listings and prices")
+            );
+            let t0 = app.now_wall;
+            let clock = |app: &mut App, secs: i64| {
+                app.update(Msg::Clock {
+                    now: app.now,
+                    wall: t0 + secs,
+                })
+            };
+            assert!(clock(&mut app, 10).is_empty(), "not yet");
+            let effects = clock(&mut app, STATE_RETRY_GAP);
+            let Some(Effect::SaveState(sent)) = effects.into_iter().next() else {
+                panic!("tried again after {STATE_RETRY_GAP} s")
+            };
+            assert!(sent.contains_key("parcl"));
+            app.update(Msg::StateSaved {
+                result: Ok(sent.clone()),
+                sent,
+            });
+            assert_eq!(app.unsaved(), None);
+            assert!(clock(&mut app, 100).is_empty(), "no more tries once saved");
         }
 
         #[test]

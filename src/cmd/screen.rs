@@ -39,9 +39,16 @@ pub fn run(cx: Context) -> Result<(), Error> {
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
     app.bell = settings.bell.value;
     app.log = known_listings(&app).into();
-    runtime()?
-        .block_on(tui::run(app, session))
-        .map_err(|e| Error::failed(format!("terminal error: {e}")))
+    let ended = runtime()?.block_on(tui::run(app, session));
+    let terminal = ended.result.err().map(|e| format!("terminal error: {e}"));
+    let unsaved = ended
+        .unsaved
+        .map(|what| format!("quit with changes not saved: {what}"));
+    match (terminal, unsaved) {
+        (None, None) => Ok(()),
+        (Some(e), None) | (None, Some(e)) => Err(Error::failed(e)),
+        (Some(t), Some(u)) => Err(Error::failed(format!("{t}; {u}"))),
+    }
 }
 
 /// The colours: the theme chosen, with the config's colours over it.

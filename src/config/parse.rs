@@ -37,6 +37,7 @@ struct RawFile {
     form_keys: Option<Table<List<AKey, Keys>>>,
     lookup_keys: Option<Table<List<AKey, Keys>>>,
     confirm_keys: Option<Table<List<AKey, Keys>>>,
+    quit_keys: Option<Table<List<AKey, Keys>>>,
 }
 
 #[derive(Deserialize)]
@@ -414,6 +415,7 @@ impl FileConfig {
             (Mode::Form, raw.form_keys),
             (Mode::Lookup, raw.lookup_keys),
             (Mode::ConfirmDelete, raw.confirm_keys),
+            (Mode::ConfirmQuit, raw.quit_keys),
         ] {
             if let Some(table) = table {
                 let keys =

@@ -82,6 +82,8 @@ pub enum Action {
     /// An answer to a yes/no question.
     Yes,
     No,
+    /// Try a failed save again.
+    Retry,
     /// Search mode: keep the filter and return to the table.
     #[strum(serialize = "keep")]
     SearchKeep,
@@ -326,9 +328,20 @@ const CONFIRM: &[Bind] = &[
     QUIT,
 ];
 
+/// The answer to "quit with unsaved changes?": any other key stays.
+const CONFIRM_QUIT: &[Bind] = &[
+    def(
+        Action::Yes,
+        &[Key::ch('y'), Key::ch('Y')],
+        "quit without the unsaved changes",
+    ),
+    def(Action::Retry, &[Key::ch('r')], "try the save again"),
+    def(Action::Quit, &[Key::ctrl('c')], "quit without asking"),
+];
+
 /// Every mode, with the config section that rebinds its keys and what the
 /// default file says of it.
-pub const MODES: [(Mode, &str, &str); 7] = [
+pub const MODES: [(Mode, &str, &str); 8] = [
     (Mode::Normal, "keys", "The table"),
     (Mode::Search, "search_keys", "Typing a search"),
     (Mode::Help, "help_keys", "The help overlay"),
@@ -348,6 +361,11 @@ pub const MODES: [(Mode, &str, &str); 7] = [
         "confirm_keys",
         "Asking before a delete (any other key keeps the coin)",
     ),
+    (
+        Mode::ConfirmQuit,
+        "quit_keys",
+        "Asking before quitting with unsaved changes (any other key stays)",
+    ),
 ];
 
 /// The default bindings of `mode`, each action once, in the order help
@@ -361,6 +379,7 @@ pub fn defaults(mode: Mode) -> Vec<&'static Bind> {
         Mode::Form => (FORM, true),
         Mode::Lookup => (LOOKUP, true),
         Mode::ConfirmDelete => (CONFIRM, false),
+        Mode::ConfirmQuit => (CONFIRM_QUIT, false),
     };
     let rest: &[Bind] = if line_editing { LINE_EDITING } else { &[] };
     own.iter().chain(rest).collect()
@@ -540,7 +559,7 @@ impl Keymap {
         match mode {
             Mode::Search | Mode::Form | Mode::Lookup => {}
             // Any key but `y` keeps the coin.
-            Mode::ConfirmDelete => return Some(Action::No),
+            Mode::ConfirmDelete | Mode::ConfirmQuit => return Some(Action::No),
             _ => return None,
         }
         // Where text is typed, any other printable character is typed.

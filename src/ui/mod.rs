@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Palette) -> Viewport {
         Mode::Log => log::draw(frame, area, app, theme, &mut vp),
         Mode::Form => form::draw(frame, area, app, theme),
         Mode::Lookup => lookup::draw(frame, area, app, theme),
-        Mode::Normal | Mode::Search | Mode::ConfirmDelete => {}
+        Mode::Normal | Mode::Search | Mode::ConfirmDelete | Mode::ConfirmQuit => {}
     }
     vp
 }

@@ -51,6 +51,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
+    if app.mode == Mode::ConfirmQuit {
+        let what = app.unsaved().unwrap_or_default();
+        let key = |action| app.keymap.label(Mode::ConfirmQuit, &action);
+        let line = Line::styled(
+            truncate(
+                &format!(
+                    // The keys first: the reason may be cut at the edge.
+                    "Quit without saving? {} quits · {} tries again · any other key stays · \
+                     not saved: {what}",
+                    key(Action::Yes),
+                    key(Action::Retry)
+                ),
+                usize::from(area.width),
+            ),
+            theme.down(),
+        );
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if app.mode == Mode::Search {
         // The query keeps at most two thirds of the line, scrolled so the
         // cursor shows; the count and hint take the rest.
