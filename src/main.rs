@@ -1,6 +1,7 @@
 //! The `prelist` binary: parse the command line, run it, map the outcome to
 //! an exit code. Everything else lives in the library.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,7 +15,8 @@ fn main() -> ExitCode {
             // character of theirs reaches the terminal.
             let message = e.to_string();
             let lines: Vec<_> = message.lines().map(prelist::text::clean).collect();
-            eprintln!("prelist: {}", lines.join("\n"));
+            // A closed terminal or pipe is no reason to panic on the way out.
+            let _ = writeln!(std::io::stderr(), "prelist: {}", lines.join("\n"));
             e.exit_code()
         }
     }

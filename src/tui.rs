@@ -125,6 +125,15 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> Ended 
         &mut runner,
     )
     .await;
+    // The terminal closed under us (a hang-up whose signal did not come
+    // first) ends the app as SIGHUP does, not as an error.
+    let result = match result {
+        Err(e) if terminal_gone(&e) => {
+            tracing::info!("the terminal is gone ({e}): closing");
+            Ok(())
+        }
+        other => other,
+    };
     restore();
     let effects = app.update(Msg::Shutdown);
     runner.run(effects);
@@ -133,6 +142,16 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> Ended 
         result,
         unsaved: app.unsaved(),
     }
+}
+
+/// Whether reading the terminal failed because it is gone.
+fn terminal_gone(e: &io::Error) -> bool {
+    // EIO is what a read from a terminal whose other end closed gives.
+    e.raw_os_error() == Some(5)
+        || matches!(
+            e.kind(),
+            io::ErrorKind::UnexpectedEof | io::ErrorKind::BrokenPipe
+        )
 }
 
 fn clock() -> Msg {

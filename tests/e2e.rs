@@ -353,10 +353,16 @@ fn ctrl_c_quits_and_restores_the_terminal() {
 }
 
 #[test]
-fn sigterm_quits_and_restores_the_terminal() {
+fn sigterm_and_sighup_quit_and_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        signal_quits(signal);
+    }
+}
+
+fn signal_quits(signal: &str) {
     let mut tui = Tui::spawn();
     let kill = Command::new("kill")
-        .arg("-TERM")
+        .arg(signal)
         .arg(tui.pid().to_string())
         .status()
         .expect("run kill");
@@ -565,5 +571,50 @@ fn quitting_with_a_change_that_could_not_be_saved_asks_and_says_so() {
     assert!(
         said.contains("quit with changes not saved: the watchlist's changes"),
         "the terminal is told: {said:?}"
+    );
+}
+
+#[test]
+fn closing_the_terminal_ends_the_app_cleanly() {
+    let home = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut child = pty
+        .slave
+        .spawn_command(common::pty_command(home.path()))
+        .unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 8192];
+    while find_last(&seen, b"Gravity").is_none() {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => panic!("the app never drew its first frame"),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    // The window closes: every handle on the terminal's other side goes.
+    drop(reader);
+    drop(pty.master);
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("the app outlived its terminal");
+        }
+        thread::sleep(POLL);
+    };
+    assert!(
+        status.success(),
+        "a closed terminal ends the app as a hang-up does, without a panic: {status:?}"
     );
 }

@@ -46,12 +46,13 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }
     let c = imported.counts;
-    println!(
-        "{} added, {} updated, {} skipped ({})",
+    let summary = format!(
+        "{} added, {} updated, {} skipped ({})\n",
         c.added,
         c.updated,
         c.skipped,
-        store.path.display()
+        crate::text::clean(&store.path.display().to_string())
     );
+    super::print(summary.as_bytes());
     Ok(())
 }

@@ -57,7 +57,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     // another instance's write; the screen owns the terminal, so it only
     // logs that.
     if cli.command.is_some() {
-        store::set_wait_notice(|msg| eprintln!("prelist: {msg}"));
+        store::set_wait_notice(|msg| say(&format!("prelist: {msg}")));
     }
     store::tidy(&data_dir);
     if let Some(file) = cli.watchlist.as_deref() {
@@ -89,6 +89,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 /// an error worth a message.
 fn print(bytes: &[u8]) {
     let _ = std::io::stdout().lock().write_all(bytes);
+}
+
+/// Writes a line for the user on stderr; a closed stderr is ignored, not
+/// a panic as `eprintln!` would make it.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// The CoinGecko client for the effective API URL and key.

@@ -26,7 +26,10 @@ pub fn run(cx: &Context, name: &str) -> Result<(), Error> {
         out.push('\n');
     }
     if found.is_empty() {
-        eprintln!("no candidates for \"{}\"", crate::text::clean(name));
+        super::say(&format!(
+            "no candidates for \"{}\"",
+            crate::text::clean(name)
+        ));
     }
     print(out.as_bytes());
     Ok(())
