@@ -11,8 +11,9 @@
 
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
@@ -20,6 +21,8 @@ use serde_json::{Value, json};
 use prelist::app::{App, Msg};
 use prelist::keymap::Action;
 use prelist::listing::{Listing, Listings};
+use prelist::market::poller::Report;
+use prelist::market::{Quote, Quotes};
 use prelist::model::Watchlist;
 use prelist::ui;
 use prelist::ui::theme::Palette;
@@ -275,5 +278,71 @@ fn first_frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, long_list, first_frame);
+/// The sizes of issue-scale lists: about CoinGecko's whole universe, and
+/// five times that. A key press there (sort and filter anew with a search
+/// active, then draw) must stay under a frame's time.
+fn huge_lists(c: &mut Criterion) {
+    let mut group = c.benchmark_group("huge");
+    group.sample_size(20);
+    for n in [20_000, 100_000] {
+        let (watchlist, listings) = generated(n);
+        let mut app = App::new(watchlist, listings);
+        sort_and_filter(&mut app);
+        let mut term = terminal();
+        group.bench_function(
+            format!("key press: sort+filter+render {}k", n / 1000),
+            |b| {
+                b.iter(|| {
+                    app.update(Action::SortReverse);
+                    draw(&mut term, &mut app);
+                    black_box(term.backend().buffer().area)
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+/// The first poll of a big list that is all listing at once: 50,000 coins
+/// flip in one answer. Naming, logging and saving them is one pass.
+fn mass_flip(c: &mut Criterion) {
+    const N: usize = 50_000;
+    let coins: Vec<Value> = (0..N)
+        .map(|i| json!({"rank": i + 1, "name": format!("Coin {i}"), "market_id": format!("coin-{i}")}))
+        .collect();
+    let text = json!({ "version": 1, "coins": coins }).to_string();
+    let watchlist = Watchlist::parse(&text, Path::new("<generated>")).expect("valid");
+    let quotes: Quotes = (0..N)
+        .map(|i| {
+            let quote = Quote {
+                price_usd: Some(0.5 + i as f64 / N as f64),
+                ..Quote::default()
+            };
+            (format!("coin-{i}"), quote)
+        })
+        .collect();
+    let mut group = c.benchmark_group("huge");
+    group.sample_size(10);
+    group.bench_function("50k flips in one poll", |b| {
+        b.iter_batched(
+            || {
+                let mut app = App::new(watchlist.clone(), Listings::new());
+                app.enable_polling();
+                (app, quotes.clone())
+            },
+            |(mut app, quotes)| {
+                let effects = app.update(Msg::Poll(Report::Done {
+                    quotes,
+                    next_in: Duration::from_secs(60),
+                }));
+                assert_eq!(app.trading_count(), N);
+                black_box(effects.len())
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, long_list, first_frame, huge_lists, mass_flip);
 criterion_main!(benches);
