@@ -14,6 +14,7 @@ pub mod market;
 pub mod merge;
 pub mod model;
 pub mod runner;
+pub mod sources;
 pub mod store;
 pub mod text;
 pub mod transfer;

@@ -1,0 +1,138 @@
+//! Exchange listings as a source. Each exchange publishes its list of
+//! markets, publicly and without a key; one look at that list is one request,
+//! however long the watchlist. A coin is matched by its ticker against the
+//! pairs' base assets.
+//!
+//! This module holds what every exchange shares: which exchanges there are,
+//! where their lists live, and what a pair of a list says. Each exchange's
+//! client and answer parser lives in a module of its own beside this one.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use crate::market::MarketError;
+
+/// The exchanges prelist can watch.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Exchange {
+    Binance,
+    Coinbase,
+    Kraken,
+    Okx,
+    Bybit,
+    Gate,
+}
+
+impl Exchange {
+    /// Every exchange, in the order the config and the screen list them.
+    pub const ALL: [Exchange; 6] = [
+        Exchange::Binance,
+        Exchange::Coinbase,
+        Exchange::Kraken,
+        Exchange::Okx,
+        Exchange::Bybit,
+        Exchange::Gate,
+    ];
+
+    /// The name in config files and JSON: `binance`, `okx`…
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// The name people know: `Binance`, `OKX`…
+    pub fn name(self) -> &'static str {
+        match self {
+            Exchange::Binance => "Binance",
+            Exchange::Coinbase => "Coinbase",
+            Exchange::Kraken => "Kraken",
+            Exchange::Okx => "OKX",
+            Exchange::Bybit => "Bybit",
+            Exchange::Gate => "Gate",
+        }
+    }
+
+    /// The public base URL of its API (`[sources.url]` may replace it).
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Exchange::Binance => "https://data-api.binance.vision",
+            Exchange::Coinbase => "https://api.exchange.coinbase.com",
+            Exchange::Kraken => "https://api.kraken.com",
+            Exchange::Okx => "https://www.okx.com",
+            Exchange::Bybit => "https://api.bybit.com",
+            Exchange::Gate => "https://api.gateio.ws",
+        }
+    }
+
+    /// The path and query of its list of spot markets, appended to the base
+    /// URL.
+    pub fn list_path(self) -> &'static str {
+        match self {
+            Exchange::Binance => "/api/v3/exchangeInfo",
+            Exchange::Coinbase => "/products",
+            Exchange::Kraken => "/0/public/AssetPairs",
+            Exchange::Okx => "/api/v5/public/instruments?instType=SPOT",
+            Exchange::Bybit => "/v5/market/instruments-info?category=spot",
+            Exchange::Gate => "/api/v4/spot/currency_pairs",
+        }
+    }
+}
+
+/// What a pair's status means for a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "state")]
+pub enum PairState {
+    /// Open for trading now.
+    Trading,
+    /// Announced to open at `opens_at` (Unix seconds), in the future at the
+    /// time of the look: OKX `preopen` with `listTime`, Gate `buy_start`,
+    /// Bybit `PreLaunch` with `launchTime`.
+    Scheduled { opens_at: i64 },
+    /// Listed but not trading: `BREAK`, `HALT`, `suspend`, `untradable`,
+    /// `trading_disabled`… Never makes a coin trading.
+    Closed,
+}
+
+/// One market of an exchange's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// The base asset, upper case (`NIL`); a coin's ticker is compared with
+    /// it without case.
+    pub base: String,
+    /// The quote asset, upper case (`USDT`).
+    pub quote: String,
+    pub state: PairState,
+}
+
+impl Pair {
+    /// How the pair is shown: `NIL/USDT`.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.base, self.quote)
+    }
+}
+
+/// An exchange's list of markets, looked at over the network (or a fake of
+/// it in tests).
+pub trait ExchangeSource: Send + Sync + 'static {
+    fn exchange(&self) -> Exchange;
+
+    /// One look: every pair of the list, as it stands now. `now` (Unix
+    /// seconds) decides whether an announced opening is still in the future.
+    fn look(&self, now: i64) -> impl Future<Output = Result<Vec<Pair>, MarketError>> + Send;
+}
