@@ -1238,3 +1238,21 @@ fn a_symlinked_private_config_with_a_key_is_still_read() {
     let err = config::read_file(&link).expect_err("others may read the key");
     assert_eq!(err.kind, ErrorKind::Permissions);
 }
+
+#[test]
+fn hostile_section_and_key_names_are_cleaned_in_messages() {
+    for text in [
+        "[\"\\u001B]0;pwned\\u0007\"]\n",
+        "[poll]\n\"\\u001B[31m\" = 1\n",
+        "[colors]\n\"\\u202Eevil\" = \"red\"\n",
+    ] {
+        let (out, path, _dir) = prelist_with_config(text, &["config"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("{}, line ", path.display())), "{err}");
+        assert!(
+            !err.trim_end().chars().any(prelist::text::is_unsafe),
+            "{err:?}"
+        );
+    }
+}
