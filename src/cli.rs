@@ -103,6 +103,21 @@ pub struct CheckArgs {
     /// Print a JSON array, the same objects as `list --json`
     #[arg(long)]
     pub json: bool,
+
+    /// Give up on the API after SECS seconds (at least 1), keeping what it answered by then
+    #[arg(long, value_name = "SECS", default_value_t = CHECK_DEADLINE, value_parser = parse_deadline)]
+    pub deadline: u64,
+}
+
+/// How long `prelist check` waits for the API, in seconds, unless told.
+pub const CHECK_DEADLINE: u64 = 30;
+
+fn parse_deadline(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("the deadline must be at least 1 second".into()),
+        Ok(secs) => Ok(secs),
+        Err(_) => Err(format!("`{s}` is not a whole number of seconds")),
+    }
 }
 
 #[derive(Debug, Args)]

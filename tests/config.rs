@@ -1088,3 +1088,171 @@ fn prelist_config_default_prints_the_shipped_file() {
     );
     assert!(config::default_file().contains("\n[help_keys]\n# The help overlay.\n"));
 }
+
+// ---------------------------------------------------------------------------
+// Secrets in the API URL, special files, a byte-order mark
+
+#[test]
+fn prelist_config_hides_credentials_and_query_values_in_the_api_url() {
+    let text = format!(
+        "[poll]\napi_url = \"https://me:{SECRET}@file.example/api/v3?x_cg_demo_api_key={SECRET}\"\n"
+    );
+    let (out, path, _dir) = prelist_with_config(&text, &["config"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(!shown.contains(SECRET), "{shown}");
+    assert!(!shown.contains("me:"), "{shown}");
+    let line = format!(
+        "poll.api_url = \"https://***@file.example/api/v3?x_cg_demo_api_key=***\"  \
+         (from config file {})",
+        path.display()
+    );
+    assert!(shown.lines().any(|l| l == line), "no {line:?} in:\n{shown}");
+
+    // The flag's URL, and a URL refused as such, are hidden the same way.
+    let flag = format!("https://u:{SECRET}@flag.example/?key={SECRET}");
+    let (out, _, _dir) = prelist_with_config("", &["--api-url", &flag, "config"]);
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.contains("\"https://***@flag.example/?key=***\""),
+        "{shown}"
+    );
+    assert!(!shown.contains(SECRET), "{shown}");
+    for bad in [
+        format!("ftp://u:{SECRET}@x/?k={SECRET}"),
+        format!("u:{SECRET}@x?k={SECRET}"),
+    ] {
+        let (out, _, _dir) = prelist_with_config("", &["--api-url", &bad, "config"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("--api-url"), "{err}");
+        assert!(err.contains("***"), "{err}");
+        assert!(!err.contains(SECRET), "{err}");
+        let (out, path, _dir) =
+            prelist_with_config(&format!("[poll]\napi_url = {bad:?}\n"), &["config"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("{}, line 2", path.display())),
+            "{err}"
+        );
+        assert!(!err.contains(SECRET), "{err}");
+    }
+    // Any command that is handed such a URL refuses it without showing it.
+    let (out, _, _dir) = prelist_with_config(&text, &["check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
+}
+
+/// Runs `prelist config` with `PRELIST_CONFIG` naming `path`, failing the
+/// test instead of hanging if the binary never returns.
+fn prelist_config_at(path: &Path) -> std::process::Output {
+    let home = TempDir::new().unwrap();
+    let mut child = common::command(home.path())
+        .arg("config")
+        .env("PRELIST_CONFIG", path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    panic!("prelist config kept reading {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_that_is_no_regular_file_is_refused_at_once_naming_it() {
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("config.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (path, kind) in [
+        (fifo, "FIFO"),
+        (PathBuf::from("/dev/zero"), "character device"),
+        (dir.path().to_path_buf(), "directory"),
+    ] {
+        let out = prelist_config_at(&path);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {err}");
+        assert!(err.contains(&path.display().to_string()), "{kind}: {err}");
+        assert!(
+            err.contains(&format!("it is a {kind}, not a regular file")),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let dir = TempDir::new().unwrap();
+    let path = write(
+        &dir,
+        "\u{feff}[poll]\ninterval = 120\n\n[display]\nbogus = 1\n",
+    );
+    let err = config::read_file(&path).expect_err("an unknown key");
+    assert_eq!(
+        (err.line, err.key.as_deref()),
+        (Some(5), Some("display.bogus")),
+        "lines count as without the mark: {err}"
+    );
+    std::fs::write(&path, "\u{feff}[poll]\ninterval = 120\n").unwrap();
+    let out = prelist_config_at(&path);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        shown.contains("poll.interval = 120  (from config file"),
+        "{shown}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_private_config_with_a_key_is_still_read() {
+    // The permission check is made on what is read: the link's target.
+    let dir = TempDir::new().unwrap();
+    let target = write(&dir, format!("[poll]\napi_key = \"{SECRET}\"\n"));
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let file = config::read_file(&link).unwrap().unwrap();
+    assert!(file.api_key.is_some());
+    set_mode(&target, 0o644);
+    let err = config::read_file(&link).expect_err("others may read the key");
+    assert_eq!(err.kind, ErrorKind::Permissions);
+}
+
+#[test]
+fn hostile_section_and_key_names_are_cleaned_in_messages() {
+    for text in [
+        "[\"\\u001B]0;pwned\\u0007\"]\n",
+        "[poll]\n\"\\u001B[31m\" = 1\n",
+        "[colors]\n\"\\u202Eevil\" = \"red\"\n",
+    ] {
+        let (out, path, _dir) = prelist_with_config(text, &["config"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("{}, line ", path.display())), "{err}");
+        assert!(
+            !err.trim_end().chars().any(prelist::text::is_unsafe),
+            "{err:?}"
+        );
+    }
+}

@@ -585,3 +585,102 @@ async fn an_empty_market_id_is_never_polled_and_flips_nothing() {
         "nothing flipped"
     );
 }
+
+/// Prices every id of the chunk that starts the list at once, and gives
+/// any other chunk the answer it holds.
+struct FirstChunkOnly(ResponseTemplate);
+
+impl wiremock::Respond for FirstChunkOnly {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        if requested_ids(req).iter().any(|id| id == "coin-0") {
+            PriceEveryId.respond(req)
+        } else {
+            self.0.clone()
+        }
+    }
+}
+
+/// `check` on a generated list of 300 coins (two chunks) against `server`,
+/// whose later chunk gets `rest`; returns the output and state.json's
+/// listings.
+async fn check_300(
+    rest: ResponseTemplate,
+    extra: &[&str],
+) -> (Output, serde_json::Map<String, Value>) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/simple/price"))
+        .respond_with(FirstChunkOnly(rest))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    let coins: Vec<Value> = (0..300)
+        .map(|i| json!({"rank": i + 1, "name": format!("Coin {i}"), "market_id": format!("coin-{i}")}))
+        .collect();
+    std::fs::write(&file, json!({"version": 1, "coins": coins}).to_string()).unwrap();
+    let mut args = check_args(&server, true);
+    args.extend(["--watchlist".to_string(), file.display().to_string()]);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let out = prelist_async(dir.path(), args, Some(KEY)).await;
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/state.json")).unwrap())
+            .unwrap();
+    (out, state["listings"].as_object().unwrap().clone())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_keeps_what_it_learnt_when_its_deadline_passes() {
+    // The later chunk answers long after the deadline, and after the
+    // client's own 15 s request timeout: only the deadline ends the wait
+    // with this message.
+    let slow = ResponseTemplate::new(200)
+        .set_body_json(json!({}))
+        .set_delay(Duration::from_secs(120));
+    let (out, listings) = check_300(slow, &["--deadline", "2"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("deadline of 2 s: 250 of 300 ids answered"),
+        "{err}"
+    );
+    assert!(err.contains("Coin 0 is now trading"), "{err}");
+
+    // The statuses are printed, the first chunk's flips among them.
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(coin(&list, "Coin 249")["status"], "trading");
+    assert_eq!(coin(&list, "Coin 250")["status"], "upcoming");
+
+    // And recorded: exactly the first chunk's ids, nothing of the second.
+    assert_eq!(listings.len(), 250);
+    assert_eq!(listings["coin-0"]["price_usd"], 1.25);
+    assert!(!listings.contains_key("coin-250"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_chunk_keeps_what_the_earlier_ones_learnt() {
+    let (out, listings) = check_300(ResponseTemplate::new(500), &[]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("check failed: the API answered HTTP 500 (250 of 300 ids answered"),
+        "{err}"
+    );
+    assert_eq!(listings.len(), 250);
+    assert!(listings.contains_key("coin-249"));
+}
+
+#[test]
+fn a_deadline_below_one_second_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["0", "-1", "soon"] {
+        let out = prelist(dir.path(), &["check", &format!("--deadline={bad}")], None);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--deadline"), "{bad}: {err}");
+    }
+    let out = prelist(dir.path(), &["check", "--help"], None);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--deadline <SECS>"), "{help}");
+    assert!(help.contains("[default: 30]"), "{help}");
+}

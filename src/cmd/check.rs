@@ -1,12 +1,15 @@
-//! `prelist check`: one look at the market API, any listing recorded, every
-//! coin's status printed.
+//! `prelist check`: one look at the market API within a deadline, any
+//! listing recorded, every coin's status printed.
+
+use std::time::Duration;
 
 use super::list::print_coins;
 use super::{Context, init_logging, provider, runtime};
 use crate::cli::CheckArgs;
 use crate::error::Error;
 use crate::listing::apply_poll;
-use crate::market::MarketProvider;
+use crate::market::coingecko::CHUNK;
+use crate::market::{MarketError, MarketProvider, Quotes};
 use crate::store;
 use crate::view::{Filter, Sort};
 
@@ -19,17 +22,25 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         .iter()
         .filter_map(|c| c.poll_id().map(str::to_string))
         .collect();
-    let quotes = if ids.is_empty() {
-        Default::default()
+    let deadline = Duration::from_secs(args.deadline);
+    let fetched = if ids.is_empty() {
+        Fetched::default()
     } else {
-        runtime()?.block_on(provider.prices(&ids)).map_err(|e| {
-            tracing::warn!("check failed: {e}");
-            Error::Source(format!("check failed: {e}"))
-        })?
+        runtime()?.block_on(fetch(&provider, &ids, deadline))
     };
+    // What the finished chunks said is recorded even when a later one
+    // failed or ran out of time: only the ids they answered count, so the
+    // rest are neither flipped nor marked stale.
+    let answered = &ids[..fetched.answered];
     let before = cx.listings.clone();
     let now = jiff::Timestamp::now().as_second();
-    for listed in apply_poll(&cx.watchlist.coins, &mut cx.listings, &ids, &quotes, now) {
+    for listed in apply_poll(
+        &cx.watchlist.coins,
+        &mut cx.listings,
+        answered,
+        &fetched.quotes,
+        now,
+    ) {
         let msg = listed.message();
         tracing::info!("{msg}");
         eprintln!("{msg}");
@@ -38,12 +49,185 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         cx.listings = store::save_state_merged(&cx.state_path(), &cx.listings)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }
-    print_coins(
-        &cx.watchlist,
-        &cx.listings,
-        Sort::default(),
-        &Filter::default(),
-        args.json,
-    );
-    Ok(())
+    // Statuses are printed when the API answered for at least some ids: on
+    // a fault before any answer they would only repeat the state file.
+    if fetched.stopped.is_none() || fetched.answered > 0 {
+        print_coins(
+            &cx.watchlist,
+            &cx.listings,
+            Sort::default(),
+            &Filter::default(),
+            args.json,
+        );
+    }
+    match fetched.stopped {
+        None => Ok(()),
+        Some(stop) => {
+            let msg = stop.message(fetched.answered, ids.len(), deadline);
+            tracing::warn!("{msg}");
+            Err(Error::Source(msg))
+        }
+    }
+}
+
+/// What the chunks fetched before the end said.
+#[derive(Debug, Default)]
+struct Fetched {
+    /// How many ids, from the start of the list, were answered: chunks go
+    /// one after another, so the answered ids are always a prefix.
+    answered: usize,
+    quotes: Quotes,
+    /// Why the fetch ended early, if it did.
+    stopped: Option<Stop>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Stop {
+    Deadline,
+    Failed(MarketError),
+}
+
+impl Stop {
+    fn message(&self, answered: usize, total: usize, deadline: Duration) -> String {
+        let recorded = if answered == 0 {
+            String::new()
+        } else {
+            format!(" ({answered} of {total} ids answered before that, and recorded)")
+        };
+        match self {
+            Stop::Deadline => format!(
+                "check stopped at its deadline of {} s: {answered} of {total} ids answered, \
+                 and recorded (--deadline gives it more time)",
+                deadline.as_secs()
+            ),
+            Stop::Failed(e) => format!("check failed: {e}{recorded}"),
+        }
+    }
+}
+
+/// Asks for `ids` one chunk of [`CHUNK`] after another until all are
+/// answered, one fails, or `deadline` (from now) passes.
+async fn fetch(provider: &impl MarketProvider, ids: &[String], deadline: Duration) -> Fetched {
+    let mut fetched = Fetched::default();
+    // A deadline too far away to represent is no deadline.
+    let until = tokio::time::Instant::now().checked_add(deadline);
+    for chunk in ids.chunks(CHUNK) {
+        let answer = match until {
+            Some(until) => tokio::time::timeout_at(until, provider.prices(chunk)).await,
+            None => Ok(provider.prices(chunk).await),
+        };
+        match answer {
+            Ok(Ok(quotes)) => {
+                fetched.quotes.extend(quotes);
+                fetched.answered += chunk.len();
+            }
+            Ok(Err(e)) => {
+                fetched.stopped = Some(Stop::Failed(e));
+                break;
+            }
+            Err(_elapsed) => {
+                fetched.stopped = Some(Stop::Deadline);
+                break;
+            }
+        }
+    }
+    fetched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::{Candidate, Quote};
+
+    /// Prices every id at once, except that a chunk holding `slow` never
+    /// answers and one holding `failing` fails.
+    struct Fake {
+        slow: &'static str,
+        failing: &'static str,
+    }
+
+    impl MarketProvider for Fake {
+        async fn prices(&self, ids: &[String]) -> Result<Quotes, MarketError> {
+            if ids.iter().any(|id| id == self.failing) {
+                return Err(MarketError::Status { status: 500 });
+            }
+            if ids.iter().any(|id| id == self.slow) {
+                std::future::pending::<()>().await;
+            }
+            Ok(ids
+                .iter()
+                .map(|id| {
+                    let quote = Quote {
+                        price_usd: Some(1.0),
+                        ..Quote::default()
+                    };
+                    (id.clone(), quote)
+                })
+                .collect())
+        }
+
+        async fn search(&self, _: &str) -> Result<Vec<Candidate>, MarketError> {
+            Ok(Vec::new())
+        }
+    }
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("coin-{i}")).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_chunk_past_the_deadline_keeps_what_earlier_chunks_said() {
+        let ids = ids(600);
+        let fake = Fake {
+            slow: "coin-500",
+            failing: "none",
+        };
+        let got = fetch(&fake, &ids, Duration::from_secs(5)).await;
+        assert_eq!(got.stopped, Some(Stop::Deadline));
+        assert_eq!(got.answered, 2 * CHUNK);
+        assert_eq!(got.quotes.len(), 2 * CHUNK);
+        assert!(got.quotes.contains_key("coin-499"));
+        assert!(!got.quotes.contains_key("coin-500"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_chunk_stops_the_rest_and_keeps_the_earlier() {
+        let ids = ids(600);
+        let fake = Fake {
+            slow: "none",
+            failing: "coin-300",
+        };
+        let got = fetch(&fake, &ids, Duration::from_secs(5)).await;
+        assert_eq!(
+            got.stopped,
+            Some(Stop::Failed(MarketError::Status { status: 500 }))
+        );
+        assert_eq!(got.answered, CHUNK);
+        let all = fetch(
+            &Fake {
+                slow: "none",
+                failing: "none",
+            },
+            &ids,
+            Duration::from_secs(u64::MAX),
+        )
+        .await;
+        assert_eq!((all.stopped, all.answered), (None, 600));
+    }
+
+    #[test]
+    fn the_messages_say_how_far_it_got() {
+        let d = Duration::from_secs(30);
+        assert_eq!(
+            Stop::Deadline.message(250, 300, d),
+            "check stopped at its deadline of 30 s: 250 of 300 ids answered, and recorded \
+             (--deadline gives it more time)"
+        );
+        let failed = Stop::Failed(MarketError::Timeout);
+        assert_eq!(failed.message(0, 300, d), "check failed: timed out");
+        assert_eq!(
+            failed.message(250, 300, d),
+            "check failed: timed out (250 of 300 ids answered before that, and recorded)"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::resolve::Settings;
 use super::values::{Source, color_name};
 use crate::keymap;
+use crate::market::coingecko;
 
 /// A value as the config file writes it.
 pub(super) fn quoted(s: &str) -> String {
@@ -55,7 +56,12 @@ impl Settings {
             (None, Some(key)) => format!("default for a {}", key.kind().describe()),
             _ => from(s.api_url.source, "--api-url", ""),
         };
-        line("poll.api_url", quoted(s.api_url()), url_source);
+        // A URL can carry a password or a key in its query: never shown.
+        line(
+            "poll.api_url",
+            quoted(&coingecko::redact_url(s.api_url())),
+            url_source,
+        );
         line(
             "poll.bell",
             s.bell.value.to_string(),

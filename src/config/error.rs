@@ -36,9 +36,12 @@ pub enum Origin {
 
 /// A mistake in the settings, saying where: the file, the line and the key,
 /// e.g. `/home/me/.config/prelist/config.toml, line 7: poll.interval: 5 is
-/// below the minimum of 10 seconds`. Never holds an API key.
+/// below the minimum of 10 seconds`. Never holds an API key. What it says
+/// is cleaned of control characters: a file's section and key names, and
+/// the file's own name, are anyone's text, and the message goes to a
+/// terminal.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {}{message}", self.place(), self.key_prefix())]
+#[error("{}", crate::text::clean(&format!("{}: {}{}", self.place(), self.key_prefix(), self.message)))]
 pub struct ConfigError {
     pub kind: ErrorKind,
     pub origin: Origin,

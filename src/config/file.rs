@@ -1,33 +1,38 @@
-//! Reading the config file: a size cap, UTF-8, and a file holding an API key
-//! private to its owner.
+//! Reading the config file: a regular file only, a size cap, UTF-8 (a
+//! leading byte-order mark read past), and a file holding an API key private
+//! to its owner.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::error::{ConfigError, ErrorKind, line_of};
 use super::parse::FileConfig;
 use super::{DEMO_KEY_VAR, MAX_FILE_SIZE, PRO_KEY_VAR};
+use crate::store::{self, ReadError};
 
 /// Reads and checks the config file at `path`. A missing file is `Ok(None)`.
-/// Refuses a file over [`MAX_FILE_SIZE`], one that is not UTF-8, and (on
-/// Unix) one holding an API key that its group or others may read.
+/// Refuses at once anything but a regular file (a directory, a FIFO, a
+/// device such as `/dev/zero`), a file over [`MAX_FILE_SIZE`], one that is
+/// not UTF-8, and (on Unix) one holding an API key that its group or others
+/// may read.
 pub fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
-    let read_error = |e: io::Error| {
+    let read_error = |e: ReadError| {
         let mut err = ConfigError::file(
             path,
             ErrorKind::Read,
             format!("cannot read the config file: {e}"),
         );
-        err.source = Some(e);
+        if let ReadError::Io(e) = e {
+            err.source = Some(e);
+        }
         err
     };
-    let file = match File::open(path) {
+    let file = match store::open_regular(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(read_error(e)),
     };
-    let meta = file.metadata().map_err(read_error)?;
+    let meta = file.metadata().map_err(|e| read_error(e.into()))?;
     let too_large = |size: u64| {
         ConfigError::file(
             path,
@@ -41,23 +46,26 @@ pub fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
     if meta.len() > MAX_FILE_SIZE {
         return Err(too_large(meta.len()));
     }
+    // The bytes are kept to say on which line a bad one is.
     let mut bytes = Vec::new();
     (&file)
         .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
-        .map_err(read_error)?;
+        .map_err(|e| read_error(e.into()))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large(bytes.len() as u64));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let bad = e.utf8_error().valid_up_to();
-        let mut err = ConfigError::file(
-            path,
-            ErrorKind::NotUtf8,
-            "the config file is not UTF-8 text: save it as UTF-8",
-        );
-        err.line = Some(line_of(e.as_bytes(), bad));
-        err
+    let text = store::read_text_from(bytes.as_slice(), MAX_FILE_SIZE).map_err(|e| match e {
+        ReadError::NotUtf8(bad) => {
+            let mut err = ConfigError::file(
+                path,
+                ErrorKind::NotUtf8,
+                "the config file is not UTF-8 text: save it as UTF-8",
+            );
+            err.line = Some(line_of(&bytes, bad));
+            err
+        }
+        e => read_error(e),
     })?;
     let config = FileConfig::parse(&text, path)?;
     if let Some((line, key)) = config.key_at {

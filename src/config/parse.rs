@@ -20,6 +20,7 @@ use super::toml_value::{
 use super::values::{ColorSlot, KeyKind, SecretKey, Theme};
 use crate::app::Mode;
 use crate::keymap::{self, Key, Keymap, Rebind};
+use crate::market::coingecko;
 use crate::market::poller::MIN_INTERVAL;
 use crate::view::Column;
 
@@ -668,10 +669,13 @@ pub(super) fn check_interval(secs: i64) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs as u64))
 }
 
+/// Whether `url` can be an API's base URL. The message quotes the URL with
+/// any credentials and query values hidden.
 pub(super) fn check_url(url: &str) -> Result<(), String> {
+    let shown = || coingecko::redact_url(url);
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        Ok(_) => Err(format!("{url:?} is not an http or https URL")),
-        Err(e) => Err(format!("{url:?} is not a URL: {e}")),
+        Ok(_) => Err(format!("{:?} is not an http or https URL", shown())),
+        Err(e) => Err(format!("{:?} is not a URL: {e}", shown())),
     }
 }

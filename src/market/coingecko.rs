@@ -199,9 +199,10 @@ pub fn parse_search(body: &Value) -> Result<Vec<Candidate>, MarketError> {
 }
 
 fn parse_base(base: &str) -> Result<Url, MarketError> {
-    let url = Url::parse(base.trim()).map_err(|e| MarketError::BadUrl(format!("{base}: {e}")))?;
+    let shown = redact_url(base);
+    let url = Url::parse(base.trim()).map_err(|e| MarketError::BadUrl(format!("{shown}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(MarketError::BadUrl(format!("{base}: not an http(s) URL")));
+        return Err(MarketError::BadUrl(format!("{shown}: not an http(s) URL")));
     }
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
         return Err(MarketError::BadUrl(
@@ -209,6 +210,52 @@ fn parse_base(base: &str) -> Result<Url, MarketError> {
         ));
     }
     Ok(url)
+}
+
+/// `url` as it may be shown: credentials before the host hidden
+/// (`https://user:pass@host/…` → `https://***@host/…`), and every value of
+/// its query and fragment (`?x_cg_demo_api_key=abc` →
+/// `?x_cg_demo_api_key=***`; a part without `=` is hidden whole). It works
+/// on the text, so a URL that does not parse, the kind an error message
+/// quotes, is redacted too.
+pub fn redact_url(url: &str) -> String {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (url, None),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
+    };
+    let authority_at = rest.find("://").map_or(0, |i| i + 3);
+    let authority_len = rest[authority_at..]
+        .find('/')
+        .unwrap_or(rest.len() - authority_at);
+    let authority = &rest[authority_at..authority_at + authority_len];
+    let mut out = String::with_capacity(url.len());
+    out.push_str(&rest[..authority_at]);
+    match authority.rfind('@') {
+        Some(at) => {
+            out.push_str("***");
+            out.push_str(&authority[at..]);
+        }
+        None => out.push_str(authority),
+    }
+    out.push_str(&rest[authority_at + authority_len..]);
+    for (mark, pairs) in [('?', query), ('#', fragment)] {
+        let Some(pairs) = pairs else { continue };
+        out.push(mark);
+        let hidden: Vec<String> = pairs
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) => format!("{name}=***"),
+                None if pair.is_empty() => String::new(),
+                None => "***".to_string(),
+            })
+            .collect();
+        out.push_str(&hidden.join("&"));
+    }
+    out
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -467,6 +514,37 @@ mod tests {
             parse_search(&json!([])),
             Err(MarketError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn secrets_in_a_url_are_redacted() {
+        for (url, shown) in [
+            ("https://user:pass@host/api/v3", "https://***@host/api/v3"),
+            ("https://tok@host", "https://***@host"),
+            (
+                "https://host/api?x_cg_demo_api_key=abc&b=2",
+                "https://host/api?x_cg_demo_api_key=***&b=***",
+            ),
+            (
+                "http://u:p@h:8080/x?k=v#access_token=t",
+                "http://***@h:8080/x?k=***#access_token=***",
+            ),
+            ("https://host/x?sekrit", "https://host/x?***"),
+            ("u:p@host/a@b", "***@host/a@b"),
+            ("ftp://a:b@c/", "ftp://***@c/"),
+            (
+                "https://api.coingecko.com/api/v3",
+                "https://api.coingecko.com/api/v3",
+            ),
+            ("", ""),
+            ("?", "?"),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        for base in ["ftp://me:sekrit@x/", "not a url sekrit@x?k=sekrit"] {
+            let err = CoinGecko::new(base, None).unwrap_err().to_string();
+            assert!(!err.contains("sekrit"), "{err}");
+        }
     }
 
     #[test]
