@@ -43,7 +43,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
     ) {
         let msg = listed.message();
         tracing::info!("{msg}");
-        eprintln!("{msg}");
+        super::say(&msg);
     }
     if cx.listings != before {
         cx.listings = store::save_state_merged(&cx.state_path(), &cx.listings)
