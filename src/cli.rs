@@ -67,7 +67,7 @@ fn parse_interval(s: &str) -> Result<u64, String> {
 pub enum Command {
     /// Print the watchlist without the TUI, in the TUI's order
     List(ListArgs),
-    /// Poll the API once, record any listing, print every coin's status
+    /// Look at every enabled source once, record any listing, print every coin's status
     Check(CheckArgs),
     /// Market-id candidates for NAME from the API's search
     Search {
@@ -148,6 +148,7 @@ pub struct ListArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum StatusArg {
     Upcoming,
+    Scheduled,
     Trading,
 }
 
@@ -155,6 +156,7 @@ impl From<StatusArg> for StatusFilter {
     fn from(s: StatusArg) -> StatusFilter {
         match s {
             StatusArg::Upcoming => StatusFilter::Upcoming,
+            StatusArg::Scheduled => StatusFilter::Scheduled,
             StatusArg::Trading => StatusFilter::Trading,
         }
     }

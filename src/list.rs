@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
+use crate::sources::book::Book;
 use crate::model::{Coin, RawCoin};
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
@@ -14,7 +15,7 @@ use crate::view::{self, Column, Filter, Sort};
 /// coin fields have their watchlist file's names and loose types, so a bad
 /// value is refused by the watchlist's validation with the coin named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CoinRecord<L = Vec<String>> {
+pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>> {
     pub rank: u32,
     pub name: String,
     #[serde(default)]
@@ -35,8 +36,8 @@ pub struct CoinRecord<L = Vec<String>> {
     pub vibes: Option<String>,
     #[serde(default)]
     pub market_id: Option<String>,
-    /// `upcoming` or `trading`; an import reads a listing from a record
-    /// that says `trading`.
+    /// `upcoming`, `scheduled` or `trading`; an import reads a listing from
+    /// a record that says `trading` and has a price.
     #[serde(default)]
     pub status: String,
     #[serde(default)]
@@ -56,6 +57,14 @@ pub struct CoinRecord<L = Vec<String>> {
     pub price_updated_at: Option<String>,
     #[serde(default)]
     pub price_stale: Option<bool>,
+    /// The earliest opening an exchange announced (RFC 3339), while the
+    /// coin is not trading.
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+    /// Every pair of the coin's ticker on the watched exchanges (one CSV
+    /// cell).
+    #[serde(default)]
+    pub exchanges: X,
     #[serde(default)]
     pub other_names: L,
     #[serde(default)]
@@ -71,12 +80,13 @@ pub struct CoinRecord<L = Vec<String>> {
 }
 
 impl CoinRecord {
-    pub fn new(coin: &Coin, listings: &Listings) -> CoinRecord {
+    pub fn new(coin: &Coin, listings: &Listings, book: &Book) -> CoinRecord {
         CoinRecord::build(
             coin,
-            listings,
+            (listings, book),
             &|s: &str| s.to_string(),
             |v: &[String]| v.to_vec(),
+            |e: Vec<ExchangeRecord>| e,
         )
     }
 
@@ -113,6 +123,15 @@ impl CoinRecord {
         if self.status != Status::Trading.as_str() {
             return Ok(None);
         }
+        // Trading on an exchange only: CoinGecko has no price to record.
+        if self.price_usd.is_none()
+            && self
+                .exchanges
+                .iter()
+                .any(|e| e.status == crate::sources::book::PairStatus::Trading.as_str())
+        {
+            return Ok(None);
+        }
         let time = |key: &str, s: &Option<String>| match s.as_deref() {
             None => Ok(None),
             Some(s) => s
@@ -134,16 +153,26 @@ impl CoinRecord {
     }
 }
 
-impl<L> CoinRecord<L> {
-    /// The record of `coin`, with every text cell passed through `text` and
-    /// every list field made by `list` (a JSON array, or one CSV cell).
+impl<L, X> CoinRecord<L, X> {
+    /// The record of `coin`, with every text cell passed through `text`,
+    /// every list field made by `list` (a JSON array, or one CSV cell), and
+    /// the exchanges by `exchanges`.
     pub fn build(
         coin: &Coin,
-        listings: &Listings,
+        (listings, book): (&Listings, &Book),
         text: &dyn Fn(&str) -> String,
         list: impl Fn(&[String]) -> L,
-    ) -> CoinRecord<L> {
+        exchanges: impl Fn(Vec<ExchangeRecord>) -> X,
+    ) -> CoinRecord<L, X> {
         let listing = listing_of(coin, listings);
+        let status = status_of(coin, listings, book);
+        let pairs = ExchangeRecord::of(coin, book, text);
+        let scheduled_at = match book.status(coin) {
+            crate::sources::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
+                Some(text::rfc3339(at))
+            }
+            _ => None,
+        };
         let opt = |s: &Option<String>| s.as_deref().map(text);
         CoinRecord {
             rank: coin.rank,
@@ -157,7 +186,7 @@ impl<L> CoinRecord<L> {
             competitors: list(&coin.competitors),
             vibes: opt(&coin.vibes),
             market_id: opt(&coin.market_id),
-            status: status_of(coin, listings).as_str().to_string(),
+            status: status.as_str().to_string(),
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
             market_cap_usd: listing.and_then(|l| l.market_cap),
@@ -165,6 +194,8 @@ impl<L> CoinRecord<L> {
             first_price_usd: listing.map(|l| l.first_price),
             price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
             price_stale: listing.map(|l| l.stale),
+            scheduled_at,
+            exchanges: exchanges(pairs),
             other_names: list(&coin.other_names),
             summary: text(&coin.summary),
             thesis: text(&coin.thesis),
@@ -175,14 +206,71 @@ impl<L> CoinRecord<L> {
     }
 }
 
+/// One pair of a coin's ticker on a watched exchange, as the outputs write
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRecord {
+    /// `binance`, `okx`…
+    pub exchange: String,
+    /// `NIL/USDT`.
+    pub pair: String,
+    /// `trading`, `scheduled` or `closed`.
+    pub status: String,
+    /// When the pair was first seen (RFC 3339).
+    pub first_seen: String,
+    /// When it opens, for a scheduled pair (RFC 3339).
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+    /// The ticker was already on the exchange at prelist's first look and
+    /// the user has not confirmed it is this coin: it may be another's.
+    #[serde(default)]
+    pub ambiguous: bool,
+}
+
+impl ExchangeRecord {
+    /// The pairs the latest look at each exchange listed under `coin`'s
+    /// ticker, with text cells passed through `text`.
+    pub fn of(coin: &Coin, book: &Book, text: &dyn Fn(&str) -> String) -> Vec<ExchangeRecord> {
+        let mut out = Vec::new();
+        for view in book.views(coin) {
+            let Some(asset) = view.asset else { continue };
+            for (pair, p) in asset.pairs {
+                out.push(ExchangeRecord {
+                    exchange: view.exchange.key().to_string(),
+                    pair: text(&pair),
+                    status: p.status.as_str().to_string(),
+                    first_seen: crate::text::rfc3339(p.first_seen),
+                    scheduled_at: p.opens_at.map(crate::text::rfc3339),
+                    ambiguous: asset.ambiguous,
+                });
+            }
+        }
+        out
+    }
+
+    /// The record in one line, for a CSV cell: `binance NIL/USDT trading
+    /// since 2026-12-01T10:00:00Z`.
+    pub fn line(&self) -> String {
+        let mut s = format!("{} {} {}", self.exchange, self.pair, self.status);
+        match &self.scheduled_at {
+            Some(at) => s.push_str(&format!(" at {at}")),
+            None => s.push_str(&format!(" since {}", self.first_seen)),
+        }
+        if self.ambiguous {
+            s.push_str(" (may be another coin)");
+        }
+        s
+    }
+}
+
 /// The coins to print, in order.
 pub fn select<'a>(
     coins: &'a [Coin],
-    listings: &Listings,
+    (listings, book): (&Listings, &Book),
     sort: Sort,
     filter: &Filter,
 ) -> Vec<&'a Coin> {
-    view::visible(coins, listings, sort, filter)
+    view::visible(coins, listings, book, sort, filter)
         .into_iter()
         .map(|i| &coins[i])
         .collect()
@@ -196,8 +284,11 @@ pub fn select<'a>(
     clippy::expect_used,
     reason = "records are strings, numbers and lists: serialising them to memory cannot fail"
 )]
-pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
-    let records: Vec<CoinRecord> = coins.iter().map(|c| CoinRecord::new(c, listings)).collect();
+pub fn to_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
+    let records: Vec<CoinRecord> = coins
+        .iter()
+        .map(|c| CoinRecord::new(c, listings, book))
+        .collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
     // Each such character is DEL or starts with one of these bytes in UTF-8:
     // most lists have none, and are passed on as they are.
@@ -220,13 +311,13 @@ pub fn to_json(coins: &[&Coin], listings: &Listings) -> String {
 }
 
 /// An aligned text table with every column, one coin a line.
-pub fn to_text(coins: &[&Coin], listings: &Listings, now: i64) -> String {
+pub fn to_text(coins: &[&Coin], listings: &Listings, book: &Book, now: i64) -> String {
     use unicode_width::UnicodeWidthStr;
     let cells: Vec<Vec<String>> = coins
         .iter()
         .map(|c| {
             Column::ALL
-                .map(|col| view::cell(c, listings, col, now))
+                .map(|col| view::cell(c, listings, book, col, now))
                 .to_vec()
         })
         .collect();

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::Quotes;
 use crate::model::Coin;
+use crate::sources::book::{Book, BookStatus};
 
 /// A coin that has been seen trading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,9 +36,12 @@ pub struct Listing {
 /// Listings by market id.
 pub type Listings = HashMap<String, Listing>;
 
+/// Where a coin stands, in the order it moves: upcoming, scheduled (an
+/// exchange published an opening time), trading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
     Upcoming,
+    Scheduled,
     Trading,
 }
 
@@ -45,6 +49,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Upcoming => "upcoming",
+            Status::Scheduled => "scheduled",
             Status::Trading => "trading",
         }
     }
@@ -55,10 +60,17 @@ pub fn listing_of<'a>(coin: &Coin, listings: &'a Listings) -> Option<&'a Listing
     coin.market_id.as_ref().and_then(|id| listings.get(id))
 }
 
-pub fn status_of(coin: &Coin, listings: &Listings) -> Status {
-    match listing_of(coin, listings) {
-        Some(_) => Status::Trading,
-        None => Status::Upcoming,
+/// A coin's status from every source: trading when CoinGecko prices it or
+/// an exchange lists it as a listing that counts (see [`Book`]), else
+/// scheduled when an exchange announced its opening, else upcoming.
+pub fn status_of(coin: &Coin, listings: &Listings, book: &Book) -> Status {
+    if listing_of(coin, listings).is_some() {
+        return Status::Trading;
+    }
+    match book.status(coin) {
+        BookStatus::Trading => Status::Trading,
+        BookStatus::Scheduled(_) => Status::Scheduled,
+        BookStatus::None => Status::Upcoming,
     }
 }
 

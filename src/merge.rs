@@ -1,11 +1,13 @@
 //! Merging what two instances wrote, so neither overwrites the other: the
 //! watchlist three ways (from the version both started from), the listings
-//! by union.
+//! and the exchanges' books by union.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::listing::Listings;
 use crate::model::{Coin, Taken, name_key};
+use crate::sources::book::Book;
+use crate::store::State;
 
 /// The merged coins, and the names kept twice because both sides changed
 /// the same coin differently.
@@ -85,6 +87,15 @@ fn free_name(coins: &[Coin], wanted: &str) -> String {
     }
 }
 
+/// Both sides' state: the listings by union (see [`merge_listings`]) and
+/// the exchanges' books (see [`merge_books`]).
+pub fn merge_state(ours: &State, theirs: &State) -> State {
+    State {
+        listings: merge_listings(&ours.listings, &theirs.listings),
+        book: merge_books(&ours.book, &theirs.book),
+    }
+}
+
 /// Every listing of either side. Where both saw a coin list, the earlier
 /// flip is kept, with the later of the two latest prices.
 pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
@@ -107,6 +118,43 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                     o.stale = t.stale;
                 }
             }
+        }
+    }
+    out
+}
+
+/// Both instances' books in one: each exchange's looks span both, each
+/// asset is seen from the earlier of the two, listed at the first listing,
+/// confirmed if either confirmed it, and stands as the later look saw it.
+pub fn merge_books(ours: &Book, theirs: &Book) -> Book {
+    let mut out = ours.clone();
+    for (&exchange, t) in &theirs.exchanges {
+        let Some(o) = out.exchanges.get_mut(&exchange) else {
+            out.exchanges.insert(exchange, t.clone());
+            continue;
+        };
+        let theirs_newer = t.last_look > o.last_look;
+        for (base, ta) in &t.assets {
+            let Some(oa) = o.assets.get_mut(base) else {
+                o.assets.insert(base.clone(), ta.clone());
+                continue;
+            };
+            if ta.last_seen > oa.last_seen {
+                oa.pairs = ta.pairs.clone();
+                oa.last_seen = ta.last_seen;
+            }
+            oa.first_seen = oa.first_seen.min(ta.first_seen);
+            // Either side's first look seeing it makes it ambiguous.
+            oa.at_first_look |= ta.at_first_look;
+            oa.confirmed |= ta.confirmed;
+            oa.listed_at = match (oa.listed_at, ta.listed_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        o.first_look = o.first_look.min(t.first_look);
+        if theirs_newer {
+            o.last_look = t.last_look;
         }
     }
     out

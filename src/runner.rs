@@ -13,15 +13,15 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::app::{App, Effect, LogKind, Msg};
-use crate::listing::Listings;
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
-use crate::store::{self, WatchlistStore};
+use crate::sources::{ExchangeSource, watch};
+use crate::store::{self, State, WatchlistStore};
 
 /// A file write for the saver task.
 enum Save {
-    State(Listings),
+    State(State),
     Watchlist(Watchlist),
 }
 
@@ -33,6 +33,8 @@ pub struct Runner<P> {
     provider: Result<Arc<P>, String>,
     /// The poller's command channel, once it is started.
     poller: Option<mpsc::Sender<Command>>,
+    /// The exchanges' loops, once started.
+    exchanges: Vec<JoinHandle<()>>,
     saves: mpsc::UnboundedSender<Save>,
     saver: JoinHandle<()>,
     /// Where the bell is rung: the terminal.
@@ -55,6 +57,7 @@ impl<P: MarketProvider> Runner<P> {
             inbox,
             provider,
             poller: None,
+            exchanges: Vec::new(),
             saves,
             saver,
             out,
@@ -88,10 +91,27 @@ impl<P: MarketProvider> Runner<P> {
         true
     }
 
-    /// Stops the poller: it ends at its next look at the command channel,
-    /// with no request sent after this.
+    /// Starts a loop for each exchange's list, each looking every
+    /// `interval` with its own backoff; their looks come in as
+    /// [`Msg::Exchange`].
+    pub fn start_exchanges<S: ExchangeSource>(&mut self, sources: Vec<Arc<S>>, interval: Duration) {
+        for source in sources {
+            let inbox = self.inbox.clone();
+            self.exchanges.push(tokio::spawn(watch::run(
+                source,
+                interval,
+                move |look| inbox.send(Msg::Exchange(look)).is_ok(),
+            )));
+        }
+    }
+
+    /// Stops the poller (it ends at its next look at the command channel,
+    /// with no request sent after this) and the exchanges' loops.
     pub fn stop_poller(&mut self) {
         self.poller = None;
+        for task in self.exchanges.drain(..) {
+            task.abort();
+        }
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -115,7 +135,7 @@ impl<P: MarketProvider> Runner<P> {
                     }
                 }
             }
-            Effect::SaveState(listings) => self.save(Save::State(listings)),
+            Effect::SaveState(state) => self.save(Save::State(state)),
             Effect::SaveWatchlist(watchlist) => self.save(Save::Watchlist(watchlist)),
             Effect::Lookup(query) => {
                 let inbox = self.inbox.clone();

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings};
-use crate::merge::{merge_listings, merge3};
+use crate::merge::{merge3, merge_state};
+use crate::sources::book::Book;
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
 
 pub const STATE_FILE: &str = "state.json";
@@ -241,6 +242,22 @@ struct StateFile {
     version: u32,
     /// Sorted, so the file is stable from one write to the next.
     listings: BTreeMap<String, Listing>,
+    /// What each watched exchange lists; absent in files written before
+    /// exchanges were watched.
+    #[serde(default, skip_serializing_if = "book_is_empty")]
+    exchanges: Book,
+}
+
+fn book_is_empty(book: &Book) -> bool {
+    book.exchanges.is_empty()
+}
+
+/// What the state file holds: CoinGecko's listings and prices, and the
+/// book of what each exchange lists.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub listings: Listings,
+    pub book: Book,
 }
 
 /// What is wrong with a listing for `id`, from a state file or an import:
@@ -269,10 +286,10 @@ pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
 
 /// Loads the state file; a missing one is an empty state. Every listing in
 /// it must be one a poll could have recorded, else the file is refused.
-pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
+pub fn load_state(path: &Path) -> Result<State, StoreError> {
     let text = match read_text(path, MAX_STATE_BYTES) {
         Ok(text) => text,
-        Err(e) if e.is_not_found() => return Ok(Listings::new()),
+        Err(e) if e.is_not_found() => return Ok(State::default()),
         Err(ReadError::TooLarge {
             size: Some(size),
             max,
@@ -311,30 +328,35 @@ pub fn load_state(path: &Path) -> Result<Listings, StoreError> {
             });
         }
     }
-    Ok(state.listings.into_iter().collect())
+    Ok(State {
+        listings: state.listings.into_iter().collect(),
+        book: state.exchanges,
+    })
 }
 
 /// Writes the state file atomically, after merging in what another
 /// instance recorded since (its flips are kept, never overwritten), all
 /// under the state file's lock. Returns the listings written. A state file
 /// that no longer loads is not replaced.
-pub fn save_state_merged(path: &Path, listings: &Listings) -> Result<Listings, StoreError> {
+pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError> {
     let _lock = lock(path)?;
     let on_disk = load_state(path)?;
-    let merged = merge_listings(listings, &on_disk);
+    let merged = merge_state(state, &on_disk);
     save_state(path, &merged)?;
     Ok(merged)
 }
 
 /// Writes the state file atomically, as it is. One that would be too
 /// large to load again is refused, and nothing is written.
-pub fn save_state(path: &Path, listings: &Listings) -> Result<(), StoreError> {
+pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
     let state = StateFile {
         version: STATE_VERSION,
-        listings: listings
+        listings: state
+            .listings
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
+        exchanges: state.book.clone(),
     };
     let text =
         json_within(&state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
@@ -654,11 +676,13 @@ mod tests {
     fn state_round_trips_and_missing_is_empty() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join(STATE_FILE);
-        assert!(load_state(&path).unwrap().is_empty());
-        let mut l = Listings::new();
-        l.insert("nillion".into(), listing(0.7));
+        assert_eq!(load_state(&path).unwrap(), State::default());
+        let mut l = State::default();
+        l.listings.insert("nillion".into(), listing(0.7));
         save_state(&path, &l).unwrap();
         assert_eq!(load_state(&path).unwrap(), l);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("exchanges"), "an empty book is not written");
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -670,8 +694,8 @@ mod tests {
     fn a_crash_before_the_rename_leaves_the_old_state() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
-        let mut old = Listings::new();
-        old.insert("nillion".into(), listing(0.7));
+        let mut old = State::default();
+        old.listings.insert("nillion".into(), listing(0.7));
         save_state(&path, &old).unwrap();
         let before = std::fs::read(&path).unwrap();
 

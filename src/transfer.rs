@@ -7,12 +7,13 @@ use std::path::Path;
 use crate::list::CoinRecord;
 use crate::listing::{Listing, Listings};
 use crate::merge::merge_listings;
+use crate::sources::book::Book;
 use crate::model::{Coin, Problem, Watchlist, WatchlistError};
 use crate::text::clean;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
-pub fn export_json(coins: &[&Coin], listings: &Listings) -> String {
-    crate::list::to_json(coins, listings)
+pub fn export_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
+    crate::list::to_json(coins, listings, book)
 }
 
 /// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
@@ -28,7 +29,8 @@ fn guard(cell: &str) -> String {
 
 /// The export as CSV: a header, then one row per coin, with the columns and
 /// order of the JSON's keys. A list field is one cell, its items joined
-/// with "; " (the form's separator: items may hold commas). Empty cells are
+/// with "; " (the form's separator: items may hold commas); so are the
+/// exchanges' pairs, each in a line of words. Empty cells are
 /// JSON's nulls; text cells are cleaned of control characters (CSV, unlike
 /// JSON, has no escapes, and the output may go to a terminal) and guarded
 /// against formula injection.
@@ -37,12 +39,19 @@ fn guard(cell: &str) -> String {
     reason = "CSV of our records, written to memory, cannot fail, and it is UTF-8 because \
               every cell is"
 )]
-pub fn export_csv(coins: &[&Coin], listings: &Listings) -> String {
+pub fn export_csv(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
     let cell = |s: &str| guard(&clean(s));
     let record = |c: &Coin| {
-        CoinRecord::build(c, listings, &cell, |items: &[String]| {
-            cell(&items.join("; "))
-        })
+        CoinRecord::build(
+            c,
+            (listings, book),
+            &cell,
+            |items: &[String]| cell(&items.join("; ")),
+            |pairs: Vec<crate::list::ExchangeRecord>| {
+                let lines: Vec<String> = pairs.iter().map(|p| p.line()).collect();
+                cell(&lines.join("; "))
+            },
+        )
     };
     let mut w = csv::Writer::from_writer(Vec::new());
     for c in coins {
@@ -352,7 +361,7 @@ mod tests {
         w.coins[0].narratives = vec!["+1".into(), "b".into()];
         w.coins[0].ticker = Some("-X".into());
         let refs: Vec<&Coin> = w.coins.iter().collect();
-        let text = export_csv(&refs[..1], &Listings::new());
+        let text = export_csv(&refs[..1], &Listings::new(), &Book::default());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header = r.headers().unwrap().clone();
         let row = r.records().next().unwrap().unwrap();
@@ -366,7 +375,7 @@ mod tests {
 
     #[test]
     fn an_empty_csv_export_still_has_its_header() {
-        let text = export_csv(&[], &Listings::new());
+        let text = export_csv(&[], &Listings::new(), &Book::default());
         assert!(text.starts_with("rank,name,ticker,"), "{text}");
         assert_eq!(text.lines().count(), 1);
     }

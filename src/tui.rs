@@ -25,6 +25,7 @@ use crate::app::{App, Msg};
 use crate::keymap;
 use crate::market::MarketProvider;
 use crate::runner::Runner;
+use crate::sources::ExchangeSource;
 use crate::store::WatchlistStore;
 use crate::ui;
 use crate::ui::theme::Palette;
@@ -68,9 +69,13 @@ pub fn restore() {
 
 /// What the screen works with besides the app: the market API (for polls
 /// and lookups), whether to poll, and the files it writes.
-pub struct Session<P> {
+pub struct Session<P, S> {
     /// The API client, or why there is none (a bad URL, a key over http).
     pub provider: Result<Arc<P>, String>,
+    /// The exchanges' list clients, watched when polling, and the time
+    /// between two looks at each.
+    pub exchanges: Vec<Arc<S>>,
+    pub exchange_interval: Duration,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
     pub state_path: PathBuf,
@@ -90,7 +95,10 @@ pub struct Ended {
 /// Runs the app until the user quits or a signal asks it to stop, then waits
 /// for its saves. When polling, a poller task runs beside it and its reports
 /// flow into the app.
-pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> Ended {
+pub async fn run<P: MarketProvider, S: ExchangeSource>(
+    mut app: App,
+    session: Session<P, S>,
+) -> Ended {
     let (inbox, mut msgs) = mpsc::unbounded_channel();
     let mut runner = Runner::new(
         session.provider,
@@ -105,6 +113,9 @@ pub async fn run<P: MarketProvider>(mut app: App, session: Session<P>) -> Ended 
     };
     if polling {
         app.enable_polling();
+        let watched: Vec<_> = session.exchanges.iter().map(|s| s.exchange()).collect();
+        app.watch_exchanges(&watched);
+        runner.start_exchanges(session.exchanges, session.exchange_interval);
     }
     let mut terminal = match init() {
         Ok(t) => t,

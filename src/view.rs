@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use memchr::memmem::Finder;
 
 use crate::listing::{Listings, Status, listing_of, status_of};
+use crate::sources::book::Book;
 use crate::model::{Airdrop, Coin, name_key};
 use crate::text::{self, clean};
 
@@ -106,6 +107,7 @@ pub enum StatusFilter {
     #[default]
     All,
     Upcoming,
+    Scheduled,
     Trading,
 }
 
@@ -113,18 +115,21 @@ impl StatusFilter {
     pub fn next(self) -> StatusFilter {
         match self {
             StatusFilter::All => StatusFilter::Upcoming,
-            StatusFilter::Upcoming => StatusFilter::Trading,
+            StatusFilter::Upcoming => StatusFilter::Scheduled,
+            StatusFilter::Scheduled => StatusFilter::Trading,
             StatusFilter::Trading => StatusFilter::All,
         }
     }
 
-    /// Whether `coin` passes; the listing is looked up only when it matters.
-    fn admits(self, coin: &Coin, listings: &Listings) -> bool {
-        match self {
-            StatusFilter::All => true,
-            StatusFilter::Upcoming => status_of(coin, listings) == Status::Upcoming,
-            StatusFilter::Trading => status_of(coin, listings) == Status::Trading,
-        }
+    /// Whether `coin` passes; the status is looked up only when it matters.
+    fn admits(self, coin: &Coin, listings: &Listings, book: &Book) -> bool {
+        let wanted = match self {
+            StatusFilter::All => return true,
+            StatusFilter::Upcoming => Status::Upcoming,
+            StatusFilter::Scheduled => Status::Scheduled,
+            StatusFilter::Trading => Status::Trading,
+        };
+        status_of(coin, listings, book) == wanted
     }
 }
 
@@ -165,8 +170,14 @@ pub struct Filter {
 impl Filter {
     /// Whether `coin` passes every filter: its status, its airdrop, and the
     /// search text found (without case) in `haystack`, its `SearchIndex` text.
-    fn admits(&self, coin: &Coin, listings: &Listings, haystack: &str, needle: &Finder) -> bool {
-        self.status.admits(coin, listings)
+    fn admits(
+        &self,
+        coin: &Coin,
+        (listings, book): (&Listings, &Book),
+        haystack: &str,
+        needle: &Finder,
+    ) -> bool {
+        self.status.admits(coin, listings, book)
             && self.airdrop.admits(coin.airdrop)
             && (needle.needle().is_empty() || needle.find(haystack.as_bytes()).is_some())
     }
@@ -198,8 +209,14 @@ impl SearchIndex {
 }
 
 /// The indices into `coins` of the coins to show, in the order to show them.
-pub fn visible(coins: &[Coin], listings: &Listings, sort: Sort, filter: &Filter) -> Vec<usize> {
-    visible_indexed(coins, &SearchIndex::new(coins), listings, sort, filter)
+pub fn visible(
+    coins: &[Coin],
+    listings: &Listings,
+    book: &Book,
+    sort: Sort,
+    filter: &Filter,
+) -> Vec<usize> {
+    visible_indexed(coins, &SearchIndex::new(coins), listings, book, sort, filter)
 }
 
 /// `visible` with a search index built beforehand (`SearchIndex::new(coins)`).
@@ -211,6 +228,7 @@ pub fn visible_indexed(
     coins: &[Coin],
     index: &SearchIndex,
     listings: &Listings,
+    book: &Book,
     sort: Sort,
     filter: &Filter,
 ) -> Vec<usize> {
@@ -220,8 +238,8 @@ pub fn visible_indexed(
         .iter()
         .zip(&index.texts)
         .enumerate()
-        .filter(|(_, (c, hay))| filter.admits(c, listings, hay, &finder))
-        .map(|(i, (c, _))| (sort_key(c, listings, sort.column), c.rank, i))
+        .filter(|(_, (c, hay))| filter.admits(c, (listings, book), hay, &finder))
+        .map(|(i, (c, _))| (sort_key(c, listings, book, sort.column), c.rank, i))
         .collect();
     keyed.sort_unstable_by(|a, b| {
         let by_value = match (&a.0, &b.0) {
@@ -270,7 +288,7 @@ fn text_key(s: &str) -> Option<Key> {
     (!key.is_empty()).then_some(Key::Text(key))
 }
 
-fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
+fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Option<Key> {
     let listing = || listing_of(coin, listings);
     match column {
         Column::Rank => Some(Key::Int(i64::from(coin.rank))),
@@ -279,7 +297,7 @@ fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
         Column::Category => text_key(&coin.category),
         Column::Score => coin.score.map(|s| Key::Int(i64::from(s.value))),
         Column::Airdrop => coin.airdrop.map(|a| Key::Int(a as i64)),
-        Column::Status => Some(Key::Int(status_of(coin, listings) as i64)),
+        Column::Status => Some(Key::Int(status_of(coin, listings, book) as i64)),
         Column::Price => listing().map(|l| Key::Num(l.price_usd)),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
         Column::Listed => listing().map(|l| Key::Int(l.listed_at)),
@@ -290,7 +308,7 @@ fn sort_key(coin: &Coin, listings: &Listings, column: Column) -> Option<Key> {
 /// Unknown values are "—"; a coin with no market id says so under Price,
 /// since it can never be seen to list; a price the API stopped giving is
 /// marked stale with its age as of `now` (Unix seconds).
-pub fn cell(coin: &Coin, listings: &Listings, column: Column, now: i64) -> String {
+pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: i64) -> String {
     const UNKNOWN: &str = "—";
     let listing = listing_of(coin, listings);
     let or_unknown = |s: &str| {
@@ -311,7 +329,7 @@ pub fn cell(coin: &Coin, listings: &Listings, column: Column, now: i64) -> Strin
             None => UNKNOWN.into(),
         },
         Column::Airdrop => coin.airdrop.map_or(UNKNOWN.into(), |a| a.as_str().into()),
-        Column::Status => status_of(coin, listings).as_str().into(),
+        Column::Status => status_of(coin, listings, book).as_str().into(),
         Column::Price => match (listing, &coin.market_id) {
             (Some(l), _) if l.stale => format!(
                 "{} ({} old)",
@@ -352,7 +370,7 @@ mod tests {
         descending: bool,
     ) -> Vec<String> {
         let sort = Sort { column, descending };
-        names(coins, &visible(coins, listings, sort, &Filter::default()))
+        names(coins, &visible(coins, listings, &Book::default(), sort, &Filter::default()))
     }
 
     /// Two coins trading, with prices and changes, one without a 24h change.
@@ -522,7 +540,7 @@ mod tests {
     fn status_and_airdrop_filters() {
         let c = builtin();
         let l = some_listings();
-        let show = |f: Filter| names(&c, &visible(&c, &l, Sort::default(), &f));
+        let show = |f: Filter| names(&c, &visible(&c, &l, &Book::default(), Sort::default(), &f));
         let trading = show(Filter {
             status: StatusFilter::Trading,
             ..Filter::default()
@@ -556,7 +574,7 @@ mod tests {
                 text: text.into(),
                 ..Filter::default()
             };
-            names(&c, &visible(&c, &l, Sort::default(), &f))
+            names(&c, &visible(&c, &l, &Book::default(), Sort::default(), &f))
         };
         assert_eq!(find("NILLION"), ["Nillion"], "name, any case");
         assert_eq!(find("obscuro"), ["Ten"], "other names");

@@ -438,7 +438,7 @@ fn load_state_of(bytes: &[u8]) -> Result<(), TestCaseError> {
         Ok(listings) => {
             // Only listings a poll could have recorded are ever loaded, and
             // what loads saves and loads again the same.
-            for (id, l) in &listings {
+            for (id, l) in &listings.listings {
                 prop_assert_eq!(store::listing_problem(id, l), None);
             }
             store::save_state(&path, &listings).unwrap();

@@ -4,7 +4,7 @@
 //! goes out as an [`Effect`]. No I/O and no terminal, so every behaviour is
 //! testable as plain data.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use ratatui::layout::Rect;
@@ -15,9 +15,12 @@ use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
 use crate::market::poller::{Command, Refusal, Report};
 use crate::market::{Candidate, MarketError};
-use crate::merge::{merge_listings, merge3};
+use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
-use crate::store::Saved;
+use crate::sources::Exchange;
+use crate::sources::book::{Book, Event, apply_look};
+use crate::sources::watch::Look;
+use crate::store::{Saved, State};
 use crate::text;
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
 
@@ -67,6 +70,8 @@ pub enum Msg {
     Clock { now: Instant, wall: i64 },
     /// A report from the poller.
     Poll(Report),
+    /// A look at an exchange's list, from its loop.
+    Exchange(Look),
     /// The API's answer to a market-id lookup for `query`.
     Lookup {
         query: String,
@@ -78,11 +83,11 @@ pub enum Msg {
         sent: Watchlist,
         result: Result<Saved, String>,
     },
-    /// A state save finished: the listings written (another instance's
+    /// A state save finished: the state written (another instance's
     /// merged in), or why not.
     StateSaved {
-        sent: Listings,
-        result: Result<Listings, String>,
+        sent: State,
+        result: Result<State, String>,
     },
     /// The app is closing (quit or a signal): what waits to be written is
     /// written now.
@@ -104,8 +109,8 @@ impl From<Action> for Msg {
 pub enum Effect {
     /// Send a command to the poller.
     Poll(Command),
-    /// Write these listings to the state file (merging another instance's).
-    SaveState(Listings),
+    /// Write this state to the state file (merging another instance's).
+    SaveState(State),
     /// Ring the terminal bell.
     Bell,
     /// Write an entry to the log file.
@@ -155,6 +160,15 @@ pub struct PollState {
     pub next_at: Option<Instant>,
 }
 
+/// An exchange's loop as the UI knows it, from its looks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    /// The last error, while no good look has come since.
+    pub last_error: Option<MarketError>,
+    /// When the next look is due.
+    pub next_at: Option<Instant>,
+}
+
 /// Which pane j/k/PgDn move in normal mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -187,6 +201,13 @@ pub struct Viewport {
 pub struct App {
     pub(crate) watchlist: Watchlist,
     pub(crate) listings: Listings,
+    /// What each watched exchange lists.
+    pub(crate) book: Book,
+    /// The exchanges being watched, as their looks left them.
+    pub(crate) sources: BTreeMap<Exchange, SourceState>,
+    /// The exchanges looked at since the app started: a listing found at
+    /// the first look of a run may have happened while prelist was closed.
+    looked: HashSet<Exchange>,
     pub(crate) keymap: Keymap,
     pub(crate) sort: Sort,
     /// The columns shown, in order (the config's `display.columns`).
@@ -253,6 +274,9 @@ impl App {
             search_index: SearchIndex::new(&watchlist.coins),
             watchlist,
             listings,
+            book: Book::default(),
+            sources: BTreeMap::new(),
+            looked: HashSet::new(),
             keymap: Keymap::default(),
             sort: Sort::default(),
             columns: Column::ALL.to_vec(),
@@ -315,6 +339,20 @@ impl App {
         }
     }
 
+    /// Starts from this book of the exchanges' lists (from the state file).
+    pub fn with_book(mut self, book: Book) -> App {
+        self.book = book;
+        self.refresh();
+        self
+    }
+
+    /// Notes that these exchanges are watched: their looks will come in.
+    pub fn watch_exchanges(&mut self, exchanges: &[Exchange]) {
+        for &e in exchanges {
+            self.sources.entry(e).or_default();
+        }
+    }
+
     /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
     pub fn enable_polling(&mut self) {
         self.polling = Some(PollState {
@@ -337,7 +375,10 @@ impl App {
         self.watchlist
             .coins
             .iter()
-            .filter(|c| crate::listing::listing_of(c, &self.listings).is_some())
+            .filter(|c| {
+                crate::listing::status_of(c, &self.listings, &self.book)
+                    == crate::listing::Status::Trading
+            })
             .count()
     }
 
@@ -399,11 +440,7 @@ impl App {
                 } else if self.listings != before {
                     // New prices alone: a big list's state file is megabytes,
                     // and polls may come every 10 s.
-                    if self.now_wall - self.state_saved_at >= PRICE_SAVE_GAP {
-                        self.save_state();
-                    } else {
-                        self.prices_unsaved = true;
-                    }
+                    self.note_unsaved_change();
                 }
                 self.refresh();
             }
@@ -434,6 +471,112 @@ impl App {
         }
     }
 
+    /// Takes in one look at an exchange's list: listings and announced
+    /// openings of watched coins are told as CoinGecko's flips are.
+    fn on_exchange(&mut self, look: Look) {
+        let exchange = look.exchange;
+        let source = self.sources.entry(exchange).or_default();
+        source.next_at = Some(self.now + look.next_in);
+        if !self.flash_sticky {
+            self.flash = None;
+        }
+        match look.result {
+            Ok(pairs) => {
+                source.last_error = None;
+                let resumed = self.looked.insert(exchange);
+                let events = apply_look(
+                    &mut self.book,
+                    exchange,
+                    &pairs,
+                    self.now_wall,
+                    &self.watchlist.coins,
+                    resumed,
+                );
+                self.announce(&events);
+                if events.is_empty() {
+                    // Only the time of the look changed, or pairs nobody
+                    // watches: written with the next prices.
+                    self.note_unsaved_change();
+                } else {
+                    self.save_state();
+                }
+                self.refresh();
+            }
+            Err(error) => {
+                let msg = format!(
+                    "{} look failed: {error} (retry in {})",
+                    exchange.name(),
+                    text::duration(look.next_in)
+                );
+                source.last_error = Some(error);
+                self.push_log(LogKind::Error, msg);
+            }
+        }
+    }
+
+    /// Tells exchange events: the status line, the log, the bell.
+    fn announce(&mut self, events: &[Event]) {
+        for event in events {
+            let msg = event.message();
+            if let Some(id) = &event.market_id {
+                self.flipped.insert(id.clone());
+            }
+            self.flash = Some(msg.clone());
+            self.push_log(LogKind::Flip, msg);
+        }
+        if events.len() > 1 {
+            self.flash = Some(format!(
+                "{} listings and openings (l: log)",
+                events.len()
+            ));
+        }
+        if !events.is_empty() {
+            self.flash_sticky = true;
+            if self.bell {
+                self.effects.push(Effect::Bell);
+            }
+        }
+    }
+
+    /// A change to the state that need not be written at once: at most once
+    /// a [`PRICE_SAVE_GAP`], and at shutdown.
+    fn note_unsaved_change(&mut self) {
+        if self.now_wall - self.state_saved_at >= PRICE_SAVE_GAP {
+            self.save_state();
+        } else {
+            self.prices_unsaved = true;
+        }
+    }
+
+    /// `c`: confirms that the ticker the selected coin shares with assets
+    /// already listed at an exchange's first look is this coin there.
+    fn confirm_listing(&mut self) {
+        let Some(i) = self.selected else { return };
+        let coin = &self.watchlist.coins[i];
+        let name = text::clean(&coin.name).into_owned();
+        let confirmed = self.book.confirm(coin);
+        if confirmed.is_empty() {
+            self.flash = Some(format!(
+                "nothing to confirm: no exchange listed {name}'s ticker at its first look"
+            ));
+            return;
+        }
+        let on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
+        let msg = format!("confirmed: {name} is the coin listed on {}", on.join(", "));
+        self.flash = Some(msg.clone());
+        self.push_log(LogKind::Info, msg);
+        self.save_state();
+        self.refresh();
+    }
+
+    /// The state as the state file holds it.
+    fn state(&self) -> State {
+        State {
+            listings: self.listings.clone(),
+            book: self.book.clone(),
+        }
+    }
+
     /// Notes a failure of I/O done for the app (a save) for the user.
     fn report_error(&mut self, message: String) {
         self.flash = Some(message.clone());
@@ -449,7 +592,7 @@ impl App {
             self.saving_state.again = true;
         } else {
             self.saving_state.in_flight = true;
-            self.effects.push(Effect::SaveState(self.listings.clone()));
+            self.effects.push(Effect::SaveState(self.state()));
         }
     }
 
@@ -467,19 +610,24 @@ impl App {
     /// Takes in the outcome of a state save. What was written may hold
     /// another instance's flips; listings that changed here meanwhile are
     /// merged with it and saved again.
-    fn on_state_saved(&mut self, sent: Listings, result: Result<Listings, String>) {
+    fn on_state_saved(&mut self, sent: State, result: Result<State, String>) {
         self.saving_state.in_flight = false;
         match result {
             Ok(written) => {
-                let current = if self.listings == sent {
+                let ours = self.state();
+                let current = if ours == sent {
                     written.clone()
                 } else {
-                    merge_listings(&self.listings, &written)
+                    merge_state(&ours, &written)
                 };
                 if current != written {
                     self.saving_state.again = true;
                 }
-                self.set_listings(current);
+                if current.book != self.book {
+                    self.book = current.book;
+                    self.refresh();
+                }
+                self.set_listings(current.listings);
                 self.state_error = None;
                 self.state_retry_at = None;
             }
@@ -692,6 +840,7 @@ impl App {
             &self.watchlist.coins,
             &self.search_index,
             &self.listings,
+            &self.book,
             self.sort,
             &self.filter,
         );
@@ -782,6 +931,7 @@ impl App {
                 }
             }
             Msg::Poll(report) => self.on_report(report),
+            Msg::Exchange(look) => self.on_exchange(look),
             Msg::Lookup { query, result } => self.on_lookup(&query, result),
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
@@ -941,6 +1091,7 @@ impl App {
             Action::Delete => self.ask_delete(),
             Action::Undo => self.undo_delete(),
             Action::Lookup => self.open_lookup(),
+            Action::ConfirmListing => self.confirm_listing(),
             _ => {}
         }
     }
@@ -1377,7 +1528,10 @@ mod tests {
 
     mod saving {
         use super::*;
-        use crate::store::Saved;
+        use crate::sources::Exchange;
+use crate::sources::book::{Book, Event, apply_look};
+use crate::sources::watch::Look;
+use crate::store::{Saved, State};
 
         fn saved() -> Result<Saved, String> {
             Ok(Saved {

@@ -1,6 +1,8 @@
-//! `prelist check`: one look at the market API within a deadline, any
-//! listing recorded, every coin's status printed.
+//! `prelist check`: one look at the market API and at every enabled
+//! exchange within a deadline, any listing recorded, every coin's status
+//! printed.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::list::print_coins;
@@ -10,11 +12,14 @@ use crate::error::Error;
 use crate::listing::apply_poll;
 use crate::market::coingecko::CHUNK;
 use crate::market::{MarketError, MarketProvider, Quotes};
+use crate::sources::book::apply_look;
+use crate::sources::{Exchange, ExchangeSource, Pair};
 use crate::store;
 use crate::view::{Filter, Sort};
 
 pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
     let provider = provider(&cx.settings)?;
+    let sources = super::exchange_clients(&cx.settings)?;
     let _guard = init_logging(&cx.data_dir);
     let ids: Vec<String> = cx
         .watchlist
@@ -23,51 +28,115 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         .filter_map(|c| c.poll_id().map(str::to_string))
         .collect();
     let deadline = Duration::from_secs(args.deadline);
-    let fetched = if ids.is_empty() {
-        Fetched::default()
-    } else {
-        runtime()?.block_on(fetch(&provider, &ids, deadline))
-    };
+    // CoinGecko and every exchange are asked at once, under one deadline.
+    let (fetched, looks) = runtime()?.block_on(async {
+        let prices = async {
+            if ids.is_empty() {
+                Fetched::default()
+            } else {
+                fetch(&provider, &ids, deadline).await
+            }
+        };
+        tokio::join!(prices, look_all(&sources, deadline))
+    });
     // What the finished chunks said is recorded even when a later one
     // failed or ran out of time: only the ids they answered count, so the
     // rest are neither flipped nor marked stale.
     let answered = &ids[..fetched.answered];
-    let before = cx.listings.clone();
+    let before = (cx.listings.clone(), cx.book.clone());
     let now = jiff::Timestamp::now().as_second();
-    for listed in apply_poll(
+    let mut messages: Vec<String> = apply_poll(
         &cx.watchlist.coins,
         &mut cx.listings,
         answered,
         &fetched.quotes,
         now,
-    ) {
-        let msg = listed.message();
+    )
+    .iter()
+    .map(|l| l.message())
+    .collect();
+    // Each exchange that answered is recorded, whichever others failed. A
+    // check is a run of its own: anything new listed since the last look,
+    // while no prelist was looking.
+    let mut failures = Vec::new();
+    let mut any_look = false;
+    for (exchange, result) in looks {
+        match result {
+            Ok(pairs) => {
+                any_look = true;
+                let events = apply_look(
+                    &mut cx.book,
+                    exchange,
+                    &pairs,
+                    now,
+                    &cx.watchlist.coins,
+                    true,
+                );
+                messages.extend(events.iter().map(|e| e.message()));
+            }
+            Err(why) => failures.push(format!("check failed on {}: {why}", exchange.name())),
+        }
+    }
+    for msg in &messages {
         tracing::info!("{msg}");
-        super::say(&msg);
+        super::say(msg);
     }
-    if cx.listings != before {
-        cx.listings = store::save_state_merged(&cx.state_path(), &cx.listings)
+    if (&cx.listings, &cx.book) != (&before.0, &before.1) {
+        let state = store::State {
+            listings: std::mem::take(&mut cx.listings),
+            book: std::mem::take(&mut cx.book),
+        };
+        let saved = store::save_state_merged(&cx.state_path(), &state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
+        cx.listings = saved.listings;
+        cx.book = saved.book;
     }
-    // Statuses are printed when the API answered for at least some ids: on
-    // a fault before any answer they would only repeat the state file.
-    if fetched.stopped.is_none() || fetched.answered > 0 {
+    // Statuses are printed when a source answered at least in part: on a
+    // fault before any answer they would only repeat the state file.
+    if fetched.stopped.is_none() || fetched.answered > 0 || any_look {
         print_coins(
             &cx.watchlist,
-            &cx.listings,
+            (&cx.listings, &cx.book),
             Sort::default(),
             &Filter::default(),
             args.json,
         );
     }
-    match fetched.stopped {
-        None => Ok(()),
-        Some(stop) => {
-            let msg = stop.message(fetched.answered, ids.len(), deadline);
-            tracing::warn!("{msg}");
-            Err(Error::Source(msg))
-        }
+    if let Some(stop) = fetched.stopped {
+        failures.insert(0, stop.message(fetched.answered, ids.len(), deadline));
     }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let msg = failures.join("\n");
+    tracing::warn!("{msg}");
+    Err(Error::Source(msg))
+}
+
+/// One look at each exchange's list, all at once, each within `deadline`
+/// (from now): what each said, or why it said nothing.
+async fn look_all<S: ExchangeSource>(
+    sources: &[Arc<S>],
+    deadline: Duration,
+) -> Vec<(Exchange, Result<Vec<Pair>, String>)> {
+    let until = tokio::time::Instant::now().checked_add(deadline);
+    let now = jiff::Timestamp::now().as_second();
+    let looks = sources.iter().map(|s| async move {
+        let answer = match until {
+            Some(until) => tokio::time::timeout_at(until, s.look(now)).await,
+            None => Ok(s.look(now).await),
+        };
+        let result = match answer {
+            Ok(Ok(pairs)) => Ok(pairs),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_elapsed) => Err(format!(
+                "no answer within the check's deadline of {} s (--deadline gives it more time)",
+                deadline.as_secs()
+            )),
+        };
+        (s.exchange(), result)
+    });
+    futures_util::future::join_all(looks).await
 }
 
 /// What the chunks fetched before the end said.

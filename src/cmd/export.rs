@@ -8,13 +8,13 @@ use crate::view::{Filter, Sort};
 pub fn run(cx: &Context, format: ExportFormat) -> Result<(), Error> {
     let coins = crate::list::select(
         &cx.watchlist.coins,
-        &cx.listings,
+        (&cx.listings, &cx.book),
         Sort::default(),
         &Filter::default(),
     );
     let out = match format {
-        ExportFormat::Json => crate::transfer::export_json(&coins, &cx.listings),
-        ExportFormat::Csv => crate::transfer::export_csv(&coins, &cx.listings),
+        ExportFormat::Json => crate::transfer::export_json(&coins, &cx.listings, &cx.book),
+        ExportFormat::Csv => crate::transfer::export_csv(&coins, &cx.listings, &cx.book),
     };
     print(out.as_bytes());
     Ok(())

@@ -14,6 +14,7 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
     let Context {
         mut store,
         listings,
+        book,
         ..
     } = cx;
     let (text, shown) = if file == Path::new("-") {
@@ -41,7 +42,10 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
             e => Error::failed(format!("watchlist not saved: {e}")),
         })?;
     if !imported.listings.is_empty() {
-        let merged = crate::merge::merge_listings(&listings, &imported.listings);
+        let merged = store::State {
+            listings: crate::merge::merge_listings(&listings, &imported.listings),
+            book,
+        };
         store::save_state_merged(&state_path, &merged)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }

@@ -5,6 +5,7 @@ use crate::cli::ListArgs;
 use crate::error::Error;
 use crate::listing::Listings;
 use crate::model::Watchlist;
+use crate::sources::book::Book;
 use crate::view::{Filter, Sort};
 
 pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
@@ -25,7 +26,7 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
         status: args.status.map(Into::into).unwrap_or_default(),
         ..Filter::default()
     };
-    print_coins(&cx.watchlist, &cx.listings, sort, &filter, args.json);
+    print_coins(&cx.watchlist, (&cx.listings, &cx.book), sort, &filter, args.json);
     Ok(())
 }
 
@@ -33,16 +34,16 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
 /// an aligned table.
 pub fn print_coins(
     watchlist: &Watchlist,
-    listings: &Listings,
+    (listings, book): (&Listings, &Book),
     sort: Sort,
     filter: &Filter,
     json: bool,
 ) {
-    let coins = crate::list::select(&watchlist.coins, listings, sort, filter);
+    let coins = crate::list::select(&watchlist.coins, (listings, book), sort, filter);
     let out = if json {
-        crate::list::to_json(&coins, listings)
+        crate::list::to_json(&coins, listings, book)
     } else {
-        crate::list::to_text(&coins, listings, jiff::Timestamp::now().as_second())
+        crate::list::to_text(&coins, listings, book, jiff::Timestamp::now().as_second())
     };
     print(out.as_bytes());
 }

@@ -10,11 +10,14 @@ mod search;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cli::{Cli, Command};
 use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
 use crate::listing::Listings;
+use crate::sources::book::Book;
+use crate::sources::{Exchange, watch};
 use crate::market::coingecko::CoinGecko;
 use crate::model::Watchlist;
 use crate::store::{self, STATE_FILE, WatchlistStore};
@@ -26,6 +29,8 @@ pub struct Context {
     pub watchlist: Watchlist,
     pub store: WatchlistStore,
     pub listings: Listings,
+    /// What each watched exchange lists, from the state file.
+    pub book: Book,
 }
 
 impl Context {
@@ -66,13 +71,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
     let (watchlist, store) =
         WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Error::usage)?;
-    let listings = store::load_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
+    let state = store::load_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
     let cx = Context {
         settings,
         data_dir,
         watchlist,
         store,
-        listings,
+        listings: state.listings,
+        book: state.book,
     };
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),
@@ -101,6 +107,23 @@ fn say(line: &str) {
 fn provider(settings: &Settings) -> Result<CoinGecko, Error> {
     let key = settings.api_key.value.as_ref().map(|k| k.api_key().clone());
     CoinGecko::new(settings.api_url(), key).map_err(Error::usage)
+}
+
+/// The exchanges to watch and their base URLs. The config file names none
+/// yet: `PRELIST_EXCHANGES` (see [`watch::enabled`]) turns them on.
+fn watched_exchanges(_settings: &Settings) -> Result<Vec<(Exchange, String)>, Error> {
+    let env = std::env::var_os(watch::EXCHANGES_VAR);
+    watch::enabled(Vec::new(), env.as_deref()).map_err(Error::usage)
+}
+
+/// A list client for each watched exchange.
+fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<watch::Client>>, Error> {
+    watch::clients(&watched_exchanges(settings)?).map_err(Error::usage)
+}
+
+/// How long between two looks at an exchange's list.
+fn exchange_interval(_settings: &Settings) -> std::time::Duration {
+    watch::DEFAULT_INTERVAL
 }
 
 /// A runtime on this thread: the app needs no more than one.

@@ -26,16 +26,23 @@ pub fn run(cx: Context) -> Result<(), Error> {
         Err(why) if !polling => Err(why.to_string()),
         Err(e) => return Err(e),
     };
+    let exchanges = if polling {
+        super::exchange_clients(settings)?
+    } else {
+        Vec::new()
+    };
     let keymap = settings.keymap.clone();
     let session = tui::Session {
         provider,
+        exchanges,
+        exchange_interval: super::exchange_interval(settings),
         poll: polling.then_some(settings.interval.value),
         state_path: cx.state_path(),
         watchlist: cx.store,
         theme: palette(settings),
     };
     let _guard = init_logging(&cx.data_dir);
-    let mut app = App::new(cx.watchlist, cx.listings);
+    let mut app = App::new(cx.watchlist, cx.listings).with_book(cx.book);
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
     app.bell = settings.bell.value;
     app.log = known_listings(&app).into();

@@ -79,6 +79,10 @@ pub enum Action {
     Undo,
     /// Look up the selected coin's market id.
     Lookup,
+    /// Confirm that the ticker an exchange already listed at prelist's
+    /// first look is the selected coin.
+    #[strum(serialize = "confirm_listing")]
+    ConfirmListing,
     /// An answer to a yes/no question.
     Yes,
     No,
@@ -173,7 +177,7 @@ const NORMAL: &[Bind] = &[
     def(
         Action::CycleStatus,
         &[Key::ch('f')],
-        "status filter: all/upcoming/trading",
+        "status filter: all/upcoming/scheduled/trading",
     ),
     def(
         Action::CycleAirdrop,
@@ -213,6 +217,11 @@ const NORMAL: &[Bind] = &[
         Action::Lookup,
         &[Key::ch('m')],
         "look up the market id (API search)",
+    ),
+    def(
+        Action::ConfirmListing,
+        &[Key::ch('c')],
+        "confirm the exchange listing",
     ),
     def(Action::Help, &[Key::ch('?')], "this help"),
     def(Action::Quit, &[Key::ch('q'), Key::ctrl('c')], "quit"),

@@ -7,6 +7,9 @@
 //! where their lists live, and what a pair of a list says. Each exchange's
 //! client and answer parser lives in a module of its own beside this one.
 
+pub mod book;
+pub mod watch;
+
 use std::future::Future;
 
 use serde::{Deserialize, Serialize};

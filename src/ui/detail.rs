@@ -11,6 +11,7 @@ use crate::app::{App, Focus, Mode, Viewport};
 use crate::keymap::Action;
 use crate::listing::{Listing, listing_of};
 use crate::model::Coin;
+use crate::sources::book::{Book, BookStatus, Standing, countdown};
 use crate::text::{self, clean};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
@@ -45,10 +46,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
     let lines = match coin {
         Some(c) => detail_lines(
             c,
-            listing_of(c, &app.listings),
+            (listing_of(c, &app.listings), &app.book),
             text_width,
             app.now_wall,
             theme,
+            &key(Action::ConfirmListing),
         ),
         None => vec![Line::styled("No coin selected.", theme.dim())],
     };
@@ -80,10 +82,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
 /// the scroll limit the app keeps.
 fn detail_lines(
     coin: &Coin,
-    listing: Option<&Listing>,
+    (listing, book): (Option<&Listing>, &Book),
     width: u16,
     now: i64,
     theme: &Palette,
+    confirm_key: &str,
 ) -> Vec<Line<'static>> {
     let width = usize::from(width.max(10));
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -132,10 +135,22 @@ fn detail_lines(
             }
             s
         }
+        (None, _) if book.status(coin) == BookStatus::Trading => {
+            let on: Vec<&str> = book.trading_on(coin).iter().map(|e| e.name()).collect();
+            format!("trading on {} (not priced by CoinGecko yet)", on.join("·"))
+        }
+        (None, _) if let BookStatus::Scheduled(at) = book.status(coin) => format!(
+            "scheduled: opens {} ({})",
+            text::date_time(at),
+            countdown(at - now)
+        ),
         (None, Some(_)) => "upcoming: not seen trading yet".into(),
         (None, None) => "upcoming: no market id, so it is not polled".into(),
     };
     field(&mut out, "Status", &status, width, theme);
+    for (label, view) in exchange_lines(coin, book, now, confirm_key) {
+        field(&mut out, &label, &view, width, theme);
+    }
     field(
         &mut out,
         "Market id",
@@ -196,6 +211,48 @@ fn detail_lines(
         section(&mut out, "Notes", &coin.notes, width, theme);
     }
     out
+}
+
+/// Each watched exchange's view of the coin, as "label: text" lines, with
+/// the time of the exchange's last look.
+fn exchange_lines(coin: &Coin, book: &Book, now: i64, confirm_key: &str) -> Vec<(String, String)> {
+    if book.exchanges.is_empty() {
+        return Vec::new();
+    }
+    if coin.ticker.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return vec![(
+            "Exchanges".into(),
+            "no ticker, so it is not matched on any exchange".into(),
+        )];
+    }
+    book.views(coin)
+        .into_iter()
+        .map(|v| {
+            let on = v.exchange.name();
+            let what = match &v.asset {
+                None => "not listed".to_string(),
+                Some(a) if a.ambiguous => format!(
+                    "ticker already on {on} (may be another coin) · {confirm_key}: confirm it is this one"
+                ),
+                Some(a) => match &a.standing {
+                    Standing::Trading(pair) => format!(
+                        "{pair} trading since {}",
+                        text::date_time(a.listed_at.unwrap_or(a.first_seen))
+                    ),
+                    Standing::Scheduled { pair, opens_at } => format!(
+                        "opens on {on} {} ({}) · {pair}",
+                        text::date_time(*opens_at),
+                        countdown(opens_at - now)
+                    ),
+                    Standing::Closed => format!("{} listed, not trading", a.base),
+                },
+            };
+            (
+                on.to_string(),
+                format!("{what} (looked {})", text::date_time(v.last_look)),
+            )
+        })
+        .collect()
 }
 
 fn or_dash(s: &str) -> &str {

@@ -119,6 +119,7 @@ pub fn summary(app: &App) -> String {
     match app.filter.status {
         StatusFilter::All => {}
         StatusFilter::Upcoming => parts.push("upcoming only".into()),
+        StatusFilter::Scheduled => parts.push("scheduled only".into()),
         StatusFilter::Trading => parts.push("trading only".into()),
     }
     match app.filter.airdrop {
@@ -143,7 +144,7 @@ pub fn poll_text(app: &App) -> Option<String> {
     if poll.ids.is_empty() {
         return Some("no coin has a market id to poll".into());
     }
-    Some(match (&poll.last_error, poll.last_ok) {
+    let text = match (&poll.last_error, poll.last_ok) {
         (Some(MarketError::RateLimited { .. }), _) => {
             format!("rate limited · retry in {}", due.unwrap_or_default())
         }
@@ -159,6 +160,18 @@ pub fn poll_text(app: &App) -> Option<String> {
             )
         }
         (None, None) => "first poll…".into(),
+    };
+    // Exchanges failing are named; their errors are in the log.
+    let failing: Vec<&str> = app
+        .sources
+        .iter()
+        .filter(|(_, s)| s.last_error.is_some())
+        .map(|(e, _)| e.name())
+        .collect();
+    Some(if failing.is_empty() {
+        text
+    } else {
+        format!("{text} · {} failing (l: log)", failing.join("·"))
     })
 }
 

@@ -122,7 +122,7 @@ fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
         .iter()
         .map(|&i| {
             Column::ALL
-                .map(|c| cell(&coins[i], &app.listings, c, app.now_wall))
+                .map(|c| cell(&coins[i], &app.listings, &app.book, c, app.now_wall))
                 .to_vec()
         })
         .collect()
@@ -208,8 +208,9 @@ fn cell_style(
     theme: &Palette,
 ) -> Style {
     match col {
-        Column::Status => match status_of(coin, &app.listings) {
+        Column::Status => match status_of(coin, &app.listings, &app.book) {
             Status::Upcoming => theme.upcoming(),
+            Status::Scheduled => theme.scheduled(),
             Status::Trading => theme.trading(),
         },
         Column::Change24h => match listing_of(coin, &app.listings).and_then(|l| l.change_24h) {

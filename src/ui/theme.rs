@@ -99,6 +99,11 @@ impl Palette {
         self.fg(ColorSlot::Trading).add_modifier(Modifier::BOLD)
     }
 
+    /// An opening announced: the trading colour, not yet bold.
+    pub fn scheduled(&self) -> Style {
+        self.fg(ColorSlot::Trading).add_modifier(Modifier::ITALIC)
+    }
+
     pub fn up(&self) -> Style {
         self.fg(ColorSlot::Up)
     }

@@ -1,0 +1,221 @@
+//! Watching the exchanges: one loop per exchange, each with its own
+//! interval, backoff and rate-limit waits (the CoinGecko poller's rules), so
+//! one exchange failing never holds up another; and which exchanges are
+//! watched, with the clients that look at them.
+
+use std::ffi::OsStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::{Instant, sleep_until};
+
+use super::{Exchange, ExchangeSource, Pair};
+use crate::market::MarketError;
+use crate::market::poller::{backoff, rate_limit_wait};
+
+/// The variable that overrides which exchanges are watched: their names,
+/// comma-separated (`binance,okx`); set and empty, none.
+pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
+
+/// The time between two looks at an exchange's list: its list changes a
+/// few times a month, and a look at Binance's is megabytes.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
+
+/// One look's outcome, and when the next look at that exchange goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    pub exchange: Exchange,
+    pub result: Result<Vec<Pair>, MarketError>,
+    pub next_in: Duration,
+}
+
+/// Looks at `source`'s list at once and then every `interval`, backing off
+/// after errors and waiting out rate limits, and hands each outcome to
+/// `send`. Ends when `send` returns false (nobody listens any more).
+pub async fn run<S: ExchangeSource>(
+    source: Arc<S>,
+    interval: Duration,
+    mut send: impl FnMut(Look) -> bool + Send,
+) {
+    let mut failures = 0u32;
+    let mut next = Instant::now();
+    loop {
+        sleep_until(next).await;
+        let result = source.look(jiff::Timestamp::now().as_second()).await;
+        let next_in = match &result {
+            Ok(_) => {
+                failures = 0;
+                interval
+            }
+            Err(MarketError::RateLimited { retry_after }) => rate_limit_wait(*retry_after, interval),
+            Err(_) => {
+                failures += 1;
+                backoff(interval, failures, fastrand::f64())
+            }
+        };
+        next = Instant::now() + next_in;
+        let look = Look {
+            exchange: source.exchange(),
+            result,
+            next_in,
+        };
+        if !send(look) {
+            return;
+        }
+    }
+}
+
+/// The exchanges to watch and their base URLs: `configured` (the config's
+/// `[sources]`), unless [`EXCHANGES_VAR`] is set (`env`), which names them
+/// instead, each at its configured URL or else its public one.
+pub fn enabled(
+    configured: Vec<(Exchange, String)>,
+    env: Option<&OsStr>,
+) -> Result<Vec<(Exchange, String)>, String> {
+    let Some(value) = env else {
+        return Ok(configured);
+    };
+    let value = value
+        .to_str()
+        .ok_or_else(|| format!("environment {EXCHANGES_VAR} is not UTF-8 text"))?;
+    let mut out: Vec<(Exchange, String)> = Vec::new();
+    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let exchange: Exchange = name.to_lowercase().parse().map_err(|_| {
+            format!(
+                "environment {EXCHANGES_VAR}: \"{}\" is not an exchange (one of {})",
+                crate::text::clean(name),
+                Exchange::ALL.map(Exchange::key).join(", ")
+            )
+        })?;
+        if out.iter().any(|(e, _)| *e == exchange) {
+            continue;
+        }
+        let url = configured
+            .iter()
+            .find(|(e, _)| *e == exchange)
+            .map_or_else(|| exchange.default_url().to_string(), |(_, u)| u.clone());
+        out.push((exchange, url));
+    }
+    Ok(out)
+}
+
+/// The client type that looks at an exchange's list over the network.
+pub type Client = Unwired;
+
+/// No exchange client is built into this prelist: nothing can be made of
+/// this type, so [`clients`] refuses any exchange it is asked for.
+#[derive(Debug)]
+pub enum Unwired {}
+
+impl ExchangeSource for Unwired {
+    fn exchange(&self) -> Exchange {
+        match *self {}
+    }
+
+    async fn look(&self, _now: i64) -> Result<Vec<Pair>, MarketError> {
+        match *self {}
+    }
+}
+
+/// A client for each exchange at its URL, or why one cannot be made.
+pub fn clients(exchanges: &[(Exchange, String)]) -> Result<Vec<Arc<Client>>, MarketError> {
+    match exchanges.first() {
+        None => Ok(Vec::new()),
+        Some((exchange, _)) => Err(MarketError::Unavailable(format!(
+            "this prelist has no client for {}'s list; set {EXCHANGES_VAR}= to watch no exchange",
+            exchange.name()
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::PairState;
+    use std::sync::Mutex;
+
+    /// Answers from a script, and records when each look was made.
+    struct Scripted {
+        exchange: Exchange,
+        answers: Mutex<Vec<Result<Vec<Pair>, MarketError>>>,
+        calls: Mutex<Vec<Instant>>,
+    }
+
+    impl ExchangeSource for Scripted {
+        fn exchange(&self) -> Exchange {
+            self.exchange
+        }
+
+        async fn look(&self, _now: i64) -> Result<Vec<Pair>, MarketError> {
+            self.calls.lock().unwrap().push(Instant::now());
+            self.answers.lock().unwrap().pop().unwrap_or(Ok(Vec::new()))
+        }
+    }
+
+    fn scripted(exchange: Exchange, mut answers: Vec<Result<Vec<Pair>, MarketError>>) -> Arc<Scripted> {
+        answers.reverse();
+        Arc::new(Scripted {
+            exchange,
+            answers: Mutex::new(answers),
+            calls: Mutex::new(Vec::new()),
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_exchange_keeps_its_own_pace_and_backoff() {
+        let nil = vec![Pair {
+            base: "NIL".into(),
+            quote: "USDT".into(),
+            state: PairState::Trading,
+        }];
+        let failing = scripted(
+            Exchange::Binance,
+            vec![
+                Err(MarketError::Status { status: 500 }),
+                Err(MarketError::RateLimited {
+                    retry_after: Some(Duration::from_secs(900)),
+                }),
+            ],
+        );
+        let working = scripted(Exchange::Okx, vec![Ok(nil.clone()), Ok(nil.clone())]);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let interval = Duration::from_secs(300);
+        for s in [failing.clone()] {
+            let tx = tx.clone();
+            tokio::spawn(run(s, interval, move |l| tx.send(l).is_ok()));
+        }
+        let tx2 = tx.clone();
+        tokio::spawn(run(working.clone(), interval, move |l| tx2.send(l).is_ok()));
+        let mut looks = Vec::new();
+        for _ in 0..4 {
+            looks.push(rx.recv().await.unwrap());
+        }
+        let okx: Vec<&Look> = looks.iter().filter(|l| l.exchange == Exchange::Okx).collect();
+        assert_eq!(okx.len(), 2, "the failing exchange holds up nothing: {looks:?}");
+        assert!(okx.iter().all(|l| l.result == Ok(nil.clone())));
+        let binance: Vec<&Look> = looks
+            .iter()
+            .filter(|l| l.exchange == Exchange::Binance)
+            .collect();
+        assert_eq!(binance[0].result, Err(MarketError::Status { status: 500 }));
+        assert!(binance[0].next_in >= interval);
+        assert_eq!(binance[1].next_in, Duration::from_secs(900), "Retry-After");
+    }
+
+    #[test]
+    fn the_variable_overrides_the_config() {
+        let configured = vec![(Exchange::Binance, "http://127.0.0.1:9".to_string())];
+        assert_eq!(enabled(configured.clone(), None).unwrap(), configured);
+        assert!(enabled(configured.clone(), Some(OsStr::new(""))).unwrap().is_empty());
+        assert_eq!(
+            enabled(configured.clone(), Some(OsStr::new("OKX, binance,okx"))).unwrap(),
+            [
+                (Exchange::Okx, "https://www.okx.com".to_string()),
+                (Exchange::Binance, "http://127.0.0.1:9".to_string())
+            ]
+        );
+        let e = enabled(configured, Some(OsStr::new("mtgox"))).unwrap_err();
+        assert!(e.contains("PRELIST_EXCHANGES") && e.contains("\"mtgox\""), "{e}");
+        assert!(clients(&[]).unwrap().is_empty());
+    }
+}
