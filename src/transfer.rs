@@ -256,7 +256,7 @@ mod tests {
             },
         );
         let refs: Vec<&Coin> = w.coins.iter().collect();
-        let text = export_json(&refs, &listings);
+        let text = export_json(&refs, &listings, &Book::default());
         let incoming = read_import(&text, Path::new("-")).unwrap();
         let coins: Vec<Coin> = incoming.iter().map(|i| i.coin.clone()).collect();
         let got: Listings = incoming
@@ -324,10 +324,10 @@ mod tests {
         let w = Watchlist::builtin();
         let refs: Vec<&Coin> = w.coins.iter().collect();
         let listings = parcl_trading();
-        let text = export_csv(&refs, &listings);
+        let text = export_csv(&refs, &listings, &Book::default());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        let json: serde_json::Value = serde_json::from_str(&export_json(&refs, &listings)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&export_json(&refs, &listings, &Book::default())).unwrap();
         let keys: Vec<String> = json[0].as_object().unwrap().keys().cloned().collect();
         let mut sorted = header.clone();
         sorted.sort();

@@ -332,8 +332,10 @@ fn browse_sort_search_help_and_quit() {
 
     tui.send("?");
     tui.wait_for("┌ Help ");
-    // The overlay may arrive over more than one read: wait for all of it.
-    tui.wait_for("Typing a search");
+    // The overlay may arrive over more than one read: wait for the end of
+    // its first section (the rest is below, scrolled to).
+    tui.wait_for("confirm the exchange listing");
+    tui.wait_for("this help");
     tui.send("\x1b");
     tui.wait_gone("┌ Help ");
 

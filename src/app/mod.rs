@@ -1215,6 +1215,9 @@ mod tests {
         app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Upcoming);
         app.update(Action::CycleStatus);
+        assert_eq!(app.filter.status, StatusFilter::Scheduled);
+        assert!(app.rows().is_empty());
+        app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Trading);
         assert!(app.rows().is_empty());
         assert!(app.selected_coin().is_none());
@@ -1528,10 +1531,7 @@ mod tests {
 
     mod saving {
         use super::*;
-        use crate::sources::Exchange;
-use crate::sources::book::{Book, Event, apply_look};
-use crate::sources::watch::Look;
-use crate::store::{Saved, State};
+        use crate::store::Saved;
 
         fn saved() -> Result<Saved, String> {
             Ok(Saved {
@@ -1689,7 +1689,7 @@ use crate::store::{Saved, State};
             let Some(Effect::SaveState(sent)) = effects.into_iter().next() else {
                 panic!("tried again after {STATE_RETRY_GAP} s")
             };
-            assert!(sent.contains_key("parcl"));
+            assert!(sent.listings.contains_key("parcl"));
             app.update(Msg::StateSaved {
                 result: Ok(sent.clone()),
                 sent,
@@ -1753,7 +1753,7 @@ use crate::store::{Saved, State};
             let Some(Effect::SaveState(last)) = effects.first() else {
                 panic!("the last price is written at shutdown: {effects:?}")
             };
-            assert_eq!(last["parcl"].price_usd, 0.34);
+            assert_eq!(last.listings["parcl"].price_usd, 0.34);
         }
 
         #[test]
@@ -1772,9 +1772,9 @@ use crate::store::{Saved, State};
             assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             // What was written holds another instance's flip of Dolomite.
             let mut written = sent.clone();
-            let mut dolo = written["parcl"].clone();
+            let mut dolo = written.listings["parcl"].clone();
             dolo.first_price = 0.1;
-            written.insert("dolomite".into(), dolo);
+            written.listings.insert("dolomite".into(), dolo);
             let effects = app.update(Msg::StateSaved {
                 sent,
                 result: Ok(written),
@@ -1785,7 +1785,7 @@ use crate::store::{Saved, State};
             let again: Vec<&Listings> = effects
                 .iter()
                 .filter_map(|e| match e {
-                    Effect::SaveState(l) => Some(l),
+                    Effect::SaveState(l) => Some(&l.listings),
                     _ => None,
                 })
                 .collect();
