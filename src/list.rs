@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
-use crate::sources::book::Book;
 use crate::model::{Coin, RawCoin};
+use crate::sources::book::Book;
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
 

@@ -97,11 +97,10 @@ impl<P: MarketProvider> Runner<P> {
     pub fn start_exchanges<S: ExchangeSource>(&mut self, sources: Vec<Arc<S>>, interval: Duration) {
         for source in sources {
             let inbox = self.inbox.clone();
-            self.exchanges.push(tokio::spawn(watch::run(
-                source,
-                interval,
-                move |look| inbox.send(Msg::Exchange(look)).is_ok(),
-            )));
+            self.exchanges
+                .push(tokio::spawn(watch::run(source, interval, move |look| {
+                    inbox.send(Msg::Exchange(look)).is_ok()
+                })));
         }
     }
 

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings};
-use crate::merge::{merge3, merge_state};
-use crate::sources::book::Book;
+use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
+use crate::sources::book::Book;
 
 pub const STATE_FILE: &str = "state.json";
 pub const WATCHLIST_FILE: &str = "watchlist.json";

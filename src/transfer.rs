@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::list::CoinRecord;
 use crate::listing::{Listing, Listings};
 use crate::merge::merge_listings;
-use crate::sources::book::Book;
 use crate::model::{Coin, Problem, Watchlist, WatchlistError};
+use crate::sources::book::Book;
 use crate::text::clean;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
@@ -327,7 +327,8 @@ mod tests {
         let text = export_csv(&refs, &listings, &Book::default());
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        let json: serde_json::Value = serde_json::from_str(&export_json(&refs, &listings, &Book::default())).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&export_json(&refs, &listings, &Book::default())).unwrap();
         let keys: Vec<String> = json[0].as_object().unwrap().keys().cloned().collect();
         let mut sorted = header.clone();
         sorted.sort();

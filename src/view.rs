@@ -6,8 +6,8 @@ use std::cmp::Ordering;
 use memchr::memmem::Finder;
 
 use crate::listing::{Listings, Status, listing_of, status_of};
-use crate::sources::book::Book;
 use crate::model::{Airdrop, Coin, name_key};
+use crate::sources::book::Book;
 use crate::text::{self, clean};
 
 /// The table's columns, in the order they are shown.
@@ -216,7 +216,14 @@ pub fn visible(
     sort: Sort,
     filter: &Filter,
 ) -> Vec<usize> {
-    visible_indexed(coins, &SearchIndex::new(coins), listings, book, sort, filter)
+    visible_indexed(
+        coins,
+        &SearchIndex::new(coins),
+        listings,
+        book,
+        sort,
+        filter,
+    )
 }
 
 /// `visible` with a search index built beforehand (`SearchIndex::new(coins)`).
@@ -370,7 +377,10 @@ mod tests {
         descending: bool,
     ) -> Vec<String> {
         let sort = Sort { column, descending };
-        names(coins, &visible(coins, listings, &Book::default(), sort, &Filter::default()))
+        names(
+            coins,
+            &visible(coins, listings, &Book::default(), sort, &Filter::default()),
+        )
     }
 
     /// Two coins trading, with prices and changes, one without a 24h change.

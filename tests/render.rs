@@ -672,3 +672,53 @@ mod configured {
         }
     }
 }
+
+/// The detail pane of a coin as every exchange sees it: announced on one,
+/// trading on another, its ticker ambiguous on a third, not listed on the
+/// last; with the time of each exchange's last look.
+#[test]
+fn detail_pane_with_exchanges() {
+    use prelist::sources::book::apply_look;
+    use prelist::sources::{Exchange, Pair, PairState};
+    let t0 = 1_800_000_000;
+    let p = |base: &str, quote: &str, state| Pair {
+        base: base.into(),
+        quote: quote.into(),
+        state,
+    };
+    let coins = Watchlist::builtin().coins;
+    let mut book = prelist::sources::book::Book::default();
+    for e in [Exchange::Binance, Exchange::Okx, Exchange::Kraken] {
+        let first = if e == Exchange::Kraken {
+            vec![p("NIL", "USD", PairState::Trading)]
+        } else {
+            vec![]
+        };
+        apply_look(&mut book, e, &first, t0, &coins, false);
+    }
+    apply_look(&mut book, Exchange::Gate, &[], t0 + 600, &coins, false);
+    let opens = t0 + 300 + 86_400 + 3 * 3600;
+    let okx = [p("NIL", "USDT", PairState::Scheduled { opens_at: opens })];
+    apply_look(&mut book, Exchange::Okx, &okx, t0 + 300, &coins, false);
+    let binance = [
+        p("NIL", "USDT", PairState::Trading),
+        p("NIL", "BTC", PairState::Closed),
+    ];
+    apply_look(
+        &mut book,
+        Exchange::Binance,
+        &binance,
+        t0 + 300,
+        &coins,
+        false,
+    );
+    let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
+    app.update(Msg::Clock {
+        now: app.now().0,
+        wall: t0 + 300,
+    });
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    let t = render(&mut app, 100, 20);
+    insta::assert_snapshot!(screen(&t));
+}

@@ -525,10 +525,7 @@ impl App {
             self.push_log(LogKind::Flip, msg);
         }
         if events.len() > 1 {
-            self.flash = Some(format!(
-                "{} listings and openings (l: log)",
-                events.len()
-            ));
+            self.flash = Some(format!("{} listings and openings (l: log)", events.len()));
         }
         if !events.is_empty() {
             self.flash_sticky = true;
@@ -761,6 +758,11 @@ impl App {
     /// What is known of the coins' markets.
     pub fn listings(&self) -> &Listings {
         &self.listings
+    }
+
+    /// What each watched exchange lists.
+    pub fn book(&self) -> &Book {
+        &self.book
     }
 
     pub fn sort(&self) -> Sort {

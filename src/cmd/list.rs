@@ -26,7 +26,13 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
         status: args.status.map(Into::into).unwrap_or_default(),
         ..Filter::default()
     };
-    print_coins(&cx.watchlist, (&cx.listings, &cx.book), sort, &filter, args.json);
+    print_coins(
+        &cx.watchlist,
+        (&cx.listings, &cx.book),
+        sort,
+        &filter,
+        args.json,
+    );
     Ok(())
 }
 

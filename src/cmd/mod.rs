@@ -16,10 +16,10 @@ use crate::cli::{Cli, Command};
 use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
 use crate::listing::Listings;
-use crate::sources::book::Book;
-use crate::sources::{Exchange, watch};
 use crate::market::coingecko::CoinGecko;
 use crate::model::Watchlist;
+use crate::sources::book::Book;
+use crate::sources::{Exchange, watch};
 use crate::store::{self, STATE_FILE, WatchlistStore};
 
 /// What every command but `config` starts from.

@@ -148,7 +148,9 @@ impl Asset {
 impl ExchangeBook {
     /// The asset `base` (upper case), if the latest look listed it.
     pub fn listed(&self, base: &str) -> Option<&Asset> {
-        self.assets.get(base).filter(|a| a.last_seen == self.last_look)
+        self.assets
+            .get(base)
+            .filter(|a| a.last_seen == self.last_look)
     }
 }
 
@@ -399,8 +401,8 @@ pub fn apply_look(
             pairs: BTreeMap::new(),
         });
         // Gone from the previous look (or new): nothing stood before.
-        let before = (asset.last_seen == previous && asset.first_seen != now)
-            .then(|| asset.standing(&base));
+        let before =
+            (asset.last_seen == previous && asset.first_seen != now).then(|| asset.standing(&base));
         let mut fresh = BTreeMap::new();
         for p in ps {
             let quote = p.quote.trim().to_uppercase();
@@ -418,9 +420,10 @@ pub fn apply_look(
                 asset.listed_at = Some(now);
                 true
             }
-            (Some(Standing::Scheduled { opens_at: was, .. }), Standing::Scheduled { opens_at, .. }) => {
-                was != opens_at
-            }
+            (
+                Some(Standing::Scheduled { opens_at: was, .. }),
+                Standing::Scheduled { opens_at, .. },
+            ) => was != opens_at,
             (_, Standing::Scheduled { .. }) => true,
             _ => false,
         };
@@ -570,7 +573,11 @@ mod tests {
         let events = look(&mut book, &[trading("NIL", "USDT")], T0 + 600);
         assert_eq!(events, ["Nillion (NIL) listed on Binance: NIL/USDT"]);
         // A halt and a return are not a second listing.
-        look(&mut book, &[pair("NIL", "USDT", PairState::Closed)], T0 + 900);
+        look(
+            &mut book,
+            &[pair("NIL", "USDT", PairState::Closed)],
+            T0 + 900,
+        );
         assert_eq!(status(&book, "Nillion"), BookStatus::None);
         assert!(look(&mut book, &[trading("NIL", "USDT")], T0 + 1200).is_empty());
     }
@@ -579,11 +586,22 @@ mod tests {
     fn a_scheduled_pair_makes_the_coin_scheduled_with_a_countdown() {
         let mut book = Book::default();
         let opens = T0 + 300 + 86_400 + 3 * 3600;
-        apply_look(&mut book, Exchange::Okx, &[trading("BTC", "USDT")], T0, &coins(), false);
+        apply_look(
+            &mut book,
+            Exchange::Okx,
+            &[trading("BTC", "USDT")],
+            T0,
+            &coins(),
+            false,
+        );
         let events = apply_look(
             &mut book,
             Exchange::Okx,
-            &[pair("NIL", "USDT", PairState::Scheduled { opens_at: opens })],
+            &[pair(
+                "NIL",
+                "USDT",
+                PairState::Scheduled { opens_at: opens },
+            )],
             T0 + 300,
             &coins(),
             false,
@@ -594,7 +612,11 @@ mod tests {
         );
         assert_eq!(status(&book, "Nillion"), BookStatus::Scheduled(opens));
         // The same announcement again is no news; its opening is.
-        let again = [pair("NIL", "USDT", PairState::Scheduled { opens_at: opens })];
+        let again = [pair(
+            "NIL",
+            "USDT",
+            PairState::Scheduled { opens_at: opens },
+        )];
         assert!(apply_look(&mut book, Exchange::Okx, &again, T0 + 600, &coins(), false).is_empty());
         let events = apply_look(
             &mut book,
@@ -636,7 +658,14 @@ mod tests {
         c[nil].ticker = None;
         let mut book = Book::default();
         apply_look(&mut book, Exchange::Binance, &[], T0, &c, false);
-        let events = apply_look(&mut book, Exchange::Binance, &[trading("NIL", "USDT")], T0 + 1, &c, false);
+        let events = apply_look(
+            &mut book,
+            Exchange::Binance,
+            &[trading("NIL", "USDT")],
+            T0 + 1,
+            &c,
+            false,
+        );
         assert!(events.is_empty());
         assert_eq!(book.status(&c[nil]), BookStatus::None);
         assert!(book.views(&c[nil]).is_empty());
@@ -658,15 +687,30 @@ mod tests {
     fn books_merge_by_union_keeping_first_sightings_and_latest_looks() {
         let mut ours = Book::default();
         look(&mut ours, &[trading("BTC", "USDT")], T0);
-        look(&mut ours, &[trading("BTC", "USDT"), trading("NIL", "USDT")], T0 + 300);
+        look(
+            &mut ours,
+            &[trading("BTC", "USDT"), trading("NIL", "USDT")],
+            T0 + 300,
+        );
         let mut theirs = Book::default();
         look(&mut theirs, &[trading("BTC", "USDT")], T0 + 100);
         look(
             &mut theirs,
-            &[trading("BTC", "USDT"), trading("NIL", "USDT"), trading("NIL", "BTC")],
+            &[
+                trading("BTC", "USDT"),
+                trading("NIL", "USDT"),
+                trading("NIL", "BTC"),
+            ],
             T0 + 900,
         );
-        apply_look(&mut theirs, Exchange::Okx, &[trading("ETH", "USDT")], T0 + 50, &coins(), false);
+        apply_look(
+            &mut theirs,
+            Exchange::Okx,
+            &[trading("ETH", "USDT")],
+            T0 + 50,
+            &coins(),
+            false,
+        );
         let m = merge_books(&ours, &theirs);
         let b = &m.exchanges[&Exchange::Binance];
         assert_eq!((b.first_look, b.last_look), (T0, T0 + 900));

@@ -55,7 +55,8 @@ pub fn cleared(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Vec<OsSt
 
 /// Removes from `cmd` every `PRELIST_*` and `COINGECKO_*` variable of
 /// `parent` (the environment the child would inherit) and `NO_COLOR`, and
-/// puts its home, config, data, cache and state dirs under `home`. Call
+/// puts its home, config, data, cache and state dirs under `home`, with no
+/// exchange watched (`PRELIST_EXCHANGES` empty). Call
 /// sites set what they need (a data dir, a key) afterwards.
 pub fn hermetic(
     cmd: &mut impl Spawn,
@@ -66,6 +67,9 @@ pub fn hermetic(
         cmd.remove_env(&name);
     }
     cmd.remove_env(OsStr::new("NO_COLOR"));
+    // No test looks at a real exchange: set and empty, it watches none,
+    // whatever the config's default list.
+    cmd.set_env("PRELIST_EXCHANGES", OsStr::new(""));
     cmd.set_env("HOME", home.as_os_str());
     for (var, dir) in [
         ("XDG_CONFIG_HOME", "config"),

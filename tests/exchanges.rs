@@ -1,0 +1,435 @@
+//! Exchange listings end to end through the app, the state file and the
+//! outputs, with looks made up in the test: nothing here reaches a network.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test's helpers fail the test by panicking, as its assertions do"
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use prelist::app::{App, Effect, Msg};
+use prelist::keymap::Action;
+use prelist::listing::Listings;
+use prelist::market::MarketError;
+use prelist::model::Watchlist;
+use prelist::sources::book::Book;
+use prelist::sources::watch::Look;
+use prelist::sources::{Exchange, ExchangeSource, Pair, PairState};
+use prelist::store::{self, State};
+use prelist::view::Column;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::time::Instant;
+
+/// 2027-01-15 08:00 UTC.
+const T0: i64 = 1_800_000_000;
+
+fn pair(base: &str, quote: &str, state: PairState) -> Pair {
+    Pair {
+        base: base.into(),
+        quote: quote.into(),
+        state,
+    }
+}
+
+fn trading(base: &str, quote: &str) -> Pair {
+    pair(base, quote, PairState::Trading)
+}
+
+fn app_with(book: Book) -> App {
+    let mut app = App::new(Watchlist::builtin(), Listings::new())
+        .with_book(book)
+        .with_time_zone(jiff::tz::TimeZone::UTC);
+    app.enable_polling();
+    app
+}
+
+/// A look at `exchange` answered at `at`.
+fn look(
+    app: &mut App,
+    exchange: Exchange,
+    result: Result<Vec<Pair>, MarketError>,
+    at: i64,
+) -> Vec<Effect> {
+    app.update(Msg::Clock {
+        now: app.now().0,
+        wall: at,
+    });
+    app.update(Msg::Exchange(Look {
+        exchange,
+        result,
+        next_in: Duration::from_secs(300),
+    }))
+}
+
+fn status(app: &App, name: &str) -> String {
+    let coin = app
+        .watchlist()
+        .coins
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap();
+    prelist::view::cell(coin, app.listings(), app.book(), Column::Status, T0)
+}
+
+fn log_texts(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Log(l) => Some(l.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn select(app: &mut App, name: &str) {
+    app.update(Action::First);
+    while app.selected_coin().unwrap().name != name {
+        app.update(Action::Down);
+    }
+}
+
+fn screen(app: &mut App, width: u16, height: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = prelist::ui::theme::Palette::default();
+    let mut vp = None;
+    t.draw(|f| vp = Some(prelist::ui::draw(f, app, &theme)))
+        .unwrap();
+    app.update(Msg::Drawn(vp.unwrap()));
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
+    let mut app = app_with(Book::default());
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    assert!(
+        !effects.contains(&Effect::Bell),
+        "the first look is no news"
+    );
+    for e in effects {
+        if let Effect::SaveState(sent) = e {
+            app.update(Msg::StateSaved {
+                result: Ok(sent.clone()),
+                sent,
+            });
+        }
+    }
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT"), trading("NIL", "USDT")]),
+        T0 + 300,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        ["Nillion (NIL) listed on Binance: NIL/USDT"]
+    );
+    assert!(effects.contains(&Effect::Bell));
+    let saved = effects.iter().find_map(|e| match e {
+        Effect::SaveState(s) => Some(s),
+        _ => None,
+    });
+    assert!(
+        saved.unwrap().book.exchanges[&Exchange::Binance]
+            .assets
+            .contains_key("NIL"),
+        "the listing is written at once"
+    );
+    assert_eq!(status(&app, "Nillion"), "trading");
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("NIL", "USDT"), trading("PRCL", "USDT")]),
+        T0 + 600,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        ["Parcl (PRCL) listed on Binance: PRCL/USDT"]
+    );
+    assert_eq!(
+        app.flash(),
+        Some("Parcl (PRCL) listed on Binance: PRCL/USDT")
+    );
+    // A new quote pair of an asset already there is nothing new.
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![
+            trading("NIL", "USDT"),
+            trading("PRCL", "USDT"),
+            trading("PRCL", "BTC"),
+        ]),
+        T0 + 900,
+    );
+    assert!(log_texts(&effects).is_empty());
+    assert!(!effects.contains(&Effect::Bell));
+}
+
+#[test]
+fn a_ticker_already_listed_is_ambiguous_until_confirmed() {
+    let mut app = app_with(Book::default());
+    look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("NIL", "USDT")]),
+        T0,
+    );
+    assert_eq!(status(&app, "Nillion"), "upcoming");
+    select(&mut app, "Nillion");
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("ticker already on Binance (may be another coin)"),
+        "{shown}"
+    );
+    let effects = app.update(Action::ConfirmListing);
+    assert_eq!(status(&app, "Nillion"), "trading");
+    assert_eq!(
+        app.flash(),
+        Some("confirmed: Nillion is the coin listed on Binance")
+    );
+    assert!(
+        app.saves_pending() && log_texts(&effects).len() == 1,
+        "written, and logged"
+    );
+    // Nothing left to confirm for a coin no exchange listed.
+    select(&mut app, "Parcl");
+    app.update(Action::ConfirmListing);
+    assert!(app.flash().unwrap().starts_with("nothing to confirm"));
+}
+
+#[test]
+fn pairs_not_trading_and_scheduled_openings() {
+    let mut app = app_with(Book::default());
+    look(
+        &mut app,
+        Exchange::Okx,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    look(
+        &mut app,
+        Exchange::Gate,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    let opens = T0 + 300 + 86_400 + 3 * 3600;
+    let effects = look(
+        &mut app,
+        Exchange::Gate,
+        Ok(vec![pair("NIL", "USDT", PairState::Closed)]),
+        T0 + 300,
+    );
+    assert!(
+        log_texts(&effects).is_empty(),
+        "a closed pair is no listing"
+    );
+    assert_eq!(status(&app, "Nillion"), "upcoming");
+    let effects = look(
+        &mut app,
+        Exchange::Okx,
+        Ok(vec![pair(
+            "NIL",
+            "USDT",
+            PairState::Scheduled { opens_at: opens },
+        )]),
+        T0 + 300,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        ["Nillion (NIL) opens on OKX 2027-01-16 11:05 UTC (in 1 d 3 h): NIL/USDT"]
+    );
+    assert_eq!(status(&app, "Nillion"), "scheduled");
+    select(&mut app, "Nillion");
+    let shown = screen(&mut app, 120, 40);
+    assert!(
+        shown.contains("opens on OKX 2027-01-16 11:05 UTC (in 1 d 3 h)"),
+        "{shown}"
+    );
+    // The records carry it.
+    let coins: Vec<_> = app.watchlist().coins.iter().collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&prelist::list::to_json(&coins, app.listings(), app.book())).unwrap();
+    let nil = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Nillion")
+        .unwrap();
+    assert_eq!(nil["status"], "scheduled");
+    assert_eq!(nil["scheduled_at"], "2027-01-16T11:05:00Z");
+    let exchanges = nil["exchanges"].as_array().unwrap();
+    assert_eq!(exchanges.len(), 2, "{exchanges:?}");
+    assert_eq!(exchanges[0]["exchange"], "okx");
+    assert_eq!(exchanges[0]["pair"], "NIL/USDT");
+    assert_eq!(exchanges[0]["status"], "scheduled");
+    assert_eq!(exchanges[0]["first_seen"], "2027-01-15T08:05:00Z");
+    assert_eq!(exchanges[0]["scheduled_at"], "2027-01-16T11:05:00Z");
+    assert_eq!(exchanges[1]["exchange"], "gate");
+    assert_eq!(exchanges[1]["status"], "closed");
+    let parcl = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Parcl")
+        .unwrap();
+    assert_eq!(parcl["scheduled_at"], serde_json::Value::Null);
+    assert_eq!(parcl["exchanges"], serde_json::json!([]));
+    // CSV: the pairs in one cell.
+    let csv = prelist::transfer::export_csv(&coins, app.listings(), app.book());
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains(",scheduled_at,exchanges,"), "{header}");
+    assert!(
+        csv.contains(
+            "okx NIL/USDT scheduled at 2027-01-16T11:05:00Z; gate NIL/USDT closed since 2027-01-15T08:05:00Z"
+        ),
+        "{csv}"
+    );
+    // `list --status scheduled` and the `f` filter's third step.
+    app.update(Action::CycleStatus);
+    app.update(Action::CycleStatus);
+    let shown: Vec<&str> = app
+        .rows()
+        .iter()
+        .map(|&i| app.watchlist().coins[i].name.as_str())
+        .collect();
+    assert_eq!(shown, ["Nillion"]);
+}
+
+#[test]
+fn an_appearance_while_closed_is_told_at_the_next_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(store::STATE_FILE);
+    let mut first = app_with(Book::default());
+    look(
+        &mut first,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    store::save_state(
+        &path,
+        &State {
+            listings: Listings::new(),
+            book: first.book().clone(),
+        },
+    )
+    .unwrap();
+    // A day later prelist starts again from the state file.
+    let state = store::load_state(&path).unwrap();
+    assert_eq!(&state.book, first.book());
+    let mut app = app_with(state.book);
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT"), trading("nil", "usdt")]),
+        T0 + 86_400,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        [
+            "Nillion (NIL) listed on Binance between 2027-01-15 08:00 UTC and 2027-01-16 08:00 UTC: NIL/USDT"
+        ]
+    );
+}
+
+#[test]
+fn one_source_failing_never_stops_another() {
+    let mut app = app_with(Book::default());
+    look(&mut app, Exchange::Okx, Ok(vec![]), T0);
+    let effects = look(
+        &mut app,
+        Exchange::Binance,
+        Err(MarketError::Status { status: 503 }),
+        T0 + 10,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        ["Binance look failed: the API answered HTTP 503 (retry in 5 m)"]
+    );
+    let effects = look(
+        &mut app,
+        Exchange::Okx,
+        Ok(vec![trading("NIL", "USDT")]),
+        T0 + 300,
+    );
+    assert_eq!(
+        log_texts(&effects),
+        ["Nillion (NIL) listed on OKX: NIL/USDT"]
+    );
+    let line = prelist::ui::poll_text(&app).unwrap();
+    assert!(line.contains("Binance failing"), "{line}");
+}
+
+/// A list that always says the same, or always fails.
+struct Fixed {
+    exchange: Exchange,
+    answer: Result<Vec<Pair>, MarketError>,
+}
+
+impl ExchangeSource for Fixed {
+    fn exchange(&self) -> Exchange {
+        self.exchange
+    }
+
+    async fn look(&self, _now: i64) -> Result<Vec<Pair>, MarketError> {
+        self.answer.clone()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_runner_watches_every_exchange_and_one_failing_holds_none_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, store) = prelist::store::WatchlistStore::open(dir.path(), None).unwrap();
+    let (inbox, mut msgs) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = prelist::runner::Runner::<prelist::market::coingecko::CoinGecko>::new(
+        Err("no API in this test".into()),
+        dir.path().join(store::STATE_FILE),
+        store,
+        inbox,
+        Box::new(std::io::sink()),
+    );
+    let sources = vec![
+        Arc::new(Fixed {
+            exchange: Exchange::Binance,
+            answer: Err(MarketError::Timeout),
+        }),
+        Arc::new(Fixed {
+            exchange: Exchange::Okx,
+            answer: Ok(vec![trading("NIL", "USDT")]),
+        }),
+    ];
+    runner.start_exchanges(sources, Duration::from_secs(300));
+    let start = Instant::now();
+    let mut okx = 0;
+    while okx < 3 {
+        match msgs.recv().await.unwrap() {
+            Msg::Exchange(l) if l.exchange == Exchange::Okx => {
+                assert!(l.result.is_ok());
+                okx += 1;
+            }
+            Msg::Exchange(l) => assert_eq!(l.result, Err(MarketError::Timeout)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(start.elapsed(), Duration::from_secs(600), "every 300 s");
+    runner.stop_poller();
+}
