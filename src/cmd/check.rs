@@ -284,6 +284,52 @@ mod tests {
         assert_eq!((all.stopped, all.answered), (None, 600));
     }
 
+    /// An exchange's list that answers, fails, or never answers.
+    struct List(Exchange, Option<Result<Vec<Pair>, MarketError>>);
+
+    impl ExchangeSource for List {
+        fn exchange(&self) -> Exchange {
+            self.0
+        }
+
+        async fn look(&self, _now: i64) -> Result<Vec<Pair>, MarketError> {
+            match &self.1 {
+                Some(answer) => answer.clone(),
+                None => std::future::pending().await,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_exchange_is_asked_and_each_failure_is_its_own() {
+        let pairs = vec![Pair {
+            base: "NIL".into(),
+            quote: "USDT".into(),
+            state: crate::sources::PairState::Trading,
+        }];
+        let sources = [
+            Arc::new(List(Exchange::Binance, Some(Err(MarketError::Timeout)))),
+            Arc::new(List(Exchange::Okx, Some(Ok(pairs.clone())))),
+            Arc::new(List(Exchange::Gate, None)),
+        ];
+        let looks = look_all(&sources, Duration::from_secs(5)).await;
+        assert_eq!(
+            looks,
+            [
+                (Exchange::Binance, Err("timed out".to_string())),
+                (Exchange::Okx, Ok(pairs)),
+                (
+                    Exchange::Gate,
+                    Err(
+                        "no answer within the check's deadline of 5 s (--deadline gives it \
+                         more time)"
+                            .to_string()
+                    )
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn the_messages_say_how_far_it_got() {
         let d = Duration::from_secs(30);
