@@ -28,6 +28,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
     } else {
         runtime()?.block_on(fetch(&provider, &ids, deadline))
     };
+    super::count_calls(&cx, &provider);
     // What the finished chunks said is recorded even when a later one
     // failed or ran out of time: only the ids they answered count, so the
     // rest are neither flipped nor marked stale.

@@ -28,7 +28,7 @@ pub use env::{Env, config_path};
 pub use error::{ConfigError, ErrorKind, Origin};
 pub use file::read_file;
 pub use parse::FileConfig;
-pub use resolve::{FlagValues, Settings, load, resolve};
+pub use resolve::{FlagValues, PollPlan, Settings, load, resolve};
 pub use values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme, color_name};
 
 /// The variable naming the config file, overriding the usual place.

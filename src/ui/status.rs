@@ -130,9 +130,20 @@ pub fn summary(app: &App) -> String {
 }
 
 /// The poller's state: "polled 12:03:04 · 3 trading · next in 43 s",
-/// "rate limited · retry in 119 s", "error: timed out · retry in 2 m".
-/// `None` when not polling.
+/// "rate limited · retry in 119 s", "error: timed out · retry in 2 m",
+/// each followed by the month's API calls where they are counted
+/// ("· 1,234 of 10,000 calls this month"). `None` when not polling.
 pub fn poll_text(app: &App) -> Option<String> {
+    let text = poller_state(app)?;
+    Some(match &app.calls {
+        Some(tally) if app.polling.as_ref().is_some_and(|p| !p.in_flight) => {
+            format!("{text} · {}", tally.text())
+        }
+        _ => text,
+    })
+}
+
+fn poller_state(app: &App) -> Option<String> {
     let poll = app.polling.as_ref()?;
     let due = poll
         .next_at
