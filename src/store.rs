@@ -275,18 +275,23 @@ fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String>
     let b = month.as_bytes();
     let is_month = b.len() == 7
         && b[4] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
         && matches!(month[5..].parse::<u8>(), Ok(1..=12));
     if !is_month {
         return Some("is not under a month (YYYY-MM)".into());
     }
-    by_plan.keys().find(|k| Plan::from_key(k).is_none()).map(|k| {
-        format!(
-            "names the plan {:?}, which is none of {}",
-            crate::text::clean(k),
-            Plan::ALL.map(Plan::key).join(", ")
-        )
-    })
+    by_plan
+        .keys()
+        .find(|k| Plan::from_key(k).is_none())
+        .map(|k| {
+            format!(
+                "names the plan {:?}, which is none of {}",
+                crate::text::clean(k),
+                Plan::ALL.map(Plan::key).join(", ")
+            )
+        })
 }
 
 /// The month before "YYYY-MM".
@@ -394,13 +399,15 @@ impl CallLedger {
         if taken.is_empty() {
             return Ok(());
         }
-        add_calls(&self.path, self.plan, &taken, now).map(drop).inspect_err(|_| {
-            let mut p = self.pending();
-            for (month, n) in taken {
-                let count = p.by_month.entry(month).or_default();
-                *count = count.saturating_add(n);
-            }
-        })
+        add_calls(&self.path, self.plan, &taken, now)
+            .map(drop)
+            .inspect_err(|_| {
+                let mut p = self.pending();
+                for (month, n) in taken {
+                    let count = p.by_month.entry(month).or_default();
+                    *count = count.saturating_add(n);
+                }
+            })
     }
 }
 
@@ -542,12 +549,11 @@ pub fn save_state(path: &Path, listings: &Listings) -> Result<(), StoreError> {
 
 /// Writes `state` atomically, unless it would be too large to load again.
 fn write_state(path: &Path, state: &StateFile) -> Result<(), StoreError> {
-    let text =
-        json_within(state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
-            path: path.to_path_buf(),
-            size,
-            max: MAX_STATE_BYTES,
-        })?;
+    let text = json_within(state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
+        path: path.to_path_buf(),
+        size,
+        max: MAX_STATE_BYTES,
+    })?;
     write_atomic(path, text.as_bytes())
 }
 

@@ -48,10 +48,16 @@ fn interval(flag: u64) -> FlagValues {
 fn the_default_interval_follows_the_key() {
     let none = FlagValues::default();
     let keyless = settings(None, &none, &Env::new()).poll_plan(1);
-    assert_eq!((keyless.plan, keyless.interval.value), (Plan::Keyless, secs(60)));
+    assert_eq!(
+        (keyless.plan, keyless.interval.value),
+        (Plan::Keyless, secs(60))
+    );
     assert!(keyless.warnings.is_empty());
     let pro = Env::new().set(config::PRO_KEY_VAR, "pro-key-123");
-    assert_eq!(settings(None, &none, &pro).poll_plan(1).interval.value, secs(30));
+    assert_eq!(
+        settings(None, &none, &pro).poll_plan(1).interval.value,
+        secs(30)
+    );
     let d = settings(None, &none, &demo());
     assert_eq!(d.poll_plan(1).interval.value, secs(300));
     assert_eq!(d.poll_plan(1).interval.source, Source::Default);
@@ -74,7 +80,11 @@ fn an_interval_that_does_not_fit_is_honoured_and_warned_about() {
         ["at 60 s a Demo key's 10,000 calls a month last about 7 days"]
     );
     let p = settings(None, &interval(10), &Env::new()).poll_plan(1);
-    assert_eq!(p.interval.value, secs(10), "keyless: no budget, but a cache");
+    assert_eq!(
+        p.interval.value,
+        secs(10),
+        "keyless: no budget, but a cache"
+    );
     assert_eq!(
         p.warnings,
         ["answers are cached for 60 s: polling every 10 s sees nothing new"]
@@ -85,7 +95,11 @@ fn an_interval_that_does_not_fit_is_honoured_and_warned_about() {
 
 #[test]
 fn monthly_calls_override_the_budget() {
-    let s = settings(Some("[poll]\nmonthly_calls = 100000\n"), &FlagValues::default(), &demo());
+    let s = settings(
+        Some("[poll]\nmonthly_calls = 100000\n"),
+        &FlagValues::default(),
+        &demo(),
+    );
     assert_eq!(s.monthly_calls.value, Some(100_000));
     assert_eq!(s.monthly_calls.source, Source::File);
     let p = s.poll_plan(1);
@@ -102,10 +116,26 @@ fn monthly_calls_override_the_budget() {
 fn monthly_calls_must_be_a_positive_whole_number() {
     let path = Path::new("/cfg/config.toml");
     for (text, kind, says) in [
-        ("[poll]\nmonthly_calls = 0\n", ErrorKind::Invalid, "0 calls a month leaves nothing to poll with"),
-        ("[poll]\nmonthly_calls = -5\n", ErrorKind::Invalid, "-5 calls a month leaves nothing to poll with"),
-        ("[poll]\nmonthly_calls = \"lots\"\n", ErrorKind::WrongType, "expected a whole number of calls, found a string"),
-        ("[poll]\nmonthly_calls = 1.5\n", ErrorKind::WrongType, "expected a whole number of calls, found a float"),
+        (
+            "[poll]\nmonthly_calls = 0\n",
+            ErrorKind::Invalid,
+            "0 calls a month leaves nothing to poll with",
+        ),
+        (
+            "[poll]\nmonthly_calls = -5\n",
+            ErrorKind::Invalid,
+            "-5 calls a month leaves nothing to poll with",
+        ),
+        (
+            "[poll]\nmonthly_calls = \"lots\"\n",
+            ErrorKind::WrongType,
+            "expected a whole number of calls, found a string",
+        ),
+        (
+            "[poll]\nmonthly_calls = 1.5\n",
+            ErrorKind::WrongType,
+            "expected a whole number of calls, found a float",
+        ),
     ] {
         let err = FileConfig::parse(text, path).unwrap_err();
         let msg = err.to_string();
@@ -121,7 +151,10 @@ fn monthly_calls_must_be_a_positive_whole_number() {
 #[test]
 fn config_shows_the_budget_the_count_and_the_warnings() {
     let has = |out: &str, line: &str| {
-        assert!(out.lines().any(|l| l == line), "no line {line:?} in:\n{out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "no line {line:?} in:\n{out}"
+        );
     };
     let out = settings(None, &FlagValues::default(), &demo()).describe_with(1, Ok(1234));
     has(
@@ -133,7 +166,11 @@ fn config_shows_the_budget_the_count_and_the_warnings() {
     has(&out, "CoinGecko calls this month: 1,234 of 10,000");
     assert!(!out.contains("warning"), "{out}");
 
-    let s = settings(Some("[poll]\nmonthly_calls = 20000\n"), &interval(60), &demo());
+    let s = settings(
+        Some("[poll]\nmonthly_calls = 20000\n"),
+        &interval(60),
+        &demo(),
+    );
     let out = s.describe_with(1, Err("unreadable".into()));
     has(&out, "poll.interval = 60  (from flag --interval)");
     has(
@@ -174,10 +211,18 @@ fn two_instances_add_their_own_calls_and_listings_saves_keep_them() {
     a.note(7, now);
     a.flush(now).unwrap();
     a.flush(now).unwrap();
-    assert_eq!(counted(&path, Plan::Demo), 10, "5 + 2 more, and 3: none twice");
+    assert_eq!(
+        counted(&path, Plan::Demo),
+        10,
+        "5 + 2 more, and 3: none twice"
+    );
     assert_eq!(counted(&path, Plan::Pro), 0, "counted per key kind");
     store::save_state_merged(&path, &prelist::listing::Listings::new()).unwrap();
-    assert_eq!(counted(&path, Plan::Demo), 10, "a listings save keeps the count");
+    assert_eq!(
+        counted(&path, Plan::Demo),
+        10,
+        "a listings save keeps the count"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let month = month_of(now);
     assert!(text.contains(&format!("\"{month}\"")), "{text}");
@@ -206,7 +251,10 @@ fn a_state_file_with_bad_calls_is_refused_by_name_and_one_without_loads() {
     std::fs::write(&path, r#"{"version": 1, "listings": {}}"#).unwrap();
     assert!(store::load_calls(&path).unwrap().is_empty());
     for (calls, says) in [
-        (json!({"2026-13": {"demo": 1}}), "is not under a month (YYYY-MM)"),
+        (
+            json!({"2026-13": {"demo": 1}}),
+            "is not under a month (YYYY-MM)",
+        ),
         (json!({"2026-11": {"gold": 1}}), "names the plan \"gold\""),
     ] {
         let text = json!({"version": 1, "listings": {}, "calls": calls}).to_string();
@@ -215,8 +263,11 @@ fn a_state_file_with_bad_calls_is_refused_by_name_and_one_without_loads() {
         assert!(msg.starts_with(&path.display().to_string()), "{msg}");
         assert!(msg.contains(says), "{msg}");
     }
-    std::fs::write(&path, r#"{"version": 1, "listings": {}, "calls": {"2026-11": {"demo": -1}}}"#)
-        .unwrap();
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "listings": {}, "calls": {"2026-11": {"demo": -1}}}"#,
+    )
+    .unwrap();
     assert!(store::load_state(&path).is_err());
 }
 
@@ -277,13 +328,22 @@ async fn check_counts_its_calls_and_config_shows_them() {
     };
     let url = format!("{}/api/v3", server.uri());
     let out = run(&["--api-url", &url, "check"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(counted(&data.join(store::STATE_FILE), Plan::Demo), 1);
     let out = run(&["config"]);
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
-        shown.lines().any(|l| l == "CoinGecko calls this month: 1 of 10,000"),
+        shown
+            .lines()
+            .any(|l| l == "CoinGecko calls this month: 1 of 10,000"),
         "{shown}"
     );
-    assert!(shown.contains("poll.interval = 300  (default for a demo key"), "{shown}");
+    assert!(
+        shown.contains("poll.interval = 300  (default for a demo key"),
+        "{shown}"
+    );
 }

@@ -114,7 +114,9 @@ fn count_calls(cx: &Context, provider: &impl MarketProvider) {
     ledger.note(provider.usage().total(), now);
     if let Err(e) = ledger.flush(now) {
         tracing::warn!("the month's API calls were not counted: {e}");
-        say(&format!("prelist: the month's API calls were not counted: {e}"));
+        say(&format!(
+            "prelist: the month's API calls were not counted: {e}"
+        ));
     }
 }
 

@@ -15,8 +15,8 @@ use toml::de::{DeTable, DeValue};
 use super::MAX_INTERVAL;
 use super::error::{ConfigError, ErrorKind, column_of, line_of};
 use super::toml_value::{
-    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Calls, Columns, Flag, Keys, List, Seconds, Table,
-    Text,
+    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Calls, Columns, Flag, Keys, List, Seconds,
+    Table, Text,
 };
 use super::values::{ColorSlot, KeyKind, SecretKey, Theme};
 use crate::app::Mode;

@@ -107,17 +107,23 @@ pub fn plan_interval(plan: Plan, requests_per_poll: u32, monthly_calls: Option<u
     let Some(budget) = monthly_calls.or(plan.monthly_calls()).filter(|&b| b > 0) else {
         return floor;
     };
-    let month = u128::from(BUDGET_MONTH.as_secs());
-    let requests = u128::from(requests_per_poll.max(1));
-    let step = u128::from(plan.cache_period().as_secs());
-    let secs = (month * requests).div_ceil(u128::from(budget)).div_ceil(step) * step;
-    Duration::from_secs(u64::try_from(secs).unwrap_or(u64::MAX))
-        .clamp(floor, crate::config::MAX_INTERVAL)
+    // As many polls as the budget holds, spread over the month.
+    let polls = budget / u64::from(requests_per_poll.max(1));
+    if polls == 0 {
+        return crate::config::MAX_INTERVAL;
+    }
+    let step = plan.cache_period().as_secs();
+    let secs = BUDGET_MONTH.as_secs().div_ceil(polls).div_ceil(step) * step;
+    Duration::from_secs(secs).clamp(floor, crate::config::MAX_INTERVAL)
 }
 
-/// The calls a 31-day month of polls every `interval` makes.
+/// The calls a 31-day month of polls every `interval` makes, counting the
+/// one at its start.
 pub fn monthly_use(interval: Duration, requests_per_poll: u32) -> u64 {
-    (BUDGET_MONTH.as_secs() / interval.as_secs().max(1)) * u64::from(requests_per_poll.max(1))
+    BUDGET_MONTH
+        .as_secs()
+        .div_ceil(interval.as_secs().max(1))
+        .saturating_mul(u64::from(requests_per_poll.max(1)))
 }
 
 /// A warning when polling every `interval` runs out of the month's calls
@@ -177,7 +183,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -670,7 +676,10 @@ mod tests {
         assert_eq!(plan_interval(Plan::Demo, 0, None), secs(300));
         // 251 ids: 2 requests a poll, 535.68 s, up to 540 s (9,920 calls).
         assert_eq!(requests_per_poll(251), 2);
-        assert_eq!(plan_interval(Plan::Demo, requests_per_poll(251), None), secs(540));
+        assert_eq!(
+            plan_interval(Plan::Demo, requests_per_poll(251), None),
+            secs(540)
+        );
         assert_eq!(plan_interval(Plan::Demo, 4, None), secs(1080));
         for requests in 1..=40 {
             let i = plan_interval(Plan::Demo, requests, None);
@@ -730,7 +739,10 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         // 2026-11-30 23:59:59 and a second later, UTC.
         let (nov, dec) = (1_796_083_199, 1_796_083_200);
-        assert_eq!((month_of(nov).as_str(), month_of(dec).as_str()), ("2026-11", "2026-12"));
+        assert_eq!(
+            (month_of(nov).as_str(), month_of(dec).as_str()),
+            ("2026-11", "2026-12")
+        );
         let mut tally = CallTally {
             month: "2026-11".into(),
             calls: 1232,
