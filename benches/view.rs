@@ -334,6 +334,8 @@ fn mass_flip(c: &mut Criterion) {
                 let effects = app.update(Msg::Poll(Report::Done {
                     quotes,
                     next_in: Duration::from_secs(60),
+                    requests: 1,
+                    remaining: None,
                 }));
                 assert_eq!(app.trading_count(), N);
                 // Returned, so that dropping 50,000 coins is not timed.

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use crate::listing::{Listing, Listings};
+use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
 use crate::sources::book::Book;
@@ -68,6 +69,16 @@ pub enum StoreError {
     BadListing {
         path: PathBuf,
         id: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the calls counted for {month:?} {problem} (move the file aside to start \
+         afresh; it is never overwritten while it cannot be read)",
+        month = crate::text::clean(month)
+    )]
+    BadCalls {
+        path: PathBuf,
+        month: String,
         problem: String,
     },
     #[error(
@@ -246,6 +257,10 @@ struct StateFile {
     /// exchanges were watched.
     #[serde(default, skip_serializing_if = "book_is_empty")]
     exchanges: Book,
+    /// The API calls made, by UTC month and plan; files written before
+    /// calls were counted have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    calls: CallBook,
 }
 
 fn book_is_empty(book: &Book) -> bool {
@@ -258,6 +273,168 @@ fn book_is_empty(book: &Book) -> bool {
 pub struct State {
     pub listings: Listings,
     pub book: Book,
+}
+
+/// API calls by UTC month ("2026-11") and plan (`Plan::key`): every
+/// instance's on this data dir, as the state file holds them.
+pub type CallBook = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// A month's calls of `plan` in `book`.
+pub fn calls_in(book: &CallBook, month: &str, plan: Plan) -> u64 {
+    book.get(month)
+        .and_then(|by_plan| by_plan.get(plan.key()))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// What is wrong with a month's entry of a state file's calls.
+fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String> {
+    let b = month.as_bytes();
+    let is_month = b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
+        && matches!(month[5..].parse::<u8>(), Ok(1..=12));
+    if !is_month {
+        return Some("is not under a month (YYYY-MM)".into());
+    }
+    by_plan
+        .keys()
+        .find(|k| Plan::from_key(k).is_none())
+        .map(|k| {
+            format!(
+                "names the plan {:?}, which is none of {}",
+                crate::text::clean(k),
+                Plan::ALL.map(Plan::key).join(", ")
+            )
+        })
+}
+
+/// The month before "YYYY-MM".
+fn previous_month(month: &str) -> String {
+    let year: i32 = month.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let m: u32 = month.get(5..).and_then(|m| m.parse().ok()).unwrap_or(1);
+    if m <= 1 {
+        format!("{:04}-12", year - 1)
+    } else {
+        format!("{year:04}-{:02}", m - 1)
+    }
+}
+
+/// Adds `pending` calls of `plan` (by month) to the state file's count,
+/// under its lock: each instance adds only what it sent, so none is
+/// counted twice. Months before the previous one (at Unix time `now`) are
+/// dropped. Returns every count the file now holds.
+pub fn add_calls(
+    path: &Path,
+    plan: Plan,
+    pending: &BTreeMap<String, u64>,
+    now: i64,
+) -> Result<CallBook, StoreError> {
+    let _lock = lock(path)?;
+    let mut state = read_state(path)?;
+    for (month, n) in pending {
+        let count = state
+            .calls
+            .entry(month.clone())
+            .or_default()
+            .entry(plan.key().to_string())
+            .or_default();
+        *count = count.saturating_add(*n);
+    }
+    let oldest = previous_month(&month_of(now));
+    state.calls.retain(|month, _| *month >= oldest);
+    write_state(path, &state)?;
+    Ok(state.calls)
+}
+
+/// The calls counted in the state file; none when there is no file.
+pub fn load_calls(path: &Path) -> Result<CallBook, StoreError> {
+    Ok(read_state(path)?.calls)
+}
+
+/// How often a [`CallLedger`] writes, at most (seconds): a big state file
+/// is megabytes, and polls may come every 10 s.
+pub const CALLS_SAVE_GAP: i64 = 60;
+
+/// This process's API calls not yet in the state file. They are added to
+/// the file's count with [`add_calls`], at most once a [`CALLS_SAVE_GAP`]
+/// and when the ledger is dropped; what fails to be written stays pending
+/// for the next try.
+#[derive(Debug)]
+pub struct CallLedger {
+    path: PathBuf,
+    plan: Plan,
+    pending: Mutex<Pending>,
+}
+
+#[derive(Debug, Default)]
+struct Pending {
+    /// The provider's running total already taken in.
+    seen: u64,
+    by_month: BTreeMap<String, u64>,
+    written_at: Option<i64>,
+}
+
+impl CallLedger {
+    pub fn new(path: PathBuf, plan: Plan) -> CallLedger {
+        CallLedger {
+            path,
+            plan,
+            pending: Mutex::default(),
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        // A panic elsewhere while it was held leaves counts worth keeping.
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes in a provider's running total of requests sent, as of Unix
+    /// time `now`. Returns whether a write is due.
+    pub fn note(&self, total: u64, now: i64) -> bool {
+        let mut p = self.pending();
+        let new = total.saturating_sub(p.seen);
+        p.seen = p.seen.max(total);
+        if new > 0 {
+            let count = p.by_month.entry(month_of(now)).or_default();
+            *count = count.saturating_add(new);
+        }
+        !p.by_month.is_empty() && p.written_at.is_none_or(|at| now - at >= CALLS_SAVE_GAP)
+    }
+
+    /// Adds what is pending to the state file. The pending counts are taken
+    /// out first, so that `note` never waits on the file, and put back if
+    /// the write fails.
+    pub fn flush(&self, now: i64) -> Result<(), StoreError> {
+        let taken = {
+            let mut p = self.pending();
+            p.written_at = Some(now);
+            std::mem::take(&mut p.by_month)
+        };
+        if taken.is_empty() {
+            return Ok(());
+        }
+        add_calls(&self.path, self.plan, &taken, now)
+            .map(drop)
+            .inspect_err(|_| {
+                let mut p = self.pending();
+                for (month, n) in taken {
+                    let count = p.by_month.entry(month).or_default();
+                    *count = count.saturating_add(n);
+                }
+            })
+    }
+}
+
+impl Drop for CallLedger {
+    /// The last calls are written as the app closes.
+    fn drop(&mut self) {
+        if let Err(e) = self.flush(jiff::Timestamp::now().as_second()) {
+            tracing::warn!("the month's API calls could not be counted: {e}");
+        }
+    }
 }
 
 /// What is wrong with a listing for `id`, from a state file or an import:
@@ -287,9 +464,25 @@ pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
 /// Loads the state file; a missing one is an empty state. Every listing in
 /// it must be one a poll could have recorded, else the file is refused.
 pub fn load_state(path: &Path) -> Result<State, StoreError> {
+    let file = read_state(path)?;
+    Ok(State {
+        listings: file.listings.into_iter().collect(),
+        book: file.exchanges,
+    })
+}
+
+/// The whole state file, checked; a missing one is an empty state.
+fn read_state(path: &Path) -> Result<StateFile, StoreError> {
     let text = match read_text(path, MAX_STATE_BYTES) {
         Ok(text) => text,
-        Err(e) if e.is_not_found() => return Ok(State::default()),
+        Err(e) if e.is_not_found() => {
+            return Ok(StateFile {
+                version: STATE_VERSION,
+                listings: BTreeMap::new(),
+                exchanges: Book::default(),
+                calls: CallBook::new(),
+            });
+        }
         Err(ReadError::TooLarge {
             size: Some(size),
             max,
@@ -328,10 +521,16 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
             });
         }
     }
-    Ok(State {
-        listings: state.listings.into_iter().collect(),
-        book: state.exchanges,
-    })
+    for (month, by_plan) in &state.calls {
+        if let Some(problem) = calls_problem(month, by_plan) {
+            return Err(StoreError::BadCalls {
+                path: path.to_path_buf(),
+                month: month.clone(),
+                problem,
+            });
+        }
+    }
+    Ok(state)
 }
 
 /// Writes the state file atomically, after merging in what another
@@ -340,30 +539,48 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
 /// that no longer loads is not replaced.
 pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError> {
     let _lock = lock(path)?;
-    let on_disk = load_state(path)?;
+    let mut file = read_state(path)?;
+    let on_disk = State {
+        listings: std::mem::take(&mut file.listings).into_iter().collect(),
+        book: std::mem::take(&mut file.exchanges),
+    };
     let merged = merge_state(state, &on_disk);
-    save_state(path, &merged)?;
+    // The calls counted are kept as they are: only `add_calls` adds to them.
+    file.listings = sorted(&merged.listings);
+    file.exchanges = merged.book.clone();
+    write_state(path, &file)?;
     Ok(merged)
 }
 
-/// Writes the state file atomically, as it is. One that would be too
-/// large to load again is refused, and nothing is written.
+fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {
+    listings
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Writes the state file atomically with this state and no count of
+/// calls. One that would be too large to load again is refused, and
+/// nothing is written.
 pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
-    let state = StateFile {
-        version: STATE_VERSION,
-        listings: state
-            .listings
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        exchanges: state.book.clone(),
-    };
-    let text =
-        json_within(&state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
-            path: path.to_path_buf(),
-            size,
-            max: MAX_STATE_BYTES,
-        })?;
+    write_state(
+        path,
+        &StateFile {
+            version: STATE_VERSION,
+            listings: sorted(&state.listings),
+            exchanges: state.book.clone(),
+            calls: CallBook::new(),
+        },
+    )
+}
+
+/// Writes `state` atomically, unless it would be too large to load again.
+fn write_state(path: &Path, state: &StateFile) -> Result<(), StoreError> {
+    let text = json_within(state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
+        path: path.to_path_buf(),
+        size,
+        max: MAX_STATE_BYTES,
+    })?;
     write_atomic(path, text.as_bytes())
 }
 

@@ -8,13 +8,11 @@ use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
 };
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
@@ -146,6 +144,12 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         other => other,
     };
     restore();
+    // ratatui shows the cursor again when the terminal is dropped and, if
+    // that fails, prints to stderr, which panics on a closed terminal.
+    // Showing it here, and not dropping a terminal that is gone, avoids both.
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
     let effects = app.update(Msg::Shutdown);
     runner.run(effects);
     runner.finish(&mut app, &mut msgs).await;
@@ -165,6 +169,67 @@ fn terminal_gone(e: &io::Error) -> bool {
         )
 }
 
+/// Terminal input, read on a thread of its own. crossterm's reader can spin
+/// forever on a terminal closed under it (crossterm #793, #1067): on the
+/// loop's thread that would stop everything, signals included. Here only
+/// this thread spins, the loop sees the hang-up (`hung_up`) and the process
+/// ends.
+fn spawn_input() -> mpsc::Receiver<io::Result<Event>> {
+    let (tx, rx) = mpsc::channel(64);
+    let spawned = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let event = crossterm::event::read();
+                let failed = event.is_err();
+                if tx.blocking_send(event).is_err() || failed {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // No input thread: the loop gets the error and ends.
+        let (tx, rx) = mpsc::channel(1);
+        let _ = tx.try_send(Err(e));
+        return rx;
+    }
+    rx
+}
+
+/// Resolves when the terminal hangs up (its other side closed), whether or
+/// not a SIGHUP comes. A thread of its own waits in poll(2) on standard
+/// input, which the screen requires to be the terminal, for the hang-up
+/// alone (no input event wakes it): reading is `spawn_input`'s.
+async fn hung_up() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("hangup".into())
+        .spawn(move || {
+            use rustix::event::{PollFd, PollFlags, poll};
+            let stdin = std::io::stdin();
+            loop {
+                let mut fds = [PollFd::new(&stdin, PollFlags::empty())];
+                match poll(&mut fds, None) {
+                    Ok(_) => {
+                        let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
+                        if fds[0].revents().intersects(gone) {
+                            let _ = tx.send(());
+                            return;
+                        }
+                    }
+                    Err(rustix::io::Errno::INTR) => {}
+                    // Nothing to watch with: SIGHUP and read errors still
+                    // end the app.
+                    Err(_) => return,
+                }
+            }
+        });
+    match (spawned, rx.await) {
+        (Ok(_), Ok(())) => {}
+        _ => std::future::pending().await,
+    }
+}
+
 fn clock() -> Msg {
     Msg::Clock {
         now: Instant::now(),
@@ -180,7 +245,9 @@ async fn event_loop<P: MarketProvider>(
     polling: bool,
     runner: &mut Runner<P>,
 ) -> io::Result<()> {
-    let mut events = EventStream::new();
+    let mut events = spawn_input();
+    let hangup = hung_up();
+    tokio::pin!(hangup);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -193,7 +260,7 @@ async fn event_loop<P: MarketProvider>(
     loop {
         let before = clock_text(app);
         let msg = tokio::select! {
-            ev = events.next() => match ev {
+            ev = events.recv() => match ev {
                 Some(Ok(ev)) => match keymap::action_for_event(app, &ev) {
                     Some(action) => Some(Msg::Action(action)),
                     None if matches!(ev, Event::Resize(..)) => {
@@ -209,6 +276,10 @@ async fn event_loop<P: MarketProvider>(
             _ = ticker.tick(), if polling => None,
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
+            () = &mut hangup => {
+                tracing::info!("the terminal hung up: closing");
+                return Ok(());
+            }
             _ = sigint.recv() => return Ok(()),
         };
         app.update(clock());

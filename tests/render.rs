@@ -272,6 +272,8 @@ mod polling {
         Report::Done {
             quotes,
             next_in: Duration::from_secs(43),
+            requests: 1,
+            remaining: None,
         }
     }
 
@@ -311,11 +313,15 @@ mod polling {
         app.update(Msg::Poll(Report::Failed {
             error: MarketError::RateLimited { retry_after: None },
             retry_in: Duration::from_secs(119),
+            requests: 1,
+            remaining: None,
         }));
         assert!(status_line(&render(&mut app, 120, 40)).contains("rate limited · retry in 119 s"));
         app.update(Msg::Poll(Report::Failed {
             error: MarketError::Timeout,
             retry_in: Duration::from_secs(120),
+            requests: 1,
+            remaining: None,
         }));
         assert!(
             status_line(&render(&mut app, 120, 40)).contains("error: timed out · retry in 2 m")
@@ -336,6 +342,8 @@ mod polling {
         app.update(Msg::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
         }));
         app.update(Msg::Clock {
             now: app.now().0,
@@ -364,6 +372,8 @@ mod polling {
         app.update(Msg::Poll(Report::Failed {
             error: MarketError::Status { status: 503 },
             retry_in: Duration::from_secs(120),
+            requests: 1,
+            remaining: None,
         }));
         app.update(Action::ToggleLog);
         insta::assert_snapshot!(screen(&render(&mut app, 100, 20)));

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
-use crate::market::poller::{Command, Refusal, Report};
+use crate::market::poller::{CallTally, Command, Refusal, Report};
 use crate::market::{Candidate, MarketError};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
@@ -266,6 +266,8 @@ pub struct App {
     undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
     pub(crate) lookup: Option<Lookup>,
+    /// The month's API calls, shown beside the poller's state.
+    pub(crate) calls: Option<CallTally>,
 }
 
 impl App {
@@ -313,6 +315,7 @@ impl App {
             form: None,
             undo: Vec::new(),
             lookup: None,
+            calls: None,
         };
         app.refresh();
         app
@@ -395,8 +398,37 @@ impl App {
         }
     }
 
+    /// Counts API calls sent, for the month's tally.
+    fn count_calls(&mut self, requests: u32, remaining: Option<u64>) {
+        if let Some(tally) = self.calls.as_mut() {
+            tally.add(requests, self.now_wall);
+            tally.remaining = remaining.or(tally.remaining);
+        }
+    }
+
+    /// Shows `text` until the next key, and keeps it in the event log: a
+    /// warning the user should see once.
+    pub fn notice(&mut self, text: String) {
+        self.flash = Some(text.clone());
+        self.flash_sticky = true;
+        self.push_log(LogKind::Info, text);
+    }
+
     /// Takes in one report from the poller.
     fn on_report(&mut self, report: Report) {
+        if let Report::Done {
+            requests,
+            remaining,
+            ..
+        }
+        | Report::Failed {
+            requests,
+            remaining,
+            ..
+        } = report
+        {
+            self.count_calls(requests, remaining);
+        }
         let now = self.now;
         let Some(poll) = self.polling.as_mut() else {
             return;
@@ -406,7 +438,9 @@ impl App {
         }
         match report {
             Report::Started => poll.in_flight = true,
-            Report::Done { quotes, next_in } => {
+            Report::Done {
+                quotes, next_in, ..
+            } => {
                 poll.in_flight = false;
                 poll.last_ok = Some(self.now_wall);
                 poll.last_error = None;
@@ -444,7 +478,9 @@ impl App {
                 }
                 self.refresh();
             }
-            Report::Failed { error, retry_in } => {
+            Report::Failed {
+                error, retry_in, ..
+            } => {
                 poll.in_flight = false;
                 poll.next_at = Some(now + retry_in);
                 let msg = format!(
@@ -934,7 +970,12 @@ impl App {
             }
             Msg::Poll(report) => self.on_report(report),
             Msg::Exchange(look) => self.on_exchange(look),
-            Msg::Lookup { query, result } => self.on_lookup(&query, result),
+            Msg::Lookup { query, result } => {
+                if result.as_ref().err().is_none_or(MarketError::was_sent) {
+                    self.count_calls(1, None);
+                }
+                self.on_lookup(&query, result)
+            }
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
             Msg::Drawn(viewport) => self.viewport = viewport,
@@ -1380,6 +1421,8 @@ mod tests {
             Report::Done {
                 quotes,
                 next_in: Duration::from_secs(60),
+                requests: 1,
+                remaining: None,
             }
         }
 
@@ -1468,6 +1511,8 @@ mod tests {
             let effects = app.update(Msg::Poll(Report::Failed {
                 error: MarketError::Timeout,
                 retry_in: Duration::from_secs(120),
+                requests: 1,
+                remaining: None,
             }));
             assert_eq!(app.listings, before);
             assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
@@ -1512,6 +1557,8 @@ mod tests {
                 app.update(Msg::Poll(Report::Failed {
                     error: MarketError::Status { status: 500 + i },
                     retry_in: Duration::from_secs(60),
+                    requests: 1,
+                    remaining: None,
                 }));
             }
             app.update(Action::ToggleLog);

@@ -39,6 +39,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         };
         tokio::join!(prices, look_all(&sources, deadline))
     });
+    super::count_calls(&cx, &provider);
     // What the finished chunks said is recorded even when a later one
     // failed or ran out of time: only the ids they answered count, so the
     // rest are neither flipped nor marked stale.

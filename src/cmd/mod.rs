@@ -16,11 +16,13 @@ use crate::cli::{Cli, Command};
 use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
 use crate::listing::Listings;
+use crate::market::MarketProvider;
 use crate::market::coingecko::CoinGecko;
+use crate::market::poller::{month_of, requests_per_poll};
 use crate::model::Watchlist;
 use crate::sources::book::Book;
 use crate::sources::{Exchange, watch};
-use crate::store::{self, STATE_FILE, WatchlistStore};
+use crate::store::{self, CallLedger, STATE_FILE, WatchlistStore};
 
 /// What every command but `config` starts from.
 pub struct Context {
@@ -54,7 +56,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     };
     let settings = config::load(&flags, &Env::process()).map_err(Error::usage)?;
     if let Some(Command::Config { .. }) = cli.command {
-        print(settings.describe().as_bytes());
+        let (requests, calls) = poll_facts(&cli, &settings);
+        print(settings.describe_with(requests, calls).as_bytes());
         return Ok(());
     }
     let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Error::usage)?;
@@ -88,6 +91,38 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Import { file }) => import::run(cx, &file),
         Some(Command::Config { .. }) => unreachable!("handled above"),
         None => screen::run(cx),
+    }
+}
+
+/// For `prelist config`: the requests a poll of the watchlist makes, and
+/// the month's calls the state file counts for the key in use. What cannot
+/// be read is said, not fatal: the config is still worth showing.
+fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
+    let data_dir = match store::data_dir(cli.data_dir.as_deref()) {
+        Ok(dir) => dir,
+        Err(e) => return (1, Err(e.to_string())),
+    };
+    let requests = WatchlistStore::open(&data_dir, cli.watchlist.as_deref())
+        .map(|(w, _)| requests_per_poll(w.coins.iter().filter_map(|c| c.poll_id()).count()))
+        .unwrap_or(1);
+    let month = month_of(jiff::Timestamp::now().as_second());
+    let calls = store::load_calls(&data_dir.join(STATE_FILE))
+        .map(|book| store::calls_in(&book, &month, settings.plan()))
+        .map_err(|e| e.to_string());
+    (requests, calls)
+}
+
+/// Adds the API calls `provider` sent to the month's count in the state
+/// file. A failure is said, not fatal: the command's own work is done.
+fn count_calls(cx: &Context, provider: &impl MarketProvider) {
+    let now = jiff::Timestamp::now().as_second();
+    let ledger = CallLedger::new(cx.state_path(), cx.settings.plan());
+    ledger.note(provider.usage().total(), now);
+    if let Err(e) = ledger.flush(now) {
+        tracing::warn!("the month's API calls were not counted: {e}");
+        say(&format!(
+            "prelist: the month's API calls were not counted: {e}"
+        ));
     }
 }
 

@@ -7,6 +7,7 @@ use super::resolve::Settings;
 use super::values::{Source, color_name};
 use crate::keymap;
 use crate::market::coingecko;
+use crate::market::poller::{Plan, monthly_use, thousands};
 
 /// A value as the config file writes it.
 pub(super) fn quoted(s: &str) -> String {
@@ -14,11 +15,33 @@ pub(super) fn quoted(s: &str) -> String {
 }
 
 impl Settings {
+    /// [`Settings::describe_with`] without a watchlist or a state file:
+    /// the interval for one request a poll, and no count of calls.
+    pub fn describe(&self) -> String {
+        self.describe_lines(1, None)
+    }
+
     /// What `prelist config` prints: the config file, then every setting on
     /// its own line as `name = value  (from …)`, then the keys of every mode
     /// with what each does. The API key line says only
     /// whether a key is set, of which kind and from where: never the key.
-    pub fn describe(&self) -> String {
+    /// The interval is the one for a watchlist making `requests_per_poll`
+    /// requests a poll, with what is wrong with it; `calls_this_month` is
+    /// the count of the key's calls in the state file (or why it is not
+    /// known).
+    pub fn describe_with(
+        &self,
+        requests_per_poll: u32,
+        calls_this_month: Result<u64, String>,
+    ) -> String {
+        self.describe_lines(requests_per_poll, Some(calls_this_month))
+    }
+
+    fn describe_lines(
+        &self,
+        requests_per_poll: u32,
+        calls_this_month: Option<Result<u64, String>>,
+    ) -> String {
         let file = self
             .config_path
             .as_ref()
@@ -47,11 +70,36 @@ impl Settings {
             s.poll_enabled.value.to_string(),
             from(s.poll_enabled.source, "--poll", ""),
         );
+        let plan = s.poll_plan(requests_per_poll);
+        let whose = match plan.plan {
+            Plan::Keyless => "keyless",
+            Plan::Demo => "a demo key",
+            Plan::Pro => "a pro key",
+        };
+        let requests = match requests_per_poll {
+            1 => "1 request a poll".to_string(),
+            n => format!("{n} requests a poll"),
+        };
+        let interval_source = match (plan.interval.source, plan.budget) {
+            (Source::Default, Some(budget)) => format!(
+                "default for {whose}: {} of {} calls a month at {requests}",
+                thousands(monthly_use(plan.interval.value, requests_per_poll)),
+                thousands(budget)
+            ),
+            (Source::Default, None) if plan.plan == Plan::Pro => "default for a pro key".into(),
+            (source, _) => from(source, "--interval", ""),
+        };
         line(
             "poll.interval",
-            s.interval.value.as_secs().to_string(),
-            from(s.interval.source, "--interval", ""),
+            plan.interval.value.as_secs().to_string(),
+            interval_source,
         );
+        let (calls, calls_source) = match (s.monthly_calls.value, plan.plan.monthly_calls()) {
+            (Some(n), _) => (n.to_string(), from(s.monthly_calls.source, "", "")),
+            (None, Some(n)) => (n.to_string(), format!("default for {whose}")),
+            (None, None) => ("none".to_string(), "default: no limit known".to_string()),
+        };
+        line("poll.monthly_calls", calls, calls_source);
         let url_source = match (&s.api_url.value, &s.api_key.value) {
             (None, Some(key)) => format!("default for a {}", key.kind().describe()),
             _ => from(s.api_url.source, "--api-url", ""),
@@ -111,6 +159,21 @@ impl Settings {
             None => "none  (default)".to_string(),
         };
         let _ = writeln!(out, "api key = {key}");
+        match calls_this_month {
+            None => {}
+            Some(Ok(n)) => {
+                let of = plan
+                    .budget
+                    .map_or(String::new(), |b| format!(" of {}", thousands(b)));
+                let _ = writeln!(out, "CoinGecko calls this month: {}{of}", thousands(n));
+            }
+            Some(Err(why)) => {
+                let _ = writeln!(out, "CoinGecko calls this month: not known ({why})");
+            }
+        }
+        for warning in &plan.warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
         // Every key of every mode in force, with what it does: the file's
         // where it rebinds an action, else the default.
         for (mode, section, _) in keymap::MODES {

@@ -28,7 +28,7 @@ pub use env::{Env, config_path};
 pub use error::{ConfigError, ErrorKind, Origin};
 pub use file::read_file;
 pub use parse::FileConfig;
-pub use resolve::{FlagValues, Settings, load, resolve};
+pub use resolve::{FlagValues, PollPlan, Settings, load, resolve};
 pub use values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme, color_name};
 
 /// The variable naming the config file, overriding the usual place.
@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use crate::keymap::{self, Keymap};
     use crate::market::coingecko;
-    use crate::market::poller::MIN_INTERVAL;
+    use crate::market::poller::{DEMO_MONTHLY_CALLS, MIN_INTERVAL, Plan, plan_interval};
     use crate::view::Column;
 
     #[test]
@@ -88,6 +88,12 @@ mod tests {
         let mut expected = vec![
             format!("# enabled = {}", d.poll_enabled.value),
             format!("# interval = {}", d.interval.value.as_secs()),
+            format!("# monthly_calls = {DEMO_MONTHLY_CALLS}"),
+            format!(
+                "# ({} for up to 250 coins with a market id, {} for up to 500...). One that",
+                plan_interval(Plan::Demo, 1, None).as_secs(),
+                plan_interval(Plan::Demo, 2, None).as_secs()
+            ),
             format!(
                 "# Seconds between polls, at least {} and at most {} (a day); the same as",
                 MIN_INTERVAL.as_secs(),

@@ -15,7 +15,8 @@ use toml::de::{DeTable, DeValue};
 use super::MAX_INTERVAL;
 use super::error::{ConfigError, ErrorKind, column_of, line_of};
 use super::toml_value::{
-    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Columns, Flag, Keys, List, Seconds, Table, Text,
+    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Calls, Columns, Flag, Keys, List, Seconds,
+    Table, Text,
 };
 use super::values::{ColorSlot, KeyKind, SecretKey, Theme};
 use crate::app::Mode;
@@ -46,6 +47,7 @@ struct RawFile {
 struct RawPoll {
     enabled: Option<Spanned<Flag>>,
     interval: Option<Spanned<Seconds>>,
+    monthly_calls: Option<Spanned<Calls>>,
     api_url: Option<Spanned<Text<AUrl>>>,
     bell: Option<Spanned<Flag>>,
     api_key: Option<Spanned<Text<ASecret>>>,
@@ -83,6 +85,7 @@ impl Bad {
 struct Poll {
     enabled: Option<bool>,
     interval: Option<Duration>,
+    monthly_calls: Option<u64>,
     api_url: Option<String>,
     bell: Option<bool>,
     /// The key, and the place of the first key line (either makes the file
@@ -100,6 +103,14 @@ impl TryFrom<RawPoll> for Poll {
             .map(|n| {
                 let span = n.span();
                 check_interval_wide(n.into_inner().0).map_err(|m| Bad::new("interval", span, m))
+            })
+            .transpose()?;
+        let monthly_calls = raw
+            .monthly_calls
+            .map(|n| {
+                let span = n.span();
+                check_monthly_calls(n.into_inner().0)
+                    .map_err(|m| Bad::new("monthly_calls", span, m))
             })
             .transpose()?;
         let api_url = raw
@@ -137,6 +148,7 @@ impl TryFrom<RawPoll> for Poll {
         Ok(Poll {
             enabled: raw.enabled.map(|b| b.into_inner().0),
             interval,
+            monthly_calls,
             api_url,
             bell: raw.bell.map(|b| b.into_inner().0),
             // The pro key wins, as in the environment.
@@ -332,6 +344,8 @@ impl TryFrom<(Mode, Table<List<AKey, Keys>>)> for ModeKeys {
 pub struct FileConfig {
     pub poll_enabled: Option<bool>,
     pub interval: Option<Duration>,
+    /// The calls a month the plan allows, overriding the Demo plan's.
+    pub monthly_calls: Option<u64>,
     pub api_url: Option<String>,
     pub bell: Option<bool>,
     /// The pro key if the file has one, else the demo key.
@@ -434,6 +448,7 @@ impl FileConfig {
         Ok(FileConfig {
             poll_enabled: poll.enabled,
             interval: poll.interval,
+            monthly_calls: poll.monthly_calls,
             api_url: poll.api_url,
             bell: poll.bell,
             api_key: poll.api_key,
@@ -667,6 +682,17 @@ pub(super) fn check_interval(secs: i64) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs(secs as u64))
+}
+
+/// The calls a month of `poll.monthly_calls`: at least one.
+fn check_monthly_calls(calls: i128) -> Result<u64, String> {
+    if calls <= 0 {
+        return Err(format!(
+            "{calls} calls a month leaves nothing to poll with: give the number your plan \
+             allows, above 0"
+        ));
+    }
+    u64::try_from(calls).map_err(|_| format!("{calls} is out of range"))
 }
 
 /// Whether `url` can be an API's base URL. The message quotes the URL with

@@ -14,7 +14,7 @@ use super::values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme};
 use crate::app::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
-use crate::market::poller::DEFAULT_INTERVAL;
+use crate::market::poller::{self, DEFAULT_INTERVAL, Plan};
 use crate::view::{Column, Sort};
 
 /// The command-line flags that are settings, as given. `poll` and `no_bell`
@@ -36,7 +36,12 @@ pub struct Settings {
     /// Whether it was there (and read).
     pub config_found: bool,
     pub poll_enabled: Setting<bool>,
+    /// The interval given, or the keyless default: with a key, or a
+    /// budget, the default follows the plan (see [`Settings::poll_plan`]).
     pub interval: Setting<Duration>,
+    /// `poll.monthly_calls`: the calls a month the plan allows, when it is
+    /// not the Demo plan's (see [`Plan::monthly_calls`]).
+    pub monthly_calls: Setting<Option<u64>>,
     /// `None` means the default for the key: [`coingecko::PRO_BASE`] with a
     /// pro key, else [`coingecko::PUBLIC_BASE`]; see [`Settings::api_url`].
     pub api_url: Setting<Option<String>>,
@@ -64,6 +69,7 @@ impl Default for Settings {
             config_found: false,
             poll_enabled: Setting::builtin(false),
             interval: Setting::builtin(DEFAULT_INTERVAL),
+            monthly_calls: Setting::builtin(None),
             api_url: Setting::builtin(None),
             bell: Setting::builtin(true),
             columns: Setting::builtin(Column::ALL.to_vec()),
@@ -121,6 +127,10 @@ pub fn resolve(
         s.interval = Setting::new(interval, Source::File);
     }
 
+    if let Some(calls) = f.monthly_calls {
+        s.monthly_calls = Setting::new(Some(calls), Source::File);
+    }
+
     if let Some(url) = &flags.api_url {
         check_url(url).map_err(|m| ConfigError::outside(Origin::Flag("--api-url"), m))?;
         s.api_url = Setting::new(Some(url.clone()), Source::Flag);
@@ -168,7 +178,61 @@ pub fn resolve(
     Ok(s)
 }
 
+/// How polling fits the plan, for a watchlist making `requests_per_poll`
+/// requests a poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollPlan {
+    pub plan: Plan,
+    /// The interval given by a flag or the file, else the plan's default.
+    pub interval: Setting<Duration>,
+    pub requests_per_poll: u32,
+    /// The month's calls, where known: `poll.monthly_calls`, else the plan's.
+    pub budget: Option<u64>,
+    /// What is wrong with the interval: it runs out of the month's calls,
+    /// or polls faster than the answers change.
+    pub warnings: Vec<String>,
+}
+
 impl Settings {
+    /// The plan of the key in use.
+    pub fn plan(&self) -> Plan {
+        match self.api_key.value.as_ref().map(SecretKey::kind) {
+            None => Plan::Keyless,
+            Some(KeyKind::Demo) => Plan::Demo,
+            Some(KeyKind::Pro) => Plan::Pro,
+        }
+    }
+
+    /// The interval for a watchlist making `requests_per_poll` requests a
+    /// poll: the one given is honoured, warned about where it does not fit
+    /// the plan; else the plan's default, which fits.
+    pub fn poll_plan(&self, requests_per_poll: u32) -> PollPlan {
+        let plan = self.plan();
+        let monthly_calls = self.monthly_calls.value;
+        let interval = match self.interval.source {
+            Source::Default => Setting::builtin(poller::plan_interval(
+                plan,
+                requests_per_poll,
+                monthly_calls,
+            )),
+            _ => self.interval.clone(),
+        };
+        let warnings = [
+            poller::budget_warning(plan, interval.value, requests_per_poll, monthly_calls),
+            poller::cache_warning(plan, interval.value),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        PollPlan {
+            plan,
+            interval,
+            requests_per_poll,
+            budget: monthly_calls.or(plan.monthly_calls()),
+            warnings,
+        }
+    }
+
     /// The API's base URL: the one set, else the default for the key.
     pub fn api_url(&self) -> &str {
         self.api_url.value.as_deref().unwrap_or_else(|| {

@@ -53,31 +53,39 @@ impl<'de> Deserialize<'de> for Flag {
 }
 
 /// A whole number, however large: the range is checked later, so that the
-/// message can say what range.
-pub(super) struct Seconds(pub i128);
+/// message can say what range. `W` says what it counts.
+pub(super) struct Whole<W>(pub i128, PhantomData<W>);
 
-impl<'de> Deserialize<'de> for Seconds {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Seconds, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Seconds;
+what! {
+    ASeconds = "a whole number of seconds";
+    ACalls = "a whole number of calls";
+}
+
+pub(super) type Seconds = Whole<ASeconds>;
+pub(super) type Calls = Whole<ACalls>;
+
+impl<'de, W: What> Deserialize<'de> for Whole<W> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Whole<W>, D::Error> {
+        struct V<W>(PhantomData<W>);
+        impl<W: What> Visitor<'_> for V<W> {
+            type Value = Whole<W>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a whole number of seconds")
+                f.write_str(W::WHAT)
             }
-            fn visit_i64<E>(self, n: i64) -> Result<Seconds, E> {
-                Ok(Seconds(n.into()))
+            fn visit_i64<E>(self, n: i64) -> Result<Whole<W>, E> {
+                Ok(Whole(n.into(), PhantomData))
             }
-            fn visit_u64<E>(self, n: u64) -> Result<Seconds, E> {
-                Ok(Seconds(n.into()))
+            fn visit_u64<E>(self, n: u64) -> Result<Whole<W>, E> {
+                Ok(Whole(n.into(), PhantomData))
             }
-            fn visit_i128<E>(self, n: i128) -> Result<Seconds, E> {
-                Ok(Seconds(n))
+            fn visit_i128<E>(self, n: i128) -> Result<Whole<W>, E> {
+                Ok(Whole(n, PhantomData))
             }
-            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Seconds, E> {
-                Ok(Seconds(i128::try_from(n).unwrap_or(i128::MAX)))
+            fn visit_u128<E: de::Error>(self, n: u128) -> Result<Whole<W>, E> {
+                Ok(Whole(i128::try_from(n).unwrap_or(i128::MAX), PhantomData))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 

@@ -3,13 +3,15 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use super::{Candidate, MarketError, MarketProvider, Quote, Quotes};
+use super::{Candidate, MarketError, MarketProvider, Quote, Quotes, Usage};
 use crate::model::is_market_id;
 
 pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
@@ -73,6 +75,39 @@ pub fn default_base(key: Option<&ApiKey>) -> &'static str {
 pub struct CoinGecko {
     client: reqwest::Client,
     base: Url,
+    /// Shared by clones: a plan's calls are counted per key, not per client.
+    meter: Arc<Meter>,
+}
+
+/// The requests a client sent, and what the API last said is left.
+#[derive(Debug, Default)]
+struct Meter {
+    prices: AtomicU64,
+    search: AtomicU64,
+    remaining: Mutex<Option<u64>>,
+}
+
+/// The header in which the API says how many calls are left.
+pub const RATELIMIT_REMAINING: &str = "x-ratelimit-remaining";
+
+impl Meter {
+    /// Counts one request of `kind`, unless it never left (see
+    /// [`MarketError::was_sent`]).
+    fn count<T>(kind: &AtomicU64, result: &Result<T, MarketError>) {
+        if result.as_ref().err().is_none_or(MarketError::was_sent) {
+            kind.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn note_remaining(&self, headers: &HeaderMap) {
+        let left = headers
+            .get(RATELIMIT_REMAINING)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let (Some(left), Ok(mut remaining)) = (left, self.remaining.lock()) {
+            *remaining = Some(left);
+        }
+    }
 }
 
 impl CoinGecko {
@@ -108,7 +143,11 @@ impl CoinGecko {
             .default_headers(headers)
             .build()
             .map_err(|_| MarketError::Network)?;
-        Ok(CoinGecko { client, base })
+        Ok(CoinGecko {
+            client,
+            base,
+            meter: Arc::default(),
+        })
     }
 
     fn url(&self, path: &str) -> Url {
@@ -122,6 +161,7 @@ impl CoinGecko {
     /// `MAX_BODY` as they stream (the Content-Length is not trusted).
     async fn get_json(&self, url: Url) -> Result<Value, MarketError> {
         let mut resp = self.client.get(url).send().await.map_err(from_reqwest)?;
+        self.meter.note_remaining(resp.headers());
         let status = resp.status();
         if status == StatusCode::TOO_MANY_REQUESTS {
             let retry_after = resp
@@ -159,8 +199,9 @@ impl MarketProvider for CoinGecko {
                 .append_pair("include_market_cap", "true")
                 .append_pair("include_24hr_change", "true")
                 .append_pair("include_last_updated_at", "true");
-            let body = self.get_json(url).await?;
-            quotes.extend(parse_simple_price(&body, chunk)?);
+            let body = self.get_json(url).await;
+            Meter::count(&self.meter.prices, &body);
+            quotes.extend(parse_simple_price(&body?, chunk)?);
         }
         Ok(quotes)
     }
@@ -168,7 +209,17 @@ impl MarketProvider for CoinGecko {
     async fn search(&self, query: &str) -> Result<Vec<Candidate>, MarketError> {
         let mut url = self.url("search");
         url.query_pairs_mut().append_pair("query", query.trim());
-        parse_search(&self.get_json(url).await?)
+        let body = self.get_json(url).await;
+        Meter::count(&self.meter.search, &body);
+        parse_search(&body?)
+    }
+
+    fn usage(&self) -> Usage {
+        Usage {
+            price_requests: self.meter.prices.load(Ordering::Relaxed),
+            search_requests: self.meter.search.load(Ordering::Relaxed),
+            remaining: self.meter.remaining.lock().ok().and_then(|r| *r),
+        }
     }
 }
 

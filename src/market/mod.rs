@@ -63,6 +63,38 @@ pub enum MarketError {
     Unavailable(String),
 }
 
+impl MarketError {
+    /// Whether the request this error ended may have reached the API, and
+    /// so counts against the plan's calls: only one that never connected,
+    /// or was never made, does not.
+    pub fn was_sent(&self) -> bool {
+        !matches!(
+            self,
+            MarketError::Connect
+                | MarketError::InsecureKey { .. }
+                | MarketError::BadUrl(_)
+                | MarketError::Unavailable(_)
+        )
+    }
+}
+
+/// What a provider has sent so far: running totals of its requests, kept
+/// apart by kind so that a lookup made during a poll is not taken for part
+/// of it, and the API's last word on the calls left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub price_requests: u64,
+    pub search_requests: u64,
+    /// `x-ratelimit-remaining` of the last answer that carried it.
+    pub remaining: Option<u64>,
+}
+
+impl Usage {
+    pub fn total(&self) -> u64 {
+        self.price_requests.saturating_add(self.search_requests)
+    }
+}
+
 /// Says so when the API asked for a longer wait than prelist accepts.
 fn capped_note(retry_after: Option<Duration>) -> String {
     use poller::MAX_RATE_LIMIT_WAIT;
@@ -140,4 +172,10 @@ pub trait MarketProvider: Send + Sync + 'static {
         &self,
         query: &str,
     ) -> impl Future<Output = Result<Vec<Candidate>, MarketError>> + Send;
+
+    /// The requests sent so far. A provider that does not count says
+    /// none.
+    fn usage(&self) -> Usage {
+        Usage::default()
+    }
 }

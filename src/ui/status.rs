@@ -131,9 +131,20 @@ pub fn summary(app: &App) -> String {
 }
 
 /// The poller's state: "polled 12:03:04 · 3 trading · next in 43 s",
-/// "rate limited · retry in 119 s", "error: timed out · retry in 2 m".
-/// `None` when not polling.
+/// "rate limited · retry in 119 s", "error: timed out · retry in 2 m",
+/// each followed by the month's API calls where they are counted
+/// ("· 1,234 of 10,000 calls this month"). `None` when not polling.
 pub fn poll_text(app: &App) -> Option<String> {
+    let text = poller_state(app)?;
+    Some(match &app.calls {
+        Some(tally) if app.polling.as_ref().is_some_and(|p| !p.in_flight) => {
+            format!("{text} · {}", tally.text())
+        }
+        _ => text,
+    })
+}
+
+fn poller_state(app: &App) -> Option<String> {
     let poll = app.polling.as_ref()?;
     let due = poll
         .next_at
@@ -199,5 +210,85 @@ fn key_hint(app: &App) -> String {
         (Some(h), None) => format!(" {h} help "),
         (None, Some(q)) => format!(" {q} quit "),
         (None, None) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::app::Msg;
+    use crate::listing::Listings;
+    use crate::market::poller::{CallTally, Report};
+    use crate::market::{Candidate, MarketError, Quotes};
+    use crate::model::Watchlist;
+
+    #[test]
+    fn the_poll_text_counts_the_months_calls_and_shows_what_is_left() {
+        let mut app = App::new(Watchlist::builtin(), Listings::new());
+        app.enable_polling();
+        // 2026-11-15 (UTC).
+        let wall = 1_794_700_800;
+        app.update(Msg::Clock {
+            now: tokio::time::Instant::now(),
+            wall,
+        });
+        app.calls = Some(CallTally {
+            month: "2026-11".into(),
+            calls: 1230,
+            budget: Some(10_000),
+            remaining: None,
+        });
+        app.update(Msg::Poll(Report::Started));
+        assert_eq!(poll_text(&app).as_deref(), Some("polling…"));
+        app.update(Msg::Poll(Report::Done {
+            quotes: Quotes::new(),
+            next_in: Duration::from_secs(300),
+            requests: 2,
+            remaining: Some(8766),
+        }));
+        let text = poll_text(&app).unwrap();
+        assert!(
+            text.ends_with("· 1,232 of 10,000 calls this month · the API says 8,766 left"),
+            "{text}"
+        );
+        // A lookup that went out counts; one that never left does not.
+        let found: Result<Vec<Candidate>, MarketError> = Ok(Vec::new());
+        app.update(Msg::Lookup {
+            query: "x".into(),
+            result: found,
+        });
+        app.update(Msg::Lookup {
+            query: "x".into(),
+            result: Err(MarketError::Connect),
+        });
+        app.update(Msg::Poll(Report::Failed {
+            error: MarketError::Status { status: 500 },
+            retry_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
+        }));
+        let text = poll_text(&app).unwrap();
+        assert!(
+            text.ends_with("· 1,234 of 10,000 calls this month · the API says 8,766 left"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_notice_stays_through_poll_reports() {
+        let mut app = App::new(Watchlist::builtin(), Listings::new());
+        app.enable_polling();
+        let warning = "at 60 s a Demo key's 10,000 calls a month last about 7 days";
+        app.notice(warning.to_string());
+        app.update(Msg::Poll(Report::Done {
+            quotes: Quotes::new(),
+            next_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
+        }));
+        assert_eq!(app.flash.as_deref(), Some(warning));
+        assert!(app.log.iter().any(|e| e.text == warning), "kept in the log");
     }
 }
