@@ -5,7 +5,17 @@
 //!
 //! This module holds what every exchange shares: which exchanges there are,
 //! where their lists live, and what a pair of a list says. Each exchange's
-//! client and answer parser lives in a module of its own beside this one.
+//! answer parser lives in a module of its own beside this one; `client`
+//! fetches any of them over HTTP.
+
+mod answer;
+pub mod binance;
+pub mod bybit;
+pub mod client;
+pub mod coinbase;
+pub mod gate;
+pub mod kraken;
+pub mod okx;
 
 use std::future::Future;
 
@@ -90,6 +100,35 @@ impl Exchange {
             Exchange::Okx => "/api/v5/public/instruments?instType=SPOT",
             Exchange::Bybit => "/v5/market/instruments-info?category=spot",
             Exchange::Gate => "/api/v4/spot/currency_pairs",
+        }
+    }
+
+    /// The largest answer accepted, refused as it streams in: each is
+    /// several times the size of the real list (see each module's
+    /// `MAX_BODY` for the measure), so growth fits and a runaway answer
+    /// does not.
+    pub fn max_body(self) -> usize {
+        match self {
+            Exchange::Binance => binance::MAX_BODY,
+            Exchange::Coinbase => coinbase::MAX_BODY,
+            Exchange::Kraken => kraken::MAX_BODY,
+            Exchange::Okx => okx::MAX_BODY,
+            Exchange::Bybit => bybit::MAX_BODY,
+            Exchange::Gate => gate::MAX_BODY,
+        }
+    }
+
+    /// Reads one answer of its list: every pair, as of `now` (Unix
+    /// seconds). A body of another shape is [`MarketError::Malformed`],
+    /// naming the exchange; entries of another shape are skipped.
+    pub fn parse(self, body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+        match self {
+            Exchange::Binance => binance::parse(body, now),
+            Exchange::Coinbase => coinbase::parse(body, now),
+            Exchange::Kraken => kraken::parse(body, now),
+            Exchange::Okx => okx::parse(body, now),
+            Exchange::Bybit => bybit::parse(body, now),
+            Exchange::Gate => gate::parse(body, now),
         }
     }
 }
