@@ -32,9 +32,8 @@ pub struct ExchangeClient {
 
 impl ExchangeClient {
     /// A client for `exchange`'s list under `base_url` (its
-    /// [`Exchange::default_url`], a mirror, or a test server). Plain http is
-    /// allowed only to this machine, as nothing else guarantees the list is
-    /// the exchange's. Makes no request.
+    /// [`Exchange::default_url`], a mirror, or a test server), checked by
+    /// [`check_base`]. Makes no request.
     pub fn new(exchange: Exchange, base_url: &str) -> Result<ExchangeClient, MarketError> {
         ExchangeClient::with_timeouts(exchange, base_url, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
     }
@@ -46,15 +45,8 @@ impl ExchangeClient {
         connect: Duration,
         request: Duration,
     ) -> Result<ExchangeClient, MarketError> {
-        let name = exchange.name();
-        let base = parse_base(base_url, "")
-            .map_err(|e| MarketError::BadUrl(format!("{name}: {}", bad_url_reason(e))))?;
-        if base.scheme() != "https" && !is_loopback(&base) {
-            return Err(MarketError::BadUrl(format!(
-                "{name}: {}: plain http is allowed only to 127.0.0.1, ::1 or localhost; use https",
-                redact_url(base_url.trim())
-            )));
-        }
+        let base = check_base(base_url)
+            .map_err(|reason| MarketError::BadUrl(format!("{}: {reason}", exchange.name())))?;
         let client = http::client(connect, request, HeaderMap::new())?;
         Ok(ExchangeClient {
             exchange,
@@ -69,11 +61,23 @@ impl ExchangeClient {
     }
 }
 
-fn bad_url_reason(e: MarketError) -> String {
-    match e {
+/// Whether `base_url` can stand for an exchange's API: http or https with a
+/// host, no credentials or query, and plain http only to this machine, as
+/// nothing else guarantees the list is the exchange's. The reason quotes
+/// the URL with its secrets hidden. The config file's check and the
+/// client's are this one.
+pub fn check_base(base_url: &str) -> Result<Url, String> {
+    let base = parse_base(base_url, "").map_err(|e| match e {
         MarketError::BadUrl(reason) => reason,
         other => other.to_string(),
+    })?;
+    if base.scheme() != "https" && !is_loopback(&base) {
+        return Err(format!(
+            "{}: plain http is allowed only to 127.0.0.1, ::1 or localhost; use https",
+            redact_url(base_url.trim())
+        ));
     }
+    Ok(base)
 }
 
 /// `base` with the list's path (and query) appended to its own path.

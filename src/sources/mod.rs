@@ -18,10 +18,18 @@ pub mod kraken;
 pub mod okx;
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::market::MarketError;
+
+/// The shortest time between two looks at one exchange's list: the lists
+/// change a few times a week, and some are megabytes.
+pub const MIN_EXCHANGE_INTERVAL: Duration = Duration::from_secs(60);
+/// The time between two looks at one exchange's list unless the config
+/// file sets it.
+pub const DEFAULT_EXCHANGE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The exchanges prelist can watch.
 #[derive(
