@@ -133,8 +133,7 @@ async fn each_exchange_s_list_gives_its_pairs_and_states_in_one_request() {
         let c = client(&server, exchange);
         assert_eq!(c.exchange(), exchange);
         let pairs = c.look(NOW).await.unwrap();
-        let mut got: Vec<(String, PairState)> =
-            pairs.iter().map(|p| (p.name(), p.state)).collect();
+        let mut got: Vec<(String, PairState)> = pairs.iter().map(|p| (p.name(), p.state)).collect();
         let mut want: Vec<(String, PairState)> = expected(exchange)
             .into_iter()
             .map(|(n, s)| (n.to_string(), s))
@@ -224,9 +223,10 @@ async fn faults_are_errors_that_name_the_exchange_and_carry_no_url() {
                 (|e: &MarketError| *e == MarketError::Status { status: 500 })
                     as fn(&MarketError) -> bool,
             ),
-            (ResponseTemplate::new(200).set_body_string("{not json"), |e| {
-                matches!(e, MarketError::Malformed(_))
-            }),
+            (
+                ResponseTemplate::new(200).set_body_string("{not json"),
+                |e| matches!(e, MarketError::Malformed(_)),
+            ),
             (ResponseTemplate::new(200).set_body_string("[1, 2"), |e| {
                 matches!(e, MarketError::Malformed(_))
             }),
@@ -282,7 +282,12 @@ async fn each_exchange_has_its_own_cap_on_the_answer() {
     assert_eq!(pairs.len(), 6);
     for exchange in [Exchange::Coinbase, Exchange::Kraken, Exchange::Gate] {
         let size = exchange.max_body() + 1;
-        serve(&server, exchange, json_body(padded(fixture(exchange), size))).await;
+        serve(
+            &server,
+            exchange,
+            json_body(padded(fixture(exchange), size)),
+        )
+        .await;
         let err = client(&server, exchange).look(NOW).await.unwrap_err();
         assert_eq!(
             err,
@@ -292,8 +297,16 @@ async fn each_exchange_has_its_own_cap_on_the_answer() {
         );
         // Exactly at the cap is still read.
         let size = exchange.max_body();
-        serve(&server, exchange, json_body(padded(fixture(exchange), size))).await;
-        assert!(client(&server, exchange).look(NOW).await.is_ok(), "{exchange:?}");
+        serve(
+            &server,
+            exchange,
+            json_body(padded(fixture(exchange), size)),
+        )
+        .await;
+        assert!(
+            client(&server, exchange).look(NOW).await.is_ok(),
+            "{exchange:?}"
+        );
     }
 }
 
@@ -503,12 +516,15 @@ fn a_mirror_s_secrets_are_never_shown() {
     assert!(!err.contains("sekrit"), "{err}");
 
     // A URL the config accepts is still shown redacted by `prelist config`.
-    let file = parse("[sources.url]\nbybit = \"https://mirror.example/by#token=sekrit\"\n").unwrap();
+    let file =
+        parse("[sources.url]\nbybit = \"https://mirror.example/by#token=sekrit\"\n").unwrap();
     let s = resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
     let described = s.describe();
     assert!(!described.contains("sekrit"), "{described}");
     assert!(
-        described.contains("sources.url.bybit = \"https://mirror.example/by#token=***\"  (from config file"),
+        described.contains(
+            "sources.url.bybit = \"https://mirror.example/by#token=***\"  (from config file"
+        ),
         "{described}"
     );
     assert!(

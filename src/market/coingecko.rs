@@ -114,9 +114,13 @@ impl CoinGecko {
     /// GETs `url` and parses the body as JSON, refusing bodies over
     /// `MAX_BODY` as they stream (the Content-Length is not trusted).
     async fn get_json(&self, url: Url) -> Result<Value, MarketError> {
-        let body =
-            http::get_capped(&self.client, url, MAX_BODY, &[StatusCode::TOO_MANY_REQUESTS])
-                .await?;
+        let body = http::get_capped(
+            &self.client,
+            url,
+            MAX_BODY,
+            &[StatusCode::TOO_MANY_REQUESTS],
+        )
+        .await?;
         serde_json::from_slice(&body).map_err(|_| MarketError::Malformed("not JSON".into()))
     }
 }

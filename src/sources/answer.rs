@@ -63,7 +63,8 @@ impl Scalar {
 
     /// Whether the field is the text `want`, without case.
     pub(crate) fn is(&self, want: &str) -> bool {
-        self.str().is_some_and(|s| s.trim().eq_ignore_ascii_case(want))
+        self.str()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case(want))
     }
 }
 

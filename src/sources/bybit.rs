@@ -103,7 +103,12 @@ mod tests {
             got,
             [
                 ("NIL".into(), PairState::Trading),
-                ("NEW".into(), PairState::Scheduled { opens_at: 1_764_086_400 }),
+                (
+                    "NEW".into(),
+                    PairState::Scheduled {
+                        opens_at: 1_764_086_400
+                    }
+                ),
                 ("OLD".into(), PairState::Closed),
                 ("CLS".into(), PairState::Closed),
             ]
@@ -112,10 +117,16 @@ mod tests {
 
     #[test]
     fn error_codes_are_not_lists() {
-        let err = parse(br#"{"retCode":10006,"retMsg":"Too many visits!","result":{}}"#, NOW);
+        let err = parse(
+            br#"{"retCode":10006,"retMsg":"Too many visits!","result":{}}"#,
+            NOW,
+        );
         assert_eq!(err, Err(MarketError::RateLimited { retry_after: None }));
-        let err = parse(br#"{"retCode":10001,"retMsg":"params error","result":{}}"#, NOW)
-            .unwrap_err();
+        let err = parse(
+            br#"{"retCode":10001,"retMsg":"params error","result":{}}"#,
+            NOW,
+        )
+        .unwrap_err();
         assert!(
             matches!(&err, MarketError::Malformed(m) if m == "Bybit's list is error 10001: params error"),
             "{err}"

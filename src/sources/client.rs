@@ -19,7 +19,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Binance answers `418` to an address it has banned for ignoring its
 /// `429`s; both carry `Retry-After`.
-const BINANCE_RATE_LIMITS: &[StatusCode] = &[StatusCode::TOO_MANY_REQUESTS, StatusCode::IM_A_TEAPOT];
+const BINANCE_RATE_LIMITS: &[StatusCode] =
+    &[StatusCode::TOO_MANY_REQUESTS, StatusCode::IM_A_TEAPOT];
 const RATE_LIMITS: &[StatusCode] = &[StatusCode::TOO_MANY_REQUESTS];
 
 /// One exchange's list, looked at over HTTP.

@@ -32,13 +32,12 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
         .0
         .iter()
         .filter_map(|p| {
-            let state = scheduled(p.buy_start.int(), now).unwrap_or(
-                if p.trade_status.is("tradable") {
+            let state =
+                scheduled(p.buy_start.int(), now).unwrap_or(if p.trade_status.is("tradable") {
                     PairState::Trading
                 } else {
                     PairState::Closed
-                },
-            );
+                });
             pair(&p.base, &p.quote, state)
         })
         .collect();
@@ -65,7 +64,9 @@ mod tests {
             .iter()
             .map(|p| (p.base.clone(), p.state))
             .collect();
-        let soon = PairState::Scheduled { opens_at: 1_764_086_400 };
+        let soon = PairState::Scheduled {
+            opens_at: 1_764_086_400,
+        };
         assert_eq!(
             got,
             [

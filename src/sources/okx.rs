@@ -97,7 +97,12 @@ mod tests {
             got,
             [
                 ("NIL".into(), PairState::Trading),
-                ("NEW".into(), PairState::Scheduled { opens_at: 1_764_086_400 }),
+                (
+                    "NEW".into(),
+                    PairState::Scheduled {
+                        opens_at: 1_764_086_400
+                    }
+                ),
                 ("OLD".into(), PairState::Closed),
                 ("NOT".into(), PairState::Closed),
                 ("SUS".into(), PairState::Closed),
@@ -107,10 +112,16 @@ mod tests {
 
     #[test]
     fn error_codes_are_not_lists() {
-        let err = parse(br#"{"code":"50011","msg":"Too Many Requests","data":[]}"#, NOW);
+        let err = parse(
+            br#"{"code":"50011","msg":"Too Many Requests","data":[]}"#,
+            NOW,
+        );
         assert_eq!(err, Err(MarketError::RateLimited { retry_after: None }));
-        let err = parse(br#"{"code":"51001","msg":"Instrument ID does not exist","data":[]}"#, NOW)
-            .unwrap_err();
+        let err = parse(
+            br#"{"code":"51001","msg":"Instrument ID does not exist","data":[]}"#,
+            NOW,
+        )
+        .unwrap_err();
         assert!(
             matches!(&err, MarketError::Malformed(m) if m == "OKX's list is error 51001: Instrument ID does not exist"),
             "{err}"
