@@ -1,5 +1,7 @@
 //! Reading one `/simple/price` answer for 250 ids: JSON parse plus quote
-//! extraction, as the poller does for every chunk.
+//! extraction, as the poller does for every chunk. And one look at a
+//! realistic 3,000-pair Binance list: its size in bytes (printed) and the
+//! time to read its pairs.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,6 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use prelist::market::coingecko::parse_simple_price;
+use prelist::sources::binance;
 use std::hint::black_box;
 
 fn answer_250() -> (String, Vec<String>) {
@@ -29,6 +32,69 @@ fn answer_250() -> (String, Vec<String>) {
     (format!("{{{}}}", body.join(",")), ids)
 }
 
+/// A Binance `exchangeInfo` answer of `count` symbols as the exchange sends
+/// it (compact), each entry shaped as the docs show one: the seven order
+/// types, the nine filters, and a permission set of 40 trading groups (the
+/// real ones carry dozens). One in ten is not trading.
+fn binance_list(count: usize) -> String {
+    let groups: Vec<String> = (2..42).map(|g| format!("\"TRD_GRP_{g:03}\"")).collect();
+    let groups = groups.join(",");
+    let symbols: Vec<String> = (0..count)
+        .map(|i| {
+            let base = format!("C{i:04}");
+            let quote = ["USDT", "BTC", "FDUSD", "TRY", "EUR"][i % 5];
+            let status = if i % 10 == 9 { "BREAK" } else { "TRADING" };
+            format!(
+                concat!(
+                    "{{\"symbol\":\"{base}{quote}\",\"status\":\"{status}\",\"baseAsset\":\"{base}\",",
+                    "\"baseAssetPrecision\":8,\"quoteAsset\":\"{quote}\",\"quotePrecision\":8,",
+                    "\"quoteAssetPrecision\":8,\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,",
+                    "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\",\"STOP_LOSS\",\"STOP_LOSS_LIMIT\",",
+                    "\"TAKE_PROFIT\",\"TAKE_PROFIT_LIMIT\"],\"icebergAllowed\":true,\"ocoAllowed\":true,",
+                    "\"otoAllowed\":true,\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":true,",
+                    "\"cancelReplaceAllowed\":true,\"amendAllowed\":true,\"pegInstructionsAllowed\":true,",
+                    "\"isSpotTradingAllowed\":true,\"isMarginTradingAllowed\":false,\"filters\":[",
+                    "{{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"0.00000100\",\"maxPrice\":\"100000.00000000\",\"tickSize\":\"0.00000100\"}},",
+                    "{{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.00100000\",\"maxQty\":\"100000.00000000\",\"stepSize\":\"0.00100000\"}},",
+                    "{{\"filterType\":\"ICEBERG_PARTS\",\"limit\":10}},",
+                    "{{\"filterType\":\"MARKET_LOT_SIZE\",\"minQty\":\"0.00000000\",\"maxQty\":\"3832.38128792\",\"stepSize\":\"0.00000000\"}},",
+                    "{{\"filterType\":\"TRAILING_DELTA\",\"minTrailingAboveDelta\":10,\"maxTrailingAboveDelta\":2000,\"minTrailingBelowDelta\":10,\"maxTrailingBelowDelta\":2000}},",
+                    "{{\"filterType\":\"PERCENT_PRICE_BY_SIDE\",\"bidMultiplierUp\":\"5\",\"bidMultiplierDown\":\"0.2\",\"askMultiplierUp\":\"5\",\"askMultiplierDown\":\"0.2\",\"avgPriceMins\":5}},",
+                    "{{\"filterType\":\"NOTIONAL\",\"minNotional\":\"5.00000000\",\"applyMinToMarket\":true,\"maxNotional\":\"9000000.00000000\",\"applyMaxToMarket\":false,\"avgPriceMins\":5}},",
+                    "{{\"filterType\":\"MAX_NUM_ORDERS\",\"maxNumOrders\":200}},",
+                    "{{\"filterType\":\"MAX_NUM_ALGO_ORDERS\",\"maxNumAlgoOrders\":5}}],",
+                    "\"permissions\":[],\"permissionSets\":[[\"SPOT\",\"MARGIN\",{groups}]],",
+                    "\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\",",
+                    "\"allowedSelfTradePreventionModes\":[\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}}"
+                ),
+                base = base,
+                quote = quote,
+                status = status,
+                groups = groups,
+            )
+        })
+        .collect();
+    format!(
+        "{{\"timezone\":\"UTC\",\"serverTime\":1764000000000,\"rateLimits\":[],\"exchangeFilters\":[],\"symbols\":[{}]}}",
+        symbols.join(",")
+    )
+}
+
+fn bench_binance(c: &mut Criterion) {
+    let body = binance_list(3_000);
+    eprintln!(
+        "one look at a 3,000-pair Binance list: {} bytes",
+        body.len()
+    );
+    c.bench_function("parse a Binance list, 3,000 pairs", |b| {
+        b.iter(|| {
+            let pairs = binance::parse(black_box(body.as_bytes()), 1_764_000_000).unwrap();
+            assert_eq!(pairs.len(), 3_000);
+            pairs
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let (body, ids) = answer_250();
     c.bench_function("parse /simple/price, 250 ids", |b| {
@@ -41,5 +107,5 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, bench_binance);
 criterion_main!(benches);

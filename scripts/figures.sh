@@ -20,7 +20,8 @@ python3 scripts/figures.py --bin target/release/prelist
 
 if [ "$bench" = 1 ]; then
     # Criterion's median is the middle figure of "time: [low median high]";
-    # a long bench name stands on the line before its figures.
+    # a long bench name stands on the line before its figures. A bench
+    # that measures a size prints it as "…: N bytes".
     cargo bench --locked -- --warm-up-time 1 --measurement-time 4 2>&1 |
-        awk '/^ +time:/ { print prev } /time:/ { print } { prev = $0 }'
+        awk '/^ +time:/ { print prev } /time:/ || / bytes$/ { print } { prev = $0 }'
 fi

@@ -7,6 +7,8 @@
     reason = "a test's helpers fail the test by panicking, as its assertions do"
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -432,4 +434,112 @@ async fn the_runner_watches_every_exchange_and_one_failing_holds_none_up() {
     }
     assert_eq!(start.elapsed(), Duration::from_secs(600), "every 300 s");
     runner.stop_poller();
+}
+
+// ---- through the binary, against a loopback Binance ----
+
+fn binance_list(bases: &[&str]) -> serde_json::Value {
+    let symbols: Vec<serde_json::Value> = bases
+        .iter()
+        .map(|b| {
+            serde_json::json!({
+                "symbol": format!("{b}USDT"), "status": "TRADING",
+                "baseAsset": b, "quoteAsset": "USDT"
+            })
+        })
+        .collect();
+    serde_json::json!({ "timezone": "UTC", "symbols": symbols })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_sees_a_coin_list_on_a_configured_exchange() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/simple/price"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    let binance = |bases: &'static [&'static str]| {
+        Mock::given(method("GET"))
+            .and(path("/api/v3/exchangeInfo"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(binance_list(bases)))
+    };
+    binance(&["BTC", "ETH"]).mount(&server).await;
+
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sources]\nexchanges = [\"binance\"]\n[sources.url]\nbinance = \"{}\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let run = |home: std::path::PathBuf, config: std::path::PathBuf, api: String| {
+        let mut cmd = common::command(&home);
+        // The config, not the test helper's blanket override, says what to watch.
+        cmd.env_remove("PRELIST_EXCHANGES")
+            .env("PRELIST_CONFIG", config)
+            .env("PRELIST_DATA_DIR", home.join("data"))
+            .args(["check", "--json", "--api-url", &api]);
+        cmd.output().unwrap()
+    };
+    let api = format!("{}/api/v3", server.uri());
+    let (h, c, a) = (home.path().to_path_buf(), config.clone(), api.clone());
+    let first = tokio::task::spawn_blocking(move || run(h, c, a))
+        .await
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let list: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let nillion = |list: &serde_json::Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "Nillion")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(nillion(&list)["status"], "upcoming");
+
+    // NIL appears on Binance after that first look: a listing.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/simple/price"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    binance(&["BTC", "ETH", "NIL"]).mount(&server).await;
+    let (h, c, a) = (home.path().to_path_buf(), config, api);
+    let second = tokio::task::spawn_blocking(move || run(h, c, a))
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    // `check` was not watching in between: it names the span it missed.
+    assert!(
+        stderr.contains("Nillion (NIL) listed on Binance between ")
+            && stderr.contains(": NIL/USDT"),
+        "{stderr}"
+    );
+    let list: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    let nil = nillion(&list);
+    assert_eq!(nil["status"], "trading");
+    assert_eq!(nil["exchanges"][0]["exchange"], "binance");
+    assert_eq!(nil["exchanges"][0]["pair"], "NIL/USDT");
+    let looks = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v3/exchangeInfo")
+        .count();
+    assert_eq!(looks, 1, "one request per look");
 }

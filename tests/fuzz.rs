@@ -14,6 +14,7 @@ use std::path::Path;
 use prelist::config::FileConfig;
 use prelist::market::coingecko::{parse_search, parse_simple_price};
 use prelist::model::Watchlist;
+use prelist::sources::{Exchange, PairState};
 use prelist::store;
 use prelist::text::is_unsafe;
 use proptest::prelude::*;
@@ -256,6 +257,8 @@ fn config_line() -> impl Strategy<Value = String> {
         "search_keys",
         "help_keys",
         "form_keys",
+        "sources",
+        "sources.url",
         "nope",
     ]);
     let key = prop::sample::select(vec![
@@ -275,6 +278,10 @@ fn config_line() -> impl Strategy<Value = String> {
         "help",
         "down",
         "keep",
+        "exchanges",
+        "exchange_interval",
+        "binance",
+        "okx",
         "bogus",
     ]);
     let scalar = prop_oneof![
@@ -295,6 +302,10 @@ fn config_line() -> impl Strategy<Value = String> {
             "\"ctrl-c\"",
             "\"rank\"",
             "\"https://u:p@x/?k=v\"",
+            "\"binance\"",
+            "\"http://127.0.0.1:1\"",
+            "\"http://example.com\"",
+            "60",
             "\"ftp://x\"",
             "1979-05-27",
         ])
@@ -550,5 +561,129 @@ proptest! {
             let _ = parse_simple_price(&body, &["a".to_string()]);
             let _ = parse_search(&body);
         }
+    }
+}
+
+// ---- The exchanges' lists ----
+
+const EXCHANGE_FIELDS: &[&str] = &[
+    "symbols",
+    "baseAsset",
+    "quoteAsset",
+    "status",
+    "TRADING",
+    "BREAK",
+    "base_currency",
+    "quote_currency",
+    "online",
+    "trading_disabled",
+    "auction_mode",
+    "error",
+    "result",
+    "wsname",
+    "base",
+    "quote",
+    "code",
+    "msg",
+    "data",
+    "baseCcy",
+    "quoteCcy",
+    "state",
+    "live",
+    "preopen",
+    "listTime",
+    "retCode",
+    "list",
+    "baseCoin",
+    "quoteCoin",
+    "Trading",
+    "PreLaunch",
+    "launchTime",
+    "trade_status",
+    "tradable",
+    "buy_start",
+    "NIL/USD",
+    "0",
+    "",
+];
+
+/// An exchange's answer: its list of entries with fields of any type,
+/// under the exchange's own envelope, or anything at all.
+fn exchange_answer(exchange: Exchange) -> impl Strategy<Value = Value> {
+    let entry = prop_oneof![
+        3 => object(EXCHANGE_FIELDS, json_value(EXCHANGE_FIELDS)),
+        1 => json_value(EXCHANGE_FIELDS),
+    ];
+    let wrap = move |list: Vec<Value>| match exchange {
+        Exchange::Binance => json!({"symbols": list}),
+        Exchange::Coinbase | Exchange::Gate => Value::Array(list),
+        Exchange::Kraken => json!({"error": [], "result": list
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| (format!("P{i}"), e))
+            .collect::<Map<_, _>>()}),
+        Exchange::Okx => json!({"code": "0", "data": list}),
+        Exchange::Bybit => json!({"retCode": 0, "result": {"list": list}}),
+    };
+    prop_oneof![
+        3 => prop::collection::vec(entry, 0..6).prop_map(wrap),
+        1 => json_value(EXCHANGE_FIELDS),
+    ]
+}
+
+/// Fails unless a look's outcome is sound: pairs of clean, upper-case,
+/// non-empty assets, scheduled only in the future; errors fit for a
+/// terminal, a malformed answer naming the exchange.
+fn assert_look(
+    exchange: Exchange,
+    now: i64,
+    outcome: Result<Vec<prelist::sources::Pair>, prelist::market::MarketError>,
+) -> Result<(), TestCaseError> {
+    match outcome {
+        Ok(pairs) => {
+            prop_assert!(!pairs.is_empty(), "an empty list is an error");
+            for p in &pairs {
+                for asset in [&p.base, &p.quote] {
+                    prop_assert!(!asset.is_empty());
+                    prop_assert!(!asset.chars().any(is_unsafe), "{asset:?}");
+                    prop_assert_eq!(asset.to_uppercase(), asset.clone());
+                }
+                if let PairState::Scheduled { opens_at } = p.state {
+                    prop_assert!(opens_at > now, "{opens_at} is not after {now}");
+                }
+            }
+        }
+        Err(e) => {
+            assert_clean(&e.to_string(), None)?;
+            if let prelist::market::MarketError::Malformed(m) = &e {
+                prop_assert!(m.starts_with(exchange.name()), "{m}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn exchange() -> impl Strategy<Value = Exchange> {
+    prop::sample::select(Exchange::ALL.to_vec())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn exchange_answers_never_panic(
+        (exchange, body) in exchange().prop_flat_map(|e| (Just(e), exchange_answer(e))),
+        now in prop_oneof![Just(1_764_000_000i64), any::<i64>()],
+    ) {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        assert_look(exchange, now, exchange.parse(&bytes, now))?;
+    }
+
+    #[test]
+    fn exchange_answers_from_any_bytes_never_panic(
+        exchange in exchange(),
+        bytes in prop::collection::vec(any::<u8>(), 0..128),
+    ) {
+        assert_look(exchange, 0, exchange.parse(&bytes, 0))?;
     }
 }

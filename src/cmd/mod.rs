@@ -146,9 +146,22 @@ fn provider(settings: &Settings) -> Result<CoinGecko, Error> {
 
 /// The exchanges to watch and their base URLs. The config file names none
 /// yet: `PRELIST_EXCHANGES` (see [`watch::enabled`]) turns them on.
-fn watched_exchanges(_settings: &Settings) -> Result<Vec<(Exchange, String)>, Error> {
+fn watched_exchanges(settings: &Settings) -> Result<Vec<(Exchange, String)>, Error> {
     let env = std::env::var_os(watch::EXCHANGES_VAR);
-    watch::enabled(Vec::new(), env.as_deref()).map_err(Error::usage)
+    let at_url = |e: Exchange| (e, settings.exchange_url(e).to_string());
+    // The config's exchanges, or (from the environment) any, each at the
+    // URL the config gives it.
+    let configured: Vec<(Exchange, String)> = match env {
+        Some(_) => Exchange::ALL.into_iter().map(at_url).collect(),
+        None => settings
+            .exchanges
+            .value
+            .iter()
+            .copied()
+            .map(at_url)
+            .collect(),
+    };
+    watch::enabled(configured, env.as_deref()).map_err(Error::usage)
 }
 
 /// A list client for each watched exchange.
@@ -157,8 +170,8 @@ fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<watch::Client>>, Erro
 }
 
 /// How long between two looks at an exchange's list.
-fn exchange_interval(_settings: &Settings) -> std::time::Duration {
-    watch::DEFAULT_INTERVAL
+fn exchange_interval(settings: &Settings) -> std::time::Duration {
+    settings.exchange_interval.value
 }
 
 /// A runtime on this thread: the app needs no more than one.

@@ -8,6 +8,7 @@ use super::values::{Source, color_name};
 use crate::keymap;
 use crate::market::coingecko;
 use crate::market::poller::{Plan, monthly_use, thousands};
+use crate::sources::Exchange;
 
 /// A value as the config file writes it.
 pub(super) fn quoted(s: &str) -> String {
@@ -115,6 +116,25 @@ impl Settings {
             s.bell.value.to_string(),
             from(s.bell.source, "--no-bell", ""),
         );
+        let exchanges: Vec<String> = s.exchanges.value.iter().map(|e| quoted(e.key())).collect();
+        line(
+            "sources.exchanges",
+            format!("[{}]", exchanges.join(", ")),
+            from(s.exchanges.source, "", ""),
+        );
+        line(
+            "sources.exchange_interval",
+            s.exchange_interval.value.as_secs().to_string(),
+            from(s.exchange_interval.source, "", ""),
+        );
+        for exchange in Exchange::ALL {
+            // As with the API's URL: a mirror's may carry a password.
+            line(
+                &format!("sources.url.{}", exchange.key()),
+                quoted(&coingecko::redact_url(s.exchange_url(exchange))),
+                from(s.exchange_url_source(exchange), "", ""),
+            );
+        }
         let columns: Vec<String> = s.columns.value.iter().map(|c| quoted(c.key())).collect();
         line(
             "display.columns",

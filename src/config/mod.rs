@@ -109,7 +109,31 @@ mod tests {
             format!("# sort = \"{}\"", d.sort.value.column.key()),
             format!("# descending = {}", d.sort.value.descending),
             format!("# theme = \"{}\"", d.theme.value.key()),
+            format!(
+                "# exchanges = [{}]",
+                d.exchanges
+                    .value
+                    .iter()
+                    .map(|e| format!("{:?}", e.key()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "# exchange_interval = {}",
+                d.exchange_interval.value.as_secs()
+            ),
+            format!(
+                "# Seconds between looks at each exchange's list, at least {} and at most",
+                crate::sources::MIN_EXCHANGE_INTERVAL.as_secs()
+            ),
         ];
+        for exchange in crate::sources::Exchange::ALL {
+            expected.push(format!(
+                "# {} = \"{}\"",
+                exchange.key(),
+                exchange.default_url()
+            ));
+        }
         for slot in ColorSlot::ALL {
             let setting = format!("{} = {:?}", slot.key(), color_name(slot.default_color()));
             expected.push(format!("# {setting:<26} # {}", slot.describe()));

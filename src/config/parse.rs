@@ -15,14 +15,15 @@ use toml::de::{DeTable, DeValue};
 use super::MAX_INTERVAL;
 use super::error::{ConfigError, ErrorKind, column_of, line_of};
 use super::toml_value::{
-    AColour, AColumn, AKey, ASecret, ATheme, AUrl, Calls, Columns, Flag, Keys, List, Seconds,
-    Table, Text,
+    AColour, AColumn, AKey, ASecret, ATheme, AUrl, AnExchange, Calls, Columns, Exchanges, Flag,
+    Keys, List, Seconds, Table, Text,
 };
 use super::values::{ColorSlot, KeyKind, SecretKey, Theme};
 use crate::app::Mode;
 use crate::keymap::{self, Key, Keymap, Rebind};
 use crate::market::coingecko;
 use crate::market::poller::MIN_INTERVAL;
+use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client};
 use crate::view::Column;
 
 /// The whole file.
@@ -30,6 +31,7 @@ use crate::view::Column;
 #[serde(deny_unknown_fields)]
 struct RawFile {
     poll: Option<RawPoll>,
+    sources: Option<RawSources>,
     display: Option<RawDisplay>,
     colors: Option<Table<Text<AColour>>>,
     keys: Option<Table<List<AKey, Keys>>>,
@@ -52,6 +54,14 @@ struct RawPoll {
     bell: Option<Spanned<Flag>>,
     api_key: Option<Spanned<Text<ASecret>>>,
     pro_api_key: Option<Spanned<Text<ASecret>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a section")]
+struct RawSources {
+    exchanges: Option<Spanned<List<AnExchange, Exchanges>>>,
+    exchange_interval: Option<Spanned<Seconds>>,
+    url: Option<Table<Text<AUrl>>>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +164,78 @@ impl TryFrom<RawPoll> for Poll {
             // The pro key wins, as in the environment.
             api_key: pro.or(demo).map(|(key, _)| key),
             key_at,
+        })
+    }
+}
+
+/// `[sources]` and `[sources.url]`, checked.
+#[derive(Default)]
+struct Sources {
+    exchanges: Option<Vec<Exchange>>,
+    exchange_interval: Option<Duration>,
+    urls: Vec<(Exchange, String)>,
+}
+
+/// Every exchange's config name: `binance, coinbase, …`.
+fn exchange_keys() -> String {
+    Exchange::ALL.map(Exchange::key).join(", ")
+}
+
+impl TryFrom<RawSources> for Sources {
+    type Error = Bad;
+
+    fn try_from(raw: RawSources) -> Result<Sources, Bad> {
+        let exchanges = match raw.exchanges {
+            None => None,
+            Some(list) => {
+                let whole = list.span();
+                let mut chosen = Vec::new();
+                for (name, span) in list.into_inner().items {
+                    let span = span.unwrap_or_else(|| whole.clone());
+                    let exchange = Exchange::from_str(name.trim()).map_err(|_| {
+                        Bad::new(
+                            "exchanges",
+                            span.clone(),
+                            format!(
+                                "unknown exchange {name:?} (the exchanges are {})",
+                                exchange_keys()
+                            ),
+                        )
+                    })?;
+                    if chosen.contains(&exchange) {
+                        return Err(Bad::new(
+                            "exchanges",
+                            span,
+                            format!("{:?} is listed twice", exchange.key()),
+                        ));
+                    }
+                    chosen.push(exchange);
+                }
+                Some(chosen)
+            }
+        };
+        let exchange_interval = raw
+            .exchange_interval
+            .map(|n| {
+                let span = n.span();
+                check_exchange_interval(n.into_inner().0)
+                    .map_err(|m| Bad::new("exchange_interval", span, m))
+            })
+            .transpose()?;
+        let mut urls = Vec::new();
+        for (name, value) in raw.url.map_or_else(Vec::new, |t| t.0) {
+            let Ok(exchange) = Exchange::from_str(name.get_ref()) else {
+                return Err(unknown_key(name, "sources.url", exchange_keys()));
+            };
+            let url = value.get_ref().0.trim().to_string();
+            client::check_base(&url)
+                .map_err(|m| Bad::new(&format!("url.{}", exchange.key()), value.span(), m))?;
+            urls.push((exchange, url));
+        }
+        Ok(Sources {
+            exchanges,
+            exchange_interval,
+            urls,
         })
     }
 }
@@ -354,6 +436,12 @@ pub struct FileConfig {
     pub sort: Option<Column>,
     pub descending: Option<bool>,
     pub theme: Option<Theme>,
+    /// The exchanges to watch (`Some(vec![])`: none).
+    pub exchanges: Option<Vec<Exchange>>,
+    pub exchange_interval: Option<Duration>,
+    /// `[sources.url]`: base URLs replacing exchanges' own, in the file's
+    /// order.
+    pub exchange_urls: Vec<(Exchange, String)>,
     /// In the file's order.
     pub colors: Vec<(ColorSlot, Color)>,
     /// The actions whose keys the file replaces, by mode in the order of
@@ -409,6 +497,12 @@ impl FileConfig {
             .transpose()
             .map_err(in_section("poll"))?
             .unwrap_or_default();
+        let sources = raw
+            .sources
+            .map(Sources::try_from)
+            .transpose()
+            .map_err(in_section("sources"))?
+            .unwrap_or_default();
         let display = raw
             .display
             .map(Display::try_from)
@@ -456,6 +550,9 @@ impl FileConfig {
             sort: display.sort,
             descending: display.descending,
             theme: display.theme,
+            exchanges: sources.exchanges,
+            exchange_interval: sources.exchange_interval,
+            exchange_urls: sources.urls,
             colors,
             keys,
             keymap,
@@ -665,6 +762,18 @@ fn check_interval_wide(secs: i128) -> Result<Duration, String> {
             MIN_INTERVAL.as_secs(),
             MAX_INTERVAL.as_secs()
         )),
+    }
+}
+
+/// `[sources] exchange_interval`: at least a minute, at most a day.
+fn check_exchange_interval(secs: i128) -> Result<Duration, String> {
+    let (min, max) = (MIN_EXCHANGE_INTERVAL.as_secs(), MAX_INTERVAL.as_secs());
+    match u64::try_from(secs) {
+        Ok(secs) if (min..=max).contains(&secs) => Ok(Duration::from_secs(secs)),
+        Ok(secs) if secs > max => Err(format!(
+            "{secs} is above the maximum of {max} seconds (a day)"
+        )),
+        _ => Err(format!("{secs} is below the minimum of {min} seconds")),
     }
 }
 

@@ -15,6 +15,7 @@ use crate::app::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
 use crate::market::poller::{self, DEFAULT_INTERVAL, Plan};
+use crate::sources::{DEFAULT_EXCHANGE_INTERVAL, Exchange};
 use crate::view::{Column, Sort};
 
 /// The command-line flags that are settings, as given. `poll` and `no_bell`
@@ -59,6 +60,14 @@ pub struct Settings {
     /// actions.
     pub keymap: Keymap,
     pub api_key: Setting<Option<SecretKey>>,
+    /// The exchanges whose lists are watched, in the order given; empty:
+    /// none.
+    pub exchanges: Setting<Vec<Exchange>>,
+    /// The time between two looks at each exchange's list.
+    pub exchange_interval: Setting<Duration>,
+    /// Base URLs replacing exchanges' own (`[sources.url]`), each exchange
+    /// at most once; see [`Settings::exchange_url`].
+    pub exchange_urls: Setting<Vec<(Exchange, String)>>,
 }
 
 impl Default for Settings {
@@ -79,6 +88,9 @@ impl Default for Settings {
             keys: Setting::builtin(Vec::new()),
             keymap: Keymap::default(),
             api_key: Setting::builtin(None),
+            exchanges: Setting::builtin(Exchange::ALL.to_vec()),
+            exchange_interval: Setting::builtin(DEFAULT_EXCHANGE_INTERVAL),
+            exchange_urls: Setting::builtin(Vec::new()),
         }
     }
 }
@@ -165,6 +177,16 @@ pub fn resolve(
     }
     s.keymap = f.keymap.clone();
 
+    if let Some(exchanges) = &f.exchanges {
+        s.exchanges = Setting::new(exchanges.clone(), Source::File);
+    }
+    if let Some(interval) = f.exchange_interval {
+        s.exchange_interval = Setting::new(interval, Source::File);
+    }
+    if !f.exchange_urls.is_empty() {
+        s.exchange_urls = Setting::new(f.exchange_urls.clone(), Source::File);
+    }
+
     let env_key = [KeyKind::Pro, KeyKind::Demo]
         .into_iter()
         .find_map(|kind| Some((kind, env.var(kind.env_var())?)));
@@ -238,6 +260,26 @@ impl Settings {
         self.api_url.value.as_deref().unwrap_or_else(|| {
             coingecko::default_base(self.api_key.value.as_ref().map(SecretKey::api_key))
         })
+    }
+
+    /// The base URL of `exchange`'s API: the one `[sources.url]` sets, else
+    /// its own.
+    pub fn exchange_url(&self, exchange: Exchange) -> &str {
+        self.exchange_urls
+            .value
+            .iter()
+            .rev()
+            .find(|(e, _)| *e == exchange)
+            .map_or(exchange.default_url(), |(_, url)| url.as_str())
+    }
+
+    /// Where `exchange`'s base URL comes from.
+    pub fn exchange_url_source(&self, exchange: Exchange) -> Source {
+        if self.exchange_urls.value.iter().any(|(e, _)| *e == exchange) {
+            self.exchange_urls.source
+        } else {
+            Source::Default
+        }
     }
 
     /// The keys the file set for the action called `name` in `mode`, if it

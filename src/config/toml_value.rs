@@ -31,6 +31,7 @@ what! {
     ATheme = "a theme name in quotes";
     AColour = "a colour in quotes";
     AKey = "a key in quotes";
+    AnExchange = "an exchange name in quotes";
 }
 
 /// `true` or `false`.
@@ -127,6 +128,12 @@ pub(super) trait ListForm {
 pub(super) struct Columns;
 impl ListForm for Columns {
     const WHAT: &'static str = "a list of column names";
+    const ONE: bool = false;
+}
+
+pub(super) struct Exchanges;
+impl ListForm for Exchanges {
+    const WHAT: &'static str = "a list of exchange names";
     const ONE: bool = false;
 }
 

@@ -2,15 +2,16 @@
 //! 250 ids, with timeouts, a capped body and the key only in its header.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
+use super::http::{self, is_loopback, parse_base};
+pub use super::http::{parse_retry_after, redact_url};
 use super::{Candidate, MarketError, MarketProvider, Quote, Quotes, Usage};
 use crate::model::is_market_id;
 
@@ -124,7 +125,7 @@ impl CoinGecko {
         connect: Duration,
         request: Duration,
     ) -> Result<CoinGecko, MarketError> {
-        let base = parse_base(base)?;
+        let base = parse_base(base, "; keys go in COINGECKO_API_KEY")?;
         if key.is_some() && base.scheme() != "https" && !is_loopback(&base) {
             return Err(MarketError::InsecureKey {
                 host: base.host_str().unwrap_or("?").to_string(),
@@ -134,15 +135,7 @@ impl CoinGecko {
         if let Some(k) = &key {
             headers.insert(k.header, k.value.clone());
         }
-        let client = reqwest::Client::builder()
-            .connect_timeout(connect)
-            .timeout(request)
-            // A redirect could carry the key's header to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("prelist/", env!("CARGO_PKG_VERSION")))
-            .default_headers(headers)
-            .build()
-            .map_err(|_| MarketError::Network)?;
+        let client = http::client(connect, request, headers)?;
         Ok(CoinGecko {
             client,
             base,
@@ -160,29 +153,14 @@ impl CoinGecko {
     /// GETs `url` and parses the body as JSON, refusing bodies over
     /// `MAX_BODY` as they stream (the Content-Length is not trusted).
     async fn get_json(&self, url: Url) -> Result<Value, MarketError> {
-        let mut resp = self.client.get(url).send().await.map_err(from_reqwest)?;
-        self.meter.note_remaining(resp.headers());
-        let status = resp.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = resp
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-            return Err(MarketError::RateLimited { retry_after });
-        }
-        if !status.is_success() {
-            return Err(MarketError::Status {
-                status: status.as_u16(),
-            });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(from_reqwest)? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(MarketError::TooLarge { max: MAX_BODY });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = http::get_capped_with(
+            &self.client,
+            url,
+            MAX_BODY,
+            &[StatusCode::TOO_MANY_REQUESTS],
+            |headers| self.meter.note_remaining(headers),
+        )
+        .await?;
         serde_json::from_slice(&body).map_err(|_| MarketError::Malformed("not JSON".into()))
     }
 }
@@ -249,75 +227,6 @@ pub fn parse_search(body: &Value) -> Result<Vec<Candidate>, MarketError> {
         .collect())
 }
 
-fn parse_base(base: &str) -> Result<Url, MarketError> {
-    let shown = redact_url(base);
-    let url = Url::parse(base.trim()).map_err(|e| MarketError::BadUrl(format!("{shown}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(MarketError::BadUrl(format!("{shown}: not an http(s) URL")));
-    }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-        return Err(MarketError::BadUrl(
-            "the URL may not hold credentials or a query; keys go in COINGECKO_API_KEY".into(),
-        ));
-    }
-    Ok(url)
-}
-
-/// `url` as it may be shown: credentials before the host hidden
-/// (`https://user:pass@host/…` → `https://***@host/…`), and every value of
-/// its query and fragment (`?x_cg_demo_api_key=abc` →
-/// `?x_cg_demo_api_key=***`; a part without `=` is hidden whole). It works
-/// on the text, so a URL that does not parse, the kind an error message
-/// quotes, is redacted too.
-pub fn redact_url(url: &str) -> String {
-    let (rest, fragment) = match url.split_once('#') {
-        Some((rest, fragment)) => (rest, Some(fragment)),
-        None => (url, None),
-    };
-    let (rest, query) = match rest.split_once('?') {
-        Some((rest, query)) => (rest, Some(query)),
-        None => (rest, None),
-    };
-    let authority_at = rest.find("://").map_or(0, |i| i + 3);
-    let authority_len = rest[authority_at..]
-        .find('/')
-        .unwrap_or(rest.len() - authority_at);
-    let authority = &rest[authority_at..authority_at + authority_len];
-    let mut out = String::with_capacity(url.len());
-    out.push_str(&rest[..authority_at]);
-    match authority.rfind('@') {
-        Some(at) => {
-            out.push_str("***");
-            out.push_str(&authority[at..]);
-        }
-        None => out.push_str(authority),
-    }
-    out.push_str(&rest[authority_at + authority_len..]);
-    for (mark, pairs) in [('?', query), ('#', fragment)] {
-        let Some(pairs) = pairs else { continue };
-        out.push(mark);
-        let hidden: Vec<String> = pairs
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) => format!("{name}=***"),
-                None if pair.is_empty() => String::new(),
-                None => "***".to_string(),
-            })
-            .collect();
-        out.push_str(&hidden.join("&"));
-    }
-    out
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 /// Reads a `/simple/price` answer. It must be an object; each requested id
 /// present in it with a positive number under `usd` gets a price, anything
 /// else (missing id, empty object, null or a string) gets none.
@@ -370,35 +279,6 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// `Retry-After` as seconds or an HTTP date, as asked: the poller decides
-/// how long it actually waits (see `poller::rate_limit_wait`), and says so
-/// when it waits less than asked.
-pub fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
-    let value = value.trim();
-    let wait = if let Ok(secs) = value.parse::<u64>() {
-        Duration::from_secs(secs)
-    } else {
-        let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-        let secs = at.as_second() - now.as_second();
-        Duration::from_secs(secs.max(0) as u64)
-    };
-    Some(wait)
-}
-
-/// Our own description of a transport failure: reqwest's messages can carry
-/// the URL, and nothing about the request should reach the screen but this.
-fn from_reqwest(e: reqwest::Error) -> MarketError {
-    if e.is_timeout() {
-        MarketError::Timeout
-    } else if e.is_connect() {
-        MarketError::Connect
-    } else if e.is_decode() || e.is_body() {
-        MarketError::Malformed("the answer was cut off or unreadable".into())
-    } else {
-        MarketError::Network
     }
 }
 
@@ -477,30 +357,6 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds_and_dates() {
-        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("99999", now),
-            Some(Duration::from_secs(99999)),
-            "as asked: the poller caps it, and says so"
-        );
-        // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
-        assert_eq!(
-            parse_retry_after("Tue, 14 Nov 2023 22:15:20 GMT", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-    }
-
-    #[test]
     fn keys_need_https_unless_loopback() {
         let key = || Some(ApiKey::demo("secret-key").unwrap());
         assert!(matches!(
@@ -568,30 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn secrets_in_a_url_are_redacted() {
-        for (url, shown) in [
-            ("https://user:pass@host/api/v3", "https://***@host/api/v3"),
-            ("https://tok@host", "https://***@host"),
-            (
-                "https://host/api?x_cg_demo_api_key=abc&b=2",
-                "https://host/api?x_cg_demo_api_key=***&b=***",
-            ),
-            (
-                "http://u:p@h:8080/x?k=v#access_token=t",
-                "http://***@h:8080/x?k=***#access_token=***",
-            ),
-            ("https://host/x?sekrit", "https://host/x?***"),
-            ("u:p@host/a@b", "***@host/a@b"),
-            ("ftp://a:b@c/", "ftp://***@c/"),
-            (
-                "https://api.coingecko.com/api/v3",
-                "https://api.coingecko.com/api/v3",
-            ),
-            ("", ""),
-            ("?", "?"),
-        ] {
-            assert_eq!(redact_url(url), shown, "{url}");
-        }
+    fn secrets_in_a_bad_url_stay_out_of_the_error() {
         for base in ["ftp://me:sekrit@x/", "not a url sekrit@x?k=sekrit"] {
             let err = CoinGecko::new(base, None).unwrap_err().to_string();
             assert!(!err.contains("sekrit"), "{err}");

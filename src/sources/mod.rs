@@ -5,16 +5,34 @@
 //!
 //! This module holds what every exchange shares: which exchanges there are,
 //! where their lists live, and what a pair of a list says. Each exchange's
-//! client and answer parser lives in a module of its own beside this one.
+//! answer parser lives in a module of its own beside this one; `client`
+//! fetches any of them over HTTP.
+
+mod answer;
+pub mod binance;
+pub mod bybit;
+pub mod client;
+pub mod coinbase;
+pub mod gate;
+pub mod kraken;
+pub mod okx;
 
 pub mod book;
 pub mod watch;
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::market::MarketError;
+
+/// The shortest time between two looks at one exchange's list: the lists
+/// change a few times a week, and some are megabytes.
+pub const MIN_EXCHANGE_INTERVAL: Duration = Duration::from_secs(60);
+/// The time between two looks at one exchange's list unless the config
+/// file sets it.
+pub const DEFAULT_EXCHANGE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// The exchanges prelist can watch.
 #[derive(
@@ -93,6 +111,35 @@ impl Exchange {
             Exchange::Okx => "/api/v5/public/instruments?instType=SPOT",
             Exchange::Bybit => "/v5/market/instruments-info?category=spot",
             Exchange::Gate => "/api/v4/spot/currency_pairs",
+        }
+    }
+
+    /// The largest answer accepted, refused as it streams in: each is
+    /// several times the size of the real list (see each module's
+    /// `MAX_BODY` for the measure), so growth fits and a runaway answer
+    /// does not.
+    pub fn max_body(self) -> usize {
+        match self {
+            Exchange::Binance => binance::MAX_BODY,
+            Exchange::Coinbase => coinbase::MAX_BODY,
+            Exchange::Kraken => kraken::MAX_BODY,
+            Exchange::Okx => okx::MAX_BODY,
+            Exchange::Bybit => bybit::MAX_BODY,
+            Exchange::Gate => gate::MAX_BODY,
+        }
+    }
+
+    /// Reads one answer of its list: every pair, as of `now` (Unix
+    /// seconds). A body of another shape is [`MarketError::Malformed`],
+    /// naming the exchange; entries of another shape are skipped.
+    pub fn parse(self, body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+        match self {
+            Exchange::Binance => binance::parse(body, now),
+            Exchange::Coinbase => coinbase::parse(body, now),
+            Exchange::Kraken => kraken::parse(body, now),
+            Exchange::Okx => okx::parse(body, now),
+            Exchange::Bybit => bybit::parse(body, now),
+            Exchange::Gate => gate::parse(body, now),
         }
     }
 }

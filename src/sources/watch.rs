@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep_until};
 
+use super::client::ExchangeClient;
 use super::{Exchange, ExchangeSource, Pair};
 use crate::market::MarketError;
 use crate::market::poller::{backoff, rate_limit_wait};
@@ -16,10 +17,6 @@ use crate::market::poller::{backoff, rate_limit_wait};
 /// The variable that overrides which exchanges are watched: their names,
 /// comma-separated (`binance,okx`); set and empty, none.
 pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
-
-/// The time between two looks at an exchange's list: its list changes a
-/// few times a month, and a look at Binance's is megabytes.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 
 /// One look's outcome, and when the next look at that exchange goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,32 +99,15 @@ pub fn enabled(
 }
 
 /// The client type that looks at an exchange's list over the network.
-pub type Client = Unwired;
+pub type Client = ExchangeClient;
 
-/// No exchange client is built into this prelist: nothing can be made of
-/// this type, so [`clients`] refuses any exchange it is asked for.
-#[derive(Debug)]
-pub enum Unwired {}
-
-impl ExchangeSource for Unwired {
-    fn exchange(&self) -> Exchange {
-        match *self {}
-    }
-
-    async fn look(&self, _now: i64) -> Result<Vec<Pair>, MarketError> {
-        match *self {}
-    }
-}
-
-/// A client for each exchange at its URL, or why one cannot be made.
+/// A client for each exchange at its URL, or why one cannot be made (a bad
+/// URL, plain http to another host). Making one sends nothing.
 pub fn clients(exchanges: &[(Exchange, String)]) -> Result<Vec<Arc<Client>>, MarketError> {
-    match exchanges.first() {
-        None => Ok(Vec::new()),
-        Some((exchange, _)) => Err(MarketError::Unavailable(format!(
-            "this prelist has no client for {}'s list; set {EXCHANGES_VAR}= to watch no exchange",
-            exchange.name()
-        ))),
-    }
+    exchanges
+        .iter()
+        .map(|(exchange, url)| ExchangeClient::new(*exchange, url).map(Arc::new))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,277 @@
+//! What the exchanges' parsers share: a lenient reading of a list, where an
+//! entry of the wrong shape is skipped rather than failing the whole answer,
+//! and one way to turn an entry's fields into a [`Pair`].
+//!
+//! The lists are read straight into small structs of the few fields that
+//! matter, with serde skipping everything else (Binance's filters and
+//! permission sets are most of its several megabytes): nothing else of an
+//! answer is kept in memory.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{Exchange, Pair, PairState};
+use crate::market::MarketError;
+
+/// A base or quote asset longer than this is not a ticker: the entry is
+/// skipped (the longest real ones, like `1000000MOG`, are about a dozen).
+const MAX_ASSET_LEN: usize = 32;
+
+/// One field of an entry: a string, a number or a boolean. Anything else
+/// (null, an array, an object) reads as `Absent`, so that a field of an
+/// unexpected type only makes its entry unusable, never the answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Scalar {
+    #[default]
+    Absent,
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    pub(crate) fn str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A whole number, also from a string of digits (OKX and Bybit send
+    /// times as strings of milliseconds).
+    pub(crate) fn int(&self) -> Option<i64> {
+        match self {
+            Scalar::Int(n) => Some(*n),
+            Scalar::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// A boolean, also from `"true"` / `"false"`.
+    pub(crate) fn bool(&self) -> Option<bool> {
+        match self {
+            Scalar::Bool(b) => Some(*b),
+            Scalar::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether the field is the text `want`, without case.
+    pub(crate) fn is(&self, want: &str) -> bool {
+        self.str()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case(want))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(n))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Scalar, E> {
+                Ok(i64::try_from(n).map_or(Scalar::Float(n as f64), Scalar::Int))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Float(n))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(s.to_string()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Scalar, E> {
+                Ok(Scalar::Str(s))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Absent)
+            }
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Absent)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+                Scalar::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Absent)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Absent)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The entries of a list that are objects, each read as `T`; anything else
+/// in the list is skipped. A JSON array, or the values of an object (Kraken
+/// keys its pairs by name).
+pub(crate) struct Entries<T>(pub Vec<T>);
+
+/// One entry: `Some` when it is an object.
+struct Entry<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Entry<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an entry")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Entry(Some(t)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entry<T>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Entry(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Entry<T>, D::Error> {
+                Entry::deserialize(d)
+            }
+            fn visit_none<E>(self) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_unit<E>(self) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entry<T>, E> {
+                Ok(Entry(None))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entries<T>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(Entry(entry)) = seq.next_element::<Entry<T>>()? {
+                    out.extend(entry);
+                }
+                Ok(Entries(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<T>, A::Error> {
+                let mut out = Vec::new();
+                while let Some((IgnoredAny, Entry(entry))) =
+                    map.next_entry::<IgnoredAny, Entry<T>>()?
+                {
+                    out.extend(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// Reads a whole answer as `T`. A body that is not JSON, or JSON of another
+/// shape than `shape` describes, is malformed, and the message names the
+/// exchange.
+pub(crate) fn decode<T: DeserializeOwned>(
+    exchange: Exchange,
+    body: &[u8],
+    shape: &str,
+) -> Result<T, MarketError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "is cut off".to_string(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                "is not JSON".to_string()
+            }
+            serde_json::error::Category::Data => format!("is not {shape}"),
+        };
+        malformed(exchange, &what)
+    })
+}
+
+/// A list whose answer was unusable: "Binance's list is not JSON".
+pub(crate) fn malformed(exchange: Exchange, what: &str) -> MarketError {
+    MarketError::Malformed(format!("{}'s list {what}", exchange.name()))
+}
+
+/// A message of the exchange's own, fit to be quoted: control characters
+/// removed and cut short.
+pub(crate) fn quote_message(message: &Scalar) -> String {
+    let text = match message {
+        Scalar::Str(s) => crate::text::clean(s).trim().to_string(),
+        Scalar::Int(n) => n.to_string(),
+        _ => String::new(),
+    };
+    text.chars().take(80).collect()
+}
+
+/// An asset's code as prelist keeps it: cleaned of control characters,
+/// trimmed and upper case; `None` when nothing usable is left, or it cannot
+/// be a ticker (too long, or holding a space or a slash).
+pub(crate) fn asset(code: &str) -> Option<String> {
+    let code = crate::text::clean(code).trim().to_uppercase();
+    let usable = !code.is_empty()
+        && code.chars().count() <= MAX_ASSET_LEN
+        && !code.chars().any(|c| c.is_whitespace() || c == '/');
+    usable.then_some(code)
+}
+
+/// A pair from its fields, `None` when either asset is unusable.
+pub(crate) fn pair(base: &Scalar, quote: &Scalar, state: PairState) -> Option<Pair> {
+    Some(Pair {
+        base: asset(base.str()?)?,
+        quote: asset(quote.str()?)?,
+        state,
+    })
+}
+
+/// An announced opening: scheduled when `opens_at` (Unix seconds) is still
+/// ahead of `now`.
+pub(crate) fn scheduled(opens_at: Option<i64>, now: i64) -> Option<PairState> {
+    opens_at
+        .filter(|&at| at > now)
+        .map(|opens_at| PairState::Scheduled { opens_at })
+}
+
+/// Unix seconds from milliseconds.
+pub(crate) fn ms_to_secs(ms: i64) -> i64 {
+    ms.div_euclid(1000)
+}
+
+/// The pairs of a look, refusing a list without one: every exchange lists
+/// hundreds, so an empty list is a broken answer, and taking it as real
+/// would make every pair look new at the next look.
+pub(crate) fn finish(exchange: Exchange, pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    if pairs.is_empty() {
+        return Err(malformed(exchange, "holds no usable pair"));
+    }
+    Ok(pairs)
+}
