@@ -111,6 +111,9 @@ impl Settings {
             None => "none  (default)".to_string(),
         };
         let _ = writeln!(out, "api key = {key}");
+        for (name, value, source, var) in s.notify.describe() {
+            let _ = writeln!(out, "{name} = {value}  ({})", from(source, "", var));
+        }
         // Every key of every mode in force, with what it does: the file's
         // where it rebinds an action, else the default.
         for (mode, section, _) in keymap::MODES {

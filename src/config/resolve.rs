@@ -9,6 +9,7 @@ use ratatui::style::Color;
 use super::env::{Env, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
+use super::notify::NotifySettings;
 use super::parse::{FileConfig, check_interval, check_url};
 use super::values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme};
 use crate::app::Mode;
@@ -54,6 +55,8 @@ pub struct Settings {
     /// actions.
     pub keymap: Keymap,
     pub api_key: Setting<Option<SecretKey>>,
+    /// `[notify]`: how events reach the user.
+    pub notify: NotifySettings,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             keys: Setting::builtin(Vec::new()),
             keymap: Keymap::default(),
             api_key: Setting::builtin(None),
+            notify: NotifySettings::default(),
         }
     }
 }
@@ -165,6 +169,7 @@ pub fn resolve(
     } else if let Some(key) = &f.api_key {
         s.api_key = Setting::new(Some(key.clone()), Source::File);
     }
+    s.notify = NotifySettings::resolve(env, &f.notify)?;
     Ok(s)
 }
 
