@@ -109,6 +109,12 @@ mod tests {
             format!("# descending = {}", d.sort.value.descending),
             format!("# theme = \"{}\"", d.theme.value.key()),
         ];
+        let n = d.notify.config();
+        expected.extend([
+            format!("# terminal = \"{}\"", n.terminal.key()),
+            format!("# command = {:?}", n.command),
+            format!("# webhook_format = \"{}\"", n.webhook_format.key()),
+        ]);
         for slot in ColorSlot::ALL {
             let setting = format!("{} = {:?}", slot.key(), color_name(slot.default_color()));
             expected.push(format!("# {setting:<26} # {}", slot.describe()));
