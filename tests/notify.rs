@@ -162,7 +162,11 @@ fn prelist_config_says_a_webhook_is_set_and_never_what_it_is() {
     );
     assert!(!described.contains(TOPIC), "{described}");
     assert!(!format!("{:?}", settings("", env)).contains(TOPIC));
-    assert!(Settings::default().describe().contains("notify.webhook = none  (default)"));
+    assert!(
+        Settings::default()
+            .describe()
+            .contains("notify.webhook = none  (default)")
+    );
 }
 
 #[test]
@@ -177,7 +181,10 @@ fn a_webhook_in_a_file_others_may_read_is_refused() {
     assert_eq!(err.key.as_deref(), Some("notify.webhook"));
     assert!(msg.contains("holds a webhook URL"), "{msg}");
     assert!(msg.contains("PRELIST_WEBHOOK_URL"), "{msg}");
-    assert!(msg.contains(&format!("chmod 600 {}", path.display())), "{msg}");
+    assert!(
+        msg.contains(&format!("chmod 600 {}", path.display())),
+        "{msg}"
+    );
     assert!(!msg.contains(TOPIC), "{msg}");
     // The first secret of the file is the one named.
     let text = format!("[poll]\napi_key = \"k\"\n[notify]\nwebhook = \"https://x.io/{TOPIC}\"\n");
@@ -186,9 +193,23 @@ fn a_webhook_in_a_file_others_may_read_is_refused() {
     assert_eq!(err.key.as_deref(), Some("poll.api_key"));
     // Private, or without a URL: read.
     set_mode(&path, 0o600);
-    assert!(config::read_file(&path).unwrap().unwrap().notify.webhook.is_some());
+    assert!(
+        config::read_file(&path)
+            .unwrap()
+            .unwrap()
+            .notify
+            .webhook
+            .is_some()
+    );
     let path = write_config(&dir, "[notify]\nwebhook = \"\"\n", 0o644);
-    assert!(config::read_file(&path).unwrap().unwrap().notify.webhook.is_none());
+    assert!(
+        config::read_file(&path)
+            .unwrap()
+            .unwrap()
+            .notify
+            .webhook
+            .is_none()
+    );
 }
 
 #[test]
@@ -337,7 +358,10 @@ async fn a_failing_or_missing_command_says_why_and_a_slow_one_is_stopped() {
     let pid_file = dir.path().join("pid");
     std::fs::write(
         &slow,
-        format!("#!/bin/sh\necho $$ > '{}'\nexec sleep 30\n", pid_file.display()),
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 30\n",
+            pid_file.display()
+        ),
     )
     .unwrap();
     set_mode(&slow, 0o700);
@@ -383,7 +407,14 @@ async fn each_format_reaches_a_receiver_as_it_expects() {
     }
     let got = server.received_requests().await.unwrap();
     assert_eq!(got.len(), 4);
-    let content_type = |i: usize| got[i].headers.get("content-type").unwrap().to_str().unwrap();
+    let content_type = |i: usize| {
+        got[i]
+            .headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+    };
     let json_of = |i: usize| serde_json::from_slice::<Value>(&got[i].body).unwrap();
 
     // ntfy
@@ -399,7 +430,10 @@ async fn each_format_reaches_a_receiver_as_it_expects() {
     assert_eq!(json_of(2)["content"], "Nillion is now trading at $0.6132");
     assert_eq!(json_of(2)["allowed_mentions"], json!({"parse": []}));
     // slack
-    assert_eq!(json_of(3), json!({"text": "Nillion is now trading at $0.6132"}));
+    assert_eq!(
+        json_of(3),
+        json!({"text": "Nillion is now trading at $0.6132"})
+    );
     for request in &got {
         let agent = request.headers.get("user-agent").unwrap().to_str().unwrap();
         assert!(agent.starts_with("prelist/"), "{agent}");
@@ -501,15 +535,15 @@ async fn the_notifier_sends_every_channel_and_returns_the_terminals_bytes() {
         webhook: Some(url_of(&server)),
         webhook_format: WebhookFormat::Json,
     };
-    let env = Env::new().set("KITTY_WINDOW_ID", "1").set("TMUX", "/tmp/t,1,0");
+    let env = Env::new()
+        .set("KITTY_WINDOW_ID", "1")
+        .set("TMUX", "/tmp/t,1,0");
     let (log, _guard) = Log::capture();
     let notifier = Notifier::with_options(&config, env, quick()).unwrap();
     assert!(!format!("{notifier:?}").contains(TOPIC));
     let bytes = notifier.notify(&event());
     assert!(bytes.starts_with(b"\x1bPtmux;\x1b\x1b]99;"), "{bytes:?}");
-    assert!(
-        String::from_utf8_lossy(&bytes).contains("p=body;Nillion is now trading at $0.6132")
-    );
+    assert!(String::from_utf8_lossy(&bytes).contains("p=body;Nillion is now trading at $0.6132"));
     assert!(notifier.shutdown(Duration::from_secs(5)).await);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("args")).unwrap(),
@@ -544,7 +578,11 @@ async fn a_failing_command_is_logged_and_the_rest_goes_on() {
     assert_eq!(notifier.notify(&event()), b"\x07");
     assert!(notifier.shutdown(Duration::from_secs(5)).await);
     let text = log.text();
-    assert_eq!(text.matches("failed (exit status: 1): oops").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("failed (exit status: 1): oops").count(),
+        2,
+        "{text}"
+    );
 }
 
 #[tokio::test]

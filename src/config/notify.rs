@@ -114,7 +114,10 @@ impl TryFrom<RawNotify> for NotifyFile {
                         "an argument cannot hold a NUL character",
                     ));
                 }
-                if items.first().is_some_and(|(program, _)| program.trim().is_empty()) {
+                if items
+                    .first()
+                    .is_some_and(|(program, _)| program.trim().is_empty())
+                {
                     return Err(Bad::new(
                         "command",
                         whole,

@@ -16,7 +16,12 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The placeholders an argument may hold.
 pub const PLACEHOLDERS: [&str; 6] = [
-    "{event}", "{coin}", "{ticker}", "{price}", "{source}", "{message}",
+    "{event}",
+    "{coin}",
+    "{ticker}",
+    "{price}",
+    "{source}",
+    "{message}",
 ];
 
 /// How much of the command's stderr is kept to say why it failed.
@@ -174,7 +179,12 @@ mod tests {
             name: "Nil{ticker}lion".into(),
             price: 0.6132,
         };
-        Event::listed(&listed, Some("NIL"), "coingecko", jiff::Timestamp::UNIX_EPOCH)
+        Event::listed(
+            &listed,
+            Some("NIL"),
+            "coingecko",
+            jiff::Timestamp::UNIX_EPOCH,
+        )
     }
 
     fn strings(v: &[&str]) -> Vec<String> {

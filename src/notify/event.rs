@@ -364,7 +364,10 @@ mod tests {
         assert_eq!(up.message, "Evil]0;pwnedCoin rose above $1.00: now $1.05");
         let down = Event::alert(coin, Crossing::Below, 0.5, 0.4812, "coingecko", at());
         assert_eq!(down.event, EventKind::AlertBelow);
-        assert_eq!(down.message, "Evil]0;pwnedCoin fell below $0.50: now $0.4812");
+        assert_eq!(
+            down.message,
+            "Evil]0;pwnedCoin fell below $0.50: now $0.4812"
+        );
 
         let e = Event::source_down(
             "binance",

@@ -137,7 +137,10 @@ impl<T: Send + 'static> Worker<T> {
                 self.tx.max_capacity()
             ),
             Err(mpsc::error::TrySendError::Closed(_)) => {
-                tracing::warn!("{}: the channel has stopped; the event is not sent", self.name)
+                tracing::warn!(
+                    "{}: the channel has stopped; the event is not sent",
+                    self.name
+                )
             }
         }
     }
@@ -246,13 +249,11 @@ impl Notifier {
     /// to be sent; what is left then is dropped (a command running is
     /// killed). Returns whether everything was sent in time.
     pub async fn shutdown(self, grace: Duration) -> bool {
-        let tasks: Vec<JoinHandle<()>> = [
-            self.command.map(|w| w.task),
-            self.webhook.map(|w| w.task),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let tasks: Vec<JoinHandle<()>> =
+            [self.command.map(|w| w.task), self.webhook.map(|w| w.task)]
+                .into_iter()
+                .flatten()
+                .collect();
         let deadline = Instant::now() + grace;
         let mut done = true;
         for mut task in tasks {

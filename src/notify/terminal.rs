@@ -299,7 +299,8 @@ mod tests {
         // Auto looks past tmux's TERM_PROGRAM.
         let kitty_in_tmux = env.set("KITTY_WINDOW_ID", "2");
         assert!(
-            sequence(TerminalMode::Auto, &kitty_in_tmux, T, B).starts_with(b"\x1bPtmux;\x1b\x1b]99;")
+            sequence(TerminalMode::Auto, &kitty_in_tmux, T, B)
+                .starts_with(b"\x1bPtmux;\x1b\x1b]99;")
         );
     }
 
