@@ -13,6 +13,7 @@ pub mod listing;
 pub mod market;
 pub mod merge;
 pub mod model;
+pub mod notify;
 pub mod runner;
 pub mod sources;
 pub mod store;

@@ -194,6 +194,9 @@ impl Settings {
         for warning in &plan.warnings {
             let _ = writeln!(out, "warning: {warning}");
         }
+        for (name, value, source, var) in s.notify.describe() {
+            let _ = writeln!(out, "{name} = {value}  ({})", from(source, "", var));
+        }
         // Every key of every mode in force, with what it does: the file's
         // where it rebinds an action, else the default.
         for (mode, section, _) in keymap::MODES {

@@ -5,7 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::{CONFIG_VAR, DEMO_KEY_VAR, PRO_KEY_VAR};
+use super::{CONFIG_VAR, DEMO_KEY_VAR, PRO_KEY_VAR, WEBHOOK_VAR};
 
 /// The environment variables this module reads, as a value: `Env::process()`
 /// in the program, `Env::new().set(…)` in tests. Empty values count as unset.
@@ -17,7 +17,13 @@ pub struct Env {
 
 impl Env {
     /// Every variable `config_path` and `resolve` look at.
-    pub const VARS: [&str; 4] = [CONFIG_VAR, "XDG_CONFIG_HOME", DEMO_KEY_VAR, PRO_KEY_VAR];
+    pub const VARS: [&str; 5] = [
+        CONFIG_VAR,
+        "XDG_CONFIG_HOME",
+        DEMO_KEY_VAR,
+        PRO_KEY_VAR,
+        WEBHOOK_VAR,
+    ];
 
     /// An empty environment.
     pub fn new() -> Env {
@@ -26,7 +32,13 @@ impl Env {
 
     /// The variables of [`Env::VARS`] from this process's environment.
     pub fn process() -> Env {
-        let vars = Env::VARS
+        Env::from_process(&Env::VARS)
+    }
+
+    /// The variables `names` from this process's environment (the terminal
+    /// notifications look at others than the config does).
+    pub fn from_process(names: &[&str]) -> Env {
+        let vars = names
             .iter()
             .filter_map(|&name| Some((name.to_string(), std::env::var_os(name)?)))
             .collect();

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::error::{ConfigError, ErrorKind, line_of};
 use super::parse::FileConfig;
-use super::{DEMO_KEY_VAR, MAX_FILE_SIZE, PRO_KEY_VAR};
+use super::{DEMO_KEY_VAR, MAX_FILE_SIZE, PRO_KEY_VAR, WEBHOOK_VAR};
 use crate::store::{self, ReadError};
 
 /// Reads and checks the config file at `path`. A missing file is `Ok(None)`.
@@ -86,18 +86,18 @@ fn check_private(
     if mode & 0o077 == 0 {
         return Ok(());
     }
+    let (what, var) = match key {
+        "notify.webhook" => ("a webhook URL", WEBHOOK_VAR),
+        k if k.ends_with("pro_api_key") => ("an API key", PRO_KEY_VAR),
+        _ => ("an API key", DEMO_KEY_VAR),
+    };
     let mut err = ConfigError::file(
         path,
         ErrorKind::Permissions,
         format!(
-            "the file holds an API key but its group or others have access to it \
-             (mode {mode:03o}): run `chmod 600 {}`, or remove the key and set {} instead",
+            "the file holds {what} but its group or others have access to it \
+             (mode {mode:03o}): run `chmod 600 {}`, or remove it and set {var} instead",
             path.display(),
-            if key.ends_with("pro_api_key") {
-                PRO_KEY_VAR
-            } else {
-                DEMO_KEY_VAR
-            },
         ),
     );
     err.line = Some(line);

@@ -17,6 +17,7 @@ mod describe;
 mod env;
 mod error;
 mod file;
+mod notify;
 mod parse;
 mod resolve;
 mod toml_value;
@@ -27,6 +28,7 @@ use std::time::Duration;
 pub use env::{Env, config_path};
 pub use error::{ConfigError, ErrorKind, Origin};
 pub use file::read_file;
+pub use notify::{NotifyFile, NotifySettings, SecretUrl};
 pub use parse::FileConfig;
 pub use resolve::{FlagValues, PollPlan, Settings, load, resolve};
 pub use values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme, color_name};
@@ -37,6 +39,9 @@ pub const CONFIG_VAR: &str = "PRELIST_CONFIG";
 pub const DEMO_KEY_VAR: &str = "COINGECKO_API_KEY";
 /// A CoinGecko pro key; wins over a demo key.
 pub const PRO_KEY_VAR: &str = "COINGECKO_PRO_API_KEY";
+
+/// The webhook URL of `[notify]`; wins over the file's.
+pub const WEBHOOK_VAR: &str = "PRELIST_WEBHOOK_URL";
 
 /// Config files larger than this are refused.
 pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -134,6 +139,12 @@ mod tests {
                 exchange.default_url()
             ));
         }
+        let n = d.notify.config();
+        expected.extend([
+            format!("# terminal = \"{}\"", n.terminal.key()),
+            format!("# command = {:?}", n.command),
+            format!("# webhook_format = \"{}\"", n.webhook_format.key()),
+        ]);
         for slot in ColorSlot::ALL {
             let setting = format!("{} = {:?}", slot.key(), color_name(slot.default_color()));
             expected.push(format!("# {setting:<26} # {}", slot.describe()));

@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::MAX_INTERVAL;
 use super::error::{ConfigError, ErrorKind, column_of, line_of};
+use super::notify::{NotifyFile, RawNotify};
 use super::toml_value::{
     AColour, AColumn, AKey, ASecret, ATheme, AUrl, AnExchange, Calls, Columns, Exchanges, Flag,
     Keys, List, Seconds, Table, Text,
@@ -42,6 +43,7 @@ struct RawFile {
     lookup_keys: Option<Table<List<AKey, Keys>>>,
     confirm_keys: Option<Table<List<AKey, Keys>>>,
     quit_keys: Option<Table<List<AKey, Keys>>>,
+    notify: Option<RawNotify>,
 }
 
 #[derive(Deserialize)]
@@ -74,14 +76,14 @@ struct RawDisplay {
 }
 
 /// A value that is not allowed: which key of its section, where, and why.
-struct Bad {
+pub(super) struct Bad {
     key: String,
     span: Range<usize>,
     message: String,
 }
 
 impl Bad {
-    fn new(key: &str, span: Range<usize>, message: impl Into<String>) -> Bad {
+    pub(super) fn new(key: &str, span: Range<usize>, message: impl Into<String>) -> Bad {
         Bad {
             key: key.to_string(),
             span,
@@ -450,7 +452,10 @@ pub struct FileConfig {
     /// The keymap these keys and columns give; no key is bound to two
     /// actions of one mode.
     pub keymap: Keymap,
-    /// The line and key of an API key in the file, for the permission check.
+    /// `[notify]`.
+    pub notify: NotifyFile,
+    /// The line and key of the first secret in the file (an API key, the
+    /// webhook URL), for the permission check.
     pub(super) key_at: Option<(usize, &'static str)>,
 }
 
@@ -532,6 +537,12 @@ impl FileConfig {
                 rebinds.extend(keys.rebinds);
             }
         }
+        let notify = raw
+            .notify
+            .map(NotifyFile::try_from)
+            .transpose()
+            .map_err(in_section("notify"))?
+            .unwrap_or_default();
         let columns = display.columns.clone();
         let keys: Vec<Rebind> = rebinds.iter().map(|(r, _, _)| r.clone()).collect();
         let keymap =
@@ -556,9 +567,15 @@ impl FileConfig {
             colors,
             keys,
             keymap,
-            key_at: poll
-                .key_at
-                .map(|(span, key)| (line_of(text.as_bytes(), span.start), key)),
+            key_at: [
+                poll.key_at,
+                notify.webhook_at.clone().map(|s| (s, "notify.webhook")),
+            ]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(span, _)| span.start)
+            .map(|(span, key)| (line_of(text.as_bytes(), span.start), key)),
+            notify,
         })
     }
 }

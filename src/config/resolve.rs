@@ -9,6 +9,7 @@ use ratatui::style::Color;
 use super::env::{Env, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
+use super::notify::NotifySettings;
 use super::parse::{FileConfig, check_interval, check_url};
 use super::values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme};
 use crate::app::Mode;
@@ -68,6 +69,8 @@ pub struct Settings {
     /// Base URLs replacing exchanges' own (`[sources.url]`), each exchange
     /// at most once; see [`Settings::exchange_url`].
     pub exchange_urls: Setting<Vec<(Exchange, String)>>,
+    /// `[notify]`: how events reach the user.
+    pub notify: NotifySettings,
 }
 
 impl Default for Settings {
@@ -91,6 +94,7 @@ impl Default for Settings {
             exchanges: Setting::builtin(Exchange::ALL.to_vec()),
             exchange_interval: Setting::builtin(DEFAULT_EXCHANGE_INTERVAL),
             exchange_urls: Setting::builtin(Vec::new()),
+            notify: NotifySettings::default(),
         }
     }
 }
@@ -197,6 +201,7 @@ pub fn resolve(
     } else if let Some(key) = &f.api_key {
         s.api_key = Setting::new(Some(key.clone()), Source::File);
     }
+    s.notify = NotifySettings::resolve(env, &f.notify)?;
     Ok(s)
 }
 

@@ -1,0 +1,302 @@
+//! `[notify]`: how events reach the user. The terminal's own notifications,
+//! a command run for each event, and a webhook, whose URL is a secret like
+//! the API key: `PRELIST_WEBHOOK_URL` wins over the file, a file holding
+//! one must be private to its owner, and it is never printed.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::WEBHOOK_VAR;
+use super::env::Env;
+use super::error::{ConfigError, Origin};
+use super::parse::Bad;
+use super::toml_value::{List, ListForm, Text, What};
+use super::values::{Setting, Source};
+use crate::notify::{NotifyConfig, TerminalMode, WebhookFormat};
+
+pub(super) struct ATerminal;
+impl What for ATerminal {
+    const WHAT: &'static str = "a terminal notification kind in quotes";
+}
+
+pub(super) struct AFormat;
+impl What for AFormat {
+    const WHAT: &'static str = "a webhook format in quotes";
+}
+
+pub(super) struct AnArgument;
+impl What for AnArgument {
+    const WHAT: &'static str = "an argument in quotes";
+}
+
+pub(super) struct AWebhook;
+impl What for AWebhook {
+    const WHAT: &'static str = "the webhook URL in quotes";
+}
+
+pub(super) struct Argv;
+impl ListForm for Argv {
+    const WHAT: &'static str = "a list of strings: the program, then its arguments";
+    const ONE: bool = false;
+}
+
+/// `[notify]` as serde reads it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a section")]
+pub(super) struct RawNotify {
+    terminal: Option<Spanned<Text<ATerminal>>>,
+    command: Option<Spanned<List<AnArgument, Argv>>>,
+    webhook: Option<Spanned<Text<AWebhook>>>,
+    webhook_format: Option<Spanned<Text<AFormat>>>,
+}
+
+/// What `[notify]` sets, checked; `None` where it is silent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotifyFile {
+    pub terminal: Option<TerminalMode>,
+    /// An empty list turns the command off.
+    pub command: Option<Vec<String>>,
+    pub webhook: Option<SecretUrl>,
+    pub webhook_format: Option<WebhookFormat>,
+    /// Where the webhook URL is, for the permission check.
+    pub(super) webhook_at: Option<Range<usize>>,
+}
+
+impl TryFrom<RawNotify> for NotifyFile {
+    type Error = Bad;
+
+    fn try_from(raw: RawNotify) -> Result<NotifyFile, Bad> {
+        let terminal = raw
+            .terminal
+            .map(|t| {
+                TerminalMode::from_key(&t.get_ref().0).ok_or_else(|| {
+                    Bad::new(
+                        "terminal",
+                        t.span(),
+                        format!(
+                            "unknown terminal notification {:?} (one of {})",
+                            t.get_ref().0,
+                            TerminalMode::ALL.map(TerminalMode::key).join(", ")
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
+        let webhook_format = raw
+            .webhook_format
+            .map(|f| {
+                WebhookFormat::from_key(&f.get_ref().0).ok_or_else(|| {
+                    Bad::new(
+                        "webhook_format",
+                        f.span(),
+                        format!(
+                            "unknown webhook format {:?} (one of {})",
+                            f.get_ref().0,
+                            WebhookFormat::ALL.map(WebhookFormat::key).join(", ")
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
+        let command = match raw.command {
+            None => None,
+            Some(list) => {
+                let whole = list.span();
+                let items = list.into_inner().items;
+                if let Some((_, span)) = items.iter().find(|(arg, _)| arg.contains('\0')) {
+                    let span = span.clone().unwrap_or_else(|| whole.clone());
+                    return Err(Bad::new(
+                        "command",
+                        span,
+                        "an argument cannot hold a NUL character",
+                    ));
+                }
+                if items
+                    .first()
+                    .is_some_and(|(program, _)| program.trim().is_empty())
+                {
+                    return Err(Bad::new(
+                        "command",
+                        whole,
+                        "the first item is the program to run: it cannot be empty",
+                    ));
+                }
+                Some(items.into_iter().map(|(arg, _)| arg).collect())
+            }
+        };
+        let (webhook, webhook_at) = match raw.webhook {
+            Some(url) if !url.get_ref().0.trim().is_empty() => {
+                let span = url.span();
+                let url = SecretUrl::new(&url.get_ref().0)
+                    .map_err(|m| Bad::new("webhook", span.clone(), m))?;
+                (Some(url), Some(span))
+            }
+            _ => (None, None),
+        };
+        Ok(NotifyFile {
+            terminal,
+            command,
+            webhook,
+            webhook_format,
+            webhook_at,
+        })
+    }
+}
+
+/// The `[notify]` settings in effect, each with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifySettings {
+    pub terminal: Setting<TerminalMode>,
+    /// Empty: no command.
+    pub command: Setting<Vec<String>>,
+    pub webhook: Setting<Option<SecretUrl>>,
+    pub webhook_format: Setting<WebhookFormat>,
+}
+
+impl Default for NotifySettings {
+    fn default() -> NotifySettings {
+        NotifySettings {
+            terminal: Setting::builtin(TerminalMode::default()),
+            command: Setting::builtin(Vec::new()),
+            webhook: Setting::builtin(None),
+            webhook_format: Setting::builtin(WebhookFormat::default()),
+        }
+    }
+}
+
+impl NotifySettings {
+    /// The file's settings, with the webhook URL of `PRELIST_WEBHOOK_URL`
+    /// winning over the file's. Fails, without quoting it, on a URL in the
+    /// environment that cannot be used.
+    pub(super) fn resolve(env: &Env, f: &NotifyFile) -> Result<NotifySettings, ConfigError> {
+        let mut s = NotifySettings::default();
+        if let Some(terminal) = f.terminal {
+            s.terminal = Setting::new(terminal, Source::File);
+        }
+        if let Some(command) = &f.command {
+            s.command = Setting::new(command.clone(), Source::File);
+        }
+        if let Some(url) = env.var(WEBHOOK_VAR) {
+            let url = SecretUrl::new(url)
+                .map_err(|m| ConfigError::outside(Origin::Env(WEBHOOK_VAR), m))?;
+            s.webhook = Setting::new(Some(url), Source::Env);
+        } else if let Some(url) = &f.webhook {
+            s.webhook = Setting::new(Some(url.clone()), Source::File);
+        }
+        if let Some(format) = f.webhook_format {
+            s.webhook_format = Setting::new(format, Source::File);
+        }
+        Ok(s)
+    }
+
+    /// What the channels need.
+    pub fn config(&self) -> NotifyConfig {
+        NotifyConfig {
+            terminal: self.terminal.value,
+            command: self.command.value.clone(),
+            webhook: self.webhook.value.clone(),
+            webhook_format: self.webhook_format.value,
+        }
+    }
+
+    /// The lines of `prelist config`: name, value as the file writes it,
+    /// source, and the variable it can come from. The webhook says only
+    /// whether one is set.
+    pub(super) fn describe(&self) -> [(&'static str, String, Source, &'static str); 4] {
+        let quoted = super::describe::quoted;
+        let command: Vec<String> = self.command.value.iter().map(|a| quoted(a)).collect();
+        let webhook = match self.webhook.value {
+            Some(_) => "set".to_string(),
+            None => "none".to_string(),
+        };
+        [
+            (
+                "notify.terminal",
+                quoted(self.terminal.value.key()),
+                self.terminal.source,
+                "",
+            ),
+            (
+                "notify.command",
+                format!("[{}]", command.join(", ")),
+                self.command.source,
+                "",
+            ),
+            ("notify.webhook", webhook, self.webhook.source, WEBHOOK_VAR),
+            (
+                "notify.webhook_format",
+                quoted(self.webhook_format.value.key()),
+                self.webhook_format.source,
+                "",
+            ),
+        ]
+    }
+}
+
+/// A webhook URL, checked to be https, or plain http to this machine (a
+/// loopback address or `localhost`): anything else would send the secret,
+/// and every event, where others can read them. Its `Debug` never shows
+/// the URL, nor does any message here: the path of a webhook URL is the
+/// secret (an ntfy topic, a Discord or Slack token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(url::Url);
+
+impl SecretUrl {
+    pub fn new(text: &str) -> Result<SecretUrl, String> {
+        let url = url::Url::parse(text.trim())
+            .map_err(|e| format!("the webhook URL is not a URL ({e})"))?;
+        match url.scheme() {
+            _ if !url.has_host() => Err("the webhook URL has no host".to_string()),
+            "https" => Ok(SecretUrl(url)),
+            "http" if crate::market::http::is_loopback(&url) => Ok(SecretUrl(url)),
+            "http" => Err(
+                "the webhook URL must be https (plain http is allowed to this machine only)"
+                    .to_string(),
+            ),
+            _ => Err("the webhook URL must be an https URL".to_string()),
+        }
+    }
+
+    /// The URL itself. Never print it.
+    pub fn expose(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretUrl([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_and_never_quoted() {
+        for ok in [
+            "https://ntfy.sh/my-topic",
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/x",
+            "http://[::1]:9/x",
+        ] {
+            assert!(SecretUrl::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://ntfy.sh/sekrit-topic",
+            "ftp://host/sekrit-topic",
+            "sekrit-topic",
+            "file:///sekrit-topic",
+            "http://10.0.0.1/sekrit-topic",
+        ] {
+            let err = SecretUrl::new(bad).expect_err(bad);
+            assert!(!err.contains("sekrit"), "{err}");
+        }
+        let url = SecretUrl::new("https://ntfy.sh/sekrit-topic").unwrap();
+        assert!(!format!("{url:?}").contains("sekrit"));
+    }
+}

@@ -1,0 +1,384 @@
+//! What happened, in the one form every channel sends: a coin listing, a
+//! listing scheduled, a price alert crossing, a source failing.
+//!
+//! ```json
+//! {"event": "listed", "coin": "Nillion", "ticker": "NIL", "market_id": "nillion",
+//!  "source": "coingecko", "price_usd": 0.6132, "at": "2026-11-28T10:00:00Z",
+//!  "message": "Nillion is now trading at $0.6132"}
+//! ```
+//!
+//! Every key is always there (`null` where it does not apply); a scheduled
+//! listing adds `scheduled_at`. Readers must allow other keys to be added.
+
+use std::fmt;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::listing::Listed;
+use crate::text;
+
+/// What kind of event: its `event` key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A coin seen trading for the first time.
+    Listed,
+    /// A coin given a listing time.
+    Scheduled,
+    /// A price rising above the coin's `alert_above`.
+    AlertAbove,
+    /// A price falling below the coin's `alert_below`.
+    AlertBelow,
+    /// A source failing for a long time.
+    SourceDown,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Listed,
+        EventKind::Scheduled,
+        EventKind::AlertAbove,
+        EventKind::AlertBelow,
+        EventKind::SourceDown,
+    ];
+
+    /// The name in the JSON form and the `{event}` placeholder.
+    pub fn key(self) -> &'static str {
+        match self {
+            EventKind::Listed => "listed",
+            EventKind::Scheduled => "scheduled",
+            EventKind::AlertAbove => "alert_above",
+            EventKind::AlertBelow => "alert_below",
+            EventKind::SourceDown => "source_down",
+        }
+    }
+
+    /// A notification's title: plain ASCII, so it can go in an HTTP header.
+    pub fn title(self) -> &'static str {
+        match self {
+            EventKind::Listed => "prelist: now trading",
+            EventKind::Scheduled => "prelist: listing scheduled",
+            EventKind::AlertAbove => "prelist: price above alert",
+            EventKind::AlertBelow => "prelist: price below alert",
+            EventKind::SourceDown => "prelist: source down",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// One event. Its text is cleaned of control characters when it is made,
+/// so no channel can carry an escape sequence from a coin's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event: EventKind,
+    /// The coin's name; `None` for an event about a source.
+    pub coin: Option<String>,
+    pub ticker: Option<String>,
+    pub market_id: Option<String>,
+    /// Which source saw it: `coingecko`, or an exchange's key.
+    pub source: String,
+    pub price_usd: Option<f64>,
+    /// When it happened, as RFC 3339 in UTC to the second.
+    #[serde(with = "rfc3339")]
+    pub at: Timestamp,
+    /// The event told in one line, as the event log says it.
+    pub message: String,
+    /// When a scheduled listing is due; only in `scheduled` events.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rfc3339_option"
+    )]
+    pub scheduled_at: Option<Timestamp>,
+}
+
+/// Which way a price alert crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crossing {
+    Above,
+    Below,
+}
+
+/// The coin an event is about, as the app knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct CoinRef<'a> {
+    pub name: &'a str,
+    pub ticker: Option<&'a str>,
+    pub market_id: Option<&'a str>,
+}
+
+impl<'a> CoinRef<'a> {
+    pub fn of(coin: &'a crate::model::Coin) -> CoinRef<'a> {
+        CoinRef {
+            name: &coin.name,
+            ticker: coin.ticker.as_deref(),
+            market_id: coin.market_id.as_deref(),
+        }
+    }
+}
+
+fn owned(s: &str) -> String {
+    text::clean(s.trim()).into_owned()
+}
+
+/// To the second: a notification has no use for nanoseconds.
+fn to_second(at: Timestamp) -> Timestamp {
+    Timestamp::from_second(at.as_second()).unwrap_or(at)
+}
+
+impl Event {
+    fn about(
+        event: EventKind,
+        coin: CoinRef<'_>,
+        source: &str,
+        price_usd: Option<f64>,
+        at: Timestamp,
+        message: String,
+    ) -> Event {
+        Event {
+            event,
+            coin: Some(owned(coin.name)),
+            ticker: coin.ticker.map(owned).filter(|t| !t.is_empty()),
+            market_id: coin.market_id.map(owned),
+            source: owned(source),
+            price_usd,
+            at: to_second(at),
+            message: owned(&message),
+            scheduled_at: None,
+        }
+    }
+
+    /// A coin seen trading: the flip `listed` as the poll named it.
+    pub fn listed(listed: &Listed, ticker: Option<&str>, source: &str, at: Timestamp) -> Event {
+        let coin = CoinRef {
+            name: &listed.name,
+            ticker,
+            market_id: Some(&listed.market_id),
+        };
+        Event::about(
+            EventKind::Listed,
+            coin,
+            source,
+            Some(listed.price),
+            at,
+            listed.message(),
+        )
+    }
+
+    /// A coin given a listing time `when` by `source`.
+    pub fn scheduled(coin: CoinRef<'_>, source: &str, when: Timestamp, at: Timestamp) -> Event {
+        let when = to_second(when);
+        let message = format!(
+            "{} is scheduled to list on {} at {}",
+            text::clean(coin.name.trim()),
+            text::clean(source.trim()),
+            when.strftime("%Y-%m-%d %H:%M UTC"),
+        );
+        let mut event = Event::about(EventKind::Scheduled, coin, source, None, at, message);
+        event.scheduled_at = Some(when);
+        event
+    }
+
+    /// A coin's price `price` crossing its alert `threshold`.
+    pub fn alert(
+        coin: CoinRef<'_>,
+        crossing: Crossing,
+        threshold: f64,
+        price: f64,
+        source: &str,
+        at: Timestamp,
+    ) -> Event {
+        let (kind, verb) = match crossing {
+            Crossing::Above => (EventKind::AlertAbove, "rose above"),
+            Crossing::Below => (EventKind::AlertBelow, "fell below"),
+        };
+        let message = format!(
+            "{} {verb} {}: now {}",
+            text::clean(coin.name.trim()),
+            text::price(threshold),
+            text::price(price)
+        );
+        Event::about(kind, coin, source, Some(price), at, message)
+    }
+
+    /// `source` failing for `down` so far, the last time with `error`.
+    pub fn source_down(source: &str, down: Duration, error: &str, at: Timestamp) -> Event {
+        let minutes = down.as_secs() / 60;
+        let span = if minutes >= 120 {
+            format!("{} hours", minutes / 60)
+        } else {
+            format!("{minutes} minutes")
+        };
+        Event {
+            event: EventKind::SourceDown,
+            coin: None,
+            ticker: None,
+            market_id: None,
+            source: owned(source),
+            price_usd: None,
+            at: to_second(at),
+            message: owned(&format!(
+                "{} has been failing for {span}: {error}",
+                source.trim()
+            )),
+            scheduled_at: None,
+        }
+    }
+
+    /// The title of a notification of this event.
+    pub fn title(&self) -> &'static str {
+        self.event.title()
+    }
+
+    /// The event's JSON form, on one line.
+    pub fn to_json(&self) -> String {
+        // An Event is strings, numbers and nulls: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(at)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+mod rfc3339_option {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => s.collect_str(at),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        text.map(|t| t.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn at() -> Timestamp {
+        "2026-11-28T10:00:00.123456Z".parse().unwrap()
+    }
+
+    fn nillion() -> Listed {
+        Listed {
+            market_id: "nillion".into(),
+            name: "Nillion".into(),
+            price: 0.6132,
+        }
+    }
+
+    #[test]
+    fn a_listing_has_exactly_the_documented_form() {
+        let event = Event::listed(&nillion(), Some("NIL"), "coingecko", at());
+        let value: Value = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(
+            value,
+            json!({"event": "listed", "coin": "Nillion", "ticker": "NIL",
+                   "market_id": "nillion", "source": "coingecko", "price_usd": 0.6132,
+                   "at": "2026-11-28T10:00:00Z",
+                   "message": "Nillion is now trading at $0.6132"})
+        );
+        let back: Event = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn every_kind_has_its_documented_name() {
+        let names: Vec<Value> = EventKind::ALL
+            .iter()
+            .map(|k| serde_json::to_value(k).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "listed",
+                "scheduled",
+                "alert_above",
+                "alert_below",
+                "source_down"
+            ]
+        );
+        for k in EventKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.key());
+            assert!(k.title().is_ascii());
+        }
+    }
+
+    #[test]
+    fn readers_allow_other_keys() {
+        let text = r#"{"event": "alert_below", "coin": "X", "ticker": null, "market_id": null,
+            "source": "coingecko", "price_usd": 1.5, "at": "2026-01-01T00:00:00Z",
+            "message": "m", "added_later": [1, 2]}"#;
+        let event: Event = serde_json::from_str(text).unwrap();
+        assert_eq!(event.event, EventKind::AlertBelow);
+        assert_eq!(event.price_usd, Some(1.5));
+    }
+
+    #[test]
+    fn other_events_say_what_happened() {
+        let coin = CoinRef {
+            name: "Evil\u{1b}]0;pwned\u{7}Coin",
+            ticker: Some(" EVL "),
+            market_id: Some("evil"),
+        };
+        let when: Timestamp = "2026-12-01T14:30:00Z".parse().unwrap();
+        let e = Event::scheduled(coin, "binance", when, at());
+        assert_eq!(e.coin.as_deref(), Some("Evil]0;pwnedCoin"));
+        assert_eq!(e.ticker.as_deref(), Some("EVL"));
+        assert_eq!(
+            e.message,
+            "Evil]0;pwnedCoin is scheduled to list on binance at 2026-12-01 14:30 UTC"
+        );
+        let v: Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(v["scheduled_at"], "2026-12-01T14:30:00Z");
+        assert_eq!(v["price_usd"], Value::Null);
+
+        let up = Event::alert(coin, Crossing::Above, 1.0, 1.052, "coingecko", at());
+        assert_eq!(up.event, EventKind::AlertAbove);
+        assert_eq!(up.message, "Evil]0;pwnedCoin rose above $1.00: now $1.05");
+        let down = Event::alert(coin, Crossing::Below, 0.5, 0.4812, "coingecko", at());
+        assert_eq!(down.event, EventKind::AlertBelow);
+        assert_eq!(
+            down.message,
+            "Evil]0;pwnedCoin fell below $0.50: now $0.4812"
+        );
+
+        let e = Event::source_down(
+            "binance",
+            Duration::from_secs(3 * 3600 + 60),
+            "HTTP 503\n",
+            at(),
+        );
+        let v: Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(v["coin"], Value::Null);
+        assert_eq!(v["event"], "source_down");
+        assert_eq!(e.message, "binance has been failing for 3 hours: HTTP 503");
+        assert!(v.get("scheduled_at").is_none());
+    }
+}
