@@ -16,8 +16,12 @@ use crate::app::{App, Effect, LogKind, Msg};
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
+use crate::notify::Notifier;
 use crate::sources::{ExchangeSource, watch};
 use crate::store::{self, State, WatchlistStore};
+
+/// How long queued notifications may take to go out when the app closes.
+pub const NOTIFY_GRACE: Duration = Duration::from_secs(5);
 
 /// A file write for the saver task.
 enum Save {
@@ -37,8 +41,10 @@ pub struct Runner<P> {
     exchanges: Vec<JoinHandle<()>>,
     saves: mpsc::UnboundedSender<Save>,
     saver: JoinHandle<()>,
-    /// Where the bell is rung: the terminal.
+    /// The terminal, where notifications (or the bell) are written.
     out: Box<dyn Write + Send>,
+    /// The channels of `[notify]`; without one, events ring the bell.
+    notifier: Option<Notifier>,
 }
 
 impl<P: MarketProvider> Runner<P> {
@@ -61,7 +67,13 @@ impl<P: MarketProvider> Runner<P> {
             saves,
             saver,
             out,
+            notifier: None,
         }
+    }
+
+    /// Sends events through these channels from now on.
+    pub fn set_notifier(&mut self, notifier: Notifier) {
+        self.notifier = Some(notifier);
     }
 
     /// Starts polling `ids` every `interval`; the poller's reports come in as
@@ -152,8 +164,25 @@ impl<P: MarketProvider> Runner<P> {
                     }
                 }
             }
-            Effect::Bell => {
-                let _ = self.out.write_all(b"\x07").and_then(|_| self.out.flush());
+            Effect::Notify(events) => {
+                let bytes = match &self.notifier {
+                    // Every event goes to the command and the webhook; the
+                    // terminal shows the first of a batch, not a storm.
+                    Some(notifier) => {
+                        let mut shown = Vec::new();
+                        for (i, event) in events.iter().enumerate() {
+                            let bytes = notifier.notify(event);
+                            if i == 0 {
+                                shown = bytes;
+                            }
+                        }
+                        shown
+                    }
+                    None => b"\x07".to_vec(),
+                };
+                if !bytes.is_empty() {
+                    let _ = self.out.write_all(&bytes).and_then(|_| self.out.flush());
+                }
             }
             Effect::Log(entry) => match entry.kind {
                 LogKind::Error => tracing::warn!("{}", entry.text),
@@ -208,6 +237,10 @@ impl<P: MarketProvider> Runner<P> {
         drop(self.saves);
         if !saver_ended {
             let _ = self.saver.await;
+        }
+        // Queued notifications get a few seconds to go out.
+        if let Some(notifier) = self.notifier {
+            notifier.shutdown(NOTIFY_GRACE).await;
         }
     }
 }

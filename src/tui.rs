@@ -22,6 +22,7 @@ use tokio::time::Instant;
 use crate::app::{App, Msg};
 use crate::keymap;
 use crate::market::MarketProvider;
+use crate::notify::{Notifier, NotifyConfig, terminal_env};
 use crate::runner::Runner;
 use crate::sources::ExchangeSource;
 use crate::store::WatchlistStore;
@@ -80,6 +81,8 @@ pub struct Session<P, S> {
     pub watchlist: WatchlistStore,
     /// The colours to draw with.
     pub theme: Palette,
+    /// How events reach the user (`[notify]`).
+    pub notify: NotifyConfig,
 }
 
 /// How the screen ended.
@@ -105,6 +108,11 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         inbox,
         Box::new(stdout()),
     );
+    match Notifier::new(&session.notify, terminal_env()) {
+        Ok(notifier) => runner.set_notifier(notifier),
+        // Only a missing runtime fails, and this runs in one.
+        Err(e) => tracing::warn!("notifications are off: {e}"),
+    }
     let polling = match session.poll {
         Some(interval) => runner.start_poller(app.market_ids(), interval),
         None => false,

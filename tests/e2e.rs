@@ -57,6 +57,11 @@ impl Tui {
 
     /// `spawn` with arguments and environment variables of its own.
     fn spawn_with(args: &[&str], envs: &[(&str, &str)]) -> Tui {
+        Tui::spawn_with_first(args, envs, "Gravity")
+    }
+
+    /// `spawn_with`, waiting for `first` on the first frame.
+    fn spawn_with_first(args: &[&str], envs: &[(&str, &str)], first: &str) -> Tui {
         let home = tempfile::tempdir().expect("temp dir");
         let pty = native_pty_system()
             .openpty(PtySize {
@@ -109,7 +114,7 @@ impl Tui {
             cooked,
             _home: home,
         };
-        tui.wait_for("Gravity");
+        tui.wait_for(first);
         tui
     }
 
@@ -619,4 +624,91 @@ fn closing_the_terminal_ends_the_app_cleanly() {
         status.success(),
         "a closed terminal ends the app as a hang-up does, without a panic: {status:?}"
     );
+}
+
+/// Runs the screen polling a stub that prices a coin whose name carries
+/// escape sequences, with `[notify] terminal = mode`, and returns every
+/// byte written to the terminal once the flip is on screen.
+fn raw_output_of_a_flip(mode: &str, envs: &[(&str, &str)]) -> Vec<u8> {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v3/simple/price"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"evil": {"usd": 0.5}})),
+            )
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let watchlist = dir.path().join("w.json");
+    std::fs::write(
+        &watchlist,
+        serde_json::json!({"version": 1, "coins": [
+            {"rank": 1, "name": "Evil\u{1b}]0;pwned\u{7}Coin", "ticker": "EVL", "market_id": "evil"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, format!("[notify]\nterminal = \"{mode}\"\n")).unwrap();
+    let api = format!("{}/api/v3", server.uri());
+    let mut all_envs = vec![("PRELIST_CONFIG", config.to_str().unwrap())];
+    all_envs.extend_from_slice(envs);
+    let mut tui = Tui::spawn_with_first(
+        &[
+            "--poll",
+            "--api-url",
+            &api,
+            "--watchlist",
+            watchlist.to_str().unwrap(),
+        ],
+        &all_envs,
+        "EVL",
+    );
+    tui.wait_for("is now trading at $0.50");
+    tui.send("q");
+    tui.wait_exit();
+    let out = tui.output();
+    out.raw.clone()
+}
+
+/// The bytes between `start` and the next BEL or ST.
+fn sequence_after(raw: &[u8], start: &[u8]) -> Option<Vec<u8>> {
+    let at = raw.windows(start.len()).position(|w| w == start)? + start.len();
+    let rest = &raw[at..];
+    let end = rest
+        .iter()
+        .position(|&b| b == 0x07)
+        .or_else(|| rest.windows(2).position(|w| w == b"\x1b\\"))?;
+    Some(rest[..end].to_vec())
+}
+
+#[test]
+fn a_flip_is_notified_on_the_terminal_with_no_control_character_from_data() {
+    let raw = raw_output_of_a_flip("osc9", &[]);
+    let body = sequence_after(&raw, b"\x1b]9;").expect("an OSC 9 notification");
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("now trading at $0.50"), "{body:?}");
+    assert!(!body.chars().any(prelist::text::is_unsafe), "{body:?}");
+    assert!(
+        sequence_after(&raw, b"\x1b]0;pwned").is_none(),
+        "the coin's title sequence never reaches the terminal"
+    );
+
+    // Inside tmux, through its passthrough, with every ESC doubled.
+    let raw = raw_output_of_a_flip("osc777", &[("TMUX", "/tmp/tmux-0/default,1,0")]);
+    let start = b"\x1bPtmux;\x1b\x1b]777;notify;";
+    let body = sequence_after(&raw, start).expect("OSC 777 in tmux passthrough");
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("now trading at $0.50"), "{body:?}");
 }

@@ -124,7 +124,7 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
         T0,
     );
     assert!(
-        !effects.contains(&Effect::Bell),
+        !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
         "the first look is no news"
     );
     for e in effects {
@@ -145,7 +145,19 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
         log_texts(&effects),
         ["Nillion (NIL) listed on Binance: NIL/USDT"]
     );
-    assert!(effects.contains(&Effect::Bell));
+    let told: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(events) => Some(events),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].event, prelist::notify::EventKind::Listed);
+    assert_eq!(told[0].source, "binance");
+    assert_eq!(told[0].ticker.as_deref(), Some("NIL"));
+    assert_eq!(told[0].message, "Nillion (NIL) listed on Binance: NIL/USDT");
     let saved = effects.iter().find_map(|e| match e {
         Effect::SaveState(s) => Some(s),
         _ => None,
@@ -183,7 +195,7 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
         T0 + 900,
     );
     assert!(log_texts(&effects).is_empty());
-    assert!(!effects.contains(&Effect::Bell));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify(_))));
 }
 
 #[test]

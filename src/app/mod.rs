@@ -4,7 +4,7 @@
 //! goes out as an [`Effect`]. No I/O and no terminal, so every behaviour is
 //! testable as plain data.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use ratatui::layout::Rect;
@@ -17,6 +17,7 @@ use crate::market::poller::{CallTally, Command, Refusal, Report};
 use crate::market::{Candidate, MarketError};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
+use crate::notify;
 use crate::sources::Exchange;
 use crate::sources::book::{Book, Event, apply_look};
 use crate::sources::watch::Look;
@@ -111,8 +112,9 @@ pub enum Effect {
     Poll(Command),
     /// Write this state to the state file (merging another instance's).
     SaveState(State),
-    /// Ring the terminal bell.
-    Bell,
+    /// Tell the user of these events, through the channels of `[notify]`
+    /// (the terminal's notification or its bell, a command, a webhook).
+    Notify(Vec<notify::Event>),
     /// Write an entry to the log file.
     Log(LogEntry),
     /// Write this watchlist to its file (merging what another instance wrote).
@@ -234,8 +236,6 @@ pub struct App {
     flash_sticky: bool,
     /// Market ids that flipped while the app was open: their rows stand out.
     pub(crate) flipped: HashSet<String>,
-    /// Whether a flip rings the bell.
-    pub(crate) bell: bool,
     /// The clock, set by the main loop: monotonic for countdowns, wall for display.
     pub(crate) now: Instant,
     pub(crate) now_wall: i64,
@@ -297,7 +297,6 @@ impl App {
             flash: None,
             flash_sticky: false,
             flipped: HashSet::new(),
-            bell: true,
             now: Instant::now(),
             now_wall: jiff::Timestamp::now().as_second(),
             tz: jiff::tz::TimeZone::system(),
@@ -465,9 +464,23 @@ impl App {
                 }
                 if !flips.is_empty() {
                     self.flash_sticky = true;
-                    if self.bell {
-                        self.effects.push(Effect::Bell);
-                    }
+                    // One pass over the coins for the tickers, however many flipped.
+                    let tickers: HashMap<&str, &str> = self
+                        .watchlist
+                        .coins
+                        .iter()
+                        .filter_map(|c| Some((c.market_id.as_deref()?, c.ticker.as_deref()?)))
+                        .collect();
+                    let at = jiff::Timestamp::from_second(self.now_wall)
+                        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+                    let events = flips
+                        .iter()
+                        .map(|f| {
+                            let ticker = tickers.get(f.market_id.as_str()).copied();
+                            notify::Event::listed(f, ticker, "coingecko", at)
+                        })
+                        .collect();
+                    self.effects.push(Effect::Notify(events));
                 }
                 if !flips.is_empty() {
                     self.save_state();
@@ -565,9 +578,9 @@ impl App {
         }
         if !events.is_empty() {
             self.flash_sticky = true;
-            if self.bell {
-                self.effects.push(Effect::Bell);
-            }
+            self.effects.push(Effect::Notify(
+                events.iter().map(notify::Event::from_exchange).collect(),
+            ));
         }
     }
 
@@ -1441,7 +1454,21 @@ mod tests {
             assert!(app.update(Msg::Poll(Report::Started)).is_empty());
             assert!(app.polling.as_ref().unwrap().in_flight);
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
-            assert!(effects.contains(&Effect::Bell));
+            let told: Vec<&notify::Event> = effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Notify(events) => Some(events),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            assert_eq!(told.len(), 1, "one event for the channels");
+            assert_eq!(told[0].event, notify::EventKind::Listed);
+            assert_eq!(told[0].coin.as_deref(), Some("Dolomite"));
+            assert_eq!(told[0].ticker.as_deref(), Some("DOLO"));
+            assert_eq!(told[0].source, "coingecko");
+            assert_eq!(told[0].price_usd, Some(0.1234));
+            assert_eq!(told[0].message, "Dolomite is now trading at $0.1234");
             assert!(effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             assert!(
                 effects
@@ -1476,7 +1503,10 @@ mod tests {
 
             // The news outlives later polls, until a key is pressed.
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.2))));
-            assert!(!effects.contains(&Effect::Bell), "a coin flips once");
+            assert!(
+                !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+                "a coin flips once"
+            );
             assert_eq!(
                 app.listings["dolomite"].price_usd, 0.2,
                 "the new price is kept"
@@ -1491,11 +1521,9 @@ mod tests {
         }
 
         #[test]
-        fn the_bell_can_be_silenced_and_unchanged_answers_write_nothing() {
+        fn unchanged_answers_write_nothing() {
             let mut app = polling_app();
-            app.bell = false;
-            let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
-            assert!(!effects.contains(&Effect::Bell));
+            app.update(Msg::Poll(done(priced("parcl", 0.3))));
             let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
             assert!(
                 !effects.iter().any(|e| matches!(e, Effect::SaveState(_))),

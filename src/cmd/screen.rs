@@ -9,6 +9,7 @@ use crate::config::{Settings, Source, Theme};
 use crate::error::Error;
 use crate::market::poller::{CallTally, month_of, requests_per_poll};
 use crate::market::{Candidate, MarketError, MarketProvider, Quotes, Usage};
+use crate::notify::{NotifyConfig, TerminalMode};
 use crate::store::{self, CallLedger};
 use crate::text;
 use crate::tui;
@@ -50,9 +51,9 @@ pub fn run(cx: Context) -> Result<(), Error> {
         state_path,
         watchlist: cx.store,
         theme: palette(settings),
+        notify: notify_config(settings),
     };
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
-    app.bell = settings.bell.value;
     app.log = known_listings(&app).into();
     let month = month_of(jiff::Timestamp::now().as_second());
     app.calls = Some(CallTally {
@@ -113,6 +114,16 @@ impl<P: MarketProvider> MarketProvider for Metered<P> {
     fn usage(&self) -> Usage {
         self.inner.usage()
     }
+}
+
+/// The channels of `[notify]`; `--no-bell` (or `poll.bell = false`) keeps
+/// the terminal quiet, whatever `notify.terminal` says.
+fn notify_config(settings: &Settings) -> NotifyConfig {
+    let mut config = settings.notify.config();
+    if !settings.bell.value {
+        config.terminal = TerminalMode::Off;
+    }
+    config
 }
 
 /// The colours: the theme chosen, with the config's colours over it.

@@ -172,6 +172,27 @@ impl Event {
         )
     }
 
+    /// What an exchange's list showed: a coin listed on it, or its opening
+    /// announced. The message is the event log's.
+    pub fn from_exchange(seen: &crate::sources::book::Event) -> Event {
+        use crate::sources::book::EventKind as Seen;
+        let coin = CoinRef {
+            name: &seen.coin,
+            ticker: Some(&seen.ticker),
+            market_id: seen.market_id.as_deref(),
+        };
+        let at = Timestamp::from_second(seen.at).unwrap_or(Timestamp::UNIX_EPOCH);
+        let (kind, when) = match seen.kind {
+            Seen::Listed { .. } => (EventKind::Listed, None),
+            Seen::Scheduled { opens_at } => {
+                (EventKind::Scheduled, Timestamp::from_second(opens_at).ok())
+            }
+        };
+        let mut event = Event::about(kind, coin, seen.exchange.key(), None, at, seen.message());
+        event.scheduled_at = when;
+        event
+    }
+
     /// A coin given a listing time `when` by `source`.
     pub fn scheduled(coin: CoinRef<'_>, source: &str, when: Timestamp, at: Timestamp) -> Event {
         let when = to_second(when);
