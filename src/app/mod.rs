@@ -36,6 +36,11 @@ pub const LOG_CAPACITY: usize = 1000;
 /// (seconds); a new listing is written at once.
 pub const PRICE_SAVE_GAP: i64 = 60;
 
+/// At most this many events of one poll or look go to the `[notify]`
+/// channels: as many as the webhook's queue holds. Past that, a command or
+/// a webhook could not take them anyway; the log says how many were left.
+pub const NOTIFY_PER_BATCH: usize = notify::WEBHOOK_QUEUE;
+
 /// A state save that failed (a full disk, say) is tried again after this
 /// many seconds, for as long as it fails.
 pub const STATE_RETRY_GAP: i64 = 30;
@@ -475,12 +480,13 @@ impl App {
                         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
                     let events = flips
                         .iter()
+                        .take(NOTIFY_PER_BATCH)
                         .map(|f| {
                             let ticker = tickers.get(f.market_id.as_str()).copied();
                             notify::Event::listed(f, ticker, "coingecko", at)
                         })
                         .collect();
-                    self.effects.push(Effect::Notify(events));
+                    self.notify(events, flips.len());
                 }
                 if !flips.is_empty() {
                     self.save_state();
@@ -563,6 +569,22 @@ impl App {
         }
     }
 
+    /// Sends `events` (the first of `total`) to the `[notify]` channels, and
+    /// says in the log how many more were not sent.
+    fn notify(&mut self, events: Vec<notify::Event>, total: usize) {
+        let more = total.saturating_sub(events.len());
+        self.effects.push(Effect::Notify(events));
+        if more > 0 {
+            self.push_log(
+                LogKind::Info,
+                format!(
+                    "{more} more events were not sent to the notification channels \
+                     (at most {NOTIFY_PER_BATCH} at once)"
+                ),
+            );
+        }
+    }
+
     /// Tells exchange events: the status line, the log, the bell.
     fn announce(&mut self, events: &[Event]) {
         for event in events {
@@ -578,9 +600,12 @@ impl App {
         }
         if !events.is_empty() {
             self.flash_sticky = true;
-            self.effects.push(Effect::Notify(
-                events.iter().map(notify::Event::from_exchange).collect(),
-            ));
+            let told = events
+                .iter()
+                .take(NOTIFY_PER_BATCH)
+                .map(notify::Event::from_exchange)
+                .collect();
+            self.notify(told, events.len());
         }
     }
 
@@ -1518,6 +1543,36 @@ mod tests {
             assert!(app.flash.is_some());
             app.update(Action::Down);
             assert!(app.flash.is_none());
+        }
+
+        #[test]
+        fn a_mass_flip_notifies_a_batch_and_logs_the_rest() {
+            let coins: Vec<String> = (0..300)
+                .map(|i| format!(r#"{{"rank":{},"name":"C{i}","market_id":"c-{i}"}}"#, i + 1))
+                .collect();
+            let text = format!(r#"{{"version":1,"coins":[{}]}}"#, coins.join(","));
+            let w = Watchlist::parse(&text, std::path::Path::new("w.json")).unwrap();
+            let mut app = App::new(w, Listings::new());
+            app.enable_polling();
+            let quotes: Quotes = (0..300)
+                .flat_map(|i| priced(&format!("c-{i}"), 1.0 + f64::from(i)))
+                .collect();
+            let effects = app.update(Msg::Poll(done(quotes)));
+            let sent: usize = effects
+                .iter()
+                .map(|e| match e {
+                    Effect::Notify(events) => events.len(),
+                    _ => 0,
+                })
+                .sum();
+            assert_eq!(sent, NOTIFY_PER_BATCH);
+            assert_eq!(app.trading_count(), 300, "every coin flips all the same");
+            assert!(
+                app.log
+                    .iter()
+                    .any(|l| l.text.starts_with("44 more events were not sent")),
+                "the rest is said in the log"
+            );
         }
 
         #[test]
