@@ -63,14 +63,7 @@ impl Tui {
     /// `spawn_with`, waiting for `first` on the first frame.
     fn spawn_with_first(args: &[&str], envs: &[(&str, &str)], first: &str) -> Tui {
         let home = tempfile::tempdir().expect("temp dir");
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
+        let pty = open_pty();
         let cooked = termios_modes(pty.master.as_ref());
         let mut cmd = common::pty_command(home.path());
         cmd.args(args);
@@ -256,6 +249,18 @@ impl Drop for Tui {
 
 /// The input, output and local modes of the terminal (raw mode clears some
 /// of each), as text to compare.
+/// A 120x40 pseudo-terminal.
+fn open_pty() -> portable_pty::PtyPair {
+    native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty")
+}
+
 fn termios_modes(master: &dyn MasterPty) -> String {
     let t = master.get_termios().expect("read the terminal modes");
     format!(
@@ -584,14 +589,7 @@ fn quitting_with_a_change_that_could_not_be_saved_asks_and_says_so() {
 #[test]
 fn closing_the_terminal_ends_the_app_cleanly() {
     let home = tempfile::tempdir().unwrap();
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
+    let pty = open_pty();
     let mut child = pty
         .slave
         .spawn_command(common::pty_command(home.path()))
