@@ -153,18 +153,6 @@ impl Listed {
     }
 }
 
-/// The name of the watched coin with this market id, cleaned for printing;
-/// the id itself when no coin has it.
-pub fn name_for_id(coins: &[Coin], market_id: &str) -> String {
-    coins
-        .iter()
-        .find(|c| c.market_id.as_deref() == Some(market_id))
-        .map_or_else(
-            || crate::text::clean(market_id).into_owned(),
-            |c| crate::text::clean(&c.name).into_owned(),
-        )
-}
-
 /// Applies one poll's answer (see [`apply_quotes`]) and names the coins that
 /// flipped: the one step both `prelist check` and the screen take.
 pub fn apply_poll(
