@@ -69,6 +69,8 @@ pub enum Command {
     List(ListArgs),
     /// Look at every enabled source once, record any listing, print every coin's status
     Check(CheckArgs),
+    /// Poll every enabled source without a screen; print one line per event
+    Watch(WatchArgs),
     /// Market-id candidates for NAME from the API's search
     Search {
         /// The coin's name
@@ -96,6 +98,13 @@ pub enum Command {
 pub enum ExportFormat {
     Json,
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Print each event as its JSON, one object per line
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

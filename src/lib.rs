@@ -18,6 +18,7 @@ pub mod runner;
 pub mod sources;
 pub mod store;
 pub mod text;
+pub mod told;
 pub mod transfer;
 pub mod tui;
 pub mod ui;

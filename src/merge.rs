@@ -93,6 +93,7 @@ pub fn merge_state(ours: &State, theirs: &State) -> State {
     State {
         listings: merge_listings(&ours.listings, &theirs.listings),
         book: merge_books(&ours.book, &theirs.book),
+        told: crate::told::merge(&ours.told, &theirs.told),
     }
 }
 

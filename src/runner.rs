@@ -6,7 +6,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -18,10 +18,26 @@ use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
 use crate::notify::Notifier;
 use crate::sources::{ExchangeSource, watch};
-use crate::store::{self, State, WatchlistStore};
+use crate::store::{self, Stamp, State, WatchlistStore};
 
 /// How long queued notifications may take to go out when the app closes.
 pub const NOTIFY_GRACE: Duration = Duration::from_secs(5);
+
+/// How often the state file is looked at for what another instance (a
+/// screen, `prelist watch`, `check`) wrote: one `stat`, and a read only
+/// when it changed.
+pub const STATE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
+/// The state file as this process last wrote or read it.
+type Seen = Arc<Mutex<Option<Stamp>>>;
+
+fn set_seen(seen: &Seen, stamp: Option<Stamp>) {
+    *seen.lock().unwrap_or_else(PoisonError::into_inner) = stamp;
+}
+
+fn is_seen(seen: &Seen, stamp: Option<Stamp>) -> bool {
+    *seen.lock().unwrap_or_else(PoisonError::into_inner) == stamp
+}
 
 /// A file write for the saver task.
 enum Save {
@@ -45,6 +61,29 @@ pub struct Runner<P> {
     out: Box<dyn Write + Send>,
     /// The channels of `[notify]`; without one, events ring the bell.
     notifier: Option<Notifier>,
+    /// Where each event is printed as a line, if anywhere (`prelist watch`).
+    lines: Option<Lines>,
+    state_path: PathBuf,
+    seen: Seen,
+}
+
+/// How `prelist watch` prints an event on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// "2026-11-28T10:00:00Z listed Nillion is now trading at $0.6132"
+    Text,
+    /// The event's JSON form.
+    Json,
+}
+
+impl Lines {
+    /// One event as its line, without the newline.
+    pub fn line(self, event: &crate::notify::Event) -> String {
+        match self {
+            Lines::Json => event.to_json(),
+            Lines::Text => format!("{} {} {}", event.at, event.event, event.message),
+        }
+    }
 }
 
 impl<P: MarketProvider> Runner<P> {
@@ -58,7 +97,14 @@ impl<P: MarketProvider> Runner<P> {
         out: Box<dyn Write + Send>,
     ) -> Runner<P> {
         let (saves, jobs) = mpsc::unbounded_channel();
-        let saver = tokio::spawn(saver(jobs, state_path, watchlist, inbox.clone()));
+        let seen = Seen::default();
+        let saver = tokio::spawn(saver(
+            jobs,
+            state_path.clone(),
+            Arc::clone(&seen),
+            watchlist,
+            inbox.clone(),
+        ));
         Runner {
             inbox,
             provider,
@@ -68,7 +114,49 @@ impl<P: MarketProvider> Runner<P> {
             saver,
             out,
             notifier: None,
+            lines: None,
+            state_path,
+            seen,
         }
+    }
+
+    /// Prints each event told as a line on `out` (instead of the
+    /// terminal's notification).
+    pub fn print_events(&mut self, lines: Lines) {
+        self.lines = Some(lines);
+    }
+
+    /// Looks at the state file every `every` for another instance's writes;
+    /// what it holds comes in as [`Msg::StateLoaded`].
+    pub fn watch_state(&self, every: Duration) {
+        let (path, seen, inbox) = (
+            self.state_path.clone(),
+            Arc::clone(&self.seen),
+            self.inbox.clone(),
+        );
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let now = store::stamp(&path);
+                if is_seen(&seen, now) {
+                    continue;
+                }
+                set_seen(&seen, now);
+                let p = path.clone();
+                match blocking(move || store::load_state(&p)).await {
+                    Ok(state) => {
+                        if inbox.send(Msg::StateLoaded(state)).is_err() {
+                            return;
+                        }
+                    }
+                    // Said once per change; the next write may mend it.
+                    Err(e) => tracing::warn!("the state file changed but cannot be read: {e}"),
+                }
+            }
+        });
     }
 
     /// Sends events through these channels from now on.
@@ -165,6 +253,21 @@ impl<P: MarketProvider> Runner<P> {
                 }
             }
             Effect::Notify(events) => {
+                if let Some(lines) = self.lines {
+                    let mut text = String::new();
+                    for event in &events {
+                        if let Some(n) = &self.notifier {
+                            n.notify(event);
+                        }
+                        text.push_str(&lines.line(event));
+                        text.push('\n');
+                    }
+                    let _ = self
+                        .out
+                        .write_all(text.as_bytes())
+                        .and_then(|_| self.out.flush());
+                    return;
+                }
                 let bytes = match &self.notifier {
                     // Every event goes to the command and the webhook; the
                     // terminal shows the first of a batch, not a storm.
@@ -250,6 +353,7 @@ impl<P: MarketProvider> Runner<P> {
 async fn saver(
     mut jobs: mpsc::UnboundedReceiver<Save>,
     state_path: PathBuf,
+    seen: Seen,
     store: WatchlistStore,
     inbox: Inbox,
 ) {
@@ -259,10 +363,15 @@ async fn saver(
             Save::State(sent) => {
                 let path = state_path.clone();
                 let (sent, result) = blocking(move || {
-                    let result = store::save_state_merged(&path, &sent).map_err(|e| e.to_string());
+                    let result = store::save_state_stamped(&path, &sent).map_err(|e| e.to_string());
                     (sent, result)
                 })
                 .await;
+                // What this process wrote need not be read back.
+                let result = result.map(|(state, stamp)| {
+                    set_seen(&seen, stamp);
+                    state
+                });
                 Msg::StateSaved { sent, result }
             }
             Save::Watchlist(sent) => {

@@ -19,6 +19,7 @@ use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
 use crate::sources::book::Book;
+use crate::told::{self, Told};
 
 pub const STATE_FILE: &str = "state.json";
 pub const WATCHLIST_FILE: &str = "watchlist.json";
@@ -79,6 +80,15 @@ pub enum StoreError {
     BadCalls {
         path: PathBuf,
         month: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the event told as {key:?} {problem} (move the file aside to start afresh; it \
+         is never overwritten while it cannot be read)"
+    )]
+    BadClaim {
+        path: PathBuf,
+        key: String,
         problem: String,
     },
     #[error(
@@ -261,6 +271,9 @@ struct StateFile {
     /// calls were counted have none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     calls: CallBook,
+    /// The events told, so no two instances tell one (see [`told`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    told: Told,
 }
 
 fn book_is_empty(book: &Book) -> bool {
@@ -273,6 +286,8 @@ fn book_is_empty(book: &Book) -> bool {
 pub struct State {
     pub listings: Listings,
     pub book: Book,
+    /// The events told, by their key.
+    pub told: Told,
 }
 
 /// API calls by UTC month ("2026-11") and plan (`Plan::key`): every
@@ -468,6 +483,7 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
     Ok(State {
         listings: file.listings.into_iter().collect(),
         book: file.exchanges,
+        told: file.told,
     })
 }
 
@@ -481,6 +497,7 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
                 listings: BTreeMap::new(),
                 exchanges: Book::default(),
                 calls: CallBook::new(),
+                told: Told::new(),
             });
         }
         Err(ReadError::TooLarge {
@@ -521,6 +538,15 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
             });
         }
     }
+    for (key, claim) in &state.told {
+        if let Some(problem) = told::problem(key, claim) {
+            return Err(StoreError::BadClaim {
+                path: path.to_path_buf(),
+                key: crate::text::clean(key).into_owned(),
+                problem,
+            });
+        }
+    }
     for (month, by_plan) in &state.calls {
         if let Some(problem) = calls_problem(month, by_plan) {
             return Err(StoreError::BadCalls {
@@ -538,18 +564,50 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
 /// under the state file's lock. Returns the listings written. A state file
 /// that no longer loads is not replaced.
 pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError> {
+    save_state_stamped(path, state).map(|(merged, _)| merged)
+}
+
+/// A state file's identity and version, as `stat` gives them: a write
+/// (a rename over it) changes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+/// The stamp of the file at `path`; `None` if there is none.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+        inode: meta.ino(),
+    })
+}
+
+/// As [`save_state_merged`], with the stamp of the file written, taken
+/// under the lock: a change after it is another instance's.
+pub fn save_state_stamped(
+    path: &Path,
+    state: &State,
+) -> Result<(State, Option<Stamp>), StoreError> {
     let _lock = lock(path)?;
     let mut file = read_state(path)?;
     let on_disk = State {
         listings: std::mem::take(&mut file.listings).into_iter().collect(),
         book: std::mem::take(&mut file.exchanges),
+        told: std::mem::take(&mut file.told),
     };
-    let merged = merge_state(state, &on_disk);
+    let mut merged = merge_state(state, &on_disk);
+    told::prune(&mut merged.told);
     // The calls counted are kept as they are: only `add_calls` adds to them.
     file.listings = sorted(&merged.listings);
     file.exchanges = merged.book.clone();
+    file.told = merged.told.clone();
     write_state(path, &file)?;
-    Ok(merged)
+    Ok((merged, stamp(path)))
 }
 
 fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {
@@ -570,6 +628,7 @@ pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
             listings: sorted(&state.listings),
             exchanges: state.book.clone(),
             calls: CallBook::new(),
+            told: state.told.clone(),
         },
     )
 }

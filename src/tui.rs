@@ -23,7 +23,7 @@ use crate::app::{App, Msg};
 use crate::keymap;
 use crate::market::MarketProvider;
 use crate::notify::{Notifier, NotifyConfig, terminal_env};
-use crate::runner::Runner;
+use crate::runner::{Runner, STATE_LOOK_EVERY};
 use crate::sources::ExchangeSource;
 use crate::store::WatchlistStore;
 use crate::ui;
@@ -113,6 +113,8 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         // Only a missing runtime fails, and this runs in one.
         Err(e) => tracing::warn!("notifications are off: {e}"),
     }
+    // Another instance's listings show here at the next look.
+    runner.watch_state(STATE_LOOK_EVERY);
     let polling = match session.poll {
         Some(interval) => runner.start_poller(app.market_ids(), interval),
         None => false,

@@ -23,6 +23,7 @@ use crate::sources::book::{Book, Event, apply_look};
 use crate::sources::watch::Look;
 use crate::store::{Saved, State};
 use crate::text;
+use crate::told::{self, Claim, Told};
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
 
 mod edit;
@@ -44,6 +45,12 @@ pub const NOTIFY_PER_BATCH: usize = notify::WEBHOOK_QUEUE;
 /// A state save that failed (a full disk, say) is tried again after this
 /// many seconds, for as long as it fails.
 pub const STATE_RETRY_GAP: i64 = 30;
+
+/// A source failing this long (seconds) is a `source_down` event.
+pub const SOURCE_DOWN_AFTER: i64 = 3600;
+
+/// CoinGecko's name as a source, in events.
+const COINGECKO: &str = "coingecko";
 
 /// What keys mean right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +102,9 @@ pub enum Msg {
         sent: State,
         result: Result<State, String>,
     },
+    /// The state file changed on disk: another instance (a screen, `watch`,
+    /// `check`) wrote it. Its listings and claims are merged in.
+    StateLoaded(State),
     /// The app is closing (quit or a signal): what waits to be written is
     /// written now.
     Shutdown,
@@ -248,6 +258,8 @@ pub struct App {
     effects: Vec<Effect>,
     saving_watchlist: Saving,
     saving_state: Saving,
+    /// A state save was asked for while taking in this message.
+    state_wanted: bool,
     /// When the state file was last asked to be written (wall seconds), and
     /// whether newer prices wait to be.
     state_saved_at: i64,
@@ -273,6 +285,22 @@ pub struct App {
     pub(crate) lookup: Option<Lookup>,
     /// The month's API calls, shown beside the poller's state.
     pub(crate) calls: Option<CallTally>,
+    /// The events told, on this data dir, by any instance.
+    told: Told,
+    /// This instance, in the claims it writes.
+    instance: u64,
+    /// Events claimed but not yet told: told once the state file holds
+    /// this instance's claim (another's means it was told there).
+    unclaimed: Vec<(String, notify::Event)>,
+    /// Sources failing since (wall seconds), and whether that was told.
+    outages: BTreeMap<String, Outage>,
+}
+
+/// A source failing: since when, and whether its `source_down` went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Outage {
+    since: i64,
+    told: bool,
 }
 
 impl App {
@@ -308,6 +336,7 @@ impl App {
             effects: Vec::new(),
             saving_watchlist: Saving::default(),
             saving_state: Saving::default(),
+            state_wanted: false,
             state_saved_at: i64::MIN / 2,
             prices_unsaved: false,
             watchlist_error: None,
@@ -320,6 +349,10 @@ impl App {
             undo: Vec::new(),
             lookup: None,
             calls: None,
+            told: Told::new(),
+            instance: told::instance_id(),
+            unclaimed: Vec::new(),
+            outages: BTreeMap::new(),
         };
         app.refresh();
         app
@@ -350,6 +383,12 @@ impl App {
     pub fn with_book(mut self, book: Book) -> App {
         self.book = book;
         self.refresh();
+        self
+    }
+
+    /// Starts from these events told (from the state file).
+    pub fn with_told(mut self, told: Told) -> App {
+        self.told = told;
         self
     }
 
@@ -450,6 +489,7 @@ impl App {
                 poll.last_error = None;
                 poll.next_at = Some(now + next_in);
                 let ids = poll.ids.clone();
+                self.source_answered(COINGECKO);
                 let before = self.listings.clone();
                 let flips = apply_poll(
                     &self.watchlist.coins,
@@ -506,8 +546,10 @@ impl App {
                     "poll failed: {error} (retry in {})",
                     text::duration(retry_in)
                 );
+                let why = error.to_string();
                 poll.last_error = Some(error);
                 self.push_log(LogKind::Error, msg);
+                self.source_failed(COINGECKO, &why);
             }
             Report::Refused { reason, wait } => {
                 self.flash = Some(match reason {
@@ -538,6 +580,7 @@ impl App {
         match look.result {
             Ok(pairs) => {
                 source.last_error = None;
+                self.source_answered(exchange.key());
                 let resumed = self.looked.insert(exchange);
                 let events = apply_look(
                     &mut self.book,
@@ -563,17 +606,79 @@ impl App {
                     exchange.name(),
                     text::duration(look.next_in)
                 );
+                let why = error.to_string();
                 source.last_error = Some(error);
                 self.push_log(LogKind::Error, msg);
+                self.source_failed(exchange.key(), &why);
             }
         }
     }
 
+    /// Notes a source failing; once it has failed for
+    /// [`SOURCE_DOWN_AFTER`] seconds, that is an event, told once an
+    /// outage.
+    fn source_failed(&mut self, source: &str, error: &str) {
+        let now = self.now_wall;
+        let outage = self.outages.entry(source.to_string()).or_insert(Outage {
+            since: now,
+            told: false,
+        });
+        let down = now.saturating_sub(outage.since);
+        if outage.told || down < SOURCE_DOWN_AFTER {
+            return;
+        }
+        outage.told = true;
+        let at = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let event =
+            notify::Event::source_down(source, Duration::from_secs(down.unsigned_abs()), error, at);
+        self.push_log(LogKind::Error, event.message.clone());
+        self.notify(vec![event], 1);
+    }
+
+    /// Notes a source answering: an outage that was told is over.
+    fn source_answered(&mut self, source: &str) {
+        if let Some(outage) = self.outages.remove(source).filter(|o| o.told) {
+            let down = self.now_wall.saturating_sub(outage.since).unsigned_abs();
+            self.push_log(
+                LogKind::Info,
+                format!(
+                    "{source} answers again, after failing for {}",
+                    text::duration(Duration::from_secs(down))
+                ),
+            );
+        }
+    }
+
     /// Sends `events` (the first of `total`) to the `[notify]` channels, and
-    /// says in the log how many more were not sent.
+    /// says in the log how many more were not sent. An event another
+    /// instance may see too is claimed in the state file first, and told
+    /// once the claim is written (see [`told`]); one told already is not
+    /// told again.
     fn notify(&mut self, events: Vec<notify::Event>, total: usize) {
         let more = total.saturating_sub(events.len());
-        self.effects.push(Effect::Notify(events));
+        let mut now = Vec::new();
+        let mut claimed = false;
+        for event in events {
+            match told::key(&event) {
+                None => now.push(event),
+                Some(key) if self.told.contains_key(&key) => {}
+                Some(key) => {
+                    let claim = Claim {
+                        at: self.now_wall,
+                        by: self.instance,
+                    };
+                    self.told.insert(key.clone(), claim);
+                    self.unclaimed.push((key, event));
+                    claimed = true;
+                }
+            }
+        }
+        if !now.is_empty() {
+            self.effects.push(Effect::Notify(now));
+        }
+        if claimed {
+            self.save_state();
+        }
         if more > 0 {
             self.push_log(
                 LogKind::Info,
@@ -645,6 +750,7 @@ impl App {
         State {
             listings: self.listings.clone(),
             book: self.book.clone(),
+            told: self.told.clone(),
         }
     }
 
@@ -654,11 +760,20 @@ impl App {
         self.push_log(LogKind::Error, message);
     }
 
-    /// Asks for the state file to be written, unless a save is in flight:
-    /// then once more when it is done.
+    /// Asks for the state file to be written, as it stands once this
+    /// message is taken in: one save however many changes it made.
     fn save_state(&mut self) {
         self.prices_unsaved = false;
         self.state_saved_at = self.now_wall;
+        self.state_wanted = true;
+    }
+
+    /// Sends the save asked for, unless one is in flight: then once more
+    /// when it is done.
+    fn send_state_save(&mut self) {
+        if !std::mem::take(&mut self.state_wanted) {
+            return;
+        }
         if self.saving_state.in_flight {
             self.saving_state.again = true;
         } else {
@@ -683,6 +798,7 @@ impl App {
     /// merged with it and saved again.
     fn on_state_saved(&mut self, sent: State, result: Result<State, String>) {
         self.saving_state.in_flight = false;
+        self.settle_claims(&sent, result.as_ref().ok());
         match result {
             Ok(written) => {
                 let ours = self.state();
@@ -698,6 +814,7 @@ impl App {
                     self.book = current.book;
                     self.refresh();
                 }
+                self.told = current.told;
                 self.set_listings(current.listings);
                 self.state_error = None;
                 self.state_retry_at = None;
@@ -713,6 +830,79 @@ impl App {
         if std::mem::take(&mut self.saving_state.again) {
             self.save_state();
         }
+    }
+
+    /// Tells the events whose claims went out in `sent` and came back as
+    /// this instance's in `written`. Those another instance claimed first
+    /// were told there. If the save failed, they are told anyway: a full
+    /// disk must not keep a listing from the user.
+    fn settle_claims(&mut self, sent: &State, written: Option<&State>) {
+        let (settled, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unclaimed)
+            .into_iter()
+            .partition(|(key, _)| sent.told.contains_key(key));
+        self.unclaimed = waiting;
+        let mut tell = Vec::new();
+        for (key, event) in settled {
+            let by = written.map(|w| w.told.get(&key).map(|c| c.by));
+            match by {
+                Some(Some(by)) if by != self.instance => self.push_log(
+                    LogKind::Info,
+                    format!(
+                        "told by another prelist on this data dir: {}",
+                        event.message
+                    ),
+                ),
+                _ => tell.push(event),
+            }
+        }
+        if !tell.is_empty() {
+            self.effects.push(Effect::Notify(tell));
+        }
+    }
+
+    /// Takes in the state file as another instance left it: its listings
+    /// show here (highlighted, and in the log), its claims are kept.
+    fn on_state_loaded(&mut self, disk: State) {
+        let ours = self.state();
+        let merged = merge_state(&ours, &disk);
+        if merged == ours {
+            return;
+        }
+        let names: HashMap<&str, &str> = self
+            .watchlist
+            .coins
+            .iter()
+            .filter_map(|c| Some((c.market_id.as_deref()?, c.name.as_str())))
+            .collect();
+        let mut news: Vec<(i64, String, String)> = merged
+            .listings
+            .iter()
+            .filter(|(id, _)| !self.listings.contains_key(*id))
+            .filter_map(|(id, l)| {
+                let name = text::clean(names.get(id.as_str())?).into_owned();
+                let msg = format!(
+                    "{name} is now trading at {} (recorded by another prelist)",
+                    text::price(l.first_price)
+                );
+                Some((l.listed_at, id.clone(), msg))
+            })
+            .collect();
+        news.sort();
+        for (_, id, msg) in &news {
+            self.flipped.insert(id.clone());
+            self.flash = Some(msg.clone());
+            self.flash_sticky = true;
+            self.push_log(LogKind::Flip, msg.clone());
+        }
+        if news.len() > 1 {
+            self.flash = Some(format!("{} coins are now trading (l: log)", news.len()));
+        }
+        self.told = merged.told;
+        if merged.book != self.book {
+            self.book = merged.book;
+            self.refresh();
+        }
+        self.set_listings(merged.listings);
     }
 
     /// Takes in the outcome of a watchlist save: another instance's changes
@@ -1016,6 +1206,7 @@ impl App {
             }
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
+            Msg::StateLoaded(disk) => self.on_state_loaded(disk),
             Msg::Drawn(viewport) => self.viewport = viewport,
             Msg::Shutdown => {
                 self.quit = true;
@@ -1026,6 +1217,7 @@ impl App {
                 }
             }
         }
+        self.send_state_save();
         std::mem::take(&mut self.effects)
     }
 
@@ -1464,6 +1656,34 @@ mod tests {
             }
         }
 
+        /// The events `effects` tell at once.
+        pub(crate) fn notified(effects: &[Effect]) -> Vec<notify::Event> {
+            effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Notify(events) => Some(events.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        }
+
+        /// Writes the state save among `effects` as sent (no other
+        /// instance wrote meanwhile): the events told, at once or then.
+        pub(crate) fn save_and_tell(app: &mut App, effects: &[Effect]) -> Vec<notify::Event> {
+            let mut told = notified(effects);
+            for e in effects {
+                if let Effect::SaveState(sent) = e {
+                    let after = app.update(Msg::StateSaved {
+                        sent: sent.clone(),
+                        result: Ok(sent.clone()),
+                    });
+                    told.extend(notified(&after));
+                }
+            }
+            told
+        }
+
         #[test]
         fn polls_only_coins_with_a_market_id() {
             let app = polling_app();
@@ -1479,14 +1699,11 @@ mod tests {
             assert!(app.update(Msg::Poll(Report::Started)).is_empty());
             assert!(app.polling.as_ref().unwrap().in_flight);
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
-            let told: Vec<&notify::Event> = effects
-                .iter()
-                .filter_map(|e| match e {
-                    Effect::Notify(events) => Some(events),
-                    _ => None,
-                })
-                .flatten()
-                .collect();
+            assert!(
+                notified(&effects).is_empty(),
+                "not before its claim is written"
+            );
+            let told = save_and_tell(&mut app, &effects);
             assert_eq!(told.len(), 1, "one event for the channels");
             assert_eq!(told[0].event, notify::EventKind::Listed);
             assert_eq!(told[0].coin.as_deref(), Some("Dolomite"));
@@ -1514,17 +1731,6 @@ mod tests {
             let p = app.polling.as_ref().unwrap();
             assert!(!p.in_flight);
             assert_eq!(p.last_ok, Some(1_800_000_000));
-            let Some(Effect::SaveState(sent)) = effects
-                .iter()
-                .find(|e| matches!(e, Effect::SaveState(_)))
-                .cloned()
-            else {
-                unreachable!()
-            };
-            app.update(Msg::StateSaved {
-                result: Ok(sent.clone()),
-                sent,
-            });
 
             // The news outlives later polls, until a key is pressed.
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.2))));
@@ -1545,6 +1751,127 @@ mod tests {
             assert!(app.flash.is_none());
         }
 
+        /// The state save among `effects`.
+        fn state_sent(effects: &[Effect]) -> State {
+            effects
+                .iter()
+                .find_map(|e| match e {
+                    Effect::SaveState(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .expect("a state save")
+        }
+
+        #[test]
+        fn an_event_another_instance_claimed_first_is_not_told_again() {
+            let mut app = polling_app();
+            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let sent = state_sent(&effects);
+            let key = "listed:coingecko:dolomite:DOLO";
+            assert_eq!(sent.told[key].by, app.instance, "claimed in the save");
+            // Another instance wrote its claim first: the file keeps it.
+            let mut written = sent.clone();
+            written.told.insert(
+                key.into(),
+                Claim {
+                    at: 1_799_999_990,
+                    by: app.instance.wrapping_add(1),
+                },
+            );
+            let after = app.update(Msg::StateSaved {
+                sent,
+                result: Ok(written),
+            });
+            assert!(notified(&after).is_empty(), "told there, not here");
+            assert!(
+                app.log
+                    .iter()
+                    .any(|l| l.text.starts_with("told by another prelist"))
+            );
+            assert!(app.flipped.contains("dolomite"), "still shown here");
+        }
+
+        #[test]
+        fn events_are_told_even_when_their_claim_cannot_be_written() {
+            let mut app = polling_app();
+            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let after = app.update(Msg::StateSaved {
+                sent: state_sent(&effects),
+                result: Err("No space left on device".into()),
+            });
+            assert_eq!(notified(&after).len(), 1);
+        }
+
+        #[test]
+        fn a_listing_another_instance_recorded_shows_and_is_not_told_here() {
+            let mut app = polling_app();
+            let mut other = polling_app();
+            let effects = other.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let disk = state_sent(&effects);
+            let effects = app.update(Msg::StateLoaded(disk));
+            assert!(
+                effects
+                    .iter()
+                    .all(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Flip)),
+                "shown and logged only: {effects:?}"
+            );
+            assert!(app.flipped.contains("dolomite"));
+            assert_eq!(
+                app.log.back().unwrap().text,
+                "Dolomite is now trading at $0.1234 (recorded by another prelist)"
+            );
+            assert_eq!(app.trading_count(), 1);
+            // Its own poll then sees a price, not a listing.
+            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.13))));
+            assert!(save_and_tell(&mut app, &effects).is_empty());
+            // And a state file that holds nothing new changes nothing.
+            let before = app.log.len();
+            app.update(Msg::StateLoaded(app.state()));
+            assert_eq!(app.log.len(), before);
+        }
+
+        #[test]
+        fn a_source_failing_an_hour_is_told_once_an_outage() {
+            let mut app = polling_app();
+            let t0 = app.now_wall;
+            let mut fail_at = |app: &mut App, secs: i64| {
+                app.update(Msg::Clock {
+                    now: app.now,
+                    wall: t0 + secs,
+                });
+                notified(&app.update(Msg::Poll(Report::Failed {
+                    error: MarketError::Status { status: 503 },
+                    retry_in: Duration::from_secs(600),
+                    requests: 1,
+                    remaining: None,
+                })))
+            };
+            assert!(fail_at(&mut app, 0).is_empty());
+            assert!(fail_at(&mut app, 3000).is_empty(), "50 minutes: not yet");
+            let told = fail_at(&mut app, 3600);
+            assert_eq!(told.len(), 1);
+            assert_eq!(told[0].event, notify::EventKind::SourceDown);
+            assert_eq!(told[0].source, "coingecko");
+            assert!(
+                told[0]
+                    .message
+                    .starts_with("coingecko has been failing for 60 minutes"),
+                "{}",
+                told[0].message
+            );
+            assert!(fail_at(&mut app, 7200).is_empty(), "once an outage");
+            app.update(Msg::Poll(done(Quotes::new())));
+            assert!(
+                app.log
+                    .back()
+                    .unwrap()
+                    .text
+                    .starts_with("coingecko answers again")
+            );
+            assert!(fail_at(&mut app, 8000).is_empty());
+            assert_eq!(fail_at(&mut app, 8000 + 3600).len(), 1, "a new outage");
+        }
+
         #[test]
         fn a_mass_flip_notifies_a_batch_and_logs_the_rest() {
             let coins: Vec<String> = (0..300)
@@ -1558,14 +1885,7 @@ mod tests {
                 .flat_map(|i| priced(&format!("c-{i}"), 1.0 + f64::from(i)))
                 .collect();
             let effects = app.update(Msg::Poll(done(quotes)));
-            let sent: usize = effects
-                .iter()
-                .map(|e| match e {
-                    Effect::Notify(events) => events.len(),
-                    _ => 0,
-                })
-                .sum();
-            assert_eq!(sent, NOTIFY_PER_BATCH);
+            assert_eq!(save_and_tell(&mut app, &effects).len(), NOTIFY_PER_BATCH);
             assert_eq!(app.trading_count(), 300, "every coin flips all the same");
             assert!(
                 app.log

@@ -86,6 +86,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let state = store::State {
             listings: std::mem::take(&mut cx.listings),
             book: std::mem::take(&mut cx.book),
+            told: std::mem::take(&mut cx.told),
         };
         let saved = store::save_state_merged(&cx.state_path(), &state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;

@@ -5,8 +5,10 @@ mod check;
 mod export;
 mod import;
 mod list;
+mod metered;
 mod screen;
 mod search;
+mod watch;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,8 +23,9 @@ use crate::market::coingecko::CoinGecko;
 use crate::market::poller::{month_of, requests_per_poll};
 use crate::model::Watchlist;
 use crate::sources::book::Book;
-use crate::sources::{Exchange, watch};
+use crate::sources::{self, Exchange};
 use crate::store::{self, CallLedger, STATE_FILE, WatchlistStore};
+use crate::told::Told;
 
 /// What every command but `config` starts from.
 pub struct Context {
@@ -33,6 +36,8 @@ pub struct Context {
     pub listings: Listings,
     /// What each watched exchange lists, from the state file.
     pub book: Book,
+    /// The events told, from the state file.
+    pub told: Told,
 }
 
 impl Context {
@@ -82,10 +87,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         store,
         listings: state.listings,
         book: state.book,
+        told: state.told,
     };
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),
         Some(Command::Check(args)) => check::run(cx, &args),
+        Some(Command::Watch(args)) => watch::run(cx, &args),
         Some(Command::Search { name }) => search::run(&cx, &name),
         Some(Command::Export { format }) => export::run(&cx, format),
         Some(Command::Import { file }) => import::run(cx, &file),
@@ -145,9 +152,9 @@ fn provider(settings: &Settings) -> Result<CoinGecko, Error> {
 }
 
 /// The exchanges to watch and their base URLs. The config file names none
-/// yet: `PRELIST_EXCHANGES` (see [`watch::enabled`]) turns them on.
+/// yet: `PRELIST_EXCHANGES` (see [`sources::watch::enabled`]) turns them on.
 fn watched_exchanges(settings: &Settings) -> Result<Vec<(Exchange, String)>, Error> {
-    let env = std::env::var_os(watch::EXCHANGES_VAR);
+    let env = std::env::var_os(sources::watch::EXCHANGES_VAR);
     let at_url = |e: Exchange| (e, settings.exchange_url(e).to_string());
     // The config's exchanges, or (from the environment) any, each at the
     // URL the config gives it.
@@ -161,12 +168,12 @@ fn watched_exchanges(settings: &Settings) -> Result<Vec<(Exchange, String)>, Err
             .map(at_url)
             .collect(),
     };
-    watch::enabled(configured, env.as_deref()).map_err(Error::usage)
+    sources::watch::enabled(configured, env.as_deref()).map_err(Error::usage)
 }
 
 /// A list client for each watched exchange.
-fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<watch::Client>>, Error> {
-    watch::clients(&watched_exchanges(settings)?).map_err(Error::usage)
+fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<sources::watch::Client>>, Error> {
+    sources::watch::clients(&watched_exchanges(settings)?).map_err(Error::usage)
 }
 
 /// How long between two looks at an exchange's list.

@@ -3,12 +3,12 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+use super::metered::Metered;
 use super::{Context, init_logging, provider, runtime};
 use crate::app::{App, LogEntry, LogKind};
 use crate::config::{Settings, Source, Theme};
 use crate::error::Error;
 use crate::market::poller::{CallTally, month_of, requests_per_poll};
-use crate::market::{Candidate, MarketError, MarketProvider, Quotes, Usage};
 use crate::notify::{NotifyConfig, TerminalMode};
 use crate::store::{self, CallLedger};
 use crate::text;
@@ -28,7 +28,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let polling = settings.poll_enabled.value;
     let ledger = Arc::new(CallLedger::new(state_path.clone(), settings.plan()));
     let provider = match provider(settings) {
-        Ok(inner) => Ok(Arc::new(Metered { inner, ledger })),
+        Ok(inner) => Ok(Arc::new(Metered::new(inner, ledger))),
         Err(why) if !polling => Err(why.to_string()),
         Err(e) => return Err(e),
     };
@@ -74,45 +74,6 @@ pub fn run(cx: Context) -> Result<(), Error> {
         (None, None) => Ok(()),
         (Some(e), None) | (None, Some(e)) => Err(Error::failed(e)),
         (Some(t), Some(u)) => Err(Error::failed(format!("{t}; {u}"))),
-    }
-}
-
-/// A provider whose requests are added to the month's count in the state
-/// file as they go (see [`CallLedger`]), the last ones when it is dropped.
-struct Metered<P> {
-    inner: P,
-    ledger: Arc<CallLedger>,
-}
-
-impl<P: MarketProvider> Metered<P> {
-    /// Takes in the requests sent so far; writes them when a write is due,
-    /// off the runtime's thread, which draws the screen.
-    async fn count(&self) {
-        let now = jiff::Timestamp::now().as_second();
-        if self.ledger.note(self.inner.usage().total(), now) {
-            let ledger = Arc::clone(&self.ledger);
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || ledger.flush(now)).await {
-                tracing::warn!("the month's API calls could not be counted yet: {e}");
-            }
-        }
-    }
-}
-
-impl<P: MarketProvider> MarketProvider for Metered<P> {
-    async fn prices(&self, ids: &[String]) -> Result<Quotes, MarketError> {
-        let answer = self.inner.prices(ids).await;
-        self.count().await;
-        answer
-    }
-
-    async fn search(&self, query: &str) -> Result<Vec<Candidate>, MarketError> {
-        let answer = self.inner.search(query).await;
-        self.count().await;
-        answer
-    }
-
-    fn usage(&self) -> Usage {
-        self.inner.usage()
     }
 }
 
@@ -162,58 +123,4 @@ fn known_listings(app: &App) -> Vec<LogEntry> {
         .collect();
     entries.sort_by_key(|e| e.at);
     entries
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    use super::*;
-    use crate::market::poller::Plan;
-
-    /// Sends one request per call, and counts it.
-    #[derive(Default)]
-    struct Counting(AtomicU64);
-
-    impl MarketProvider for Counting {
-        async fn prices(&self, _: &[String]) -> Result<Quotes, MarketError> {
-            self.0.fetch_add(1, Ordering::Relaxed);
-            Ok(Quotes::new())
-        }
-
-        async fn search(&self, _: &str) -> Result<Vec<Candidate>, MarketError> {
-            self.0.fetch_add(1, Ordering::Relaxed);
-            Err(MarketError::Status { status: 500 })
-        }
-
-        fn usage(&self) -> Usage {
-            Usage {
-                price_requests: self.0.load(Ordering::Relaxed),
-                ..Usage::default()
-            }
-        }
-    }
-
-    fn counted(path: &std::path::Path) -> u64 {
-        let book = store::load_calls(path).unwrap();
-        let month = month_of(jiff::Timestamp::now().as_second());
-        store::calls_in(&book, &month, Plan::Demo)
-    }
-
-    #[tokio::test]
-    async fn every_request_reaches_the_state_file_by_the_end() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(store::STATE_FILE);
-        let metered = Metered {
-            inner: Counting::default(),
-            ledger: Arc::new(CallLedger::new(path.clone(), Plan::Demo)),
-        };
-        metered.prices(&[]).await.unwrap();
-        assert_eq!(counted(&path), 1, "the first is written at once");
-        metered.prices(&[]).await.unwrap();
-        assert!(metered.search("x").await.is_err());
-        assert_eq!(counted(&path), 1, "then at most once a minute");
-        drop(metered);
-        assert_eq!(counted(&path), 3, "and the rest as it closes");
-    }
 }

@@ -97,6 +97,10 @@ pub struct Event {
         with = "rfc3339_option"
     )]
     pub scheduled_at: Option<Timestamp>,
+    /// For an alert: which crossing of its threshold this is (1, 2, …), so
+    /// instances that both saw it know it for the same one. Not sent.
+    #[serde(skip)]
+    pub crossing: Option<u32>,
 }
 
 /// Which way a price alert crossed.
@@ -152,6 +156,7 @@ impl Event {
             at: to_second(at),
             message: owned(&message),
             scheduled_at: None,
+            crossing: None,
         }
     }
 
@@ -250,6 +255,7 @@ impl Event {
                 source.trim()
             )),
             scheduled_at: None,
+            crossing: None,
         }
     }
 

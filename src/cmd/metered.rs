@@ -1,0 +1,107 @@
+//! A provider that counts its requests into the state file: the month's
+//! calls every instance made, for the plan's budget.
+
+use std::sync::Arc;
+
+use crate::market::{Candidate, MarketError, MarketProvider, Quotes, Usage};
+use crate::store::CallLedger;
+
+/// A provider whose requests are added to the month's count in the state
+/// file as they go (see [`CallLedger`]), the last ones when it is dropped.
+pub struct Metered<P> {
+    inner: P,
+    ledger: Arc<CallLedger>,
+}
+
+impl<P> Metered<P> {
+    pub fn new(inner: P, ledger: Arc<CallLedger>) -> Metered<P> {
+        Metered { inner, ledger }
+    }
+}
+
+impl<P: MarketProvider> Metered<P> {
+    /// Takes in the requests sent so far; writes them when a write is due,
+    /// off the runtime's thread, which draws the screen.
+    async fn count(&self) {
+        let now = jiff::Timestamp::now().as_second();
+        if self.ledger.note(self.inner.usage().total(), now) {
+            let ledger = Arc::clone(&self.ledger);
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || ledger.flush(now)).await {
+                tracing::warn!("the month's API calls could not be counted yet: {e}");
+            }
+        }
+    }
+}
+
+impl<P: MarketProvider> MarketProvider for Metered<P> {
+    async fn prices(&self, ids: &[String]) -> Result<Quotes, MarketError> {
+        let answer = self.inner.prices(ids).await;
+        self.count().await;
+        answer
+    }
+
+    async fn search(&self, query: &str) -> Result<Vec<Candidate>, MarketError> {
+        let answer = self.inner.search(query).await;
+        self.count().await;
+        answer
+    }
+
+    fn usage(&self) -> Usage {
+        self.inner.usage()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::market::poller::{Plan, month_of};
+    use crate::store;
+
+    /// Sends one request per call, and counts it.
+    #[derive(Default)]
+    struct Counting(AtomicU64);
+
+    impl MarketProvider for Counting {
+        async fn prices(&self, _: &[String]) -> Result<Quotes, MarketError> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Ok(Quotes::new())
+        }
+
+        async fn search(&self, _: &str) -> Result<Vec<Candidate>, MarketError> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Err(MarketError::Status { status: 500 })
+        }
+
+        fn usage(&self) -> Usage {
+            Usage {
+                price_requests: self.0.load(Ordering::Relaxed),
+                ..Usage::default()
+            }
+        }
+    }
+
+    fn counted(path: &std::path::Path) -> u64 {
+        let book = store::load_calls(path).unwrap();
+        let month = month_of(jiff::Timestamp::now().as_second());
+        store::calls_in(&book, &month, Plan::Demo)
+    }
+
+    #[tokio::test]
+    async fn every_request_reaches_the_state_file_by_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(store::STATE_FILE);
+        let metered = Metered {
+            inner: Counting::default(),
+            ledger: Arc::new(CallLedger::new(path.clone(), Plan::Demo)),
+        };
+        metered.prices(&[]).await.unwrap();
+        assert_eq!(counted(&path), 1, "the first is written at once");
+        metered.prices(&[]).await.unwrap();
+        assert!(metered.search("x").await.is_err());
+        assert_eq!(counted(&path), 1, "then at most once a minute");
+        drop(metered);
+        assert_eq!(counted(&path), 3, "and the rest as it closes");
+    }
+}

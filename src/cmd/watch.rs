@@ -1,0 +1,159 @@
+//! `prelist watch`: the watcher without a screen. It polls CoinGecko and
+//! every watched exchange as the screen does with `--poll`, sends each
+//! event through `[notify]`'s command and webhook, and prints one line per
+//! event on stdout (its JSON with `--json`). Errors and notes go to
+//! stderr. It shares the data dir and its locks with a screen and with
+//! `check`: what one records the others take in, and an event is told by
+//! one instance only (see [`crate::told`]).
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::metered::Metered;
+use super::{Context, exchange_clients, exchange_interval, init_logging, provider, runtime, say};
+use crate::app::{App, Msg};
+use crate::cli::WatchArgs;
+use crate::error::Error;
+use crate::market::poller::requests_per_poll;
+use crate::notify::{Notifier, TerminalMode, terminal_env};
+use crate::runner::{Lines, Runner, STATE_LOOK_EVERY};
+use crate::sources::ExchangeSource;
+use crate::store::CallLedger;
+use crate::text;
+
+pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
+    let settings = &cx.settings;
+    let state_path = cx.state_path();
+    let ledger = Arc::new(CallLedger::new(state_path.clone(), settings.plan()));
+    let provider = Arc::new(Metered::new(provider(settings)?, ledger));
+    let exchanges = exchange_clients(settings)?;
+    let _guard = init_logging(&cx.data_dir);
+    let mut app = App::new(cx.watchlist, cx.listings)
+        .with_book(cx.book)
+        .with_told(cx.told);
+    let ids = app.market_ids();
+    if ids.is_empty() && exchanges.is_empty() {
+        return Err(Error::usage(
+            "nothing to watch: no coin has a market id and no exchange is watched",
+        ));
+    }
+    let plan = settings.poll_plan(requests_per_poll(ids.len()));
+    for warning in &plan.warnings {
+        say(&format!("prelist: {}", text::clean(warning)));
+    }
+    let mut notify = settings.notify.config();
+    // Stdout carries the events' lines: no escape sequences among them.
+    notify.terminal = TerminalMode::Off;
+    let lines = if args.json { Lines::Json } else { Lines::Text };
+    let interval = plan.interval.value;
+    let exchange_every = exchange_interval(settings);
+
+    runtime()?.block_on(async move {
+        let (inbox, mut msgs) = mpsc::unbounded_channel();
+        let closed = Arc::new(AtomicBool::new(false));
+        let out = Stdout(Arc::clone(&closed));
+        let mut runner = Runner::new(Ok(provider), state_path, cx.store, inbox, Box::new(out));
+        runner.print_events(lines);
+        match Notifier::new(&notify, terminal_env()) {
+            Ok(notifier) => runner.set_notifier(notifier),
+            Err(e) => say(&format!("prelist: notifications are off: {e}")),
+        }
+        let mut watching = Vec::new();
+        if !ids.is_empty() && runner.start_poller(ids.clone(), interval) {
+            app.enable_polling();
+            watching.push(format!(
+                "{} coins on CoinGecko every {}",
+                ids.len(),
+                text::duration(interval)
+            ));
+        }
+        if !exchanges.is_empty() {
+            let names: Vec<&str> = exchanges.iter().map(|s| s.exchange().name()).collect();
+            watching.push(format!(
+                "{} every {}",
+                names.join(", "),
+                text::duration(exchange_every)
+            ));
+            let watched: Vec<_> = exchanges.iter().map(|s| s.exchange()).collect();
+            app.watch_exchanges(&watched);
+            runner.start_exchanges(exchanges, exchange_every);
+        }
+        runner.watch_state(STATE_LOOK_EVERY);
+        say(&format!("prelist: watching {}", watching.join(" and ")));
+        tracing::info!("watching {}", watching.join(" and "));
+
+        let ended = watch(&mut app, &mut runner, &mut msgs, &closed).await;
+        let effects = app.update(Msg::Shutdown);
+        runner.run(effects);
+        runner.finish(&mut app, &mut msgs).await;
+        ended?;
+        match app.unsaved() {
+            Some(what) => Err(Error::failed(format!(
+                "stopped with changes not saved: {what}"
+            ))),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Feeds the app what the sources and the files say until SIGTERM, SIGINT
+/// or SIGHUP, or until stdout is closed (`prelist watch | head -3`). It
+/// waits for messages only: no timer runs between polls.
+async fn watch<P: crate::market::MarketProvider>(
+    app: &mut App,
+    runner: &mut Runner<P>,
+    msgs: &mut mpsc::UnboundedReceiver<Msg>,
+    closed: &AtomicBool,
+) -> Result<(), Error> {
+    let signal_error = |e: std::io::Error| Error::failed(format!("cannot watch for signals: {e}"));
+    let mut sigterm = signal(SignalKind::terminate()).map_err(signal_error)?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(signal_error)?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(signal_error)?;
+    loop {
+        let msg = tokio::select! {
+            msg = msgs.recv() => match msg {
+                Some(msg) => msg,
+                None => return Ok(()),
+            },
+            _ = sigterm.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+        };
+        app.update(Msg::Clock {
+            now: Instant::now(),
+            wall: jiff::Timestamp::now().as_second(),
+        });
+        let effects = app.update(msg);
+        runner.run(effects);
+        if closed.load(Ordering::Relaxed) {
+            tracing::info!("stdout is closed: stopping");
+            return Ok(());
+        }
+    }
+}
+
+/// Stdout, noting when it is closed so the watcher can stop.
+struct Stdout(Arc<AtomicBool>);
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = std::io::stdout().lock().write(buf);
+        if result.is_err() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = std::io::stdout().lock().flush();
+        if result.is_err() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
