@@ -145,7 +145,20 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
         log_texts(&effects),
         ["Nillion (NIL) listed on Binance: NIL/USDT"]
     );
-    let told: Vec<_> = effects
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+        "told once its claim is written"
+    );
+    let saved = effects.iter().find_map(|e| match e {
+        Effect::SaveState(s) => Some(s.clone()),
+        _ => None,
+    });
+    let sent = saved.clone().unwrap();
+    let after = app.update(Msg::StateSaved {
+        result: Ok(sent.clone()),
+        sent,
+    });
+    let told: Vec<_> = after
         .iter()
         .filter_map(|e| match e {
             Effect::Notify(events) => Some(events),
@@ -158,10 +171,6 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
     assert_eq!(told[0].source, "binance");
     assert_eq!(told[0].ticker.as_deref(), Some("NIL"));
     assert_eq!(told[0].message, "Nillion (NIL) listed on Binance: NIL/USDT");
-    let saved = effects.iter().find_map(|e| match e {
-        Effect::SaveState(s) => Some(s),
-        _ => None,
-    });
     assert!(
         saved.unwrap().book.exchanges[&Exchange::Binance]
             .assets
