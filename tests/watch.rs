@@ -1,0 +1,242 @@
+//! `prelist watch`: the watcher without a screen, against a loopback API.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A runtime for the loopback API, alive as long as the test.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// An API that prices `body`'s coins.
+fn api(rt: &tokio::runtime::Runtime, body: serde_json::Value) -> MockServer {
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v3/simple/price"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+/// A config whose `[notify]` command appends each event's JSON (its stdin)
+/// as a line of `<dir>/told`.
+fn recording_config(dir: &Path) -> PathBuf {
+    let script = dir.join("record.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
+    std::fs::set_permissions(&script, perms).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[notify]\ncommand = [{:?}]\n", script.display().to_string()),
+    )
+    .unwrap();
+    config
+}
+
+/// The events the recording command was run for.
+fn told(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("told"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Waits until `done` holds, for at most [`WAIT`].
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < WAIT, "waited {WAIT:?} for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A running `prelist watch`, its stdout read line by line.
+struct Watch {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Watch {
+    fn spawn(home: &Path, data: &Path, api: &str, config: &Path, args: &[&str]) -> Watch {
+        let mut child = common::command(home)
+            .args(["watch", "--api-url", api, "--data-dir"])
+            .arg(data)
+            .args(args)
+            .env("PRELIST_CONFIG", config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Watch { child, lines }
+    }
+
+    fn next_line(&self) -> String {
+        self.lines.recv_timeout(WAIT).expect("a line on stdout")
+    }
+
+    /// Sends `signal` and returns how it ended, and its stderr.
+    fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        let kill = Command::new("kill")
+            .arg(signal)
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status, stderr)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
+    let rt = runtime();
+    let server = api(
+        &rt,
+        serde_json::json!({"nillion": {"usd": 0.6132, "last_updated_at": 1764324000}}),
+    );
+    let api_url = format!("{}/api/v3", server.uri());
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data-dir");
+    let config = recording_config(home.path());
+
+    let watch = Watch::spawn(home.path(), &data, &api_url, &config, &["--json"]);
+    let line = watch.next_line();
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["event"], "listed");
+    assert_eq!(event["coin"], "Nillion");
+    assert_eq!(event["ticker"], "NIL");
+    assert_eq!(event["market_id"], "nillion");
+    assert_eq!(event["source"], "coingecko");
+    assert_eq!(event["price_usd"], 0.6132);
+    assert_eq!(event["message"], "Nillion is now trading at $0.6132");
+    wait_until("the command to be run", || told(home.path()).len() == 1);
+    assert_eq!(told(home.path())[0], event, "the command gets the same JSON");
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "SIGTERM ends it with 0: {status:?} {stderr}");
+    assert!(stderr.contains("watching 5 coins on CoinGecko every 60 s"), "{stderr}");
+
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
+    assert_eq!(state["listings"]["nillion"]["first_price"], 0.6132);
+    assert!(
+        state["told"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("listed:coingecko:nillion")),
+        "{state}"
+    );
+
+    // Started again, it polls, prints nothing new and tells nothing again.
+    let polled = rt.block_on(server.received_requests()).unwrap().len();
+    let watch = Watch::spawn(home.path(), &data, &api_url, &config, &[]);
+    wait_until("a poll by the second watcher", || {
+        rt.block_on(server.received_requests()).unwrap().len() > polled
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, _) = watch.stop("-INT");
+    assert!(status.success(), "SIGINT ends it with 0: {status:?}");
+    assert_eq!(told(home.path()).len(), 1, "told once");
+}
+
+#[test]
+fn text_lines_carry_the_time_the_kind_and_the_message() {
+    let rt = runtime();
+    let server = api(&rt, serde_json::json!({"parcl": {"usd": 0.3}}));
+    let api_url = format!("{}/api/v3", server.uri());
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("empty.toml");
+    std::fs::write(&config, "").unwrap();
+    let watch = Watch::spawn(home.path(), &home.path().join("d"), &api_url, &config, &[]);
+    let line = watch.next_line();
+    let (at, rest) = line.split_once(' ').unwrap();
+    assert!(at.parse::<jiff::Timestamp>().is_ok(), "{line}");
+    assert_eq!(rest, "listed Parcl is now trading at $0.30");
+    let (status, _) = watch.stop("-TERM");
+    assert!(status.success());
+}
+
+#[test]
+fn bad_config_exits_2_naming_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[notify]\nterminal = \"loud\"\n").unwrap();
+    let out = common::command(home.path())
+        .arg("watch")
+        .env("PRELIST_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml") && stderr.contains("terminal"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn nothing_to_watch_is_said_and_exits_2() {
+    let home = tempfile::tempdir().unwrap();
+    let list = home.path().join("w.json");
+    std::fs::write(&list, r#"{"version":1,"coins":[{"rank":1,"name":"Nameless"}]}"#).unwrap();
+    let out = common::command(home.path())
+        .args(["watch", "--watchlist"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to watch"));
+}
