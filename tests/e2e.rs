@@ -143,7 +143,12 @@ impl Tui {
     /// Waits until `check` holds for the screen; fails with the screen if it
     /// never does.
     fn wait_until(&self, what: &str, check: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
+        self.wait_within(TIMEOUT, what, check);
+    }
+
+    /// `wait_until`, giving up after `timeout`.
+    fn wait_within(&self, timeout: Duration, what: &str, check: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + timeout;
         loop {
             if check(self.output().parser.screen()) {
                 return;
@@ -709,4 +714,179 @@ fn a_flip_is_notified_on_the_terminal_with_no_control_character_from_data() {
     let body = sequence_after(&raw, start).expect("OSC 777 in tmux passthrough");
     let body = String::from_utf8(body).unwrap();
     assert!(body.contains("now trading at $0.50"), "{body:?}");
+}
+
+/// `prelist watch` beside the screen, on one data dir, both with a
+/// `[notify]` command that appends each event's JSON to a file.
+struct Beside {
+    dir: tempfile::TempDir,
+    config: std::path::PathBuf,
+    data: std::path::PathBuf,
+}
+
+impl Beside {
+    fn new() -> Beside {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("record.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n",
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut perms = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
+        std::fs::set_permissions(&script, perms).unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[notify]\nterminal = \"off\"\ncommand = [{:?}]\n",
+                script.display().to_string()
+            ),
+        )
+        .unwrap();
+        let data = dir.path().join("data");
+        Beside { dir, config, data }
+    }
+
+    /// The events told, by any instance, as their `message`s.
+    fn told(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("told"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["message"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+
+    /// Starts `prelist watch --json` polling `api` every 10 s; its stdout
+    /// lines come over the channel.
+    fn watch(&self, api: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+        use std::io::BufRead;
+        let mut child = common::command(self.dir.path())
+            .args([
+                "watch",
+                "--json",
+                "--interval",
+                "10",
+                "--api-url",
+                api,
+                "--data-dir",
+            ])
+            .arg(&self.data)
+            .env("PRELIST_CONFIG", &self.config)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        (child, rx)
+    }
+
+    fn screen(&self, args: &[&str]) -> Tui {
+        let mut all = vec!["--data-dir", self.data.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Tui::spawn_with(&all, &[("PRELIST_CONFIG", self.config.to_str().unwrap())])
+    }
+}
+
+#[test]
+fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let answer = |body: serde_json::Value| {
+        rt.block_on(async {
+            server.reset().await;
+            Mock::given(method("GET"))
+                .and(path("/api/v3/simple/price"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .mount(&server)
+                .await;
+        })
+    };
+    let requests = || rt.block_on(server.received_requests()).unwrap().len();
+    let api = format!("{}/api/v3", server.uri());
+    let beside = Beside::new();
+
+    // A screen that does not poll, and a watcher that does: what the
+    // watcher records shows on the screen at its next look at the file.
+    answer(serde_json::json!({"nillion": {"usd": 0.6132}}));
+    let mut tui = beside.screen(&[]);
+    tui.wait_until("Nillion upcoming", |s| {
+        row_of(s, "Nillion").is_some_and(|r| r.contains("upcoming"))
+    });
+    let (mut watch, lines) = beside.watch(&api);
+    let line = lines.recv_timeout(TIMEOUT).expect("the watcher's event");
+    assert!(line.contains("Nillion is now trading at $0.6132"), "{line}");
+    tui.wait_within(
+        Duration::from_secs(25),
+        "Nillion trading on the screen",
+        |s| row_of(s, "Nillion").is_some_and(|r| r.contains("trading") && r.contains("$0.6132")),
+    );
+    tui.wait_for("(recorded by another prelist)");
+    assert_eq!(beside.told(), ["Nillion is now trading at $0.6132"]);
+    tui.send("q");
+    tui.wait_exit();
+
+    // A polling screen beside the watcher: both see Dolomite list, one
+    // tells it.
+    answer(serde_json::json!({
+        "nillion": {"usd": 0.62},
+        "dolomite": {"usd": 0.1234}
+    }));
+    let mut tui = beside.screen(&["--poll", "--interval", "10", "--api-url", &api]);
+    tui.wait_until("Dolomite trading on the screen", |s| {
+        row_of(s, "Dolomite").is_some_and(|r| r.contains("trading"))
+    });
+    // Three more polls by two pollers at one interval: each has polled
+    // since.
+    let seen = requests();
+    let start = Instant::now();
+    while requests() < seen + 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "both keep polling"
+        );
+        thread::sleep(POLL);
+    }
+    assert_eq!(
+        beside.told(),
+        [
+            "Nillion is now trading at $0.6132",
+            "Dolomite is now trading at $0.1234"
+        ],
+        "each listing told once, by one of the two"
+    );
+    tui.send("q");
+    tui.wait_exit();
+    let kill = Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(watch.wait().unwrap().success());
 }

@@ -42,10 +42,7 @@ fn recording_config(dir: &Path) -> PathBuf {
     let script = dir.join("record.sh");
     std::fs::write(
         &script,
-        format!(
-            "#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n",
-            dir.display()
-        ),
+        format!("#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n", dir.display()),
     )
     .unwrap();
     let mut perms = std::fs::metadata(&script).unwrap().permissions();
@@ -162,10 +159,20 @@ fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
     assert_eq!(event["price_usd"], 0.6132);
     assert_eq!(event["message"], "Nillion is now trading at $0.6132");
     wait_until("the command to be run", || told(home.path()).len() == 1);
-    assert_eq!(told(home.path())[0], event, "the command gets the same JSON");
+    assert_eq!(
+        told(home.path())[0],
+        event,
+        "the command gets the same JSON"
+    );
     let (status, stderr) = watch.stop("-TERM");
-    assert!(status.success(), "SIGTERM ends it with 0: {status:?} {stderr}");
-    assert!(stderr.contains("watching 5 coins on CoinGecko every 60 s"), "{stderr}");
+    assert!(
+        status.success(),
+        "SIGTERM ends it with 0: {status:?} {stderr}"
+    );
+    assert!(
+        stderr.contains("watching 5 coins on CoinGecko every 60 s"),
+        "{stderr}"
+    );
 
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
@@ -231,7 +238,11 @@ fn bad_config_exits_2_naming_the_file() {
 fn nothing_to_watch_is_said_and_exits_2() {
     let home = tempfile::tempdir().unwrap();
     let list = home.path().join("w.json");
-    std::fs::write(&list, r#"{"version":1,"coins":[{"rank":1,"name":"Nameless"}]}"#).unwrap();
+    std::fs::write(
+        &list,
+        r#"{"version":1,"coins":[{"rank":1,"name":"Nameless"}]}"#,
+    )
+    .unwrap();
     let out = common::command(home.path())
         .args(["watch", "--watchlist"])
         .arg(&list)
