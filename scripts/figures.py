@@ -4,7 +4,7 @@ table reports it, and prints every figure of that table but the criterion
 ones (scripts/figures.sh runs `cargo bench` for those).
 
     python3 scripts/figures.py [--bin target/release/prelist] [--runs 11]
-                               [--idle-secs 10] [--poll-secs 30]
+                               [--idle-secs 30] [--poll-secs 30]
 
 Each run gets a home, config and data dir of its own in a temporary
 directory, and no PRELIST_* or COINGECKO_* variable from the caller, so a
@@ -122,6 +122,20 @@ class App:
         if self.proc.returncode != 0:
             raise SystemExit(f"the app exited with {self.proc.returncode}")
 
+    def stop(self):
+        """Ends a headless run (`prelist watch`) as systemd would: SIGTERM."""
+        self.proc.terminate()
+        deadline = time.perf_counter() + TIMEOUT
+        while self.proc.poll() is None:
+            if time.perf_counter() > deadline:
+                self.proc.kill()
+                raise SystemExit("prelist watch did not stop on SIGTERM")
+            self.pump(0.05)
+        os.close(self.master)
+        self.home.cleanup()
+        if self.proc.returncode != 0:
+            raise SystemExit(f"prelist watch exited with {self.proc.returncode}")
+
     def status(self):
         """/proc/PID/status as a dict of kB values (memory lines only)."""
         out = {}
@@ -220,7 +234,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bin", default="target/release/prelist")
     p.add_argument("--runs", type=int, default=11)
-    p.add_argument("--idle-secs", type=float, default=10)
+    p.add_argument("--idle-secs", type=float, default=30)
     p.add_argument("--poll-secs", type=float, default=30)
     a = p.parse_args()
     # The app runs in its temporary home, so a relative path would not do.
@@ -258,6 +272,16 @@ def main():
     print_memory(f"--poll after one poll, built-in list, {COLS}x{ROWS}", app)
     print_idle_cpu("between polls with --poll --interval 60", app, a.poll_secs)
     app.quit()
+
+    PriceStub.requests = 0
+    app = App(a.bin, ["watch", "--interval", "60", "--api-url", api])
+    app.wait_for(b"listed")
+    app.settle(1)
+    if PriceStub.requests != 1:
+        raise SystemExit(f"expected one poll, the stub saw {PriceStub.requests}")
+    print_memory("prelist watch after one poll, built-in list", app)
+    print_idle_cpu("prelist watch between polls with --interval 60", app, a.poll_secs)
+    app.stop()
     server.shutdown()
 
 
