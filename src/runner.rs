@@ -127,33 +127,53 @@ impl<P: MarketProvider> Runner<P> {
     }
 
     /// Looks at the state file every `every` for another instance's writes;
-    /// what it holds comes in as [`Msg::StateLoaded`].
-    pub fn watch_state(&self, every: Duration) {
+    /// what it holds comes in as [`Msg::StateLoaded`]. With `watchlist`
+    /// (for `prelist watch`, which never edits it), that file too: its coins
+    /// come in as [`Msg::WatchlistLoaded`].
+    pub fn watch_files(&self, every: Duration, watchlist: Option<PathBuf>) {
         let (path, seen, inbox) = (
             self.state_path.clone(),
             Arc::clone(&self.seen),
             self.inbox.clone(),
         );
+        let mut list = watchlist.map(|p| {
+            let stamp = store::stamp(&p);
+            (p, stamp)
+        });
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             ticks.tick().await;
             loop {
                 ticks.tick().await;
-                let now = store::stamp(&path);
-                if is_seen(&seen, now) {
-                    continue;
-                }
-                set_seen(&seen, now);
-                let p = path.clone();
-                match blocking(move || store::load_state(&p)).await {
-                    Ok(state) => {
-                        if inbox.send(Msg::StateLoaded(state)).is_err() {
-                            return;
+                let mut msgs = Vec::new();
+                if let Some((p, last)) = list.as_mut() {
+                    let now = store::stamp(p);
+                    if now != *last {
+                        *last = now;
+                        let p = p.clone();
+                        match blocking(move || crate::model::Watchlist::load(&p)).await {
+                            Ok(w) => msgs.push(Msg::WatchlistLoaded(w)),
+                            Err(e) => {
+                                tracing::warn!("the watchlist changed but cannot be read: {e}")
+                            }
                         }
                     }
-                    // Said once per change; the next write may mend it.
-                    Err(e) => tracing::warn!("the state file changed but cannot be read: {e}"),
+                }
+                let now = store::stamp(&path);
+                if !is_seen(&seen, now) {
+                    set_seen(&seen, now);
+                    let p = path.clone();
+                    match blocking(move || store::load_state(&p)).await {
+                        Ok(state) => msgs.push(Msg::StateLoaded(state)),
+                        // Said once per change; the next write may mend it.
+                        Err(e) => tracing::warn!("the state file changed but cannot be read: {e}"),
+                    }
+                }
+                for msg in msgs {
+                    if inbox.send(msg).is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -287,10 +307,18 @@ impl<P: MarketProvider> Runner<P> {
                     let _ = self.out.write_all(&bytes).and_then(|_| self.out.flush());
                 }
             }
-            Effect::Log(entry) => match entry.kind {
-                LogKind::Error => tracing::warn!("{}", entry.text),
-                LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
-            },
+            Effect::Log(entry) => {
+                match entry.kind {
+                    LogKind::Error => tracing::warn!("{}", entry.text),
+                    LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
+                }
+                // Without a screen, errors and notes go to stderr (events
+                // are on stdout already).
+                if self.lines.is_some() && entry.kind != LogKind::Flip {
+                    let line = format!("prelist: {}\n", crate::text::clean(&entry.text));
+                    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+                }
+            }
         }
     }
 

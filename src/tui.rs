@@ -114,7 +114,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         Err(e) => tracing::warn!("notifications are off: {e}"),
     }
     // Another instance's listings show here at the next look.
-    runner.watch_state(STATE_LOOK_EVERY);
+    runner.watch_files(STATE_LOOK_EVERY, None);
     let polling = match session.poll {
         Some(interval) => runner.start_poller(app.market_ids(), interval),
         None => false,

@@ -106,7 +106,11 @@ impl Watch {
     }
 
     fn next_line(&self) -> String {
-        self.lines.recv_timeout(WAIT).expect("a line on stdout")
+        self.next_line_within(WAIT)
+    }
+
+    fn next_line_within(&self, wait: Duration) -> String {
+        self.lines.recv_timeout(wait).expect("a line on stdout")
     }
 
     /// Sends `signal` and returns how it ended, and its stderr.
@@ -250,4 +254,58 @@ fn nothing_to_watch_is_said_and_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to watch"));
+}
+
+#[test]
+fn coins_a_screen_adds_to_the_watchlist_are_polled_from_the_next_look() {
+    let rt = runtime();
+    let server = api(&rt, serde_json::json!({"newcoin-x": {"usd": 2.5}}));
+    let api_url = format!("{}/api/v3", server.uri());
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("empty.toml");
+    std::fs::write(&config, "").unwrap();
+    let list = home.path().join("list.json");
+    let coin = |rank: u32, name: &str, id: &str| {
+        format!(r#"{{"rank":{rank},"name":"{name}","market_id":"{id}"}}"#)
+    };
+    std::fs::write(
+        &list,
+        format!(r#"{{"version":1,"coins":[{}]}}"#, coin(1, "Parcl", "parcl")),
+    )
+    .unwrap();
+    let list_arg = list.to_str().unwrap();
+    let watch = Watch::spawn(
+        home.path(),
+        &home.path().join("d"),
+        &api_url,
+        &config,
+        &["--interval", "10", "--watchlist", list_arg],
+    );
+    wait_until("the first poll", || {
+        !rt.block_on(server.received_requests()).unwrap().is_empty()
+    });
+    // Saved as a screen saves: a new file renamed over the old.
+    let new = home.path().join("list.json.new");
+    std::fs::write(
+        &new,
+        format!(
+            r#"{{"version":1,"coins":[{},{}]}}"#,
+            coin(1, "Parcl", "parcl"),
+            coin(2, "Newcoin", "newcoin-x")
+        ),
+    )
+    .unwrap();
+    std::fs::rename(&new, &list).unwrap();
+    // A look within 10 s, and a poll within 10 s of it.
+    let line = watch.next_line_within(Duration::from_secs(40));
+    assert!(
+        line.ends_with("listed Newcoin is now trading at $2.50"),
+        "{line}"
+    );
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success());
+    assert!(
+        stderr.contains("the watchlist changed on disk: 2 coins, 2 with a market id"),
+        "{stderr}"
+    );
 }

@@ -105,6 +105,9 @@ pub enum Msg {
     /// The state file changed on disk: another instance (a screen, `watch`,
     /// `check`) wrote it. Its listings and claims are merged in.
     StateLoaded(State),
+    /// The watchlist file changed on disk (`prelist watch`, which does not
+    /// edit it, follows what a screen saves).
+    WatchlistLoaded(Watchlist),
     /// The app is closing (quit or a signal): what waits to be written is
     /// written now.
     Shutdown,
@@ -1207,6 +1210,17 @@ impl App {
             Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
             Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
             Msg::StateLoaded(disk) => self.on_state_loaded(disk),
+            Msg::WatchlistLoaded(w) => {
+                if w.coins != self.watchlist.coins {
+                    let msg = format!(
+                        "the watchlist changed on disk: {} coins, {} with a market id",
+                        w.coins.len(),
+                        w.coins.iter().filter(|c| c.poll_id().is_some()).count()
+                    );
+                    self.replace_coins(w.coins);
+                    self.push_log(LogKind::Info, msg);
+                }
+            }
             Msg::Drawn(viewport) => self.viewport = viewport,
             Msg::Shutdown => {
                 self.quit = true;
@@ -1834,7 +1848,7 @@ mod tests {
         fn a_source_failing_an_hour_is_told_once_an_outage() {
             let mut app = polling_app();
             let t0 = app.now_wall;
-            let mut fail_at = |app: &mut App, secs: i64| {
+            let fail_at = |app: &mut App, secs: i64| {
                 app.update(Msg::Clock {
                     now: app.now,
                     wall: t0 + secs,

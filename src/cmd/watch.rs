@@ -57,6 +57,8 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
         let closed = Arc::new(AtomicBool::new(false));
         let out = Stdout(Arc::clone(&closed));
+        // Coins added on a screen are polled from the next look at the file.
+        let watchlist_path = cx.store.path.clone();
         let mut runner = Runner::new(Ok(provider), state_path, cx.store, inbox, Box::new(out));
         runner.print_events(lines);
         match Notifier::new(&notify, terminal_env()) {
@@ -83,7 +85,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
             app.watch_exchanges(&watched);
             runner.start_exchanges(exchanges, exchange_every);
         }
-        runner.watch_state(STATE_LOOK_EVERY);
+        runner.watch_files(STATE_LOOK_EVERY, Some(watchlist_path));
         say(&format!("prelist: watching {}", watching.join(" and ")));
         tracing::info!("watching {}", watching.join(" and "));
 
