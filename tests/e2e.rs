@@ -429,30 +429,13 @@ fn row_of(screen: &vt100::Screen, name: &str) -> Option<String> {
 
 #[test]
 fn a_coin_flips_to_trading_while_the_screen_polls_and_stays_so_after_a_restart() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(MockServer::start());
-    let answer = |body: serde_json::Value| {
-        rt.block_on(async {
-            server.reset().await;
-            Mock::given(method("GET"))
-                .and(path("/api/v3/simple/price"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(body))
-                .mount(&server)
-                .await;
-        })
-    };
+    let server = common::PriceApi::start(serde_json::json!({}));
+    let answer = |body: serde_json::Value| server.answer(body);
     answer(serde_json::json!({"nillion": {"usd": null}}));
 
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_str().unwrap();
-    let api = format!("{}/api/v3", server.uri());
+    let api = server.url();
     let key = "e2e-secret-key-5d1c";
     let mut tui = Tui::spawn_with(
         &["--poll", "--api-url", &api, "--data-dir", data_dir],
@@ -495,7 +478,7 @@ fn a_coin_flips_to_trading_while_the_screen_polls_and_stays_so_after_a_restart()
             .any(|w| w == key.as_bytes()),
         "the key reached the screen"
     );
-    let requests = rt.block_on(server.received_requests()).unwrap();
+    let requests = server.requests();
     assert!(
         requests
             .iter()
@@ -633,25 +616,7 @@ fn closing_the_terminal_ends_the_app_cleanly() {
 /// escape sequences, with `[notify] terminal = mode`, and returns every
 /// byte written to the terminal once the flip is on screen.
 fn raw_output_of_a_flip(mode: &str, envs: &[(&str, &str)]) -> Vec<u8> {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/api/v3/simple/price"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(serde_json::json!({"evil": {"usd": 0.5}})),
-            )
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = common::PriceApi::start(serde_json::json!({"evil": {"usd": 0.5}}));
     let dir = tempfile::tempdir().unwrap();
     let watchlist = dir.path().join("w.json");
     std::fs::write(
@@ -664,7 +629,7 @@ fn raw_output_of_a_flip(mode: &str, envs: &[(&str, &str)]) -> Vec<u8> {
     .unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, format!("[notify]\nterminal = \"{mode}\"\n")).unwrap();
-    let api = format!("{}/api/v3", server.uri());
+    let api = server.url();
     let mut all_envs = vec![("PRELIST_CONFIG", config.to_str().unwrap())];
     all_envs.extend_from_slice(envs);
     let mut tui = Tui::spawn_with_first(
@@ -727,41 +692,16 @@ struct Beside {
 impl Beside {
     fn new() -> Beside {
         let dir = tempfile::tempdir().unwrap();
-        let script = dir.path().join("record.sh");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n",
-                dir.path().display()
-            ),
-        )
-        .unwrap();
-        let mut perms = std::fs::metadata(&script).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
-        std::fs::set_permissions(&script, perms).unwrap();
-        let config = dir.path().join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[notify]\nterminal = \"off\"\ncommand = [{:?}]\n",
-                script.display().to_string()
-            ),
-        )
-        .unwrap();
+        let config = common::recording_config(dir.path(), "terminal = \"off\"\n");
         let data = dir.path().join("data");
         Beside { dir, config, data }
     }
 
     /// The events told, by any instance, as their `message`s.
     fn told(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.path().join("told"))
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["message"].as_str().unwrap().to_string()
-            })
+        common::told(self.dir.path())
+            .iter()
+            .map(|v| v["message"].as_str().unwrap().to_string())
             .collect()
     }
 
@@ -809,27 +749,10 @@ impl Beside {
 
 #[test]
 fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt.block_on(MockServer::start());
-    let answer = |body: serde_json::Value| {
-        rt.block_on(async {
-            server.reset().await;
-            Mock::given(method("GET"))
-                .and(path("/api/v3/simple/price"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(body))
-                .mount(&server)
-                .await;
-        })
-    };
-    let requests = || rt.block_on(server.received_requests()).unwrap().len();
-    let api = format!("{}/api/v3", server.uri());
+    let server = common::PriceApi::start(serde_json::json!({}));
+    let answer = |body: serde_json::Value| server.answer(body);
+    let requests = || server.requests().len();
+    let api = server.url();
     let beside = Beside::new();
 
     // A screen that does not poll, and a watcher that does: what the

@@ -4,68 +4,14 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use common::{PriceApi, recording_config, told};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// A runtime for the loopback API, alive as long as the test.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// An API that prices `body`'s coins.
-fn api(rt: &tokio::runtime::Runtime, body: serde_json::Value) -> MockServer {
-    rt.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/api/v3/simple/price"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(body))
-            .mount(&server)
-            .await;
-        server
-    })
-}
-
-/// A config whose `[notify]` command appends each event's JSON (its stdin)
-/// as a line of `<dir>/told`.
-fn recording_config(dir: &Path) -> PathBuf {
-    let script = dir.join("record.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n", dir.display()),
-    )
-    .unwrap();
-    let mut perms = std::fs::metadata(&script).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
-    std::fs::set_permissions(&script, perms).unwrap();
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[notify]\ncommand = [{:?}]\n", script.display().to_string()),
-    )
-    .unwrap();
-    config
-}
-
-/// The events the recording command was run for.
-fn told(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("told"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 /// Waits until `done` holds, for at most [`WAIT`].
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -142,15 +88,13 @@ impl Drop for Watch {
 
 #[test]
 fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
-    let rt = runtime();
-    let server = api(
-        &rt,
+    let api = PriceApi::start(
         serde_json::json!({"nillion": {"usd": 0.6132, "last_updated_at": 1764324000}}),
     );
-    let api_url = format!("{}/api/v3", server.uri());
+    let api_url = api.url();
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data-dir");
-    let config = recording_config(home.path());
+    let config = recording_config(home.path(), "");
 
     let watch = Watch::spawn(home.path(), &data, &api_url, &config, &["--json"]);
     let line = watch.next_line();
@@ -191,10 +135,10 @@ fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
     );
 
     // Started again, it polls, prints nothing new and tells nothing again.
-    let polled = rt.block_on(server.received_requests()).unwrap().len();
+    let polled = api.requests().len();
     let watch = Watch::spawn(home.path(), &data, &api_url, &config, &[]);
     wait_until("a poll by the second watcher", || {
-        rt.block_on(server.received_requests()).unwrap().len() > polled
+        api.requests().len() > polled
     });
     std::thread::sleep(Duration::from_millis(500));
     let (status, _) = watch.stop("-INT");
@@ -204,9 +148,8 @@ fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
 
 #[test]
 fn text_lines_carry_the_time_the_kind_and_the_message() {
-    let rt = runtime();
-    let server = api(&rt, serde_json::json!({"parcl": {"usd": 0.3}}));
-    let api_url = format!("{}/api/v3", server.uri());
+    let api = PriceApi::start(serde_json::json!({"parcl": {"usd": 0.3}}));
+    let api_url = api.url();
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("empty.toml");
     std::fs::write(&config, "").unwrap();
@@ -258,9 +201,8 @@ fn nothing_to_watch_is_said_and_exits_2() {
 
 #[test]
 fn coins_a_screen_adds_to_the_watchlist_are_polled_from_the_next_look() {
-    let rt = runtime();
-    let server = api(&rt, serde_json::json!({"newcoin-x": {"usd": 2.5}}));
-    let api_url = format!("{}/api/v3", server.uri());
+    let api = PriceApi::start(serde_json::json!({"newcoin-x": {"usd": 2.5}}));
+    let api_url = api.url();
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("empty.toml");
     std::fs::write(&config, "").unwrap();
@@ -281,9 +223,7 @@ fn coins_a_screen_adds_to_the_watchlist_are_polled_from_the_next_look() {
         &config,
         &["--interval", "10", "--watchlist", list_arg],
     );
-    wait_until("the first poll", || {
-        !rt.block_on(server.received_requests()).unwrap().is_empty()
-    });
+    wait_until("the first poll", || !api.requests().is_empty());
     // Saved as a screen saves: a new file renamed over the old.
     let new = home.path().join("list.json.new");
     std::fs::write(

@@ -97,3 +97,84 @@ pub fn pty_command(home: &Path) -> CommandBuilder {
     cmd.env("TERM", "xterm-256color");
     cmd
 }
+
+/// A loopback CoinGecko whose `/simple/price` answer a test sets, with a
+/// runtime of its own that lives as long as it does.
+pub struct PriceApi {
+    rt: tokio::runtime::Runtime,
+    server: wiremock::MockServer,
+}
+
+impl PriceApi {
+    /// Starts one that answers `body` to every price request.
+    pub fn start(body: serde_json::Value) -> PriceApi {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(wiremock::MockServer::start());
+        let api = PriceApi { rt, server };
+        api.answer(body);
+        api
+    }
+
+    /// Answers `body` from now on.
+    pub fn answer(&self, body: serde_json::Value) {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, ResponseTemplate};
+        self.rt.block_on(async {
+            self.server.reset().await;
+            Mock::given(method("GET"))
+                .and(path("/api/v3/simple/price"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body))
+                .mount(&self.server)
+                .await;
+        });
+    }
+
+    /// The base URL to give `--api-url`.
+    pub fn url(&self) -> String {
+        format!("{}/api/v3", self.server.uri())
+    }
+
+    /// The requests it has had.
+    pub fn requests(&self) -> Vec<wiremock::Request> {
+        self.rt
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
+    }
+}
+
+/// Writes `<dir>/config.toml` with `extra` and a `[notify]` command that
+/// appends each event's JSON (its stdin) as a line of `<dir>/told`.
+pub fn recording_config(dir: &Path, extra: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("record.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\n{{ cat; echo; }} >> '{}/told'\n", dir.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[notify]\n{extra}command = [{:?}]\n",
+            script.display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// The events the command of [`recording_config`] was run for, in order.
+pub fn told(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("told"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
