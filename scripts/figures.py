@@ -110,31 +110,27 @@ class App:
             self.pump(min(left, 0.2))
 
     def quit(self):
+        """Quits the screen with q."""
         os.write(self.master, b"q")
-        deadline = time.perf_counter() + TIMEOUT
-        while self.proc.poll() is None:
-            if time.perf_counter() > deadline:
-                self.proc.kill()
-                raise SystemExit("the app did not quit on q")
-            self.pump(0.05)
-        os.close(self.master)
-        self.home.cleanup()
-        if self.proc.returncode != 0:
-            raise SystemExit(f"the app exited with {self.proc.returncode}")
+        self.wait_exit("the app did not quit on q")
 
     def stop(self):
         """Ends a headless run (`prelist watch`) as systemd would: SIGTERM."""
         self.proc.terminate()
+        self.wait_exit("prelist watch did not stop on SIGTERM")
+
+    def wait_exit(self, failure):
+        """Waits for the process to exit with 0, reading what it writes."""
         deadline = time.perf_counter() + TIMEOUT
         while self.proc.poll() is None:
             if time.perf_counter() > deadline:
                 self.proc.kill()
-                raise SystemExit("prelist watch did not stop on SIGTERM")
+                raise SystemExit(failure)
             self.pump(0.05)
         os.close(self.master)
         self.home.cleanup()
         if self.proc.returncode != 0:
-            raise SystemExit(f"prelist watch exited with {self.proc.returncode}")
+            raise SystemExit(f"{self.proc.args[1:2]} exited with {self.proc.returncode}")
 
     def status(self):
         """/proc/PID/status as a dict of kB values (memory lines only)."""
