@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::alert::{Alerts, memo_problem};
 use crate::listing::{Listing, Listings};
 use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
@@ -79,6 +80,16 @@ pub enum StoreError {
     BadCalls {
         path: PathBuf,
         month: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the price alerts of \"{id}\" {problem} (move the file aside to start afresh; \
+         it is never overwritten while it cannot be read)",
+        id = crate::text::clean(id)
+    )]
+    BadAlert {
+        path: PathBuf,
+        id: String,
         problem: String,
     },
     #[error(
@@ -261,18 +272,23 @@ struct StateFile {
     /// calls were counted have none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     calls: CallBook,
+    /// Which price alerts fired, by market id; files written before alerts
+    /// have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    alerts: Alerts,
 }
 
 fn book_is_empty(book: &Book) -> bool {
     book.exchanges.is_empty()
 }
 
-/// What the state file holds: CoinGecko's listings and prices, and the
-/// book of what each exchange lists.
+/// What the state file holds: CoinGecko's listings and prices, the book of
+/// what each exchange lists, and which price alerts fired.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     pub listings: Listings,
     pub book: Book,
+    pub alerts: Alerts,
 }
 
 /// API calls by UTC month ("2026-11") and plan (`Plan::key`): every
@@ -468,6 +484,7 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
     Ok(State {
         listings: file.listings.into_iter().collect(),
         book: file.exchanges,
+        alerts: file.alerts,
     })
 }
 
@@ -481,6 +498,7 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
                 listings: BTreeMap::new(),
                 exchanges: Book::default(),
                 calls: CallBook::new(),
+                alerts: Alerts::new(),
             });
         }
         Err(ReadError::TooLarge {
@@ -521,6 +539,15 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
             });
         }
     }
+    for (id, memo) in &state.alerts {
+        if let Some(problem) = memo_problem(id, memo) {
+            return Err(StoreError::BadAlert {
+                path: path.to_path_buf(),
+                id: id.clone(),
+                problem,
+            });
+        }
+    }
     for (month, by_plan) in &state.calls {
         if let Some(problem) = calls_problem(month, by_plan) {
             return Err(StoreError::BadCalls {
@@ -543,11 +570,13 @@ pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError
     let on_disk = State {
         listings: std::mem::take(&mut file.listings).into_iter().collect(),
         book: std::mem::take(&mut file.exchanges),
+        alerts: std::mem::take(&mut file.alerts),
     };
     let merged = merge_state(state, &on_disk);
     // The calls counted are kept as they are: only `add_calls` adds to them.
     file.listings = sorted(&merged.listings);
     file.exchanges = merged.book.clone();
+    file.alerts = merged.alerts.clone();
     write_state(path, &file)?;
     Ok(merged)
 }
@@ -570,6 +599,7 @@ pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
             listings: sorted(&state.listings),
             exchanges: state.book.clone(),
             calls: CallBook::new(),
+            alerts: state.alerts.clone(),
         },
     )
 }

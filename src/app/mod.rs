@@ -10,6 +10,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
+use crate::alert::Alerts;
 use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
@@ -210,6 +211,8 @@ pub struct App {
     pub(crate) listings: Listings,
     /// What each watched exchange lists.
     pub(crate) book: Book,
+    /// Which price alerts fired (see `crate::alert`).
+    pub(crate) alerts: Alerts,
     /// The exchanges being watched, as their looks left them.
     pub(crate) sources: BTreeMap<Exchange, SourceState>,
     /// The exchanges looked at since the app started: a listing found at
@@ -282,6 +285,7 @@ impl App {
             watchlist,
             listings,
             book: Book::default(),
+            alerts: Alerts::new(),
             sources: BTreeMap::new(),
             looked: HashSet::new(),
             keymap: Keymap::default(),
@@ -350,6 +354,13 @@ impl App {
     pub fn with_book(mut self, book: Book) -> App {
         self.book = book;
         self.refresh();
+        self
+    }
+
+    /// Starts from this memo of the price alerts (from the state file), so
+    /// an alert told before a restart is not told again.
+    pub fn with_alerts(mut self, alerts: Alerts) -> App {
+        self.alerts = alerts;
         self
     }
 
@@ -488,7 +499,8 @@ impl App {
                         .collect();
                     self.notify(events, flips.len());
                 }
-                if !flips.is_empty() {
+                let alerted = self.check_alerts();
+                if !flips.is_empty() || alerted {
                     self.save_state();
                 } else if self.listings != before {
                     // New prices alone: a big list's state file is megabytes,
@@ -569,6 +581,39 @@ impl App {
         }
     }
 
+    /// Checks the price alerts against the prices just applied, and tells
+    /// each that fired as a flip is told. Returns whether the memo changed
+    /// (an alert fired or re-armed): it is written at once, so another
+    /// instance, or this one restarted, does not tell the crossing again.
+    fn check_alerts(&mut self) -> bool {
+        let before = self.alerts.clone();
+        let fired = crate::alert::check(
+            &self.watchlist.coins,
+            &self.listings,
+            &mut self.alerts,
+            self.now_wall,
+        );
+        let at = jiff::Timestamp::from_second(self.now_wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let mut events = Vec::new();
+        for f in &fired {
+            let coin = notify::CoinRef::of(&self.watchlist.coins[f.index]);
+            let event =
+                notify::Event::alert(coin, f.crossing, f.threshold, f.price, "coingecko", at);
+            self.flash = Some(event.message.clone());
+            self.push_log(LogKind::Flip, event.message.clone());
+            events.push(event);
+        }
+        if fired.len() > 1 {
+            self.flash = Some(format!("{} price alerts (l: log)", fired.len()));
+        }
+        if !fired.is_empty() {
+            self.flash_sticky = true;
+            events.truncate(NOTIFY_PER_BATCH);
+            self.notify(events, fired.len());
+        }
+        self.alerts != before
+    }
+
     /// Sends `events` (the first of `total`) to the `[notify]` channels, and
     /// says in the log how many more were not sent.
     fn notify(&mut self, events: Vec<notify::Event>, total: usize) {
@@ -645,6 +690,7 @@ impl App {
         State {
             listings: self.listings.clone(),
             book: self.book.clone(),
+            alerts: self.alerts.clone(),
         }
     }
 
@@ -698,6 +744,8 @@ impl App {
                     self.book = current.book;
                     self.refresh();
                 }
+                // Another instance's fired alerts are not told again here.
+                self.alerts = current.alerts;
                 self.set_listings(current.listings);
                 self.state_error = None;
                 self.state_retry_at = None;

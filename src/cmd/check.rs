@@ -86,6 +86,8 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let state = store::State {
             listings: std::mem::take(&mut cx.listings),
             book: std::mem::take(&mut cx.book),
+            // `check` fires no alerts: the merge keeps the file's memo.
+            alerts: crate::alert::Alerts::new(),
         };
         let saved = store::save_state_merged(&cx.state_path(), &state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;

@@ -45,6 +45,8 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
         let merged = store::State {
             listings: crate::merge::merge_listings(&listings, &imported.listings),
             book,
+            // The merge keeps the file's memo of the price alerts.
+            alerts: crate::alert::Alerts::new(),
         };
         store::save_state_merged(&state_path, &merged)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;

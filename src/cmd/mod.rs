@@ -33,6 +33,8 @@ pub struct Context {
     pub listings: Listings,
     /// What each watched exchange lists, from the state file.
     pub book: Book,
+    /// Which price alerts fired, from the state file.
+    pub alerts: crate::alert::Alerts,
 }
 
 impl Context {
@@ -82,6 +84,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         store,
         listings: state.listings,
         book: state.book,
+        alerts: state.alerts,
     };
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),
