@@ -83,7 +83,7 @@ pub enum StoreError {
         problem: String,
     },
     #[error(
-        "{path}: the price alerts of \"{id}\" {problem} (move the file aside to start afresh; \
+        "{path}: the price alert memo of \"{id}\" {problem} (move the file aside to start afresh; \
          it is never overwritten while it cannot be read)",
         id = crate::text::clean(id)
     )]
@@ -935,6 +935,70 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, [STATE_FILE], "no temporary file left behind");
+    }
+
+    fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
+        crate::alert::AlertMemo {
+            above: Some(crate::alert::Mark {
+                threshold,
+                fired_at: at,
+                rearmed_at: None,
+            }),
+            below: None,
+        }
+    }
+
+    #[test]
+    fn alerts_round_trip_and_merge_with_another_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let mut ours = State::default();
+        ours.alerts.insert("parcl".into(), fired(1.0, 100));
+        save_state(&path, &ours).unwrap();
+        assert_eq!(load_state(&path).unwrap(), ours);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"fired_at\": 100") && !text.contains("rearmed_at"),
+            "{text}"
+        );
+        // Another instance, which saw neither crossing, fired on Nillion.
+        let mut theirs = State::default();
+        theirs.alerts.insert("nillion".into(), fired(0.5, 200));
+        let merged = save_state_merged(&path, &theirs).unwrap();
+        assert_eq!(merged.alerts.len(), 2, "a fired mark is kept: {merged:?}");
+        assert_eq!(load_state(&path).unwrap(), merged);
+        // A state without alerts writes none.
+        save_state(&path, &State::default()).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("alerts"));
+    }
+
+    #[test]
+    fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let write = |alerts: &str| {
+            std::fs::write(
+                &path,
+                format!(r#"{{"version": 1, "listings": {{}}, "alerts": {alerts}}}"#),
+            )
+            .unwrap();
+        };
+        write(r#"{"parcl": {"above": {"threshold": 0, "fired_at": 1}}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(
+            msg.contains(STATE_FILE)
+                && msg.contains(
+                    "the price alert memo of \"parcl\" has an alert above 0 USD, which is not a \
+                     price a coin can have"
+                ),
+            "{msg}"
+        );
+        write(r#"{"Not/An Id": {}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(msg.contains("\"Not/An Id\" is not under a market id"), "{msg}");
+        write(r#"{"parcl": {"above": {"threshold": 1, "fired_at": 1, "armed": true}}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(msg.contains("unknown field `armed`"), "{msg}");
     }
 
     #[test]

@@ -1623,6 +1623,119 @@ mod tests {
             );
         }
 
+        /// The app polling, with Parcl alerting above $1.
+        fn alerting_app() -> App {
+            let mut app = polling_app();
+            let parcl = app
+                .watchlist
+                .coins
+                .iter_mut()
+                .find(|c| c.name == "Parcl")
+                .unwrap();
+            parcl.alert_above = Some(1.0);
+            app
+        }
+
+        /// The alert events of one poll of Parcl at `price`, with the
+        /// state saves it asks for answered as written.
+        fn alerts_at(app: &mut App, price: f64) -> Vec<notify::Event> {
+            let effects = app.update(Msg::Poll(done(priced("parcl", price))));
+            for e in &effects {
+                if let Effect::SaveState(sent) = e {
+                    app.update(Msg::StateSaved {
+                        sent: sent.clone(),
+                        result: Ok(sent.clone()),
+                    });
+                }
+            }
+            effects
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::Notify(events) => Some(events),
+                    _ => None,
+                })
+                .flatten()
+                .filter(|e| e.event == notify::EventKind::AlertAbove)
+                .collect()
+        }
+
+        #[test]
+        fn an_alert_is_told_once_per_crossing_and_rearms_past_two_percent() {
+            let mut app = alerting_app();
+            assert!(alerts_at(&mut app, 0.9).is_empty(), "below the threshold");
+            let effects = app.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let told: Vec<&notify::Event> = effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Notify(events) => Some(events),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            assert_eq!(told.len(), 1, "exactly one event");
+            assert_eq!(told[0].event, notify::EventKind::AlertAbove);
+            assert_eq!(told[0].coin.as_deref(), Some("Parcl"));
+            assert_eq!(told[0].price_usd, Some(1.1));
+            assert_eq!(told[0].message, "Parcl rose above $1.00: now $1.10");
+            let Some(Effect::SaveState(sent)) = effects
+                .iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+                .cloned()
+            else {
+                panic!("the fired alert is written at once: {effects:?}")
+            };
+            assert!(sent.alerts["parcl"].above.is_some_and(|m| m.holds(1.0)));
+            assert_eq!(app.log.back().unwrap().kind, LogKind::Flip);
+            assert_eq!(
+                app.log.back().unwrap().text,
+                "Parcl rose above $1.00: now $1.10"
+            );
+            assert_eq!(
+                app.flash.as_deref(),
+                Some("Parcl rose above $1.00: now $1.10")
+            );
+            app.update(Msg::StateSaved {
+                result: Ok(sent.clone()),
+                sent,
+            });
+
+            assert!(alerts_at(&mut app, 1.3).is_empty(), "still above: once");
+            assert!(alerts_at(&mut app, 0.99).is_empty(), "1% back");
+            assert!(alerts_at(&mut app, 1.2).is_empty(), "1% back did not re-arm");
+            let effects = app.update(Msg::Poll(done(priced("parcl", 0.97))));
+            assert!(
+                effects.iter().any(|e| matches!(e, Effect::SaveState(s)
+                    if s.alerts["parcl"].above.is_some_and(|m| !m.holds(1.0)))),
+                "the re-arm is written at once: {effects:?}"
+            );
+            assert!(alerts_at(&mut app, 0.97).is_empty());
+            assert_eq!(alerts_at(&mut app, 1.05).len(), 1, "re-armed, fires again");
+        }
+
+        #[test]
+        fn a_restart_with_the_saved_memo_does_not_tell_it_again() {
+            let mut app = alerting_app();
+            assert_eq!(alerts_at(&mut app, 1.1).len(), 1);
+            let state = app.state();
+            let mut again = alerting_app().with_alerts(state.alerts);
+            assert!(alerts_at(&mut again, 1.2).is_empty());
+            // Another instance's fired mark, come back with a save, holds
+            // here too.
+            let mut other = alerting_app();
+            let effects = other.update(Msg::Poll(done(priced("nillion", 0.6))));
+            let Some(Effect::SaveState(sent)) = effects
+                .into_iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+            else {
+                panic!("a flip is saved")
+            };
+            other.update(Msg::StateSaved {
+                sent,
+                result: Ok(app.state()),
+            });
+            assert!(alerts_at(&mut other, 1.2).is_empty());
+        }
+
         #[test]
         fn unchanged_answers_write_nothing() {
             let mut app = polling_app();
