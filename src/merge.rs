@@ -249,6 +249,21 @@ mod tests {
     }
 
     #[test]
+    fn alerts_merge_like_every_other_field() {
+        let base = coins();
+        let ours = with_notes(base.clone(), 1, "ours");
+        let mut theirs = base.clone();
+        theirs[2].alert_above = Some(3.0);
+        let m = merge3(&base, &ours, &theirs);
+        assert_eq!(m.coins[2].alert_above, Some(3.0), "their alert holds");
+        assert_eq!(m.coins[1].notes, "ours");
+        let mut both = ours.clone();
+        both[2].alert_above = Some(2.0);
+        let m = merge3(&base, &both, &theirs);
+        assert_eq!(m.conflicts, ["My Pet Hooligan"], "set differently on both");
+    }
+
+    #[test]
     fn an_edit_beats_a_delete_and_equal_changes_merge() {
         let base = coins();
         let ours = with_notes(base.clone(), 3, "kept");

@@ -201,8 +201,8 @@ coin_fields! {
     MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion (m looks it up)";
     Narratives: "narratives", "Narratives", "separated by ;";
     Notes: "notes", "Notes", "";
-    AlertAbove: "alert_above", "Alert above (USD)", "USD, e.g. 1.25: told once each time the price rises to it";
-    AlertBelow: "alert_below", "Alert below (USD)", "USD, e.g. 0.5: told once each time the price falls to it";
+    AlertAbove: "alert_above", "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
+    AlertBelow: "alert_below", "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
     OtherNames: "other_names", "Other names", "separated by ;";
     Summary: "summary", "Summary", "";
     Thesis: "thesis", "Why listed", "";

@@ -344,6 +344,7 @@ fn an_appearance_while_closed_is_told_at_the_next_look() {
         &State {
             listings: Listings::new(),
             book: first.book().clone(),
+            ..State::default()
         },
     )
     .unwrap();

@@ -469,10 +469,40 @@ mod editing {
     }
 
     #[test]
+    fn alerts_are_edited_in_the_form_with_their_errors() {
+        let mut app = app();
+        app.update(Action::Edit);
+        // Name, Ticker, Category, Market id, Narratives, Notes: then the alerts.
+        for _ in 0..6 {
+            app.update(Action::NextField);
+        }
+        app.update(Action::Paste("1.5".into()));
+        app.update(Action::NextField);
+        app.update(Action::Paste("2".into()));
+        app.update(Action::Submit);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("Alert above (USD): 1.5"), "{s}");
+        assert!(
+            s.contains("↑ 2 must be lower than alert_above (1.5)"),
+            "the error under its field: {s}"
+        );
+        assert!(
+            s.contains("Alert below (USD): e.g. 0.5: told once each time the price falls to it"),
+            "the focused field's hint: {s}"
+        );
+        insta::assert_snapshot!(s);
+        // A number that is none is the form's field error too.
+        app.update(Action::Paste("x".into()));
+        app.update(Action::Submit);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("↑ \"2x\" is not a price in USD"), "{s}");
+    }
+
+    #[test]
     fn edit_form_scrolls_to_the_focused_field_at_the_smallest_size() {
         let mut app = app();
         app.update(Action::Edit);
-        for _ in 0..14 {
+        for _ in 0..16 {
             app.update(Action::NextField);
         }
         let s = screen(&render(&mut app, 40, 10));
