@@ -762,3 +762,40 @@ fn detail_pane_with_exchanges() {
     let t = render(&mut app, 100, 20);
     insta::assert_snapshot!(screen(&t));
 }
+
+/// The detail pane says a coin's alerts, and which of them fired.
+#[test]
+fn detail_pane_with_alerts() {
+    let mut w = Watchlist::builtin();
+    w.coins[1].alert_above = Some(0.65);
+    w.coins[1].alert_below = Some(0.5);
+    let listings = Listings::from([(
+        "nillion".to_string(),
+        Listing {
+            listed_at: 1_742_817_600,
+            first_price: 0.61,
+            price_usd: 0.7012,
+            change_24h: None,
+            market_cap: None,
+            updated_at: 1_742_900_000,
+            stale: false,
+        },
+    )]);
+    let mut alerts = prelist::alert::Alerts::new();
+    let fired = prelist::alert::check(&w.coins, &listings, &mut alerts, 1_742_900_000);
+    assert_eq!(fired.len(), 1);
+    let mut app = App::new(w, listings).with_alerts(alerts);
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    let s = screen(&render(&mut app, 80, 16));
+    assert!(
+        s.contains("Alerts: above $0.65 (fired) · below $0.50"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    // A coin without alerts has no such line.
+    app.update(Action::ToggleFullDetail);
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    assert!(!screen(&render(&mut app, 80, 16)).contains("Alerts:"));
+}
