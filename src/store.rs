@@ -973,6 +973,20 @@ mod tests {
     }
 
     #[test]
+    fn a_threshold_reads_back_to_the_same_number() {
+        // Parsed without correct rounding, this comes back one step off,
+        // and the alert would seem new and fire again after a restart.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let mut state = State::default();
+        state
+            .alerts
+            .insert("pepe".into(), fired(1.919_278_266_881_985_5e-7, 1));
+        save_state(&path, &state).unwrap();
+        assert_eq!(load_state(&path).unwrap(), state);
+    }
+
+    #[test]
     fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
