@@ -265,7 +265,11 @@ mod tests {
         );
         assert_eq!(run(&coins, &mut memo, 1.5, 2), [], "once per crossing");
         assert_eq!(run(&coins, &mut memo, 0.99, 3), [], "1% back is not enough");
-        assert_eq!(run(&coins, &mut memo, 0.98, 4), [], "2% is not more than 2%");
+        assert_eq!(
+            run(&coins, &mut memo, 0.98, 4),
+            [],
+            "2% is not more than 2%"
+        );
         assert_eq!(run(&coins, &mut memo, 1.2, 5), [], "still not re-armed");
         assert_eq!(run(&coins, &mut memo, 0.979, 6), [], "re-armed");
         assert_eq!(memo["parcl"].above.unwrap().rearmed_at, Some(T0 + 6));

@@ -332,6 +332,10 @@ mod tests {
         );
         assert_eq!(m["c"], memo(Some(fired(30)), None));
         assert_eq!(m["d"], memo(None, Some(fired(1))));
-        assert_eq!(merge_alerts(&theirs, &ours)["b"], m["b"], "either way round");
+        assert_eq!(
+            merge_alerts(&theirs, &ours)["b"],
+            m["b"],
+            "either way round"
+        );
     }
 }

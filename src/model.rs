@@ -620,7 +620,12 @@ impl RawCoin {
         };
         let mut threshold = |field, value: Option<f64>| match value {
             Some(v) if !crate::market::is_price(v) => {
-                bad(field, Rule::PriceOutOfRange { value: v.to_string() });
+                bad(
+                    field,
+                    Rule::PriceOutOfRange {
+                        value: v.to_string(),
+                    },
+                );
                 None
             }
             v => v,

@@ -1009,7 +1009,10 @@ mod tests {
         );
         write(r#"{"Not/An Id": {}}"#);
         let msg = load_state(&path).unwrap_err().to_string();
-        assert!(msg.contains("\"Not/An Id\" is not under a market id"), "{msg}");
+        assert!(
+            msg.contains("\"Not/An Id\" is not under a market id"),
+            "{msg}"
+        );
         write(r#"{"parcl": {"above": {"threshold": 1, "fired_at": 1, "armed": true}}}"#);
         let msg = load_state(&path).unwrap_err().to_string();
         assert!(msg.contains("unknown field `armed`"), "{msg}");

@@ -368,7 +368,10 @@ fn export_then_import_round_trips() {
     let text = stdout(&csv);
     assert!(text.starts_with("rank,name,"));
     assert!(
-        text.lines().next().unwrap().ends_with(",alert_above,alert_below"),
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with(",alert_above,alert_below"),
         "{text}"
     );
     assert!(text.lines().nth(2).unwrap().ends_with(",1.5,"), "{text}");
@@ -392,7 +395,10 @@ fn a_bad_import_changes_nothing() {
     );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("coin #1 (Zeta): field `alert_below`: -1"), "{err}");
+    assert!(
+        err.contains("coin #1 (Zeta): field `alert_below`: -1"),
+        "{err}"
+    );
     let out = prelist(dir.path(), &["import", "-"], Some("{ not json"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1, column 3"));

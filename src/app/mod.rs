@@ -1701,7 +1701,10 @@ mod tests {
 
             assert!(alerts_at(&mut app, 1.3).is_empty(), "still above: once");
             assert!(alerts_at(&mut app, 0.99).is_empty(), "1% back");
-            assert!(alerts_at(&mut app, 1.2).is_empty(), "1% back did not re-arm");
+            assert!(
+                alerts_at(&mut app, 1.2).is_empty(),
+                "1% back did not re-arm"
+            );
             let effects = app.update(Msg::Poll(done(priced("parcl", 0.97))));
             assert!(
                 effects.iter().any(|e| matches!(e, Effect::SaveState(s)
