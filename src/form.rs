@@ -150,11 +150,31 @@ fn field_text(c: &RawCoin, f: Field) -> String {
         Field::Score => c.score.map(|s| s.to_string()).unwrap_or_default(),
         Field::Airdrop => text(&c.airdrop),
         Field::Launch => text(&c.launch),
+        Field::AlertAbove => c.alert_above.map(|p| p.to_string()).unwrap_or_default(),
+        Field::AlertBelow => c.alert_below.map(|p| p.to_string()).unwrap_or_default(),
+    }
+}
+
+/// A price as typed: "$1,250.5" is 1250.5 (a dollar sign and thousands
+/// commas are how prices are written); empty is none. Whether it is a
+/// price a coin can have is the watchlist's rule.
+fn price(f: Field, s: &str) -> Result<Option<f64>, FieldError> {
+    let digits: String = s.trim_start_matches('$').replace(',', "");
+    match digits.trim() {
+        "" => Ok(None),
+        n => n.parse().map(Some).map_err(|_| {
+            FieldError::new(
+                f,
+                Rule::NotAPrice {
+                    found: s.to_string(),
+                },
+            )
+        }),
     }
 }
 
 /// Sets field `f` of a coin from the form's (trimmed) text. Only a score
-/// that is not a number can be wrong here; every other rule is the
+/// or a price that is not a number can be wrong here; every other rule is the
 /// watchlist's, checked by `RawCoin::into_coin`.
 fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
     match f {
@@ -186,6 +206,8 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
         }
         Field::Airdrop => c.airdrop = opt(s),
         Field::Launch => c.launch = opt(s),
+        Field::AlertAbove => c.alert_above = price(f, s)?,
+        Field::AlertBelow => c.alert_below = price(f, s)?,
     }
     Ok(())
 }
@@ -411,6 +433,49 @@ mod tests {
         let c = f.to_coin(&coins).unwrap();
         assert_eq!(c, coins[1], "an unchanged form gives the same coin");
         assert_eq!(c.id, coins[1].id, "and keeps its id");
+    }
+
+    #[test]
+    fn alerts_are_typed_as_prices_and_empty_clears_them() {
+        let mut coins = Watchlist::builtin().coins;
+        coins[1].alert_above = Some(1250.5);
+        let mut f = Form::edit(&coins[1]);
+        assert_eq!(f.value(Field::AlertAbove), "1250.5");
+        assert_eq!(f.value(Field::AlertBelow), "");
+        f.inputs[Field::AlertAbove as usize] = LineInput::new("");
+        f.inputs[Field::AlertBelow as usize] = LineInput::new(" $1,000.25 ");
+        let c = f.to_coin(&coins).unwrap();
+        assert_eq!((c.alert_above, c.alert_below), (None, Some(1000.25)));
+
+        f.inputs[Field::AlertAbove as usize] = LineInput::new("lots");
+        f.inputs[Field::AlertBelow as usize] = LineInput::new("0");
+        let said: Vec<String> = f
+            .to_coin(&coins)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            said,
+            [
+                "field `alert_above`: \"lots\" is not a price in USD",
+                "field `alert_below`: 0 is not a price a coin can have (above 0, at most \
+                 1000000000)",
+            ]
+        );
+        f.inputs[Field::AlertAbove as usize] = LineInput::new("2");
+        f.inputs[Field::AlertBelow as usize] = LineInput::new("3");
+        let errs = f.to_coin(&coins).unwrap_err();
+        assert_eq!(
+            errs,
+            [FieldError::new(
+                Field::AlertBelow,
+                Rule::AlertsCrossed {
+                    below: "3".into(),
+                    above: "2".into()
+                }
+            )]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! prelist: a terminal watchlist of crypto coins that have not started trading yet.
 
 pub mod about;
+pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod cmd;

@@ -77,6 +77,11 @@ pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>> {
     pub launch: Option<String>,
     #[serde(default)]
     pub notes: String,
+    /// The price alerts, in USD.
+    #[serde(default)]
+    pub alert_above: Option<f64>,
+    #[serde(default)]
+    pub alert_below: Option<f64>,
 }
 
 impl CoinRecord {
@@ -114,6 +119,8 @@ impl CoinRecord {
             launch: self.launch,
             market_id: self.market_id,
             notes: self.notes,
+            alert_above: self.alert_above,
+            alert_below: self.alert_below,
         };
         (coin, listing)
     }
@@ -202,6 +209,8 @@ impl<L, X> CoinRecord<L, X> {
             backers: list(&coin.backers),
             launch: opt(&coin.launch),
             notes: text(&coin.notes),
+            alert_above: coin.alert_above,
+            alert_below: coin.alert_below,
         }
     }
 }

@@ -4,8 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::alert::{Alerts, Mark};
 use crate::listing::Listings;
 use crate::model::{Coin, Taken, name_key};
+use crate::notify::Crossing;
 use crate::sources::book::Book;
 use crate::store::State;
 
@@ -87,14 +89,41 @@ fn free_name(coins: &[Coin], wanted: &str) -> String {
     }
 }
 
-/// Both sides' state: the listings by union (see [`merge_listings`]) and
-/// the exchanges' books (see [`merge_books`]).
+/// Both sides' state: the listings by union (see [`merge_listings`]), the
+/// exchanges' books (see [`merge_books`]) and the price alerts' memos (see
+/// [`merge_alerts`]).
 pub fn merge_state(ours: &State, theirs: &State) -> State {
     State {
         listings: merge_listings(&ours.listings, &theirs.listings),
         book: merge_books(&ours.book, &theirs.book),
         told: crate::told::merge(&ours.told, &theirs.told),
+        alerts: merge_alerts(&ours.alerts, &theirs.alerts),
     }
+}
+
+/// Both instances' memos in one, per market id and direction: the mark that
+/// changed last wins; at the same time, a fired one beats a re-armed one,
+/// and a mark beats none. So a crossing that either instance told is not
+/// told again by the other after they merge.
+pub fn merge_alerts(ours: &Alerts, theirs: &Alerts) -> Alerts {
+    let mut out = ours.clone();
+    for (id, t) in theirs {
+        let o = out.entry(id.clone()).or_default();
+        for crossing in [Crossing::Above, Crossing::Below] {
+            let ours = o.mark(crossing);
+            *ours = match (*ours, t.get(crossing)) {
+                (Some(a), Some(b)) => Some(later_mark(a, b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    out
+}
+
+/// The mark that changed last; at the same time, a fired one; else `a`.
+fn later_mark(a: Mark, b: Mark) -> Mark {
+    let key = |m: &Mark| (m.changed_at(), m.rearmed_at.is_none());
+    if key(&b) > key(&a) { b } else { a }
 }
 
 /// Every listing of either side. Where both saw a coin list, the earlier
@@ -164,6 +193,7 @@ pub fn merge_books(ours: &Book, theirs: &Book) -> Book {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alert::Mark;
     use crate::listing::Listing;
     use crate::model::Watchlist;
 
@@ -220,6 +250,21 @@ mod tests {
     }
 
     #[test]
+    fn alerts_merge_like_every_other_field() {
+        let base = coins();
+        let ours = with_notes(base.clone(), 1, "ours");
+        let mut theirs = base.clone();
+        theirs[2].alert_above = Some(3.0);
+        let m = merge3(&base, &ours, &theirs);
+        assert_eq!(m.coins[2].alert_above, Some(3.0), "their alert holds");
+        assert_eq!(m.coins[1].notes, "ours");
+        let mut both = ours.clone();
+        both[2].alert_above = Some(2.0);
+        let m = merge3(&base, &both, &theirs);
+        assert_eq!(m.conflicts, ["My Pet Hooligan"], "set differently on both");
+    }
+
+    #[test]
     fn an_edit_beats_a_delete_and_equal_changes_merge() {
         let base = coins();
         let ours = with_notes(base.clone(), 3, "kept");
@@ -255,5 +300,43 @@ mod tests {
         let m = merge_listings(&ours, &theirs);
         assert_eq!(m.len(), 3);
         assert_eq!(m["a"], l(100, 1.5, 3.0, 900));
+    }
+
+    #[test]
+    fn merge_keeps_the_later_mark_and_fired_over_none() {
+        let fired = |at| Mark {
+            threshold: 1.0,
+            fired_at: at,
+            rearmed_at: None,
+        };
+        let rearmed = |at, re| Mark {
+            rearmed_at: Some(re),
+            ..fired(at)
+        };
+        let memo = |above, below| crate::alert::AlertMemo { above, below };
+        let ours = Alerts::from([
+            ("a".into(), memo(Some(fired(10)), None)),
+            ("b".into(), memo(Some(rearmed(10, 20)), Some(fired(5)))),
+            ("c".into(), memo(Some(fired(30)), None)),
+        ]);
+        let theirs = Alerts::from([
+            ("a".into(), memo(Some(fired(12)), Some(fired(3)))),
+            ("b".into(), memo(Some(fired(15)), Some(rearmed(5, 5)))),
+            ("d".into(), memo(None, Some(fired(1)))),
+        ]);
+        let m = merge_alerts(&ours, &theirs);
+        assert_eq!(m["a"], memo(Some(fired(12)), Some(fired(3))));
+        assert_eq!(
+            m["b"],
+            memo(Some(rearmed(10, 20)), Some(fired(5))),
+            "a re-arm after their fire stands; at one time, fired wins"
+        );
+        assert_eq!(m["c"], memo(Some(fired(30)), None));
+        assert_eq!(m["d"], memo(None, Some(fired(1))));
+        assert_eq!(
+            merge_alerts(&theirs, &ours)["b"],
+            m["b"],
+            "either way round"
+        );
     }
 }

@@ -112,6 +112,10 @@ pub struct Coin {
     pub launch: Option<String>,
     pub market_id: Option<String>,
     pub notes: String,
+    /// Price alerts in USD: an event when the coin's price rises to
+    /// `alert_above` or falls to `alert_below` (see `crate::alert`).
+    pub alert_above: Option<f64>,
+    pub alert_below: Option<f64>,
 }
 
 impl PartialEq for Coin {
@@ -197,6 +201,8 @@ coin_fields! {
     MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion (m looks it up)";
     Narratives: "narratives", "Narratives", "separated by ;";
     Notes: "notes", "Notes", "";
+    AlertAbove: "alert_above", "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
+    AlertBelow: "alert_below", "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
     OtherNames: "other_names", "Other names", "separated by ;";
     Summary: "summary", "Summary", "";
     Thesis: "thesis", "Why listed", "";
@@ -238,6 +244,16 @@ pub enum Rule {
     ScoreMissing,
     #[error("\"{}\" is not an airdrop kind (confirmed or probable)", clean(found))]
     NotAnAirdrop { found: String },
+    #[error("\"{}\" is not a price in USD", clean(found))]
+    NotAPrice { found: String },
+    /// The value as written, so that `Rule` stays `Eq`.
+    #[error(
+        "{value} is not a price a coin can have (above 0, at most {})",
+        crate::market::MAX_PRICE_USD
+    )]
+    PriceOutOfRange { value: String },
+    #[error("{below} must be lower than alert_above ({above})")]
+    AlertsCrossed { below: String, above: String },
 }
 
 /// A field of a coin and the rule its value breaks.
@@ -352,6 +368,10 @@ pub struct RawCoin {
     pub market_id: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_above: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_below: Option<f64>,
 }
 
 impl Watchlist {
@@ -598,6 +618,33 @@ impl RawCoin {
                 None
             }
         };
+        let mut threshold = |field, value: Option<f64>| match value {
+            Some(v) if !crate::market::is_price(v) => {
+                bad(
+                    field,
+                    Rule::PriceOutOfRange {
+                        value: v.to_string(),
+                    },
+                );
+                None
+            }
+            v => v,
+        };
+        let alert_above = threshold(CoinField::AlertAbove, self.alert_above);
+        let alert_below = threshold(CoinField::AlertBelow, self.alert_below);
+        // Below at or over above would fire both at one price, or one of
+        // them forever: it is a slip, not an intent.
+        if let (Some(above), Some(below)) = (alert_above, alert_below)
+            && below >= above
+        {
+            bad(
+                CoinField::AlertBelow,
+                Rule::AlertsCrossed {
+                    below: below.to_string(),
+                    above: above.to_string(),
+                },
+            );
+        }
         if !name.is_empty() {
             errors.extend(taken.check(&name, market_id.as_deref()));
         }
@@ -623,6 +670,8 @@ impl RawCoin {
             launch: non_empty(self.launch),
             market_id,
             notes: self.notes,
+            alert_above,
+            alert_below,
         })
     }
 }
@@ -662,6 +711,8 @@ impl From<&Coin> for RawCoin {
             launch: c.launch.clone(),
             market_id: non_empty(c.market_id.clone()),
             notes: c.notes.clone(),
+            alert_above: c.alert_above,
+            alert_below: c.alert_below,
         }
     }
 }
@@ -847,6 +898,58 @@ mod tests {
     }
 
     #[test]
+    fn alerts_load_round_trip_and_are_left_out_when_unset() {
+        let w = parse(&one_coin(r#","alert_above":1.5,"alert_below":0.25"#)).unwrap();
+        assert_eq!(w.coins[0].alert_above, Some(1.5));
+        assert_eq!(w.coins[0].alert_below, Some(0.25));
+        let text = w.to_json();
+        assert!(text.contains("\"alert_above\": 1.5"), "{text}");
+        assert_eq!(parse(&text).unwrap(), w);
+        let mut changed = w.clone();
+        changed.coins[0].alert_below = Some(0.3);
+        assert_ne!(changed, w, "an alert is part of the coin");
+        let none = parse(&one_coin("")).unwrap().to_json();
+        assert!(!none.contains("alert"), "{none}");
+    }
+
+    #[test]
+    fn alerts_must_be_prices_with_below_under_above() {
+        let msg = |fields: &str| parse(&one_coin(fields)).unwrap_err().to_string();
+        assert!(
+            msg(r#","alert_above":0"#).ends_with(
+                "coin #1 (A): field `alert_above`: 0 is not a price a coin can have \
+                 (above 0, at most 1000000000)"
+            ),
+            "{}",
+            msg(r#","alert_above":0"#)
+        );
+        assert!(msg(r#","alert_below":-2"#).contains("field `alert_below`: -2 is not a price"));
+        assert!(msg(r#","alert_above":1e10"#).contains("field `alert_above`: 10000000000"));
+        assert!(
+            msg(r#","alert_above":"1""#).contains("line 1"),
+            "a string is a JSON type error, with its place"
+        );
+        assert!(
+            msg(r#","alert_above":1,"alert_below":1"#)
+                .ends_with("field `alert_below`: 1 must be lower than alert_above (1)")
+        );
+        assert!(parse(&one_coin(r#","alert_above":1,"alert_below":0.99"#)).is_ok());
+        let raw = RawCoin {
+            name: "A".into(),
+            alert_above: Some(f64::NAN),
+            alert_below: Some(f64::INFINITY),
+            ..RawCoin::default()
+        };
+        let fields: Vec<CoinField> = raw
+            .into_coin(&Taken::default())
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, [CoinField::AlertAbove, CoinField::AlertBelow]);
+    }
+
+    #[test]
     fn ids_are_fresh_per_coin_and_not_part_of_equality() {
         let a = Watchlist::builtin();
         let b = Watchlist::builtin();
@@ -869,6 +972,8 @@ mod tests {
             notes: "n".into(),
             ticker: Some("T".into()),
             other_names: vec!["o".into()],
+            alert_above: Some(2.0),
+            alert_below: Some(1.0),
             ..every
         })
         .unwrap();

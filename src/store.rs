@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::alert::{Alerts, memo_problem};
 use crate::listing::{Listing, Listings};
 use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
@@ -89,6 +90,16 @@ pub enum StoreError {
     BadClaim {
         path: PathBuf,
         key: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the price alert memo of \"{id}\" {problem} (move the file aside to start afresh; \
+         it is never overwritten while it cannot be read)",
+        id = crate::text::clean(id)
+    )]
+    BadAlert {
+        path: PathBuf,
+        id: String,
         problem: String,
     },
     #[error(
@@ -274,20 +285,25 @@ struct StateFile {
     /// The events told, so no two instances tell one (see [`told`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     told: Told,
+    /// Which price alerts fired, by market id; files written before alerts
+    /// have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    alerts: Alerts,
 }
 
 fn book_is_empty(book: &Book) -> bool {
     book.exchanges.is_empty()
 }
 
-/// What the state file holds: CoinGecko's listings and prices, and the
-/// book of what each exchange lists.
+/// What the state file holds: CoinGecko's listings and prices, the book of
+/// what each exchange lists, and which price alerts fired.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     pub listings: Listings,
     pub book: Book,
     /// The events told, by their key.
     pub told: Told,
+    pub alerts: Alerts,
 }
 
 /// API calls by UTC month ("2026-11") and plan (`Plan::key`): every
@@ -484,6 +500,7 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
         listings: file.listings.into_iter().collect(),
         book: file.exchanges,
         told: file.told,
+        alerts: file.alerts,
     })
 }
 
@@ -498,6 +515,7 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
                 exchanges: Book::default(),
                 calls: CallBook::new(),
                 told: Told::new(),
+                alerts: Alerts::new(),
             });
         }
         Err(ReadError::TooLarge {
@@ -543,6 +561,15 @@ fn read_state(path: &Path) -> Result<StateFile, StoreError> {
             return Err(StoreError::BadClaim {
                 path: path.to_path_buf(),
                 key: crate::text::clean(key).into_owned(),
+                problem,
+            });
+        }
+    }
+    for (id, memo) in &state.alerts {
+        if let Some(problem) = memo_problem(id, memo) {
+            return Err(StoreError::BadAlert {
+                path: path.to_path_buf(),
+                id: id.clone(),
                 problem,
             });
         }
@@ -599,6 +626,7 @@ pub fn save_state_stamped(
         listings: std::mem::take(&mut file.listings).into_iter().collect(),
         book: std::mem::take(&mut file.exchanges),
         told: std::mem::take(&mut file.told),
+        alerts: std::mem::take(&mut file.alerts),
     };
     let mut merged = merge_state(state, &on_disk);
     told::prune(&mut merged.told);
@@ -606,6 +634,7 @@ pub fn save_state_stamped(
     file.listings = sorted(&merged.listings);
     file.exchanges = merged.book.clone();
     file.told = merged.told.clone();
+    file.alerts = merged.alerts.clone();
     write_state(path, &file)?;
     Ok((merged, stamp(path)))
 }
@@ -629,6 +658,7 @@ pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
             exchanges: state.book.clone(),
             calls: CallBook::new(),
             told: state.told.clone(),
+            alerts: state.alerts.clone(),
         },
     )
 }
@@ -964,6 +994,87 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, [STATE_FILE], "no temporary file left behind");
+    }
+
+    fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
+        crate::alert::AlertMemo {
+            above: Some(crate::alert::Mark {
+                threshold,
+                fired_at: at,
+                rearmed_at: None,
+            }),
+            below: None,
+        }
+    }
+
+    #[test]
+    fn alerts_round_trip_and_merge_with_another_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let mut ours = State::default();
+        ours.alerts.insert("parcl".into(), fired(1.0, 100));
+        save_state(&path, &ours).unwrap();
+        assert_eq!(load_state(&path).unwrap(), ours);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"fired_at\": 100") && !text.contains("rearmed_at"),
+            "{text}"
+        );
+        // Another instance, which saw neither crossing, fired on Nillion.
+        let mut theirs = State::default();
+        theirs.alerts.insert("nillion".into(), fired(0.5, 200));
+        let merged = save_state_merged(&path, &theirs).unwrap();
+        assert_eq!(merged.alerts.len(), 2, "a fired mark is kept: {merged:?}");
+        assert_eq!(load_state(&path).unwrap(), merged);
+        // A state without alerts writes none.
+        save_state(&path, &State::default()).unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("alerts"));
+    }
+
+    #[test]
+    fn a_threshold_reads_back_to_the_same_number() {
+        // Parsed without correct rounding, this comes back one step off,
+        // and the alert would seem new and fire again after a restart.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let mut state = State::default();
+        state
+            .alerts
+            .insert("pepe".into(), fired(1.919_278_266_881_985_5e-7, 1));
+        save_state(&path, &state).unwrap();
+        assert_eq!(load_state(&path).unwrap(), state);
+    }
+
+    #[test]
+    fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let write = |alerts: &str| {
+            std::fs::write(
+                &path,
+                format!(r#"{{"version": 1, "listings": {{}}, "alerts": {alerts}}}"#),
+            )
+            .unwrap();
+        };
+        write(r#"{"parcl": {"above": {"threshold": 0, "fired_at": 1}}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(
+            msg.contains(STATE_FILE)
+                && msg.contains(
+                    "the price alert memo of \"parcl\" has an alert above 0 USD, which is not a \
+                     price a coin can have"
+                ),
+            "{msg}"
+        );
+        write(r#"{"Not/An Id": {}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(
+            msg.contains("\"Not/An Id\" is not under a market id"),
+            "{msg}"
+        );
+        write(r#"{"parcl": {"above": {"threshold": 1, "fired_at": 1, "armed": true}}}"#);
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(msg.contains("unknown field `armed`"), "{msg}");
     }
 
     #[test]

@@ -58,12 +58,12 @@ pub fn key(event: &Event) -> Option<String> {
             let when = event.scheduled_at.map_or(0, |t| t.as_second());
             Some(format!("{kind}:{}:{coin}:{when}", event.source))
         }
-        // An alert fires once per crossing: the crossing's number tells
-        // one from the next.
+        // An alert fires once per crossing: its threshold and the time it
+        // was armed tell one from the next.
         EventKind::AlertAbove | EventKind::AlertBelow => Some(format!(
             "{kind}:{}:{coin}:{}",
             event.source,
-            event.crossing.unwrap_or(0)
+            event.crossing.as_deref().unwrap_or("")
         )),
     }
 }

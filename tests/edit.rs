@@ -148,6 +148,60 @@ async fn two_instances_on_one_file_keep_both_changes() {
     );
 }
 
+/// Sets the first coin's alerts in the form (Name, Ticker, Category,
+/// Market id, Narratives, Notes come first), and saves.
+async fn edit_alerts(screen: &mut Screen, above: &str, below: &str) {
+    screen.send(Action::First).await;
+    screen.send(Action::Edit).await;
+    for _ in 0..6 {
+        screen.send(Action::NextField).await;
+    }
+    for text in [above, below] {
+        // The field's old text is cleared first.
+        for _ in 0..20 {
+            screen.send(Action::Backspace).await;
+        }
+        screen.send(Action::Paste(text.into())).await;
+        screen.send(Action::NextField).await;
+    }
+    screen.send(Action::Submit).await;
+}
+
+#[tokio::test]
+async fn alerts_set_in_the_form_are_saved_cleared_and_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Screen::open(dir.path());
+    let mut b = Screen::open(dir.path());
+    edit_alerts(&mut a, "2.5", "0.5").await;
+    let file = std::fs::read_to_string(dir.path().join(WATCHLIST_FILE)).unwrap();
+    let saved: Value = serde_json::from_str(&file).unwrap();
+    assert_eq!(saved["coins"][0]["alert_above"], json!(2.5));
+    assert_eq!(saved["coins"][0]["alert_below"], json!(0.5));
+    assert!(
+        saved["coins"][1].get("alert_above").is_none(),
+        "left out when unset"
+    );
+
+    // B, which has not seen A's alerts, edits another coin: both stand.
+    b.send(Action::Down).await;
+    b.send(Action::Edit).await;
+    for _ in 0..5 {
+        b.send(Action::NextField).await;
+    }
+    b.send(Action::Paste("from B".into())).await;
+    b.send(Action::Submit).await;
+    let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
+    assert_eq!(on_disk.coins[0].alert_above, Some(2.5), "A's alert kept");
+    assert_eq!(on_disk.coins[1].notes, "from B");
+    assert_eq!(b.app.watchlist().coins[0].alert_below, Some(0.5));
+
+    // An empty field clears the alert.
+    edit_alerts(&mut b, "", "0.5").await;
+    let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
+    assert_eq!(on_disk.coins[0].alert_above, None);
+    assert_eq!(on_disk.coins[0].alert_below, Some(0.5));
+}
+
 #[tokio::test]
 async fn a_file_that_fails_to_load_is_never_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -292,6 +346,7 @@ fn export_then_import_round_trips() {
     // Into another data dir, edited on the way: added and updated are counted.
     let mut coins = exported.as_array().unwrap().clone();
     coins[1]["notes"] = json!("a note");
+    coins[1]["alert_above"] = json!(1.5);
     coins.push(json!({"rank": 15, "name": "Zeta", "airdrop": null, "status": "upcoming"}));
     let other = tempfile::tempdir().unwrap();
     let file = other.path().join("in.json");
@@ -306,10 +361,20 @@ fn export_then_import_round_trips() {
     let back: Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(back.as_array().unwrap().len(), 15);
     assert_eq!(back[1]["notes"], "a note");
+    assert_eq!(back[1]["alert_above"], json!(1.5));
+    assert_eq!(back[1]["alert_below"], Value::Null);
 
     let csv = prelist(other.path(), &["export", "--format", "csv"], None);
     let text = stdout(&csv);
     assert!(text.starts_with("rank,name,"));
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with(",alert_above,alert_below"),
+        "{text}"
+    );
+    assert!(text.lines().nth(2).unwrap().ends_with(",1.5,"), "{text}");
     assert_eq!(text.lines().count(), 16);
 }
 
@@ -323,6 +388,17 @@ fn a_bad_import_changes_nothing() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`airdrop`"));
+    let out = prelist(
+        dir.path(),
+        &["import", "-"],
+        Some("[{\"rank\": 1, \"name\": \"Zeta\", \"alert_below\": -1}]"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("coin #1 (Zeta): field `alert_below`: -1"),
+        "{err}"
+    );
     let out = prelist(dir.path(), &["import", "-"], Some("{ not json"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1, column 3"));

@@ -141,6 +141,8 @@ const COIN_FIELDS: &[&str] = &[
     "launch",
     "market_id",
     "notes",
+    "alert_above",
+    "alert_below",
     "tech",
     "fundamental",
     "confirmed",
@@ -182,6 +184,12 @@ const STATE_FIELDS: &[&str] = &[
     "market_cap",
     "updated_at",
     "stale",
+    "alerts",
+    "above",
+    "below",
+    "threshold",
+    "fired_at",
+    "rearmed_at",
     "nillion",
     "",
     " ",
@@ -210,8 +218,38 @@ fn state_json() -> impl Strategy<Value = Value> {
         2 => object(STATE_FIELDS, field()),
         1 => json_value(STATE_FIELDS),
     ];
-    (version, object(STATE_FIELDS, listing))
-        .prop_map(|(v, listings)| json!({"version": v, "listings": listings}))
+    // Alert memos, mostly of the shape a poll writes, with any values.
+    let mark = (field(), field(), prop::option::of(field())).prop_map(|(t, fired, rearmed)| {
+        let mut m = json!({"threshold": t, "fired_at": fired});
+        if let Some(r) = rearmed {
+            m["rearmed_at"] = r;
+        }
+        m
+    });
+    let memo = prop_oneof![
+        4 => (prop::option::of(mark.clone()), prop::option::of(mark)).prop_map(|(a, b)| {
+            let mut m = json!({});
+            if let Some(a) = a {
+                m["above"] = a;
+            }
+            if let Some(b) = b {
+                m["below"] = b;
+            }
+            m
+        }),
+        1 => json_value(STATE_FIELDS),
+    ];
+    let alerts = prop_oneof![
+        2 => Just(None),
+        3 => object(STATE_FIELDS, memo).prop_map(Some),
+    ];
+    (version, object(STATE_FIELDS, listing), alerts).prop_map(|(v, listings, alerts)| {
+        let mut state = json!({"version": v, "listings": listings});
+        if let Some(alerts) = alerts {
+            state["alerts"] = alerts;
+        }
+        state
+    })
 }
 
 const API_FIELDS: &[&str] = &[
@@ -405,14 +443,14 @@ fn valid_coin() -> impl Strategy<Value = (Value, String, bool)> {
             prop::option::of(text()),
             text(),
         ),
-        (text(), any::<bool>()),
+        (text(), any::<bool>(), alerts()),
     )
         .prop_map(
             |(
                 (rank, other_names, ticker),
                 (category, summary, thesis, narratives, competitors, backers),
                 (vibes, score, airdrop, launch, notes),
-                (name, with_id),
+                (name, with_id, (alert_above, alert_below)),
             )| {
                 let mut coin = json!({
                     "rank": rank,
@@ -433,9 +471,40 @@ fn valid_coin() -> impl Strategy<Value = (Value, String, bool)> {
                     coin["score_kind"] = json!(kind);
                     coin["score"] = json!(value);
                 }
+                if let Some(p) = alert_above {
+                    coin["alert_above"] = json!(p);
+                }
+                if let Some(p) = alert_below {
+                    coin["alert_below"] = json!(p);
+                }
                 (coin, name, with_id)
             },
         )
+}
+
+/// A price a coin can have: the bounds, and any in between.
+fn price() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        prop::sample::select(vec![
+            5e-324,
+            1e-12,
+            1.919_278_266_881_985_5e-7,
+            0.61,
+            1.0,
+            1e9
+        ]),
+        (1e-12..=1e9f64),
+        // Sub-cent prices, where a parse off by one step is most common.
+        (1e-12..=1e-6f64),
+    ]
+}
+
+/// Valid alerts: either, both (below under above), or none.
+fn alerts() -> impl Strategy<Value = (Option<f64>, Option<f64>)> {
+    (prop::option::of(price()), prop::option::of(price())).prop_map(|(a, b)| match (a, b) {
+        (Some(a), Some(b)) if b >= a => (Some(a), None),
+        other => other,
+    })
 }
 
 // ---- The state file ----
@@ -451,6 +520,9 @@ fn load_state_of(bytes: &[u8]) -> Result<(), TestCaseError> {
             // what loads saves and loads again the same.
             for (id, l) in &listings.listings {
                 prop_assert_eq!(store::listing_problem(id, l), None);
+            }
+            for (id, memo) in &listings.alerts {
+                prop_assert_eq!(prelist::alert::memo_problem(id, memo), None);
             }
             store::save_state(&path, &listings).unwrap();
             prop_assert_eq!(store::load_state(&path).unwrap(), listings);

@@ -469,10 +469,40 @@ mod editing {
     }
 
     #[test]
+    fn alerts_are_edited_in_the_form_with_their_errors() {
+        let mut app = app();
+        app.update(Action::Edit);
+        // Name, Ticker, Category, Market id, Narratives, Notes: then the alerts.
+        for _ in 0..6 {
+            app.update(Action::NextField);
+        }
+        app.update(Action::Paste("1.5".into()));
+        app.update(Action::NextField);
+        app.update(Action::Paste("2".into()));
+        app.update(Action::Submit);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("Alert above (USD): 1.5"), "{s}");
+        assert!(
+            s.contains("↑ 2 must be lower than alert_above (1.5)"),
+            "the error under its field: {s}"
+        );
+        assert!(
+            s.contains("Alert below (USD): e.g. 0.5: told once each time the price falls to it"),
+            "the focused field's hint: {s}"
+        );
+        insta::assert_snapshot!(s);
+        // A number that is none is the form's field error too.
+        app.update(Action::Paste("x".into()));
+        app.update(Action::Submit);
+        let s = screen(&render(&mut app, 100, 30));
+        assert!(s.contains("↑ \"2x\" is not a price in USD"), "{s}");
+    }
+
+    #[test]
     fn edit_form_scrolls_to_the_focused_field_at_the_smallest_size() {
         let mut app = app();
         app.update(Action::Edit);
-        for _ in 0..14 {
+        for _ in 0..16 {
             app.update(Action::NextField);
         }
         let s = screen(&render(&mut app, 40, 10));
@@ -731,4 +761,41 @@ fn detail_pane_with_exchanges() {
     app.update(Action::ToggleFullDetail);
     let t = render(&mut app, 100, 20);
     insta::assert_snapshot!(screen(&t));
+}
+
+/// The detail pane says a coin's alerts, and which of them fired.
+#[test]
+fn detail_pane_with_alerts() {
+    let mut w = Watchlist::builtin();
+    w.coins[1].alert_above = Some(0.65);
+    w.coins[1].alert_below = Some(0.5);
+    let listings = Listings::from([(
+        "nillion".to_string(),
+        Listing {
+            listed_at: 1_742_817_600,
+            first_price: 0.61,
+            price_usd: 0.7012,
+            change_24h: None,
+            market_cap: None,
+            updated_at: 1_742_900_000,
+            stale: false,
+        },
+    )]);
+    let mut alerts = prelist::alert::Alerts::new();
+    let fired = prelist::alert::check(&w.coins, &listings, &mut alerts, 1_742_900_000);
+    assert_eq!(fired.len(), 1);
+    let mut app = App::new(w, listings).with_alerts(alerts);
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    let s = screen(&render(&mut app, 80, 16));
+    assert!(
+        s.contains("Alerts: above $0.65 (fired) · below $0.50"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    // A coin without alerts has no such line.
+    app.update(Action::ToggleFullDetail);
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    assert!(!screen(&render(&mut app, 80, 16)).contains("Alerts:"));
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
+use crate::alert::Alerts;
 use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
 use crate::listing::{Listings, apply_poll};
@@ -223,6 +224,8 @@ pub struct App {
     pub(crate) listings: Listings,
     /// What each watched exchange lists.
     pub(crate) book: Book,
+    /// Which price alerts fired (see `crate::alert`).
+    pub(crate) alerts: Alerts,
     /// The exchanges being watched, as their looks left them.
     pub(crate) sources: BTreeMap<Exchange, SourceState>,
     /// The exchanges looked at since the app started: a listing found at
@@ -313,6 +316,7 @@ impl App {
             watchlist,
             listings,
             book: Book::default(),
+            alerts: Alerts::new(),
             sources: BTreeMap::new(),
             looked: HashSet::new(),
             keymap: Keymap::default(),
@@ -392,6 +396,13 @@ impl App {
     /// Starts from these events told (from the state file).
     pub fn with_told(mut self, told: Told) -> App {
         self.told = told;
+        self
+    }
+
+    /// Starts from this memo of the price alerts (from the state file), so
+    /// an alert told before a restart is not told again.
+    pub fn with_alerts(mut self, alerts: Alerts) -> App {
+        self.alerts = alerts;
         self
     }
 
@@ -531,7 +542,8 @@ impl App {
                         .collect();
                     self.notify(events, flips.len());
                 }
-                if !flips.is_empty() {
+                let alerted = self.check_alerts();
+                if !flips.is_empty() || alerted {
                     self.save_state();
                 } else if self.listings != before {
                     // New prices alone: a big list's state file is megabytes,
@@ -652,6 +664,40 @@ impl App {
         }
     }
 
+    /// Checks the price alerts against the prices just applied, and tells
+    /// each that fired as a flip is told. Returns whether the memo changed
+    /// (an alert fired or re-armed): it is written at once, so another
+    /// instance, or this one restarted, does not tell the crossing again.
+    fn check_alerts(&mut self) -> bool {
+        let before = self.alerts.clone();
+        let fired = crate::alert::check(
+            &self.watchlist.coins,
+            &self.listings,
+            &mut self.alerts,
+            self.now_wall,
+        );
+        let at = jiff::Timestamp::from_second(self.now_wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let mut events = Vec::new();
+        for f in &fired {
+            let coin = notify::CoinRef::of(&self.watchlist.coins[f.index]);
+            let mut event =
+                notify::Event::alert(coin, f.crossing, f.threshold, f.price, COINGECKO, at);
+            event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
+            self.flash = Some(event.message.clone());
+            self.push_log(LogKind::Flip, event.message.clone());
+            events.push(event);
+        }
+        if fired.len() > 1 {
+            self.flash = Some(format!("{} price alerts (l: log)", fired.len()));
+        }
+        if !fired.is_empty() {
+            self.flash_sticky = true;
+            events.truncate(NOTIFY_PER_BATCH);
+            self.notify(events, fired.len());
+        }
+        self.alerts != before
+    }
+
     /// Sends `events` (the first of `total`) to the `[notify]` channels, and
     /// says in the log how many more were not sent. An event another
     /// instance may see too is claimed in the state file first, and told
@@ -754,6 +800,7 @@ impl App {
             listings: self.listings.clone(),
             book: self.book.clone(),
             told: self.told.clone(),
+            alerts: self.alerts.clone(),
         }
     }
 
@@ -818,6 +865,8 @@ impl App {
                     self.refresh();
                 }
                 self.told = current.told;
+                // Another instance's fired alerts are not told again here.
+                self.alerts = current.alerts;
                 self.set_listings(current.listings);
                 self.state_error = None;
                 self.state_retry_at = None;
@@ -901,6 +950,7 @@ impl App {
             self.flash = Some(format!("{} coins are now trading (l: log)", news.len()));
         }
         self.told = merged.told;
+        self.alerts = merged.alerts;
         if merged.book != self.book {
             self.book = merged.book;
             self.refresh();
@@ -1907,6 +1957,121 @@ mod tests {
                     .any(|l| l.text.starts_with("44 more events were not sent")),
                 "the rest is said in the log"
             );
+        }
+
+        /// The app polling, with Parcl alerting above $1.
+        fn alerting_app() -> App {
+            let mut app = polling_app();
+            let parcl = app
+                .watchlist
+                .coins
+                .iter_mut()
+                .find(|c| c.name == "Parcl")
+                .unwrap();
+            parcl.alert_above = Some(1.0);
+            app
+        }
+
+        /// The alert events of one poll of Parcl at `price`, with the
+        /// state saves it asks for answered as written.
+        fn alerts_at(app: &mut App, price: f64) -> Vec<notify::Event> {
+            let effects = app.update(Msg::Poll(done(priced("parcl", price))));
+            save_and_tell(app, &effects)
+                .into_iter()
+                .filter(|e| e.event == notify::EventKind::AlertAbove)
+                .collect()
+        }
+
+        #[test]
+        fn an_alert_is_told_once_per_crossing_and_rearms_past_two_percent() {
+            let mut app = alerting_app();
+            assert!(alerts_at(&mut app, 0.9).is_empty(), "below the threshold");
+            let effects = app.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let told = save_and_tell(&mut app, &effects);
+            assert_eq!(told.len(), 1, "exactly one event");
+            assert_eq!(told[0].event, notify::EventKind::AlertAbove);
+            assert_eq!(told[0].coin.as_deref(), Some("Parcl"));
+            assert_eq!(told[0].price_usd, Some(1.1));
+            assert_eq!(told[0].message, "Parcl rose above $1.00: now $1.10");
+            let Some(Effect::SaveState(sent)) = effects
+                .iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+                .cloned()
+            else {
+                panic!("the fired alert is written at once: {effects:?}")
+            };
+            assert!(sent.alerts["parcl"].above.is_some_and(|m| m.holds(1.0)));
+            assert_eq!(app.log.back().unwrap().kind, LogKind::Flip);
+            assert_eq!(
+                app.log.back().unwrap().text,
+                "Parcl rose above $1.00: now $1.10"
+            );
+            assert_eq!(
+                app.flash.as_deref(),
+                Some("Parcl rose above $1.00: now $1.10")
+            );
+
+            assert!(alerts_at(&mut app, 1.3).is_empty(), "still above: once");
+            assert!(alerts_at(&mut app, 0.99).is_empty(), "1% back");
+            assert!(
+                alerts_at(&mut app, 1.2).is_empty(),
+                "1% back did not re-arm"
+            );
+            let effects = app.update(Msg::Poll(done(priced("parcl", 0.97))));
+            assert!(
+                effects.iter().any(|e| matches!(e, Effect::SaveState(s)
+                    if s.alerts["parcl"].above.is_some_and(|m| !m.holds(1.0)))),
+                "the re-arm is written at once: {effects:?}"
+            );
+            save_and_tell(&mut app, &effects);
+            assert!(alerts_at(&mut app, 0.97).is_empty());
+            assert_eq!(alerts_at(&mut app, 1.05).len(), 1, "re-armed, fires again");
+        }
+
+        #[test]
+        fn a_crossing_two_instances_both_see_is_told_by_the_first_to_write() {
+            let (mut a, mut b) = (alerting_app(), alerting_app());
+            let ea = a.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let eb = b.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let told = save_and_tell(&mut a, &ea);
+            let kinds: Vec<_> = told.iter().map(|e| e.event).collect();
+            assert_eq!(
+                kinds,
+                [notify::EventKind::Listed, notify::EventKind::AlertAbove]
+            );
+            let on_disk = state_sent(&ea);
+            // b's save merges with the file a wrote: a's claim stands.
+            let sent = state_sent(&eb);
+            let written = merge_state(&sent, &on_disk);
+            let after = b.update(Msg::StateSaved {
+                sent,
+                result: Ok(written),
+            });
+            assert!(notified(&after).is_empty(), "told by a, not again by b");
+        }
+
+        #[test]
+        fn a_restart_with_the_saved_memo_does_not_tell_it_again() {
+            let mut app = alerting_app();
+            assert_eq!(alerts_at(&mut app, 1.1).len(), 1);
+            let state = app.state();
+            let mut again = alerting_app().with_alerts(state.alerts);
+            assert!(alerts_at(&mut again, 1.2).is_empty());
+            // Another instance's fired mark, come back with a save, holds
+            // here too.
+            let mut other = alerting_app();
+            let effects = other.update(Msg::Poll(done(priced("nillion", 0.6))));
+            let Some(Effect::SaveState(sent)) = effects
+                .into_iter()
+                .find(|e| matches!(e, Effect::SaveState(_)))
+            else {
+                panic!("a flip is saved")
+            };
+            other.update(Msg::StateSaved {
+                sent,
+                result: Ok(app.state()),
+            });
+            assert!(alerts_at(&mut other, 1.2).is_empty());
         }
 
         #[test]

@@ -87,6 +87,8 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
             listings: std::mem::take(&mut cx.listings),
             book: std::mem::take(&mut cx.book),
             told: std::mem::take(&mut cx.told),
+            // `check` fires no alerts: the merge keeps the file's memo.
+            alerts: crate::alert::Alerts::new(),
         };
         let saved = store::save_state_merged(&cx.state_path(), &state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;

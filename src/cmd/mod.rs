@@ -38,6 +38,8 @@ pub struct Context {
     pub book: Book,
     /// The events told, from the state file.
     pub told: Told,
+    /// Which price alerts fired, from the state file.
+    pub alerts: crate::alert::Alerts,
 }
 
 impl Context {
@@ -88,6 +90,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         listings: state.listings,
         book: state.book,
         told: state.told,
+        alerts: state.alerts,
     };
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),

@@ -35,7 +35,8 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let _guard = init_logging(&cx.data_dir);
     let mut app = App::new(cx.watchlist, cx.listings)
         .with_book(cx.book)
-        .with_told(cx.told);
+        .with_told(cx.told)
+        .with_alerts(cx.alerts);
     let ids = app.market_ids();
     if ids.is_empty() && exchanges.is_empty() {
         return Err(Error::usage(

@@ -97,10 +97,11 @@ pub struct Event {
         with = "rfc3339_option"
     )]
     pub scheduled_at: Option<Timestamp>,
-    /// For an alert: which crossing of its threshold this is (1, 2, …), so
-    /// instances that both saw it know it for the same one. Not sent.
+    /// For an alert: which crossing this is (its threshold, and since when
+    /// the alert was armed), so instances that both saw it know it for the
+    /// same one. Not sent.
     #[serde(skip)]
-    pub crossing: Option<u32>,
+    pub crossing: Option<String>,
 }
 
 /// Which way a price alert crossed.

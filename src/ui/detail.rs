@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use super::theme::Palette;
+use crate::alert::AlertMemo;
 use crate::app::{App, Focus, Mode, Viewport};
 use crate::keymap::Action;
 use crate::listing::{Listing, listing_of};
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
         Some(c) => detail_lines(
             c,
             (listing_of(c, &app.listings), &app.book),
+            c.poll_id().and_then(|id| app.alerts.get(id)),
             text_width,
             app.now_wall,
             theme,
@@ -83,6 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
 fn detail_lines(
     coin: &Coin,
     (listing, book): (Option<&Listing>, &Book),
+    alerts: Option<&AlertMemo>,
     width: u16,
     now: i64,
     theme: &Palette,
@@ -158,6 +161,9 @@ fn detail_lines(
         width,
         theme,
     );
+    if let Some(alerts) = crate::alert::describe(coin, alerts) {
+        field(&mut out, "Alerts", &alerts, width, theme);
+    }
     if !coin.other_names.is_empty() {
         field(
             &mut out,

@@ -15,7 +15,15 @@ use crate::keymap::Action;
 use crate::model::position;
 use crate::text::clean;
 
-const LABEL_WIDTH: usize = 15;
+/// The widest label's width, so every input starts in one column.
+fn label_width() -> usize {
+    use unicode_width::UnicodeWidthStr;
+    Field::ALL
+        .iter()
+        .map(|f| f.label().width())
+        .max()
+        .unwrap_or(0)
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let Some(form) = &app.form else { return };
@@ -34,10 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
         key(Action::Back)
     );
     let inner = popup::draw(frame, area, 96, &title, &hint, theme);
-    if inner.height == 0 || inner.width <= LABEL_WIDTH as u16 + 2 {
+    let label_width = label_width();
+    if inner.height == 0 || usize::from(inner.width) <= label_width + 2 {
         return;
     }
-    let input_width = usize::from(inner.width) - LABEL_WIDTH - 2;
+    let input_width = usize::from(inner.width) - label_width - 2;
 
     // One line per field, with a line under it for its error, if any.
     let mut lines: Vec<Line> = Vec::new();
@@ -53,15 +62,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
         let label_style = if focused { theme.label() } else { theme.dim() };
         if focused {
             focus_line = lines.len();
-            cursor_col = LABEL_WIDTH + 2 + col;
+            cursor_col = label_width + 2 + col;
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>LABEL_WIDTH$}: ", field.label()), label_style),
+            Span::styled(format!("{:>label_width$}: ", field.label()), label_style),
             Span::styled(shown, if focused { theme.title() } else { Style::new() }),
         ]));
         if let Some(err) = form.errors.iter().find(|e| e.field == *field) {
             lines.push(Line::styled(
-                format!("{:>LABEL_WIDTH$}  ↑ {}", "", clean(&err.rule.to_string())),
+                format!("{:>label_width$}  ↑ {}", "", clean(&err.rule.to_string())),
                 theme.down(),
             ));
         }
