@@ -149,6 +149,7 @@ impl CoinRecord {
             market_cap: self.market_cap_usd,
             updated_at: time("price_updated_at", &self.price_updated_at)?.unwrap_or(listed_at),
             stale: self.price_stale.unwrap_or(false),
+            history: Vec::new(),
         }))
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::listing::Listings;
+use crate::listing::{Listings, PricePoint, history_cap, thin};
 use crate::model::{Coin, Taken, name_key};
 use crate::sources::book::Book;
 use crate::store::State;
@@ -97,7 +97,9 @@ pub fn merge_state(ours: &State, theirs: &State) -> State {
 }
 
 /// Every listing of either side. Where both saw a coin list, the earlier
-/// flip is kept, with the later of the two latest prices.
+/// flip is kept, with the later of the two latest prices and both price
+/// histories in one (see [`merge_history`]). Every history is then held to
+/// its share for the merged number of listings (`listing::history_cap`).
 pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
     let mut out = ours.clone();
     for (id, t) in theirs {
@@ -106,6 +108,9 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                 out.insert(id.clone(), t.clone());
             }
             Some(o) => {
+                if o.history != t.history {
+                    o.history = merge_history(&o.history, &t.history);
+                }
                 if t.listed_at < o.listed_at {
                     o.listed_at = t.listed_at;
                     o.first_price = t.first_price;
@@ -118,6 +123,37 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                     o.stale = t.stale;
                 }
             }
+        }
+    }
+    let cap = history_cap(out.len());
+    for l in out.values_mut() {
+        if l.history.len() > cap {
+            thin(&mut l.history, cap);
+        }
+    }
+    out
+}
+
+/// Two histories of one coin in one: every point of either, in time order,
+/// one per time (ours where both have one).
+pub fn merge_history(ours: &[PricePoint], theirs: &[PricePoint]) -> Vec<PricePoint> {
+    let mut out = Vec::with_capacity(ours.len() + theirs.len());
+    let (mut o, mut t) = (ours.iter().peekable(), theirs.iter().peekable());
+    loop {
+        let next = match (o.peek(), t.peek()) {
+            (Some(a), Some(b)) if b.at < a.at => t.next(),
+            (Some(a), Some(b)) if b.at == a.at => {
+                t.next();
+                o.next()
+            }
+            (Some(_), _) => o.next(),
+            (None, Some(_)) => t.next(),
+            (None, None) => break,
+        };
+        if let Some(&p) = next
+            && out.last().is_none_or(|last: &PricePoint| last.at < p.at)
+        {
+            out.push(p);
         }
     }
     out
@@ -242,6 +278,7 @@ mod tests {
             market_cap: None,
             updated_at,
             stale: false,
+            history: Vec::new(),
         };
         let ours = Listings::from([
             ("a".into(), l(200, 2.0, 3.0, 900)),

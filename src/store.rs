@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::listing::{Listing, Listings};
+use crate::listing::{Listing, Listings, PricePoint};
 use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
@@ -457,8 +457,36 @@ pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
     } else if !finite(l.change_24h) || !finite(l.market_cap) {
         Some("has a 24h change or market cap that is not a number".into())
     } else {
-        None
+        history_problem(&l.history)
     }
+}
+
+/// What is wrong with a listing's price history: each price must be one a
+/// coin can have, and each point later than the one before.
+fn history_problem(history: &[PricePoint]) -> Option<String> {
+    if let Some((i, p)) = history
+        .iter()
+        .enumerate()
+        .find(|(_, p)| !crate::market::is_price(p.price))
+    {
+        return Some(format!(
+            "has a price of {} USD at point {} of its history, which no coin can have",
+            p.price,
+            i + 1
+        ));
+    }
+    history
+        .windows(2)
+        .position(|w| w[1].at <= w[0].at)
+        .map(|i| {
+            format!(
+                "has a history out of time order: point {} ({}) is not later than point {} ({})",
+                i + 2,
+                history[i + 1].at,
+                i + 1,
+                history[i].at
+            )
+        })
 }
 
 /// Loads the state file; a missing one is an empty state. Every listing in
@@ -886,6 +914,7 @@ mod tests {
             market_cap: None,
             updated_at: 1_742_900_000,
             stale: false,
+            history: Vec::new(),
         }
     }
 

@@ -394,6 +394,7 @@ mod tests {
             market_cap: None,
             updated_at: at,
             stale: false,
+            history: Vec::new(),
         };
         l.insert("parcl".into(), listing(0.3, Some(-2.0), 1_700_000_000));
         l.insert("nillion".into(), listing(0.61, None, 1_750_000_000));

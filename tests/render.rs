@@ -192,6 +192,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
             market_cap: Some(4.2e8),
             updated_at: 1_742_900_000,
             stale: false,
+            history: Vec::new(),
         },
     );
     let mut app = App::new(Watchlist::builtin(), listings);
