@@ -292,4 +292,40 @@ mod tests {
         assert_eq!(m.len(), 3);
         assert_eq!(m["a"], l(100, 1.5, 3.0, 900));
     }
+
+    #[test]
+    fn histories_merge_by_time_once_each_in_order_within_the_cap() {
+        let h = |v: &[(i64, f64)]| -> Vec<PricePoint> { v.iter().map(|&p| p.into()).collect() };
+        let merged = merge_history(
+            &h(&[(10, 1.0), (30, 3.0), (50, 5.0)]),
+            &h(&[(20, 2.0), (30, 9.0), (60, 6.0)]),
+        );
+        assert_eq!(
+            merged,
+            h(&[(10, 1.0), (20, 2.0), (30, 3.0), (50, 5.0), (60, 6.0)]),
+            "ours at a time both have"
+        );
+        assert_eq!(merge_history(&[], &h(&[(1, 1.0)])), h(&[(1, 1.0)]));
+
+        let with = |history: Vec<PricePoint>| Listing {
+            listed_at: history[0].at,
+            first_price: history[0].price,
+            price_usd: history[history.len() - 1].price,
+            change_24h: None,
+            market_cap: None,
+            updated_at: history[history.len() - 1].at,
+            stale: false,
+            history,
+        };
+        let evens: Vec<(i64, f64)> = (0..400).map(|i| (i * 2, 1.0)).collect();
+        let odds: Vec<(i64, f64)> = (0..400).map(|i| (i * 2 + 1, 2.0)).collect();
+        let ours = Listings::from([("a".to_string(), with(h(&evens)))]);
+        let theirs = Listings::from([("a".to_string(), with(h(&odds)))]);
+        let m = merge_listings(&ours, &theirs);
+        let history = &m["a"].history;
+        assert!(history.len() <= crate::listing::HISTORY_POINTS, "{}", history.len());
+        assert_eq!((history[0].at, history[history.len() - 1].at), (0, 799));
+        assert!(history.windows(2).all(|w| w[0].at < w[1].at));
+        assert_eq!(merge_listings(&m, &m), m, "merging with itself changes nothing");
+    }
 }
