@@ -109,38 +109,49 @@ pub fn record(history: &mut Vec<PricePoint>, point: PricePoint, cap: usize) {
 }
 
 /// Thins `history` (in time order) to at most half of `cap` points (and
-/// at least two), evenly in time: the point nearest to each of that many
-/// evenly spaced times from the first point to the last. The first and the
-/// last are always kept. Halving, rather than dropping one point at a
-/// time, means a history is thinned once per `cap / 2` new points.
+/// at least two), evenly in time (see [`evenly_in_time`]). Halving, rather
+/// than dropping one point at a time, means a history is thinned once per
+/// `cap / 2` new points.
 pub fn thin(history: &mut Vec<PricePoint>, cap: usize) {
     let keep = (cap / 2).max(2);
-    if history.len() <= keep {
-        return;
+    if history.len() > keep {
+        *history = evenly_in_time(history, keep);
+    }
+}
+
+/// At most `n` (at least two) of `history`'s points (in time order): the
+/// one nearest to each of `n` evenly spaced times from the first point to
+/// the last, each point once. The first and the last are always among them.
+/// Picking by time rather than by position keeps the spacing even when the
+/// points are not: dropping every second point would leave the oldest part
+/// ever coarser, its gaps doubling at each thinning.
+pub fn evenly_in_time(history: &[PricePoint], n: usize) -> Vec<PricePoint> {
+    let n = n.max(2);
+    if history.len() <= n {
+        return history.to_vec();
     }
     let (first, last) = (history[0].at, history[history.len() - 1].at);
     let span = (last - first) as f64;
-    let mut kept: Vec<PricePoint> = Vec::with_capacity(keep);
-    // The index of the point kept last; each target looks only after it,
-    // so no point is kept twice and the pass is linear.
+    let distance = |i: usize, target: f64| (history[i].at as f64 - target).abs();
+    let mut kept: Vec<PricePoint> = Vec::with_capacity(n);
+    // The point after the one kept last; each target looks only from
+    // there, so no point is kept twice and the pass is linear.
     let mut next = 0;
-    for k in 0..keep {
-        let target = first as f64 + span * k as f64 / (keep - 1) as f64;
+    for k in 0..n {
         if next >= history.len() {
             break;
         }
+        let target = first as f64 + span * k as f64 / (n - 1) as f64;
         let mut i = next;
-        while i + 1 < history.len()
-            && (history[i + 1].at as f64 - target).abs() < (history[i].at as f64 - target).abs()
-        {
+        while i + 1 < history.len() && distance(i + 1, target) < distance(i, target) {
             i += 1;
         }
         // The last target is the last point, whatever the rounding.
-        let i = if k + 1 == keep { history.len() - 1 } else { i };
+        let i = if k + 1 == n { history.len() - 1 } else { i };
         kept.push(history[i]);
         next = i + 1;
     }
-    *history = kept;
+    kept
 }
 
 /// Listings by market id.
@@ -424,7 +435,11 @@ mod tests {
         let mut l = Listings::new();
         let a = ids(&["a"]);
         apply_quotes(&mut l, &a, &priced(1.0, 100), 110);
-        assert_eq!(points(&l["a"]), [(100, 1.0)], "the first price, at the flip");
+        assert_eq!(
+            points(&l["a"]),
+            [(100, 1.0)],
+            "the first price, at the flip"
+        );
         apply_quotes(&mut l, &a, &priced(1.0, 100), 170);
         assert_eq!(points(&l["a"]).len(), 1, "the same cached answer again");
         apply_quotes(&mut l, &a, &Quotes::new(), 230);
@@ -438,7 +453,10 @@ mod tests {
             "a new time adds a point, a new price at the same time replaces it, an older time \
              is dropped"
         );
-        assert_eq!(l["a"].price_usd, 1.2, "the latest answer is still the price shown");
+        assert_eq!(
+            l["a"].price_usd, 1.2,
+            "the latest answer is still the price shown"
+        );
     }
 
     #[test]
@@ -472,7 +490,12 @@ mod tests {
             let start = 1_800_000_000;
             for poll in 0..10_000i64 {
                 let price = 1.0 + (poll % 97) as f64 / 100.0;
-                apply_quotes(&mut l, &a, &priced(price, start + poll * 60), start + poll * 60);
+                apply_quotes(
+                    &mut l,
+                    &a,
+                    &priced(price, start + poll * 60),
+                    start + poll * 60,
+                );
                 assert!(l["a"].history.len() <= cap, "{listings}: over {cap}");
             }
             let h = &l["a"].history;

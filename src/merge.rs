@@ -323,9 +323,17 @@ mod tests {
         let theirs = Listings::from([("a".to_string(), with(h(&odds)))]);
         let m = merge_listings(&ours, &theirs);
         let history = &m["a"].history;
-        assert!(history.len() <= crate::listing::HISTORY_POINTS, "{}", history.len());
+        assert!(
+            history.len() <= crate::listing::HISTORY_POINTS,
+            "{}",
+            history.len()
+        );
         assert_eq!((history[0].at, history[history.len() - 1].at), (0, 799));
         assert!(history.windows(2).all(|w| w[0].at < w[1].at));
-        assert_eq!(merge_listings(&m, &m), m, "merging with itself changes nothing");
+        assert_eq!(
+            merge_listings(&m, &m),
+            m,
+            "merging with itself changes nothing"
+        );
     }
 }

@@ -1059,7 +1059,10 @@ mod tests {
                 && msg.contains("out of time order: point 2 (5) is not later than point 1 (5)"),
             "{msg}"
         );
-        assert!(bad("[[1, 0.61, 3]]").contains("line"), "a pair, nothing else");
+        assert!(
+            bad("[[1, 0.61, 3]]").contains("line"),
+            "a pair, nothing else"
+        );
     }
 
     #[test]
