@@ -83,7 +83,8 @@ pub const HISTORY_FLOOR_UP_TO: usize = 20_000;
 
 /// How many points each coin's history keeps when there are `listings`
 /// listings: an even share of [`HISTORY_BUDGET`], between
-/// [`HISTORY_FLOOR`] and [`HISTORY_POINTS`].
+/// [`HISTORY_FLOOR`] and [`HISTORY_POINTS`]; past [`HISTORY_FLOOR_UP_TO`]
+/// listings, an even share of what the floor keeps there, and at least 2.
 pub fn history_cap(listings: usize) -> usize {
     let n = listings.max(1);
     if n <= HISTORY_FLOOR_UP_TO {
@@ -233,6 +234,14 @@ pub fn apply_quotes(
                 l.updated_at = updated_at;
                 l.stale = false;
                 if new {
+                    // A listing recorded before histories were kept (or
+                    // imported) starts its history at the listing.
+                    if l.history.is_empty() && l.listed_at < updated_at {
+                        l.history.push(PricePoint {
+                            at: l.listed_at,
+                            price: l.first_price,
+                        });
+                    }
                     let point = PricePoint {
                         at: updated_at,
                         price: p,
@@ -456,6 +465,17 @@ mod tests {
         assert_eq!(
             l["a"].price_usd, 1.2,
             "the latest answer is still the price shown"
+        );
+
+        // A listing from a file written before histories were kept.
+        let mut old = l_at(0.5, 50);
+        old.updated_at = 60;
+        let mut l = Listings::from([("a".to_string(), old)]);
+        apply_quotes(&mut l, &a, &priced(0.6, 120), 130);
+        assert_eq!(
+            points(&l["a"]),
+            [(50, 0.5), (120, 0.6)],
+            "from the listing on"
         );
     }
 
