@@ -149,6 +149,7 @@ fn generated(n: usize) -> (Watchlist, Listings) {
                     market_cap: Some(price_usd * 1.0e8),
                     updated_at: listed_at + 86_400,
                     stale: false,
+                    history: Vec::new(),
                 },
             );
         }

@@ -233,6 +233,7 @@ mod tests {
                 market_cap: None,
                 updated_at: T0,
                 stale,
+                history: Vec::new(),
             },
         )])
     }

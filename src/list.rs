@@ -51,6 +51,11 @@ pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>> {
     pub listed_at: Option<String>,
     #[serde(default)]
     pub first_price_usd: Option<f64>,
+    /// The move of `price_usd` against `first_price_usd`, in percent; null
+    /// while CoinGecko does not price the coin. Derived: an import ignores
+    /// it.
+    #[serde(default)]
+    pub since_listing_pct: Option<f64>,
     /// When the latest price was current (RFC 3339), and whether the API has
     /// stopped pricing the coin since.
     #[serde(default)]
@@ -156,6 +161,7 @@ impl CoinRecord {
             market_cap: self.market_cap_usd,
             updated_at: time("price_updated_at", &self.price_updated_at)?.unwrap_or(listed_at),
             stale: self.price_stale.unwrap_or(false),
+            history: Vec::new(),
         }))
     }
 }
@@ -199,6 +205,7 @@ impl<L, X> CoinRecord<L, X> {
             market_cap_usd: listing.and_then(|l| l.market_cap),
             listed_at: listing.map(|l| text::rfc3339(l.listed_at)),
             first_price_usd: listing.map(|l| l.first_price),
+            since_listing_pct: listing.and_then(Listing::since_listing_pct),
             price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
             price_stale: listing.map(|l| l.stale),
             scheduled_at,

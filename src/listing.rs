@@ -31,6 +31,128 @@ pub struct Listing {
     /// The last poll did not price it: `price_usd` is as of `updated_at`.
     #[serde(default)]
     pub stale: bool,
+    /// The prices seen since the listing, oldest first, strictly later one
+    /// after the other; bounded by [`history_cap`] and thinned evenly (see
+    /// [`record`]), so it always spans from the listing to the latest price.
+    /// Files written before it was kept have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<PricePoint>,
+}
+
+impl Listing {
+    /// The change of the latest price against the first one, in percent.
+    pub fn since_listing_pct(&self) -> Option<f64> {
+        let pct = (self.price_usd / self.first_price - 1.0) * 100.0;
+        pct.is_finite().then_some(pct)
+    }
+}
+
+/// One price seen: when it was current (Unix seconds) and what it was in
+/// USD. Written as a pair, `[1742817600, 0.6132]`: a history holds hundreds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(from = "(i64, f64)", into = "(i64, f64)")]
+pub struct PricePoint {
+    pub at: i64,
+    pub price: f64,
+}
+
+impl From<(i64, f64)> for PricePoint {
+    fn from((at, price): (i64, f64)) -> PricePoint {
+        PricePoint { at, price }
+    }
+}
+
+impl From<PricePoint> for (i64, f64) {
+    fn from(p: PricePoint) -> (i64, f64) {
+        (p.at, p.price)
+    }
+}
+
+/// The most points one coin's history keeps.
+pub const HISTORY_POINTS: usize = 500;
+/// The points all histories keep together, shared out among the listings
+/// (see [`history_cap`]), so a long watchlist's state file stays small.
+pub const HISTORY_BUDGET: usize = 100_000;
+/// The fewest points a coin's share comes to, up to [`HISTORY_FLOOR_UP_TO`]
+/// listings.
+pub const HISTORY_FLOOR: usize = 16;
+/// About CoinGecko's whole universe. Beyond it even the floor would make
+/// the state file too large to load (`store::MAX_STATE_BYTES`): each share
+/// shrinks instead, to the first and the latest price at the least.
+pub const HISTORY_FLOOR_UP_TO: usize = 20_000;
+
+/// How many points each coin's history keeps when there are `listings`
+/// listings: an even share of [`HISTORY_BUDGET`], between
+/// [`HISTORY_FLOOR`] and [`HISTORY_POINTS`]; past [`HISTORY_FLOOR_UP_TO`]
+/// listings, an even share of what the floor keeps there, and at least 2.
+pub fn history_cap(listings: usize) -> usize {
+    let n = listings.max(1);
+    if n <= HISTORY_FLOOR_UP_TO {
+        (HISTORY_BUDGET / n).clamp(HISTORY_FLOOR, HISTORY_POINTS)
+    } else {
+        (HISTORY_FLOOR_UP_TO * HISTORY_FLOOR / n).max(2)
+    }
+}
+
+/// Adds `point` to the end of `history`, then thins it to `cap` points if
+/// it has more. A point no later than the last is not a new observation:
+/// at the same time its price replaces the last one's, earlier it is
+/// dropped, so the times stay in order.
+pub fn record(history: &mut Vec<PricePoint>, point: PricePoint, cap: usize) {
+    match history.last_mut() {
+        Some(last) if point.at < last.at => return,
+        Some(last) if point.at == last.at => last.price = point.price,
+        _ => history.push(point),
+    }
+    if history.len() > cap {
+        thin(history, cap);
+    }
+}
+
+/// Thins `history` (in time order) to at most half of `cap` points (and
+/// at least two), evenly in time (see [`evenly_in_time`]). Halving, rather
+/// than dropping one point at a time, means a history is thinned once per
+/// `cap / 2` new points.
+pub fn thin(history: &mut Vec<PricePoint>, cap: usize) {
+    let keep = (cap / 2).max(2);
+    if history.len() > keep {
+        *history = evenly_in_time(history, keep);
+    }
+}
+
+/// At most `n` (at least two) of `history`'s points (in time order): the
+/// one nearest to each of `n` evenly spaced times from the first point to
+/// the last, each point once. The first and the last are always among them.
+/// Picking by time rather than by position keeps the spacing even when the
+/// points are not: dropping every second point would leave the oldest part
+/// ever coarser, its gaps doubling at each thinning.
+pub fn evenly_in_time(history: &[PricePoint], n: usize) -> Vec<PricePoint> {
+    let n = n.max(2);
+    if history.len() <= n {
+        return history.to_vec();
+    }
+    let (first, last) = (history[0].at, history[history.len() - 1].at);
+    let span = (last - first) as f64;
+    let distance = |i: usize, target: f64| (history[i].at as f64 - target).abs();
+    let mut kept: Vec<PricePoint> = Vec::with_capacity(n);
+    // The point after the one kept last; each target looks only from
+    // there, so no point is kept twice and the pass is linear.
+    let mut next = 0;
+    for k in 0..n {
+        if next >= history.len() {
+            break;
+        }
+        let target = first as f64 + span * k as f64 / (n - 1) as f64;
+        let mut i = next;
+        while i + 1 < history.len() && distance(i + 1, target) < distance(i, target) {
+            i += 1;
+        }
+        // The last target is the last point, whatever the rounding.
+        let i = if k + 1 == n { history.len() - 1 } else { i };
+        kept.push(history[i]);
+        next = i + 1;
+    }
+    kept
 }
 
 /// Listings by market id.
@@ -94,6 +216,7 @@ pub fn apply_quotes(
     now: i64,
 ) -> Vec<Flip> {
     let mut flips = Vec::new();
+    let cap = history_cap(listings.len());
     for id in polled {
         // Only a real price counts: finite, above zero, within reason.
         let priced = quotes
@@ -101,14 +224,34 @@ pub fn apply_quotes(
             .and_then(|q| Some((q, q.price_usd.filter(|&p| crate::market::is_price(p))?)));
         match (listings.get_mut(id), priced) {
             (Some(l), Some((q, p))) => {
+                let updated_at = q.last_updated.unwrap_or(now);
+                // A new observation: the API's time moved on or the price
+                // changed. The same answer again (a cached one) is not.
+                let new = updated_at != l.updated_at || p != l.price_usd;
                 l.price_usd = p;
                 l.change_24h = q.change_24h;
                 l.market_cap = q.market_cap;
-                l.updated_at = q.last_updated.unwrap_or(now);
+                l.updated_at = updated_at;
                 l.stale = false;
+                if new {
+                    // A listing recorded before histories were kept (or
+                    // imported) starts its history at the listing.
+                    if l.history.is_empty() && l.listed_at < updated_at {
+                        l.history.push(PricePoint {
+                            at: l.listed_at,
+                            price: l.first_price,
+                        });
+                    }
+                    let point = PricePoint {
+                        at: updated_at,
+                        price: p,
+                    };
+                    record(&mut l.history, point, cap);
+                }
             }
             (Some(l), None) => l.stale = true,
             (None, Some((q, p))) => {
+                let updated_at = q.last_updated.unwrap_or(now);
                 listings.insert(
                     id.clone(),
                     Listing {
@@ -117,8 +260,12 @@ pub fn apply_quotes(
                         price_usd: p,
                         change_24h: q.change_24h,
                         market_cap: q.market_cap,
-                        updated_at: q.last_updated.unwrap_or(now),
+                        updated_at,
                         stale: false,
+                        history: vec![PricePoint {
+                            at: updated_at,
+                            price: p,
+                        }],
                     },
                 );
                 flips.push(Flip {
@@ -275,5 +422,156 @@ mod tests {
             (1000, 1.0, 2.0, 3000)
         );
         assert_eq!(a.change_24h, None);
+    }
+
+    fn priced(price: f64, at: i64) -> Quotes {
+        Quotes::from([(
+            "a".to_string(),
+            Quote {
+                price_usd: Some(price),
+                last_updated: Some(at),
+                ..Quote::default()
+            },
+        )])
+    }
+
+    fn points(l: &Listing) -> Vec<(i64, f64)> {
+        l.history.iter().map(|&p| p.into()).collect()
+    }
+
+    #[test]
+    fn history_records_each_new_observation_and_nothing_else() {
+        let mut l = Listings::new();
+        let a = ids(&["a"]);
+        apply_quotes(&mut l, &a, &priced(1.0, 100), 110);
+        assert_eq!(
+            points(&l["a"]),
+            [(100, 1.0)],
+            "the first price, at the flip"
+        );
+        apply_quotes(&mut l, &a, &priced(1.0, 100), 170);
+        assert_eq!(points(&l["a"]).len(), 1, "the same cached answer again");
+        apply_quotes(&mut l, &a, &Quotes::new(), 230);
+        assert_eq!(points(&l["a"]).len(), 1, "not when stale");
+        apply_quotes(&mut l, &a, &priced(1.0, 200), 290);
+        apply_quotes(&mut l, &a, &priced(1.5, 200), 350);
+        apply_quotes(&mut l, &a, &priced(1.2, 150), 410);
+        assert_eq!(
+            points(&l["a"]),
+            [(100, 1.0), (200, 1.5)],
+            "a new time adds a point, a new price at the same time replaces it, an older time \
+             is dropped"
+        );
+        assert_eq!(
+            l["a"].price_usd, 1.2,
+            "the latest answer is still the price shown"
+        );
+
+        // A listing from a file written before histories were kept.
+        let mut old = l_at(0.5, 50);
+        old.updated_at = 60;
+        let mut l = Listings::from([("a".to_string(), old)]);
+        apply_quotes(&mut l, &a, &priced(0.6, 120), 130);
+        assert_eq!(
+            points(&l["a"]),
+            [(50, 0.5), (120, 0.6)],
+            "from the listing on"
+        );
+    }
+
+    #[test]
+    fn the_share_of_each_coin_shrinks_with_the_listings() {
+        assert_eq!(history_cap(0), HISTORY_POINTS);
+        assert_eq!(history_cap(1), HISTORY_POINTS);
+        assert_eq!(history_cap(200), HISTORY_POINTS);
+        assert_eq!(history_cap(1_000), 100);
+        assert_eq!(history_cap(20_000), HISTORY_FLOOR);
+        assert_eq!(history_cap(40_000), 8, "past the floor's reach, what fits");
+        assert_eq!(history_cap(10_000_000), 2, "first and latest at the least");
+        for n in [1, 7, 199, 201, 999, 6_250, 6_251, 19_999, 20_000] {
+            let total = history_cap(n) * n;
+            assert!(
+                total <= HISTORY_BUDGET || history_cap(n) == HISTORY_FLOOR,
+                "{n} listings keep {total} points"
+            );
+        }
+    }
+
+    #[test]
+    fn history_stays_bounded_spans_the_listing_and_keeps_even_spacing() {
+        for listings in [1, 1_000, 20_000] {
+            let cap = history_cap(listings);
+            let mut l = Listings::new();
+            // Other listings, so the share is that of `listings` coins.
+            for i in 1..listings {
+                l.insert(format!("other-{i}"), l_at(1.0, 0));
+            }
+            let a = ids(&["a"]);
+            let start = 1_800_000_000;
+            for poll in 0..10_000i64 {
+                let price = 1.0 + (poll % 97) as f64 / 100.0;
+                apply_quotes(
+                    &mut l,
+                    &a,
+                    &priced(price, start + poll * 60),
+                    start + poll * 60,
+                );
+                assert!(l["a"].history.len() <= cap, "{listings}: over {cap}");
+            }
+            let h = &l["a"].history;
+            assert!(h.len() >= cap / 2, "{listings}: {} kept of {cap}", h.len());
+            assert_eq!(h[0].at, start, "{listings}: the first point is kept");
+            let last = start + 9_999 * 60;
+            assert_eq!(h[h.len() - 1].at, last, "{listings}: the latest is kept");
+            assert_eq!(h[h.len() - 1].price, l["a"].price_usd);
+            // Even-ish: no gap wider than twice that of a history just
+            // thinned to half its cap over the whole span. (Dropping every
+            // second point by index would leave the oldest part ever
+            // coarser: its gaps double at each thinning.)
+            let even = (last - start) as f64 / (cap / 2 - 1) as f64;
+            let widest = h.windows(2).map(|w| w[1].at - w[0].at).max().unwrap();
+            assert!(
+                widest as f64 <= 2.0 * even,
+                "{listings}: widest gap {widest} s against {even:.0} s evenly"
+            );
+            assert!(h.windows(2).all(|w| w[0].at < w[1].at), "in time order");
+        }
+    }
+
+    #[test]
+    fn thinning_halves_evenly_in_time_and_keeps_both_ends() {
+        let mut h: Vec<PricePoint> = (0..11).map(|i| PricePoint::from((i * 10, 1.0))).collect();
+        thin(&mut h, 10);
+        let times: Vec<i64> = h.iter().map(|p| p.at).collect();
+        assert_eq!(times, [0, 20, 50, 70, 100], "on a tie, the earlier");
+        // Crowded at the end: each even time takes the nearest point there is.
+        let mut h: Vec<PricePoint> = [0, 1000, 1001, 1002, 1003, 1004, 1005, 1006]
+            .map(|at| PricePoint::from((at, 2.0)))
+            .to_vec();
+        thin(&mut h, 6);
+        let times: Vec<i64> = h.iter().map(|p| p.at).collect();
+        assert_eq!(times, [0, 1000, 1006]);
+    }
+
+    fn l_at(price: f64, at: i64) -> Listing {
+        Listing {
+            listed_at: at,
+            first_price: price,
+            price_usd: price,
+            change_24h: None,
+            market_cap: None,
+            updated_at: at,
+            stale: false,
+            history: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_move_since_listing_is_against_the_first_price() {
+        let mut l = l_at(0.61, 0);
+        l.price_usd = 0.7381;
+        assert!((l.since_listing_pct().unwrap() - 21.0).abs() < 1e-9);
+        l.price_usd = 0.61;
+        assert_eq!(l.since_listing_pct(), Some(0.0));
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::alert::{Alerts, Mark};
-use crate::listing::Listings;
+use crate::listing::{Listings, PricePoint, history_cap, thin};
 use crate::model::{Coin, Taken, name_key};
 use crate::notify::Crossing;
 use crate::sources::book::Book;
@@ -127,7 +127,9 @@ fn later_mark(a: Mark, b: Mark) -> Mark {
 }
 
 /// Every listing of either side. Where both saw a coin list, the earlier
-/// flip is kept, with the later of the two latest prices.
+/// flip is kept, with the later of the two latest prices and both price
+/// histories in one (see [`merge_history`]). Every history is then held to
+/// its share for the merged number of listings (`listing::history_cap`).
 pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
     let mut out = ours.clone();
     for (id, t) in theirs {
@@ -136,6 +138,9 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                 out.insert(id.clone(), t.clone());
             }
             Some(o) => {
+                if o.history != t.history {
+                    o.history = merge_history(&o.history, &t.history);
+                }
                 if t.listed_at < o.listed_at {
                     o.listed_at = t.listed_at;
                     o.first_price = t.first_price;
@@ -148,6 +153,37 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                     o.stale = t.stale;
                 }
             }
+        }
+    }
+    let cap = history_cap(out.len());
+    for l in out.values_mut() {
+        if l.history.len() > cap {
+            thin(&mut l.history, cap);
+        }
+    }
+    out
+}
+
+/// Two histories of one coin in one: every point of either, in time order,
+/// one per time (ours where both have one).
+pub fn merge_history(ours: &[PricePoint], theirs: &[PricePoint]) -> Vec<PricePoint> {
+    let mut out = Vec::with_capacity(ours.len() + theirs.len());
+    let (mut o, mut t) = (ours.iter().peekable(), theirs.iter().peekable());
+    loop {
+        let next = match (o.peek(), t.peek()) {
+            (Some(a), Some(b)) if b.at < a.at => t.next(),
+            (Some(a), Some(b)) if b.at == a.at => {
+                t.next();
+                o.next()
+            }
+            (Some(_), _) => o.next(),
+            (None, Some(_)) => t.next(),
+            (None, None) => break,
+        };
+        if let Some(&p) = next
+            && out.last().is_none_or(|last: &PricePoint| last.at < p.at)
+        {
+            out.push(p);
         }
     }
     out
@@ -288,6 +324,7 @@ mod tests {
             market_cap: None,
             updated_at,
             stale: false,
+            history: Vec::new(),
         };
         let ours = Listings::from([
             ("a".into(), l(200, 2.0, 3.0, 900)),
@@ -300,6 +337,50 @@ mod tests {
         let m = merge_listings(&ours, &theirs);
         assert_eq!(m.len(), 3);
         assert_eq!(m["a"], l(100, 1.5, 3.0, 900));
+    }
+
+    #[test]
+    fn histories_merge_by_time_once_each_in_order_within_the_cap() {
+        let h = |v: &[(i64, f64)]| -> Vec<PricePoint> { v.iter().map(|&p| p.into()).collect() };
+        let merged = merge_history(
+            &h(&[(10, 1.0), (30, 3.0), (50, 5.0)]),
+            &h(&[(20, 2.0), (30, 9.0), (60, 6.0)]),
+        );
+        assert_eq!(
+            merged,
+            h(&[(10, 1.0), (20, 2.0), (30, 3.0), (50, 5.0), (60, 6.0)]),
+            "ours at a time both have"
+        );
+        assert_eq!(merge_history(&[], &h(&[(1, 1.0)])), h(&[(1, 1.0)]));
+
+        let with = |history: Vec<PricePoint>| Listing {
+            listed_at: history[0].at,
+            first_price: history[0].price,
+            price_usd: history[history.len() - 1].price,
+            change_24h: None,
+            market_cap: None,
+            updated_at: history[history.len() - 1].at,
+            stale: false,
+            history,
+        };
+        let evens: Vec<(i64, f64)> = (0..400).map(|i| (i * 2, 1.0)).collect();
+        let odds: Vec<(i64, f64)> = (0..400).map(|i| (i * 2 + 1, 2.0)).collect();
+        let ours = Listings::from([("a".to_string(), with(h(&evens)))]);
+        let theirs = Listings::from([("a".to_string(), with(h(&odds)))]);
+        let m = merge_listings(&ours, &theirs);
+        let history = &m["a"].history;
+        assert!(
+            history.len() <= crate::listing::HISTORY_POINTS,
+            "{}",
+            history.len()
+        );
+        assert_eq!((history[0].at, history[history.len() - 1].at), (0, 799));
+        assert!(history.windows(2).all(|w| w[0].at < w[1].at));
+        assert_eq!(
+            merge_listings(&m, &m),
+            m,
+            "merging with itself changes nothing"
+        );
     }
 
     #[test]

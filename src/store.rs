@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{Alerts, memo_problem};
-use crate::listing::{Listing, Listings};
+use crate::listing::{Listing, Listings, PricePoint};
 use crate::market::poller::{Plan, month_of};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError, is_market_id};
@@ -488,8 +488,36 @@ pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
     } else if !finite(l.change_24h) || !finite(l.market_cap) {
         Some("has a 24h change or market cap that is not a number".into())
     } else {
-        None
+        history_problem(&l.history)
     }
+}
+
+/// What is wrong with a listing's price history: each price must be one a
+/// coin can have, and each point later than the one before.
+fn history_problem(history: &[PricePoint]) -> Option<String> {
+    if let Some((i, p)) = history
+        .iter()
+        .enumerate()
+        .find(|(_, p)| !crate::market::is_price(p.price))
+    {
+        return Some(format!(
+            "has a price of {} USD at point {} of its history, which no coin can have",
+            p.price,
+            i + 1
+        ));
+    }
+    history
+        .windows(2)
+        .position(|w| w[1].at <= w[0].at)
+        .map(|i| {
+            format!(
+                "has a history out of time order: point {} ({}) is not later than point {} ({})",
+                i + 2,
+                history[i + 1].at,
+                i + 1,
+                history[i].at
+            )
+        })
 }
 
 /// Loads the state file; a missing one is an empty state. Every listing in
@@ -975,6 +1003,7 @@ mod tests {
             market_cap: None,
             updated_at: 1_742_900_000,
             stale: false,
+            history: Vec::new(),
         }
     }
 
@@ -1157,5 +1186,74 @@ mod tests {
             load_state(&path).is_err(),
             "an empty state file is an error, not a reset"
         );
+    }
+
+    #[test]
+    fn a_history_round_trips_as_pairs_and_a_bad_one_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let mut l = listing(0.7);
+        l.history = vec![(1_742_817_600, 0.61).into(), (1_742_900_000, 0.7).into()];
+        let mut state = State::default();
+        state.listings.insert("nillion".into(), l);
+        save_state(&path, &state).unwrap();
+        assert_eq!(load_state(&path).unwrap(), state);
+        let compact: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert!(
+            compact.contains(r#""history":[[1742817600,0.61],[1742900000,0.7]]"#),
+            "{compact}"
+        );
+
+        let bad = |history: &str| {
+            let text = format!(
+                r#"{{"version": 1, "listings": {{"nillion": {{"listed_at": 1, "first_price": 0.61,
+                "price_usd": 0.7, "change_24h": null, "updated_at": 2, "history": {history}}}}}}}"#
+            );
+            std::fs::write(&path, text).unwrap();
+            load_state(&path).unwrap_err().to_string()
+        };
+        let msg = bad("[[1, 0.61], [2, -1]]");
+        assert!(
+            msg.contains(STATE_FILE)
+                && msg.contains("\"nillion\"")
+                && msg.contains("price of -1 USD at point 2 of its history"),
+            "{msg}"
+        );
+        let msg = bad("[[5, 0.61], [5, 0.7]]");
+        assert!(
+            msg.contains(STATE_FILE)
+                && msg.contains("\"nillion\"")
+                && msg.contains("out of time order: point 2 (5) is not later than point 1 (5)"),
+            "{msg}"
+        );
+        assert!(
+            bad("[[1, 0.61, 3]]").contains("line"),
+            "a pair, nothing else"
+        );
+    }
+
+    #[test]
+    fn twenty_thousand_coins_with_full_histories_save_and_load() {
+        let n = crate::listing::HISTORY_FLOOR_UP_TO;
+        let cap = crate::listing::history_cap(n);
+        let mut state = State::default();
+        for i in 0..n {
+            let mut l = listing(0.1234567890123 + i as f64);
+            l.market_cap = Some(1.234_567_890_123e9);
+            // Prices with every digit, the longest a point can be written.
+            l.history = (0..cap)
+                .map(|k| (1_742_817_600 + k as i64 * 86_400, 1.0 / 3.0 + k as f64).into())
+                .collect();
+            state.listings.insert(format!("generated-coin-{i:05}"), l);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        save_state_merged(&path, &state).unwrap();
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size <= MAX_STATE_BYTES, "{size} bytes");
+        assert_eq!(load_state(&path).unwrap().listings.len(), n);
     }
 }

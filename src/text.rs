@@ -95,6 +95,18 @@ pub fn change(c: f64) -> String {
     format!("{:+.2}%", c)
 }
 
+/// The move since the listing in percent, signed, to two significant
+/// digits or more: `+21%`, `-8.3%`, `+0.42%`.
+pub fn since_listing(pct: f64) -> String {
+    // Adding zero turns -0.0 into 0.0, which prints with a plus.
+    let pct = pct + 0.0;
+    match pct.abs() {
+        a if a >= 9.95 => format!("{pct:+.0}%"),
+        a if a >= 0.995 => format!("{pct:+.1}%"),
+        _ => format!("{pct:+.2}%"),
+    }
+}
+
 /// A Unix time as an RFC 3339 UTC timestamp.
 pub fn rfc3339(unix: i64) -> String {
     match jiff::Timestamp::from_second(unix) {
@@ -181,6 +193,12 @@ mod tests {
     fn changes_and_times() {
         assert_eq!(change(3.2), "+3.20%");
         assert_eq!(change(-2.0), "-2.00%");
+        assert_eq!(since_listing(21.0), "+21%");
+        assert_eq!(since_listing(-8.3), "-8.3%");
+        assert_eq!(since_listing(0.42), "+0.42%");
+        assert_eq!(since_listing(-0.0), "+0.00%");
+        assert_eq!(since_listing(9.96), "+10%", "rounds into the next width");
+        assert_eq!(since_listing(1234.5), "+1234%");
         assert_eq!(rfc3339(1_711_356_300), "2024-03-25T08:45:00Z");
         assert_eq!(date(1_711_356_300), "2024-03-25");
         assert_eq!(date_time(1_711_356_300), "2024-03-25 08:45 UTC");

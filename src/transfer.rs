@@ -253,6 +253,7 @@ mod tests {
                 market_cap: None,
                 updated_at: 1_713_300_000,
                 stale: true,
+                history: Vec::new(),
             },
         );
         let refs: Vec<&Coin> = w.coins.iter().collect();
@@ -315,6 +316,7 @@ mod tests {
                 market_cap: Some(2.5e7),
                 updated_at: 1_713_300_000,
                 stale: true,
+                history: Vec::new(),
             },
         )])
     }

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use memchr::memmem::Finder;
 
-use crate::listing::{Listings, Status, listing_of, status_of};
+use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin, name_key};
 use crate::sources::book::Book;
 use crate::text::{self, clean};
@@ -22,11 +22,13 @@ pub enum Column {
     Status,
     Price,
     Change24h,
+    /// The move of the price since the first one recorded at the listing.
+    Since,
     Listed,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 11] = [
         Column::Rank,
         Column::Name,
         Column::Ticker,
@@ -36,6 +38,7 @@ impl Column {
         Column::Status,
         Column::Price,
         Column::Change24h,
+        Column::Since,
         Column::Listed,
     ];
 
@@ -51,6 +54,7 @@ impl Column {
             Column::Status => "Status",
             Column::Price => "Price",
             Column::Change24h => "24h",
+            Column::Since => "Since",
             Column::Listed => "Listed",
         }
     }
@@ -67,6 +71,7 @@ impl Column {
             Column::Status => "status",
             Column::Price => "price",
             Column::Change24h => "24h",
+            Column::Since => "since",
             Column::Listed => "listed",
         }
     }
@@ -307,6 +312,7 @@ fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Op
         Column::Status => Some(Key::Int(status_of(coin, listings, book) as i64)),
         Column::Price => listing().map(|l| Key::Num(l.price_usd)),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
+        Column::Since => listing().and_then(Listing::since_listing_pct).map(Key::Num),
         Column::Listed => listing().map(|l| Key::Int(l.listed_at)),
     }
 }
@@ -352,6 +358,9 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
         Column::Change24h => listing
             .and_then(|l| l.change_24h)
             .map_or(UNKNOWN.into(), text::change),
+        Column::Since => listing
+            .and_then(Listing::since_listing_pct)
+            .map_or(UNKNOWN.into(), text::since_listing),
         Column::Listed => listing.map_or(UNKNOWN.into(), |l| text::date(l.listed_at)),
     }
 }
@@ -359,7 +368,6 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listing::Listing;
     use crate::model::Watchlist;
 
     fn builtin() -> Vec<Coin> {
@@ -394,6 +402,7 @@ mod tests {
             market_cap: None,
             updated_at: at,
             stale: false,
+            history: Vec::new(),
         };
         l.insert("parcl".into(), listing(0.3, Some(-2.0), 1_700_000_000));
         l.insert("nillion".into(), listing(0.61, None, 1_750_000_000));
@@ -543,6 +552,36 @@ mod tests {
         assert_eq!(
             sorted(&c, &l, Column::Listed, true)[..4],
             ["Nillion", "Parcl", "Dolomite", "Gravity"]
+        );
+    }
+
+    #[test]
+    fn since_listing_sorts_by_the_move_both_ways_unknown_last() {
+        let c = builtin();
+        let mut l = some_listings();
+        l.get_mut("parcl").unwrap().price_usd = 0.36; // +20%
+        l.get_mut("nillion").unwrap().price_usd = 0.55; // about -9.8%
+        l.get_mut("dolomite").unwrap().price_usd = 0.0505; // +1%
+        assert_eq!(
+            sorted(&c, &l, Column::Since, false)[..4],
+            ["Nillion", "Dolomite", "Parcl", "Gravity"]
+        );
+        let desc = sorted(&c, &l, Column::Since, true);
+        assert_eq!(desc[..4], ["Parcl", "Dolomite", "Nillion", "Gravity"]);
+        assert_eq!(desc.last().unwrap(), "Peaq Network");
+        let b = Book::default();
+        let cell = |name: &str| {
+            let coin = c.iter().find(|c| c.name == name).unwrap();
+            super::cell(coin, &l, &b, Column::Since, 0)
+        };
+        assert_eq!(
+            [
+                cell("Parcl"),
+                cell("Nillion"),
+                cell("Dolomite"),
+                cell("Gravity")
+            ],
+            ["+20%", "-9.8%", "+1.0%", "—"]
         );
     }
 

@@ -853,7 +853,7 @@ fn describe_names_every_setting_and_its_source() {
     has("poll.bell = false  (from flag --no-bell)");
     has(
         "display.columns = [\"rank\", \"name\", \"ticker\", \"category\", \"score\", \"airdrop\", \
-         \"status\", \"price\", \"24h\", \"listed\"]  (default)",
+         \"status\", \"price\", \"24h\", \"since\", \"listed\"]  (default)",
     );
     has("display.sort = \"rank\"  (default)");
     has("display.descending = false  (default)");

@@ -356,6 +356,29 @@ async fn check_records_a_flip_that_survives_a_restart() {
     );
     assert_eq!(n["price_stale"], true);
     assert_eq!(n["listed_at"], listed_at.as_str());
+
+    // Priced again, higher: the move since the listing, and the history
+    // in the state file with both prices.
+    answer(
+        &server,
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"nillion": {"usd": 0.7381, "last_updated_at": 1742900000}})),
+    )
+    .await;
+    let out = prelist_async(dir.path(), check_args(&server, true), Some(KEY)).await;
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pct = coin(&list, "Nillion")["since_listing_pct"]
+        .as_f64()
+        .unwrap();
+    assert!((pct - 21.0).abs() < 1e-9, "{pct}");
+    assert!(coin(&list, "Gravity")["since_listing_pct"].is_null());
+    let state = prelist::store::load_state(&dir.path().join("data/state.json")).unwrap();
+    let history: Vec<(i64, f64)> = state.listings["nillion"]
+        .history
+        .iter()
+        .map(|&p| p.into())
+        .collect();
+    assert_eq!(history, [(1742817600, 0.61), (1742900000, 0.7381)]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -192,6 +192,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
             market_cap: Some(4.2e8),
             updated_at: 1_742_900_000,
             stale: false,
+            history: Vec::new(),
         },
     );
     let mut app = App::new(Watchlist::builtin(), listings);
@@ -763,6 +764,92 @@ fn detail_pane_with_exchanges() {
     insta::assert_snapshot!(screen(&t));
 }
 
+/// The detail pane of a coin with a known price history: the move since
+/// the listing and the sparkline of every price recorded, oldest on the left.
+#[test]
+fn detail_pane_with_price_history() {
+    let prices = [
+        0.61, 0.58, 0.55, 0.57, 0.63, 0.66, 0.71, 0.69, 0.72, 0.78, 0.75, 0.7381,
+    ];
+    let t0 = 1_742_817_600;
+    let history = prices
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (t0 + i as i64 * 3600, p).into())
+        .collect();
+    let mut listings = Listings::new();
+    listings.insert(
+        "nillion".into(),
+        Listing {
+            listed_at: t0,
+            first_price: 0.61,
+            price_usd: 0.7381,
+            change_24h: Some(4.1),
+            market_cap: None,
+            updated_at: t0 + 11 * 3600,
+            stale: false,
+            history,
+        },
+    );
+    let mut app = App::new(Watchlist::builtin(), listings);
+    app.update(Action::Down);
+    app.update(Action::ToggleFullDetail);
+    let t = render(&mut app, 80, 12);
+    insta::assert_snapshot!(screen(&t));
+    // The move and the sparkline are green: the price is up since.
+    let row = (0..12).find(|&y| row_text(&t, y).contains("▁")).unwrap();
+    let x = row_text(&t, row).chars().position(|c| c == '▁').unwrap() as u16;
+    assert_eq!(t.backend().buffer()[(x, row)].fg, Color::Green);
+    let row = (0..12).find(|&y| row_text(&t, y).contains("+21%")).unwrap();
+    let x = row_text(&t, row)
+        .find("+21%")
+        .map(|b| row_text(&t, row)[..b].chars().count())
+        .unwrap() as u16;
+    assert_eq!(t.backend().buffer()[(x, row)].fg, Color::Green);
+}
+
+#[test]
+fn since_column_shows_the_move_in_colour_and_gives_way_first() {
+    let mut listings = Listings::new();
+    listings.insert(
+        "nillion".into(),
+        Listing {
+            listed_at: 1_742_817_600,
+            first_price: 0.61,
+            price_usd: 0.55,
+            change_24h: None,
+            market_cap: None,
+            updated_at: 1_742_900_000,
+            stale: false,
+            history: Vec::new(),
+        },
+    );
+    let mut app = App::new(Watchlist::builtin(), listings);
+    let t = render(&mut app, 120, 40);
+    assert!(
+        row_text(&t, 1).contains("24h     Since"),
+        "{}",
+        row_text(&t, 1)
+    );
+    let since_x = app
+        .viewport()
+        .columns
+        .iter()
+        .find(|c| c.0 == Column::Since)
+        .unwrap()
+        .1;
+    let cell = &t.backend().buffer()[(since_x, 3)];
+    assert_eq!(cell.symbol(), "-", "{}", row_text(&t, 3));
+    assert_eq!(cell.fg, Color::Red);
+    assert!(row_text(&t, 3).contains("-9.8%"));
+    // At 80 columns it is the first to go; sorted by it, it stays.
+    let t = render(&mut app, 80, 24);
+    assert!(!row_text(&t, 1).contains("Since"), "{}", row_text(&t, 1));
+    app.update(Action::SortBy(Column::Since));
+    let t = render(&mut app, 80, 24);
+    assert!(row_text(&t, 1).contains("Since▲"), "{}", row_text(&t, 1));
+}
+
 /// The detail pane says a coin's alerts, and which of them fired.
 #[test]
 fn detail_pane_with_alerts() {
@@ -779,6 +866,7 @@ fn detail_pane_with_alerts() {
             market_cap: None,
             updated_at: 1_742_900_000,
             stale: false,
+            history: Vec::new(),
         },
     )]);
     let mut alerts = prelist::alert::Alerts::new();

@@ -10,7 +10,7 @@ use super::theme::Palette;
 use crate::alert::AlertMemo;
 use crate::app::{App, Focus, Mode, Viewport};
 use crate::keymap::Action;
-use crate::listing::{Listing, listing_of};
+use crate::listing::{Listing, PricePoint, evenly_in_time, listing_of};
 use crate::model::Coin;
 use crate::sources::book::{Book, BookStatus, Standing, countdown};
 use crate::text::{self, clean};
@@ -115,12 +115,8 @@ fn detail_lines(
 
     let status = match (listing, &coin.market_id) {
         (Some(l), _) => {
-            let mut s = format!(
-                "trading since {} at {}; now {}",
-                text::date_time(l.listed_at),
-                text::price(l.first_price),
-                text::price(l.price_usd)
-            );
+            // The prices are on the next line, with the move since.
+            let mut s = format!("trading since {}", text::date_time(l.listed_at));
             if let Some(c) = l.change_24h {
                 s.push_str(&format!(" ({} 24h)", text::change(c)));
             }
@@ -151,6 +147,23 @@ fn detail_lines(
         (None, None) => "upcoming: no market id, so it is not polled".into(),
     };
     field(&mut out, "Status", &status, width, theme);
+    if let Some(l) = listing {
+        let pct = l.since_listing_pct();
+        out.push(Line::from(vec![
+            Span::raw(format!(
+                "listed at {} · now {} · ",
+                text::price(l.first_price),
+                text::price(l.price_usd)
+            )),
+            Span::styled(
+                pct.map_or("—".into(), text::since_listing),
+                theme.change(pct),
+            ),
+        ]));
+        if let Some(spark) = sparkline(&l.history, width) {
+            out.push(Line::styled(spark, theme.change(pct)));
+        }
+    }
     for (label, view) in exchange_lines(coin, book, now, confirm_key) {
         field(&mut out, &label, &view, width, theme);
     }
@@ -261,6 +274,38 @@ fn exchange_lines(coin: &Coin, book: &Book, now: i64, confirm_key: &str) -> Vec<
         .collect()
 }
 
+/// Heights of a sparkline's bars, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The recorded prices as a line of bars at most `width` wide, from the
+/// listing on the left to the latest price on the right: one bar a point
+/// while they fit, else points picked evenly in time. Bars are scaled from
+/// the lowest shown price to the highest; a flat history is a row of
+/// half-height bars. Nothing for fewer than two points.
+fn sparkline(history: &[PricePoint], width: usize) -> Option<String> {
+    if history.len() < 2 || width < 2 {
+        return None;
+    }
+    let shown = evenly_in_time(history, width);
+    let (low, high) = shown.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+        (lo.min(p.price), hi.max(p.price))
+    });
+    let top = (BARS.len() - 1) as f64;
+    Some(
+        shown
+            .iter()
+            .map(|p| {
+                let level = if high > low {
+                    ((p.price - low) / (high - low) * top).round() as usize
+                } else {
+                    BARS.len() / 2 - 1
+                };
+                BARS[level.min(BARS.len() - 1)]
+            })
+            .collect(),
+    )
+}
+
 fn or_dash(s: &str) -> &str {
     if s.trim().is_empty() { "—" } else { s }
 }
@@ -304,5 +349,44 @@ fn section(out: &mut Vec<Line<'static>>, heading: &str, body: &str, width: usize
 fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style) {
     for line in textwrap::wrap(&clean(text), width) {
         out.push(Line::styled(line.into_owned(), style));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(prices: &[f64]) -> Vec<PricePoint> {
+        prices
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| PricePoint::from((i as i64 * 60, p)))
+            .collect()
+    }
+
+    #[test]
+    fn a_sparkline_scales_from_the_lowest_shown_price_to_the_highest() {
+        assert_eq!(sparkline(&history(&[0.61; 5]), 40).unwrap(), "▄▄▄▄▄");
+        let rising: Vec<f64> = (0..8).map(|i| 0.5 + i as f64 * 0.1).collect();
+        assert_eq!(sparkline(&history(&rising), 40).unwrap(), "▁▂▃▄▅▆▇█");
+        assert_eq!(sparkline(&history(&[3.0, 1.0, 2.0]), 40).unwrap(), "█▁▅");
+        assert_eq!(sparkline(&history(&[1.0]), 40), None, "one point");
+        assert_eq!(sparkline(&[], 40), None);
+    }
+
+    #[test]
+    fn a_long_history_is_resampled_to_the_width_with_both_ends() {
+        let rising: Vec<f64> = (0..500).map(|i| 1.0 + f64::from(i)).collect();
+        let line = sparkline(&history(&rising), 30).unwrap();
+        assert_eq!(line.chars().count(), 30);
+        assert!(line.starts_with('▁') && line.ends_with('█'), "{line}");
+        let levels: Vec<usize> = line
+            .chars()
+            .map(|c| BARS.iter().position(|&b| b == c).unwrap())
+            .collect();
+        assert!(
+            levels.windows(2).all(|w| w[0] <= w[1]),
+            "still rising: {line}"
+        );
     }
 }

@@ -43,7 +43,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Palette) -> Viewport {
         detail::draw(frame, main, app, theme, &mut vp);
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
         // The table takes the width its columns need; the detail the rest.
-        let table_width = table::natural_width(app, main.height).min(main.width * 2 / 3);
+        let max = main.width * 2 / 3;
+        let table_width = table::natural_width(app, main.height, max).min(max);
         let [left, right] =
             Layout::horizontal([Constraint::Length(table_width), Constraint::Min(0)]).areas(main);
         table::draw(frame, left, app, theme, &mut vp);

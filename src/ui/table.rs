@@ -10,11 +10,13 @@ use unicode_width::UnicodeWidthStr;
 use super::theme::Palette;
 use crate::app::{App, Focus, Mode, Viewport};
 use crate::keymap::Action;
-use crate::listing::{Status, listing_of, status_of};
+use crate::listing::{Listing, Status, listing_of, status_of};
 use crate::view::{Column, cell};
 
-/// Columns dropped first when the table is too narrow for all ten.
-const DROP_ORDER: [Column; 7] = [
+/// Columns dropped first when the table is too narrow for all of them.
+/// Since goes first, so a table of 80 columns shows what it did before it.
+const DROP_ORDER: [Column; 8] = [
+    Column::Since,
     Column::Listed,
     Column::Category,
     Column::Change24h,
@@ -128,12 +130,15 @@ fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The width the table needs to show every column of the rows that fit in
-/// `height`, borders included.
-pub fn natural_width(app: &App, height: u16) -> u16 {
+/// The width the table needs, borders included, to show the rows that fit
+/// in `height` with every column that fits in `max`: no wider than `max`
+/// unless even the columns kept last do not fit, and no wider than the
+/// columns it shows, so a column dropped leaves no empty space behind.
+pub fn natural_width(app: &App, height: u16, max: u16) -> u16 {
     let start = app.viewport.offset.min(app.rows().len());
     let end = (start + usize::from(height)).min(app.rows().len());
-    let cols = fit_columns(&cell_texts(app, &app.rows()[start..end]), app, u16::MAX);
+    let texts = cell_texts(app, &app.rows()[start..end]);
+    let cols = fit_columns(&texts, app, max.saturating_sub(2));
     cols.iter().map(|c| c.1 + 1).sum::<u16>() + 1
 }
 
@@ -174,6 +179,7 @@ fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16
                 Column::Airdrop => 9,
                 Column::Status => 8,
                 Column::Score | Column::Change24h => 7,
+                Column::Since => 6,
                 Column::Ticker => 6,
                 Column::Rank => 2,
             };
@@ -213,11 +219,12 @@ fn cell_style(
             Status::Scheduled => theme.scheduled(),
             Status::Trading => theme.trading(),
         },
-        Column::Change24h => match listing_of(coin, &app.listings).and_then(|l| l.change_24h) {
-            Some(c) if c > 0.0 => theme.up(),
-            Some(c) if c < 0.0 => theme.down(),
-            _ => theme.dim(),
-        },
+        Column::Change24h => {
+            theme.change(listing_of(coin, &app.listings).and_then(|l| l.change_24h))
+        }
+        Column::Since => {
+            theme.change(listing_of(coin, &app.listings).and_then(Listing::since_listing_pct))
+        }
         Column::Price if listing_of(coin, &app.listings).is_some_and(|l| l.stale) => theme.dim(),
         _ if text == "—" || text == "no id" => theme.dim(),
         _ => Style::new(),

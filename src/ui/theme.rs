@@ -112,6 +112,15 @@ impl Palette {
         self.fg(ColorSlot::Down)
     }
 
+    /// A change (24h, since the listing): up, down, or unknown and flat.
+    pub fn change(&self, change: Option<f64>) -> Style {
+        match change {
+            Some(c) if c > 0.0 => self.up(),
+            Some(c) if c < 0.0 => self.down(),
+            _ => self.dim(),
+        }
+    }
+
     pub fn label(&self) -> Style {
         self.fg(ColorSlot::Label).add_modifier(Modifier::BOLD)
     }
