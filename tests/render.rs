@@ -212,13 +212,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
     // cell once the selection has moved off the row.
     app.update(Action::Up);
     let t = render(&mut app, 120, 40);
-    let status_x = app
-        .viewport()
-        .columns
-        .iter()
-        .find(|c| c.0 == Column::Status)
-        .unwrap()
-        .1;
+    let status_x = column_x(&app, Column::Status);
     let cell = &t.backend().buffer()[(status_x, 3)];
     assert_eq!(cell.symbol(), "t");
     assert_eq!(cell.fg, Color::Green);
@@ -403,13 +397,7 @@ mod mouse {
     fn a_click_on_a_header_sorts_by_it_and_again_reverses() {
         let mut app = app();
         render(&mut app, 120, 40);
-        let score_x = app
-            .viewport()
-            .columns
-            .iter()
-            .find(|c| c.0 == Column::Score)
-            .unwrap()
-            .1;
+        let score_x = column_x(&app, Column::Score);
         let action = action_for_event(&app, &click(score_x + 1, 1)).unwrap();
         assert_eq!(action, Action::SortBy(Column::Score));
         app.update(action);
@@ -831,13 +819,7 @@ fn since_column_shows_the_move_in_colour_and_gives_way_first() {
         "{}",
         row_text(&t, 1)
     );
-    let since_x = app
-        .viewport()
-        .columns
-        .iter()
-        .find(|c| c.0 == Column::Since)
-        .unwrap()
-        .1;
+    let since_x = column_x(&app, Column::Since);
     let cell = &t.backend().buffer()[(since_x, 3)];
     assert_eq!(cell.symbol(), "-", "{}", row_text(&t, 3));
     assert_eq!(cell.fg, Color::Red);
@@ -886,4 +868,14 @@ fn detail_pane_with_alerts() {
     app.update(Action::Down);
     app.update(Action::ToggleFullDetail);
     assert!(!screen(&render(&mut app, 80, 16)).contains("Alerts:"));
+}
+
+/// Where the last frame put `column`'s first cell.
+fn column_x(app: &App, column: Column) -> u16 {
+    app.viewport()
+        .columns
+        .iter()
+        .find(|c| c.0 == column)
+        .expect("the column is shown")
+        .1
 }
