@@ -261,6 +261,25 @@ pub(crate) fn scheduled(opens_at: Option<i64>, now: i64) -> Option<PairState> {
         .map(|opens_at| PairState::Scheduled { opens_at })
 }
 
+/// A pair's state from an exchange's status word: `trading` trades;
+/// `opening` (a pre-listing state) is scheduled while `opens_at` is ahead;
+/// anything else, or an opening without a future time, is closed.
+pub(crate) fn by_status(
+    status: &Scalar,
+    trading: &str,
+    opening: &str,
+    opens_at: Option<i64>,
+    now: i64,
+) -> PairState {
+    if status.is(trading) {
+        PairState::Trading
+    } else if status.is(opening) {
+        scheduled(opens_at, now).unwrap_or(PairState::Closed)
+    } else {
+        PairState::Closed
+    }
+}
+
 /// Unix seconds from milliseconds.
 pub(crate) fn ms_to_secs(ms: i64) -> i64 {
     ms.div_euclid(1000)

@@ -7,9 +7,9 @@
 use serde::Deserialize;
 
 use super::answer::{
-    Entries, Scalar, decode, finish, malformed, ms_to_secs, pair, quote_message, scheduled,
+    Entries, Scalar, by_status, decode, finish, malformed, ms_to_secs, pair, quote_message,
 };
-use super::{Exchange, Pair, PairState};
+use super::{Exchange, Pair};
 use crate::market::MarketError;
 
 /// About 1,000 spot instruments of about 400 bytes: 0.4 MB. 8 MiB leaves
@@ -67,13 +67,8 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
         .0
         .iter()
         .filter_map(|i| {
-            let state = if i.status.is("Trading") {
-                PairState::Trading
-            } else if i.status.is("PreLaunch") {
-                scheduled(i.launch_time.int().map(ms_to_secs), now).unwrap_or(PairState::Closed)
-            } else {
-                PairState::Closed
-            };
+            let opens_at = i.launch_time.int().map(ms_to_secs);
+            let state = by_status(&i.status, "Trading", "PreLaunch", opens_at, now);
             pair(&i.base_coin, &i.quote_coin, state)
         })
         .collect();
@@ -83,6 +78,7 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::PairState;
 
     const NOW: i64 = 1_764_000_000;
 

@@ -7,9 +7,9 @@
 use serde::Deserialize;
 
 use super::answer::{
-    Entries, Scalar, decode, finish, malformed, ms_to_secs, pair, quote_message, scheduled,
+    Entries, Scalar, by_status, decode, finish, malformed, ms_to_secs, pair, quote_message,
 };
-use super::{Exchange, Pair, PairState};
+use super::{Exchange, Pair};
 use crate::market::MarketError;
 
 /// About 1,000 spot instruments of about 670 bytes: 0.7 MB. 8 MiB leaves
@@ -60,13 +60,8 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
         .0
         .iter()
         .filter_map(|i| {
-            let state = if i.state.is("live") {
-                PairState::Trading
-            } else if i.state.is("preopen") {
-                scheduled(i.list_time.int().map(ms_to_secs), now).unwrap_or(PairState::Closed)
-            } else {
-                PairState::Closed
-            };
+            let opens_at = i.list_time.int().map(ms_to_secs);
+            let state = by_status(&i.state, "live", "preopen", opens_at, now);
             pair(&i.base_ccy, &i.quote_ccy, state)
         })
         .collect();
@@ -76,6 +71,7 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::PairState;
 
     const NOW: i64 = 1_764_000_000;
 
