@@ -544,18 +544,24 @@ mod editing {
         (pos.x, x)
     }
 
+    /// With text ending in 🚀 typed where the cursor is: the cursor stands
+    /// after 🚀's two columns, and on it after Left.
+    fn cursor_steps_over_a_rocket(app: &mut App, height: u16) {
+        let mut t = render(app, 100, height);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
+        app.update(Action::CursorLeft);
+        let mut t = render(app, 100, height);
+        let (cursor, rocket) = cursor_and(&mut t, "🚀");
+        assert_eq!(cursor, rocket, "on 🚀");
+    }
+
     #[test]
     fn wide_characters_put_the_cursor_after_them() {
         let mut app = app();
         app.update(Action::Add);
         app.update(Action::Paste("币安🚀".into()));
-        let mut t = render(&mut app, 100, 30);
-        let (cursor, rocket) = cursor_and(&mut t, "🚀");
-        assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
-        app.update(Action::CursorLeft);
-        let mut t = render(&mut app, 100, 30);
-        let (cursor, rocket) = cursor_and(&mut t, "🚀");
-        assert_eq!(cursor, rocket, "on 🚀");
+        cursor_steps_over_a_rocket(&mut app, 30);
 
         // The lookup's id line counts columns too.
         let mut app = self::app();
@@ -571,13 +577,7 @@ mod editing {
         let mut app = self::app();
         app.update(Action::Search);
         app.update(Action::Paste("币🚀".into()));
-        let mut t = render(&mut app, 100, 24);
-        let (cursor, rocket) = cursor_and(&mut t, "🚀");
-        assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
-        app.update(Action::CursorLeft);
-        let mut t = render(&mut app, 100, 24);
-        let (cursor, rocket) = cursor_and(&mut t, "🚀");
-        assert_eq!(cursor, rocket, "on 🚀");
+        cursor_steps_over_a_rocket(&mut app, 24);
     }
 
     #[test]

@@ -15,6 +15,12 @@ pub(super) fn quoted(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// A TOML list of quoted strings: `["a", "b"]`.
+fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(quoted).collect();
+    format!("[{}]", items.join(", "))
+}
+
 impl Settings {
     /// [`Settings::describe_with`] without a watchlist or a state file:
     /// the interval for one request a poll, and no count of calls.
@@ -116,10 +122,9 @@ impl Settings {
             s.bell.value.to_string(),
             from(s.bell.source, "--no-bell", ""),
         );
-        let exchanges: Vec<String> = s.exchanges.value.iter().map(|e| quoted(e.key())).collect();
         line(
             "sources.exchanges",
-            format!("[{}]", exchanges.join(", ")),
+            quoted_list(s.exchanges.value.iter().map(|e| e.key())),
             from(s.exchanges.source, "", ""),
         );
         line(
@@ -135,10 +140,9 @@ impl Settings {
                 from(s.exchange_url_source(exchange), "", ""),
             );
         }
-        let columns: Vec<String> = s.columns.value.iter().map(|c| quoted(c.key())).collect();
         line(
             "display.columns",
-            format!("[{}]", columns.join(", ")),
+            quoted_list(s.columns.value.iter().map(|c| c.key())),
             from(s.columns.source, "", ""),
         );
         line(
