@@ -854,7 +854,14 @@ fn detail_pane_with_alerts() {
     let mut alerts = prelist::alert::Alerts::new();
     let fired = prelist::alert::check(&w.coins, &listings, &mut alerts, 1_742_900_000);
     assert_eq!(fired.len(), 1);
-    let mut app = App::new(w, listings).with_alerts(alerts);
+    let mut app = App::from_state(
+        w,
+        prelist::store::State {
+            listings,
+            alerts,
+            ..Default::default()
+        },
+    );
     app.update(Action::Down);
     app.update(Action::ToggleFullDetail);
     let s = screen(&render(&mut app, 80, 16));

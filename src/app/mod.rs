@@ -413,17 +413,14 @@ impl App {
         self
     }
 
-    /// Starts from these events told (from the state file).
-    pub fn with_told(mut self, told: Told) -> App {
-        self.told = told;
-        self
-    }
-
-    /// Starts from this memo of the price alerts (from the state file), so
-    /// an alert told before a restart is not told again.
-    pub fn with_alerts(mut self, alerts: Alerts) -> App {
-        self.alerts = alerts;
-        self
+    /// The app on `watchlist` and the state file: its listings, the
+    /// exchanges' book, the events told and the alerts fired (so none is
+    /// told again).
+    pub fn from_state(watchlist: Watchlist, state: State) -> App {
+        let mut app = App::new(watchlist, state.listings);
+        app.told = state.told;
+        app.alerts = state.alerts;
+        app.with_book(state.book)
     }
 
     /// Notes that these exchanges are watched: their looks will come in.
@@ -2075,7 +2072,8 @@ mod tests {
             let mut app = alerting_app();
             assert_eq!(alerts_at(&mut app, 1.1).len(), 1);
             let state = app.state();
-            let mut again = alerting_app().with_alerts(state.alerts);
+            let mut again = App::from_state(alerting_app().watchlist.clone(), state);
+            again.enable_polling();
             assert!(alerts_at(&mut again, 1.2).is_empty());
             // Another instance's fired mark, come back with a save, holds
             // here too.

@@ -44,11 +44,11 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
     // failed or ran out of time: only the ids they answered count, so the
     // rest are neither flipped nor marked stale.
     let answered = &ids[..fetched.answered];
-    let before = (cx.listings.clone(), cx.book.clone());
+    let before = (cx.state.listings.clone(), cx.state.book.clone());
     let now = jiff::Timestamp::now().as_second();
     let mut messages: Vec<String> = apply_poll(
         &cx.watchlist.coins,
-        &mut cx.listings,
+        &mut cx.state.listings,
         answered,
         &fetched.quotes,
         now,
@@ -66,7 +66,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
             Ok(pairs) => {
                 any_look = true;
                 let events = apply_look(
-                    &mut cx.book,
+                    &mut cx.state.book,
                     exchange,
                     &pairs,
                     now,
@@ -82,25 +82,18 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         tracing::info!("{msg}");
         super::say(msg);
     }
-    if (&cx.listings, &cx.book) != (&before.0, &before.1) {
-        let state = store::State {
-            listings: std::mem::take(&mut cx.listings),
-            book: std::mem::take(&mut cx.book),
-            told: std::mem::take(&mut cx.told),
-            // `check` fires no alerts: the merge keeps the file's memo.
-            alerts: crate::alert::Alerts::new(),
-        };
-        let saved = store::save_state_merged(&cx.state_path(), &state)
+    if (&cx.state.listings, &cx.state.book) != (&before.0, &before.1) {
+        // Claims and alert marks go back as they were read: the merge
+        // keeps what other instances wrote since.
+        cx.state = store::save_state_merged(&cx.state_path(), &cx.state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
-        cx.listings = saved.listings;
-        cx.book = saved.book;
     }
     // Statuses are printed when a source answered at least in part: on a
     // fault before any answer they would only repeat the state file.
     if fetched.stopped.is_none() || fetched.answered > 0 || any_look {
         print_coins(
             &cx.watchlist,
-            (&cx.listings, &cx.book),
+            (&cx.state.listings, &cx.state.book),
             Sort::default(),
             &Filter::default(),
             args.json,

@@ -8,13 +8,17 @@ use crate::view::{Filter, Sort};
 pub fn run(cx: &Context, format: ExportFormat) -> Result<(), Error> {
     let coins = crate::list::select(
         &cx.watchlist.coins,
-        (&cx.listings, &cx.book),
+        (&cx.state.listings, &cx.state.book),
         Sort::default(),
         &Filter::default(),
     );
     let out = match format {
-        ExportFormat::Json => crate::transfer::export_json(&coins, &cx.listings, &cx.book),
-        ExportFormat::Csv => crate::transfer::export_csv(&coins, &cx.listings, &cx.book),
+        ExportFormat::Json => {
+            crate::transfer::export_json(&coins, &cx.state.listings, &cx.state.book)
+        }
+        ExportFormat::Csv => {
+            crate::transfer::export_csv(&coins, &cx.state.listings, &cx.state.book)
+        }
     };
     print(out.as_bytes());
     Ok(())

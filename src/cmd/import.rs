@@ -13,8 +13,7 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
     let state_path = cx.state_path();
     let Context {
         mut store,
-        listings,
-        book,
+        mut state,
         ..
     } = cx;
     let (text, shown) = if file == Path::new("-") {
@@ -32,7 +31,7 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
     // import running beside another instance keeps both's coins.
     let (_, imported) = store
         .update(|coins| {
-            let imported = transfer::merge_import(coins, &listings, incoming);
+            let imported = transfer::merge_import(coins, &state.listings, incoming);
             let changed = imported.coins_changed;
             (imported, changed)
         })
@@ -42,12 +41,8 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
             e => Error::failed(format!("watchlist not saved: {e}")),
         })?;
     if !imported.listings.is_empty() {
-        let merged = store::State {
-            listings: crate::merge::merge_listings(&listings, &imported.listings),
-            book,
-            ..store::State::default()
-        };
-        store::save_state_merged(&state_path, &merged)
+        state.listings = crate::merge::merge_listings(&state.listings, &imported.listings);
+        store::save_state_merged(&state_path, &state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }
     let c = imported.counts;

@@ -28,7 +28,7 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
     };
     print_coins(
         &cx.watchlist,
-        (&cx.listings, &cx.book),
+        (&cx.state.listings, &cx.state.book),
         sort,
         &filter,
         args.json,

@@ -17,15 +17,12 @@ use std::sync::Arc;
 use crate::cli::{Cli, Command};
 use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
-use crate::listing::Listings;
 use crate::market::MarketProvider;
 use crate::market::coingecko::CoinGecko;
 use crate::market::poller::{month_of, requests_per_poll};
 use crate::model::Watchlist;
-use crate::sources::book::Book;
 use crate::sources::{self, Exchange};
-use crate::store::{self, CallLedger, STATE_FILE, WatchlistStore};
-use crate::told::Told;
+use crate::store::{self, CallLedger, STATE_FILE, State, WatchlistStore};
 
 /// What every command but `config` starts from.
 pub struct Context {
@@ -33,13 +30,8 @@ pub struct Context {
     pub data_dir: PathBuf,
     pub watchlist: Watchlist,
     pub store: WatchlistStore,
-    pub listings: Listings,
-    /// What each watched exchange lists, from the state file.
-    pub book: Book,
-    /// The events told, from the state file.
-    pub told: Told,
-    /// Which price alerts fired, from the state file.
-    pub alerts: crate::alert::Alerts,
+    /// The state file as it was at start.
+    pub state: State,
 }
 
 impl Context {
@@ -87,10 +79,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         data_dir,
         watchlist,
         store,
-        listings: state.listings,
-        book: state.book,
-        told: state.told,
-        alerts: state.alerts,
+        state,
     };
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),

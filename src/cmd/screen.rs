@@ -40,10 +40,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let keymap = settings.keymap.clone();
     let calls = store::load_calls(&state_path).map_err(Error::usage)?;
     let _guard = init_logging(&cx.data_dir);
-    let mut app = App::new(cx.watchlist, cx.listings)
-        .with_book(cx.book)
-        .with_told(cx.told)
-        .with_alerts(cx.alerts);
+    let mut app = App::from_state(cx.watchlist, cx.state);
     // The interval fits the plan for this watchlist's length as it starts.
     let plan = settings.poll_plan(requests_per_poll(app.market_ids().len()));
     let session = tui::Session {

@@ -33,10 +33,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let provider = Arc::new(Metered::new(provider(settings)?, ledger));
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
-    let mut app = App::new(cx.watchlist, cx.listings)
-        .with_book(cx.book)
-        .with_told(cx.told)
-        .with_alerts(cx.alerts);
+    let mut app = App::from_state(cx.watchlist, cx.state);
     let ids = app.market_ids();
     if ids.is_empty() && exchanges.is_empty() {
         return Err(Error::usage(
