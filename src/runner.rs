@@ -273,38 +273,27 @@ impl<P: MarketProvider> Runner<P> {
                 }
             }
             Effect::Notify(events) => {
-                if let Some(lines) = self.lines {
-                    let mut text = String::new();
-                    for event in &events {
-                        if let Some(n) = &self.notifier {
-                            n.notify(event);
+                // Every event goes to the command and the webhook. On a
+                // screen the terminal shows the first of a batch, not a
+                // storm (or rings the bell without channels); without one
+                // (`watch`), stdout carries each event's line instead.
+                let mut out = Vec::new();
+                for (i, event) in events.iter().enumerate() {
+                    let terminal = match &self.notifier {
+                        Some(notifier) => notifier.notify(event),
+                        None => b"\x07".to_vec(),
+                    };
+                    match self.lines {
+                        Some(lines) => {
+                            out.extend_from_slice(lines.line(event).as_bytes());
+                            out.push(b'\n');
                         }
-                        text.push_str(&lines.line(event));
-                        text.push('\n');
+                        None if i == 0 => out = terminal,
+                        None => {}
                     }
-                    let _ = self
-                        .out
-                        .write_all(text.as_bytes())
-                        .and_then(|_| self.out.flush());
-                    return;
                 }
-                let bytes = match &self.notifier {
-                    // Every event goes to the command and the webhook; the
-                    // terminal shows the first of a batch, not a storm.
-                    Some(notifier) => {
-                        let mut shown = Vec::new();
-                        for (i, event) in events.iter().enumerate() {
-                            let bytes = notifier.notify(event);
-                            if i == 0 {
-                                shown = bytes;
-                            }
-                        }
-                        shown
-                    }
-                    None => b"\x07".to_vec(),
-                };
-                if !bytes.is_empty() {
-                    let _ = self.out.write_all(&bytes).and_then(|_| self.out.flush());
+                if !out.is_empty() {
+                    let _ = self.out.write_all(&out).and_then(|_| self.out.flush());
                 }
             }
             Effect::Log(entry) => {
