@@ -1107,6 +1107,43 @@ mod tests {
     }
 
     #[test]
+    fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
+        use crate::told::Claim;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let claim = |at, by| Claim { at, by };
+        let first = State {
+            told: Told::from([("listed:coingecko:parcl:PRCL".into(), claim(100, 1))]),
+            ..State::default()
+        };
+        save_state_merged(&path, &first).unwrap();
+        // A second instance claims the same event, and one of its own.
+        let second = State {
+            told: Told::from([
+                ("listed:coingecko:parcl:PRCL".into(), claim(101, 2)),
+                ("listed:coingecko:nillion:NIL".into(), claim(101, 2)),
+            ]),
+            ..State::default()
+        };
+        let written = save_state_merged(&path, &second).unwrap();
+        assert_eq!(written.told["listed:coingecko:parcl:PRCL"], claim(100, 1));
+        assert_eq!(written.told["listed:coingecko:nillion:NIL"], claim(101, 2));
+        assert_eq!(load_state(&path).unwrap().told, written.told);
+
+        std::fs::write(
+            &path,
+            r#"{"version": 1, "listings": {}, "told": {"listed:x": {"at": -5, "by": 1}}}"#,
+        )
+        .unwrap();
+        let msg = load_state(&path).unwrap_err().to_string();
+        assert!(
+            msg.contains(STATE_FILE)
+                && msg.contains("the event told as \"listed:x\" was told at -5, before 1970"),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn a_crash_before_the_rename_leaves_the_old_state() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);

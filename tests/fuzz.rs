@@ -190,6 +190,11 @@ const STATE_FIELDS: &[&str] = &[
     "threshold",
     "fired_at",
     "rearmed_at",
+    "history",
+    "told",
+    "at",
+    "by",
+    "listed:coingecko:nillion:NIL",
     "nillion",
     "",
     " ",
@@ -201,8 +206,14 @@ fn state_json() -> impl Strategy<Value = Value> {
     let version = prop_oneof![3 => Just(json!(1)), 1 => json_value(STATE_FIELDS)];
     // Mostly with every field a listing needs, so its checks are reached.
     let field = || prop_oneof![6 => number(), 1 => json_value(STATE_FIELDS)];
-    let complete = (field(), field(), field(), field(), any::<bool>()).prop_map(
-        |(listed_at, first_price, price_usd, updated_at, stale)| {
+    // Histories of `[time, price]` pairs, mostly of that shape.
+    let point = prop_oneof![
+        4 => (field(), field()).prop_map(|(at, price)| json!([at, price])),
+        1 => json_value(STATE_FIELDS),
+    ];
+    let history = prop::collection::vec(point, 0..6).prop_map(Value::Array);
+    let complete = (field(), field(), field(), field(), any::<bool>(), history).prop_map(
+        |(listed_at, first_price, price_usd, updated_at, stale, history)| {
             json!({
                 "listed_at": listed_at,
                 "first_price": first_price,
@@ -210,6 +221,7 @@ fn state_json() -> impl Strategy<Value = Value> {
                 "change_24h": null,
                 "updated_at": updated_at,
                 "stale": stale,
+                "history": history,
             })
         },
     );
@@ -243,13 +255,24 @@ fn state_json() -> impl Strategy<Value = Value> {
         2 => Just(None),
         3 => object(STATE_FIELDS, memo).prop_map(Some),
     ];
-    (version, object(STATE_FIELDS, listing), alerts).prop_map(|(v, listings, alerts)| {
-        let mut state = json!({"version": v, "listings": listings});
-        if let Some(alerts) = alerts {
-            state["alerts"] = alerts;
-        }
-        state
-    })
+    // Claims of events told, mostly of the shape an instance writes.
+    let claim = prop_oneof![
+        4 => (field(), field()).prop_map(|(at, by)| json!({"at": at, "by": by})),
+        1 => json_value(STATE_FIELDS),
+    ];
+    let told = prop::option::of(object(STATE_FIELDS, claim));
+    (version, object(STATE_FIELDS, listing), alerts, told).prop_map(
+        |(v, listings, alerts, told)| {
+            let mut state = json!({"version": v, "listings": listings});
+            if let Some(alerts) = alerts {
+                state["alerts"] = alerts;
+            }
+            if let Some(told) = told {
+                state["told"] = told;
+            }
+            state
+        },
+    )
 }
 
 const API_FIELDS: &[&str] = &[
@@ -523,6 +546,9 @@ fn load_state_of(bytes: &[u8]) -> Result<(), TestCaseError> {
             }
             for (id, memo) in &listings.alerts {
                 prop_assert_eq!(prelist::alert::memo_problem(id, memo), None);
+            }
+            for (key, claim) in &listings.told {
+                prop_assert_eq!(prelist::told::problem(key, claim), None);
             }
             store::save_state(&path, &listings).unwrap();
             prop_assert_eq!(store::load_state(&path).unwrap(), listings);
