@@ -215,7 +215,18 @@ pub fn apply_quotes(
     quotes: &Quotes,
     now: i64,
 ) -> Vec<Flip> {
+    apply(listings, polled, quotes, now).0
+}
+
+/// [`apply_quotes`], and whether it changed any listing at all.
+fn apply(
+    listings: &mut Listings,
+    polled: &[String],
+    quotes: &Quotes,
+    now: i64,
+) -> (Vec<Flip>, bool) {
     let mut flips = Vec::new();
+    let mut changed = false;
     let cap = history_cap(listings.len());
     for id in polled {
         // Only a real price counts: finite, above zero, within reason.
@@ -228,6 +239,8 @@ pub fn apply_quotes(
                 // A new observation: the API's time moved on or the price
                 // changed. The same answer again (a cached one) is not.
                 let new = updated_at != l.updated_at || p != l.price_usd;
+                changed |=
+                    new || l.stale || l.change_24h != q.change_24h || l.market_cap != q.market_cap;
                 l.price_usd = p;
                 l.change_24h = q.change_24h;
                 l.market_cap = q.market_cap;
@@ -249,7 +262,10 @@ pub fn apply_quotes(
                     record(&mut l.history, point, cap);
                 }
             }
-            (Some(l), None) => l.stale = true,
+            (Some(l), None) => {
+                changed |= !l.stale;
+                l.stale = true;
+            }
             (None, Some((q, p))) => {
                 let updated_at = q.last_updated.unwrap_or(now);
                 listings.insert(
@@ -272,11 +288,12 @@ pub fn apply_quotes(
                     market_id: id.clone(),
                     price: p,
                 });
+                changed = true;
             }
             (None, None) => {}
         }
     }
-    flips
+    (flips, changed)
 }
 
 /// A flip told in words: the coin's name and its first price.
@@ -300,6 +317,15 @@ impl Listed {
     }
 }
 
+/// What one poll did: the coins that flipped, named, and whether any
+/// listing changed (a price, its time, the 24h change…), so callers learn
+/// whether to save without comparing copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polled {
+    pub listed: Vec<Listed>,
+    pub changed: bool,
+}
+
 /// Applies one poll's answer (see [`apply_quotes`]) and names the coins that
 /// flipped: the one step both `prelist check` and the screen take.
 pub fn apply_poll(
@@ -308,10 +334,13 @@ pub fn apply_poll(
     polled: &[String],
     quotes: &Quotes,
     now: i64,
-) -> Vec<Listed> {
-    let flips = apply_quotes(listings, polled, quotes, now);
+) -> Polled {
+    let (flips, changed) = apply(listings, polled, quotes, now);
     if flips.is_empty() {
-        return Vec::new();
+        return Polled {
+            listed: Vec::new(),
+            changed,
+        };
     }
     // One pass over the coins, whatever the number of flips: a first poll
     // of a big list can flip thousands at once.
@@ -319,7 +348,7 @@ pub fn apply_poll(
         .iter()
         .filter_map(|c| Some((c.market_id.as_deref()?, c.name.as_str())))
         .collect();
-    flips
+    let listed = flips
         .into_iter()
         .map(|f| Listed {
             name: crate::text::clean(
@@ -332,7 +361,8 @@ pub fn apply_poll(
             market_id: f.market_id,
             price: f.price,
         })
-        .collect()
+        .collect();
+    Polled { listed, changed }
 }
 
 #[cfg(test)]
@@ -349,7 +379,7 @@ mod tests {
             ("dolomite".to_string(), quote(Some(0.1234))),
             ("gone".to_string(), quote(Some(2.0))),
         ]);
-        let flips = apply_poll(&coins, &mut l, &ids(&["dolomite", "gone"]), &quotes, 5);
+        let flips = apply_poll(&coins, &mut l, &ids(&["dolomite", "gone"]), &quotes, 5).listed;
         let messages: Vec<String> = flips.iter().map(Listed::message).collect();
         assert_eq!(
             messages,
@@ -395,6 +425,24 @@ mod tests {
             (a.listed_at, a.first_price, a.price_usd, a.updated_at),
             (1000, 0.61, 0.61, 900)
         );
+    }
+
+    #[test]
+    fn a_poll_says_whether_it_changed_anything() {
+        let coins = crate::model::Watchlist::builtin().coins;
+        let mut l = Listings::new();
+        let a = ids(&["a"]);
+        let answer = Quotes::from([("a".to_string(), quote(Some(1.0)))]);
+        let mut poll = |quotes: &Quotes, now| apply_poll(&coins, &mut l, &a, quotes, now).changed;
+        assert!(poll(&answer, 1000), "a flip");
+        assert!(!poll(&answer, 1060), "the same answer again");
+        assert!(poll(&Quotes::new(), 1120), "the price lost: stale");
+        assert!(!poll(&Quotes::new(), 1180), "still stale");
+        assert!(poll(&answer, 1240), "priced again");
+        let mut moved = quote(Some(1.0));
+        moved.change_24h = Some(2.5);
+        let moved = Quotes::from([("a".to_string(), moved)]);
+        assert!(poll(&moved, 1300), "only the 24h change moved");
     }
 
     #[test]

@@ -53,26 +53,6 @@ pub const SOURCE_DOWN_AFTER: i64 = 3600;
 /// CoinGecko's name as a source, in events.
 const COINGECKO: &str = "coingecko";
 
-/// What a poll may change of the polled ids' listings (the price, its
-/// time, 24h change, market cap and staleness), to learn whether it did
-/// without copying every listing and its history.
-type Quoted = (u64, i64, bool, Option<u64>, Option<u64>);
-
-fn quoted(listings: &Listings, ids: &[String]) -> Vec<Option<Quoted>> {
-    ids.iter()
-        .map(|id| {
-            let l = listings.get(id)?;
-            Some((
-                l.price_usd.to_bits(),
-                l.updated_at,
-                l.stale,
-                l.change_24h.map(f64::to_bits),
-                l.market_cap.map(f64::to_bits),
-            ))
-        })
-        .collect()
-}
-
 /// What keys mean right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -521,14 +501,14 @@ impl App {
                 poll.next_at = Some(now + next_in);
                 let ids = poll.ids.clone();
                 self.source_answered(COINGECKO);
-                let before = quoted(&self.listings, &ids);
-                let flips = apply_poll(
+                let polled = apply_poll(
                     &self.watchlist.coins,
                     &mut self.listings,
                     &ids,
                     &quotes,
                     self.now_wall,
                 );
+                let flips = polled.listed;
                 for flip in &flips {
                     let msg = flip.message();
                     self.flipped.insert(flip.market_id.clone());
@@ -562,7 +542,7 @@ impl App {
                 let alerted = self.check_alerts();
                 if !flips.is_empty() || alerted {
                     self.save_state();
-                } else if quoted(&self.listings, &ids) != before {
+                } else if polled.changed {
                     // New prices alone: a big list's state file is megabytes,
                     // and polls may come every 10 s.
                     self.note_unsaved_change();

@@ -44,18 +44,16 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
     // failed or ran out of time: only the ids they answered count, so the
     // rest are neither flipped nor marked stale.
     let answered = &ids[..fetched.answered];
-    let before = (cx.state.listings.clone(), cx.state.book.clone());
+    let book_before = cx.state.book.clone();
     let now = jiff::Timestamp::now().as_second();
-    let mut messages: Vec<String> = apply_poll(
+    let polled = apply_poll(
         &cx.watchlist.coins,
         &mut cx.state.listings,
         answered,
         &fetched.quotes,
         now,
-    )
-    .iter()
-    .map(|l| l.message())
-    .collect();
+    );
+    let mut messages: Vec<String> = polled.listed.iter().map(|l| l.message()).collect();
     // Each exchange that answered is recorded, whichever others failed. A
     // check is a run of its own: anything new listed since the last look,
     // while no prelist was looking.
@@ -82,7 +80,7 @@ pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
         tracing::info!("{msg}");
         super::say(msg);
     }
-    if (&cx.state.listings, &cx.state.book) != (&before.0, &before.1) {
+    if polled.changed || cx.state.book != book_before {
         // Claims and alert marks go back as they were read: the merge
         // keeps what other instances wrote since.
         cx.state = store::save_state_merged(&cx.state_path(), &cx.state)
