@@ -188,15 +188,15 @@ fn generated(n: usize) -> (Watchlist, Listings) {
 /// at a time, keep it. Every step but opening and keeping recomputes the rows.
 fn sort_and_filter(app: &mut App) {
     // Back to no search and the rank order, as at the start.
-    app.update(Action::Search);
-    app.update(Action::SearchClear);
-    app.update(Action::SortBy(Column::Rank));
-    app.update(Action::SortBy(Column::Score));
-    app.update(Action::Search);
+    let _ = app.update(Action::Search);
+    let _ = app.update(Action::SearchClear);
+    let _ = app.update(Action::SortBy(Column::Rank));
+    let _ = app.update(Action::SortBy(Column::Score));
+    let _ = app.update(Action::Search);
     for c in SEARCH.chars() {
-        app.update(Action::Input(c));
+        let _ = app.update(Action::Input(c));
     }
-    app.update(Action::SearchKeep);
+    let _ = app.update(Action::SearchKeep);
 }
 
 /// One frame, as the event loop draws it: the layout it reports is kept for
@@ -206,7 +206,7 @@ fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) {
     terminal
         .draw(|frame| viewport = Some(ui::draw(frame, app, &Palette::default())))
         .expect("draw");
-    app.update(Msg::Drawn(viewport.expect("a frame was drawn")));
+    let _ = app.update(Msg::Drawn(viewport.expect("a frame was drawn")));
 }
 
 fn terminal() -> Terminal<TestBackend> {
@@ -233,7 +233,7 @@ fn long_list(c: &mut Criterion) {
 
     // Every coin shown, sorted by Score: the most the table has to lay out.
     let mut app = App::new(watchlist.clone(), listings.clone());
-    app.update(Action::SortBy(Column::Score));
+    let _ = app.update(Action::SortBy(Column::Score));
     let mut term = terminal();
     c.bench_function("render 10k 120x40", |b| {
         b.iter(|| {
@@ -249,7 +249,7 @@ fn long_list(c: &mut Criterion) {
     let mut term = terminal();
     c.bench_function("key press: sort+filter+render 10k", |b| {
         b.iter(|| {
-            app.update(Action::SortReverse);
+            let _ = app.update(Action::SortReverse);
             draw(&mut term, &mut app);
             black_box(term.backend().buffer().area)
         })
@@ -294,7 +294,7 @@ fn huge_lists(c: &mut Criterion) {
             format!("key press: sort+filter+render {}k", n / 1000),
             |b| {
                 b.iter(|| {
-                    app.update(Action::SortReverse);
+                    let _ = app.update(Action::SortReverse);
                     draw(&mut term, &mut app);
                     black_box(term.backend().buffer().area)
                 })

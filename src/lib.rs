@@ -24,3 +24,4 @@ pub mod transfer;
 pub mod tui;
 pub mod ui;
 pub mod view;
+pub mod watcher;

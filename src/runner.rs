@@ -1,8 +1,10 @@
-//! Runs the effects `App::update` returns, off the UI task, and sends what
-//! they learn back as a [`Msg`]: saves run on a blocking thread one after
+//! Runs the effects an update returns, off the loop's task, and sends what
+//! they learn back as an [`Input`]: saves run on a blocking thread one after
 //! another, lookups and poll reports arrive over the same channel as their
-//! answers. Nothing here holds app state or needs a terminal, so tests drive
-//! it as the main loop does.
+//! answers. Every loop (the screen, `prelist watch`, `check`, the wait at
+//! the end) takes each message through [`Runner::step`], so no effect is
+//! ever dropped. Nothing here holds app state or needs a terminal, so tests
+//! drive it as the loops do.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,13 +14,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Effect, LogKind, Msg};
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
 use crate::notify::Notifier;
 use crate::sources::{ExchangeSource, watch};
 use crate::store::{self, Stamp, State, WatchlistStore};
+use crate::watcher::{Effect, Input, LogKind, Machine};
 
 /// How long queued notifications may take to go out when the app closes.
 pub const NOTIFY_GRACE: Duration = Duration::from_secs(5);
@@ -46,7 +48,7 @@ enum Save {
 }
 
 /// Where messages for the app go: the main loop's single inbox.
-pub type Inbox = mpsc::UnboundedSender<Msg>;
+pub type Inbox = mpsc::UnboundedSender<Input>;
 
 pub struct Runner<P> {
     inbox: Inbox,
@@ -61,10 +63,24 @@ pub struct Runner<P> {
     out: Box<dyn Write + Send>,
     /// The channels of `[notify]`; without one, events ring the bell.
     notifier: Option<Notifier>,
-    /// Where each event is printed as a line, if anywhere (`prelist watch`).
-    lines: Option<Lines>,
+    /// Where events and log lines are printed besides the log file.
+    output: Output,
     state_path: PathBuf,
     seen: Seen,
+}
+
+/// Where a runner prints what its machine tells, besides the log file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// A screen: the terminal's notification (or its bell) for the first
+    /// event of a batch; log lines go to the log file alone.
+    Screen,
+    /// `prelist watch`: each event as a line on `out`; errors and notes on
+    /// stderr.
+    Lines(Lines),
+    /// `prelist check`: events go to `[notify]`'s channels alone, and every
+    /// log line to stderr.
+    Stderr,
 }
 
 /// How `prelist watch` prints an event on stdout.
@@ -114,7 +130,7 @@ impl<P: MarketProvider> Runner<P> {
             saver,
             out,
             notifier: None,
-            lines: None,
+            output: Output::Screen,
             state_path,
             seen,
         }
@@ -123,13 +139,19 @@ impl<P: MarketProvider> Runner<P> {
     /// Prints each event told as a line on `out` (instead of the
     /// terminal's notification).
     pub fn print_events(&mut self, lines: Lines) {
-        self.lines = Some(lines);
+        self.output = Output::Lines(lines);
+    }
+
+    /// Prints every log line on stderr, and events nowhere but through the
+    /// notifier (`prelist check`, whose stdout is a table).
+    pub fn log_to_stderr(&mut self) {
+        self.output = Output::Stderr;
     }
 
     /// Looks at the state file every `every` for another instance's writes;
-    /// what it holds comes in as [`Msg::StateLoaded`]. With `watchlist`
+    /// what it holds comes in as [`Input::StateLoaded`]. With `watchlist`
     /// (for `prelist watch`, which never edits it), that file too: its coins
-    /// come in as [`Msg::WatchlistLoaded`].
+    /// come in as [`Input::WatchlistLoaded`].
     pub fn watch_files(&self, every: Duration, watchlist: Option<PathBuf>) {
         let (path, seen, inbox) = (
             self.state_path.clone(),
@@ -153,7 +175,7 @@ impl<P: MarketProvider> Runner<P> {
                         *last = now;
                         let p = p.clone();
                         match blocking(move || crate::model::Watchlist::load(&p)).await {
-                            Ok(w) => msgs.push(Msg::WatchlistLoaded(w)),
+                            Ok(w) => msgs.push(Input::WatchlistLoaded(w)),
                             Err(e) => {
                                 tracing::warn!("the watchlist changed but cannot be read: {e}")
                             }
@@ -165,7 +187,7 @@ impl<P: MarketProvider> Runner<P> {
                     set_seen(&seen, now);
                     let p = path.clone();
                     match blocking(move || store::load_state(&p)).await {
-                        Ok(state) => msgs.push(Msg::StateLoaded(state)),
+                        Ok(state) => msgs.push(Input::StateLoaded(state)),
                         // Said once per change; the next write may mend it.
                         Err(e) => tracing::warn!("the state file changed but cannot be read: {e}"),
                     }
@@ -185,7 +207,7 @@ impl<P: MarketProvider> Runner<P> {
     }
 
     /// Starts polling `ids` every `interval`; the poller's reports come in as
-    /// [`Msg::Poll`]. Returns false (and starts nothing) without a client.
+    /// [`Input::Poll`]. Returns false (and starts nothing) without a client.
     pub fn start_poller(&mut self, ids: Vec<String>, interval: Duration) -> bool {
         let Ok(provider) = &self.provider else {
             return false;
@@ -202,7 +224,7 @@ impl<P: MarketProvider> Runner<P> {
         let inbox = self.inbox.clone();
         tokio::spawn(async move {
             while let Some(report) = reports.recv().await {
-                if inbox.send(Msg::Poll(report)).is_err() {
+                if inbox.send(Input::Poll(report)).is_err() {
                     return;
                 }
             }
@@ -213,13 +235,13 @@ impl<P: MarketProvider> Runner<P> {
 
     /// Starts a loop for each exchange's list, each looking every
     /// `interval` with its own backoff; their looks come in as
-    /// [`Msg::Exchange`].
+    /// [`Input::Exchange`].
     pub fn start_exchanges<S: ExchangeSource>(&mut self, sources: Vec<Arc<S>>, interval: Duration) {
         for source in sources {
             let inbox = self.inbox.clone();
             self.exchanges
                 .push(tokio::spawn(watch::run(source, interval, move |look| {
-                    inbox.send(Msg::Exchange(look)).is_ok()
+                    inbox.send(Input::Exchange(look)).is_ok()
                 })));
         }
     }
@@ -233,7 +255,14 @@ impl<P: MarketProvider> Runner<P> {
         }
     }
 
-    pub fn run(&mut self, effects: Vec<Effect>) {
+    /// The one step of every loop: `msg` goes to `machine`, and every
+    /// effect its update returns is run.
+    pub fn step<M: Machine>(&mut self, machine: &mut M, msg: impl Into<M::Msg>) {
+        let effects = machine.update(msg.into());
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             self.run_one(effect);
         }
@@ -263,12 +292,12 @@ impl<P: MarketProvider> Runner<P> {
                         let provider = Arc::clone(provider);
                         tokio::spawn(async move {
                             let result = provider.search(&query).await;
-                            let _ = inbox.send(Msg::Lookup { query, result });
+                            let _ = inbox.send(Input::Lookup { query, result });
                         });
                     }
                     Err(why) => {
                         let result = Err(MarketError::Unavailable(why.clone()));
-                        let _ = inbox.send(Msg::Lookup { query, result });
+                        let _ = inbox.send(Input::Lookup { query, result });
                     }
                 }
             }
@@ -283,13 +312,13 @@ impl<P: MarketProvider> Runner<P> {
                         Some(notifier) => notifier.notify(event),
                         None => b"\x07".to_vec(),
                     };
-                    match self.lines {
-                        Some(lines) => {
+                    match self.output {
+                        Output::Lines(lines) => {
                             out.extend_from_slice(lines.line(event).as_bytes());
                             out.push(b'\n');
                         }
-                        None if i == 0 => out = terminal,
-                        None => {}
+                        Output::Screen if i == 0 => out = terminal,
+                        Output::Screen | Output::Stderr => {}
                     }
                 }
                 if !out.is_empty() {
@@ -301,11 +330,15 @@ impl<P: MarketProvider> Runner<P> {
                     LogKind::Error => tracing::warn!("{}", entry.text),
                     LogKind::Flip | LogKind::Info => tracing::info!("{}", entry.text),
                 }
-                // Without a screen, errors and notes go to stderr (events
-                // are on stdout already).
-                if self.lines.is_some() && entry.kind != LogKind::Flip {
-                    let line = format!("prelist: {}\n", crate::text::clean(&entry.text));
-                    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+                // Without a screen, errors and notes go to stderr; `watch`
+                // has its events on stdout already, `check` says them here.
+                let line = match (self.output, entry.kind) {
+                    (Output::Screen, _) | (Output::Lines(_), LogKind::Flip) => None,
+                    (Output::Stderr, LogKind::Flip) => Some(crate::text::clean(&entry.text)),
+                    _ => Some(format!("prelist: {}", crate::text::clean(&entry.text)).into()),
+                };
+                if let Some(line) = line {
+                    let _ = writeln!(std::io::stderr().lock(), "{line}");
                 }
             }
         }
@@ -317,11 +350,11 @@ impl<P: MarketProvider> Runner<P> {
         if let Err(mpsc::error::SendError(job)) = self.saves.send(job) {
             let why = "the saving task stopped".to_string();
             let _ = self.inbox.send(match job {
-                Save::State(sent) => Msg::StateSaved {
+                Save::State(sent) => Input::StateSaved {
                     sent,
                     result: Err(why),
                 },
-                Save::Watchlist(sent) => Msg::WatchlistSaved {
+                Save::Watchlist(sent) => Input::WatchlistSaved {
                     sent,
                     result: Err(why),
                 },
@@ -329,19 +362,24 @@ impl<P: MarketProvider> Runner<P> {
         }
     }
 
-    /// Closes down: the poller stops, and the saves `app` still waits for
-    /// are seen through (a save that merged may ask for one more), feeding
-    /// their results to `app` so it knows what was kept. Other messages are
+    /// Closes down: `machine` is told to shut down (what waits to be written
+    /// is sent), the poller stops, and the saves it still waits for are seen
+    /// through (a save that merged may ask for one more), feeding their
+    /// results to `machine` so it knows what was kept. Other messages are
     /// dropped.
-    pub async fn finish(mut self, app: &mut App, msgs: &mut mpsc::UnboundedReceiver<Msg>) {
+    pub async fn finish<M: Machine>(
+        mut self,
+        machine: &mut M,
+        msgs: &mut mpsc::UnboundedReceiver<Input>,
+    ) {
+        self.step(machine, Input::Shutdown);
         self.stop_poller();
         let mut saver_ended = false;
-        while app.saves_pending() {
+        while machine.saves_pending() {
             tokio::select! {
                 msg = msgs.recv() => match msg {
-                    Some(msg @ (Msg::StateSaved { .. } | Msg::WatchlistSaved { .. })) => {
-                        let effects = app.update(msg);
-                        self.run(effects);
+                    Some(msg @ (Input::StateSaved { .. } | Input::WatchlistSaved { .. })) => {
+                        self.step(machine, msg);
                     }
                     Some(_) => {}
                     None => break,
@@ -389,7 +427,7 @@ async fn saver(
                     set_seen(&seen, stamp);
                     state
                 });
-                Msg::StateSaved { sent, result }
+                Input::StateSaved { sent, result }
             }
             Save::Watchlist(sent) => {
                 let (st, sent, result) = blocking(move || {
@@ -398,7 +436,7 @@ async fn saver(
                 })
                 .await;
                 store = st;
-                Msg::WatchlistSaved { sent, result }
+                Input::WatchlistSaved { sent, result }
             }
         };
         // Nobody may listen any more (the app is closing): the remaining

@@ -20,7 +20,6 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::app::{App, Msg};
-use crate::keymap;
 use crate::market::MarketProvider;
 use crate::notify::{Notifier, NotifyConfig, terminal_env};
 use crate::runner::{Runner, STATE_LOOK_EVERY};
@@ -28,6 +27,7 @@ use crate::sources::ExchangeSource;
 use crate::store::WatchlistStore;
 use crate::ui;
 use crate::ui::theme::Palette;
+use crate::watcher::Input;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -83,6 +83,8 @@ pub struct Session<P, S> {
     pub theme: Palette,
     /// How events reach the user (`[notify]`).
     pub notify: NotifyConfig,
+    /// A warning to show once at start.
+    pub notice: Option<String>,
 }
 
 /// How the screen ended.
@@ -125,6 +127,9 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         app.watch_exchanges(&watched);
         runner.start_exchanges(session.exchanges, session.exchange_interval);
     }
+    if let Some(text) = session.notice {
+        runner.step(&mut app, Msg::Notice(text));
+    }
     let mut terminal = match init() {
         Ok(t) => t,
         Err(e) => {
@@ -160,8 +165,6 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
     if terminal.show_cursor().is_err() {
         std::mem::forget(terminal);
     }
-    let effects = app.update(Msg::Shutdown);
-    runner.run(effects);
     runner.finish(&mut app, &mut msgs).await;
     Ended {
         result,
@@ -240,8 +243,8 @@ async fn hung_up() {
     }
 }
 
-fn clock() -> Msg {
-    Msg::Clock {
+fn clock() -> Input {
+    Input::Clock {
         now: Instant::now(),
         wall: jiff::Timestamp::now().as_second(),
     }
@@ -251,7 +254,7 @@ async fn event_loop<P: MarketProvider>(
     terminal: &mut Term,
     app: &mut App,
     theme: &Palette,
-    msgs: &mut mpsc::UnboundedReceiver<Msg>,
+    msgs: &mut mpsc::UnboundedReceiver<Input>,
     polling: bool,
     runner: &mut Runner<P>,
 ) -> io::Result<()> {
@@ -265,16 +268,16 @@ async fn event_loop<P: MarketProvider>(
     // and a redraw only when the text it shows has changed.
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    app.update(clock());
-    draw(terminal, app, theme)?;
+    runner.step(app, clock());
+    draw(terminal, app, theme, runner)?;
     loop {
         let before = clock_text(app);
         let msg = tokio::select! {
             ev = events.recv() => match ev {
-                Some(Ok(ev)) => match keymap::action_for_event(app, &ev) {
+                Some(Ok(ev)) => match app.action_for_event(&ev) {
                     Some(action) => Some(Msg::Action(action)),
                     None if matches!(ev, Event::Resize(..)) => {
-                        draw(terminal, app, theme)?;
+                        draw(terminal, app, theme, runner)?;
                         continue;
                     }
                     None => continue,
@@ -282,7 +285,7 @@ async fn event_loop<P: MarketProvider>(
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            Some(msg) = msgs.recv() => Some(msg),
+            Some(input) = msgs.recv() => Some(Msg::from(input)),
             _ = ticker.tick(), if polling => None,
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
@@ -292,11 +295,10 @@ async fn event_loop<P: MarketProvider>(
             }
             _ = sigint.recv() => return Ok(()),
         };
-        app.update(clock());
+        runner.step(app, clock());
         let dirty = match msg {
             Some(msg) => {
-                let effects = app.update(msg);
-                runner.run(effects);
+                runner.step(app, msg);
                 true
             }
             None => clock_text(app) != before,
@@ -305,7 +307,7 @@ async fn event_loop<P: MarketProvider>(
             return Ok(());
         }
         if dirty {
-            draw(terminal, app, theme)?;
+            draw(terminal, app, theme, runner)?;
         }
     }
 }
@@ -313,14 +315,19 @@ async fn event_loop<P: MarketProvider>(
 /// Everything on screen that changes with the clock alone: the poll
 /// countdown, and (for stale prices) the minute.
 fn clock_text(app: &App) -> (Option<String>, i64) {
-    (ui::poll_text(app), app.now_wall / 60)
+    (ui::poll_text(app), app.now().1 / 60)
 }
 
-fn draw(terminal: &mut Term, app: &mut App, theme: &Palette) -> io::Result<()> {
+fn draw<P: MarketProvider>(
+    terminal: &mut Term,
+    app: &mut App,
+    theme: &Palette,
+    runner: &mut Runner<P>,
+) -> io::Result<()> {
     let mut viewport = None;
     terminal.draw(|frame| viewport = Some(ui::draw(frame, app, theme)))?;
     if let Some(vp) = viewport {
-        app.update(Msg::Drawn(vp));
+        runner.step(app, Msg::Drawn(vp));
     }
     Ok(())
 }

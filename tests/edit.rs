@@ -24,6 +24,7 @@ use prelist::market::coingecko::CoinGecko;
 use prelist::model::Watchlist;
 use prelist::runner::Runner;
 use prelist::store::{STATE_FILE, WATCHLIST_FILE, WatchlistStore};
+use prelist::watcher::Input;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use wiremock::matchers::{method, path, query_param};
@@ -35,7 +36,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 struct Screen {
     app: App,
     runner: Runner<CoinGecko>,
-    msgs: mpsc::UnboundedReceiver<Msg>,
+    msgs: mpsc::UnboundedReceiver<Input>,
 }
 
 impl Screen {
@@ -62,12 +63,10 @@ impl Screen {
 
     /// Sends one message and runs everything it leads to.
     async fn send(&mut self, msg: impl Into<Msg>) {
-        let effects = self.app.update(msg);
-        self.runner.run(effects);
+        self.runner.step(&mut self.app, msg.into());
         while self.app.busy() {
-            let msg = self.msgs.recv().await.expect("the runner answers");
-            let effects = self.app.update(msg);
-            self.runner.run(effects);
+            let input = self.msgs.recv().await.expect("the runner answers");
+            self.runner.step(&mut self.app, input);
         }
     }
 

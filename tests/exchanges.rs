@@ -22,6 +22,7 @@ use prelist::sources::watch::Look;
 use prelist::sources::{Exchange, ExchangeSource, Pair, PairState};
 use prelist::store::{self, State};
 use prelist::view::Column;
+use prelist::watcher::Input;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::time::Instant;
@@ -56,7 +57,7 @@ fn look(
     result: Result<Vec<Pair>, MarketError>,
     at: i64,
 ) -> Vec<Effect> {
-    app.update(Msg::Clock {
+    let _ = app.update(Msg::Clock {
         now: app.now().0,
         wall: at,
     });
@@ -88,9 +89,9 @@ fn log_texts(effects: &[Effect]) -> Vec<String> {
 }
 
 fn select(app: &mut App, name: &str) {
-    app.update(Action::First);
+    let _ = app.update(Action::First);
     while app.selected_coin().unwrap().name != name {
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
     }
 }
 
@@ -100,7 +101,7 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
     let mut vp = None;
     t.draw(|f| vp = Some(prelist::ui::draw(f, app, &theme)))
         .unwrap();
-    app.update(Msg::Drawn(vp.unwrap()));
+    let _ = app.update(Msg::Drawn(vp.unwrap()));
     let buf = t.backend().buffer();
     (0..buf.area.height)
         .map(|y| {
@@ -129,7 +130,7 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
     );
     for e in effects {
         if let Effect::SaveState(sent) = e {
-            app.update(Msg::StateSaved {
+            let _ = app.update(Msg::StateSaved {
                 result: Ok(sent.clone()),
                 sent,
             });
@@ -235,7 +236,7 @@ fn a_ticker_already_listed_is_ambiguous_until_confirmed() {
     );
     // Nothing left to confirm for a coin no exchange listed.
     select(&mut app, "Parcl");
-    app.update(Action::ConfirmListing);
+    let _ = app.update(Action::ConfirmListing);
     assert!(app.flash().unwrap().starts_with("nothing to confirm"));
 }
 
@@ -327,8 +328,8 @@ fn pairs_not_trading_and_scheduled_openings() {
         "{csv}"
     );
     // `list --status scheduled` and the `f` filter's third step.
-    app.update(Action::CycleStatus);
-    app.update(Action::CycleStatus);
+    let _ = app.update(Action::CycleStatus);
+    let _ = app.update(Action::CycleStatus);
     let shown: Vec<&str> = app
         .rows()
         .iter()
@@ -446,11 +447,11 @@ async fn the_runner_watches_every_exchange_and_one_failing_holds_none_up() {
     let mut okx = 0;
     while okx < 3 {
         match msgs.recv().await.unwrap() {
-            Msg::Exchange(l) if l.exchange == Exchange::Okx => {
+            Input::Exchange(l) if l.exchange == Exchange::Okx => {
                 assert!(l.result.is_ok());
                 okx += 1;
             }
-            Msg::Exchange(l) => assert_eq!(l.result, Err(MarketError::Timeout)),
+            Input::Exchange(l) => assert_eq!(l.result, Err(MarketError::Timeout)),
             other => panic!("{other:?}"),
         }
     }

@@ -34,7 +34,7 @@ fn render_with(app: &mut App, width: u16, height: u16, theme: &Palette) -> Termi
         terminal
             .draw(|f| vp = Some(ui::draw(f, app, theme)))
             .unwrap();
-        app.update(Msg::Drawn(vp.unwrap()));
+        let _ = app.update(Msg::Drawn(vp.unwrap()));
     }
     terminal
 }
@@ -57,7 +57,7 @@ fn default_screen_120x40() {
 #[test]
 fn smallest_screen_40x10() {
     let mut app = app();
-    app.update(Action::Down);
+    let _ = app.update(Action::Down);
     insta::assert_snapshot!(screen(&render(&mut app, 40, 10)));
 }
 
@@ -73,15 +73,15 @@ fn below_the_minimum_asks_for_room() {
 #[test]
 fn every_size_from_the_minimum_renders() {
     let mut app = app();
-    app.update(Action::Last);
+    let _ = app.update(Action::Last);
     for w in (1..=200).step_by(7) {
         for h in (1..=60).step_by(3) {
             render(&mut app, w, h);
         }
     }
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::ToggleFullDetail);
     render(&mut app, 40, 10);
-    app.update(Action::Help);
+    let _ = app.update(Action::Help);
     render(&mut app, 40, 10);
     render(&mut app, 3, 2);
 }
@@ -89,25 +89,25 @@ fn every_size_from_the_minimum_renders() {
 #[test]
 fn wide_screen_puts_detail_beside_the_table() {
     let mut app = app();
-    app.update(Action::SortBy(Column::Score));
-    app.update(Action::SortReverse);
+    let _ = app.update(Action::SortBy(Column::Score));
+    let _ = app.update(Action::SortReverse);
     insta::assert_snapshot!(screen(&render(&mut app, 160, 30)));
 }
 
 #[test]
 fn help_overlay() {
     let mut app = app();
-    app.update(Action::Help);
+    let _ = app.update(Action::Help);
     insta::assert_snapshot!(screen(&render(&mut app, 120, 40)));
 }
 
 #[test]
 fn help_overlay_scrolls_to_the_risk_advice() {
     let mut app = app();
-    app.update(Action::Help);
+    let _ = app.update(Action::Help);
     render(&mut app, 80, 24);
     for _ in 0..100 {
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
     }
     let s = screen(&render(&mut app, 80, 24));
     assert!(s.contains("5% of your total portfolio"), "{s}");
@@ -118,18 +118,18 @@ fn help_overlay_scrolls_to_the_risk_advice() {
 fn detail_full_screen() {
     let mut app = app();
     for _ in 0..11 {
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
     }
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::ToggleFullDetail);
     insta::assert_snapshot!(screen(&render(&mut app, 120, 40)));
 }
 
 #[test]
 fn search_active() {
     let mut app = app();
-    app.update(Action::Search);
+    let _ = app.update(Action::Search);
     for c in "zk".chars() {
-        app.update(Action::Input(c));
+        let _ = app.update(Action::Input(c));
     }
     let t = render(&mut app, 120, 40);
     insta::assert_snapshot!(screen(&t));
@@ -138,10 +138,10 @@ fn search_active() {
 #[test]
 fn sorted_header_carries_the_arrow() {
     let mut app = app();
-    app.update(Action::SortBy(Column::Score));
+    let _ = app.update(Action::SortBy(Column::Score));
     let t = render(&mut app, 120, 40);
     assert!(row_text(&t, 1).contains("Score▲"));
-    app.update(Action::SortReverse);
+    let _ = app.update(Action::SortReverse);
     let t = render(&mut app, 120, 40);
     assert!(row_text(&t, 1).contains("Score▼"));
     assert!(
@@ -153,8 +153,8 @@ fn sorted_header_carries_the_arrow() {
 #[test]
 fn selected_row_is_highlighted_cell_by_cell() {
     let mut app = app();
-    app.update(Action::Down);
-    app.update(Action::Down);
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::Down);
     let t = render(&mut app, 120, 40);
     let buf = t.backend().buffer();
     let table = app.viewport().body;
@@ -173,7 +173,7 @@ fn selected_row_is_highlighted_cell_by_cell() {
         assert_ne!(other.bg, Color::Cyan, "unselected row at x={x}");
     }
     // With the detail pane focused the selection is shown, but muted.
-    app.update(Action::ToggleFocus);
+    let _ = app.update(Action::ToggleFocus);
     let t = render(&mut app, 120, 40);
     let cell = &t.backend().buffer()[(table.x + 3, 4)];
     assert_eq!(cell.bg, Color::DarkGray);
@@ -196,7 +196,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
         },
     );
     let mut app = App::new(Watchlist::builtin(), listings);
-    app.update(Action::Down);
+    let _ = app.update(Action::Down);
     let t = render(&mut app, 120, 40);
     let row = row_text(&t, 3);
     assert!(
@@ -210,7 +210,7 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
     );
     // The selected row takes the highlight's colours; look at the status
     // cell once the selection has moved off the row.
-    app.update(Action::Up);
+    let _ = app.update(Action::Up);
     let t = render(&mut app, 120, 40);
     let status_x = column_x(&app, Column::Status);
     let cell = &t.backend().buffer()[(status_x, 3)];
@@ -248,7 +248,7 @@ mod polling {
     fn polling_app() -> App {
         let mut app = app().with_time_zone(jiff::tz::TimeZone::UTC);
         app.enable_polling();
-        app.update(Msg::Clock {
+        let _ = app.update(Msg::Clock {
             now: Instant::now(),
             wall: 1_800_000_000,
         });
@@ -279,7 +279,7 @@ mod polling {
     #[test]
     fn a_flipped_row_is_highlighted_and_the_status_line_says_so() {
         let mut app = polling_app();
-        app.update(Msg::Poll(done("dolomite", 0.1234)));
+        let _ = app.update(Msg::Poll(done("dolomite", 0.1234)));
         let t = render(&mut app, 120, 40);
         let status = status_line(&t);
         assert!(
@@ -303,16 +303,16 @@ mod polling {
     #[test]
     fn the_status_line_shows_the_poller_state() {
         let mut app = polling_app();
-        app.update(Msg::Poll(Report::Started));
+        let _ = app.update(Msg::Poll(Report::Started));
         assert!(status_line(&render(&mut app, 120, 40)).contains("polling…"));
-        app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Msg::Poll(Report::Failed {
             error: MarketError::RateLimited { retry_after: None },
             retry_in: Duration::from_secs(119),
             requests: 1,
             remaining: None,
         }));
         assert!(status_line(&render(&mut app, 120, 40)).contains("rate limited · retry in 119 s"));
-        app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Msg::Poll(Report::Failed {
             error: MarketError::Timeout,
             retry_in: Duration::from_secs(120),
             requests: 1,
@@ -323,7 +323,7 @@ mod polling {
         );
         // The countdown follows the clock.
         let later = app.now().0 + Duration::from_secs(100);
-        app.update(Msg::Clock {
+        let _ = app.update(Msg::Clock {
             now: later,
             wall: app.now().1 + 100,
         });
@@ -333,19 +333,19 @@ mod polling {
     #[test]
     fn a_price_the_api_dropped_is_shown_stale_with_its_age() {
         let mut app = polling_app();
-        app.update(Msg::Poll(done("parcl", 0.3)));
-        app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Msg::Poll(done("parcl", 0.3)));
+        let _ = app.update(Msg::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
             requests: 1,
             remaining: None,
         }));
-        app.update(Msg::Clock {
+        let _ = app.update(Msg::Clock {
             now: app.now().0,
             wall: app.now().1 + 3 * 3600,
         });
         for _ in 0..3 {
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
         }
         let t = render(&mut app, 120, 40);
         let row = row_text(&t, 5);
@@ -359,18 +359,18 @@ mod polling {
     #[test]
     fn event_log_overlay() {
         let mut app = polling_app();
-        app.update(Msg::Poll(done("nillion", 0.61)));
-        app.update(Msg::Clock {
+        let _ = app.update(Msg::Poll(done("nillion", 0.61)));
+        let _ = app.update(Msg::Clock {
             now: app.now().0,
             wall: app.now().1 + 75,
         });
-        app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Msg::Poll(Report::Failed {
             error: MarketError::Status { status: 503 },
             retry_in: Duration::from_secs(120),
             requests: 1,
             remaining: None,
         }));
-        app.update(Action::ToggleLog);
+        let _ = app.update(Action::ToggleLog);
         insta::assert_snapshot!(screen(&render(&mut app, 100, 20)));
     }
 }
@@ -378,7 +378,6 @@ mod polling {
 mod mouse {
     use super::*;
     use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-    use prelist::keymap::action_for_event;
 
     fn at(kind: MouseEventKind, column: u16, row: u16) -> Event {
         Event::Mouse(MouseEvent {
@@ -398,12 +397,12 @@ mod mouse {
         let mut app = app();
         render(&mut app, 120, 40);
         let score_x = column_x(&app, Column::Score);
-        let action = action_for_event(&app, &click(score_x + 1, 1)).unwrap();
+        let action = app.action_for_event(&click(score_x + 1, 1)).unwrap();
         assert_eq!(action, Action::SortBy(Column::Score));
-        app.update(action);
+        let _ = app.update(action);
         render(&mut app, 120, 40);
-        let action = action_for_event(&app, &click(score_x, 1)).unwrap();
-        app.update(action);
+        let action = app.action_for_event(&click(score_x, 1)).unwrap();
+        let _ = app.update(action);
         assert!(app.sort().descending);
         assert_eq!(app.sort().column, Column::Score);
     }
@@ -413,21 +412,23 @@ mod mouse {
         let mut app = app();
         render(&mut app, 120, 40);
         // Rows start under the header: y=2 is the first coin, y=8 the seventh.
-        let action = action_for_event(&app, &click(10, 8)).unwrap();
-        app.update(action);
+        let action = app.action_for_event(&click(10, 8)).unwrap();
+        let _ = app.update(action);
         assert_eq!(app.selected_coin().unwrap().name, "Dolomite");
         assert_eq!(
-            action_for_event(&app, &click(10, 30)),
+            app.action_for_event(&click(10, 30)),
             None,
             "a click on the detail pane"
         );
-        let down = action_for_event(&app, &at(MouseEventKind::ScrollDown, 10, 5)).unwrap();
-        app.update(down.clone());
+        let down = app
+            .action_for_event(&at(MouseEventKind::ScrollDown, 10, 5))
+            .unwrap();
+        let _ = app.update(down.clone());
         assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
         // With the detail focused, the wheel scrolls its text instead.
-        app.update(Action::ToggleFocus);
+        let _ = app.update(Action::ToggleFocus);
         render(&mut app, 120, 20);
-        app.update(down);
+        let _ = app.update(down);
         assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
         assert_eq!(app.detail_scroll(), 3);
     }
@@ -435,11 +436,13 @@ mod mouse {
     #[test]
     fn a_click_on_a_row_of_a_scrolled_table_selects_that_row() {
         let mut app = app();
-        app.update(Action::Last);
+        let _ = app.update(Action::Last);
         render(&mut app, 120, 12);
         assert!(app.viewport().offset > 0);
-        let action = action_for_event(&app, &click(10, app.viewport().body.y)).unwrap();
-        app.update(action);
+        let action = app
+            .action_for_event(&click(10, app.viewport().body.y))
+            .unwrap();
+        let _ = app.update(action);
         assert_eq!(app.selected_row(), Some(app.viewport().offset));
     }
 }
@@ -451,24 +454,24 @@ mod editing {
     #[test]
     fn add_form_with_an_error_beside_its_field() {
         let mut app = app();
-        app.update(Action::Add);
-        app.update(Action::Paste("Parcl".into()));
-        app.update(Action::Submit);
+        let _ = app.update(Action::Add);
+        let _ = app.update(Action::Paste("Parcl".into()));
+        let _ = app.update(Action::Submit);
         insta::assert_snapshot!(screen(&render(&mut app, 100, 30)));
     }
 
     #[test]
     fn alerts_are_edited_in_the_form_with_their_errors() {
         let mut app = app();
-        app.update(Action::Edit);
+        let _ = app.update(Action::Edit);
         // Name, Ticker, Category, Market id, Narratives, Notes: then the alerts.
         for _ in 0..6 {
-            app.update(Action::NextField);
+            let _ = app.update(Action::NextField);
         }
-        app.update(Action::Paste("1.5".into()));
-        app.update(Action::NextField);
-        app.update(Action::Paste("2".into()));
-        app.update(Action::Submit);
+        let _ = app.update(Action::Paste("1.5".into()));
+        let _ = app.update(Action::NextField);
+        let _ = app.update(Action::Paste("2".into()));
+        let _ = app.update(Action::Submit);
         let s = screen(&render(&mut app, 100, 30));
         assert!(s.contains("Alert above (USD): 1.5"), "{s}");
         assert!(
@@ -481,8 +484,8 @@ mod editing {
         );
         insta::assert_snapshot!(s);
         // A number that is none is the form's field error too.
-        app.update(Action::Paste("x".into()));
-        app.update(Action::Submit);
+        let _ = app.update(Action::Paste("x".into()));
+        let _ = app.update(Action::Submit);
         let s = screen(&render(&mut app, 100, 30));
         assert!(s.contains("↑ \"2x\" is not a price in USD"), "{s}");
     }
@@ -490,9 +493,9 @@ mod editing {
     #[test]
     fn edit_form_scrolls_to_the_focused_field_at_the_smallest_size() {
         let mut app = app();
-        app.update(Action::Edit);
+        let _ = app.update(Action::Edit);
         for _ in 0..16 {
-            app.update(Action::NextField);
+            let _ = app.update(Action::NextField);
         }
         let s = screen(&render(&mut app, 40, 10));
         assert!(s.contains("Airdrop: confirmed"), "{s}");
@@ -502,15 +505,15 @@ mod editing {
     #[test]
     fn lookup_lists_candidates_with_the_ticker_first() {
         let mut app = app();
-        app.update(Action::Down);
-        app.update(Action::Lookup);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Lookup);
         let c = |id: &str, name: &str, symbol: &str, rank| Candidate {
             id: id.into(),
             name: name.into(),
             symbol: symbol.into(),
             market_cap_rank: rank,
         };
-        app.update(Msg::Lookup {
+        let _ = app.update(Msg::Lookup {
             query: "Nillion".into(),
             result: Ok(vec![
                 c("nillion-x", "Nillion X", "NILX", None),
@@ -523,8 +526,8 @@ mod editing {
     #[test]
     fn lookup_failure_is_shown_not_fatal() {
         let mut app = app();
-        app.update(Action::Lookup);
-        app.update(Msg::Lookup {
+        let _ = app.update(Action::Lookup);
+        let _ = app.update(Msg::Lookup {
             query: "Gravity".into(),
             result: Err(MarketError::Timeout),
         });
@@ -550,7 +553,7 @@ mod editing {
         let mut t = render(app, 100, height);
         let (cursor, rocket) = cursor_and(&mut t, "🚀");
         assert_eq!(cursor, rocket + 2, "after the two columns of 🚀");
-        app.update(Action::CursorLeft);
+        let _ = app.update(Action::CursorLeft);
         let mut t = render(app, 100, height);
         let (cursor, rocket) = cursor_and(&mut t, "🚀");
         assert_eq!(cursor, rocket, "on 🚀");
@@ -559,14 +562,14 @@ mod editing {
     #[test]
     fn wide_characters_put_the_cursor_after_them() {
         let mut app = app();
-        app.update(Action::Add);
-        app.update(Action::Paste("币安🚀".into()));
+        let _ = app.update(Action::Add);
+        let _ = app.update(Action::Paste("币安🚀".into()));
         cursor_steps_over_a_rocket(&mut app, 30);
 
         // The lookup's id line counts columns too.
         let mut app = self::app();
-        app.update(Action::Lookup);
-        app.update(Action::Paste("币x".into()));
+        let _ = app.update(Action::Lookup);
+        let _ = app.update(Action::Paste("币x".into()));
         let mut t = render(&mut app, 100, 24);
         let (cursor, x) = cursor_and(&mut t, "x");
         assert_eq!(cursor, x + 1);
@@ -575,15 +578,15 @@ mod editing {
 
         // So does the search line, and its cursor moves within the query.
         let mut app = self::app();
-        app.update(Action::Search);
-        app.update(Action::Paste("币🚀".into()));
+        let _ = app.update(Action::Search);
+        let _ = app.update(Action::Paste("币🚀".into()));
         cursor_steps_over_a_rocket(&mut app, 24);
     }
 
     #[test]
     fn delete_asks_on_the_status_line() {
         let mut app = app();
-        app.update(Action::Delete);
+        let _ = app.update(Action::Delete);
         let t = render(&mut app, 100, 24);
         assert!(row_text(&t, 23).starts_with("Delete Gravity? y deletes, any other key keeps it"));
     }
@@ -608,8 +611,8 @@ mod configured {
     fn press(app: &mut App, c: char) {
         use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
         let ev = Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-        if let Some(action) = prelist::keymap::action_for_event(app, &ev) {
-            app.update(action);
+        if let Some(action) = app.action_for_event(&ev) {
+            let _ = app.update(action);
         }
     }
 
@@ -649,12 +652,12 @@ mod configured {
         press(&mut app, '/');
         let s = screen(&render(&mut app, 100, 30));
         assert!(s.contains("Tab keeps · Ctrl-g clears"), "{s}");
-        app.update(Action::SearchClear);
-        app.update(Action::Delete);
+        let _ = app.update(Action::SearchClear);
+        let _ = app.update(Action::Delete);
         let s = screen(&render(&mut app, 100, 30));
         assert!(s.contains("? d deletes, any other key keeps it"), "{s}");
-        app.update(Action::No);
-        app.update(Action::Add);
+        let _ = app.update(Action::No);
+        let _ = app.update(Action::Add);
         let s = screen(&render(&mut app, 100, 30));
         assert!(s.contains("Ctrl-s saves · Esc cancels"), "{s}");
     }
@@ -672,7 +675,7 @@ mod configured {
             },
             keymap,
         );
-        app.update(Action::First);
+        let _ = app.update(Action::First);
         let t = render(&mut app, 80, 24);
         let header = row_text(&t, 1);
         assert!(
@@ -681,7 +684,7 @@ mod configured {
         );
         assert!(!header.contains("Ticker"));
         assert!(row_text(&t, 2).contains("Ten"));
-        app.update(Action::SortNext);
+        let _ = app.update(Action::SortNext);
         assert_eq!(
             app.sort().column,
             Column::Name,
@@ -742,12 +745,12 @@ fn detail_pane_with_exchanges() {
         false,
     );
     let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
-    app.update(Msg::Clock {
+    let _ = app.update(Msg::Clock {
         now: app.now().0,
         wall: t0 + 300,
     });
-    app.update(Action::Down);
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
     let t = render(&mut app, 100, 20);
     insta::assert_snapshot!(screen(&t));
 }
@@ -780,8 +783,8 @@ fn detail_pane_with_price_history() {
         },
     );
     let mut app = App::new(Watchlist::builtin(), listings);
-    app.update(Action::Down);
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
     let t = render(&mut app, 80, 12);
     insta::assert_snapshot!(screen(&t));
     // The move and the sparkline are green: the price is up since.
@@ -827,7 +830,7 @@ fn since_column_shows_the_move_in_colour_and_gives_way_first() {
     // At 80 columns it is the first to go; sorted by it, it stays.
     let t = render(&mut app, 80, 24);
     assert!(!row_text(&t, 1).contains("Since"), "{}", row_text(&t, 1));
-    app.update(Action::SortBy(Column::Since));
+    let _ = app.update(Action::SortBy(Column::Since));
     let t = render(&mut app, 80, 24);
     assert!(row_text(&t, 1).contains("Since▲"), "{}", row_text(&t, 1));
 }
@@ -862,8 +865,8 @@ fn detail_pane_with_alerts() {
             ..Default::default()
         },
     );
-    app.update(Action::Down);
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
     let s = screen(&render(&mut app, 80, 16));
     assert!(
         s.contains("Alerts: above $0.65 (fired) · below $0.50"),
@@ -871,9 +874,9 @@ fn detail_pane_with_alerts() {
     );
     insta::assert_snapshot!(s);
     // A coin without alerts has no such line.
-    app.update(Action::ToggleFullDetail);
-    app.update(Action::Down);
-    app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
     assert!(!screen(&render(&mut app, 80, 16)).contains("Alerts:"));
 }
 

@@ -6,11 +6,10 @@ use super::Msg;
 use super::{App, Effect, Mode};
 use crate::form::{Form, LineInput};
 use crate::keymap::Action;
-use crate::market::poller::Command;
 use crate::market::{Candidate, MarketError, order_candidates};
 use crate::model::{Coin, CoinId, Taken, position};
 use crate::text::clean;
-use crate::view::SearchIndex;
+use crate::watcher::Outcome;
 
 /// The market-id lookup of one coin.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,56 +59,22 @@ pub(super) fn edit_line(input: &mut LineInput, action: &Action) -> bool {
 }
 
 impl App {
-    /// After a change made here: what `coins_replaced` does, and a save.
-    pub(super) fn watchlist_changed(&mut self) {
-        self.coins_replaced();
-        self.save_watchlist();
-    }
-
-    /// After any change to the coins: rebuild what is derived from them and
-    /// tell the poller which ids to ask for.
-    fn coins_replaced(&mut self) {
-        self.search_index = SearchIndex::new(&self.watchlist.coins);
-        self.refresh();
-        let ids = self.market_ids();
-        if let Some(poll) = self.polling.as_mut()
-            && poll.ids != ids
-        {
-            poll.ids = ids.clone();
-            self.effects.push(Effect::Poll(Command::SetIds(ids)));
-        }
-    }
-
-    /// Replaces the coins with those merged from disk. A coin of the same
-    /// name as one of ours is the same coin: it keeps our id, so the
-    /// selection, an open form or lookup and undo still find it.
-    pub(super) fn replace_coins(&mut self, mut coins: Vec<Coin>) {
-        let ours: std::collections::HashMap<String, CoinId> = self
-            .watchlist
-            .coins
-            .iter()
-            .map(|c| (c.key(), c.id))
-            .collect();
-        for c in &mut coins {
-            c.id = ours.get(&c.key()).copied().unwrap_or(c.id);
-        }
-        let selected = self.selected_coin().map(|c| c.id);
-        self.watchlist.coins = coins;
-        self.selected = selected.and_then(|id| position(&self.watchlist.coins, id));
-        self.coins_replaced();
-    }
-
-    /// Replaces the listings with those written (another instance's flips
-    /// merged in).
-    pub(super) fn set_listings(&mut self, listings: crate::listing::Listings) {
-        if listings != self.listings {
-            self.listings = listings;
-            self.refresh();
-        }
+    /// Changes the coins through the watcher, which saves the watchlist
+    /// and tells the poller; `then` places the selection before the rows
+    /// are rebuilt.
+    fn edit_coins<R>(
+        &mut self,
+        edit: impl FnOnce(&mut Vec<Coin>) -> R,
+        then: impl FnOnce(&mut App, &R),
+    ) -> (R, Vec<Effect>) {
+        let mut out = Outcome::default();
+        let r = self.watcher.edit_coins(&mut out, edit);
+        then(self, &r);
+        (r, self.absorb(out))
     }
 
     pub(super) fn open_add(&mut self) {
-        self.form = Some(Form::add(&self.watchlist.coins));
+        self.form = Some(Form::add(&self.watcher.watchlist.coins));
         self.mode = Mode::Form;
     }
 
@@ -118,20 +83,20 @@ impl App {
             self.flash = Some("no coin selected to edit".into());
             return;
         };
-        self.form = Some(Form::edit(&self.watchlist.coins[index]));
+        self.form = Some(Form::edit(&self.watcher.watchlist.coins[index]));
         self.mode = Mode::Form;
     }
 
-    pub(super) fn update_form(&mut self, action: Action) {
+    pub(super) fn update_form(&mut self, action: Action) -> Vec<Effect> {
         let Some(form) = self.form.as_mut() else {
             self.mode = Mode::Normal;
-            return;
+            return Vec::new();
         };
         if edit_line(form.input(), &action) {
             // An edited field's old error no longer applies.
             let field = form.field();
             form.errors.retain(|e| e.field != field);
-            return;
+            return Vec::new();
         }
         match action {
             Action::NextField => form.move_focus(1),
@@ -140,7 +105,7 @@ impl App {
                 self.form = None;
                 self.mode = Mode::Normal;
             }
-            Action::Submit => match form.to_coin(&self.watchlist.coins) {
+            Action::Submit => match form.to_coin(&self.watcher.watchlist.coins) {
                 Err(errors) => {
                     // Put the cursor where the first problem is.
                     form.focus = errors[0].field as usize;
@@ -148,35 +113,40 @@ impl App {
                 }
                 Ok(coin) => {
                     let name = clean(&coin.name).into_owned();
-                    let edited = form.editing.map(|id| position(&self.watchlist.coins, id));
-                    let index = match edited {
-                        Some(Some(i)) => {
-                            self.watchlist.coins[i] = coin;
-                            self.flash = Some(format!("{name} saved"));
-                            i
-                        }
-                        gone_or_new => {
-                            // An edit outlives a delete in another window,
-                            // as it does in a merge: the coin comes back.
-                            self.flash = Some(match gone_or_new {
-                                Some(None) => format!("{name} saved (deleted in another window)"),
-                                _ => format!("{name} added"),
-                            });
-                            self.watchlist.coins.push(coin);
-                            self.watchlist.coins.len() - 1
-                        }
-                    };
+                    let edited = form
+                        .editing
+                        .map(|id| position(&self.watcher.watchlist.coins, id));
+                    self.flash = Some(match edited {
+                        Some(Some(_)) => format!("{name} saved"),
+                        // An edit outlives a delete in another window, as
+                        // it does in a merge: the coin comes back.
+                        Some(None) => format!("{name} saved (deleted in another window)"),
+                        None => format!("{name} added"),
+                    });
                     self.form = None;
                     self.mode = Mode::Normal;
-                    self.selected = Some(index);
-                    self.watchlist_changed();
+                    let (_, effects) = self.edit_coins(
+                        |coins| match edited {
+                            Some(Some(i)) => {
+                                coins[i] = coin;
+                                i
+                            }
+                            _ => {
+                                coins.push(coin);
+                                coins.len() - 1
+                            }
+                        },
+                        |app, &index| app.selected = Some(index),
+                    );
                     if self.selected_pos.is_none() {
                         self.flash = Some(format!("{name} saved; the filters hide it"));
                     }
+                    return effects;
                 }
             },
             _ => {}
         }
+        Vec::new()
     }
 
     pub(super) fn ask_delete(&mut self) {
@@ -187,52 +157,63 @@ impl App {
         }
     }
 
-    pub(super) fn update_confirm(&mut self, action: Action) {
+    pub(super) fn update_confirm(&mut self, action: Action) -> Vec<Effect> {
         self.mode = Mode::Normal;
         let (Action::Yes, Some(index)) = (action, self.selected) else {
             self.flash = Some("nothing deleted".into());
-            return;
+            return Vec::new();
         };
         let row = self.selected_pos.unwrap_or(0);
-        let coin = self.watchlist.coins.remove(index);
-        self.flash = Some(format!("{} deleted · u undoes", clean(&coin.name)));
-        let before = self.watchlist.coins.get(index).map(|c| c.id);
-        self.undo.push(Deleted { coin, before });
-        // The selection moves to the row that took the deleted one's place.
-        self.selected = None;
-        self.watchlist_changed();
+        let (deleted, effects) = self.edit_coins(
+            |coins| {
+                let coin = coins.remove(index);
+                let before = coins.get(index).map(|c| c.id);
+                Deleted { coin, before }
+            },
+            // The selection moves to the row that took the deleted one's place.
+            |app, _| app.selected = None,
+        );
+        self.flash = Some(format!(
+            "{} deleted · {} undoes",
+            clean(&deleted.coin.name),
+            self.keymap.label(Mode::Normal, &Action::Undo)
+        ));
+        self.undo.push(deleted);
         self.select_row(row.min(self.rows.len().saturating_sub(1)));
+        effects
     }
 
-    pub(super) fn undo_delete(&mut self) {
+    pub(super) fn undo_delete(&mut self) -> Vec<Effect> {
         let Some(Deleted { coin, before }) = self.undo.pop() else {
             self.flash = Some("nothing to undo".into());
-            return;
+            return Vec::new();
         };
-        if let Err(errors) = coin.check(&Taken::of(&self.watchlist.coins)) {
+        if let Err(errors) = coin.check(&Taken::of(&self.watcher.watchlist.coins)) {
             self.flash = Some(format!(
                 "cannot restore {}: {}",
                 clean(&coin.name),
                 clean(&errors[0].to_string())
             ));
-            return;
+            return Vec::new();
         }
-        let coins = &self.watchlist.coins;
+        let coins = &self.watcher.watchlist.coins;
         let index = before
             .and_then(|id| position(coins, id))
             .unwrap_or(coins.len());
         self.flash = Some(format!("{} restored", clean(&coin.name)));
-        self.watchlist.coins.insert(index, coin);
-        self.selected = Some(index);
-        self.watchlist_changed();
+        let (_, effects) = self.edit_coins(
+            |coins| coins.insert(index, coin),
+            |app, _| app.selected = Some(index),
+        );
+        effects
     }
 
-    pub(super) fn open_lookup(&mut self) {
+    pub(super) fn open_lookup(&mut self) -> Vec<Effect> {
         let Some(index) = self.selected else {
             self.flash = Some("no coin selected to look up".into());
-            return;
+            return Vec::new();
         };
-        let coin = &self.watchlist.coins[index];
+        let coin = &self.watcher.watchlist.coins[index];
         let query = coin.name.trim().to_string();
         self.lookup = Some(Lookup {
             coin: coin.id,
@@ -243,7 +224,7 @@ impl App {
             error: None,
         });
         self.mode = Mode::Lookup;
-        self.effects.push(Effect::Lookup(query));
+        vec![Effect::Lookup(query)]
     }
 
     /// Takes in the API's answer to a lookup. A late answer to a lookup that
@@ -257,7 +238,7 @@ impl App {
         }
         lookup.state = match result {
             Ok(found) => {
-                let coins = &self.watchlist.coins;
+                let coins = &self.watcher.watchlist.coins;
                 let ticker = position(coins, lookup.coin).and_then(|i| coins[i].ticker.as_deref());
                 LookupState::Found(order_candidates(found, ticker))
             }
@@ -266,14 +247,14 @@ impl App {
         lookup.selected = 0;
     }
 
-    pub(super) fn update_lookup(&mut self, action: Action) {
+    pub(super) fn update_lookup(&mut self, action: Action) -> Vec<Effect> {
         let Some(lookup) = self.lookup.as_mut() else {
             self.mode = Mode::Normal;
-            return;
+            return Vec::new();
         };
         if edit_line(&mut lookup.typed, &action) {
             lookup.error = None;
-            return;
+            return Vec::new();
         }
         let found = match &lookup.state {
             LookupState::Found(c) => c.len(),
@@ -288,16 +269,18 @@ impl App {
                 self.lookup = None;
                 self.mode = Mode::Normal;
             }
-            Action::Submit => self.pick_market_id(),
+            Action::Submit => return self.pick_market_id(),
             _ => {}
         }
+        Vec::new()
     }
 
     /// Sets the coin's market id to the typed one, else to the highlighted
     /// candidate; refuses ids that are malformed or already used.
-    fn pick_market_id(&mut self) {
+    fn pick_market_id(&mut self) -> Vec<Effect> {
+        let back = self.keymap.label(Mode::Lookup, &Action::Back);
         let Some(lookup) = self.lookup.as_mut() else {
-            return;
+            return Vec::new();
         };
         let typed = lookup.typed.text().trim().to_string();
         let id = if !typed.is_empty() {
@@ -307,41 +290,48 @@ impl App {
         {
             pick.id.clone()
         } else {
-            lookup.error = Some("no candidate to pick: type an id or Esc".into());
-            return;
+            lookup.error = Some(format!("no candidate to pick: type an id or {back}"));
+            return Vec::new();
         };
-        let coins = &self.watchlist.coins;
+        let coins = &self.watcher.watchlist.coins;
         let Some(index) = position(coins, lookup.coin) else {
-            lookup.error = Some("this coin was deleted in another window: Esc".into());
-            return;
+            lookup.error = Some(format!("this coin was deleted in another window: {back}"));
+            return Vec::new();
         };
         let mut picked = coins[index].clone();
         picked.market_id = Some(id.clone());
         let others = Taken::of(coins.iter().filter(|c| c.id != picked.id));
         if let Err(errors) = picked.check(&others) {
             lookup.error = Some(clean(&errors[0].rule.to_string()).into_owned());
-            return;
+            return Vec::new();
         }
-        let coin = &mut self.watchlist.coins[index];
-        *coin = picked;
-        let polled = if self.polling.is_some() {
+        let polled = if self.watcher.polling.is_some() {
             "polled from the next poll"
         } else {
             "polled with --poll"
         };
         self.flash = Some(format!(
             "{}'s market id is now {id}; {polled}",
-            clean(&coin.name)
+            clean(&picked.name)
         ));
         self.lookup = None;
         self.mode = Mode::Normal;
-        self.watchlist_changed();
+        let (_, effects) = self.edit_coins(|coins| coins[index] = picked, |_, _| {});
+        effects
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::market::poller::Command;
+
+    /// Another window's coins, merged in as the watchlist file's look does.
+    fn merged(app: &mut App, coins: Vec<Coin>) {
+        let mut w = app.watchlist().clone();
+        w.coins = coins;
+        let _ = app.update(Msg::WatchlistLoaded(w));
+    }
     use crate::form::Field;
     use crate::listing::Listings;
     use crate::model::{FieldError, Rule, Watchlist};
@@ -351,11 +341,12 @@ mod tests {
     }
 
     fn type_text(app: &mut App, text: &str) {
-        app.update(Action::Paste(text.to_string()));
+        let _ = app.update(Action::Paste(text.to_string()));
     }
 
     fn names(app: &App) -> Vec<&str> {
-        app.watchlist
+        app.watcher
+            .watchlist
             .coins
             .iter()
             .map(|c| c.name.as_str())
@@ -369,12 +360,12 @@ mod tests {
         assert_eq!(app.mode, Mode::Form);
         assert_eq!(app.form.as_ref().unwrap().field(), Field::Name);
         type_text(&mut app, "Zeta Chain");
-        app.update(Action::NextField);
+        let _ = app.update(Action::NextField);
         type_text(&mut app, "ZETA");
-        app.update(Action::PrevField);
-        app.update(Action::CursorHome);
-        app.update(Action::DeleteChar);
-        app.update(Action::Input('z'));
+        let _ = app.update(Action::PrevField);
+        let _ = app.update(Action::CursorHome);
+        let _ = app.update(Action::DeleteChar);
+        let _ = app.update(Action::Input('z'));
         let effects = app.update(Action::Submit);
         assert_eq!(app.mode, Mode::Normal);
         assert!(
@@ -382,8 +373,8 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, Effect::SaveWatchlist(_)))
         );
-        assert_eq!(app.watchlist.coins.len(), 15);
-        let c = app.watchlist.coins.last().unwrap();
+        assert_eq!(app.watcher.watchlist.coins.len(), 15);
+        let c = app.watcher.watchlist.coins.last().unwrap();
         assert_eq!(
             (c.name.as_str(), c.ticker.as_deref(), c.rank),
             ("zeta Chain", Some("ZETA"), 15)
@@ -399,7 +390,7 @@ mod tests {
     #[test]
     fn errors_keep_the_form_open_and_nothing_is_saved() {
         let mut app = app();
-        app.update(Action::Add);
+        let _ = app.update(Action::Add);
         type_text(&mut app, "Parcl");
         let effects = app.update(Action::Submit);
         assert!(effects.is_empty());
@@ -414,25 +405,25 @@ mod tests {
                 }
             )]
         );
-        assert_eq!(app.watchlist.coins.len(), 14);
+        assert_eq!(app.watcher.watchlist.coins.len(), 14);
         // Editing the field clears its error; Esc cancels without a trace.
-        app.update(Action::Input('2'));
+        let _ = app.update(Action::Input('2'));
         assert!(app.form.as_ref().unwrap().errors.is_empty());
         assert!(app.update(Action::Back).is_empty());
         assert_eq!(app.mode, Mode::Normal);
         assert!(app.form.is_none());
-        assert_eq!(app.watchlist.coins.len(), 14);
+        assert_eq!(app.watcher.watchlist.coins.len(), 14);
     }
 
     #[test]
     fn e_edits_the_selected_coin_in_place() {
         let mut app = app();
-        app.update(Action::Down);
-        app.update(Action::Edit);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Edit);
         let form = app.form.as_ref().unwrap();
         assert_eq!(form.value(Field::Name), "Nillion");
         for _ in 0..5 {
-            app.update(Action::NextField);
+            let _ = app.update(Action::NextField);
         }
         assert_eq!(app.form.as_ref().unwrap().field(), Field::Notes);
         type_text(&mut app, "watch the mainnet date");
@@ -442,8 +433,11 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, Effect::SaveWatchlist(_)))
         );
-        assert_eq!(app.watchlist.coins[1].notes, "watch the mainnet date");
-        assert_eq!(app.watchlist.coins.len(), 14);
+        assert_eq!(
+            app.watcher.watchlist.coins[1].notes,
+            "watch the mainnet date"
+        );
+        assert_eq!(app.watcher.watchlist.coins.len(), 14);
         assert_eq!(app.selected_coin().unwrap().name, "Nillion");
     }
 
@@ -451,10 +445,10 @@ mod tests {
     fn a_new_market_id_goes_to_the_poller() {
         let mut app = app();
         app.enable_polling();
-        app.update(Action::Add);
+        let _ = app.update(Action::Add);
         type_text(&mut app, "Zeta");
         for _ in 0..3 {
-            app.update(Action::NextField);
+            let _ = app.update(Action::NextField);
         }
         type_text(&mut app, "zetachain");
         let effects = app.update(Action::Submit);
@@ -466,17 +460,17 @@ mod tests {
     #[test]
     fn d_asks_then_deletes_and_u_undoes() {
         let mut app = app();
-        app.update(Action::Down);
-        app.update(Action::Delete);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Delete);
         assert_eq!(app.mode, Mode::ConfirmDelete);
         assert!(app.update(Action::No).is_empty(), "N keeps it");
-        assert_eq!(app.watchlist.coins.len(), 14);
-        app.update(Action::Delete);
+        assert_eq!(app.watcher.watchlist.coins.len(), 14);
+        let _ = app.update(Action::Delete);
         let effects = app.update(Action::Yes);
         let [Effect::SaveWatchlist(sent)] = effects.as_slice() else {
             panic!("a save, got {effects:?}")
         };
-        app.update(Msg::WatchlistSaved {
+        let _ = app.update(Msg::WatchlistSaved {
             sent: sent.clone(),
             result: Ok(crate::store::Saved {
                 merged: None,
@@ -497,19 +491,19 @@ mod tests {
         );
         assert_eq!(names(&app)[1], "Nillion", "back in its place");
         assert_eq!(app.selected_coin().unwrap().name, "Nillion");
-        app.update(Action::Undo);
+        let _ = app.update(Action::Undo);
         assert_eq!(app.flash.as_deref(), Some("nothing to undo"));
     }
 
     #[test]
     fn undo_refuses_to_make_a_duplicate() {
         let mut app = app();
-        app.update(Action::Delete);
-        app.update(Action::Yes);
-        app.update(Action::Add);
+        let _ = app.update(Action::Delete);
+        let _ = app.update(Action::Yes);
+        let _ = app.update(Action::Add);
         type_text(&mut app, "Gravity");
-        app.update(Action::Submit);
-        app.update(Action::Undo);
+        let _ = app.update(Action::Submit);
+        let _ = app.update(Action::Undo);
         assert_eq!(names(&app).iter().filter(|n| **n == "Gravity").count(), 1);
         assert!(
             app.flash
@@ -538,19 +532,19 @@ mod tests {
         let mut app = app();
         app.enable_polling();
         for _ in 0..7 {
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
         }
         assert_eq!(app.selected_coin().unwrap().name, "Movement Labs");
         let effects = app.update(Action::Lookup);
         assert_eq!(effects, [Effect::Lookup("Movement Labs".into())]);
         assert_eq!(app.mode, Mode::Lookup);
         // A late answer to another query is dropped.
-        app.update(Msg::Lookup {
+        let _ = app.update(Msg::Lookup {
             query: "Other".into(),
             result: Ok(candidates()),
         });
         assert_eq!(app.lookup.as_ref().unwrap().state, LookupState::Searching);
-        app.update(Msg::Lookup {
+        let _ = app.update(Msg::Lookup {
             query: "Movement Labs".into(),
             result: Ok(candidates()),
         });
@@ -563,10 +557,10 @@ mod tests {
             ["movement", "movement-x", "move-dao"],
             "ticker MOVE first"
         );
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
         let effects = app.update(Action::Submit);
         assert_eq!(
-            app.watchlist.coins[7].market_id.as_deref(),
+            app.watcher.watchlist.coins[7].market_id.as_deref(),
             Some("movement-x")
         );
         assert!(
@@ -581,8 +575,8 @@ mod tests {
     #[test]
     fn a_typed_id_wins_and_bad_or_taken_ids_are_refused() {
         let mut app = app();
-        app.update(Action::Lookup);
-        app.update(Msg::Lookup {
+        let _ = app.update(Action::Lookup);
+        let _ = app.update(Msg::Lookup {
             query: "Gravity".into(),
             result: Err(MarketError::RateLimited { retry_after: None }),
         });
@@ -602,7 +596,7 @@ mod tests {
                 .contains("no candidate")
         );
         type_text(&mut app, "Not An Id");
-        app.update(Action::Submit);
+        let _ = app.update(Action::Submit);
         assert!(
             app.lookup
                 .as_ref()
@@ -613,10 +607,10 @@ mod tests {
                 .contains("not a market id")
         );
         for _ in 0..9 {
-            app.update(Action::Backspace);
+            let _ = app.update(Action::Backspace);
         }
         type_text(&mut app, "parcl");
-        app.update(Action::Submit);
+        let _ = app.update(Action::Submit);
         assert!(
             app.lookup
                 .as_ref()
@@ -627,20 +621,20 @@ mod tests {
                 .contains("market id of Parcl")
         );
         for _ in 0..5 {
-            app.update(Action::Backspace);
+            let _ = app.update(Action::Backspace);
         }
         type_text(&mut app, "gravity-grvt");
-        app.update(Action::Submit);
+        let _ = app.update(Action::Submit);
         assert_eq!(
-            app.watchlist.coins[0].market_id.as_deref(),
+            app.watcher.watchlist.coins[0].market_id.as_deref(),
             Some("gravity-grvt")
         );
         // Esc leaves a lookup without changing anything.
-        app.update(Action::Lookup);
-        app.update(Action::Back);
+        let _ = app.update(Action::Lookup);
+        let _ = app.update(Action::Back);
         assert_eq!(app.mode, Mode::Normal);
         assert_eq!(
-            app.watchlist.coins[0].market_id.as_deref(),
+            app.watcher.watchlist.coins[0].market_id.as_deref(),
             Some("gravity-grvt")
         );
     }
@@ -648,45 +642,45 @@ mod tests {
     #[test]
     fn an_open_form_and_undo_follow_their_coin_when_rows_move() {
         let mut app = app();
-        app.update(Action::Down);
-        app.update(Action::Edit);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Edit);
         // Another window deleted Gravity: Nillion moves up a row.
-        let mut coins = app.watchlist.coins.clone();
+        let mut coins = app.watcher.watchlist.coins.clone();
         coins.remove(0);
-        app.replace_coins(coins);
+        merged(&mut app, coins);
         for _ in 0..5 {
-            app.update(Action::NextField);
+            let _ = app.update(Action::NextField);
         }
         type_text(&mut app, "still Nillion");
-        app.update(Action::Submit);
-        assert_eq!(app.watchlist.coins[0].name, "Nillion");
-        assert_eq!(app.watchlist.coins[0].notes, "still Nillion");
-        assert_eq!(app.watchlist.coins.len(), 13);
+        let _ = app.update(Action::Submit);
+        assert_eq!(app.watcher.watchlist.coins[0].name, "Nillion");
+        assert_eq!(app.watcher.watchlist.coins[0].notes, "still Nillion");
+        assert_eq!(app.watcher.watchlist.coins.len(), 13);
 
         // Parcl is deleted, then another window deletes a coin before it:
         // undo puts Parcl back before the coin it stood before.
-        app.update(Action::First);
-        app.update(Action::Down);
-        app.update(Action::Down);
+        let _ = app.update(Action::First);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(app.selected_coin().unwrap().name, "Parcl");
-        app.update(Action::Delete);
-        app.update(Action::Yes);
-        let mut coins = app.watchlist.coins.clone();
+        let _ = app.update(Action::Delete);
+        let _ = app.update(Action::Yes);
+        let mut coins = app.watcher.watchlist.coins.clone();
         coins.remove(0);
-        app.replace_coins(coins);
-        app.update(Action::Undo);
+        merged(&mut app, coins);
+        let _ = app.update(Action::Undo);
         assert_eq!(names(&app)[..3], ["My Pet Hooligan", "Parcl", "Nibiru"]);
     }
 
     #[test]
     fn a_lookup_whose_coin_was_merged_away_says_so() {
         let mut app = app();
-        app.update(Action::Lookup);
-        let mut coins = app.watchlist.coins.clone();
+        let _ = app.update(Action::Lookup);
+        let mut coins = app.watcher.watchlist.coins.clone();
         coins.remove(0);
-        app.replace_coins(coins);
+        merged(&mut app, coins);
         type_text(&mut app, "gravity-x");
-        app.update(Action::Submit);
+        let _ = app.update(Action::Submit);
         let lookup = app.lookup.as_ref().unwrap();
         assert!(
             lookup
@@ -696,7 +690,8 @@ mod tests {
                 .contains("deleted in another window")
         );
         assert!(
-            app.watchlist
+            app.watcher
+                .watchlist
                 .coins
                 .iter()
                 .all(|c| c.market_id.as_deref() != Some("gravity-x"))
@@ -706,10 +701,10 @@ mod tests {
     #[test]
     fn merged_coins_keep_the_ids_of_ours_by_name() {
         let mut app = app();
-        let before: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        let before: Vec<CoinId> = app.watcher.watchlist.coins.iter().map(|c| c.id).collect();
         let fresh = Watchlist::builtin().coins;
-        app.replace_coins(fresh);
-        let after: Vec<CoinId> = app.watchlist.coins.iter().map(|c| c.id).collect();
+        merged(&mut app, fresh);
+        let after: Vec<CoinId> = app.watcher.watchlist.coins.iter().map(|c| c.id).collect();
         assert_eq!(before, after);
     }
 }

@@ -1,78 +1,34 @@
-//! The app's state and its one door in: `update(Msg) -> Vec<Effect>`.
-//! Keys, the clock, poll reports, lookup answers and save results all come
-//! in as a [`Msg`]; what must happen outside (a request, a save, the bell)
-//! goes out as an [`Effect`]. No I/O and no terminal, so every behaviour is
-//! testable as plain data.
+//! The screen's state around a [`Watcher`]: mode, focus, scroll, the
+//! search, the form and the lookup, and the rows shown. One door in:
+//! `update(Msg) -> Vec<Effect>`. Keys come in as actions and are handled
+//! here; everything else is the watcher's input, and what it did comes
+//! back as effects (passed on) and news (for the status line). No I/O and
+//! no terminal, so every behaviour is testable as plain data.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::time::Duration;
+use std::collections::VecDeque;
 
+use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 use tokio::time::Instant;
 
-use crate::alert::Alerts;
 use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
-use crate::listing::{Listings, apply_poll};
-use crate::market::poller::{CallTally, Command, Refusal, Report};
+use crate::listing::Listings;
+use crate::market::poller::Command;
 use crate::market::{Candidate, MarketError};
-use crate::merge::{merge_state, merge3};
-use crate::model::{Coin, Watchlist};
-use crate::notify;
-use crate::sources::Exchange;
-use crate::sources::book::{Book, Event, apply_look};
-use crate::sources::watch::Look;
+use crate::model::{Coin, Watchlist, position};
 use crate::store::{Saved, State};
-use crate::text;
-use crate::told::{self, Claim, Told};
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
+use crate::watcher::{Input, Machine, News, Outcome, Watcher};
 
 mod edit;
 
+pub use crate::keymap::Mode;
+pub use crate::watcher::{Effect, LogEntry, LogKind, PollState, SourceState};
 pub use edit::{Lookup, LookupState};
 
 /// The event log keeps this many entries; older ones are in the log file.
 pub const LOG_CAPACITY: usize = 1000;
-
-/// New prices alone are written to the state file at most this often
-/// (seconds); a new listing is written at once.
-pub const PRICE_SAVE_GAP: i64 = 60;
-
-/// At most this many events of one poll or look go to the `[notify]`
-/// channels: as many as the webhook's queue holds. Past that, a command or
-/// a webhook could not take them anyway; the log says how many were left.
-pub const NOTIFY_PER_BATCH: usize = notify::WEBHOOK_QUEUE;
-
-/// A state save that failed (a full disk, say) is tried again after this
-/// many seconds, for as long as it fails.
-pub const STATE_RETRY_GAP: i64 = 30;
-
-/// A source failing this long (seconds) is a `source_down` event.
-pub const SOURCE_DOWN_AFTER: i64 = 3600;
-
-/// CoinGecko's name as a source, in events.
-const COINGECKO: &str = "coingecko";
-
-/// What keys mean right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// The table (or the detail pane, see `Focus`).
-    Normal,
-    /// Typing a search.
-    Search,
-    /// The help overlay is open.
-    Help,
-    /// The event log is open.
-    Log,
-    /// The add/edit form is open.
-    Form,
-    /// Asking whether to delete the selected coin.
-    ConfirmDelete,
-    /// Asking whether to quit with changes that could not be saved.
-    ConfirmQuit,
-    /// Looking up the selected coin's market id.
-    Lookup,
-}
 
 /// Everything that can change the app, from the user or from outside.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,9 +39,9 @@ pub enum Msg {
     /// The main loop sends it before anything that happens at a time.
     Clock { now: Instant, wall: i64 },
     /// A report from the poller.
-    Poll(Report),
+    Poll(crate::market::poller::Report),
     /// A look at an exchange's list, from its loop.
-    Exchange(Look),
+    Exchange(crate::sources::watch::Look),
     /// The API's answer to a market-id lookup for `query`.
     Lookup {
         query: String,
@@ -103,12 +59,13 @@ pub enum Msg {
         sent: State,
         result: Result<State, String>,
     },
-    /// The state file changed on disk: another instance (a screen, `watch`,
-    /// `check`) wrote it. Its listings and claims are merged in.
+    /// The state file changed on disk: another instance wrote it.
     StateLoaded(State),
-    /// The watchlist file changed on disk (`prelist watch`, which does not
-    /// edit it, follows what a screen saves).
+    /// The watchlist file changed on disk.
     WatchlistLoaded(Watchlist),
+    /// A warning the user should see once: shown until the next key, and
+    /// kept in the event log and the log file.
+    Notice(String),
     /// The app is closing (quit or a signal): what waits to be written is
     /// written now.
     Shutdown,
@@ -123,71 +80,33 @@ impl From<Action> for Msg {
     }
 }
 
-/// What `update` asks the runner to do: the I/O it may not do itself. Each
-/// carries what it needs, so it can run off the UI task.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    /// Send a command to the poller.
-    Poll(Command),
-    /// Write this state to the state file (merging another instance's).
-    SaveState(State),
-    /// Tell the user of these events, through the channels of `[notify]`
-    /// (the terminal's notification or its bell, a command, a webhook).
-    Notify(Vec<notify::Event>),
-    /// Write an entry to the log file.
-    Log(LogEntry),
-    /// Write this watchlist to its file (merging what another instance wrote).
-    SaveWatchlist(Watchlist),
-    /// Ask the API's search for market-id candidates for this query.
-    Lookup(String),
+impl From<Input> for Msg {
+    fn from(input: Input) -> Msg {
+        match input {
+            Input::Clock { now, wall } => Msg::Clock { now, wall },
+            Input::Poll(report) => Msg::Poll(report),
+            Input::Exchange(look) => Msg::Exchange(look),
+            Input::Lookup { query, result } => Msg::Lookup { query, result },
+            Input::WatchlistSaved { sent, result } => Msg::WatchlistSaved { sent, result },
+            Input::StateSaved { sent, result } => Msg::StateSaved { sent, result },
+            Input::StateLoaded(state) => Msg::StateLoaded(state),
+            Input::WatchlistLoaded(w) => Msg::WatchlistLoaded(w),
+            Input::Notice(text) => Msg::Notice(text),
+            Input::Shutdown => Msg::Shutdown,
+        }
+    }
 }
 
-/// One file's saves: at most one in flight, so two never race each other
-/// and an answer always refers to the latest one sent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Saving {
-    in_flight: bool,
-    /// Changed again while a save was in flight: save once more after it.
-    again: bool,
-}
+impl Machine for App {
+    type Msg = Msg;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogKind {
-    Flip,
-    Error,
-    Info,
-}
+    fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        App::update(self, msg)
+    }
 
-/// One line of the event log: a flip, a poll error, a note.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogEntry {
-    /// Unix seconds.
-    pub at: i64,
-    pub kind: LogKind,
-    pub text: String,
-}
-
-/// The poller as the UI knows it, from its reports.
-#[derive(Debug, Clone, Default)]
-pub struct PollState {
-    /// The ids being polled (coins with a market id).
-    pub ids: Vec<String>,
-    pub in_flight: bool,
-    /// When the last good answer came (Unix seconds).
-    pub last_ok: Option<i64>,
-    /// The last error, while no good answer has come since.
-    pub last_error: Option<MarketError>,
-    /// When the next request is due.
-    pub next_at: Option<Instant>,
-}
-
-/// An exchange's loop as the UI knows it, from its looks.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceState {
-    /// The last error, while no good look has come since.
-    pub last_error: Option<MarketError>,
-    /// When the next look is due.
-    pub next_at: Option<Instant>,
+    fn saves_pending(&self) -> bool {
+        App::saves_pending(self)
+    }
 }
 
 /// Which pane j/k/PgDn move in normal mode.
@@ -220,17 +139,8 @@ pub struct Viewport {
 
 #[derive(Debug)]
 pub struct App {
-    pub(crate) watchlist: Watchlist,
-    pub(crate) listings: Listings,
-    /// What each watched exchange lists.
-    pub(crate) book: Book,
-    /// Which price alerts fired (see `crate::alert`).
-    pub(crate) alerts: Alerts,
-    /// The exchanges being watched, as their looks left them.
-    pub(crate) sources: BTreeMap<Exchange, SourceState>,
-    /// The exchanges looked at since the app started: a listing found at
-    /// the first look of a run may have happened while prelist was closed.
-    looked: HashSet<Exchange>,
+    /// The domain: coins, listings, book, alerts, claims, saves.
+    pub(crate) watcher: Watcher,
     pub(crate) keymap: Keymap,
     pub(crate) sort: Sort,
     /// The columns shown, in order (the config's `display.columns`).
@@ -245,9 +155,7 @@ pub struct App {
     pub(crate) help_scroll: usize,
     pub(crate) viewport: Viewport,
     pub(crate) quit: bool,
-    /// Set when polling (`--poll`).
-    pub(crate) polling: Option<PollState>,
-    /// Flips and poll errors, oldest first.
+    /// Flips, poll errors and notes, oldest first.
     pub(crate) log: VecDeque<LogEntry>,
     pub(crate) log_scroll: usize,
     /// A message for the status line, cleared by the next key.
@@ -255,31 +163,12 @@ pub struct App {
     /// Whether the message outlives poll reports: news of a flip waits for
     /// the user, however long they are away; a refused poll does not.
     flash_sticky: bool,
-    /// Market ids that flipped while the app was open: their rows stand out.
-    pub(crate) flipped: HashSet<String>,
-    /// The clock, set by the main loop: monotonic for countdowns, wall for display.
-    pub(crate) now: Instant,
-    pub(crate) now_wall: i64,
     pub(crate) tz: jiff::tz::TimeZone,
-    effects: Vec<Effect>,
-    saving_watchlist: Saving,
-    saving_state: Saving,
-    /// A state save was asked for while taking in this message.
-    state_wanted: bool,
-    /// When the state file was last asked to be written (wall seconds), and
-    /// whether newer prices wait to be.
-    state_saved_at: i64,
-    prices_unsaved: bool,
-    /// Why the last save of each file failed, while what it held is
-    /// written nowhere else; and when the state file is tried again.
-    watchlist_error: Option<String>,
-    state_error: Option<String>,
-    state_retry_at: Option<i64>,
     /// The watchlist's searched text, built with it.
     search_index: SearchIndex,
-    /// Indices into `watchlist.coins` of the shown rows, in order.
+    /// Indices into the coins of the shown rows, in order.
     rows: Vec<usize>,
-    /// The selected coin, as an index into `watchlist.coins`, so it survives
+    /// The selected coin, as an index into the coins, so it survives
     /// sorting and filtering; and its position among `rows`, kept with it.
     selected: Option<usize>,
     selected_pos: Option<usize>,
@@ -289,36 +178,25 @@ pub struct App {
     undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
     pub(crate) lookup: Option<Lookup>,
-    /// The month's API calls, shown beside the poller's state.
-    pub(crate) calls: Option<CallTally>,
-    /// The events told, on this data dir, by any instance.
-    told: Told,
-    /// This instance, in the claims it writes.
-    instance: u64,
-    /// Events claimed but not yet told: told once the state file holds
-    /// this instance's claim (another's means it was told there).
-    unclaimed: Vec<(String, notify::Event)>,
-    /// Sources failing since (wall seconds), and whether that was told.
-    outages: BTreeMap<String, Outage>,
-}
-
-/// A source failing: since when, and whether its `source_down` went out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Outage {
-    since: i64,
-    told: bool,
 }
 
 impl App {
     pub fn new(watchlist: Watchlist, listings: Listings) -> App {
+        App::around(Watcher::new(watchlist, listings))
+    }
+
+    /// The app on `watchlist` and the state file: its listings, the
+    /// exchanges' book, the events told and the alerts fired (so none is
+    /// told again).
+    pub fn from_state(watchlist: Watchlist, state: State) -> App {
+        App::around(Watcher::from_state(watchlist, state))
+    }
+
+    /// The screen around `watcher`.
+    pub fn around(watcher: Watcher) -> App {
         let mut app = App {
-            search_index: SearchIndex::new(&watchlist.coins),
-            watchlist,
-            listings,
-            book: Book::default(),
-            alerts: Alerts::new(),
-            sources: BTreeMap::new(),
-            looked: HashSet::new(),
+            search_index: SearchIndex::new(&watcher.watchlist.coins),
+            watcher,
             keymap: Keymap::default(),
             sort: Sort::default(),
             columns: Column::ALL.to_vec(),
@@ -331,35 +209,17 @@ impl App {
             help_scroll: 0,
             viewport: Viewport::default(),
             quit: false,
-            polling: None,
             log: VecDeque::new(),
             log_scroll: 0,
             flash: None,
             flash_sticky: false,
-            flipped: HashSet::new(),
-            now: Instant::now(),
-            now_wall: jiff::Timestamp::now().as_second(),
             tz: jiff::tz::TimeZone::system(),
-            effects: Vec::new(),
-            saving_watchlist: Saving::default(),
-            saving_state: Saving::default(),
-            state_wanted: false,
-            state_saved_at: i64::MIN / 2,
-            prices_unsaved: false,
-            watchlist_error: None,
-            state_error: None,
-            state_retry_at: None,
             rows: Vec::new(),
             selected: None,
             selected_pos: None,
             form: None,
             undo: Vec::new(),
             lookup: None,
-            calls: None,
-            told: Told::new(),
-            instance: told::instance_id(),
-            unclaimed: Vec::new(),
-            outages: BTreeMap::new(),
         };
         app.refresh();
         app
@@ -387,612 +247,97 @@ impl App {
     }
 
     /// Starts from this book of the exchanges' lists (from the state file).
-    pub fn with_book(mut self, book: Book) -> App {
-        self.book = book;
+    pub fn with_book(mut self, book: crate::sources::book::Book) -> App {
+        self.watcher.set_book(book);
         self.refresh();
         self
     }
 
-    /// The app on `watchlist` and the state file: its listings, the
-    /// exchanges' book, the events told and the alerts fired (so none is
-    /// told again).
-    pub fn from_state(watchlist: Watchlist, state: State) -> App {
-        let mut app = App::new(watchlist, state.listings);
-        app.told = state.told;
-        app.alerts = state.alerts;
-        app.with_book(state.book)
+    /// The domain under the screen.
+    pub fn watcher(&self) -> &Watcher {
+        &self.watcher
     }
 
     /// Notes that these exchanges are watched: their looks will come in.
-    pub fn watch_exchanges(&mut self, exchanges: &[Exchange]) {
-        for &e in exchanges {
-            self.sources.entry(e).or_default();
-        }
+    pub fn watch_exchanges(&mut self, exchanges: &[crate::sources::Exchange]) {
+        self.watcher.watch_exchanges(exchanges);
     }
 
     /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
     pub fn enable_polling(&mut self) {
-        self.polling = Some(PollState {
-            ids: self.market_ids(),
-            ..PollState::default()
-        });
+        self.watcher.enable_polling();
     }
 
     /// The market ids of the watchlist, in watchlist order.
     pub fn market_ids(&self) -> Vec<String> {
-        self.watchlist
-            .coins
-            .iter()
-            .filter_map(|c| c.poll_id().map(str::to_string))
-            .collect()
+        self.watcher.market_ids()
     }
 
     /// How many watched coins are trading.
     pub fn trading_count(&self) -> usize {
-        self.watchlist
-            .coins
-            .iter()
-            .filter(|c| {
-                crate::listing::status_of(c, &self.listings, &self.book)
-                    == crate::listing::Status::Trading
-            })
-            .count()
+        self.watcher.trading_count()
     }
 
-    fn push_log(&mut self, kind: LogKind, text: String) {
-        let entry = LogEntry {
-            at: self.now_wall,
-            kind,
-            text,
-        };
-        self.effects.push(Effect::Log(entry.clone()));
-        self.log.push_back(entry);
-        if self.log.len() > LOG_CAPACITY {
-            self.log.pop_front();
-        }
-    }
-
-    /// Counts API calls sent, for the month's tally.
-    fn count_calls(&mut self, requests: u32, remaining: Option<u64>) {
-        if let Some(tally) = self.calls.as_mut() {
-            tally.add(requests, self.now_wall);
-            tally.remaining = remaining.or(tally.remaining);
-        }
-    }
-
-    /// Shows `text` until the next key, and keeps it in the event log: a
-    /// warning the user should see once.
-    pub fn notice(&mut self, text: String) {
-        self.flash = Some(text.clone());
-        self.flash_sticky = true;
-        self.push_log(LogKind::Info, text);
-    }
-
-    /// Takes in one report from the poller.
-    fn on_report(&mut self, report: Report) {
-        if let Report::Done {
-            requests,
-            remaining,
-            ..
-        }
-        | Report::Failed {
-            requests,
-            remaining,
-            ..
-        } = report
-        {
-            self.count_calls(requests, remaining);
-        }
-        let now = self.now;
-        let Some(poll) = self.polling.as_mut() else {
-            return;
-        };
-        if !self.flash_sticky && !matches!(report, Report::Started) {
+    /// Takes in what an update of the watcher did: its log lines join the
+    /// event log, its news the status line, and the rows follow its changes.
+    /// Returns the effects, for the runner.
+    fn absorb(&mut self, out: Outcome) -> Vec<Effect> {
+        if out.settle && !self.flash_sticky {
             self.flash = None;
         }
-        match report {
-            Report::Started => poll.in_flight = true,
-            Report::Done {
-                quotes, next_in, ..
-            } => {
-                poll.in_flight = false;
-                poll.last_ok = Some(self.now_wall);
-                poll.last_error = None;
-                poll.next_at = Some(now + next_in);
-                let ids = poll.ids.clone();
-                self.source_answered(COINGECKO);
-                let polled = apply_poll(
-                    &self.watchlist.coins,
-                    &mut self.listings,
-                    &ids,
-                    &quotes,
-                    self.now_wall,
-                );
-                let flips = polled.listed;
-                for flip in &flips {
-                    let msg = flip.message();
-                    self.flipped.insert(flip.market_id.clone());
-                    self.flash = Some(msg.clone());
-                    self.push_log(LogKind::Flip, msg);
-                }
-                if flips.len() > 1 {
-                    self.flash = Some(format!("{} coins are now trading (l: log)", flips.len()));
-                }
-                if !flips.is_empty() {
-                    self.flash_sticky = true;
-                    // One pass over the coins for the tickers, however many flipped.
-                    let tickers: HashMap<&str, &str> = self
-                        .watchlist
-                        .coins
-                        .iter()
-                        .filter_map(|c| Some((c.market_id.as_deref()?, c.ticker.as_deref()?)))
-                        .collect();
-                    let at = jiff::Timestamp::from_second(self.now_wall)
-                        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-                    let events = flips
-                        .iter()
-                        .take(NOTIFY_PER_BATCH)
-                        .map(|f| {
-                            let ticker = tickers.get(f.market_id.as_str()).copied();
-                            notify::Event::listed(f, ticker, "coingecko", at)
-                        })
-                        .collect();
-                    self.notify(events, flips.len());
-                }
-                let alerted = self.check_alerts();
-                if !flips.is_empty() || alerted {
-                    self.save_state();
-                } else if polled.changed {
-                    // New prices alone: a big list's state file is megabytes,
-                    // and polls may come every 10 s.
-                    self.note_unsaved_change();
-                }
-                self.refresh();
-            }
-            Report::Failed {
-                error, retry_in, ..
-            } => {
-                poll.in_flight = false;
-                poll.next_at = Some(now + retry_in);
-                let msg = format!(
-                    "poll failed: {error} (retry in {})",
-                    text::duration(retry_in)
-                );
-                let why = error.to_string();
-                poll.last_error = Some(error);
-                self.push_log(LogKind::Error, msg);
-                self.source_failed(COINGECKO, &why);
-            }
-            Report::Refused { reason, wait } => {
-                self.flash = Some(match reason {
-                    Refusal::RateLimited => {
-                        format!(
-                            "rate limited · the next request may go in {}",
-                            text::duration(wait)
-                        )
-                    }
-                    Refusal::TooSoon => format!(
-                        "one manual poll per 5 s · try again in {}",
-                        text::duration(wait.max(Duration::from_secs(1)))
-                    ),
-                });
-            }
+        for entry in out.logged() {
+            self.log.push_back(entry.clone());
         }
-    }
-
-    /// Takes in one look at an exchange's list: listings and announced
-    /// openings of watched coins are told as CoinGecko's flips are.
-    fn on_exchange(&mut self, look: Look) {
-        let exchange = look.exchange;
-        let source = self.sources.entry(exchange).or_default();
-        source.next_at = Some(self.now + look.next_in);
-        if !self.flash_sticky {
-            self.flash = None;
+        let excess = self.log.len().saturating_sub(LOG_CAPACITY);
+        self.log.drain(..excess);
+        if let Some((news, sticky)) = out.news {
+            self.flash = Some(match news {
+                News::One(text) => text,
+                News::Many(text) => format!("{text} ({})", self.log_hint()),
+            });
+            self.flash_sticky |= sticky;
         }
-        match look.result {
-            Ok(pairs) => {
-                source.last_error = None;
-                self.source_answered(exchange.key());
-                let resumed = self.looked.insert(exchange);
-                let events = apply_look(
-                    &mut self.book,
-                    exchange,
-                    &pairs,
-                    self.now_wall,
-                    &self.watchlist.coins,
-                    resumed,
-                );
-                self.announce(&events);
-                if events.is_empty() {
-                    // Only the time of the look changed, or pairs nobody
-                    // watches: written with the next prices.
-                    self.note_unsaved_change();
-                } else {
-                    self.save_state();
-                }
-                self.refresh();
-            }
-            Err(error) => {
-                let msg = format!(
-                    "{} look failed: {error} (retry in {})",
-                    exchange.name(),
-                    text::duration(look.next_in)
-                );
-                let why = error.to_string();
-                source.last_error = Some(error);
-                self.push_log(LogKind::Error, msg);
-                self.source_failed(exchange.key(), &why);
-            }
+        if out.coins_changed {
+            self.search_index = SearchIndex::new(&self.watcher.watchlist.coins);
         }
-    }
-
-    /// Notes a source failing; once it has failed for
-    /// [`SOURCE_DOWN_AFTER`] seconds, that is an event, told once an
-    /// outage.
-    fn source_failed(&mut self, source: &str, error: &str) {
-        let now = self.now_wall;
-        let outage = self.outages.entry(source.to_string()).or_insert(Outage {
-            since: now,
-            told: false,
-        });
-        let down = now.saturating_sub(outage.since);
-        if outage.told || down < SOURCE_DOWN_AFTER {
-            return;
-        }
-        outage.told = true;
-        let at = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let event =
-            notify::Event::source_down(source, Duration::from_secs(down.unsigned_abs()), error, at);
-        self.push_log(LogKind::Error, event.message.clone());
-        self.notify(vec![event], 1);
-    }
-
-    /// Notes a source answering: an outage that was told is over.
-    fn source_answered(&mut self, source: &str) {
-        if let Some(outage) = self.outages.remove(source).filter(|o| o.told) {
-            let down = self.now_wall.saturating_sub(outage.since).unsigned_abs();
-            self.push_log(
-                LogKind::Info,
-                format!(
-                    "{source} answers again, after failing for {}",
-                    text::duration(Duration::from_secs(down))
-                ),
-            );
-        }
-    }
-
-    /// Checks the price alerts against the prices just applied, and tells
-    /// each that fired as a flip is told. Returns whether the memo changed
-    /// (an alert fired or re-armed): it is written at once, so another
-    /// instance, or this one restarted, does not tell the crossing again.
-    fn check_alerts(&mut self) -> bool {
-        let before = self.alerts.clone();
-        let fired = crate::alert::check(
-            &self.watchlist.coins,
-            &self.listings,
-            &mut self.alerts,
-            self.now_wall,
-        );
-        let at = jiff::Timestamp::from_second(self.now_wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-        let mut events = Vec::new();
-        for f in &fired {
-            let coin = notify::CoinRef::of(&self.watchlist.coins[f.index]);
-            let mut event =
-                notify::Event::alert(coin, f.crossing, f.threshold, f.price, COINGECKO, at);
-            event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
-            self.flash = Some(event.message.clone());
-            self.push_log(LogKind::Flip, event.message.clone());
-            events.push(event);
-        }
-        if fired.len() > 1 {
-            self.flash = Some(format!("{} price alerts (l: log)", fired.len()));
-        }
-        if !fired.is_empty() {
-            self.flash_sticky = true;
-            events.truncate(NOTIFY_PER_BATCH);
-            self.notify(events, fired.len());
-        }
-        self.alerts != before
-    }
-
-    /// Sends `events` (the first of `total`) to the `[notify]` channels, and
-    /// says in the log how many more were not sent. An event another
-    /// instance may see too is claimed in the state file first, and told
-    /// once the claim is written (see [`told`]); one told already is not
-    /// told again.
-    fn notify(&mut self, events: Vec<notify::Event>, total: usize) {
-        let more = total.saturating_sub(events.len());
-        let mut now = Vec::new();
-        let mut claimed = false;
-        for event in events {
-            match told::key(&event) {
-                None => now.push(event),
-                Some(key) if self.told.contains_key(&key) => {}
-                Some(key) => {
-                    let claim = Claim {
-                        at: self.now_wall,
-                        by: self.instance,
-                    };
-                    self.told.insert(key.clone(), claim);
-                    self.unclaimed.push((key, event));
-                    claimed = true;
-                }
-            }
-        }
-        if !now.is_empty() {
-            self.effects.push(Effect::Notify(now));
-        }
-        if claimed {
-            self.save_state();
-        }
-        if more > 0 {
-            self.push_log(
-                LogKind::Info,
-                format!(
-                    "{more} more events were not sent to the notification channels \
-                     (at most {NOTIFY_PER_BATCH} at once)"
-                ),
-            );
-        }
-    }
-
-    /// Tells exchange events: the status line, the log, the bell.
-    fn announce(&mut self, events: &[Event]) {
-        for event in events {
-            let msg = event.message();
-            if let Some(id) = &event.market_id {
-                self.flipped.insert(id.clone());
-            }
-            self.flash = Some(msg.clone());
-            self.push_log(LogKind::Flip, msg);
-        }
-        if events.len() > 1 {
-            self.flash = Some(format!("{} listings and openings (l: log)", events.len()));
-        }
-        if !events.is_empty() {
-            self.flash_sticky = true;
-            let told = events
-                .iter()
-                .take(NOTIFY_PER_BATCH)
-                .map(notify::Event::from_exchange)
-                .collect();
-            self.notify(told, events.len());
-        }
-    }
-
-    /// A change to the state that need not be written at once: at most once
-    /// a [`PRICE_SAVE_GAP`], and at shutdown.
-    fn note_unsaved_change(&mut self) {
-        if self.now_wall - self.state_saved_at >= PRICE_SAVE_GAP {
-            self.save_state();
-        } else {
-            self.prices_unsaved = true;
-        }
-    }
-
-    /// `c`: confirms that the ticker the selected coin shares with assets
-    /// already listed at an exchange's first look is this coin there.
-    fn confirm_listing(&mut self) {
-        let Some(i) = self.selected else { return };
-        let coin = &self.watchlist.coins[i];
-        let name = text::clean(&coin.name).into_owned();
-        let confirmed = self.book.confirm(coin);
-        if confirmed.is_empty() {
-            self.flash = Some(format!(
-                "nothing to confirm: no exchange listed {name}'s ticker at its first look"
-            ));
-            return;
-        }
-        let on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
-        let msg = format!("confirmed: {name} is the coin listed on {}", on.join(", "));
-        self.flash = Some(msg.clone());
-        self.push_log(LogKind::Info, msg);
-        self.save_state();
-        self.refresh();
-    }
-
-    /// The state as the state file holds it.
-    fn state(&self) -> State {
-        State {
-            listings: self.listings.clone(),
-            book: self.book.clone(),
-            told: self.told.clone(),
-            alerts: self.alerts.clone(),
-        }
-    }
-
-    /// Notes a failure of I/O done for the app (a save) for the user.
-    fn report_error(&mut self, message: String) {
-        self.flash = Some(message.clone());
-        self.push_log(LogKind::Error, message);
-    }
-
-    /// Asks for the state file to be written, as it stands once this
-    /// message is taken in: one save however many changes it made.
-    fn save_state(&mut self) {
-        self.prices_unsaved = false;
-        self.state_saved_at = self.now_wall;
-        self.state_wanted = true;
-    }
-
-    /// Sends the save asked for, unless one is in flight: then once more
-    /// when it is done.
-    fn send_state_save(&mut self) {
-        if !std::mem::take(&mut self.state_wanted) {
-            return;
-        }
-        if self.saving_state.in_flight {
-            self.saving_state.again = true;
-        } else {
-            self.saving_state.in_flight = true;
-            self.effects.push(Effect::SaveState(self.state()));
-        }
-    }
-
-    /// Asks for the watchlist file to be written, as `save_state` does.
-    pub(crate) fn save_watchlist(&mut self) {
-        if self.saving_watchlist.in_flight {
-            self.saving_watchlist.again = true;
-        } else {
-            self.saving_watchlist.in_flight = true;
-            self.effects
-                .push(Effect::SaveWatchlist(self.watchlist.clone()));
-        }
-    }
-
-    /// Takes in the outcome of a state save. What was written may hold
-    /// another instance's flips; listings that changed here meanwhile are
-    /// merged with it and saved again.
-    fn on_state_saved(&mut self, sent: State, result: Result<State, String>) {
-        self.saving_state.in_flight = false;
-        self.settle_claims(&sent, result.as_ref().ok());
-        match result {
-            Ok(written) => {
-                let ours = self.state();
-                let current = if ours == sent {
-                    written.clone()
-                } else {
-                    merge_state(&ours, &written)
-                };
-                if current != written {
-                    self.saving_state.again = true;
-                }
-                if current.book != self.book {
-                    self.book = current.book;
-                    self.refresh();
-                }
-                self.told = current.told;
-                // Another instance's fired alerts are not told again here.
-                self.alerts = current.alerts;
-                self.set_listings(current.listings);
-                self.state_error = None;
-                self.state_retry_at = None;
-            }
-            Err(e) => {
-                self.report_error(format!(
-                    "could not save state: {e} (trying again in {STATE_RETRY_GAP} s)"
-                ));
-                self.state_error = Some(e);
-                self.state_retry_at = Some(self.now_wall + STATE_RETRY_GAP);
-            }
-        }
-        if std::mem::take(&mut self.saving_state.again) {
-            self.save_state();
-        }
-    }
-
-    /// Tells the events whose claims went out in `sent` and came back as
-    /// this instance's in `written`. Those another instance claimed first
-    /// were told there. If the save failed, they are told anyway: a full
-    /// disk must not keep a listing from the user.
-    fn settle_claims(&mut self, sent: &State, written: Option<&State>) {
-        let (settled, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unclaimed)
-            .into_iter()
-            .partition(|(key, _)| sent.told.contains_key(key));
-        self.unclaimed = waiting;
-        let mut tell = Vec::new();
-        for (key, event) in settled {
-            let by = written.map(|w| w.told.get(&key).map(|c| c.by));
-            match by {
-                Some(Some(by)) if by != self.instance => self.push_log(
-                    LogKind::Info,
-                    format!(
-                        "told by another prelist on this data dir: {}",
-                        event.message
-                    ),
-                ),
-                _ => tell.push(event),
-            }
-        }
-        if !tell.is_empty() {
-            self.effects.push(Effect::Notify(tell));
-        }
-    }
-
-    /// Takes in the state file as another instance left it: its listings
-    /// show here (highlighted, and in the log), its claims are kept.
-    fn on_state_loaded(&mut self, disk: State) {
-        let ours = self.state();
-        let merged = merge_state(&ours, &disk);
-        if merged == ours {
-            return;
-        }
-        let names: HashMap<&str, &str> = self
-            .watchlist
-            .coins
-            .iter()
-            .filter_map(|c| Some((c.market_id.as_deref()?, c.name.as_str())))
-            .collect();
-        let mut news: Vec<(i64, String, String)> = merged
-            .listings
-            .iter()
-            .filter(|(id, _)| !self.listings.contains_key(*id))
-            .filter_map(|(id, l)| {
-                let name = text::clean(names.get(id.as_str())?).into_owned();
-                let msg = format!(
-                    "{name} is now trading at {} (recorded by another prelist)",
-                    text::price(l.first_price)
-                );
-                Some((l.listed_at, id.clone(), msg))
-            })
-            .collect();
-        news.sort();
-        for (_, id, msg) in &news {
-            self.flipped.insert(id.clone());
-            self.flash = Some(msg.clone());
-            self.flash_sticky = true;
-            self.push_log(LogKind::Flip, msg.clone());
-        }
-        if news.len() > 1 {
-            self.flash = Some(format!("{} coins are now trading (l: log)", news.len()));
-        }
-        self.told = merged.told;
-        self.alerts = merged.alerts;
-        if merged.book != self.book {
-            self.book = merged.book;
+        if out.coins_changed || out.rows_changed {
             self.refresh();
         }
-        self.set_listings(merged.listings);
+        out.effects
     }
 
-    /// Takes in the outcome of a watchlist save: another instance's changes
-    /// merged in, and coins both changed. Coins changed here while the save
-    /// was in flight are merged over what was written, and saved again.
-    fn on_watchlist_saved(&mut self, sent: Watchlist, result: Result<Saved, String>) {
-        self.saving_watchlist.in_flight = false;
-        match result {
-            Ok(saved) => {
-                if let Some(written) = saved.merged {
-                    if self.watchlist.coins == sent.coins {
-                        self.replace_coins(written);
-                    } else {
-                        let m = merge3(&sent.coins, &self.watchlist.coins, &written);
-                        self.replace_coins(m.coins);
-                        self.saving_watchlist.again = true;
-                    }
-                    self.flash = Some("merged with changes made in another window".into());
-                }
-                if !saved.conflicts.is_empty() {
-                    let names: Vec<String> = saved
-                        .conflicts
-                        .iter()
-                        .map(|n| text::clean(n).into_owned())
-                        .collect();
-                    self.flash = Some(format!(
-                        "changed in another window too, both versions kept: {}",
-                        names.join(", ")
-                    ));
-                }
-                self.watchlist_error = None;
-            }
-            Err(e) => {
-                self.report_error(format!("watchlist not saved: {e}"));
-                self.watchlist_error = Some(e);
-            }
+    /// "l: log", with the key bound to the event log.
+    pub(crate) fn log_hint(&self) -> String {
+        format!(
+            "{}: log",
+            self.keymap.label(Mode::Normal, &Action::ToggleLog)
+        )
+    }
+
+    /// Hands `input` to the watcher, keeping the selection on its coin
+    /// when the coins are replaced (merged from disk).
+    fn pass_on(&mut self, input: Input) -> Vec<Effect> {
+        let selected = self.selected_coin().map(|c| c.id);
+        let out = self.watcher.update(input);
+        if out.coins_changed {
+            self.selected = selected.and_then(|id| position(&self.watcher.watchlist.coins, id));
         }
-        if std::mem::take(&mut self.saving_watchlist.again) {
-            self.save_watchlist();
-        }
+        self.absorb(out)
+    }
+
+    /// The coins, as loaded and edited.
+    pub fn watchlist(&self) -> &Watchlist {
+        self.watcher.watchlist()
+    }
+
+    /// What is known of the coins' markets.
+    pub fn listings(&self) -> &Listings {
+        self.watcher.listings()
+    }
+
+    /// What each watched exchange lists.
+    pub fn book(&self) -> &crate::sources::book::Book {
+        self.watcher.book()
     }
 
     /// Whether something sent out has yet to come back: a save, or a
@@ -1008,14 +353,12 @@ impl App {
     /// What would be lost by quitting now: changes whose last save failed,
     /// in words, with why.
     pub fn unsaved(&self) -> Option<String> {
-        let mut lost = Vec::new();
-        if let Some(e) = &self.watchlist_error {
-            lost.push(format!("the watchlist's changes ({e})"));
-        }
-        if let Some(e) = &self.state_error {
-            lost.push(format!("new listings and prices ({e})"));
-        }
-        (!lost.is_empty()).then(|| lost.join("; "))
+        self.watcher.unsaved()
+    }
+
+    /// Whether a save is in flight or due.
+    pub fn saves_pending(&self) -> bool {
+        self.watcher.saves_pending()
     }
 
     /// `q`: quits, unless changes could not be saved; then asks first.
@@ -1027,56 +370,27 @@ impl App {
         }
     }
 
-    fn update_confirm_quit(&mut self, action: Action) {
+    fn update_confirm_quit(&mut self, action: Action) -> Vec<Effect> {
         self.mode = Mode::Normal;
         match action {
             Action::Yes => self.quit = true,
             Action::Retry => {
-                self.retry_saves();
+                let out = self.watcher.retry_saves();
                 self.flash = Some("saving again…".into());
+                return self.absorb(out);
             }
             _ => self.flash = Some("not quitting".into()),
         }
+        Vec::new()
     }
 
-    /// Sends again what failed to be saved.
-    fn retry_saves(&mut self) {
-        if self.watchlist_error.is_some() {
-            self.save_watchlist();
-        }
-        if self.state_error.is_some() {
-            self.state_retry_at = None;
-            self.save_state();
-        }
-    }
-
-    /// Whether a save is in flight or due.
-    pub fn saves_pending(&self) -> bool {
-        let pending = |s: Saving| s.in_flight || s.again;
-        pending(self.saving_watchlist) || pending(self.saving_state)
-    }
-
-    fn poll_now(&mut self) {
-        match &self.polling {
+    fn poll_now(&mut self) -> Vec<Effect> {
+        match &self.watcher.polling {
             None => self.flash = Some("not polling: start prelist with --poll".into()),
             Some(p) if p.in_flight => self.flash = Some("a poll is already running".into()),
-            Some(_) => self.effects.push(Effect::Poll(Command::PollNow)),
+            Some(_) => return vec![Effect::Poll(Command::PollNow)],
         }
-    }
-
-    /// The coins, as loaded and edited.
-    pub fn watchlist(&self) -> &Watchlist {
-        &self.watchlist
-    }
-
-    /// What is known of the coins' markets.
-    pub fn listings(&self) -> &Listings {
-        &self.listings
-    }
-
-    /// What each watched exchange lists.
-    pub fn book(&self) -> &Book {
-        &self.book
+        Vec::new()
     }
 
     pub fn sort(&self) -> Sort {
@@ -1116,17 +430,32 @@ impl App {
 
     /// The poller as the app knows it, when polling.
     pub fn polling(&self) -> Option<&PollState> {
-        self.polling.as_ref()
+        self.watcher.polling()
     }
 
     /// The app's clock: monotonic and wall (Unix seconds).
     pub fn now(&self) -> (Instant, i64) {
-        (self.now, self.now_wall)
+        (self.watcher.now, self.watcher.now_wall)
     }
 
     /// Whether the app has been asked to close.
     pub fn quitting(&self) -> bool {
         self.quit
+    }
+
+    /// The event log, oldest first.
+    pub fn log(&self) -> &VecDeque<LogEntry> {
+        &self.log
+    }
+
+    /// Starts the event log with these entries (listings known at start).
+    pub fn set_log(&mut self, entries: Vec<LogEntry>) {
+        self.log = entries.into();
+    }
+
+    /// Counts the month's calls from `tally` on, shown in the status line.
+    pub fn count_calls_from(&mut self, tally: crate::market::poller::CallTally) {
+        self.watcher.count_calls_from(tally);
     }
 
     /// Shows times in `tz` instead of the system's zone.
@@ -1135,7 +464,7 @@ impl App {
         self
     }
 
-    /// The shown rows, as indices into `watchlist.coins`.
+    /// The shown rows, as indices into the coins.
     pub fn rows(&self) -> &[usize] {
         &self.rows
     }
@@ -1146,17 +475,17 @@ impl App {
     }
 
     pub fn selected_coin(&self) -> Option<&Coin> {
-        self.selected.map(|i| &self.watchlist.coins[i])
+        self.selected.map(|i| &self.watcher.watchlist.coins[i])
     }
 
     /// Recomputes the shown rows after a sort, filter or data change, keeping
     /// the selection on the same coin when it is still shown, else the first.
     fn refresh(&mut self) {
         self.rows = view::visible_indexed(
-            &self.watchlist.coins,
+            &self.watcher.watchlist.coins,
             &self.search_index,
-            &self.listings,
-            &self.book,
+            &self.watcher.listings,
+            &self.watcher.book,
             self.sort,
             &self.filter,
         );
@@ -1234,73 +563,97 @@ impl App {
     }
 
     /// Takes in one message; returns the I/O it calls for.
+    #[must_use = "every effect must reach the runner"]
     pub fn update(&mut self, msg: impl Into<Msg>) -> Vec<Effect> {
         match msg.into() {
             Msg::Action(action) => self.on_action(action),
-            Msg::Clock { now, wall } => {
-                self.now = now;
-                self.now_wall = wall;
-                if self.state_retry_at.is_some_and(|at| wall >= at) && !self.saving_state.in_flight
-                {
-                    self.state_retry_at = None;
-                    self.save_state();
-                }
+            Msg::Drawn(viewport) => {
+                self.viewport = viewport;
+                Vec::new()
             }
-            Msg::Poll(report) => self.on_report(report),
-            Msg::Exchange(look) => self.on_exchange(look),
             Msg::Lookup { query, result } => {
-                if result.as_ref().err().is_none_or(MarketError::was_sent) {
-                    self.count_calls(1, None);
-                }
-                self.on_lookup(&query, result)
+                self.on_lookup(&query, result.clone());
+                self.pass_on(Input::Lookup { query, result })
             }
-            Msg::WatchlistSaved { sent, result } => self.on_watchlist_saved(sent, result),
-            Msg::StateSaved { sent, result } => self.on_state_saved(sent, result),
-            Msg::StateLoaded(disk) => self.on_state_loaded(disk),
-            Msg::WatchlistLoaded(w) => {
-                if w.coins != self.watchlist.coins {
-                    let msg = format!(
-                        "the watchlist changed on disk: {} coins, {} with a market id",
-                        w.coins.len(),
-                        w.coins.iter().filter(|c| c.poll_id().is_some()).count()
-                    );
-                    self.replace_coins(w.coins);
-                    self.push_log(LogKind::Info, msg);
-                }
-            }
-            Msg::Drawn(viewport) => self.viewport = viewport,
             Msg::Shutdown => {
                 self.quit = true;
-                // A last try for what failed, and what waits to be written.
-                self.retry_saves();
-                if self.prices_unsaved && !self.saving_state.in_flight {
-                    self.save_state();
-                }
+                self.pass_on(Input::Shutdown)
             }
+            Msg::Clock { now, wall } => self.pass_on(Input::Clock { now, wall }),
+            Msg::Poll(report) => self.pass_on(Input::Poll(report)),
+            Msg::Exchange(look) => self.pass_on(Input::Exchange(look)),
+            Msg::WatchlistSaved { sent, result } => {
+                self.pass_on(Input::WatchlistSaved { sent, result })
+            }
+            Msg::StateSaved { sent, result } => self.pass_on(Input::StateSaved { sent, result }),
+            Msg::StateLoaded(state) => self.pass_on(Input::StateLoaded(state)),
+            Msg::WatchlistLoaded(w) => self.pass_on(Input::WatchlistLoaded(w)),
+            Msg::Notice(text) => self.pass_on(Input::Notice(text)),
         }
-        self.send_state_save();
-        std::mem::take(&mut self.effects)
+    }
+
+    /// What a terminal event means, given where things are on screen.
+    /// Resizes and unbound keys give `None`; the caller redraws on resize
+    /// anyway.
+    pub fn action_for_event(&self, ev: &Event) -> Option<Action> {
+        match ev {
+            Event::Key(key) => self.keymap.action_for_key(self.mode, key),
+            Event::Mouse(m) if self.mode == Mode::Normal => self.action_for_mouse(m),
+            Event::Mouse(m) if matches!(self.mode, Mode::Help | Mode::Log) => match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+                MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+                _ => None,
+            },
+            Event::Paste(text) if matches!(self.mode, Mode::Search | Mode::Form | Mode::Lookup) => {
+                Some(Action::Paste(text.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    fn action_for_mouse(&self, m: &MouseEvent) -> Option<Action> {
+        let vp = &self.viewport;
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if m.row == vp.header_y && vp.table.contains((m.column, m.row).into()) {
+                    let col = vp
+                        .columns
+                        .iter()
+                        .find(|(_, x, w)| m.column >= *x && m.column < x + w)?;
+                    return Some(Action::SortBy(col.0));
+                }
+                if vp.body.contains((m.column, m.row).into()) {
+                    let row = vp.offset + usize::from(m.row - vp.body.y);
+                    return (row < self.rows.len()).then_some(Action::ClickRow(row));
+                }
+                None
+            }
+            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+            _ => None,
+        }
     }
 
     /// Applies one user action.
-    fn on_action(&mut self, action: Action) {
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
         self.flash = None;
         self.flash_sticky = false;
         match action {
             Action::Quit if self.mode == Mode::ConfirmQuit => self.quit = true,
             Action::Quit => self.ask_quit(),
-            Action::PollNow => self.poll_now(),
+            Action::PollNow => return self.poll_now(),
             _ => match self.mode {
                 Mode::Help => self.update_help(action),
                 Mode::Log => self.update_log(action),
                 Mode::Search => self.update_search(action),
-                Mode::Normal => self.update_normal(action),
-                Mode::Form => self.update_form(action),
-                Mode::ConfirmDelete => self.update_confirm(action),
-                Mode::ConfirmQuit => self.update_confirm_quit(action),
-                Mode::Lookup => self.update_lookup(action),
+                Mode::Normal => return self.update_normal(action),
+                Mode::Form => return self.update_form(action),
+                Mode::ConfirmDelete => return self.update_confirm(action),
+                Mode::ConfirmQuit => return self.update_confirm_quit(action),
+                Mode::Lookup => return self.update_lookup(action),
             },
         }
+        Vec::new()
     }
 
     fn update_log(&mut self, action: Action) {
@@ -1353,7 +706,7 @@ impl App {
         }
     }
 
-    fn update_normal(&mut self, action: Action) {
+    fn update_normal(&mut self, action: Action) -> Vec<Effect> {
         let detail = self.detail_has_keys();
         match action {
             Action::Down if detail => self.scroll_detail(1),
@@ -1423,18 +776,31 @@ impl App {
             Action::Add => self.open_add(),
             Action::Edit => self.open_edit(),
             Action::Delete => self.ask_delete(),
-            Action::Undo => self.undo_delete(),
-            Action::Lookup => self.open_lookup(),
-            Action::ConfirmListing => self.confirm_listing(),
+            Action::Undo => return self.undo_delete(),
+            Action::Lookup => return self.open_lookup(),
+            Action::ConfirmListing => {
+                if let Some(i) = self.selected {
+                    let out = self.watcher.confirm_listing(i);
+                    return self.absorb(out);
+                }
+            }
             _ => {}
         }
+        Vec::new()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::market::poller::{Refusal, Report};
+    use crate::merge::merge_state;
+    use crate::notify;
+    use crate::told::Claim;
     use crate::view::{AirdropFilter, StatusFilter};
+    use crate::watcher::{NOTIFY_PER_BATCH, STATE_RETRY_GAP};
 
     fn app() -> App {
         let mut app = App::new(Watchlist::builtin(), Listings::new());
@@ -1450,7 +816,7 @@ mod tests {
 
     fn type_text(app: &mut App, text: &str) {
         for c in text.chars() {
-            app.update(Action::Input(c));
+            let _ = app.update(Action::Input(c));
         }
     }
 
@@ -1464,22 +830,22 @@ mod tests {
     #[test]
     fn moving_clamps_at_both_ends() {
         let mut app = app();
-        app.update(Action::Up);
+        let _ = app.update(Action::Up);
         assert_eq!(selected(&app), "Gravity");
-        app.update(Action::Down);
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "My Pet Hooligan");
-        app.update(Action::Last);
+        let _ = app.update(Action::Last);
         assert_eq!(selected(&app), "Peaq Network");
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "Peaq Network");
-        app.update(Action::PageUp);
+        let _ = app.update(Action::PageUp);
         assert_eq!(
             app.selected_row(),
             Some(9),
             "a page is the body height less one"
         );
-        app.update(Action::First);
+        let _ = app.update(Action::First);
         assert_eq!(selected(&app), "Gravity");
     }
 
@@ -1487,15 +853,15 @@ mod tests {
     fn selection_stays_on_the_coin_through_sorts() {
         let mut app = app();
         for _ in 0..4 {
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
         }
         assert_eq!(selected(&app), "Nibiru");
-        app.update(Action::SortBy(Column::Score));
+        let _ = app.update(Action::SortBy(Column::Score));
         assert_eq!(selected(&app), "Nibiru");
         assert_ne!(app.selected_row(), Some(4));
-        app.update(Action::SortReverse);
+        let _ = app.update(Action::SortReverse);
         assert_eq!(selected(&app), "Nibiru");
-        app.update(Action::SortNext);
+        let _ = app.update(Action::SortNext);
         assert_eq!(app.sort.column, Column::Airdrop);
         assert_eq!(selected(&app), "Nibiru");
     }
@@ -1503,7 +869,7 @@ mod tests {
     #[test]
     fn sort_by_same_column_reverses_and_new_column_starts_ascending() {
         let mut app = app();
-        app.update(Action::SortBy(Column::Name));
+        let _ = app.update(Action::SortBy(Column::Name));
         assert_eq!(
             app.sort,
             Sort {
@@ -1511,9 +877,9 @@ mod tests {
                 descending: false
             }
         );
-        app.update(Action::SortBy(Column::Name));
+        let _ = app.update(Action::SortBy(Column::Name));
         assert!(app.sort.descending);
-        app.update(Action::SortBy(Column::Score));
+        let _ = app.update(Action::SortBy(Column::Score));
         assert_eq!(
             app.sort,
             Sort {
@@ -1521,42 +887,42 @@ mod tests {
                 descending: false
             }
         );
-        app.update(Action::SortPrev);
-        app.update(Action::SortPrev);
+        let _ = app.update(Action::SortPrev);
+        let _ = app.update(Action::SortPrev);
         assert_eq!(app.sort.column, Column::Ticker);
     }
 
     #[test]
     fn selection_kept_through_filters_or_moved_to_first_shown() {
         let mut app = app();
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "Nillion");
-        app.update(Action::CycleAirdrop);
+        let _ = app.update(Action::CycleAirdrop);
         assert_eq!(app.filter.airdrop, AirdropFilter::Confirmed);
         assert_eq!(
             selected(&app),
             "Gravity",
             "Nillion is hidden: first shown row"
         );
-        app.update(Action::CycleAirdrop);
+        let _ = app.update(Action::CycleAirdrop);
         assert_eq!(app.filter.airdrop, AirdropFilter::Probable);
         assert_eq!(selected(&app), "Nillion");
-        app.update(Action::Last);
+        let _ = app.update(Action::Last);
         assert_eq!(selected(&app), "Nimble");
-        app.update(Action::CycleAirdrop);
+        let _ = app.update(Action::CycleAirdrop);
         assert_eq!(app.rows().len(), 14);
         assert_eq!(selected(&app), "Nimble");
-        app.update(Action::CycleStatus);
+        let _ = app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Upcoming);
-        app.update(Action::CycleStatus);
+        let _ = app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Scheduled);
         assert!(app.rows().is_empty());
-        app.update(Action::CycleStatus);
+        let _ = app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Trading);
         assert!(app.rows().is_empty());
         assert!(app.selected_coin().is_none());
-        app.update(Action::Down);
-        app.update(Action::CycleStatus);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::CycleStatus);
         assert_eq!(app.rows().len(), 14);
         assert_eq!(selected(&app), "Gravity");
     }
@@ -1564,27 +930,27 @@ mod tests {
     #[test]
     fn search_mode_filters_keeps_and_clears() {
         let mut app = app();
-        app.update(Action::Search);
+        let _ = app.update(Action::Search);
         assert_eq!(app.mode, Mode::Search);
         type_text(&mut app, "nil");
         assert_eq!(app.rows().len(), 1);
         assert_eq!(selected(&app), "Nillion");
-        app.update(Action::Backspace);
-        app.update(Action::Backspace);
+        let _ = app.update(Action::Backspace);
+        let _ = app.update(Action::Backspace);
         assert_eq!(app.filter.text, "n");
-        app.update(Action::Input('i'));
-        app.update(Action::SearchKeep);
+        let _ = app.update(Action::Input('i'));
+        let _ = app.update(Action::SearchKeep);
         assert_eq!(app.mode, Mode::Normal);
         assert_eq!(app.filter.text, "ni");
         // Keys are keys again once the search is kept.
-        app.update(Action::Quit);
+        let _ = app.update(Action::Quit);
         assert!(app.quit);
 
         let mut app = self::app();
-        app.update(Action::Search);
+        let _ = app.update(Action::Search);
         type_text(&mut app, "obscuro");
         assert_eq!(selected(&app), "Ten");
-        app.update(Action::SearchClear);
+        let _ = app.update(Action::SearchClear);
         assert_eq!(app.mode, Mode::Normal);
         assert!(app.filter.text.is_empty());
         assert_eq!(app.rows().len(), 14);
@@ -1594,20 +960,20 @@ mod tests {
     #[test]
     fn the_search_is_edited_at_its_cursor() {
         let mut app = app();
-        app.update(Action::Search);
+        let _ = app.update(Action::Search);
         type_text(&mut app, "nl");
         assert!(app.rows().is_empty());
-        app.update(Action::CursorLeft);
-        app.update(Action::Input('i'));
+        let _ = app.update(Action::CursorLeft);
+        let _ = app.update(Action::Input('i'));
         assert_eq!(app.filter.text, "nil");
         assert_eq!(selected(&app), "Nillion");
-        app.update(Action::CursorHome);
-        app.update(Action::DeleteChar);
+        let _ = app.update(Action::CursorHome);
+        let _ = app.update(Action::DeleteChar);
         assert_eq!(app.filter.text, "il");
-        app.update(Action::SearchKeep);
+        let _ = app.update(Action::SearchKeep);
         // Searching again goes on from the kept text, at its end.
-        app.update(Action::Search);
-        app.update(Action::Backspace);
+        let _ = app.update(Action::Search);
+        let _ = app.update(Action::Backspace);
         assert_eq!(app.filter.text, "i");
         assert_eq!(app.search.cursor(), 1);
     }
@@ -1615,11 +981,11 @@ mod tests {
     #[test]
     fn escape_clears_a_kept_search() {
         let mut app = app();
-        app.update(Action::Search);
+        let _ = app.update(Action::Search);
         type_text(&mut app, "zk");
-        app.update(Action::SearchKeep);
+        let _ = app.update(Action::SearchKeep);
         assert!(app.rows().len() < 14);
-        app.update(Action::Back);
+        let _ = app.update(Action::Back);
         assert_eq!(app.rows().len(), 14);
     }
 
@@ -1628,35 +994,35 @@ mod tests {
         let mut app = app();
         app.viewport.help_height = 5;
         app.viewport.help_lines = 8;
-        app.update(Action::Help);
+        let _ = app.update(Action::Help);
         assert_eq!(app.mode, Mode::Help);
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "Gravity", "keys scroll help, not the table");
         for _ in 0..10 {
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
         }
         assert_eq!(app.help_scroll, 3);
-        app.update(Action::Help);
+        let _ = app.update(Action::Help);
         assert_eq!(app.mode, Mode::Normal);
-        app.update(Action::Help);
+        let _ = app.update(Action::Help);
         assert_eq!(app.help_scroll, 0);
-        app.update(Action::Back);
+        let _ = app.update(Action::Back);
         assert_eq!(app.mode, Mode::Normal);
     }
 
     #[test]
     fn tab_moves_keys_to_the_detail_pane() {
         let mut app = app();
-        app.update(Action::ToggleFocus);
+        let _ = app.update(Action::ToggleFocus);
         assert_eq!(app.focus, Focus::Detail);
-        app.update(Action::Down);
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "Gravity");
         assert_eq!(app.detail_scroll, 2);
-        app.update(Action::Last);
+        let _ = app.update(Action::Last);
         assert_eq!(app.detail_scroll, 16, "lines less the pane height");
-        app.update(Action::ToggleFocus);
-        app.update(Action::Down);
+        let _ = app.update(Action::ToggleFocus);
+        let _ = app.update(Action::Down);
         assert_eq!(selected(&app), "Nillion");
         assert_eq!(app.detail_scroll, 0, "a new coin starts at the top");
     }
@@ -1664,23 +1030,23 @@ mod tests {
     #[test]
     fn enter_toggles_full_screen_detail_and_escape_leaves_it() {
         let mut app = app();
-        app.update(Action::ToggleFullDetail);
+        let _ = app.update(Action::ToggleFullDetail);
         assert!(app.detail_full);
-        app.update(Action::Down);
+        let _ = app.update(Action::Down);
         assert_eq!(app.detail_scroll, 1);
-        app.update(Action::Back);
+        let _ = app.update(Action::Back);
         assert!(!app.detail_full);
-        app.update(Action::ToggleFullDetail);
-        app.update(Action::ToggleFullDetail);
+        let _ = app.update(Action::ToggleFullDetail);
+        let _ = app.update(Action::ToggleFullDetail);
         assert!(!app.detail_full);
     }
 
     #[test]
     fn click_selects_a_row() {
         let mut app = app();
-        app.update(Action::ClickRow(6));
+        let _ = app.update(Action::ClickRow(6));
         assert_eq!(selected(&app), "Dolomite");
-        app.update(Action::ClickRow(99));
+        let _ = app.update(Action::ClickRow(99));
         assert_eq!(selected(&app), "Peaq Network");
     }
 
@@ -1691,7 +1057,7 @@ mod tests {
         pub(super) fn polling_app() -> App {
             let mut app = app();
             app.enable_polling();
-            app.update(Msg::Clock {
+            let _ = app.update(Msg::Clock {
                 now: Instant::now(),
                 wall: 1_800_000_000,
             });
@@ -1749,7 +1115,7 @@ mod tests {
         fn polls_only_coins_with_a_market_id() {
             let app = polling_app();
             assert_eq!(
-                app.polling.as_ref().unwrap().ids,
+                app.watcher.polling.as_ref().unwrap().ids,
                 ["nillion", "parcl", "dolomite", "movement", "peaq-2"]
             );
         }
@@ -1758,7 +1124,7 @@ mod tests {
         fn a_flip_is_told_rung_saved_logged_and_highlighted() {
             let mut app = polling_app();
             assert!(app.update(Msg::Poll(Report::Started)).is_empty());
-            assert!(app.polling.as_ref().unwrap().in_flight);
+            assert!(app.watcher.polling.as_ref().unwrap().in_flight);
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
             assert!(
                 notified(&effects).is_empty(),
@@ -1782,14 +1148,14 @@ mod tests {
                 app.flash.as_deref(),
                 Some("Dolomite is now trading at $0.1234")
             );
-            assert!(app.flipped.contains("dolomite"));
+            assert!(app.watcher.flipped.contains("dolomite"));
             assert_eq!(
                 app.log.back().unwrap().text,
                 "Dolomite is now trading at $0.1234"
             );
             assert_eq!(app.log.back().unwrap().at, 1_800_000_000);
             assert_eq!(app.trading_count(), 1);
-            let p = app.polling.as_ref().unwrap();
+            let p = app.watcher.polling.as_ref().unwrap();
             assert!(!p.in_flight);
             assert_eq!(p.last_ok, Some(1_800_000_000));
 
@@ -1800,7 +1166,7 @@ mod tests {
                 "a coin flips once"
             );
             assert_eq!(
-                app.listings["dolomite"].price_usd, 0.2,
+                app.watcher.listings["dolomite"].price_usd, 0.2,
                 "the new price is kept"
             );
             assert!(
@@ -1808,7 +1174,7 @@ mod tests {
                 "and written within the minute, not at once"
             );
             assert!(app.flash.is_some());
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
             assert!(app.flash.is_none());
         }
 
@@ -1829,14 +1195,17 @@ mod tests {
             let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
             let sent = state_sent(&effects);
             let key = "listed:coingecko:dolomite:DOLO";
-            assert_eq!(sent.told[key].by, app.instance, "claimed in the save");
+            assert_eq!(
+                sent.told[key].by, app.watcher.instance,
+                "claimed in the save"
+            );
             // Another instance wrote its claim first: the file keeps it.
             let mut written = sent.clone();
             written.told.insert(
                 key.into(),
                 Claim {
                     at: 1_799_999_990,
-                    by: app.instance.wrapping_add(1),
+                    by: app.watcher.instance.wrapping_add(1),
                 },
             );
             let after = app.update(Msg::StateSaved {
@@ -1849,7 +1218,7 @@ mod tests {
                     .iter()
                     .any(|l| l.text.starts_with("told by another prelist"))
             );
-            assert!(app.flipped.contains("dolomite"), "still shown here");
+            assert!(app.watcher.flipped.contains("dolomite"), "still shown here");
         }
 
         #[test]
@@ -1876,7 +1245,7 @@ mod tests {
                     .all(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Flip)),
                 "shown and logged only: {effects:?}"
             );
-            assert!(app.flipped.contains("dolomite"));
+            assert!(app.watcher.flipped.contains("dolomite"));
             assert_eq!(
                 app.log.back().unwrap().text,
                 "Dolomite is now trading at $0.1234 (recorded by another prelist)"
@@ -1887,17 +1256,17 @@ mod tests {
             assert!(save_and_tell(&mut app, &effects).is_empty());
             // And a state file that holds nothing new changes nothing.
             let before = app.log.len();
-            app.update(Msg::StateLoaded(app.state()));
+            let _ = app.update(Msg::StateLoaded(app.watcher.state()));
             assert_eq!(app.log.len(), before);
         }
 
         #[test]
         fn a_source_failing_an_hour_is_told_once_an_outage() {
             let mut app = polling_app();
-            let t0 = app.now_wall;
+            let t0 = app.watcher.now_wall;
             let fail_at = |app: &mut App, secs: i64| {
-                app.update(Msg::Clock {
-                    now: app.now,
+                let _ = app.update(Msg::Clock {
+                    now: app.watcher.now,
                     wall: t0 + secs,
                 });
                 notified(&app.update(Msg::Poll(Report::Failed {
@@ -1921,7 +1290,7 @@ mod tests {
                 told[0].message
             );
             assert!(fail_at(&mut app, 7200).is_empty(), "once an outage");
-            app.update(Msg::Poll(done(Quotes::new())));
+            let _ = app.update(Msg::Poll(done(Quotes::new())));
             assert!(
                 app.log
                     .back()
@@ -1960,6 +1329,7 @@ mod tests {
         fn alerting_app() -> App {
             let mut app = polling_app();
             let parcl = app
+                .watcher
                 .watchlist
                 .coins
                 .iter_mut()
@@ -2051,8 +1421,8 @@ mod tests {
         fn a_restart_with_the_saved_memo_does_not_tell_it_again() {
             let mut app = alerting_app();
             assert_eq!(alerts_at(&mut app, 1.1).len(), 1);
-            let state = app.state();
-            let mut again = App::from_state(alerting_app().watchlist.clone(), state);
+            let state = app.watcher.state();
+            let mut again = App::from_state(alerting_app().watchlist().clone(), state);
             again.enable_polling();
             assert!(alerts_at(&mut again, 1.2).is_empty());
             // Another instance's fired mark, come back with a save, holds
@@ -2065,9 +1435,9 @@ mod tests {
             else {
                 panic!("a flip is saved")
             };
-            other.update(Msg::StateSaved {
+            let _ = other.update(Msg::StateSaved {
                 sent,
-                result: Ok(app.state()),
+                result: Ok(app.watcher.state()),
             });
             assert!(alerts_at(&mut other, 1.2).is_empty());
         }
@@ -2075,7 +1445,7 @@ mod tests {
         #[test]
         fn unchanged_answers_write_nothing() {
             let mut app = polling_app();
-            app.update(Msg::Poll(done(priced("parcl", 0.3))));
+            let _ = app.update(Msg::Poll(done(priced("parcl", 0.3))));
             let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
             assert!(
                 !effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
@@ -2086,19 +1456,19 @@ mod tests {
         #[test]
         fn errors_flip_nothing_and_keep_the_last_data() {
             let mut app = polling_app();
-            app.update(Msg::Poll(done(priced("parcl", 0.3))));
-            let before = app.listings.clone();
+            let _ = app.update(Msg::Poll(done(priced("parcl", 0.3))));
+            let before = app.watcher.listings.clone();
             let effects = app.update(Msg::Poll(Report::Failed {
                 error: MarketError::Timeout,
                 retry_in: Duration::from_secs(120),
                 requests: 1,
                 remaining: None,
             }));
-            assert_eq!(app.listings, before);
+            assert_eq!(app.watcher.listings, before);
             assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
-            let p = app.polling.as_ref().unwrap();
+            let p = app.watcher.polling.as_ref().unwrap();
             assert_eq!(p.last_error, Some(MarketError::Timeout));
-            assert_eq!(p.next_at, Some(app.now + Duration::from_secs(120)));
+            assert_eq!(p.next_at, Some(app.watcher.now + Duration::from_secs(120)));
             assert_eq!(app.log.back().unwrap().kind, LogKind::Error);
             assert_eq!(
                 app.log.back().unwrap().text,
@@ -2116,10 +1486,10 @@ mod tests {
                 app.update(Action::PollNow),
                 [Effect::Poll(Command::PollNow)]
             );
-            app.update(Msg::Poll(Report::Started));
+            let _ = app.update(Msg::Poll(Report::Started));
             assert!(app.update(Action::PollNow).is_empty());
             assert_eq!(app.flash.as_deref(), Some("a poll is already running"));
-            app.update(Msg::Poll(Report::Refused {
+            let _ = app.update(Msg::Poll(Report::Refused {
                 reason: Refusal::RateLimited,
                 wait: Duration::from_secs(90),
             }));
@@ -2134,26 +1504,26 @@ mod tests {
             let mut app = polling_app();
             app.viewport.help_height = 2;
             for i in 0..5 {
-                app.update(Msg::Poll(Report::Failed {
+                let _ = app.update(Msg::Poll(Report::Failed {
                     error: MarketError::Status { status: 500 + i },
                     retry_in: Duration::from_secs(60),
                     requests: 1,
                     remaining: None,
                 }));
             }
-            app.update(Action::ToggleLog);
+            let _ = app.update(Action::ToggleLog);
             assert_eq!(app.mode, Mode::Log);
             for _ in 0..10 {
-                app.update(Action::Down);
+                let _ = app.update(Action::Down);
             }
             assert_eq!(app.log_scroll, 3);
-            app.update(Action::Down);
+            let _ = app.update(Action::Down);
             assert_eq!(
                 selected(&app),
                 "Gravity",
                 "keys scroll the log, not the table"
             );
-            app.update(Action::ToggleLog);
+            let _ = app.update(Action::ToggleLog);
             assert_eq!(app.mode, Mode::Normal);
         }
     }
@@ -2180,8 +1550,8 @@ mod tests {
         }
 
         fn add(app: &mut App, name: &str) -> Vec<Effect> {
-            app.update(Action::Add);
-            app.update(Action::Paste(name.into()));
+            let _ = app.update(Action::Add);
+            let _ = app.update(Action::Paste(name.into()));
             app.update(Action::Submit)
         }
 
@@ -2200,7 +1570,7 @@ mod tests {
                 result: saved(),
             }));
             assert_eq!(next.len(), 1, "one more save, with everything since");
-            assert_eq!(next[0], app.watchlist);
+            assert_eq!(next[0], app.watcher.watchlist);
             assert_eq!(next[0].coins.len(), 17);
             let after = app.update(Msg::WatchlistSaved {
                 sent: next[0].clone(),
@@ -2229,6 +1599,7 @@ mod tests {
                 }),
             });
             let coins: Vec<&str> = app
+                .watcher
                 .watchlist
                 .coins
                 .iter()
@@ -2239,33 +1610,33 @@ mod tests {
             }
             let again = watchlist_saves(&effects);
             assert_eq!(again.len(), 1, "the merge is written");
-            assert_eq!(again[0], app.watchlist);
+            assert_eq!(again[0], app.watcher.watchlist);
         }
 
         #[test]
         fn quitting_with_a_failed_save_asks_first() {
             let mut app = app();
             let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
-            app.update(Msg::WatchlistSaved {
+            let _ = app.update(Msg::WatchlistSaved {
                 sent,
                 result: Err("No space left on device".into()),
             });
-            app.update(Action::Quit);
+            let _ = app.update(Action::Quit);
             assert!(!app.quit, "asked first");
             assert_eq!(app.mode, Mode::ConfirmQuit);
-            app.update(Action::No);
+            let _ = app.update(Action::No);
             assert_eq!(app.mode, Mode::Normal);
             assert!(!app.quit);
             // r sends the save again; it fails again.
-            app.update(Action::Quit);
+            let _ = app.update(Action::Quit);
             let again = watchlist_saves(&app.update(Action::Retry));
             assert_eq!(again.len(), 1);
-            app.update(Msg::WatchlistSaved {
+            let _ = app.update(Msg::WatchlistSaved {
                 sent: again[0].clone(),
                 result: Err("No space left on device".into()),
             });
-            app.update(Action::Quit);
-            app.update(Action::Yes);
+            let _ = app.update(Action::Quit);
+            let _ = app.update(Action::Yes);
             assert!(app.quit);
             assert_eq!(
                 app.unsaved().as_deref(),
@@ -2274,13 +1645,13 @@ mod tests {
             // A save that works clears it: nothing is lost, no question.
             let mut app = self::app();
             let sent = watchlist_saves(&add(&mut app, "Beta")).remove(0);
-            app.update(Msg::WatchlistSaved {
+            let _ = app.update(Msg::WatchlistSaved {
                 sent: sent.clone(),
                 result: Err("full".into()),
             });
             let again = watchlist_saves(&app.update(Msg::Shutdown));
             assert_eq!(again.len(), 1, "a last try at shutdown");
-            app.update(Msg::WatchlistSaved {
+            let _ = app.update(Msg::WatchlistSaved {
                 sent: again[0].clone(),
                 result: saved(),
             });
@@ -2297,7 +1668,7 @@ mod tests {
             else {
                 panic!("a state save")
             };
-            app.update(Msg::StateSaved {
+            let _ = app.update(Msg::StateSaved {
                 sent,
                 result: Err("cannot write state.json: No space left on device".into()),
             });
@@ -2306,10 +1677,10 @@ mod tests {
                     .unwrap()
                     .starts_with("new listings and prices")
             );
-            let t0 = app.now_wall;
+            let t0 = app.watcher.now_wall;
             let clock = |app: &mut App, secs: i64| {
                 app.update(Msg::Clock {
-                    now: app.now,
+                    now: app.watcher.now,
                     wall: t0 + secs,
                 })
             };
@@ -2319,7 +1690,7 @@ mod tests {
                 panic!("tried again after {STATE_RETRY_GAP} s")
             };
             assert!(sent.listings.contains_key("parcl"));
-            app.update(Msg::StateSaved {
+            let _ = app.update(Msg::StateSaved {
                 result: Ok(sent.clone()),
                 sent,
             });
@@ -2344,7 +1715,13 @@ mod tests {
                     .iter()
                     .any(|e| matches!(e, Effect::Log(l) if l.kind == LogKind::Error))
             );
-            assert!(app.watchlist.coins.iter().any(|c| c.name == "Alpha"));
+            assert!(
+                app.watcher
+                    .watchlist
+                    .coins
+                    .iter()
+                    .any(|c| c.name == "Alpha")
+            );
         }
 
         #[test]
@@ -2358,12 +1735,15 @@ mod tests {
             };
             let poll = |app: &mut App, secs: i64, id: &str, price: f64| {
                 let wall = 1_800_000_000 + secs;
-                app.update(Msg::Clock { now: app.now, wall });
+                let _ = app.update(Msg::Clock {
+                    now: app.watcher.now,
+                    wall,
+                });
                 let effects = app.update(Msg::Poll(polling::done(polling::priced(id, price))));
                 // Every save is answered before the next poll.
                 for e in &effects {
                     if let Effect::SaveState(sent) = e {
-                        app.update(Msg::StateSaved {
+                        let _ = app.update(Msg::StateSaved {
                             sent: sent.clone(),
                             result: Ok(sent.clone()),
                         });
@@ -2408,7 +1788,7 @@ mod tests {
                 sent,
                 result: Ok(written),
             });
-            let mut ids: Vec<&String> = app.listings.keys().collect();
+            let mut ids: Vec<&String> = app.watcher.listings.keys().collect();
             ids.sort();
             assert_eq!(ids, ["dolomite", "nillion", "parcl"]);
             let again: Vec<&Listings> = effects
@@ -2418,7 +1798,7 @@ mod tests {
                     _ => None,
                 })
                 .collect();
-            assert_eq!(again, [&app.listings], "the merge is written");
+            assert_eq!(again, [&app.watcher.listings], "the merge is written");
         }
     }
 }

@@ -5,97 +5,115 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
+
 use super::list::print_coins;
 use super::{Context, init_logging, provider, runtime};
 use crate::cli::CheckArgs;
 use crate::error::Error;
-use crate::listing::apply_poll;
 use crate::market::coingecko::CHUNK;
+use crate::market::poller::Report;
 use crate::market::{MarketError, MarketProvider, Quotes};
-use crate::sources::book::apply_look;
+use crate::notify::{Notifier, TerminalMode, terminal_env};
+use crate::runner::Runner;
+use crate::sources::watch::Look;
 use crate::sources::{Exchange, ExchangeSource, Pair};
-use crate::store;
 use crate::view::{Filter, Sort};
+use crate::watcher::{Input, Watcher};
 
-pub fn run(mut cx: Context, args: &CheckArgs) -> Result<(), Error> {
-    let provider = provider(&cx.settings)?;
+pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
+    let provider = Arc::new(provider(&cx.settings)?);
     let sources = super::exchange_clients(&cx.settings)?;
     let _guard = init_logging(&cx.data_dir);
-    let ids: Vec<String> = cx
-        .watchlist
-        .coins
-        .iter()
-        .filter_map(|c| c.poll_id().map(str::to_string))
-        .collect();
+    let state_path = cx.state_path();
+    let ledger_path = state_path.clone();
+    let mut notify = cx.settings.notify.config();
+    // Stdout carries the coins' table: no escape sequences among it.
+    notify.terminal = TerminalMode::Off;
+    let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
+    let ids = watcher.market_ids();
     let deadline = Duration::from_secs(args.deadline);
-    // CoinGecko and every exchange are asked at once, under one deadline.
-    let (fetched, looks) = runtime()?.block_on(async {
+    let (fetched, any_look, mut failures) = runtime()?.block_on(async {
+        // CoinGecko and every exchange are asked at once, under one deadline.
         let prices = async {
             if ids.is_empty() {
                 Fetched::default()
             } else {
-                fetch(&provider, &ids, deadline).await
+                fetch(provider.as_ref(), &ids, deadline).await
             }
         };
-        tokio::join!(prices, look_all(&sources, deadline))
-    });
-    super::count_calls(&cx, &provider);
-    // What the finished chunks said is recorded even when a later one
-    // failed or ran out of time: only the ids they answered count, so the
-    // rest are neither flipped nor marked stale.
-    let answered = &ids[..fetched.answered];
-    let book_before = cx.state.book.clone();
-    let now = jiff::Timestamp::now().as_second();
-    let polled = apply_poll(
-        &cx.watchlist.coins,
-        &mut cx.state.listings,
-        answered,
-        &fetched.quotes,
-        now,
-    );
-    let mut messages: Vec<String> = polled.listed.iter().map(|l| l.message()).collect();
-    // Each exchange that answered is recorded, whichever others failed. A
-    // check is a run of its own: anything new listed since the last look,
-    // while no prelist was looking.
-    let mut failures = Vec::new();
-    let mut any_look = false;
-    for (exchange, result) in looks {
-        match result {
-            Ok(pairs) => {
-                any_look = true;
-                let events = apply_look(
-                    &mut cx.state.book,
-                    exchange,
-                    &pairs,
-                    now,
-                    &cx.watchlist.coins,
-                    true,
-                );
-                messages.extend(events.iter().map(|e| e.message()));
-            }
-            Err(why) => failures.push(format!("check failed on {}: {why}", exchange.name())),
+        let (fetched, looks) = tokio::join!(prices, look_all(&sources, deadline));
+        // What was learnt goes through the watcher, as a screen's or
+        // watch's polls do: listings, the book, alerts and claims by the
+        // same rules, told through `[notify]`'s command and webhook, each
+        // line on stderr.
+        let (inbox, mut msgs) = mpsc::unbounded_channel();
+        let mut runner = Runner::new(
+            Ok(Arc::clone(&provider)),
+            state_path,
+            cx.store,
+            inbox,
+            Box::new(std::io::sink()),
+        );
+        runner.log_to_stderr();
+        match Notifier::new(&notify, terminal_env()) {
+            Ok(notifier) => runner.set_notifier(notifier),
+            Err(e) => super::say(&format!("prelist: notifications are off: {e}")),
         }
-    }
-    for msg in &messages {
-        tracing::info!("{msg}");
-        super::say(msg);
-    }
-    if polled.changed || cx.state.book != book_before {
-        // Claims and alert marks go back as they were read: the merge
-        // keeps what other instances wrote since.
-        cx.state = store::save_state_merged(&cx.state_path(), &cx.state)
-            .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
-    }
+        let clock = Input::Clock {
+            now: tokio::time::Instant::now(),
+            wall: jiff::Timestamp::now().as_second(),
+        };
+        runner.step(&mut watcher, clock);
+        // What the finished chunks said is recorded even when a later one
+        // failed or ran out of time: only the ids they answered count, so
+        // the rest are neither flipped nor marked stale.
+        if fetched.answered > 0 {
+            watcher.poll_ids(ids[..fetched.answered].to_vec());
+            let done = Report::Done {
+                quotes: fetched.quotes.clone(),
+                next_in: Duration::ZERO,
+                requests: 0,
+                remaining: None,
+            };
+            runner.step(&mut watcher, Input::Poll(done));
+        }
+        // Each exchange that answered is recorded, whichever others failed.
+        // A check is a run of its own: anything new listed since the last
+        // look, while no prelist was looking.
+        let mut failures = Vec::new();
+        let mut any_look = false;
+        for (exchange, result) in looks {
+            match result {
+                Ok(pairs) => {
+                    any_look = true;
+                    let look = Look {
+                        exchange,
+                        result: Ok(pairs),
+                        next_in: Duration::ZERO,
+                    };
+                    runner.step(&mut watcher, Input::Exchange(look));
+                }
+                Err(why) => failures.push(format!("check failed on {}: {why}", exchange.name())),
+            }
+        }
+        runner.finish(&mut watcher, &mut msgs).await;
+        (fetched, any_look, failures)
+    });
+    super::count_calls(&ledger_path, &cx.settings, provider.as_ref());
     // Statuses are printed when a source answered at least in part: on a
     // fault before any answer they would only repeat the state file.
     if fetched.stopped.is_none() || fetched.answered > 0 || any_look {
         print_coins(
-            &cx.watchlist,
-            (&cx.state.listings, &cx.state.book),
+            watcher.watchlist(),
+            (watcher.listings(), watcher.book()),
             Sort::default(),
             &Filter::default(),
             args.json,
         );
+    }
+    if let Some(what) = watcher.unsaved() {
+        return Err(Error::failed(format!("could not save state: {what}")));
     }
     if let Some(stop) = fetched.stopped {
         failures.insert(0, stop.message(fetched.answered, ids.len(), deadline));

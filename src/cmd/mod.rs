@@ -113,9 +113,9 @@ fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
 
 /// Adds the API calls `provider` sent to the month's count in the state
 /// file. A failure is said, not fatal: the command's own work is done.
-fn count_calls(cx: &Context, provider: &impl MarketProvider) {
+fn count_calls(state_path: &Path, settings: &Settings, provider: &impl MarketProvider) {
     let now = jiff::Timestamp::now().as_second();
-    let ledger = CallLedger::new(cx.state_path(), cx.settings.plan());
+    let ledger = CallLedger::new(state_path.to_path_buf(), settings.plan());
     ledger.note(provider.usage().total(), now);
     if let Err(e) = ledger.flush(now) {
         tracing::warn!("the month's API calls were not counted: {e}");

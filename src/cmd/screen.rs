@@ -52,19 +52,19 @@ pub fn run(cx: Context) -> Result<(), Error> {
         watchlist: cx.store,
         theme: palette(settings),
         notify: notify_config(settings),
+        // A warning of the plan's, said once through the loop so it also
+        // reaches the log file.
+        notice: (polling && !plan.warnings.is_empty()).then(|| plan.warnings.join(" · ")),
     };
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
-    app.log = known_listings(&app).into();
+    app.set_log(known_listings(&app));
     let month = month_of(jiff::Timestamp::now().as_second());
-    app.calls = Some(CallTally {
+    app.count_calls_from(CallTally {
         calls: store::calls_in(&calls, &month, plan.plan),
         month,
         budget: plan.budget,
         remaining: None,
     });
-    if polling && !plan.warnings.is_empty() {
-        app.notice(plan.warnings.join(" · "));
-    }
     let ended = runtime()?.block_on(tui::run(app, session));
     let terminal = ended.result.err().map(|e| format!("terminal error: {e}"));
     let unsaved = ended
@@ -105,11 +105,11 @@ fn palette(settings: &Settings) -> Palette {
 /// The event log starts with the listings already on record, oldest first.
 fn known_listings(app: &App) -> Vec<LogEntry> {
     let mut entries: Vec<LogEntry> = app
-        .watchlist
+        .watchlist()
         .coins
         .iter()
         .filter_map(|c| {
-            let l = crate::listing::listing_of(c, &app.listings)?;
+            let l = crate::listing::listing_of(c, app.listings())?;
             Some(LogEntry {
                 at: l.listed_at,
                 kind: LogKind::Flip,

@@ -16,7 +16,6 @@ use tokio::time::Instant;
 
 use super::metered::Metered;
 use super::{Context, exchange_clients, exchange_interval, init_logging, provider, runtime, say};
-use crate::app::{App, Msg};
 use crate::cli::WatchArgs;
 use crate::error::Error;
 use crate::market::poller::requests_per_poll;
@@ -25,6 +24,7 @@ use crate::runner::{Lines, Runner, STATE_LOOK_EVERY};
 use crate::sources::ExchangeSource;
 use crate::store::CallLedger;
 use crate::text;
+use crate::watcher::{Input, Watcher};
 
 pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let settings = &cx.settings;
@@ -33,8 +33,8 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let provider = Arc::new(Metered::new(provider(settings)?, ledger));
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
-    let mut app = App::from_state(cx.watchlist, cx.state);
-    let ids = app.market_ids();
+    let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
+    let ids = watcher.market_ids();
     if ids.is_empty() && exchanges.is_empty() {
         return Err(Error::usage(
             "nothing to watch: no coin has a market id and no exchange is watched",
@@ -65,7 +65,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         }
         let mut watching = Vec::new();
         if !ids.is_empty() && runner.start_poller(ids.clone(), interval) {
-            app.enable_polling();
+            watcher.enable_polling();
             watching.push(format!(
                 "{} coins on CoinGecko every {}",
                 ids.len(),
@@ -80,19 +80,17 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
                 text::duration(exchange_every)
             ));
             let watched: Vec<_> = exchanges.iter().map(|s| s.exchange()).collect();
-            app.watch_exchanges(&watched);
+            watcher.watch_exchanges(&watched);
             runner.start_exchanges(exchanges, exchange_every);
         }
         runner.watch_files(STATE_LOOK_EVERY, Some(watchlist_path));
         say(&format!("prelist: watching {}", watching.join(" and ")));
         tracing::info!("watching {}", watching.join(" and "));
 
-        let ended = watch(&mut app, &mut runner, &mut msgs, &closed).await;
-        let effects = app.update(Msg::Shutdown);
-        runner.run(effects);
-        runner.finish(&mut app, &mut msgs).await;
+        let ended = watch(&mut watcher, &mut runner, &mut msgs, &closed).await;
+        runner.finish(&mut watcher, &mut msgs).await;
         ended?;
-        match app.unsaved() {
+        match watcher.unsaved() {
             Some(what) => Err(Error::failed(format!(
                 "stopped with changes not saved: {what}"
             ))),
@@ -101,13 +99,13 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     })
 }
 
-/// Feeds the app what the sources and the files say until SIGTERM, SIGINT
+/// Feeds the watcher what the sources and the files say until SIGTERM, SIGINT
 /// or SIGHUP, or until stdout is closed (`prelist watch | head -3`). It
 /// waits for messages only: no timer runs between polls.
 async fn watch<P: crate::market::MarketProvider>(
-    app: &mut App,
+    watcher: &mut Watcher,
     runner: &mut Runner<P>,
-    msgs: &mut mpsc::UnboundedReceiver<Msg>,
+    msgs: &mut mpsc::UnboundedReceiver<Input>,
     closed: &AtomicBool,
 ) -> Result<(), Error> {
     let signal_error = |e: std::io::Error| Error::failed(format!("cannot watch for signals: {e}"));
@@ -124,12 +122,12 @@ async fn watch<P: crate::market::MarketProvider>(
             _ = sigint.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         };
-        app.update(Msg::Clock {
+        let clock = Input::Clock {
             now: Instant::now(),
             wall: jiff::Timestamp::now().as_second(),
-        });
-        let effects = app.update(msg);
-        runner.run(effects);
+        };
+        runner.step(watcher, clock);
+        runner.step(watcher, msg);
         if closed.load(Ordering::Relaxed) {
             tracing::info!("stdout is closed: stopping");
             return Ok(());

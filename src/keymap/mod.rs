@@ -8,12 +8,30 @@ mod key;
 
 pub use key::{KEY_SYNTAX, Key, NotAKey, labels};
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::app::{App, Mode};
 use crate::view::Column;
+
+/// What keys mean right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The table (or the detail pane, see the app's focus).
+    Normal,
+    /// Typing a search.
+    Search,
+    /// The help overlay is open.
+    Help,
+    /// The event log is open.
+    Log,
+    /// The add/edit form is open.
+    Form,
+    /// Asking whether to delete the selected coin.
+    ConfirmDelete,
+    /// Asking whether to quit with changes that could not be saved.
+    ConfirmQuit,
+    /// Looking up the selected coin's market id.
+    Lookup,
+}
 
 /// Everything the user can ask for. `App::update` gives each its meaning.
 /// The bindable ones have a name, the same in every mode, that the config
@@ -582,47 +600,6 @@ impl Keymap {
             }
             _ => None,
         }
-    }
-}
-
-/// What a terminal event means, given where things are on screen.
-/// Resizes and unbound keys give `None`; the caller redraws on resize anyway.
-pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
-    match ev {
-        Event::Key(key) => app.keymap.action_for_key(app.mode, key),
-        Event::Mouse(m) if app.mode == Mode::Normal => action_for_mouse(app, m),
-        Event::Mouse(m) if matches!(app.mode, Mode::Help | Mode::Log) => match m.kind {
-            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
-            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
-            _ => None,
-        },
-        Event::Paste(text) if matches!(app.mode, Mode::Search | Mode::Form | Mode::Lookup) => {
-            Some(Action::Paste(text.clone()))
-        }
-        _ => None,
-    }
-}
-
-fn action_for_mouse(app: &App, m: &MouseEvent) -> Option<Action> {
-    let vp = &app.viewport;
-    match m.kind {
-        MouseEventKind::Down(MouseButton::Left) => {
-            if m.row == vp.header_y && vp.table.contains((m.column, m.row).into()) {
-                let col = vp
-                    .columns
-                    .iter()
-                    .find(|(_, x, w)| m.column >= *x && m.column < x + w)?;
-                return Some(Action::SortBy(col.0));
-            }
-            if vp.body.contains((m.column, m.row).into()) {
-                let row = vp.offset + usize::from(m.row - vp.body.y);
-                return (row < app.rows().len()).then_some(Action::ClickRow(row));
-            }
-            None
-        }
-        MouseEventKind::ScrollDown => Some(Action::ScrollDown),
-        MouseEventKind::ScrollUp => Some(Action::ScrollUp),
-        _ => None,
     }
 }
 

@@ -47,10 +47,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
     let lines = match coin {
         Some(c) => detail_lines(
             c,
-            (listing_of(c, &app.listings), &app.book),
-            c.poll_id().and_then(|id| app.alerts.get(id)),
+            (listing_of(c, &app.watcher.listings), &app.watcher.book),
+            c.poll_id().and_then(|id| app.watcher.alerts.get(id)),
             text_width,
-            app.now_wall,
+            app.watcher.now_wall,
             theme,
             &key(Action::ConfirmListing),
         ),

@@ -27,7 +27,7 @@ fn label_width() -> usize {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let Some(form) = &app.form else { return };
-    let coins = &app.watchlist.coins;
+    let coins = &app.watcher.watchlist.coins;
     let title = match form.editing.and_then(|id| position(coins, id)) {
         Some(i) => format!("Edit {}", clean(&coins[i].name)),
         None => "Add a coin".to_string(),

@@ -18,7 +18,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
     vp.help_lines = app.log.len();
 
     let lines: Vec<Line> = if app.log.is_empty() {
-        let hint = if app.polling.is_some() {
+        let hint = if app.watcher.polling.is_some() {
             "No events yet: flips and poll errors will be listed here."
         } else {
             "No events: polling is off (start prelist with --poll)."

@@ -18,7 +18,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     let Some(lookup) = &app.lookup else { return };
     // A coin deleted by a merge while its lookup is open: nothing to draw
     // it for; picking says so.
-    let coins = &app.watchlist.coins;
+    let coins = &app.watcher.watchlist.coins;
     let Some(coin) = position(coins, lookup.coin).map(|i| &coins[i]) else {
         return;
     };

@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
                 format!(
                     "  {} of {} · {} keeps · {} clears",
                     app.rows().len(),
-                    app.watchlist.coins.len(),
+                    app.watcher.watchlist.coins.len(),
                     app.keymap.label(Mode::Search, &Action::SearchKeep),
                     app.keymap.label(Mode::Search, &Action::SearchClear)
                 ),
@@ -109,7 +109,7 @@ pub fn summary(app: &App) -> String {
         format!(
             "{} of {} coins",
             app.rows().len(),
-            app.watchlist.coins.len()
+            app.watcher.watchlist.coins.len()
         ),
         format!("sort {} {}", app.sort.column.title(), app.sort.arrow()),
     ];
@@ -136,8 +136,8 @@ pub fn summary(app: &App) -> String {
 /// ("· 1,234 of 10,000 calls this month"). `None` when not polling.
 pub fn poll_text(app: &App) -> Option<String> {
     let text = poller_state(app)?;
-    Some(match &app.calls {
-        Some(tally) if app.polling.as_ref().is_some_and(|p| !p.in_flight) => {
+    Some(match &app.watcher.calls {
+        Some(tally) if app.watcher.polling.as_ref().is_some_and(|p| !p.in_flight) => {
             format!("{text} · {}", tally.text())
         }
         _ => text,
@@ -145,10 +145,10 @@ pub fn poll_text(app: &App) -> Option<String> {
 }
 
 fn poller_state(app: &App) -> Option<String> {
-    let poll = app.polling.as_ref()?;
+    let poll = app.watcher.polling.as_ref()?;
     let due = poll
         .next_at
-        .map(|at| crate::text::duration(at.saturating_duration_since(app.now)));
+        .map(|at| crate::text::duration(at.saturating_duration_since(app.watcher.now)));
     if poll.in_flight {
         return Some("polling…".into());
     }
@@ -174,6 +174,7 @@ fn poller_state(app: &App) -> Option<String> {
     };
     // Exchanges failing are named; their errors are in the log.
     let failing: Vec<&str> = app
+        .watcher
         .sources
         .iter()
         .filter(|(_, s)| s.last_error.is_some())
@@ -182,7 +183,11 @@ fn poller_state(app: &App) -> Option<String> {
     Some(if failing.is_empty() {
         text
     } else {
-        format!("{text} · {} failing (l: log)", failing.join("·"))
+        format!(
+            "{text} · {} failing ({})",
+            failing.join("·"),
+            app.log_hint()
+        )
     })
 }
 
@@ -230,19 +235,19 @@ mod tests {
         app.enable_polling();
         // 2026-11-15 (UTC).
         let wall = 1_794_700_800;
-        app.update(Msg::Clock {
+        let _ = app.update(Msg::Clock {
             now: tokio::time::Instant::now(),
             wall,
         });
-        app.calls = Some(CallTally {
+        app.watcher.calls = Some(CallTally {
             month: "2026-11".into(),
             calls: 1230,
             budget: Some(10_000),
             remaining: None,
         });
-        app.update(Msg::Poll(Report::Started));
+        let _ = app.update(Msg::Poll(Report::Started));
         assert_eq!(poll_text(&app).as_deref(), Some("polling…"));
-        app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Msg::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(300),
             requests: 2,
@@ -255,15 +260,15 @@ mod tests {
         );
         // A lookup that went out counts; one that never left does not.
         let found: Result<Vec<Candidate>, MarketError> = Ok(Vec::new());
-        app.update(Msg::Lookup {
+        let _ = app.update(Msg::Lookup {
             query: "x".into(),
             result: found,
         });
-        app.update(Msg::Lookup {
+        let _ = app.update(Msg::Lookup {
             query: "x".into(),
             result: Err(MarketError::Connect),
         });
-        app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Msg::Poll(Report::Failed {
             error: MarketError::Status { status: 500 },
             retry_in: Duration::from_secs(60),
             requests: 1,
@@ -281,8 +286,8 @@ mod tests {
         let mut app = App::new(Watchlist::builtin(), Listings::new());
         app.enable_polling();
         let warning = "at 60 s a Demo key's 10,000 calls a month last about 7 days";
-        app.notice(warning.to_string());
-        app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Msg::Notice(warning.to_string()));
+        let _ = app.update(Msg::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
             requests: 1,

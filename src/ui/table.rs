@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
     let selected = app.selected_row();
     vp.offset = scroll_offset(app.viewport.offset, selected, height, app.rows().len());
     let window = &app.rows()[vp.offset..(vp.offset + height).min(app.rows().len())];
-    let coins = &app.watchlist.coins;
+    let coins = &app.watcher.watchlist.coins;
     let texts = cell_texts(app, window);
     let columns = fit_columns(&texts, app, inner.width);
 
@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
         let flipped = coin
             .market_id
             .as_ref()
-            .is_some_and(|id| app.flipped.contains(id));
+            .is_some_and(|id| app.watcher.flipped.contains(id));
         if flipped {
             row.style(theme.flipped_row())
         } else {
@@ -119,12 +119,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
 
 /// The text of every cell of `window` (indices into the coins), row by row.
 fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
-    let coins = &app.watchlist.coins;
+    let coins = &app.watcher.watchlist.coins;
     window
         .iter()
         .map(|&i| {
             Column::ALL
-                .map(|c| cell(&coins[i], &app.listings, &app.book, c, app.now_wall))
+                .map(|c| {
+                    cell(
+                        &coins[i],
+                        &app.watcher.listings,
+                        &app.watcher.book,
+                        c,
+                        app.watcher.now_wall,
+                    )
+                })
                 .to_vec()
         })
         .collect()
@@ -214,18 +222,19 @@ fn cell_style(
     theme: &Palette,
 ) -> Style {
     match col {
-        Column::Status => match status_of(coin, &app.listings, &app.book) {
+        Column::Status => match status_of(coin, &app.watcher.listings, &app.watcher.book) {
             Status::Upcoming => theme.upcoming(),
             Status::Scheduled => theme.scheduled(),
             Status::Trading => theme.trading(),
         },
         Column::Change24h => {
-            theme.change(listing_of(coin, &app.listings).and_then(|l| l.change_24h))
+            theme.change(listing_of(coin, &app.watcher.listings).and_then(|l| l.change_24h))
         }
-        Column::Since => {
-            theme.change(listing_of(coin, &app.listings).and_then(Listing::since_listing_pct))
+        Column::Since => theme
+            .change(listing_of(coin, &app.watcher.listings).and_then(Listing::since_listing_pct)),
+        Column::Price if listing_of(coin, &app.watcher.listings).is_some_and(|l| l.stale) => {
+            theme.dim()
         }
-        Column::Price if listing_of(coin, &app.listings).is_some_and(|l| l.stale) => theme.dim(),
         _ if text == "—" || text == "no id" => theme.dim(),
         _ => Style::new(),
     }

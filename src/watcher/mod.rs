@@ -1,0 +1,1046 @@
+//! The domain, without a screen: the coins, what is known of their markets,
+//! the exchanges' book, price alerts, the events told on this data dir,
+//! sources' outages and what must be saved. Inputs come in (a poll report,
+//! an exchange's look, the clock, a file loaded or saved); what must happen
+//! outside goes out as [`Effect`]s, and what a screen would show as
+//! [`Outcome::news`]. The screen, `prelist watch` and `prelist check` all
+//! take their inputs through it, so one set of rules serves all three.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::alert::Alerts;
+use crate::listing::{Listings, apply_poll};
+use crate::market::poller::{CallTally, Command, Refusal, Report};
+use crate::market::{Candidate, MarketError};
+use crate::merge::{merge_state, merge3};
+use crate::model::{Coin, Watchlist};
+use crate::notify;
+use crate::sources::Exchange;
+use crate::sources::book::{Book, Event, apply_look};
+use crate::sources::watch::Look;
+use crate::store::{Saved, State};
+use crate::text;
+use crate::told::{self, Claim, Told};
+
+mod save;
+
+pub use save::{RETRY_GAP as STATE_RETRY_GAP, SaveSlot};
+
+/// New prices alone are written to the state file at most this often
+/// (seconds); a new listing is written at once.
+pub const PRICE_SAVE_GAP: i64 = 60;
+
+/// At most this many events of one poll or look go to the `[notify]`
+/// channels: as many as the webhook's queue holds. Past that, a command or
+/// a webhook could not take them anyway; the log says how many were left.
+pub const NOTIFY_PER_BATCH: usize = notify::WEBHOOK_QUEUE;
+
+/// A source failing this long (seconds) is a `source_down` event.
+pub const SOURCE_DOWN_AFTER: i64 = 3600;
+
+/// CoinGecko's name as a source, in events.
+const COINGECKO: &str = "coingecko";
+
+/// What the watcher takes in from outside: the clock, the sources, and the
+/// files' loads and saves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The time: monotonic for countdowns, wall (Unix seconds) for display.
+    /// Every loop sends it before anything that happens at a time.
+    Clock { now: Instant, wall: i64 },
+    /// A report from the poller.
+    Poll(Report),
+    /// A look at an exchange's list, from its loop.
+    Exchange(Look),
+    /// The API's answer to a market-id lookup for `query` (a screen's).
+    Lookup {
+        query: String,
+        result: Result<Vec<Candidate>, MarketError>,
+    },
+    /// A watchlist save finished: `sent` is what [`Effect::SaveWatchlist`]
+    /// asked to write.
+    WatchlistSaved {
+        sent: Watchlist,
+        result: Result<Saved, String>,
+    },
+    /// A state save finished: the state written (another instance's
+    /// merged in), or why not.
+    StateSaved {
+        sent: State,
+        result: Result<State, String>,
+    },
+    /// The state file changed on disk: another instance (a screen, `watch`,
+    /// `check`) wrote it. Its listings and claims are merged in.
+    StateLoaded(State),
+    /// The watchlist file changed on disk (`prelist watch`, which does not
+    /// edit it, follows what a screen saves).
+    WatchlistLoaded(Watchlist),
+    /// A warning for the user at start: shown and logged once.
+    Notice(String),
+    /// Closing (quit or a signal): what waits to be written is written now.
+    Shutdown,
+}
+
+/// What an update asks the runner to do: the I/O the watcher and the screen
+/// may not do themselves. Each carries what it needs, so it can run off the
+/// loop's task.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "an effect dropped is a save or a notification lost"]
+pub enum Effect {
+    /// Send a command to the poller.
+    Poll(Command),
+    /// Write this state to the state file (merging another instance's).
+    SaveState(State),
+    /// Tell the user of these events, through the channels of `[notify]`
+    /// (the terminal's notification or its bell, a command, a webhook).
+    Notify(Vec<notify::Event>),
+    /// Write an entry to the log file.
+    Log(LogEntry),
+    /// Write this watchlist to its file (merging what another instance wrote).
+    SaveWatchlist(Watchlist),
+    /// Ask the API's search for market-id candidates for this query.
+    Lookup(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Flip,
+    Error,
+    Info,
+}
+
+/// One line of the event log: a flip, a poll error, a note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// What a screen's status line should say after an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum News {
+    /// The one thing that happened, in words.
+    One(String),
+    /// Several things happened ("3 coins are now trading"): each is in the
+    /// log, which the screen may point to.
+    Many(String),
+}
+
+/// What one input did: the effects to run, and what a screen shows of it.
+#[derive(Debug, Default)]
+#[must_use = "an outcome holds effects that must reach the runner"]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    /// News for the status line; `sticky` when it should stay until the
+    /// user has seen it (a listing), not only until the next report.
+    pub news: Option<(News, bool)>,
+    /// A report came in: a message that is not sticky has had its time.
+    pub settle: bool,
+    /// The coins changed (merged from disk or edited): what is derived from
+    /// them must be rebuilt.
+    pub coins_changed: bool,
+    /// Listings or the book changed: rows sorted or filtered by status or
+    /// price may move.
+    pub rows_changed: bool,
+}
+
+impl Outcome {
+    fn log(&mut self, at: i64, kind: LogKind, text: String) {
+        self.effects.push(Effect::Log(LogEntry { at, kind, text }));
+    }
+
+    fn news(&mut self, news: News, sticky: bool) {
+        self.news = Some((news, sticky));
+    }
+
+    /// Shows a failure of I/O done for the watcher (a save).
+    fn error(&mut self, at: i64, text: String) {
+        self.news = Some((News::One(text.clone()), false));
+        self.log(at, LogKind::Error, text);
+    }
+
+    /// The log entries among the effects, in order.
+    pub fn logged(&self) -> impl Iterator<Item = &LogEntry> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Log(entry) => Some(entry),
+            _ => None,
+        })
+    }
+}
+
+/// The poller as the watcher knows it, from its reports.
+#[derive(Debug, Clone, Default)]
+pub struct PollState {
+    /// The ids being polled (coins with a market id).
+    pub ids: Vec<String>,
+    pub in_flight: bool,
+    /// When the last good answer came (Unix seconds).
+    pub last_ok: Option<i64>,
+    /// The last error, while no good answer has come since.
+    pub last_error: Option<MarketError>,
+    /// When the next request is due.
+    pub next_at: Option<Instant>,
+}
+
+/// An exchange's loop as the watcher knows it, from its looks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    /// The last error, while no good look has come since.
+    pub last_error: Option<MarketError>,
+    /// When the next look is due.
+    pub next_at: Option<Instant>,
+}
+
+/// A source failing: since when, and whether its `source_down` went out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Outage {
+    since: i64,
+    told: bool,
+}
+
+#[derive(Debug)]
+pub struct Watcher {
+    pub(crate) watchlist: Watchlist,
+    pub(crate) listings: Listings,
+    /// What each watched exchange lists.
+    pub(crate) book: Book,
+    /// Which price alerts fired (see `crate::alert`).
+    pub(crate) alerts: Alerts,
+    /// The exchanges being watched, as their looks left them.
+    pub(crate) sources: BTreeMap<Exchange, SourceState>,
+    /// The exchanges looked at since the start: a listing found at the
+    /// first look of a run may have happened while prelist was closed.
+    looked: HashSet<Exchange>,
+    /// Set when polling.
+    pub(crate) polling: Option<PollState>,
+    /// Market ids that flipped while this instance ran.
+    pub(crate) flipped: HashSet<String>,
+    /// The clock: monotonic for countdowns, wall (Unix seconds) for display.
+    pub(crate) now: Instant,
+    pub(crate) now_wall: i64,
+    saving_state: SaveSlot,
+    saving_watchlist: SaveSlot,
+    /// When the state file was last asked to be written (wall seconds), and
+    /// whether newer prices wait to be.
+    state_saved_at: i64,
+    prices_unsaved: bool,
+    /// The month's API calls, shown beside the poller's state.
+    pub(crate) calls: Option<CallTally>,
+    /// The events told, on this data dir, by any instance.
+    told: Told,
+    /// This instance, in the claims it writes.
+    pub(crate) instance: u64,
+    /// Events claimed but not yet told: told once the state file holds
+    /// this instance's claim (another's means it was told there).
+    unclaimed: Vec<(String, notify::Event)>,
+    /// Sources failing since (wall seconds), and whether that was told.
+    outages: BTreeMap<String, Outage>,
+}
+
+impl Watcher {
+    pub fn new(watchlist: Watchlist, listings: Listings) -> Watcher {
+        Watcher {
+            watchlist,
+            listings,
+            book: Book::default(),
+            alerts: Alerts::new(),
+            sources: BTreeMap::new(),
+            looked: HashSet::new(),
+            polling: None,
+            flipped: HashSet::new(),
+            now: Instant::now(),
+            now_wall: jiff::Timestamp::now().as_second(),
+            saving_state: SaveSlot::default(),
+            saving_watchlist: SaveSlot::default(),
+            state_saved_at: i64::MIN / 2,
+            prices_unsaved: false,
+            calls: None,
+            told: Told::new(),
+            instance: told::instance_id(),
+            unclaimed: Vec::new(),
+            outages: BTreeMap::new(),
+        }
+    }
+
+    /// The watcher on `watchlist` and the state file: its listings, the
+    /// exchanges' book, the events told and the alerts fired (so none is
+    /// told again).
+    pub fn from_state(watchlist: Watchlist, state: State) -> Watcher {
+        let mut w = Watcher::new(watchlist, state.listings);
+        w.told = state.told;
+        w.alerts = state.alerts;
+        w.book = state.book;
+        w
+    }
+
+    /// Starts from this book of the exchanges' lists.
+    pub fn set_book(&mut self, book: Book) {
+        self.book = book;
+    }
+
+    /// Notes that these exchanges are watched: their looks will come in.
+    pub fn watch_exchanges(&mut self, exchanges: &[Exchange]) {
+        for &e in exchanges {
+            self.sources.entry(e).or_default();
+        }
+    }
+
+    /// Turns polling on for the watchlist's market ids: reports will come in.
+    pub fn enable_polling(&mut self) {
+        self.poll_ids(self.market_ids());
+    }
+
+    /// Turns polling on for `ids` alone (`check` records only the ids that
+    /// were answered).
+    pub fn poll_ids(&mut self, ids: Vec<String>) {
+        self.polling = Some(PollState {
+            ids,
+            ..PollState::default()
+        });
+    }
+
+    /// Counts the month's calls from `tally` on.
+    pub fn count_calls_from(&mut self, tally: CallTally) {
+        self.calls = Some(tally);
+    }
+
+    /// The market ids of the watchlist, in watchlist order.
+    pub fn market_ids(&self) -> Vec<String> {
+        self.watchlist
+            .coins
+            .iter()
+            .filter_map(|c| c.poll_id().map(str::to_string))
+            .collect()
+    }
+
+    /// How many watched coins are trading.
+    pub fn trading_count(&self) -> usize {
+        self.watchlist
+            .coins
+            .iter()
+            .filter(|c| {
+                crate::listing::status_of(c, &self.listings, &self.book)
+                    == crate::listing::Status::Trading
+            })
+            .count()
+    }
+
+    /// The coins, as loaded and edited.
+    pub fn watchlist(&self) -> &Watchlist {
+        &self.watchlist
+    }
+
+    /// What is known of the coins' markets.
+    pub fn listings(&self) -> &Listings {
+        &self.listings
+    }
+
+    /// What each watched exchange lists.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// The price alerts' memo.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
+    }
+
+    /// The poller as the watcher knows it, when polling.
+    pub fn polling(&self) -> Option<&PollState> {
+        self.polling.as_ref()
+    }
+
+    /// The state as the state file holds it.
+    pub fn state(&self) -> State {
+        State {
+            listings: self.listings.clone(),
+            book: self.book.clone(),
+            told: self.told.clone(),
+            alerts: self.alerts.clone(),
+        }
+    }
+
+    /// Whether a save is asked for, in flight or due after the one in
+    /// flight. A loop waits for these before it exits.
+    pub fn saves_pending(&self) -> bool {
+        self.saving_state.pending() || self.saving_watchlist.pending()
+    }
+
+    /// What would be lost by stopping now: changes whose last save failed,
+    /// in words, with why.
+    pub fn unsaved(&self) -> Option<String> {
+        let mut lost = Vec::new();
+        if let Some(e) = self.saving_watchlist.error() {
+            lost.push(format!("the watchlist's changes ({e})"));
+        }
+        if let Some(e) = self.saving_state.error() {
+            lost.push(format!("new listings and prices ({e})"));
+        }
+        (!lost.is_empty()).then(|| lost.join("; "))
+    }
+
+    /// Takes in one input; returns the effects it calls for and what a
+    /// screen shows of it.
+    pub fn update(&mut self, input: Input) -> Outcome {
+        let mut out = Outcome::default();
+        match input {
+            Input::Clock { now, wall } => {
+                self.now = now;
+                self.now_wall = wall;
+                if self.saving_state.due(wall) {
+                    self.save_state();
+                }
+                if self.saving_watchlist.due(wall) {
+                    self.saving_watchlist.ask();
+                }
+            }
+            Input::Poll(report) => self.on_report(report, &mut out),
+            Input::Exchange(look) => self.on_exchange(look, &mut out),
+            Input::Lookup { result, .. } => {
+                if result.as_ref().err().is_none_or(MarketError::was_sent) {
+                    self.count_calls(1, None);
+                }
+            }
+            Input::WatchlistSaved { sent, result } => {
+                self.on_watchlist_saved(sent, result, &mut out)
+            }
+            Input::StateSaved { sent, result } => self.on_state_saved(sent, result, &mut out),
+            Input::StateLoaded(disk) => self.on_state_loaded(disk, &mut out),
+            Input::WatchlistLoaded(w) => {
+                if w.coins != self.watchlist.coins {
+                    let msg = format!(
+                        "the watchlist changed on disk: {} coins, {} with a market id",
+                        w.coins.len(),
+                        w.coins.iter().filter(|c| c.poll_id().is_some()).count()
+                    );
+                    self.replace_coins(w.coins, &mut out);
+                    out.log(self.now_wall, LogKind::Info, msg);
+                }
+            }
+            Input::Notice(text) => {
+                out.news(News::One(text.clone()), true);
+                out.log(self.now_wall, LogKind::Info, text);
+            }
+            Input::Shutdown => {
+                // A last try for what failed, and what waits to be written.
+                self.ask_retries();
+                if self.prices_unsaved && !self.saving_state.in_flight() {
+                    self.save_state();
+                }
+            }
+        }
+        self.send_saves(&mut out);
+        out
+    }
+
+    /// Changes the coins from a screen (the form, a delete, undo, a market
+    /// id picked) and saves the watchlist. Returns what `edit` returns.
+    pub fn edit_coins<R>(
+        &mut self,
+        out: &mut Outcome,
+        edit: impl FnOnce(&mut Vec<Coin>) -> R,
+    ) -> R {
+        let r = edit(&mut self.watchlist.coins);
+        self.coins_replaced(out);
+        self.saving_watchlist.ask();
+        self.send_saves(out);
+        r
+    }
+
+    /// `c`: confirms that the ticker the coin at `index` shares with assets
+    /// already listed at an exchange's first look is this coin there.
+    pub fn confirm_listing(&mut self, index: usize) -> Outcome {
+        let mut out = Outcome::default();
+        let Some(coin) = self.watchlist.coins.get(index) else {
+            return out;
+        };
+        let name = text::clean(&coin.name).into_owned();
+        let confirmed = self.book.confirm(coin);
+        if confirmed.is_empty() {
+            let msg =
+                format!("nothing to confirm: no exchange listed {name}'s ticker at its first look");
+            out.news(News::One(msg), false);
+            return out;
+        }
+        let on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
+        let msg = format!("confirmed: {name} is the coin listed on {}", on.join(", "));
+        out.news(News::One(msg.clone()), false);
+        out.log(self.now_wall, LogKind::Info, msg);
+        out.rows_changed = true;
+        self.save_state();
+        self.send_saves(&mut out);
+        out
+    }
+
+    /// Sends again, now, what failed to be saved (a screen's "retry").
+    pub fn retry_saves(&mut self) -> Outcome {
+        let mut out = Outcome::default();
+        self.ask_retries();
+        self.send_saves(&mut out);
+        out
+    }
+
+    /// Asks again for what failed to be saved.
+    fn ask_retries(&mut self) {
+        if self.saving_watchlist.retry() {
+            self.saving_watchlist.ask();
+        }
+        if self.saving_state.retry() {
+            self.save_state();
+        }
+    }
+
+    /// Sends the saves asked for while taking in an input.
+    fn send_saves(&mut self, out: &mut Outcome) {
+        if self.saving_state.send() {
+            out.effects.push(Effect::SaveState(self.state()));
+        }
+        if self.saving_watchlist.send() {
+            out.effects
+                .push(Effect::SaveWatchlist(self.watchlist.clone()));
+        }
+    }
+
+    /// Counts API calls sent, for the month's tally.
+    fn count_calls(&mut self, requests: u32, remaining: Option<u64>) {
+        if let Some(tally) = self.calls.as_mut() {
+            tally.add(requests, self.now_wall);
+            tally.remaining = remaining.or(tally.remaining);
+        }
+    }
+
+    /// Takes in one report from the poller.
+    fn on_report(&mut self, report: Report, out: &mut Outcome) {
+        if let Report::Done {
+            requests,
+            remaining,
+            ..
+        }
+        | Report::Failed {
+            requests,
+            remaining,
+            ..
+        } = report
+        {
+            self.count_calls(requests, remaining);
+        }
+        let now = self.now;
+        let Some(poll) = self.polling.as_mut() else {
+            return;
+        };
+        out.settle = !matches!(report, Report::Started);
+        match report {
+            Report::Started => poll.in_flight = true,
+            Report::Done {
+                quotes, next_in, ..
+            } => {
+                poll.in_flight = false;
+                poll.last_ok = Some(self.now_wall);
+                poll.last_error = None;
+                poll.next_at = Some(now + next_in);
+                self.source_answered(COINGECKO, out);
+                let ids = self.polling.as_ref().map(|p| p.ids.as_slice());
+                let polled = apply_poll(
+                    &self.watchlist.coins,
+                    &mut self.listings,
+                    ids.unwrap_or_default(),
+                    &quotes,
+                    self.now_wall,
+                );
+                let flips = polled.listed;
+                for flip in &flips {
+                    let msg = flip.message();
+                    self.flipped.insert(flip.market_id.clone());
+                    out.news(News::One(msg.clone()), true);
+                    out.log(self.now_wall, LogKind::Flip, msg);
+                }
+                if flips.len() > 1 {
+                    let msg = format!("{} coins are now trading", flips.len());
+                    out.news(News::Many(msg), true);
+                }
+                if !flips.is_empty() {
+                    // One pass over the coins for the tickers, however many flipped.
+                    let tickers: HashMap<&str, &str> = self
+                        .watchlist
+                        .coins
+                        .iter()
+                        .filter_map(|c| Some((c.market_id.as_deref()?, c.ticker.as_deref()?)))
+                        .collect();
+                    let at = self.timestamp();
+                    let events = flips
+                        .iter()
+                        .take(NOTIFY_PER_BATCH)
+                        .map(|f| {
+                            let ticker = tickers.get(f.market_id.as_str()).copied();
+                            notify::Event::listed(f, ticker, COINGECKO, at)
+                        })
+                        .collect();
+                    self.notify(events, flips.len(), out);
+                }
+                let alerted = self.check_alerts(out);
+                if !flips.is_empty() || alerted {
+                    self.save_state();
+                } else if polled.changed {
+                    // New prices alone: a big list's state file is megabytes,
+                    // and polls may come every 10 s.
+                    self.note_unsaved_change();
+                }
+                out.rows_changed = true;
+            }
+            Report::Failed {
+                error, retry_in, ..
+            } => {
+                poll.in_flight = false;
+                poll.next_at = Some(now + retry_in);
+                let msg = format!(
+                    "poll failed: {error} (retry in {})",
+                    text::duration(retry_in)
+                );
+                let why = error.to_string();
+                poll.last_error = Some(error);
+                out.log(self.now_wall, LogKind::Error, msg);
+                self.source_failed(COINGECKO, &why, out);
+            }
+            Report::Refused { reason, wait } => {
+                let msg = match reason {
+                    Refusal::RateLimited => format!(
+                        "rate limited · the next request may go in {}",
+                        text::duration(wait)
+                    ),
+                    Refusal::TooSoon => format!(
+                        "one manual poll per 5 s · try again in {}",
+                        text::duration(wait.max(Duration::from_secs(1)))
+                    ),
+                };
+                out.news(News::One(msg), false);
+            }
+        }
+    }
+
+    /// Takes in one look at an exchange's list: listings and announced
+    /// openings of watched coins are told as CoinGecko's flips are.
+    fn on_exchange(&mut self, look: Look, out: &mut Outcome) {
+        let exchange = look.exchange;
+        let source = self.sources.entry(exchange).or_default();
+        source.next_at = Some(self.now + look.next_in);
+        out.settle = true;
+        match look.result {
+            Ok(pairs) => {
+                source.last_error = None;
+                self.source_answered(exchange.key(), out);
+                let resumed = self.looked.insert(exchange);
+                let events = apply_look(
+                    &mut self.book,
+                    exchange,
+                    &pairs,
+                    self.now_wall,
+                    &self.watchlist.coins,
+                    resumed,
+                );
+                self.announce(&events, out);
+                if events.is_empty() {
+                    // Only the time of the look changed, or pairs nobody
+                    // watches: written with the next prices.
+                    self.note_unsaved_change();
+                } else {
+                    self.save_state();
+                }
+                out.rows_changed = true;
+            }
+            Err(error) => {
+                let msg = format!(
+                    "{} look failed: {error} (retry in {})",
+                    exchange.name(),
+                    text::duration(look.next_in)
+                );
+                let why = error.to_string();
+                source.last_error = Some(error);
+                out.log(self.now_wall, LogKind::Error, msg);
+                self.source_failed(exchange.key(), &why, out);
+            }
+        }
+    }
+
+    fn timestamp(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(self.now_wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// Notes a source failing; once it has failed for
+    /// [`SOURCE_DOWN_AFTER`] seconds, that is an event, told once an
+    /// outage.
+    fn source_failed(&mut self, source: &str, error: &str, out: &mut Outcome) {
+        let now = self.now_wall;
+        let outage = self.outages.entry(source.to_string()).or_insert(Outage {
+            since: now,
+            told: false,
+        });
+        let down = now.saturating_sub(outage.since);
+        if outage.told || down < SOURCE_DOWN_AFTER {
+            return;
+        }
+        outage.told = true;
+        let event = notify::Event::source_down(
+            source,
+            Duration::from_secs(down.unsigned_abs()),
+            error,
+            self.timestamp(),
+        );
+        out.log(now, LogKind::Error, event.message.clone());
+        self.notify(vec![event], 1, out);
+    }
+
+    /// Notes a source answering: an outage that was told is over.
+    fn source_answered(&mut self, source: &str, out: &mut Outcome) {
+        if let Some(outage) = self.outages.remove(source).filter(|o| o.told) {
+            let down = self.now_wall.saturating_sub(outage.since).unsigned_abs();
+            out.log(
+                self.now_wall,
+                LogKind::Info,
+                format!(
+                    "{source} answers again, after failing for {}",
+                    text::duration(Duration::from_secs(down))
+                ),
+            );
+        }
+    }
+
+    /// Checks the price alerts against the prices just applied, and tells
+    /// each that fired as a flip is told. Returns whether the memo changed
+    /// (an alert fired or re-armed): it is written at once, so another
+    /// instance, or this one restarted, does not tell the crossing again.
+    fn check_alerts(&mut self, out: &mut Outcome) -> bool {
+        let before = self.alerts.clone();
+        let fired = crate::alert::check(
+            &self.watchlist.coins,
+            &self.listings,
+            &mut self.alerts,
+            self.now_wall,
+        );
+        let at = self.timestamp();
+        let mut events = Vec::new();
+        for f in &fired {
+            let coin = notify::CoinRef::of(&self.watchlist.coins[f.index]);
+            let mut event =
+                notify::Event::alert(coin, f.crossing, f.threshold, f.price, COINGECKO, at);
+            event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
+            out.news(News::One(event.message.clone()), true);
+            out.log(self.now_wall, LogKind::Flip, event.message.clone());
+            events.push(event);
+        }
+        if fired.len() > 1 {
+            out.news(News::Many(format!("{} price alerts", fired.len())), true);
+        }
+        if !fired.is_empty() {
+            events.truncate(NOTIFY_PER_BATCH);
+            self.notify(events, fired.len(), out);
+        }
+        self.alerts != before
+    }
+
+    /// Sends `events` (the first of `total`) to the `[notify]` channels, and
+    /// says in the log how many more were not sent. An event another
+    /// instance may see too is claimed in the state file first, and told
+    /// once the claim is written (see [`told`]); one told already is not
+    /// told again.
+    fn notify(&mut self, events: Vec<notify::Event>, total: usize, out: &mut Outcome) {
+        let more = total.saturating_sub(events.len());
+        let mut now = Vec::new();
+        let mut claimed = false;
+        for event in events {
+            match told::key(&event) {
+                None => now.push(event),
+                Some(key) if self.told.contains_key(&key) => {}
+                Some(key) => {
+                    let claim = Claim {
+                        at: self.now_wall,
+                        by: self.instance,
+                    };
+                    self.told.insert(key.clone(), claim);
+                    self.unclaimed.push((key, event));
+                    claimed = true;
+                }
+            }
+        }
+        if !now.is_empty() {
+            out.effects.push(Effect::Notify(now));
+        }
+        if claimed {
+            self.save_state();
+        }
+        if more > 0 {
+            out.log(
+                self.now_wall,
+                LogKind::Info,
+                format!(
+                    "{more} more events were not sent to the notification channels \
+                     (at most {NOTIFY_PER_BATCH} at once)"
+                ),
+            );
+        }
+    }
+
+    /// Tells exchange events: the status line, the log, the notification.
+    fn announce(&mut self, events: &[Event], out: &mut Outcome) {
+        for event in events {
+            let msg = event.message();
+            if let Some(id) = &event.market_id {
+                self.flipped.insert(id.clone());
+            }
+            out.news(News::One(msg.clone()), true);
+            out.log(self.now_wall, LogKind::Flip, msg);
+        }
+        if events.len() > 1 {
+            let msg = format!("{} listings and openings", events.len());
+            out.news(News::Many(msg), true);
+        }
+        if !events.is_empty() {
+            let told = events
+                .iter()
+                .take(NOTIFY_PER_BATCH)
+                .map(notify::Event::from_exchange)
+                .collect();
+            self.notify(told, events.len(), out);
+        }
+    }
+
+    /// A change to the state that need not be written at once: at most once
+    /// a [`PRICE_SAVE_GAP`], and at shutdown.
+    fn note_unsaved_change(&mut self) {
+        if self.now_wall - self.state_saved_at >= PRICE_SAVE_GAP {
+            self.save_state();
+        } else {
+            self.prices_unsaved = true;
+        }
+    }
+
+    /// Asks for the state file to be written, as it stands once this input
+    /// is taken in: one save however many changes it made.
+    fn save_state(&mut self) {
+        self.prices_unsaved = false;
+        self.state_saved_at = self.now_wall;
+        self.saving_state.ask();
+    }
+
+    /// Takes in the outcome of a state save. What was written may hold
+    /// another instance's flips; listings that changed here meanwhile are
+    /// merged with it and saved again.
+    fn on_state_saved(&mut self, sent: State, result: Result<State, String>, out: &mut Outcome) {
+        self.settle_claims(&sent, result.as_ref().ok(), out);
+        let error = match result {
+            Ok(written) => {
+                let ours = self.state();
+                let current = if ours == sent {
+                    written.clone()
+                } else {
+                    merge_state(&ours, &written)
+                };
+                if current != written {
+                    self.saving_state.again();
+                }
+                self.take_state(current, out);
+                None
+            }
+            Err(e) => {
+                out.error(
+                    self.now_wall,
+                    format!("could not save state: {e} (trying again in {STATE_RETRY_GAP} s)"),
+                );
+                Some(e)
+            }
+        };
+        if self.saving_state.done(error, self.now_wall) {
+            self.save_state();
+        }
+    }
+
+    /// Makes `state` (ours merged with what another instance wrote) the
+    /// watcher's own.
+    fn take_state(&mut self, state: State, out: &mut Outcome) {
+        if state.book != self.book || state.listings != self.listings {
+            out.rows_changed = true;
+        }
+        self.book = state.book;
+        self.told = state.told;
+        // Another instance's fired alerts are not told again here.
+        self.alerts = state.alerts;
+        self.listings = state.listings;
+    }
+
+    /// Tells the events whose claims went out in `sent` and came back as
+    /// this instance's in `written`. Those another instance claimed first
+    /// were told there. If the save failed, they are told anyway: a full
+    /// disk must not keep a listing from the user.
+    fn settle_claims(&mut self, sent: &State, written: Option<&State>, out: &mut Outcome) {
+        let (settled, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unclaimed)
+            .into_iter()
+            .partition(|(key, _)| sent.told.contains_key(key));
+        self.unclaimed = waiting;
+        let mut tell = Vec::new();
+        for (key, event) in settled {
+            let by = written.map(|w| w.told.get(&key).map(|c| c.by));
+            match by {
+                Some(Some(by)) if by != self.instance => out.log(
+                    self.now_wall,
+                    LogKind::Info,
+                    format!(
+                        "told by another prelist on this data dir: {}",
+                        event.message
+                    ),
+                ),
+                _ => tell.push(event),
+            }
+        }
+        if !tell.is_empty() {
+            out.effects.push(Effect::Notify(tell));
+        }
+    }
+
+    /// Takes in the state file as another instance left it: its listings
+    /// show here (highlighted, and in the log), its claims are kept.
+    fn on_state_loaded(&mut self, disk: State, out: &mut Outcome) {
+        let ours = self.state();
+        let merged = merge_state(&ours, &disk);
+        if merged == ours {
+            return;
+        }
+        let names: HashMap<&str, &str> = self
+            .watchlist
+            .coins
+            .iter()
+            .filter_map(|c| Some((c.market_id.as_deref()?, c.name.as_str())))
+            .collect();
+        let mut news: Vec<(i64, String, String)> = merged
+            .listings
+            .iter()
+            .filter(|(id, _)| !self.listings.contains_key(*id))
+            .filter_map(|(id, l)| {
+                let name = text::clean(names.get(id.as_str())?).into_owned();
+                let msg = format!(
+                    "{name} is now trading at {} (recorded by another prelist)",
+                    text::price(l.first_price)
+                );
+                Some((l.listed_at, id.clone(), msg))
+            })
+            .collect();
+        news.sort();
+        for (_, id, msg) in &news {
+            self.flipped.insert(id.clone());
+            out.news(News::One(msg.clone()), true);
+            out.log(self.now_wall, LogKind::Flip, msg.clone());
+        }
+        if news.len() > 1 {
+            let msg = format!("{} coins are now trading", news.len());
+            out.news(News::Many(msg), true);
+        }
+        self.take_state(merged, out);
+    }
+
+    /// Takes in the outcome of a watchlist save: another instance's changes
+    /// merged in, and coins both changed. Coins changed here while the save
+    /// was in flight are merged over what was written, and saved again.
+    fn on_watchlist_saved(
+        &mut self,
+        sent: Watchlist,
+        result: Result<Saved, String>,
+        out: &mut Outcome,
+    ) {
+        let error = match result {
+            Ok(saved) => {
+                if let Some(written) = saved.merged {
+                    if self.watchlist.coins == sent.coins {
+                        self.replace_coins(written, out);
+                    } else {
+                        let m = merge3(&sent.coins, &self.watchlist.coins, &written);
+                        self.replace_coins(m.coins, out);
+                        self.saving_watchlist.again();
+                    }
+                    out.news(
+                        News::One("merged with changes made in another window".into()),
+                        false,
+                    );
+                }
+                if !saved.conflicts.is_empty() {
+                    let names: Vec<String> = saved
+                        .conflicts
+                        .iter()
+                        .map(|n| text::clean(n).into_owned())
+                        .collect();
+                    let msg = format!(
+                        "changed in another window too, both versions kept: {}",
+                        names.join(", ")
+                    );
+                    out.news(News::One(msg), false);
+                }
+                None
+            }
+            Err(e) => {
+                out.error(self.now_wall, format!("watchlist not saved: {e}"));
+                Some(e)
+            }
+        };
+        if self.saving_watchlist.done(error, self.now_wall) {
+            self.saving_watchlist.ask();
+        }
+    }
+
+    /// Replaces the coins with those merged from disk. A coin of the same
+    /// name as one of ours is the same coin: it keeps our id, so a screen's
+    /// selection, an open form or lookup and undo still find it.
+    fn replace_coins(&mut self, mut coins: Vec<Coin>, out: &mut Outcome) {
+        let ours: HashMap<String, crate::model::CoinId> = self
+            .watchlist
+            .coins
+            .iter()
+            .map(|c| (c.key(), c.id))
+            .collect();
+        for c in &mut coins {
+            c.id = ours.get(&c.key()).copied().unwrap_or(c.id);
+        }
+        self.watchlist.coins = coins;
+        self.coins_replaced(out);
+    }
+
+    /// After any change to the coins: tell the poller which ids to ask for.
+    fn coins_replaced(&mut self, out: &mut Outcome) {
+        out.coins_changed = true;
+        out.rows_changed = true;
+        let ids = self.market_ids();
+        if let Some(poll) = self.polling.as_mut()
+            && poll.ids != ids
+        {
+            poll.ids = ids.clone();
+            out.effects.push(Effect::Poll(Command::SetIds(ids)));
+        }
+    }
+}
+
+/// Whatever a loop drives: the watcher alone (`prelist watch`, `check`) or
+/// a screen around it. Every loop hands each message to the runner's one
+/// step, which passes every effect on: none can be dropped.
+pub trait Machine {
+    type Msg: From<Input>;
+
+    /// Takes in one message; returns the I/O it calls for.
+    #[must_use = "every effect must reach the runner"]
+    fn update(&mut self, msg: Self::Msg) -> Vec<Effect>;
+
+    /// Whether a save is in flight or due: the loop waits for it at the end.
+    fn saves_pending(&self) -> bool;
+}
+
+impl Machine for Watcher {
+    type Msg = Input;
+
+    fn update(&mut self, msg: Input) -> Vec<Effect> {
+        Watcher::update(self, msg).effects
+    }
+
+    fn saves_pending(&self) -> bool {
+        Watcher::saves_pending(self)
+    }
+}
