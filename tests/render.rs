@@ -15,6 +15,7 @@ use prelist::ui::theme::Palette;
 use prelist::view::Column;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 fn app() -> App {
@@ -70,20 +71,173 @@ fn below_the_minimum_asks_for_room() {
     assert!(screen(&t).contains("need 40×10"));
 }
 
+/// What a frame of a size below the minimum must show: the message,
+/// wrapped to the width and cut at the height. Word wrapping only moves
+/// words to the next row and drops the spaces there, so the frame's text,
+/// spaces aside, starts the message's.
+fn assert_asks_for_room(t: &Terminal<TestBackend>, w: u16, h: u16) {
+    let message = format!("Terminal too small {w}×{h}, need 40×10");
+    let shown: String = screen_rows(t).concat().split_whitespace().collect();
+    let whole: String = message.split_whitespace().collect();
+    assert!(
+        shown.starts_with('T') && whole.starts_with(&shown),
+        "{w}×{h}: {shown:?} is not the start of {message:?}"
+    );
+    if w >= 18 {
+        assert!(row_text(t, 0).starts_with("Terminal too small"), "{w}×{h}");
+    }
+    let second = format!("{w}×{h}, need 40×10");
+    if h >= 2 && usize::from(w) >= second.chars().count() {
+        assert!(row_text(t, 1).starts_with(&second), "{w}×{h}");
+    }
+}
+
+fn screen_rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    (0..t.backend().buffer().area.height)
+        .map(|y| row_text(t, y))
+        .collect()
+}
+
+/// Fails unless `area` of the frame is a box drawn whole: its four corners
+/// and its edges.
+fn assert_boxed(t: &Terminal<TestBackend>, area: Rect, what: &str) {
+    let buf = t.backend().buffer();
+    let (l, r, top, bottom) = (area.x, area.right() - 1, area.y, area.bottom() - 1);
+    for (x, y, corner) in [
+        (l, top, "┌"),
+        (r, top, "┐"),
+        (l, bottom, "└"),
+        (r, bottom, "┘"),
+    ] {
+        assert_eq!(
+            buf[(x, y)].symbol(),
+            corner,
+            "{what} at {x},{y} of {area:?}"
+        );
+    }
+    for y in top + 1..bottom {
+        assert_eq!(buf[(l, y)].symbol(), "│", "{what}'s left edge at {y}");
+    }
+    assert_eq!(buf[(l + 1, bottom)].symbol(), "─", "{what}'s bottom edge");
+}
+
+/// What every frame of the table and its detail pane must show at a size
+/// from the minimum: the frame's own size, the table's box and header
+/// with the selected coin's name in a row, the detail pane beside the
+/// table from `SIDE_BY_SIDE_WIDTH` and under it below, every part within
+/// the frame, and the status line's count, with the key hint where the
+/// summary leaves room for it.
+fn assert_table_frame(t: &Terminal<TestBackend>, app: &App, w: u16, h: u16) {
+    let frame = Rect::new(0, 0, w, h);
+    let vp = app.viewport();
+    let at = format!("{w}×{h}");
+    assert!(frame.contains(vp.table.as_position()), "{at}");
+    assert_eq!(
+        vp.table.union(frame),
+        frame,
+        "{at}: the table leaves the frame"
+    );
+    assert_eq!(
+        vp.detail.union(frame),
+        frame,
+        "{at}: the detail leaves the frame"
+    );
+    assert_boxed(t, vp.table, "the table");
+    assert!(row_text(t, 0).starts_with("┌ prelist "), "{at}");
+    let header = row_text(t, vp.header_y);
+    assert!(
+        header.contains('#') && header.contains("Name"),
+        "{at}: {header}"
+    );
+    if w >= ui::SIDE_BY_SIDE_WIDTH {
+        assert!(vp.detail.x >= vp.table.right(), "{at}: {vp:?}");
+        assert_eq!(vp.table.height, h - 1, "{at}: the table takes the height");
+    } else {
+        assert!(vp.detail.y >= vp.table.bottom(), "{at}: {vp:?}");
+        assert_eq!(vp.table.width, w, "{at}: the table takes the width");
+    }
+    let coin = app.selected_coin().unwrap();
+    let (_, x, width) = *vp.columns.iter().find(|c| c.0 == Column::Name).unwrap();
+    let name: String = coin.name.chars().take(usize::from(width)).collect();
+    let shows_name = (vp.body.y..vp.body.bottom()).any(|y| {
+        let row = row_text(t, y);
+        row.chars()
+            .skip(usize::from(x))
+            .collect::<String>()
+            .starts_with(&name)
+    });
+    assert!(shows_name, "{at}: no row shows {name:?}");
+    let status = row_text(t, h - 1);
+    let n = app.watchlist().coins.len();
+    assert!(
+        status.starts_with(&format!("{n} of {n} coins")),
+        "{at}: {status}"
+    );
+    let hint = "? help · q quit";
+    if w >= 60 {
+        assert!(status.trim_end().ends_with(hint), "{at}: {status}");
+    } else if status.contains('?') {
+        assert!(
+            status.trim_end().ends_with(hint),
+            "{at}: a cut hint in {status}"
+        );
+    }
+}
+
 #[test]
-fn every_size_from_the_minimum_renders() {
+fn every_size_shows_what_it_has_room_for() {
     let mut app = app();
     let _ = app.update(Action::Last);
-    for w in (1..=200).step_by(7) {
-        for h in (1..=60).step_by(3) {
-            render(&mut app, w, h);
+    let sizes: Vec<(u16, u16)> = (1..=200)
+        .step_by(7)
+        .flat_map(|w| (1..=60).step_by(3).map(move |h| (w, h)))
+        .chain([(3, 2), (39, 10), (40, 9), (40, 10), (149, 20), (150, 20)])
+        .collect();
+    let small = |w, h| w < ui::MIN_WIDTH || h < ui::MIN_HEIGHT;
+    for &(w, h) in &sizes {
+        let t = render(&mut app, w, h);
+        assert_eq!(*t.backend().buffer().area(), Rect::new(0, 0, w, h));
+        if small(w, h) {
+            assert_asks_for_room(&t, w, h);
+        } else {
+            assert_table_frame(&t, &app, w, h);
         }
     }
+    let name = app.selected_coin().unwrap().name.clone();
+    // Full screen, the detail pane alone, titled with the coin.
     let _ = app.update(Action::ToggleFullDetail);
-    render(&mut app, 40, 10);
+    for &(w, h) in &sizes {
+        let t = render(&mut app, w, h);
+        if small(w, h) {
+            assert_asks_for_room(&t, w, h);
+            continue;
+        }
+        let area = Rect::new(0, 0, w, h - 1);
+        assert_boxed(&t, area, "the full detail");
+        let top = row_text(&t, 0);
+        let room = usize::from(w) - 4;
+        let title: String = name.chars().take(room).collect();
+        assert!(top.starts_with(&format!("┌ {title}")), "{w}×{h}: {top}");
+        assert!(!top.contains(" prelist "), "{w}×{h}: the table is hidden");
+        assert!(row_text(&t, h - 2).contains(": back"), "{w}×{h}");
+    }
+    // The help overlay, boxed over the screen.
     let _ = app.update(Action::Help);
-    render(&mut app, 40, 10);
-    render(&mut app, 3, 2);
+    for &(w, h) in &sizes {
+        let t = render(&mut app, w, h);
+        if small(w, h) {
+            assert_asks_for_room(&t, w, h);
+            continue;
+        }
+        let width = (w - 4).min(76);
+        // Centred, give or take the column an odd margin leaves over.
+        let x = row_text(&t, 1).chars().position(|c| c == '┌').unwrap() as u16;
+        assert!(x.abs_diff(w - width - x) <= 1, "{w}×{h}: the help at {x}");
+        let area = Rect::new(x, 1, width, h - 2);
+        assert_boxed(&t, area, "the help");
+        assert!(row_text(&t, 1).contains(" Help "), "{w}×{h}");
+        assert!(screen(&t).contains("Table"), "{w}×{h}: the first section");
+    }
 }
 
 #[test]
