@@ -813,3 +813,129 @@ fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
     assert!(kill.success());
     assert!(watch.wait().unwrap().success());
 }
+
+/// How long a failed state save waits for its retry (the watcher's
+/// `STATE_RETRY_GAP`), with room for a poll to bring the clock past it.
+const RETRY_WAIT: Duration = Duration::from_secs(75);
+
+/// A data dir in which the state file cannot be written: a directory with
+/// a file in it stands where it would go, which no save can replace. Made
+/// after start, so the state loads (there is none) and the first save,
+/// of the first listing, fails.
+fn block_the_state_file(data: &std::path::Path) {
+    let blocker = data.join("state.json");
+    std::fs::create_dir_all(&blocker).unwrap();
+    std::fs::write(blocker.join("keep"), "x").unwrap();
+}
+
+/// A price API whose first answers come after a pause: time for the test to
+/// block the state file before the listing they carry is saved.
+fn slow_listing_api() -> common::PriceApi {
+    let api = common::PriceApi::start(serde_json::json!({}));
+    api.answer_after(
+        serde_json::json!({"nillion": {"usd": 0.6132}}),
+        Duration::from_secs(2),
+    );
+    api
+}
+
+#[test]
+fn a_failed_save_retried_by_the_screen_does_not_keep_sigterm_from_ending_it() {
+    let api = slow_listing_api();
+    let data = tempfile::tempdir().unwrap();
+    let args = [
+        "--poll",
+        "--interval",
+        "10",
+        "--api-url",
+        &api.url(),
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ];
+    let mut tui = Tui::spawn_with(&args, &[]);
+    block_the_state_file(data.path());
+    tui.wait_for("could not save state");
+    // The event log holds each try: the first, then the retry the clock
+    // brings once it is due.
+    tui.send("l");
+    tui.wait_within(RETRY_WAIT, "the retry of the failed save", |s| {
+        s.contents().matches("could not save state").count() >= 2
+    });
+    let kill = Command::new("kill")
+        .args(["-TERM", &tui.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    // wait_exit gives up after TIMEOUT: a save waited for forever fails here.
+    let status = tui.wait_exit();
+    tui.assert_restored();
+    assert_eq!(status.exit_code(), 1, "what was not saved ends it with 1");
+    let out = tui.output();
+    let said = String::from_utf8_lossy(&out.raw);
+    assert!(
+        said.contains("quit with changes not saved: new listings and prices"),
+        "the terminal is told what was not saved: {said:?}"
+    );
+}
+
+#[test]
+fn a_failed_save_retried_by_watch_does_not_keep_sigterm_from_ending_it() {
+    use std::io::BufRead;
+    let api = slow_listing_api();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut child = common::command(home.path())
+        .args(["watch", "--interval", "10", "--api-url", &api.url()])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    let reader = thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let next = |wait: Duration| lines.recv_timeout(wait).expect("a line on stderr");
+    // A warning of the plan's may come first.
+    while !next(TIMEOUT).contains("watching 5 coins") {}
+    block_the_state_file(&data);
+    let mut failed = 0;
+    let start = Instant::now();
+    while failed < 2 {
+        let left = RETRY_WAIT.saturating_sub(start.elapsed());
+        if next(left).contains("could not save state") {
+            failed += 1;
+        }
+    }
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if stopped.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("prelist watch did not end after SIGTERM");
+        }
+        thread::sleep(POLL);
+    };
+    reader.join().unwrap();
+    let rest: Vec<String> = lines.try_iter().collect();
+    assert_eq!(status.code(), Some(1), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("stopped with changes not saved: new listings and prices")),
+        "stderr says what was not saved: {rest:?}"
+    );
+}

@@ -133,6 +133,24 @@ impl PriceApi {
         });
     }
 
+    /// Answers `body` from now on, each answer `delay` after its request.
+    pub fn answer_after(&self, body: serde_json::Value, delay: std::time::Duration) {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, ResponseTemplate};
+        self.rt.block_on(async {
+            self.server.reset().await;
+            Mock::given(method("GET"))
+                .and(path("/api/v3/simple/price"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(body)
+                        .set_delay(delay),
+                )
+                .mount(&self.server)
+                .await;
+        });
+    }
+
     /// The base URL to give `--api-url`.
     pub fn url(&self) -> String {
         format!("{}/api/v3", self.server.uri())
