@@ -253,7 +253,7 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
     if let Some(dir) = flag {
         return Ok(dir.to_path_buf());
     }
-    if let Some(dir) = std::env::var_os("PRELIST_DATA_DIR").filter(|d| !d.is_empty()) {
+    if let Some(dir) = crate::config::Env::process().data_dir() {
         return Ok(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("", "", "prelist")

@@ -448,7 +448,10 @@ fn short_intervals_are_refused() {
     let out = prelist(dir.path(), &["--poll", "--interval", "5"], None);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(err.contains("at least 10 s"), "{err}");
+    assert!(
+        err.contains("--interval: 5 is below the minimum of 10 seconds"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -143,29 +143,20 @@ fn provider(settings: &Settings) -> Result<CoinGecko, Error> {
     CoinGecko::new(settings.api_url(), key).map_err(Error::usage)
 }
 
-/// The exchanges to watch and their base URLs. The config file names none
-/// yet: `PRELIST_EXCHANGES` (see [`sources::watch::enabled`]) turns them on.
-fn watched_exchanges(settings: &Settings) -> Result<Vec<(Exchange, String)>, Error> {
-    let env = std::env::var_os(sources::watch::EXCHANGES_VAR);
-    let at_url = |e: Exchange| (e, settings.exchange_url(e).to_string());
-    // The config's exchanges, or (from the environment) any, each at the
-    // URL the config gives it.
-    let configured: Vec<(Exchange, String)> = match env {
-        Some(_) => Exchange::ALL.into_iter().map(at_url).collect(),
-        None => settings
-            .exchanges
-            .value
-            .iter()
-            .copied()
-            .map(at_url)
-            .collect(),
-    };
-    sources::watch::enabled(configured, env.as_deref()).map_err(Error::usage)
+/// The exchanges to watch (the config's, or `PRELIST_EXCHANGES`'), each at
+/// the base URL the config gives it.
+fn watched_exchanges(settings: &Settings) -> Vec<(Exchange, String)> {
+    settings
+        .exchanges
+        .value
+        .iter()
+        .map(|&e| (e, settings.exchange_url(e).to_string()))
+        .collect()
 }
 
 /// A list client for each watched exchange.
 fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<sources::watch::Client>>, Error> {
-    sources::watch::clients(&watched_exchanges(settings)?).map_err(Error::usage)
+    sources::watch::clients(&watched_exchanges(settings)).map_err(Error::usage)
 }
 
 /// How long between two looks at an exchange's list.

@@ -90,7 +90,7 @@ fn notify_config(settings: &Settings) -> NotifyConfig {
 /// The colours: the theme chosen, with the config's colours over it.
 fn palette(settings: &Settings) -> Palette {
     // NO_COLOR (no-color.org) asks for no colours unless a theme was chosen.
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let no_color = crate::config::Env::process().no_color();
     let mut palette = match settings.theme.value {
         Theme::Default if no_color && settings.theme.source == Source::Default => Palette::mono(),
         Theme::Default => Palette::default(),

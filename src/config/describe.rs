@@ -3,17 +3,14 @@
 
 use std::fmt::Write as _;
 
+use super::colors::color_name;
+use super::env::EXCHANGES_VAR;
 use super::resolve::Settings;
-use super::values::{Source, color_name};
+use super::values::{Source, quoted};
 use crate::keymap;
 use crate::market::coingecko;
 use crate::market::poller::{Plan, monthly_use, thousands};
 use crate::sources::Exchange;
-
-/// A value as the config file writes it.
-pub(super) fn quoted(s: &str) -> String {
-    format!("{s:?}")
-}
 
 /// A TOML list of quoted strings: `["a", "b"]`.
 fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -125,7 +122,7 @@ impl Settings {
         line(
             "sources.exchanges",
             quoted_list(s.exchanges.value.iter().map(|e| e.key())),
-            from(s.exchanges.source, "", ""),
+            from(s.exchanges.source, "", EXCHANGES_VAR),
         );
         line(
             "sources.exchange_interval",

@@ -5,7 +5,21 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::{CONFIG_VAR, DEMO_KEY_VAR, PRO_KEY_VAR, WEBHOOK_VAR};
+/// The variable naming the config file, overriding the usual place.
+pub const CONFIG_VAR: &str = "PRELIST_CONFIG";
+/// A CoinGecko demo key.
+pub const DEMO_KEY_VAR: &str = "COINGECKO_API_KEY";
+/// A CoinGecko pro key; wins over a demo key.
+pub const PRO_KEY_VAR: &str = "COINGECKO_PRO_API_KEY";
+/// The webhook URL of `[notify]`; wins over the file's.
+pub const WEBHOOK_VAR: &str = "PRELIST_WEBHOOK_URL";
+/// The exchanges to watch, overriding `sources.exchanges`: their names,
+/// comma-separated (`binance,okx`); set and empty, none.
+pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
+/// The data dir, unless `--data-dir` names one.
+pub const DATA_DIR_VAR: &str = "PRELIST_DATA_DIR";
+/// Set and not empty: no colours unless a theme is chosen (no-color.org).
+pub const NO_COLOR_VAR: &str = "NO_COLOR";
 
 /// The environment variables this module reads, as a value: `Env::process()`
 /// in the program, `Env::new().set(…)` in tests. Empty values count as unset.
@@ -16,13 +30,17 @@ pub struct Env {
 }
 
 impl Env {
-    /// Every variable `config_path` and `resolve` look at.
-    pub const VARS: [&str; 5] = [
+    /// Every variable of the settings: those `config_path` and `resolve`
+    /// look at, the data dir's and `NO_COLOR`.
+    pub const VARS: [&str; 8] = [
         CONFIG_VAR,
         "XDG_CONFIG_HOME",
         DEMO_KEY_VAR,
         PRO_KEY_VAR,
         WEBHOOK_VAR,
+        EXCHANGES_VAR,
+        DATA_DIR_VAR,
+        NO_COLOR_VAR,
     ];
 
     /// An empty environment.
@@ -62,6 +80,22 @@ impl Env {
     /// The value of `name` as text, unless unset, blank or not Unicode.
     pub(super) fn var(&self, name: &str) -> Option<&str> {
         self.var_os(name)?.to_str().filter(|v| !v.trim().is_empty())
+    }
+
+    /// The value of `name` if it is set, even to nothing: for a variable
+    /// where empty means something (no exchanges).
+    pub(super) fn var_set(&self, name: &str) -> Option<&OsStr> {
+        self.vars.get(name).map(OsString::as_os_str)
+    }
+
+    /// The data dir `PRELIST_DATA_DIR` names, if it names one.
+    pub fn data_dir(&self) -> Option<&OsStr> {
+        self.var_os(DATA_DIR_VAR)
+    }
+
+    /// Whether `NO_COLOR` asks for no colours.
+    pub fn no_color(&self) -> bool {
+        self.var_os(NO_COLOR_VAR).is_some()
     }
 }
 

@@ -1,8 +1,13 @@
-//! Mistakes in the settings, each saying where: the file, the line, the key.
+//! Mistakes in the settings, each saying where: the file, the line, the key;
+//! and how a place in the file (a byte span) becomes its line and dotted key.
 
 use std::fmt::Write as _;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// What kind of mistake a [`ConfigError`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +109,234 @@ impl ConfigError {
     }
 }
 
+/// A value that is not allowed: which key of its section, where, and why.
+/// The sections' checks give these; [`Place::bad`] makes them errors.
+pub(super) struct Bad {
+    /// Relative to the section; empty for an unknown key.
+    key: String,
+    span: Range<usize>,
+    message: String,
+}
+
+impl Bad {
+    pub(super) fn new(key: &str, span: Range<usize>, message: impl Into<String>) -> Bad {
+        Bad {
+            key: key.to_string(),
+            span,
+            message: message.into(),
+        }
+    }
+
+    /// `value`, if given, through `check`; a refusal is about `key`, at
+    /// the value's place.
+    pub(super) fn check<T, U>(
+        value: Option<Spanned<T>>,
+        key: &str,
+        check: impl FnOnce(T) -> Result<U, String>,
+    ) -> Result<Option<U>, Bad> {
+        value
+            .map(|v| {
+                let span = v.span();
+                check(v.into_inner()).map_err(|m| Bad::new(key, span, m))
+            })
+            .transpose()
+    }
+
+    /// An unknown key of a section with open keys (`[colors]`, `[keys]`).
+    pub(super) fn unknown_key(name: &Spanned<String>, section: &str, known: &str) -> Bad {
+        Bad::new(
+            "",
+            name.span(),
+            format!(
+                "unknown key {:?} in [{section}] (known keys: {known})",
+                name.get_ref()
+            ),
+        )
+    }
+}
+
+/// The text of a config file, to say where in it a span is.
+pub(super) struct Place<'a> {
+    pub(super) path: &'a Path,
+    pub(super) text: &'a str,
+    pub(super) doc: &'a DeTable<'a>,
+}
+
+impl Place<'_> {
+    /// An error at `span`, about `key`.
+    pub(super) fn at(
+        &self,
+        kind: ErrorKind,
+        span: &Range<usize>,
+        key: String,
+        message: String,
+    ) -> ConfigError {
+        let mut err = ConfigError::file(self.path, kind, message);
+        err.line = Some(self.line(span));
+        err.key = Some(key);
+        err
+    }
+
+    /// The 1-based line where `span` starts.
+    pub(super) fn line(&self, span: &Range<usize>) -> usize {
+        line_of(self.text.as_bytes(), span.start)
+    }
+
+    /// A value of `section` that its checks refused.
+    pub(super) fn bad(&self, section: &str, bad: Bad) -> ConfigError {
+        let kind = if bad.key.is_empty() {
+            ErrorKind::UnknownKey
+        } else {
+            ErrorKind::Invalid
+        };
+        let key =
+            key_at(self.doc, &bad.span, "").unwrap_or_else(|| format!("{section}.{}", bad.key));
+        self.at(kind, &bad.span, key, bad.message)
+    }
+
+    /// A serde error in the file's terms: an unknown section or key, or a
+    /// value of the wrong type, at its line and key. Neither serde nor
+    /// toml type their errors: the kind is read from the message's words,
+    /// which `serde_wording_is_what_we_read` pins.
+    pub(super) fn serde(&self, e: &toml::de::Error) -> ConfigError {
+        let doc = self.doc;
+        let span = e.span().unwrap_or(0..0);
+        let key = key_at(doc, &span, "").unwrap_or_default();
+        let message = e.message();
+        if let Some(rest) = message.strip_prefix(INVALID_TYPE)
+            && let Some((found, expected)) = rest.split_once(EXPECTED)
+        {
+            let found = value_at(doc, &span).map_or_else(|| a_type(found), type_of);
+            let expected = if expected == "a section" {
+                format!("a section [{key}]")
+            } else {
+                expected.to_string()
+            };
+            return self.at(
+                ErrorKind::WrongType,
+                &span,
+                key,
+                format!("expected {expected}, found {found}"),
+            );
+        }
+        if let Some(rest) = message.strip_prefix(UNKNOWN_FIELD)
+            && let Some((name, known)) = rest.split_once('`')
+        {
+            let known = known
+                .trim_start_matches(EXPECTED)
+                .trim_start_matches(ONE_OF)
+                .replace('`', "");
+            return match key.rsplit_once('.') {
+                Some((section, _)) => self.at(
+                    ErrorKind::UnknownKey,
+                    &span,
+                    key.clone(),
+                    format!("unknown key {name:?} in [{section}] (known keys: {known})"),
+                ),
+                None if matches!(doc.get(name).map(|v| v.get_ref()), Some(DeValue::Table(_))) => {
+                    let sections: Vec<String> =
+                        known.split(", ").map(|s| format!("[{s}]")).collect();
+                    self.at(
+                        ErrorKind::UnknownSection,
+                        &span,
+                        key,
+                        format!(
+                            "unknown section [{name}] (the sections are {})",
+                            sections.join(", ")
+                        ),
+                    )
+                }
+                None => self.at(
+                    ErrorKind::UnknownKey,
+                    &span,
+                    key,
+                    format!(
+                        "unknown key {name:?} outside any section (settings go under a \
+                         section: [poll], [display], [colors], [keys]…)"
+                    ),
+                ),
+            };
+        }
+        if message == OVERFLOW {
+            let number = self.text.get(span.clone()).unwrap_or("the number");
+            return self.at(
+                ErrorKind::Invalid,
+                &span,
+                key,
+                format!("{number} is out of range"),
+            );
+        }
+        self.at(ErrorKind::Invalid, &span, key, message.to_string())
+    }
+}
+
+// The words of serde's and toml's messages that `Place::serde` reads.
+const INVALID_TYPE: &str = "invalid type: ";
+const EXPECTED: &str = ", expected ";
+const UNKNOWN_FIELD: &str = "unknown field `";
+const ONE_OF: &str = "one of ";
+const OVERFLOW: &str = "integer number overflowed";
+/// How serde describes a value of each type, and what the file calls it.
+const TYPES: [(&str, &str); 6] = [
+    ("string", "a string"),
+    ("integer", "an integer"),
+    ("floating point", "a float"),
+    ("boolean", "a boolean"),
+    ("sequence", "an array"),
+    ("map", "a table"),
+];
+
+/// The dotted key whose name or value holds `span`, searching `table`.
+pub(super) fn key_at(table: &DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<String> {
+    for (name, value) in table.iter() {
+        let path = format!("{prefix}{}", name.get_ref());
+        let holds = |s: Range<usize>| s.start <= span.start && span.end <= s.end && s != (0..0);
+        if let DeValue::Table(inner) = value.get_ref()
+            && let Some(found) = key_at(inner, span, &format!("{path}."))
+        {
+            return Some(found);
+        }
+        if holds(name.span()) || holds(value.span()) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+/// The value of the document at exactly `span`.
+fn value_at<'a>(table: &'a DeTable<'_>, span: &Range<usize>) -> Option<&'a DeValue<'a>> {
+    table.values().find_map(|value| match value.get_ref() {
+        _ if value.span() == *span => Some(value.get_ref()),
+        DeValue::Table(inner) => value_at(inner, span),
+        DeValue::Array(items) => items.iter().find_map(|item| match item.get_ref() {
+            _ if item.span() == *span => Some(item.get_ref()),
+            DeValue::Table(inner) => value_at(inner, span),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+fn type_of(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// "a string", "an integer"…, from serde's description of a value.
+fn a_type(found: &str) -> &'static str {
+    TYPES
+        .iter()
+        .find(|(prefix, _)| found.starts_with(prefix))
+        .map_or("another type", |&(_, a)| a)
+}
+
 /// The 1-based line of byte `offset`.
 pub(super) fn line_of(text: &[u8], offset: usize) -> usize {
     let offset = offset.min(text.len());
@@ -122,7 +355,67 @@ pub(super) fn column_of(text: &str, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use serde::Deserialize;
+
     use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "read only to see what serde says of them")]
+    struct Section {
+        number: Option<u8>,
+        name: Option<String>,
+        flag: Option<bool>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "read only to see what serde says of them")]
+    struct One {
+        number: Option<u8>,
+    }
+
+    fn message<'de, T: Deserialize<'de> + std::fmt::Debug>(text: &'de str) -> String {
+        toml::from_str::<T>(text).unwrap_err().message().to_string()
+    }
+
+    /// `Place::serde` reads the kind of a serde error from its words: an
+    /// upgrade of serde or toml that changes them fails here, not in the
+    /// messages users see.
+    #[test]
+    fn serde_wording_is_what_we_read() {
+        let wrong = message::<Section>("name = 5");
+        assert_eq!(
+            wrong,
+            format!("{INVALID_TYPE}integer `5`{EXPECTED}a string")
+        );
+        let values = [
+            "number = \"x\"",
+            "name = 5",
+            "name = 1.5",
+            "name = true",
+            "name = [1]",
+            "name = { a = 1 }",
+        ];
+        for (text, (serde_says, ours)) in values.into_iter().zip(TYPES) {
+            let found = message::<Section>(text);
+            let rest = found.strip_prefix(INVALID_TYPE).unwrap_or_default();
+            assert!(rest.starts_with(serde_says), "{found:?}");
+            assert_eq!(a_type(rest), ours);
+        }
+        assert_eq!(
+            message::<Section>("colour = 1"),
+            format!("{UNKNOWN_FIELD}colour`{EXPECTED}{ONE_OF}`number`, `name`, `flag`")
+        );
+        assert_eq!(
+            message::<One>("colour = 1"),
+            format!("{UNKNOWN_FIELD}colour`{EXPECTED}`number`")
+        );
+        assert_eq!(
+            message::<Section>("number = 9999999999999999999999999999999999999999"),
+            OVERFLOW
+        );
+    }
 
     #[test]
     fn lines_and_columns_count_from_one() {

@@ -5,10 +5,13 @@
 use std::io::Read;
 use std::path::Path;
 
+use super::env::{DEMO_KEY_VAR, PRO_KEY_VAR, WEBHOOK_VAR};
 use super::error::{ConfigError, ErrorKind, line_of};
 use super::parse::FileConfig;
-use super::{DEMO_KEY_VAR, MAX_FILE_SIZE, PRO_KEY_VAR, WEBHOOK_VAR};
 use crate::store::{self, ReadError};
+
+/// Config files larger than this are refused.
+pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Reads and checks the config file at `path`. A missing file is `Ok(None)`.
 /// Refuses at once anything but a regular file (a directory, a FIFO, a

@@ -7,47 +7,44 @@
 //! error names the file, the line and the key, and a file holding an API key
 //! must be private to its owner (`chmod 600`).
 //!
-//! The modules: `file` reads the file, `parse` gives its sections meaning
-//! (serde, then `TryFrom`), `resolve` applies precedence, `describe` is what
-//! `prelist config` prints, `error` says where a mistake is. Nothing here
+//! The modules, from the ground up: `values`, `toml_value` and `error` are
+//! what every section shares (where a value came from, how TOML types it,
+//! where a mistake is); `poll`, `sources`, `display`, `colors`, `keys` and
+//! `notify` are one section each: what serde reads, its checks (the same
+//! ones for a flag or a variable that sets it) and the values it gives;
+//! `parse` gathers the sections, `file` reads the file, `resolve` applies
+//! precedence, `describe` is what `prelist config` prints. Nothing here
 //! reads global state: the environment is passed in as an [`Env`], so
 //! callers (and tests) decide what it holds.
 
+mod colors;
 mod describe;
+mod display;
 mod env;
 mod error;
 mod file;
+mod keys;
 mod notify;
 mod parse;
+mod poll;
 mod resolve;
+mod sources;
 mod toml_value;
 mod values;
 
-use std::time::Duration;
-
-pub use env::{Env, config_path};
+pub use colors::{ColorSlot, color_name};
+pub use display::Theme;
+pub use env::{
+    CONFIG_VAR, DATA_DIR_VAR, DEMO_KEY_VAR, EXCHANGES_VAR, Env, NO_COLOR_VAR, PRO_KEY_VAR,
+    WEBHOOK_VAR, config_path,
+};
 pub use error::{ConfigError, ErrorKind, Origin};
-pub use file::read_file;
+pub use file::{MAX_FILE_SIZE, read_file};
 pub use notify::{NotifyFile, NotifySettings, SecretUrl};
 pub use parse::FileConfig;
+pub use poll::{KeyKind, SecretKey};
 pub use resolve::{FlagValues, PollPlan, Settings, load, resolve};
-pub use values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme, color_name};
-
-/// The variable naming the config file, overriding the usual place.
-pub const CONFIG_VAR: &str = "PRELIST_CONFIG";
-/// A CoinGecko demo key.
-pub const DEMO_KEY_VAR: &str = "COINGECKO_API_KEY";
-/// A CoinGecko pro key; wins over a demo key.
-pub const PRO_KEY_VAR: &str = "COINGECKO_PRO_API_KEY";
-
-/// The webhook URL of `[notify]`; wins over the file's.
-pub const WEBHOOK_VAR: &str = "PRELIST_WEBHOOK_URL";
-
-/// Config files larger than this are refused.
-pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
-/// The longest poll interval accepted: longer ones are surely a mistake, and
-/// a timer that far away could overflow.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+pub use values::{MAX_INTERVAL, Setting, Source};
 
 /// A config file with every setting, each explained, commented out at its
 /// default value: loaded as is, it gives the default settings; any
@@ -67,6 +64,7 @@ mod tests {
     use crate::keymap::{self, Keymap};
     use crate::market::coingecko;
     use crate::market::poller::{DEMO_MONTHLY_CALLS, MIN_INTERVAL, Plan, plan_interval};
+    use crate::sources::Exchange;
     use crate::view::Column;
 
     #[test]
@@ -186,6 +184,58 @@ mod tests {
         ] {
             assert_eq!(Color::from_str(&color_name(c)), Ok(c));
         }
+    }
+
+    #[test]
+    fn a_flag_goes_through_the_files_check() {
+        let flags = FlagValues {
+            interval: Some(u64::MAX),
+            ..FlagValues::default()
+        };
+        let err = resolve(&flags, &Env::new(), None, None).unwrap_err();
+        let file = FileConfig::parse(
+            &format!("[poll]\ninterval = {}\n", u64::MAX),
+            Path::new("config.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.message, file.message);
+        assert!(err.message.contains("give 10 to 86400 seconds"), "{err}");
+    }
+
+    #[test]
+    fn the_exchanges_variable_wins_over_the_file_at_the_files_urls() {
+        let file = FileConfig::parse(
+            "[sources]\nexchanges = [\"kraken\"]\n[sources.url]\nokx = \"http://127.0.0.1:9\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        let s = resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
+        assert_eq!(s.exchanges.value, [Exchange::Kraken]);
+        let env = Env::new().set(EXCHANGES_VAR, "OKX, binance,okx");
+        let s = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap();
+        assert_eq!(s.exchanges.value, [Exchange::Okx, Exchange::Binance]);
+        assert_eq!(s.exchanges.source, Source::Env);
+        assert_eq!(s.exchange_url(Exchange::Okx), "http://127.0.0.1:9");
+        // Set and empty: none, not the file's.
+        let env = Env::new().set(EXCHANGES_VAR, "");
+        let s = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap();
+        assert!(s.exchanges.value.is_empty());
+        let env = Env::new().set(EXCHANGES_VAR, "mtgox");
+        let err = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap_err();
+        assert_eq!(err.origin, Origin::Env(EXCHANGES_VAR));
+        assert!(err.to_string().contains("\"mtgox\""), "{err}");
+    }
+
+    #[test]
+    fn the_data_dir_and_no_color_come_from_the_env_value() {
+        assert_eq!(Env::new().data_dir(), None);
+        assert_eq!(Env::new().set(DATA_DIR_VAR, "").data_dir(), None);
+        let env = Env::new().set(DATA_DIR_VAR, "/data");
+        assert_eq!(env.data_dir(), Some(std::ffi::OsStr::new("/data")));
+        assert!(!Env::new().no_color());
+        assert!(!Env::new().set(NO_COLOR_VAR, "").no_color());
+        assert!(Env::new().set(NO_COLOR_VAR, "1").no_color());
+        assert!(Env::VARS.contains(&DATA_DIR_VAR) && Env::VARS.contains(&NO_COLOR_VAR));
     }
 
     #[test]

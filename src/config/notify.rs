@@ -9,38 +9,21 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::WEBHOOK_VAR;
-use super::env::Env;
-use super::error::{ConfigError, Origin};
-use super::parse::Bad;
-use super::toml_value::{List, ListForm, Text, What};
-use super::values::{Setting, Source};
+use super::env::{Env, WEBHOOK_VAR};
+use super::error::{Bad, ConfigError, Origin};
+use super::toml_value::{List, Text, list_form, what};
+use super::values::{Setting, Source, quoted};
 use crate::notify::{NotifyConfig, TerminalMode, WebhookFormat};
 
-pub(super) struct ATerminal;
-impl What for ATerminal {
-    const WHAT: &'static str = "a terminal notification kind in quotes";
+what! {
+    ATerminal = "a terminal notification kind in quotes";
+    AFormat = "a webhook format in quotes";
+    AnArgument = "an argument in quotes";
+    AWebhook = "the webhook URL in quotes";
 }
 
-pub(super) struct AFormat;
-impl What for AFormat {
-    const WHAT: &'static str = "a webhook format in quotes";
-}
-
-pub(super) struct AnArgument;
-impl What for AnArgument {
-    const WHAT: &'static str = "an argument in quotes";
-}
-
-pub(super) struct AWebhook;
-impl What for AWebhook {
-    const WHAT: &'static str = "the webhook URL in quotes";
-}
-
-pub(super) struct Argv;
-impl ListForm for Argv {
-    const WHAT: &'static str = "a list of strings: the program, then its arguments";
-    const ONE: bool = false;
+list_form! {
+    Argv = "a list of strings: the program, then its arguments";
 }
 
 /// `[notify]` as serde reads it.
@@ -69,38 +52,24 @@ impl TryFrom<RawNotify> for NotifyFile {
     type Error = Bad;
 
     fn try_from(raw: RawNotify) -> Result<NotifyFile, Bad> {
-        let terminal = raw
-            .terminal
-            .map(|t| {
-                TerminalMode::from_key(&t.get_ref().0).ok_or_else(|| {
-                    Bad::new(
-                        "terminal",
-                        t.span(),
-                        format!(
-                            "unknown terminal notification {:?} (one of {})",
-                            t.get_ref().0,
-                            TerminalMode::ALL.map(TerminalMode::key).join(", ")
-                        ),
-                    )
-                })
+        let terminal = Bad::check(raw.terminal, "terminal", |t| {
+            TerminalMode::from_key(&t.0).ok_or_else(|| {
+                format!(
+                    "unknown terminal notification {:?} (one of {})",
+                    t.0,
+                    TerminalMode::ALL.map(TerminalMode::key).join(", ")
+                )
             })
-            .transpose()?;
-        let webhook_format = raw
-            .webhook_format
-            .map(|f| {
-                WebhookFormat::from_key(&f.get_ref().0).ok_or_else(|| {
-                    Bad::new(
-                        "webhook_format",
-                        f.span(),
-                        format!(
-                            "unknown webhook format {:?} (one of {})",
-                            f.get_ref().0,
-                            WebhookFormat::ALL.map(WebhookFormat::key).join(", ")
-                        ),
-                    )
-                })
+        })?;
+        let webhook_format = Bad::check(raw.webhook_format, "webhook_format", |f| {
+            WebhookFormat::from_key(&f.0).ok_or_else(|| {
+                format!(
+                    "unknown webhook format {:?} (one of {})",
+                    f.0,
+                    WebhookFormat::ALL.map(WebhookFormat::key).join(", ")
+                )
             })
-            .transpose()?;
+        })?;
         let command = match raw.command {
             None => None,
             Some(list) => {
@@ -206,7 +175,6 @@ impl NotifySettings {
     /// source, and the variable it can come from. The webhook says only
     /// whether one is set.
     pub(super) fn describe(&self) -> [(&'static str, String, Source, &'static str); 4] {
-        let quoted = super::describe::quoted;
         let command: Vec<String> = self.command.value.iter().map(|a| quoted(a)).collect();
         let webhook = match self.webhook.value {
             Some(_) => "set".to_string(),

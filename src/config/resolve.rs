@@ -6,12 +6,16 @@ use std::time::Duration;
 
 use ratatui::style::Color;
 
-use super::env::{Env, config_path};
+use super::colors::ColorSlot;
+use super::display::Theme;
+use super::env::{EXCHANGES_VAR, Env, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
 use super::notify::NotifySettings;
-use super::parse::{FileConfig, check_interval, check_url};
-use super::values::{ColorSlot, KeyKind, SecretKey, Setting, Source, Theme};
+use super::parse::FileConfig;
+use super::poll::{KeyKind, SecretKey, check_interval, check_url};
+use super::sources::exchanges_from_env;
+use super::values::{Setting, Source};
 use crate::app::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
@@ -135,8 +139,7 @@ pub fn resolve(
     }
 
     if let Some(secs) = flags.interval {
-        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-        let interval = check_interval(secs)
+        let interval = check_interval(secs.into())
             .map_err(|m| ConfigError::outside(Origin::Flag("--interval"), m))?;
         s.interval = Setting::new(interval, Source::Flag);
     } else if let Some(interval) = f.interval {
@@ -181,7 +184,11 @@ pub fn resolve(
     }
     s.keymap = f.keymap.clone();
 
-    if let Some(exchanges) = &f.exchanges {
+    if let Some(value) = env.var_set(EXCHANGES_VAR) {
+        let exchanges = exchanges_from_env(value)
+            .map_err(|m| ConfigError::outside(Origin::Env(EXCHANGES_VAR), m))?;
+        s.exchanges = Setting::new(exchanges, Source::Env);
+    } else if let Some(exchanges) = &f.exchanges {
         s.exchanges = Setting::new(exchanges.clone(), Source::File);
     }
     if let Some(interval) = f.exchange_interval {

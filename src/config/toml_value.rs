@@ -15,23 +15,20 @@ pub(super) trait What {
     const WHAT: &'static str;
 }
 
+/// Markers of what a value is expected to be, each section declaring its
+/// own: `what! { AUrl = "a URL in quotes"; }`.
 macro_rules! what {
     ($($name:ident = $what:literal;)*) => {$(
         pub(super) struct $name;
-        impl What for $name {
+        impl $crate::config::toml_value::What for $name {
             const WHAT: &'static str = $what;
         }
     )*};
 }
+pub(super) use what;
 
 what! {
     AUrl = "a URL in quotes";
-    ASecret = "the key in quotes";
-    AColumn = "a column name in quotes";
-    ATheme = "a theme name in quotes";
-    AColour = "a colour in quotes";
-    AKey = "a key in quotes";
-    AnExchange = "an exchange name in quotes";
 }
 
 /// `true` or `false`.
@@ -125,23 +122,21 @@ pub(super) trait ListForm {
     const ONE: bool;
 }
 
-pub(super) struct Columns;
-impl ListForm for Columns {
-    const WHAT: &'static str = "a list of column names";
-    const ONE: bool = false;
+/// Markers of how a list is written, each section declaring its own:
+/// `list_form! { Keys = "a key or a list of keys", one; }` (a single string
+/// stands for a list of one), `Columns = "a list of column names";` (not).
+macro_rules! list_form {
+    (@one) => { false };
+    (@one one) => { true };
+    ($($name:ident = $what:literal $(, $one:ident)?;)*) => {$(
+        pub(super) struct $name;
+        impl $crate::config::toml_value::ListForm for $name {
+            const WHAT: &'static str = $what;
+            const ONE: bool = list_form!(@one $($one)?);
+        }
+    )*};
 }
-
-pub(super) struct Exchanges;
-impl ListForm for Exchanges {
-    const WHAT: &'static str = "a list of exchange names";
-    const ONE: bool = false;
-}
-
-pub(super) struct Keys;
-impl ListForm for Keys {
-    const WHAT: &'static str = "a key or a list of keys";
-    const ONE: bool = true;
-}
+pub(super) use list_form;
 
 impl<'de, W: What, L: ListForm> Deserialize<'de> for List<W, L> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List<W, L>, D::Error> {

@@ -3,7 +3,6 @@
 //! one exchange failing never holds up another; and which exchanges are
 //! watched, with the clients that look at them.
 
-use std::ffi::OsStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,10 +12,6 @@ use super::client::ExchangeClient;
 use super::{Exchange, ExchangeSource, Pair};
 use crate::market::MarketError;
 use crate::market::poller::{backoff, rate_limit_wait};
-
-/// The variable that overrides which exchanges are watched: their names,
-/// comma-separated (`binance,okx`); set and empty, none.
-pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
 
 /// One look's outcome, and when the next look at that exchange goes.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,40 +57,6 @@ pub async fn run<S: ExchangeSource>(
             return;
         }
     }
-}
-
-/// The exchanges to watch and their base URLs: `configured` (the config's
-/// `[sources]`), unless [`EXCHANGES_VAR`] is set (`env`), which names them
-/// instead, each at its configured URL or else its public one.
-pub fn enabled(
-    configured: Vec<(Exchange, String)>,
-    env: Option<&OsStr>,
-) -> Result<Vec<(Exchange, String)>, String> {
-    let Some(value) = env else {
-        return Ok(configured);
-    };
-    let value = value
-        .to_str()
-        .ok_or_else(|| format!("environment {EXCHANGES_VAR} is not UTF-8 text"))?;
-    let mut out: Vec<(Exchange, String)> = Vec::new();
-    for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let exchange: Exchange = name.to_lowercase().parse().map_err(|_| {
-            format!(
-                "environment {EXCHANGES_VAR}: \"{}\" is not an exchange (one of {})",
-                crate::text::clean(name),
-                Exchange::ALL.map(Exchange::key).join(", ")
-            )
-        })?;
-        if out.iter().any(|(e, _)| *e == exchange) {
-            continue;
-        }
-        let url = configured
-            .iter()
-            .find(|(e, _)| *e == exchange)
-            .map_or_else(|| exchange.default_url().to_string(), |(_, u)| u.clone());
-        out.push((exchange, url));
-    }
-    Ok(out)
 }
 
 /// The client type that looks at an exchange's list over the network.
@@ -193,26 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn the_variable_overrides_the_config() {
-        let configured = vec![(Exchange::Binance, "http://127.0.0.1:9".to_string())];
-        assert_eq!(enabled(configured.clone(), None).unwrap(), configured);
-        assert!(
-            enabled(configured.clone(), Some(OsStr::new("")))
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(
-            enabled(configured.clone(), Some(OsStr::new("OKX, binance,okx"))).unwrap(),
-            [
-                (Exchange::Okx, "https://www.okx.com".to_string()),
-                (Exchange::Binance, "http://127.0.0.1:9".to_string())
-            ]
-        );
-        let e = enabled(configured, Some(OsStr::new("mtgox"))).unwrap_err();
-        assert!(
-            e.contains("PRELIST_EXCHANGES") && e.contains("\"mtgox\""),
-            "{e}"
-        );
+    fn no_exchanges_make_no_clients() {
         assert!(clients(&[]).unwrap().is_empty());
     }
 }

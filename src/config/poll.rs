@@ -1,0 +1,223 @@
+//! `[poll]`: whether and how often to ask the market-data API, where, and
+//! with which key. The interval and the URL can also come from a flag, and
+//! the key from the environment: each goes through the same check here.
+
+use std::fmt;
+use std::ops::Range;
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::env::{DEMO_KEY_VAR, PRO_KEY_VAR};
+use super::error::Bad;
+use super::toml_value::{AUrl, Calls, Flag, Seconds, Text, what};
+use super::values::MAX_INTERVAL;
+use crate::market::coingecko::{self, ApiKey};
+use crate::market::poller::MIN_INTERVAL;
+
+what! {
+    ASecret = "the key in quotes";
+}
+
+/// `[poll]` as serde reads it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a section")]
+pub(super) struct RawPoll {
+    enabled: Option<Spanned<Flag>>,
+    interval: Option<Spanned<Seconds>>,
+    monthly_calls: Option<Spanned<Calls>>,
+    api_url: Option<Spanned<Text<AUrl>>>,
+    bell: Option<Spanned<Flag>>,
+    api_key: Option<Spanned<Text<ASecret>>>,
+    pro_api_key: Option<Spanned<Text<ASecret>>>,
+}
+
+/// What `[poll]` sets, checked; `None` where it is silent.
+#[derive(Default)]
+pub(super) struct PollFile {
+    pub(super) enabled: Option<bool>,
+    pub(super) interval: Option<Duration>,
+    pub(super) monthly_calls: Option<u64>,
+    pub(super) api_url: Option<String>,
+    pub(super) bell: Option<bool>,
+    /// The pro key if the section has one, else the demo key.
+    pub(super) api_key: Option<SecretKey>,
+    /// Where the first key is (either makes the file secret), and its
+    /// dotted name.
+    pub(super) key_at: Option<(Range<usize>, &'static str)>,
+}
+
+impl TryFrom<RawPoll> for PollFile {
+    type Error = Bad;
+
+    fn try_from(raw: RawPoll) -> Result<PollFile, Bad> {
+        let interval = Bad::check(raw.interval, "interval", |n| check_interval(n.0))?;
+        let monthly_calls = Bad::check(raw.monthly_calls, "monthly_calls", |n| {
+            check_monthly_calls(n.0)
+        })?;
+        let api_url = Bad::check(raw.api_url, "api_url", |url| {
+            check_url(&url.0).map(|()| url.0)
+        })?;
+        let secret = |value: Option<Spanned<Text<ASecret>>>, kind: KeyKind| {
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let span = value.span();
+            let text = value.into_inner().0;
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            SecretKey::new(kind, &text)
+                .map(|key| Some((key, span.clone())))
+                .map_err(|m| Bad::new(kind.file_key(), span, m))
+        };
+        let demo = secret(raw.api_key, KeyKind::Demo)?;
+        let pro = secret(raw.pro_api_key, KeyKind::Pro)?;
+        let key_at = [
+            demo.as_ref().map(|(_, s)| (s.clone(), "poll.api_key")),
+            pro.as_ref().map(|(_, s)| (s.clone(), "poll.pro_api_key")),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(span, _)| span.start);
+        Ok(PollFile {
+            enabled: raw.enabled.map(|b| b.into_inner().0),
+            interval,
+            monthly_calls,
+            api_url,
+            bell: raw.bell.map(|b| b.into_inner().0),
+            // The pro key wins, as in the environment.
+            api_key: pro.or(demo).map(|(key, _)| key),
+            key_at,
+        })
+    }
+}
+
+/// The poll interval, from the file or `--interval`: at least
+/// [`MIN_INTERVAL`], at most [`MAX_INTERVAL`]. Takes any whole number, so
+/// that the message can say what range whatever was given.
+pub(super) fn check_interval(secs: i128) -> Result<Duration, String> {
+    let (min, max) = (MIN_INTERVAL.as_secs(), MAX_INTERVAL.as_secs());
+    match i64::try_from(secs) {
+        Err(_) => Err(format!(
+            "{secs} is out of range: give {min} to {max} seconds"
+        )),
+        Ok(secs) if secs < min as i64 => {
+            Err(format!("{secs} is below the minimum of {min} seconds"))
+        }
+        Ok(secs) if secs > max as i64 => Err(format!(
+            "{secs} is above the maximum of {max} seconds (a day)"
+        )),
+        Ok(secs) => Ok(Duration::from_secs(secs as u64)),
+    }
+}
+
+/// The calls a month of `poll.monthly_calls`: at least one.
+fn check_monthly_calls(calls: i128) -> Result<u64, String> {
+    if calls <= 0 {
+        return Err(format!(
+            "{calls} calls a month leaves nothing to poll with: give the number your plan \
+             allows, above 0"
+        ));
+    }
+    u64::try_from(calls).map_err(|_| format!("{calls} is out of range"))
+}
+
+/// Whether `url` can be the API's base URL, from the file or `--api-url`.
+/// The message quotes the URL with any credentials and query values hidden.
+pub(super) fn check_url(url: &str) -> Result<(), String> {
+    let shown = || coingecko::redact_url(url);
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        Ok(_) => Err(format!("{:?} is not an http or https URL", shown())),
+        Err(e) => Err(format!("{:?} is not a URL: {e}", shown())),
+    }
+}
+
+/// Which kind of CoinGecko key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A demo key, sent as `x-cg-demo-api-key` to the public API.
+    Demo,
+    /// A pro key, sent as `x-cg-pro-api-key` to the pro API.
+    Pro,
+}
+
+impl KeyKind {
+    /// The environment variable that holds this kind of key.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            KeyKind::Demo => DEMO_KEY_VAR,
+            KeyKind::Pro => PRO_KEY_VAR,
+        }
+    }
+
+    /// The key's name in `[poll]`.
+    pub fn file_key(self) -> &'static str {
+        match self {
+            KeyKind::Demo => "api_key",
+            KeyKind::Pro => "pro_api_key",
+        }
+    }
+
+    pub(super) fn describe(self) -> &'static str {
+        match self {
+            KeyKind::Demo => "demo key",
+            KeyKind::Pro => "pro key",
+        }
+    }
+}
+
+/// An API key, checked to be sendable in a header. Its `Debug` never shows
+/// the key, and nothing here prints it.
+#[derive(Clone)]
+pub struct SecretKey {
+    kind: KeyKind,
+    value: String,
+    api: ApiKey,
+}
+
+impl SecretKey {
+    /// Fails, without quoting the key, when it cannot go in a header.
+    pub fn new(kind: KeyKind, value: &str) -> Result<SecretKey, String> {
+        let api = match kind {
+            KeyKind::Demo => ApiKey::demo(value),
+            KeyKind::Pro => ApiKey::pro(value),
+        }
+        .map_err(|_| "the key holds characters an HTTP header cannot carry".to_string())?;
+        Ok(SecretKey {
+            kind,
+            value: value.trim().to_string(),
+            api,
+        })
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// The key, for the market client.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.api
+    }
+
+    /// The key itself. Never print it.
+    pub fn expose(&self) -> &str {
+        &self.value
+    }
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &SecretKey) -> bool {
+        self.kind == other.kind && self.value == other.value
+    }
+}
+
+impl Eq for SecretKey {}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({:?}: [redacted])", self.kind)
+    }
+}
