@@ -191,14 +191,14 @@ pub fn describe(coin: &Coin, memo: Option<&AlertMemo>) -> Option<String> {
 /// What is wrong with the alert memo of `id` in a state file: it must be
 /// under a market id, and each threshold a price a coin can have.
 pub fn memo_problem(id: &str, memo: &AlertMemo) -> Option<String> {
-    if !crate::model::is_market_id(id) {
+    if !crate::types::is_market_id(id) {
         return Some("is not under a market id".into());
     }
     [("above", memo.above), ("below", memo.below)]
         .into_iter()
         .find_map(|(name, mark)| {
             let t = mark?.threshold;
-            (!crate::market::is_price(t)).then(|| {
+            (!crate::types::is_price(t)).then(|| {
                 format!("has an alert {name} {t} USD, which is not a price a coin can have")
             })
         })

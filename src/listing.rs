@@ -232,7 +232,7 @@ fn apply(
         // Only a real price counts: finite, above zero, within reason.
         let priced = quotes
             .get(id)
-            .and_then(|q| Some((q, q.price_usd.filter(|&p| crate::market::is_price(p))?)));
+            .and_then(|q| Some((q, q.price_usd.filter(|&p| crate::types::is_price(p))?)));
         match (listings.get_mut(id), priced) {
             (Some(l), Some((q, p))) => {
                 let updated_at = q.last_updated.unwrap_or(now);

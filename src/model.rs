@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{ReadError, json_within, read_text};
+use crate::fs::{ReadError, json_within, read_text};
 use crate::text::clean;
+use crate::types::is_market_id;
 
 /// The built-in watchlist, transcribed from the article.
 pub const BUILTIN_JSON: &str = include_str!("../assets/watchlist.json");
@@ -249,7 +250,7 @@ pub enum Rule {
     /// The value as written, so that `Rule` stays `Eq`.
     #[error(
         "{value} is not a price a coin can have (above 0, at most {})",
-        crate::market::MAX_PRICE_USD
+        crate::types::MAX_PRICE_USD
     )]
     PriceOutOfRange { value: String },
     #[error("{below} must be lower than alert_above ({above})")]
@@ -619,7 +620,7 @@ impl RawCoin {
             }
         };
         let mut threshold = |field, value: Option<f64>| match value {
-            Some(v) if !crate::market::is_price(v) => {
+            Some(v) if !crate::types::is_price(v) => {
                 bad(
                     field,
                     Rule::PriceOutOfRange {
@@ -678,17 +679,6 @@ impl RawCoin {
 
 fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
-}
-
-/// CoinGecko ids are lower-case slugs; anything else cannot be one and would
-/// end up in a request URL. An empty id is none: polled, it would ask for
-/// `ids=` and match an answer's `""` key.
-pub fn is_market_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 100
-        && id.chars().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
-        })
 }
 
 impl From<&Coin> for RawCoin {

@@ -14,12 +14,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::fs::{self, Stamp};
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
 use crate::notify::Notifier;
 use crate::sources::{ExchangeSource, watch};
-use crate::store::{self, Stamp, State, WatchlistStore};
+use crate::store::{self, State, WatchlistStore};
 use crate::watcher::{Effect, Input, LogKind, Machine};
 
 /// How long queued notifications may take to go out when the app closes.
@@ -159,7 +160,7 @@ impl<P: MarketProvider> Runner<P> {
             self.inbox.clone(),
         );
         let mut list = watchlist.map(|p| {
-            let stamp = store::stamp(&p);
+            let stamp = fs::stamp(&p);
             (p, stamp)
         });
         tokio::spawn(async move {
@@ -170,7 +171,7 @@ impl<P: MarketProvider> Runner<P> {
                 ticks.tick().await;
                 let mut msgs = Vec::new();
                 if let Some((p, last)) = list.as_mut() {
-                    let now = store::stamp(p);
+                    let now = fs::stamp(p);
                     if now != *last {
                         *last = now;
                         let p = p.clone();
@@ -182,7 +183,7 @@ impl<P: MarketProvider> Runner<P> {
                         }
                     }
                 }
-                let now = store::stamp(&path);
+                let now = fs::stamp(&path);
                 if !is_seen(&seen, now) {
                     set_seen(&seen, now);
                     let p = path.clone();

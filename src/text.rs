@@ -55,8 +55,13 @@ pub fn price(p: f64) -> String {
     format!("${s}")
 }
 
-fn thousands(int: &str) -> String {
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+/// An integer with commas between thousands: 10000 → "10,000", and the
+/// integer part of a price.
+pub fn thousands(n: impl std::fmt::Display) -> String {
+    let int = n.to_string();
+    let (sign, digits) = int
+        .strip_prefix('-')
+        .map_or(("", int.as_str()), |d| ("-", d));
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {

@@ -22,11 +22,12 @@ use prelist::config::{ErrorKind, FileConfig};
 use prelist::keymap::Action;
 use prelist::listing::Listings;
 use prelist::market::coingecko::{parse_search, parse_simple_price};
-use prelist::market::{CandidateColumns, MarketError, is_price};
-use prelist::model::{Watchlist, WatchlistError, is_market_id, name_key};
+use prelist::market::{CandidateColumns, MarketError};
+use prelist::model::{Watchlist, WatchlistError, name_key};
 use prelist::sources::{Exchange, Pair, PairState};
 use prelist::store::{self, StoreError};
 use prelist::text::is_unsafe;
+use prelist::types::{is_market_id, is_price};
 use prelist::ui;
 use prelist::ui::theme::Palette;
 use proptest::prelude::*;
@@ -1506,7 +1507,7 @@ fn config_docs() -> impl Strategy<Value = (String, bool)> {
 /// actions of one mode.
 fn assert_config_sound(c: &FileConfig) -> Result<(), TestCaseError> {
     use prelist::config::MAX_INTERVAL;
-    use prelist::market::poller::MIN_INTERVAL;
+    use prelist::market::plan::MIN_INTERVAL;
     use prelist::sources::MIN_EXCHANGE_INTERVAL;
     if let Some(i) = c.interval {
         prop_assert!(MIN_INTERVAL <= i && i <= MAX_INTERVAL, "{i:?}");

@@ -181,7 +181,7 @@ fn a_writer_kept_waiting_says_so() {
     let env = Env::new();
     let file = env.path("in.json");
     std::fs::write(&file, watchlist(json!([{"rank": 20, "name": "Waiter"}]))).unwrap();
-    let lock = prelist::store::lock(&env.data().join("watchlist.json")).unwrap();
+    let lock = prelist::fs::lock(&env.data().join("watchlist.json")).unwrap();
     let child = env.spawn(&["import", file.to_str().unwrap()]);
     std::thread::sleep(Duration::from_millis(1800));
     drop(lock);
@@ -632,7 +632,7 @@ fn an_empty_or_invalid_market_id_picked_in_memory_is_never_polled() {
     let ids = app.market_ids();
     assert!(!ids.is_empty());
     assert!(
-        ids.iter().all(|id| prelist::model::is_market_id(id)),
+        ids.iter().all(|id| prelist::types::is_market_id(id)),
         "{ids:?}"
     );
     assert!(!ids.contains(&String::new()));

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use prelist::config::{self, Env, ErrorKind, FileConfig, FlagValues, Settings, Source};
 use prelist::market::coingecko::{ApiKey, CoinGecko};
-use prelist::market::poller::{Plan, month_of};
+use prelist::market::plan::{Plan, month_of};
 use prelist::market::{MarketError, MarketProvider};
 use prelist::store::{self, CallLedger};
 use serde_json::json;

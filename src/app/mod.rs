@@ -454,7 +454,7 @@ impl App {
     }
 
     /// Counts the month's calls from `tally` on, shown in the status line.
-    pub fn count_calls_from(&mut self, tally: crate::market::poller::CallTally) {
+    pub fn count_calls_from(&mut self, tally: crate::market::plan::CallTally) {
         self.watcher.count_calls_from(tally);
     }
 

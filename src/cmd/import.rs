@@ -18,11 +18,11 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
     } = cx;
     let (text, shown) = if file == Path::new("-") {
         let shown = PathBuf::from("<standard input>");
-        let text = store::read_text_from(std::io::stdin().lock(), MAX_FILE_BYTES)
+        let text = crate::fs::read_text_from(std::io::stdin().lock(), MAX_FILE_BYTES)
             .map_err(|e| Error::usage(format!("cannot read {}: {e}", shown.display())))?;
         (text, shown)
     } else {
-        let text = store::read_text(file, MAX_FILE_BYTES)
+        let text = crate::fs::read_text(file, MAX_FILE_BYTES)
             .map_err(|e| Error::usage(format!("cannot read {}: {e}", file.display())))?;
         (text, file.to_path_buf())
     };

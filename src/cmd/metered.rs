@@ -56,7 +56,7 @@ mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     use super::*;
-    use crate::market::poller::{Plan, month_of};
+    use crate::market::plan::{Plan, month_of};
     use crate::store;
 
     /// Sends one request per call, and counts it.

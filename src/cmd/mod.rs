@@ -19,7 +19,7 @@ use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
 use crate::market::MarketProvider;
 use crate::market::coingecko::CoinGecko;
-use crate::market::poller::{month_of, requests_per_poll};
+use crate::market::plan::{month_of, requests_per_poll};
 use crate::model::Watchlist;
 use crate::sources::{self, Exchange};
 use crate::store::{self, CallLedger, STATE_FILE, State, WatchlistStore};
@@ -59,17 +59,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         print(settings.describe_with(requests, calls).as_bytes());
         return Ok(());
     }
-    let data_dir = store::data_dir(cli.data_dir.as_deref()).map_err(Error::usage)?;
+    let data_dir = store::data_dir(cli.data_dir.as_deref(), Env::process().data_dir())
+        .map_err(Error::usage)?;
     // A command on the command line says on stderr when it waits for
     // another instance's write; the screen owns the terminal, so it only
     // logs that.
     if cli.command.is_some() {
-        store::set_wait_notice(|msg| say(&format!("prelist: {msg}")));
+        crate::fs::set_wait_notice(|msg| say(&format!("prelist: {msg}")));
     }
-    store::tidy(&data_dir);
+    crate::fs::tidy(&data_dir);
     if let Some(file) = cli.watchlist.as_deref() {
-        let target = store::write_target(file);
-        store::tidy(target.parent().unwrap_or(Path::new(".")));
+        let target = crate::fs::write_target(file);
+        crate::fs::tidy(target.parent().unwrap_or(Path::new(".")));
     }
     let (watchlist, store) =
         WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Error::usage)?;
@@ -97,7 +98,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 /// the month's calls the state file counts for the key in use. What cannot
 /// be read is said, not fatal: the config is still worth showing.
 fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
-    let data_dir = match store::data_dir(cli.data_dir.as_deref()) {
+    let data_dir = match store::data_dir(cli.data_dir.as_deref(), Env::process().data_dir()) {
         Ok(dir) => dir,
         Err(e) => return (1, Err(e.to_string())),
     };

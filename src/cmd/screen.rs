@@ -8,7 +8,7 @@ use super::{Context, init_logging, provider, runtime};
 use crate::app::{App, LogEntry, LogKind};
 use crate::config::{Settings, Source, Theme};
 use crate::error::Error;
-use crate::market::poller::{CallTally, month_of, requests_per_poll};
+use crate::market::plan::{CallTally, month_of, requests_per_poll};
 use crate::notify::{NotifyConfig, TerminalMode};
 use crate::store::{self, CallLedger};
 use crate::text;

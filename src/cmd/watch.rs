@@ -18,7 +18,7 @@ use super::metered::Metered;
 use super::{Context, exchange_clients, exchange_interval, init_logging, provider, runtime, say};
 use crate::cli::WatchArgs;
 use crate::error::Error;
-use crate::market::poller::requests_per_poll;
+use crate::market::plan::requests_per_poll;
 use crate::notify::{Notifier, TerminalMode, terminal_env};
 use crate::runner::{Lines, Runner, STATE_LOOK_EVERY};
 use crate::sources::ExchangeSource;

@@ -9,8 +9,9 @@ use super::resolve::Settings;
 use super::values::{Source, quoted};
 use crate::keymap;
 use crate::market::coingecko;
-use crate::market::poller::{Plan, monthly_use, thousands};
+use crate::market::plan::{Plan, monthly_use};
 use crate::sources::Exchange;
+use crate::text::thousands;
 
 /// A TOML list of quoted strings: `["a", "b"]`.
 fn quoted_list<'a>(items: impl Iterator<Item = &'a str>) -> String {

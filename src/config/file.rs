@@ -8,7 +8,7 @@ use std::path::Path;
 use super::env::{DEMO_KEY_VAR, PRO_KEY_VAR, WEBHOOK_VAR};
 use super::error::{ConfigError, ErrorKind, line_of};
 use super::parse::FileConfig;
-use crate::store::{self, ReadError};
+use crate::fs::{self, ReadError};
 
 /// Config files larger than this are refused.
 pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
@@ -30,7 +30,7 @@ pub fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
         }
         err
     };
-    let file = match store::open_regular(path) {
+    let file = match fs::open_regular(path) {
         Ok(file) => file,
         Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(read_error(e)),
@@ -58,7 +58,7 @@ pub fn read_file(path: &Path) -> Result<Option<FileConfig>, ConfigError> {
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large(bytes.len() as u64));
     }
-    let text = store::read_text_from(bytes.as_slice(), MAX_FILE_SIZE).map_err(|e| match e {
+    let text = fs::read_text_from(bytes.as_slice(), MAX_FILE_SIZE).map_err(|e| match e {
         ReadError::NotUtf8(bad) => {
             let mut err = ConfigError::file(
                 path,

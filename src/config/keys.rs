@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use super::error::{Bad, ConfigError, ErrorKind, Place};
 use super::toml_value::{List, Table, list_form, what};
-use crate::app::Mode;
+use crate::keymap::Mode;
 use crate::keymap::{self, Key, Keymap, Rebind};
 use crate::view::Column;
 

@@ -63,7 +63,7 @@ mod tests {
     use super::*;
     use crate::keymap::{self, Keymap};
     use crate::market::coingecko;
-    use crate::market::poller::{DEMO_MONTHLY_CALLS, MIN_INTERVAL, Plan, plan_interval};
+    use crate::market::plan::{DEMO_MONTHLY_CALLS, MIN_INTERVAL, Plan, plan_interval};
     use crate::sources::Exchange;
     use crate::view::Column;
 

@@ -16,7 +16,7 @@ use super::keys::{self, ModeKeys, RawKeys};
 use super::notify::{NotifyFile, RawNotify};
 use super::poll::{PollFile, RawPoll, SecretKey};
 use super::sources::{RawSources, SourcesFile};
-use crate::app::Mode;
+use crate::keymap::Mode;
 use crate::keymap::{self, Keymap, Rebind};
 use crate::sources::Exchange;
 use crate::view::Column;

@@ -14,7 +14,7 @@ use super::error::Bad;
 use super::toml_value::{AUrl, Calls, Flag, Seconds, Text, what};
 use super::values::MAX_INTERVAL;
 use crate::market::coingecko::{self, ApiKey};
-use crate::market::poller::MIN_INTERVAL;
+use crate::market::plan::MIN_INTERVAL;
 
 what! {
     ASecret = "the key in quotes";

@@ -16,10 +16,11 @@ use super::parse::FileConfig;
 use super::poll::{KeyKind, SecretKey, check_interval, check_url};
 use super::sources::exchanges_from_env;
 use super::values::{Setting, Source};
-use crate::app::Mode;
+use crate::keymap::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
-use crate::market::poller::{self, DEFAULT_INTERVAL, Plan};
+use crate::market::plan as plans;
+use crate::market::plan::{DEFAULT_INTERVAL, Plan};
 use crate::sources::{DEFAULT_EXCHANGE_INTERVAL, Exchange};
 use crate::view::{Column, Sort};
 
@@ -244,16 +245,14 @@ impl Settings {
         let plan = self.plan();
         let monthly_calls = self.monthly_calls.value;
         let interval = match self.interval.source {
-            Source::Default => Setting::builtin(poller::plan_interval(
-                plan,
-                requests_per_poll,
-                monthly_calls,
-            )),
+            Source::Default => {
+                Setting::builtin(plans::plan_interval(plan, requests_per_poll, monthly_calls))
+            }
             _ => self.interval.clone(),
         };
         let warnings = [
-            poller::budget_warning(plan, interval.value, requests_per_poll, monthly_calls),
-            poller::cache_warning(plan, interval.value),
+            plans::budget_warning(plan, interval.value, requests_per_poll, monthly_calls),
+            plans::cache_warning(plan, interval.value),
         ]
         .into_iter()
         .flatten()

@@ -1,11 +1,7 @@
 //! What every section shares: where a setting's value came from, and how
 //! the file writes a value.
 
-use std::time::Duration;
-
-/// The longest interval accepted: longer ones are surely a mistake, and a
-/// timer that far away could overflow.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+pub use crate::market::plan::MAX_INTERVAL;
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

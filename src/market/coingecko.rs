@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::http::{self, is_loopback, parse_base};
 pub use super::http::{parse_retry_after, redact_url};
 use super::{Candidate, MarketError, MarketProvider, Quote, Quotes, Usage};
-use crate::model::is_market_id;
+use crate::types::is_market_id;
 
 pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
 pub const PRO_BASE: &str = "https://pro-api.coingecko.com/api/v3";
@@ -253,7 +253,7 @@ pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, 
                 .filter(|v| v.is_finite())
         };
         let price = num("usd").filter(|p| *p > 0.0);
-        if let Some(p) = price.filter(|&p| !super::is_price(p)) {
+        if let Some(p) = price.filter(|&p| !crate::types::is_price(p)) {
             return Err(MarketError::Malformed(format!(
                 "the price of {id} is {p:e} USD, past any real coin's"
             )));

@@ -3,6 +3,7 @@
 
 pub mod coingecko;
 pub mod http;
+pub mod plan;
 pub mod poller;
 
 use std::collections::HashMap;
@@ -20,16 +21,9 @@ pub struct Quote {
     pub last_updated: Option<i64>,
 }
 
-/// The highest USD price per coin taken as real: anything past it is a
-/// broken answer, not a listing.
-pub const MAX_PRICE_USD: f64 = 1e9;
-
-/// Whether `p` can be a coin's USD price: finite, above zero, and within
-/// [`MAX_PRICE_USD`]. Only such a price makes a coin trading, whether it
-/// comes from the API, an import or the state file.
-pub fn is_price(p: f64) -> bool {
-    p.is_finite() && p > 0.0 && p <= MAX_PRICE_USD
-}
+/// The longest a rate limit makes us wait, whatever `Retry-After` asks: a
+/// server's mistake must not stop the watch for days.
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(3600);
 
 /// Quotes by market id. An id the API does not know is absent.
 pub type Quotes = HashMap<String, Quote>;
@@ -98,7 +92,6 @@ impl Usage {
 
 /// Says so when the API asked for a longer wait than prelist accepts.
 fn capped_note(retry_after: Option<Duration>) -> String {
-    use poller::MAX_RATE_LIMIT_WAIT;
     match retry_after {
         Some(asked) if asked > MAX_RATE_LIMIT_WAIT => format!(
             " (it asked for {}; waiting at most {})",

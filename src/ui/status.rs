@@ -225,7 +225,8 @@ mod tests {
     use super::*;
     use crate::app::Msg;
     use crate::listing::Listings;
-    use crate::market::poller::{CallTally, Report};
+    use crate::market::plan::CallTally;
+    use crate::market::poller::Report;
     use crate::market::{Candidate, MarketError, Quotes};
     use crate::model::Watchlist;
 

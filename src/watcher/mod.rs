@@ -13,7 +13,8 @@ use tokio::time::Instant;
 
 use crate::alert::Alerts;
 use crate::listing::{Listings, apply_poll};
-use crate::market::poller::{CallTally, Command, Refusal, Report};
+use crate::market::plan::CallTally;
+use crate::market::poller::{Command, Refusal, Report};
 use crate::market::{Candidate, MarketError};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};

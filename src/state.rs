@@ -1,0 +1,19 @@
+//! What the state holds, whatever keeps it: CoinGecko's listings and
+//! prices, the book of what each exchange lists, the events told (so no two
+//! instances tell one) and which price alerts fired.
+
+use crate::alert::Alerts;
+use crate::listing::Listings;
+use crate::sources::book::Book;
+use crate::told::Told;
+
+/// What the state holds: CoinGecko's listings and prices, the book of
+/// what each exchange lists, and which price alerts fired.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub listings: Listings,
+    pub book: Book,
+    /// The events told, by their key.
+    pub told: Told,
+    pub alerts: Alerts,
+}

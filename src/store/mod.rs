@@ -1,0 +1,123 @@
+//! Files under the data dir: where it is, and the stores the watcher's
+//! runner reads and writes there: the state file (flips, prices, the book,
+//! claims, alert marks), the month's API calls, and the user's watchlist.
+//! Each read-merge-write holds an advisory lock so that instances running
+//! at once never lose each other's changes; a file that fails to load is
+//! reported, never replaced. The primitives are in [`crate::fs`].
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use crate::fs::WriteError;
+use crate::model::WatchlistError;
+
+mod calls;
+mod state;
+mod watchlist;
+
+pub use crate::state::State;
+pub use calls::*;
+pub use state::*;
+pub use watchlist::*;
+
+pub const STATE_FILE: &str = "state.json";
+pub const WATCHLIST_FILE: &str = "watchlist.json";
+pub const LOG_FILE: &str = "prelist.log";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no data directory: set PRELIST_DATA_DIR or pass --data-dir")]
+    NoDataDir,
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: crate::fs::ReadError,
+    },
+    #[error("{path} is {size} bytes, more than the {max} a state file may be")]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error(
+        "{path}, line {line}, column {column}: {message} (move the file aside to start afresh; \
+         it is never overwritten while it cannot be read)"
+    )]
+    Json {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: version {found} is not supported (this prelist reads version {STATE_VERSION})"
+    )]
+    Version { path: PathBuf, found: u32 },
+    #[error(
+        "{path}: the listing of \"{id}\" {problem} (move the file aside to start afresh; it is \
+         never overwritten while it cannot be read)",
+        id = crate::text::clean(id)
+    )]
+    BadListing {
+        path: PathBuf,
+        id: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the calls counted for {month:?} {problem} (move the file aside to start \
+         afresh; it is never overwritten while it cannot be read)",
+        month = crate::text::clean(month)
+    )]
+    BadCalls {
+        path: PathBuf,
+        month: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the event told as {key:?} {problem} (move the file aside to start afresh; it \
+         is never overwritten while it cannot be read)"
+    )]
+    BadClaim {
+        path: PathBuf,
+        key: String,
+        problem: String,
+    },
+    #[error(
+        "{path}: the price alert memo of \"{id}\" {problem} (move the file aside to start afresh; \
+         it is never overwritten while it cannot be read)",
+        id = crate::text::clean(id)
+    )]
+    BadAlert {
+        path: PathBuf,
+        id: String,
+        problem: String,
+    },
+    #[error(
+        "{path} would be {size} bytes, more than the {max} it may be to load again; nothing was \
+         written"
+    )]
+    WouldBeTooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error(transparent)]
+    File(#[from] WriteError),
+    #[error("{0}")]
+    Watchlist(#[from] WatchlistError),
+    /// A save found the watchlist changed on disk by another instance, and
+    /// no longer loading.
+    #[error("{0}; it changed on disk and was not overwritten: your change is kept here only")]
+    ChangedOnDisk(WatchlistError),
+}
+
+/// The data dir: `--data-dir` (`flag`), else `PRELIST_DATA_DIR` (`env`),
+/// else the XDG data dir (`$XDG_DATA_HOME/prelist`, by default
+/// `~/.local/share/prelist`).
+pub fn data_dir(flag: Option<&Path>, env: Option<&OsStr>) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = env {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "prelist")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or(StoreError::NoDataDir)
+}
+
+#[cfg(test)]
+mod tests;

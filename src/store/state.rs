@@ -1,0 +1,291 @@
+//! The state file: CoinGecko's listings and prices, the exchanges' book,
+//! the events told and the alert marks, read whole and written whole under
+//! its lock, merged with what another instance wrote.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use crate::alert::{Alerts, memo_problem};
+use crate::fs::{ReadError, Stamp, json_within, lock, read_text, stamp, write_atomic};
+use crate::listing::{Listing, Listings, PricePoint};
+use crate::market::plan::Plan;
+use crate::merge::merge_state;
+use crate::sources::book::Book;
+use crate::state::State;
+use crate::told::{self, Told};
+use crate::types::is_market_id;
+
+pub const STATE_VERSION: u32 = 1;
+/// A state file larger than this is refused: a real one is a few kilobytes.
+pub const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StateFile {
+    version: u32,
+    /// Sorted, so the file is stable from one write to the next.
+    listings: BTreeMap<String, Listing>,
+    /// What each watched exchange lists; absent in files written before
+    /// exchanges were watched.
+    #[serde(default, skip_serializing_if = "book_is_empty")]
+    exchanges: Book,
+    /// The API calls made, by UTC month and plan; files written before
+    /// calls were counted have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(super) calls: CallBook,
+    /// The events told, so no two instances tell one (see [`told`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    told: Told,
+    /// Which price alerts fired, by market id; files written before alerts
+    /// have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    alerts: Alerts,
+}
+
+fn book_is_empty(book: &Book) -> bool {
+    book.exchanges.is_empty()
+}
+
+/// What is wrong with a listing for `id`, from a state file or an import:
+/// the id must be a market id and each price one a coin can have (see
+/// `market::is_price`), or nothing should count it as trading.
+pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
+    let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+    if !is_market_id(id) {
+        Some("is not under a market id".into())
+    } else if !crate::types::is_price(l.price_usd) {
+        Some(format!(
+            "has a price of {} USD, which no coin can have",
+            l.price_usd
+        ))
+    } else if !crate::types::is_price(l.first_price) {
+        Some(format!(
+            "has a first price of {} USD, which no coin can have",
+            l.first_price
+        ))
+    } else if !finite(l.change_24h) || !finite(l.market_cap) {
+        Some("has a 24h change or market cap that is not a number".into())
+    } else {
+        history_problem(&l.history)
+    }
+}
+
+/// What is wrong with a listing's price history: each price must be one a
+/// coin can have, and each point later than the one before.
+fn history_problem(history: &[PricePoint]) -> Option<String> {
+    if let Some((i, p)) = history
+        .iter()
+        .enumerate()
+        .find(|(_, p)| !crate::types::is_price(p.price))
+    {
+        return Some(format!(
+            "has a price of {} USD at point {} of its history, which no coin can have",
+            p.price,
+            i + 1
+        ));
+    }
+    history
+        .windows(2)
+        .position(|w| w[1].at <= w[0].at)
+        .map(|i| {
+            format!(
+                "has a history out of time order: point {} ({}) is not later than point {} ({})",
+                i + 2,
+                history[i + 1].at,
+                i + 1,
+                history[i].at
+            )
+        })
+}
+
+/// Loads the state file; a missing one is an empty state. Every listing in
+/// it must be one a poll could have recorded, else the file is refused.
+pub fn load_state(path: &Path) -> Result<State, StoreError> {
+    let file = read_state(path)?;
+    Ok(State {
+        listings: file.listings.into_iter().collect(),
+        book: file.exchanges,
+        told: file.told,
+        alerts: file.alerts,
+    })
+}
+
+/// The whole state file, checked; a missing one is an empty state.
+pub(super) fn read_state(path: &Path) -> Result<StateFile, StoreError> {
+    let text = match read_text(path, MAX_STATE_BYTES) {
+        Ok(text) => text,
+        Err(e) if e.is_not_found() => {
+            return Ok(StateFile {
+                version: STATE_VERSION,
+                listings: BTreeMap::new(),
+                exchanges: Book::default(),
+                calls: CallBook::new(),
+                told: Told::new(),
+                alerts: Alerts::new(),
+            });
+        }
+        Err(ReadError::TooLarge {
+            size: Some(size),
+            max,
+        }) => {
+            return Err(StoreError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                max,
+            });
+        }
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let state: StateFile = serde_json::from_str(&text).map_err(|e| StoreError::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: crate::model::json_message(&e),
+    })?;
+    if state.version != STATE_VERSION {
+        return Err(StoreError::Version {
+            path: path.to_path_buf(),
+            found: state.version,
+        });
+    }
+    for (id, l) in &state.listings {
+        if let Some(problem) = listing_problem(id, l) {
+            return Err(StoreError::BadListing {
+                path: path.to_path_buf(),
+                id: id.clone(),
+                problem,
+            });
+        }
+    }
+    for (key, claim) in &state.told {
+        if let Some(problem) = told::problem(key, claim) {
+            return Err(StoreError::BadClaim {
+                path: path.to_path_buf(),
+                key: crate::text::clean(key).into_owned(),
+                problem,
+            });
+        }
+    }
+    for (id, memo) in &state.alerts {
+        if let Some(problem) = memo_problem(id, memo) {
+            return Err(StoreError::BadAlert {
+                path: path.to_path_buf(),
+                id: id.clone(),
+                problem,
+            });
+        }
+    }
+    for (month, by_plan) in &state.calls {
+        if let Some(problem) = calls_problem(month, by_plan) {
+            return Err(StoreError::BadCalls {
+                path: path.to_path_buf(),
+                month: month.clone(),
+                problem,
+            });
+        }
+    }
+    Ok(state)
+}
+
+/// Writes the state file atomically, after merging in what another
+/// instance recorded since (its flips are kept, never overwritten), all
+/// under the state file's lock. Returns the listings written. A state file
+/// that no longer loads is not replaced.
+pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError> {
+    save_state_stamped(path, state).map(|(merged, _)| merged)
+}
+
+/// As [`save_state_merged`], with the stamp of the file written, taken
+/// under the lock: a change after it is another instance's.
+pub fn save_state_stamped(
+    path: &Path,
+    state: &State,
+) -> Result<(State, Option<Stamp>), StoreError> {
+    let _lock = lock(path)?;
+    let mut file = read_state(path)?;
+    let on_disk = State {
+        listings: std::mem::take(&mut file.listings).into_iter().collect(),
+        book: std::mem::take(&mut file.exchanges),
+        told: std::mem::take(&mut file.told),
+        alerts: std::mem::take(&mut file.alerts),
+    };
+    let mut merged = merge_state(state, &on_disk);
+    told::prune(&mut merged.told);
+    // The calls counted are kept as they are: only `add_calls` adds to them.
+    file.listings = sorted(&merged.listings);
+    file.exchanges = merged.book.clone();
+    file.told = merged.told.clone();
+    file.alerts = merged.alerts.clone();
+    write_state(path, &file)?;
+    Ok((merged, stamp(path)))
+}
+
+fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {
+    listings
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Writes the state file atomically with this state and no count of
+/// calls. One that would be too large to load again is refused, and
+/// nothing is written.
+pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
+    write_state(
+        path,
+        &StateFile {
+            version: STATE_VERSION,
+            listings: sorted(&state.listings),
+            exchanges: state.book.clone(),
+            calls: CallBook::new(),
+            told: state.told.clone(),
+            alerts: state.alerts.clone(),
+        },
+    )
+}
+
+/// Writes `state` atomically, unless it would be too large to load again.
+pub(super) fn write_state(path: &Path, state: &StateFile) -> Result<(), StoreError> {
+    let text = json_within(state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
+        path: path.to_path_buf(),
+        size,
+        max: MAX_STATE_BYTES,
+    })?;
+    Ok(write_atomic(path, text.as_bytes())?)
+}
+
+/// API calls by UTC month ("2026-11") and plan (`Plan::key`): every
+/// instance's on this data dir, as the state file holds them.
+pub type CallBook = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// What is wrong with a month's entry of a state file's calls.
+fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String> {
+    let b = month.as_bytes();
+    let is_month = b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
+        && matches!(month[5..].parse::<u8>(), Ok(1..=12));
+    if !is_month {
+        return Some("is not under a month (YYYY-MM)".into());
+    }
+    by_plan
+        .keys()
+        .find(|k| Plan::from_key(k).is_none())
+        .map(|k| {
+            format!(
+                "names the plan {:?}, which is none of {}",
+                crate::text::clean(k),
+                Plan::ALL.map(Plan::key).join(", ")
+            )
+        })
+}

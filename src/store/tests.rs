@@ -1,0 +1,307 @@
+use std::fs::File;
+
+use super::state::*;
+use super::*;
+use crate::fs::*;
+use crate::listing::Listing;
+use crate::told::Told;
+
+fn listing(price: f64) -> Listing {
+    Listing {
+        listed_at: 1_742_817_600,
+        first_price: 0.61,
+        price_usd: price,
+        change_24h: Some(-3.2),
+        market_cap: None,
+        updated_at: 1_742_900_000,
+        stale: false,
+        history: Vec::new(),
+    }
+}
+
+#[test]
+fn state_round_trips_and_missing_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join(STATE_FILE);
+    assert_eq!(load_state(&path).unwrap(), State::default());
+    let mut l = State::default();
+    l.listings.insert("nillion".into(), listing(0.7));
+    save_state(&path, &l).unwrap();
+    assert_eq!(load_state(&path).unwrap(), l);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("exchanges"), "an empty book is not written");
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, [STATE_FILE], "no temporary file left behind");
+}
+
+fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
+    crate::alert::AlertMemo {
+        above: Some(crate::alert::Mark {
+            threshold,
+            fired_at: at,
+            rearmed_at: None,
+        }),
+        below: None,
+    }
+}
+
+#[test]
+fn alerts_round_trip_and_merge_with_another_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut ours = State::default();
+    ours.alerts.insert("parcl".into(), fired(1.0, 100));
+    save_state(&path, &ours).unwrap();
+    assert_eq!(load_state(&path).unwrap(), ours);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\"fired_at\": 100") && !text.contains("rearmed_at"),
+        "{text}"
+    );
+    // Another instance, which saw neither crossing, fired on Nillion.
+    let mut theirs = State::default();
+    theirs.alerts.insert("nillion".into(), fired(0.5, 200));
+    let merged = save_state_merged(&path, &theirs).unwrap();
+    assert_eq!(merged.alerts.len(), 2, "a fired mark is kept: {merged:?}");
+    assert_eq!(load_state(&path).unwrap(), merged);
+    // A state without alerts writes none.
+    save_state(&path, &State::default()).unwrap();
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("alerts"));
+}
+
+#[test]
+fn a_threshold_reads_back_to_the_same_number() {
+    // Parsed without correct rounding, this comes back one step off,
+    // and the alert would seem new and fire again after a restart.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut state = State::default();
+    state
+        .alerts
+        .insert("pepe".into(), fired(1.919_278_266_881_985_5e-7, 1));
+    save_state(&path, &state).unwrap();
+    assert_eq!(load_state(&path).unwrap(), state);
+}
+
+#[test]
+fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let write = |alerts: &str| {
+        std::fs::write(
+            &path,
+            format!(r#"{{"version": 1, "listings": {{}}, "alerts": {alerts}}}"#),
+        )
+        .unwrap();
+    };
+    write(r#"{"parcl": {"above": {"threshold": 0, "fired_at": 1}}}"#);
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains(STATE_FILE)
+            && msg.contains(
+                "the price alert memo of \"parcl\" has an alert above 0 USD, which is not a \
+                 price a coin can have"
+            ),
+        "{msg}"
+    );
+    write(r#"{"Not/An Id": {}}"#);
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains("\"Not/An Id\" is not under a market id"),
+        "{msg}"
+    );
+    write(r#"{"parcl": {"above": {"threshold": 1, "fired_at": 1, "armed": true}}}"#);
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(msg.contains("unknown field `armed`"), "{msg}");
+}
+
+#[test]
+fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
+    use crate::told::Claim;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let claim = |at, by| Claim { at, by };
+    let first = State {
+        told: Told::from([("listed:coingecko:parcl:PRCL".into(), claim(100, 1))]),
+        ..State::default()
+    };
+    save_state_merged(&path, &first).unwrap();
+    // A second instance claims the same event, and one of its own.
+    let second = State {
+        told: Told::from([
+            ("listed:coingecko:parcl:PRCL".into(), claim(101, 2)),
+            ("listed:coingecko:nillion:NIL".into(), claim(101, 2)),
+        ]),
+        ..State::default()
+    };
+    let written = save_state_merged(&path, &second).unwrap();
+    assert_eq!(written.told["listed:coingecko:parcl:PRCL"], claim(100, 1));
+    assert_eq!(written.told["listed:coingecko:nillion:NIL"], claim(101, 2));
+    assert_eq!(load_state(&path).unwrap().told, written.told);
+
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "listings": {}, "told": {"listed:x": {"at": -5, "by": 1}}}"#,
+    )
+    .unwrap();
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains(STATE_FILE)
+            && msg.contains("the event told as \"listed:x\" was told at -5, before 1970"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_crash_before_the_rename_leaves_the_old_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut old = State::default();
+    old.listings.insert("nillion".into(), listing(0.7));
+    save_state(&path, &old).unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let err = write_atomic_with(&path, b"{\"version\": 1, \"listi", || {
+        Err(std::io::Error::other("simulated crash"))
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains(STATE_FILE), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(load_state(&path).unwrap(), old);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn json_is_pretty_when_it_fits_compact_when_only_that_fits_else_refused() {
+    let value = vec!["x"; 1000];
+    let compact = serde_json::to_string(&value).unwrap().len() as u64 + 1;
+    let pretty = json_within(&value, u64::MAX).unwrap();
+    assert!(pretty.len() as u64 > compact);
+    let fitted = json_within(&value, pretty.len() as u64 - 1).unwrap();
+    assert_eq!(fitted.len() as u64, compact);
+    assert_eq!(json_within(&value, compact - 1), Err(compact));
+}
+
+#[test]
+fn reads_stop_at_the_cap_and_drop_a_byte_order_mark() {
+    let endless = std::io::repeat(b' ');
+    let err = read_text_from(endless, 1000).unwrap_err();
+    assert!(err.to_string().contains("more than the 1000"), "{err}");
+    let text = read_text_from("\u{feff}{}".as_bytes(), 1000).unwrap();
+    assert_eq!(text, "{}");
+    let err = read_text_from(&[b'a', 0xff][..], 1000).unwrap_err();
+    assert!(err.to_string().contains("offset 1"), "{err}");
+}
+
+#[test]
+fn the_lock_is_one_writer_at_a_time_and_beside_the_links_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let held = lock(&path).unwrap();
+    let lock_file = dir.path().join(".state.json.lock");
+    let other = File::options().write(true).open(&lock_file).unwrap();
+    assert!(other.try_lock().is_err(), "held");
+    drop(held);
+    assert!(other.try_lock().is_ok(), "released when dropped");
+    #[cfg(unix)]
+    {
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("elsewhere/real.json", &link).unwrap();
+        assert_eq!(write_target(&link), elsewhere.join("real.json"));
+        assert_eq!(lock_path(&link), elsewhere.join(".real.json.lock"));
+    }
+}
+
+#[test]
+fn corrupt_state_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    std::fs::write(&path, "{\"version\": 1,\n \"listings\": {\"a\": 3}}").unwrap();
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains(STATE_FILE) && msg.contains("line 2, column"),
+        "{msg}"
+    );
+    std::fs::write(&path, "{\"version\": 9, \"listings\": {}}").unwrap();
+    let msg = load_state(&path).unwrap_err().to_string();
+    assert!(msg.contains("version 9"), "{msg}");
+    std::fs::write(&path, "").unwrap();
+    assert!(
+        load_state(&path).is_err(),
+        "an empty state file is an error, not a reset"
+    );
+}
+
+#[test]
+fn a_history_round_trips_as_pairs_and_a_bad_one_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut l = listing(0.7);
+    l.history = vec![(1_742_817_600, 0.61).into(), (1_742_900_000, 0.7).into()];
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), l);
+    save_state(&path, &state).unwrap();
+    assert_eq!(load_state(&path).unwrap(), state);
+    let compact: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        compact.contains(r#""history":[[1742817600,0.61],[1742900000,0.7]]"#),
+        "{compact}"
+    );
+
+    let bad = |history: &str| {
+        let text = format!(
+            r#"{{"version": 1, "listings": {{"nillion": {{"listed_at": 1, "first_price": 0.61,
+            "price_usd": 0.7, "change_24h": null, "updated_at": 2, "history": {history}}}}}}}"#
+        );
+        std::fs::write(&path, text).unwrap();
+        load_state(&path).unwrap_err().to_string()
+    };
+    let msg = bad("[[1, 0.61], [2, -1]]");
+    assert!(
+        msg.contains(STATE_FILE)
+            && msg.contains("\"nillion\"")
+            && msg.contains("price of -1 USD at point 2 of its history"),
+        "{msg}"
+    );
+    let msg = bad("[[5, 0.61], [5, 0.7]]");
+    assert!(
+        msg.contains(STATE_FILE)
+            && msg.contains("\"nillion\"")
+            && msg.contains("out of time order: point 2 (5) is not later than point 1 (5)"),
+        "{msg}"
+    );
+    assert!(
+        bad("[[1, 0.61, 3]]").contains("line"),
+        "a pair, nothing else"
+    );
+}
+
+#[test]
+fn twenty_thousand_coins_with_full_histories_save_and_load() {
+    let n = crate::listing::HISTORY_FLOOR_UP_TO;
+    let cap = crate::listing::history_cap(n);
+    let mut state = State::default();
+    for i in 0..n {
+        let mut l = listing(0.1234567890123 + i as f64);
+        l.market_cap = Some(1.234_567_890_123e9);
+        // Prices with every digit, the longest a point can be written.
+        l.history = (0..cap)
+            .map(|k| (1_742_817_600 + k as i64 * 86_400, 1.0 / 3.0 + k as f64).into())
+            .collect();
+        state.listings.insert(format!("generated-coin-{i:05}"), l);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    save_state_merged(&path, &state).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size <= MAX_STATE_BYTES, "{size} bytes");
+    assert_eq!(load_state(&path).unwrap().listings.len(), n);
+}
