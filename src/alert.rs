@@ -15,7 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::listing::Listings;
 use crate::model::Coin;
-use crate::notify::Crossing;
+
+/// Which way a price alert crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crossing {
+    Above,
+    Below,
+}
 
 /// How far past the threshold, as a share of it, the price must go back
 /// before an alert that fired is armed again.

@@ -3,10 +3,12 @@
 pub mod about;
 pub mod alert;
 pub mod app;
+pub mod book;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod error;
+pub mod exchange;
 pub mod form;
 pub mod fs;
 pub mod keymap;

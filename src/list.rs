@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::book::Book;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Coin, RawCoin};
-use crate::sources::book::Book;
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
 
@@ -140,7 +140,7 @@ impl CoinRecord {
             && self
                 .exchanges
                 .iter()
-                .any(|e| e.status == crate::sources::book::PairStatus::Trading.as_str())
+                .any(|e| e.status == crate::book::PairStatus::Trading.as_str())
         {
             return Ok(None);
         }
@@ -181,7 +181,7 @@ impl<L, X> CoinRecord<L, X> {
         let status = status_of(coin, listings, book);
         let pairs = ExchangeRecord::of(coin, book, text);
         let scheduled_at = match book.status(coin) {
-            crate::sources::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
+            crate::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
                 Some(text::rfc3339(at))
             }
             _ => None,

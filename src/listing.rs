@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::book::{Book, BookStatus};
 use crate::market::Quotes;
 use crate::model::Coin;
-use crate::sources::book::{Book, BookStatus};
 
 /// A coin that has been seen trading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

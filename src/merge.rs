@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::alert::Crossing;
 use crate::alert::{Alerts, Mark};
+use crate::book::Book;
 use crate::listing::{Listings, PricePoint, history_cap, thin};
 use crate::model::{Coin, Taken, name_key};
-use crate::notify::Crossing;
-use crate::sources::book::Book;
-use crate::store::State;
+use crate::state::State;
 
 /// The merged coins, and the names kept twice because both sides changed
 /// the same coin differently.

@@ -3,8 +3,8 @@
 //! instances tell one) and which price alerts fired.
 
 use crate::alert::Alerts;
+use crate::book::Book;
 use crate::listing::Listings;
-use crate::sources::book::Book;
 use crate::told::Told;
 
 /// What the state holds: CoinGecko's listings and prices, the book of

@@ -12,8 +12,6 @@ use std::hash::{BuildHasher, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use crate::notify::{Event, EventKind};
-
 /// Claims older than this (against the newest) are dropped when written.
 pub const KEEP_DAYS: i64 = 90;
 
@@ -29,7 +27,7 @@ pub struct Claim {
     pub by: u64,
 }
 
-/// Claims by event key (see [`key`]).
+/// Claims by event key (see [`crate::notify::Event::claim_key`]).
 pub type Told = BTreeMap<String, Claim>;
 
 /// A number for this instance, different from any other's: a claim
@@ -39,33 +37,6 @@ pub fn instance_id() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
     h.finish()
-}
-
-/// What makes two events the same event, whichever instance saw it: the
-/// kind, the source and the coin, and for a scheduled listing its time.
-/// `None` for events each instance tells of itself (a source failing).
-pub fn key(event: &Event) -> Option<String> {
-    let coin = format!(
-        "{}:{}",
-        event.market_id.as_deref().unwrap_or(""),
-        event.ticker.as_deref().unwrap_or("")
-    );
-    let kind = event.event.key();
-    match event.event {
-        EventKind::SourceDown => None,
-        EventKind::Listed => Some(format!("{kind}:{}:{coin}", event.source)),
-        EventKind::Scheduled => {
-            let when = event.scheduled_at.map_or(0, |t| t.as_second());
-            Some(format!("{kind}:{}:{coin}:{when}", event.source))
-        }
-        // An alert fires once per crossing: its threshold and the time it
-        // was armed tell one from the next.
-        EventKind::AlertAbove | EventKind::AlertBelow => Some(format!(
-            "{kind}:{}:{coin}:{}",
-            event.source,
-            event.crossing.as_deref().unwrap_or("")
-        )),
-    }
 }
 
 /// Both sides' claims. Where both claim one event, `disk`'s stands: it was
@@ -119,41 +90,6 @@ pub fn problem(key: &str, claim: &Claim) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::listing::Listed;
-
-    fn listed(source: &str) -> Event {
-        let l = Listed {
-            market_id: "nillion".into(),
-            name: "Nillion".into(),
-            price: 0.61,
-        };
-        Event::listed(&l, Some("NIL"), source, jiff::Timestamp::UNIX_EPOCH)
-    }
-
-    #[test]
-    fn one_listing_seen_by_two_instances_has_one_key() {
-        let a = listed("coingecko");
-        let mut b = listed("coingecko");
-        b.at = jiff::Timestamp::from_second(60).unwrap();
-        b.price_usd = Some(0.62);
-        assert_eq!(key(&a), key(&b));
-        assert_ne!(
-            key(&a),
-            key(&listed("binance")),
-            "each source tells its own"
-        );
-    }
-
-    #[test]
-    fn a_source_failing_is_each_instances_own() {
-        let e = Event::source_down(
-            "coingecko",
-            std::time::Duration::from_secs(4000),
-            "timeout",
-            jiff::Timestamp::UNIX_EPOCH,
-        );
-        assert_eq!(key(&e), None);
-    }
 
     #[test]
     fn the_claim_written_first_stands() {

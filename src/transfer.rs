@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::book::Book;
 use crate::list::CoinRecord;
 use crate::listing::{Listing, Listings};
 use crate::merge::merge_listings;
 use crate::model::{Coin, Problem, Watchlist, WatchlistError};
-use crate::sources::book::Book;
 use crate::text::clean;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.

@@ -5,9 +5,9 @@ use std::cmp::Ordering;
 
 use memchr::memmem::Finder;
 
+use crate::book::Book;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin, name_key};
-use crate::sources::book::Book;
 use crate::text::{self, clean};
 
 /// The table's columns, in the order they are shown.

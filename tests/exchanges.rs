@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use prelist::app::{App, Effect, Msg};
+use prelist::book::Book;
 use prelist::keymap::Action;
 use prelist::listing::Listings;
 use prelist::market::MarketError;
 use prelist::model::Watchlist;
-use prelist::sources::book::Book;
 use prelist::sources::watch::Look;
 use prelist::sources::{Exchange, ExchangeSource, Pair, PairState};
 use prelist::store::{self, State};

@@ -864,7 +864,7 @@ mod configured {
 /// last; with the time of each exchange's last look.
 #[test]
 fn detail_pane_with_exchanges() {
-    use prelist::sources::book::apply_look;
+    use prelist::book::apply_look;
     use prelist::sources::{Exchange, Pair, PairState};
     let t0 = 1_800_000_000;
     let p = |base: &str, quote: &str, state| Pair {
@@ -873,7 +873,7 @@ fn detail_pane_with_exchanges() {
         state,
     };
     let coins = Watchlist::builtin().coins;
-    let mut book = prelist::sources::book::Book::default();
+    let mut book = prelist::book::Book::default();
     for e in [Exchange::Binance, Exchange::Okx, Exchange::Kraken] {
         let first = if e == Exchange::Kraken {
             vec![p("NIL", "USD", PairState::Trading)]

@@ -247,7 +247,7 @@ impl App {
     }
 
     /// Starts from this book of the exchanges' lists (from the state file).
-    pub fn with_book(mut self, book: crate::sources::book::Book) -> App {
+    pub fn with_book(mut self, book: crate::book::Book) -> App {
         self.watcher.set_book(book);
         self.refresh();
         self
@@ -336,7 +336,7 @@ impl App {
     }
 
     /// What each watched exchange lists.
-    pub fn book(&self) -> &crate::sources::book::Book {
+    pub fn book(&self) -> &crate::book::Book {
         self.watcher.book()
     }
 

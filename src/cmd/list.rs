@@ -1,11 +1,11 @@
 //! `prelist list`: the watchlist printed in the screen's order.
 
 use super::{Context, print};
+use crate::book::Book;
 use crate::cli::ListArgs;
 use crate::error::Error;
 use crate::listing::Listings;
 use crate::model::Watchlist;
-use crate::sources::book::Book;
 use crate::view::{Filter, Sort};
 
 pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {

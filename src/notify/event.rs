@@ -16,6 +16,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::alert::Crossing;
 use crate::listing::Listed;
 use crate::text;
 
@@ -104,13 +105,6 @@ pub struct Event {
     pub crossing: Option<String>,
 }
 
-/// Which way a price alert crossed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Crossing {
-    Above,
-    Below,
-}
-
 /// The coin an event is about, as the app knows it.
 #[derive(Debug, Clone, Copy)]
 pub struct CoinRef<'a> {
@@ -180,8 +174,8 @@ impl Event {
 
     /// What an exchange's list showed: a coin listed on it, or its opening
     /// announced. The message is the event log's.
-    pub fn from_exchange(seen: &crate::sources::book::Event) -> Event {
-        use crate::sources::book::EventKind as Seen;
+    pub fn from_exchange(seen: &crate::book::Event) -> Event {
+        use crate::book::EventKind as Seen;
         let coin = CoinRef {
             name: &seen.coin,
             ticker: Some(&seen.ticker),
@@ -211,6 +205,34 @@ impl Event {
         let mut event = Event::about(EventKind::Scheduled, coin, source, None, at, message);
         event.scheduled_at = Some(when);
         event
+    }
+
+    /// The key of this event's claim (see [`crate::told`]): what makes two
+    /// events the same, whichever instance saw it. The kind, the source and
+    /// the coin, and for a scheduled listing its time; `None` for events
+    /// each instance tells of itself (a source failing).
+    pub fn claim_key(&self) -> Option<String> {
+        let coin = format!(
+            "{}:{}",
+            self.market_id.as_deref().unwrap_or(""),
+            self.ticker.as_deref().unwrap_or("")
+        );
+        let kind = self.event.key();
+        match self.event {
+            EventKind::SourceDown => None,
+            EventKind::Listed => Some(format!("{kind}:{}:{coin}", self.source)),
+            EventKind::Scheduled => {
+                let when = self.scheduled_at.map_or(0, |t| t.as_second());
+                Some(format!("{kind}:{}:{coin}:{when}", self.source))
+            }
+            // An alert fires once per crossing: its threshold and the time it
+            // was armed tell one from the next.
+            EventKind::AlertAbove | EventKind::AlertBelow => Some(format!(
+                "{kind}:{}:{coin}:{}",
+                self.source,
+                self.crossing.as_deref().unwrap_or("")
+            )),
+        }
     }
 
     /// A coin's price `price` crossing its alert `threshold`.
@@ -307,6 +329,40 @@ mod rfc3339_option {
 #[cfg(test)]
 mod tests {
     use super::*;
+    fn listed_on(source: &str) -> Event {
+        let l = Listed {
+            market_id: "nillion".into(),
+            name: "Nillion".into(),
+            price: 0.61,
+        };
+        Event::listed(&l, Some("NIL"), source, jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn one_listing_seen_by_two_instances_has_one_key() {
+        let a = listed_on("coingecko");
+        let mut b = listed_on("coingecko");
+        b.at = jiff::Timestamp::from_second(60).unwrap();
+        b.price_usd = Some(0.62);
+        assert_eq!(Event::claim_key(&a), Event::claim_key(&b));
+        assert_ne!(
+            Event::claim_key(&a),
+            Event::claim_key(&listed_on("binance")),
+            "each source tells its own"
+        );
+    }
+
+    #[test]
+    fn a_source_failing_is_each_instances_own() {
+        let e = Event::source_down(
+            "coingecko",
+            std::time::Duration::from_secs(4000),
+            "timeout",
+            jiff::Timestamp::UNIX_EPOCH,
+        );
+        assert_eq!(Event::claim_key(&e), None);
+    }
+
     use serde_json::{Value, json};
 
     fn at() -> Timestamp {

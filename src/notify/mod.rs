@@ -46,7 +46,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-pub use event::{CoinRef, Crossing, Event, EventKind};
+pub use event::{CoinRef, Event, EventKind};
 pub use terminal::{TerminalMode, terminal_env};
 pub use webhook::{Retry, WebhookClient, WebhookError, WebhookFormat};
 

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use crate::alert::{Alerts, memo_problem};
+use crate::book::Book;
 use crate::fs::{ReadError, Stamp, json_within, lock, read_text, stamp, write_atomic};
 use crate::listing::{Listing, Listings, PricePoint};
 use crate::market::plan::Plan;
 use crate::merge::merge_state;
-use crate::sources::book::Book;
 use crate::state::State;
 use crate::told::{self, Told};
 use crate::types::is_market_id;

@@ -9,10 +9,10 @@ use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, Scroll
 use super::theme::Palette;
 use crate::alert::AlertMemo;
 use crate::app::{App, Focus, Mode, Viewport};
+use crate::book::{Book, BookStatus, Standing, countdown};
 use crate::keymap::Action;
 use crate::listing::{Listing, PricePoint, evenly_in_time, listing_of};
 use crate::model::Coin;
-use crate::sources::book::{Book, BookStatus, Standing, countdown};
 use crate::text::{self, clean};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {

@@ -12,6 +12,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::alert::Alerts;
+use crate::book::{Book, Event, apply_look};
+use crate::exchange::Exchange;
 use crate::listing::{Listings, apply_poll};
 use crate::market::plan::CallTally;
 use crate::market::poller::{Command, Refusal, Report};
@@ -19,8 +21,6 @@ use crate::market::{Candidate, MarketError};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
 use crate::notify;
-use crate::sources::Exchange;
-use crate::sources::book::{Book, Event, apply_look};
 use crate::sources::watch::Look;
 use crate::store::{Saved, State};
 use crate::text;
@@ -155,7 +155,7 @@ impl Outcome {
         self.effects.push(Effect::Log(LogEntry { at, kind, text }));
     }
 
-    fn news(&mut self, news: News, sticky: bool) {
+    fn headline(&mut self, news: News, sticky: bool) {
         self.news = Some((news, sticky));
     }
 
@@ -424,7 +424,7 @@ impl Watcher {
                 }
             }
             Input::Notice(text) => {
-                out.news(News::One(text.clone()), true);
+                out.headline(News::One(text.clone()), true);
                 out.log(self.now_wall, LogKind::Info, text);
             }
             Input::Shutdown => {
@@ -465,12 +465,12 @@ impl Watcher {
         if confirmed.is_empty() {
             let msg =
                 format!("nothing to confirm: no exchange listed {name}'s ticker at its first look");
-            out.news(News::One(msg), false);
+            out.headline(News::One(msg), false);
             return out;
         }
         let on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
         let msg = format!("confirmed: {name} is the coin listed on {}", on.join(", "));
-        out.news(News::One(msg.clone()), false);
+        out.headline(News::One(msg.clone()), false);
         out.log(self.now_wall, LogKind::Info, msg);
         out.rows_changed = true;
         self.save_state();
@@ -557,12 +557,12 @@ impl Watcher {
                 for flip in &flips {
                     let msg = flip.message();
                     self.flipped.insert(flip.market_id.clone());
-                    out.news(News::One(msg.clone()), true);
+                    out.headline(News::One(msg.clone()), true);
                     out.log(self.now_wall, LogKind::Flip, msg);
                 }
                 if flips.len() > 1 {
                     let msg = format!("{} coins are now trading", flips.len());
-                    out.news(News::Many(msg), true);
+                    out.headline(News::Many(msg), true);
                 }
                 if !flips.is_empty() {
                     // One pass over the coins for the tickers, however many flipped.
@@ -618,7 +618,7 @@ impl Watcher {
                         text::duration(wait.max(Duration::from_secs(1)))
                     ),
                 };
-                out.news(News::One(msg), false);
+                out.headline(News::One(msg), false);
             }
         }
     }
@@ -729,12 +729,12 @@ impl Watcher {
             let mut event =
                 notify::Event::alert(coin, f.crossing, f.threshold, f.price, COINGECKO, at);
             event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
-            out.news(News::One(event.message.clone()), true);
+            out.headline(News::One(event.message.clone()), true);
             out.log(self.now_wall, LogKind::Flip, event.message.clone());
             events.push(event);
         }
         if fired.len() > 1 {
-            out.news(News::Many(format!("{} price alerts", fired.len())), true);
+            out.headline(News::Many(format!("{} price alerts", fired.len())), true);
         }
         if !fired.is_empty() {
             events.truncate(NOTIFY_PER_BATCH);
@@ -753,7 +753,7 @@ impl Watcher {
         let mut now = Vec::new();
         let mut claimed = false;
         for event in events {
-            match told::key(&event) {
+            match event.claim_key() {
                 None => now.push(event),
                 Some(key) if self.told.contains_key(&key) => {}
                 Some(key) => {
@@ -792,12 +792,12 @@ impl Watcher {
             if let Some(id) = &event.market_id {
                 self.flipped.insert(id.clone());
             }
-            out.news(News::One(msg.clone()), true);
+            out.headline(News::One(msg.clone()), true);
             out.log(self.now_wall, LogKind::Flip, msg);
         }
         if events.len() > 1 {
             let msg = format!("{} listings and openings", events.len());
-            out.news(News::Many(msg), true);
+            out.headline(News::Many(msg), true);
         }
         if !events.is_empty() {
             let told = events
@@ -931,12 +931,12 @@ impl Watcher {
         news.sort();
         for (_, id, msg) in &news {
             self.flipped.insert(id.clone());
-            out.news(News::One(msg.clone()), true);
+            out.headline(News::One(msg.clone()), true);
             out.log(self.now_wall, LogKind::Flip, msg.clone());
         }
         if news.len() > 1 {
             let msg = format!("{} coins are now trading", news.len());
-            out.news(News::Many(msg), true);
+            out.headline(News::Many(msg), true);
         }
         self.take_state(merged, out);
     }
@@ -960,7 +960,7 @@ impl Watcher {
                         self.replace_coins(m.coins, out);
                         self.saving_watchlist.again();
                     }
-                    out.news(
+                    out.headline(
                         News::One("merged with changes made in another window".into()),
                         false,
                     );
@@ -975,7 +975,7 @@ impl Watcher {
                         "changed in another window too, both versions kept: {}",
                         names.join(", ")
                     );
-                    out.news(News::One(msg), false);
+                    out.headline(News::One(msg), false);
                 }
                 None
             }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Exchange, Pair, PairState};
+use crate::exchange::{Exchange, Pair, PairState};
 use crate::model::Coin;
 use crate::text;
 
