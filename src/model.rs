@@ -199,7 +199,7 @@ coin_fields! {
     Name: "name", "Name", "required; unique";
     Ticker: "ticker", "Ticker", "";
     Category: "category", "Category", "";
-    MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion (m looks it up)";
+    MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion";
     Narratives: "narratives", "Narratives", "separated by ;";
     Notes: "notes", "Notes", "";
     AlertAbove: "alert_above", "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";

@@ -8,19 +8,20 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::fs::{self, Stamp};
+use crate::fs;
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
 use crate::notify::Notifier;
 use crate::sources::{ExchangeSource, watch};
-use crate::store::{self, State, WatchlistStore};
+use crate::state::State;
+use crate::store::{StateStore, WatchlistStore};
 use crate::watcher::{Effect, Input, LogKind, Machine};
 
 /// How long queued notifications may take to go out when the app closes.
@@ -30,17 +31,6 @@ pub const NOTIFY_GRACE: Duration = Duration::from_secs(5);
 /// screen, `prelist watch`, `check`) wrote: one `stat`, and a read only
 /// when it changed.
 pub const STATE_LOOK_EVERY: Duration = Duration::from_secs(10);
-
-/// The state file as this process last wrote or read it.
-type Seen = Arc<Mutex<Option<Stamp>>>;
-
-fn set_seen(seen: &Seen, stamp: Option<Stamp>) {
-    *seen.lock().unwrap_or_else(PoisonError::into_inner) = stamp;
-}
-
-fn is_seen(seen: &Seen, stamp: Option<Stamp>) -> bool {
-    *seen.lock().unwrap_or_else(PoisonError::into_inner) == stamp
-}
 
 /// A file write for the saver task.
 enum Save {
@@ -66,8 +56,8 @@ pub struct Runner<P> {
     notifier: Option<Notifier>,
     /// Where events and log lines are printed besides the log file.
     output: Output,
-    state_path: PathBuf,
-    seen: Seen,
+    /// Where the state is kept.
+    state: Arc<dyn StateStore>,
 }
 
 /// Where a runner prints what its machine tells, besides the log file.
@@ -104,24 +94,17 @@ impl Lines {
 }
 
 impl<P: MarketProvider> Runner<P> {
-    /// A runner for the files under `state_path` and `watchlist`, sending
-    /// its results to `inbox`. Must be called inside a tokio runtime.
+    /// A runner for the state kept in `state` and the `watchlist` file,
+    /// sending its results to `inbox`. Must be called inside a tokio runtime.
     pub fn new(
         provider: Result<Arc<P>, String>,
-        state_path: PathBuf,
+        state: Arc<dyn StateStore>,
         watchlist: WatchlistStore,
         inbox: Inbox,
         out: Box<dyn Write + Send>,
     ) -> Runner<P> {
         let (saves, jobs) = mpsc::unbounded_channel();
-        let seen = Seen::default();
-        let saver = tokio::spawn(saver(
-            jobs,
-            state_path.clone(),
-            Arc::clone(&seen),
-            watchlist,
-            inbox.clone(),
-        ));
+        let saver = tokio::spawn(saver(jobs, Arc::clone(&state), watchlist, inbox.clone()));
         Runner {
             inbox,
             provider,
@@ -132,8 +115,7 @@ impl<P: MarketProvider> Runner<P> {
             out,
             notifier: None,
             output: Output::Screen,
-            state_path,
-            seen,
+            state,
         }
     }
 
@@ -149,16 +131,12 @@ impl<P: MarketProvider> Runner<P> {
         self.output = Output::Stderr;
     }
 
-    /// Looks at the state file every `every` for another instance's writes;
-    /// what it holds comes in as [`Input::StateLoaded`]. With `watchlist`
-    /// (for `prelist watch`, which never edits it), that file too: its coins
-    /// come in as [`Input::WatchlistLoaded`].
+    /// Looks at the state every `every` for another instance's changes;
+    /// what it holds then comes in as [`Input::StateLoaded`]. With
+    /// `watchlist` (for `prelist watch`, which never edits it), that file
+    /// too: its coins come in as [`Input::WatchlistLoaded`].
     pub fn watch_files(&self, every: Duration, watchlist: Option<PathBuf>) {
-        let (path, seen, inbox) = (
-            self.state_path.clone(),
-            Arc::clone(&self.seen),
-            self.inbox.clone(),
-        );
+        let (state, inbox) = (Arc::clone(&self.state), self.inbox.clone());
         let mut list = watchlist.map(|p| {
             let stamp = fs::stamp(&p);
             (p, stamp)
@@ -183,15 +161,12 @@ impl<P: MarketProvider> Runner<P> {
                         }
                     }
                 }
-                let now = fs::stamp(&path);
-                if !is_seen(&seen, now) {
-                    set_seen(&seen, now);
-                    let p = path.clone();
-                    match blocking(move || store::load_state(&p)).await {
-                        Ok(state) => msgs.push(Input::StateLoaded(state)),
-                        // Said once per change; the next write may mend it.
-                        Err(e) => tracing::warn!("the state file changed but cannot be read: {e}"),
-                    }
+                let state = Arc::clone(&state);
+                match blocking(move || state.changed()).await {
+                    Ok(Some(state)) => msgs.push(Input::StateLoaded(state)),
+                    Ok(None) => {}
+                    // Said once per change; the next write may mend it.
+                    Err(e) => tracing::warn!("the state changed but cannot be read: {e}"),
                 }
                 for msg in msgs {
                     if inbox.send(msg).is_err() {
@@ -408,8 +383,7 @@ impl<P: MarketProvider> Runner<P> {
 /// responsive however slow the disk, and reports each outcome.
 async fn saver(
     mut jobs: mpsc::UnboundedReceiver<Save>,
-    state_path: PathBuf,
-    seen: Seen,
+    state: Arc<dyn StateStore>,
     store: WatchlistStore,
     inbox: Inbox,
 ) {
@@ -417,17 +391,12 @@ async fn saver(
     while let Some(job) = jobs.recv().await {
         let msg = match job {
             Save::State(sent) => {
-                let path = state_path.clone();
+                let state = Arc::clone(&state);
                 let (sent, result) = blocking(move || {
-                    let result = store::save_state_stamped(&path, &sent).map_err(|e| e.to_string());
+                    let result = state.save(&sent).map_err(|e| e.to_string());
                     (sent, result)
                 })
                 .await;
-                // What this process wrote need not be read back.
-                let result = result.map(|(state, stamp)| {
-                    set_seen(&seen, stamp);
-                    state
-                });
                 Input::StateSaved { sent, result }
             }
             Save::Watchlist(sent) => {

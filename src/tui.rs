@@ -105,7 +105,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
     let (inbox, mut msgs) = mpsc::unbounded_channel();
     let mut runner = Runner::new(
         session.provider,
-        session.state_path,
+        crate::store::state_file(session.state_path),
         session.watchlist,
         inbox,
         Box::new(stdout()),

@@ -1083,6 +1083,33 @@ mod tests {
             }
         }
 
+        #[test]
+        fn hints_name_the_keys_as_bound() {
+            use crate::keymap::Rebind;
+            let mut app = polling_app();
+            let rebinds = [
+                Rebind {
+                    mode: Mode::Normal,
+                    action: Action::ToggleLog,
+                    keys: vec!["L".parse().unwrap()],
+                },
+                Rebind {
+                    mode: Mode::Normal,
+                    action: Action::Undo,
+                    keys: vec!["U".parse().unwrap()],
+                },
+            ];
+            let keymap = Keymap::new(&Column::ALL, &rebinds).unwrap();
+            app.configure(Column::ALL.to_vec(), Sort::default(), keymap);
+            let mut quotes = priced("nillion", 0.6);
+            quotes.extend(priced("parcl", 0.2));
+            let _ = app.update(Msg::Poll(done(quotes)));
+            assert_eq!(app.flash(), Some("2 coins are now trading (L: log)"));
+            let _ = app.update(Action::Delete);
+            let _ = app.update(Action::Yes);
+            assert!(app.flash().unwrap().ends_with("deleted · U undoes"));
+        }
+
         /// The events `effects` tell at once.
         pub(crate) fn notified(effects: &[Effect]) -> Vec<notify::Event> {
             effects

@@ -50,7 +50,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
         let mut runner = Runner::new(
             Ok(Arc::clone(&provider)),
-            state_path,
+            crate::store::state_file(state_path),
             cx.store,
             inbox,
             Box::new(std::io::sink()),

@@ -57,7 +57,13 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let out = Stdout(Arc::clone(&closed));
         // Coins added on a screen are polled from the next look at the file.
         let watchlist_path = cx.store.path.clone();
-        let mut runner = Runner::new(Ok(provider), state_path, cx.store, inbox, Box::new(out));
+        let mut runner = Runner::new(
+            Ok(provider),
+            crate::store::state_file(state_path),
+            cx.store,
+            inbox,
+            Box::new(out),
+        );
         runner.print_events(lines);
         match Notifier::new(&notify, terminal_env()) {
             Ok(notifier) => runner.set_notifier(notifier),

@@ -119,5 +119,26 @@ pub fn data_dir(flag: Option<&Path>, env: Option<&OsStr>) -> Result<PathBuf, Sto
         .ok_or(StoreError::NoDataDir)
 }
 
+/// Where the state is kept, as the watcher's runner sees it: the one
+/// narrow door to it, so what keeps it (a JSON file today) can change
+/// without the rest of the code knowing.
+pub trait StateStore: Send + Sync + 'static {
+    /// The state as stored; empty when nothing is stored yet.
+    fn load(&self) -> Result<State, StoreError>;
+
+    /// Stores `state`, merged with what another instance stored since (its
+    /// listings and claims kept); returns what is stored now.
+    fn save(&self, state: &State) -> Result<State, StoreError>;
+
+    /// What another instance stored since this one last loaded, saved or
+    /// looked; `None` when nothing changed. Cheap when nothing did.
+    fn changed(&self) -> Result<Option<State>, StoreError>;
+}
+
+/// The state file at `path`, as a [`StateStore`].
+pub fn state_file(path: PathBuf) -> std::sync::Arc<dyn StateStore> {
+    std::sync::Arc::new(StateFile::new(path))
+}
+
 #[cfg(test)]
 mod tests;

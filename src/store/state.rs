@@ -3,11 +3,12 @@
 //! its lock, merged with what another instance wrote.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
-use super::StoreError;
+use super::{StateStore, StoreError};
 use crate::alert::{Alerts, memo_problem};
 use crate::book::Book;
 use crate::fs::{ReadError, Stamp, json_within, lock, read_text, stamp, write_atomic};
@@ -24,7 +25,7 @@ pub const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct StateFile {
+pub(super) struct Document {
     version: u32,
     /// Sorted, so the file is stable from one write to the next.
     listings: BTreeMap<String, Listing>,
@@ -114,11 +115,11 @@ pub fn load_state(path: &Path) -> Result<State, StoreError> {
 }
 
 /// The whole state file, checked; a missing one is an empty state.
-pub(super) fn read_state(path: &Path) -> Result<StateFile, StoreError> {
+pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
     let text = match read_text(path, MAX_STATE_BYTES) {
         Ok(text) => text,
         Err(e) if e.is_not_found() => {
-            return Ok(StateFile {
+            return Ok(Document {
                 version: STATE_VERSION,
                 listings: BTreeMap::new(),
                 exchanges: Book::default(),
@@ -144,7 +145,7 @@ pub(super) fn read_state(path: &Path) -> Result<StateFile, StoreError> {
             });
         }
     };
-    let state: StateFile = serde_json::from_str(&text).map_err(|e| StoreError::Json {
+    let state: Document = serde_json::from_str(&text).map_err(|e| StoreError::Json {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
@@ -241,7 +242,7 @@ fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {
 pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
     write_state(
         path,
-        &StateFile {
+        &Document {
             version: STATE_VERSION,
             listings: sorted(&state.listings),
             exchanges: state.book.clone(),
@@ -253,7 +254,7 @@ pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
 }
 
 /// Writes `state` atomically, unless it would be too large to load again.
-pub(super) fn write_state(path: &Path, state: &StateFile) -> Result<(), StoreError> {
+pub(super) fn write_state(path: &Path, state: &Document) -> Result<(), StoreError> {
     let text = json_within(state, MAX_STATE_BYTES).map_err(|size| StoreError::WouldBeTooLarge {
         path: path.to_path_buf(),
         size,
@@ -288,4 +289,56 @@ fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String>
                 Plan::ALL.map(Plan::key).join(", ")
             )
         })
+}
+
+/// The state file as a [`StateStore`]: another instance's write is noticed
+/// by the file's stamp (one `stat`), and read only when it changed.
+#[derive(Debug)]
+pub struct StateFile {
+    path: PathBuf,
+    /// The file as this store last wrote or read it.
+    seen: Mutex<Option<Stamp>>,
+}
+
+impl StateFile {
+    pub fn new(path: PathBuf) -> StateFile {
+        StateFile {
+            path,
+            seen: Mutex::new(None),
+        }
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, Option<Stamp>> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl StateStore for StateFile {
+    fn load(&self) -> Result<State, StoreError> {
+        let before = stamp(&self.path);
+        let state = load_state(&self.path)?;
+        *self.seen() = before;
+        Ok(state)
+    }
+
+    fn save(&self, state: &State) -> Result<State, StoreError> {
+        let (written, stamp) = save_state_stamped(&self.path, state)?;
+        // What this store wrote need not be read back.
+        *self.seen() = stamp;
+        Ok(written)
+    }
+
+    fn changed(&self) -> Result<Option<State>, StoreError> {
+        let now = stamp(&self.path);
+        {
+            let mut seen = self.seen();
+            if *seen == now {
+                return Ok(None);
+            }
+            // Said once per change, even if it cannot be read: the next
+            // write may mend it.
+            *seen = now;
+        }
+        load_state(&self.path).map(Some)
+    }
 }

@@ -75,7 +75,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
             ));
         }
     }
-    let hint = form.field().hint();
+    let mut hint = form.field().hint().to_string();
+    if form.field() == Field::MarketId {
+        // The key is the user's, as bound.
+        let key = app.keymap.label(Mode::Normal, &Action::Lookup);
+        hint.push_str(&format!(" ({key} on the table looks it up)"));
+    }
     let body_height = usize::from(inner.height).saturating_sub(usize::from(!hint.is_empty()));
     // Scroll so the focused field (and its error) is in view.
     let scroll = (focus_line + 2).saturating_sub(body_height.max(1));
