@@ -427,7 +427,7 @@ async fn the_runner_watches_every_exchange_and_one_failing_holds_none_up() {
     let (inbox, mut msgs) = tokio::sync::mpsc::unbounded_channel();
     let mut runner = prelist::runner::Runner::<prelist::market::coingecko::CoinGecko>::new(
         Err("no API in this test".into()),
-        dir.path().join(store::STATE_FILE),
+        store::state_file(dir.path().join(store::STATE_FILE)),
         store,
         inbox,
         Box::new(std::io::sink()),
