@@ -459,7 +459,7 @@ pub fn apply_look(
                 exchange,
                 coin: text::clean(&c.name).into_owned(),
                 ticker: text::clean(&base).into_owned(),
-                market_id: c.market_id.clone(),
+                market_id: c.market_id.as_deref().map(String::from),
                 pair: text::clean(&pair).into_owned(),
                 kind,
                 at: now,

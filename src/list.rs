@@ -198,7 +198,7 @@ impl<L, X> CoinRecord<L, X> {
             narratives: list(&coin.narratives),
             competitors: list(&coin.competitors),
             vibes: opt(&coin.vibes),
-            market_id: opt(&coin.market_id),
+            market_id: coin.market_id.as_deref().map(String::from),
             status: status.as_str().to_string(),
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),

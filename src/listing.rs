@@ -179,7 +179,9 @@ impl Status {
 
 /// The listing of `coin`, if it has been seen trading.
 pub fn listing_of<'a>(coin: &Coin, listings: &'a Listings) -> Option<&'a Listing> {
-    coin.market_id.as_ref().and_then(|id| listings.get(id))
+    coin.market_id
+        .as_ref()
+        .and_then(|id| listings.get(id.as_str()))
 }
 
 /// A coin's status from every source: trading when CoinGecko prices it or

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fs::{ReadError, json_within, read_text};
 use crate::text::clean;
-use crate::types::is_market_id;
+use crate::types::MarketId;
 
 /// The built-in watchlist, transcribed from the article.
 pub const BUILTIN_JSON: &str = include_str!("../assets/watchlist.json");
@@ -111,7 +111,7 @@ pub struct Coin {
     /// `None` where nothing is known of an airdrop (a coin the user added).
     pub airdrop: Option<Airdrop>,
     pub launch: Option<String>,
-    pub market_id: Option<String>,
+    pub market_id: Option<MarketId>,
     pub notes: String,
     /// Price alerts in USD: an event when the coin's price rises to
     /// `alert_above` or falls to `alert_below` (see `crate::alert`).
@@ -136,7 +136,7 @@ impl Coin {
     /// The market id to poll and to record a listing under: only one that
     /// follows the market-id rule (never an empty one).
     pub fn poll_id(&self) -> Option<&str> {
-        self.market_id.as_deref().filter(|id| is_market_id(id))
+        self.market_id.as_deref()
     }
 
     /// Whether `name` names this coin (the same `name_key`).
@@ -530,7 +530,7 @@ impl Taken {
     pub fn insert(&mut self, coin: &Coin) {
         self.names.insert(coin.key(), coin.name.clone());
         if let Some(id) = &coin.market_id {
-            self.ids.insert(id.clone(), coin.name.clone());
+            self.ids.insert(id.to_string(), coin.name.clone());
         }
     }
 
@@ -572,12 +572,16 @@ impl RawCoin {
         if name.is_empty() {
             bad(CoinField::Name, Rule::NameMissing);
         }
-        let market_id = non_empty(self.market_id);
-        if let Some(id) = &market_id
-            && !is_market_id(id)
-        {
-            bad(CoinField::MarketId, Rule::NotAMarketId { id: id.clone() });
-        }
+        let market_id = match non_empty(self.market_id) {
+            None => None,
+            Some(id) => {
+                let valid = MarketId::new(id.clone());
+                if valid.is_none() {
+                    bad(CoinField::MarketId, Rule::NotAMarketId { id });
+                }
+                valid
+            }
+        };
         let kind_given = non_empty(self.score_kind);
         let score_given = self.score;
         let kind = match kind_given.as_deref().map(|k| k.trim().to_lowercase()) {
@@ -699,7 +703,7 @@ impl From<&Coin> for RawCoin {
             score: c.score.map(|s| i64::from(s.value)),
             airdrop: c.airdrop.map(|a| a.as_str().to_string()),
             launch: c.launch.clone(),
-            market_id: non_empty(c.market_id.clone()),
+            market_id: c.market_id.as_deref().map(String::from),
             notes: c.notes.clone(),
             alert_above: c.alert_above,
             alert_below: c.alert_below,
@@ -867,7 +871,7 @@ mod tests {
         let raw = RawCoin {
             rank: 1,
             name: " ".into(),
-            market_id: Some("Bad Id".into()),
+            market_id: Some("Bad Id".try_into().unwrap()),
             score_kind: Some("vibes".into()),
             score: Some(-1),
             airdrop: Some("maybe".into()),
@@ -957,7 +961,7 @@ mod tests {
         let keys: Vec<&str> = CoinField::ALL.iter().map(|f| f.key()).collect();
         let every = RawCoin::from(&Watchlist::builtin().coins[1]);
         let file = serde_json::to_value(RawCoin {
-            market_id: Some("x".into()),
+            market_id: Some("x".try_into().unwrap()),
             launch: Some("Q3".into()),
             notes: "n".into(),
             ticker: Some("T".into()),

@@ -10,6 +10,7 @@ use crate::listing::{Listing, Listings};
 use crate::merge::merge_listings;
 use crate::model::{Coin, Problem, Watchlist, WatchlistError};
 use crate::text::clean;
+use crate::types::MarketId;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
 pub fn export_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
@@ -158,7 +159,7 @@ pub fn merge_import(
 ) -> Imported {
     // Indexes by market id and by name, kept up to date as coins change, so
     // a large import stays linear.
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_id: HashMap<MarketId, usize> = HashMap::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (i, c) in ours.iter().enumerate() {
         by_name.insert(c.key(), i);
@@ -230,7 +231,7 @@ pub fn merge_import(
     }
     // A later record may have taken a market id from a coin whose listing
     // came earlier: a listing is kept only under an id a coin has.
-    out.listings.retain(|id, _| by_id.contains_key(id));
+    out.listings.retain(|id, _| by_id.contains_key(id.as_str()));
     out
 }
 
@@ -262,7 +263,7 @@ mod tests {
         let coins: Vec<Coin> = incoming.iter().map(|i| i.coin.clone()).collect();
         let got: Listings = incoming
             .iter()
-            .filter_map(|i| Some((i.coin.market_id.clone()?, i.listing.clone()?)))
+            .filter_map(|i| Some((i.coin.market_id.as_deref()?.to_string(), i.listing.clone()?)))
             .collect();
         assert_eq!(coins, w.coins);
         assert_eq!(got, listings);
@@ -281,7 +282,7 @@ mod tests {
         incoming.push(new);
         let mut clash = ours[3].clone();
         clash.name = "Other".into();
-        clash.market_id = Some("dolomite".into()); // matches Dolomite, but "Other" is free
+        clash.market_id = Some("dolomite".try_into().unwrap()); // matches Dolomite, but "Other" is free
         incoming.push(clash);
         let incoming = incoming
             .into_iter()

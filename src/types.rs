@@ -2,6 +2,8 @@
 //! price may be. Every value that comes in (a file, the form, an import,
 //! an API's answer) is checked here, by one rule each.
 
+use serde::{Deserialize, Serialize};
+
 /// The highest USD price per coin taken as real: anything past it is a
 /// broken answer, not a listing.
 pub const MAX_PRICE_USD: f64 = 1e9;
@@ -22,4 +24,84 @@ pub fn is_market_id(id: &str) -> bool {
         && id.chars().all(|c| {
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
         })
+}
+
+/// A CoinGecko id that follows [`is_market_id`]: made only through
+/// [`MarketId::new`] (or read from a file through the same rule), so a value
+/// of this type needs no second look.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MarketId(String);
+
+impl MarketId {
+    /// `id` as a market id, if it is one.
+    pub fn new(id: impl Into<String>) -> Option<MarketId> {
+        let id = id.into();
+        is_market_id(&id).then_some(MarketId(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for MarketId {
+    type Error = String;
+
+    fn try_from(id: String) -> Result<MarketId, String> {
+        MarketId::new(id)
+            .ok_or_else(|| "not a CoinGecko id (lower-case letters, digits, -, _ and .)".into())
+    }
+}
+
+impl TryFrom<&str> for MarketId {
+    type Error = String;
+
+    fn try_from(id: &str) -> Result<MarketId, String> {
+        MarketId::try_from(id.to_string())
+    }
+}
+
+impl From<MarketId> for String {
+    fn from(id: MarketId) -> String {
+        id.0
+    }
+}
+
+impl std::ops::Deref for MarketId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for MarketId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for MarketId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MarketId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for MarketId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for MarketId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }

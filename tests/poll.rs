@@ -116,7 +116,7 @@ async fn one_request_for_the_watchlist_and_chunks_of_250() {
     let watched: Vec<String> = watchlist
         .coins
         .iter()
-        .filter_map(|c| c.market_id.clone())
+        .filter_map(|c| c.poll_id().map(String::from))
         .collect();
     client(&server).prices(&watched).await.unwrap();
     let reqs = server.received_requests().await.unwrap();

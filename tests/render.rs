@@ -662,7 +662,7 @@ mod editing {
         let _ = app.update(Action::Down);
         let _ = app.update(Action::Lookup);
         let c = |id: &str, name: &str, symbol: &str, rank| Candidate {
-            id: id.into(),
+            id: id.try_into().unwrap(),
             name: name.into(),
             symbol: symbol.into(),
             market_cap_rank: rank,

@@ -7,8 +7,9 @@ use super::{App, Effect, Mode};
 use crate::form::{Form, LineInput};
 use crate::keymap::Action;
 use crate::market::{Candidate, MarketError, order_candidates};
-use crate::model::{Coin, CoinId, Taken, position};
+use crate::model::{Coin, CoinId, Rule, Taken, position};
 use crate::text::clean;
+use crate::types::MarketId;
 use crate::watcher::Outcome;
 
 /// The market-id lookup of one coin.
@@ -288,7 +289,7 @@ impl App {
         } else if let LookupState::Found(c) = &lookup.state
             && let Some(pick) = c.get(lookup.selected)
         {
-            pick.id.clone()
+            pick.id.to_string()
         } else {
             lookup.error = Some(format!("no candidate to pick: type an id or {back}"));
             return Vec::new();
@@ -298,8 +299,13 @@ impl App {
             lookup.error = Some(format!("this coin was deleted in another window: {back}"));
             return Vec::new();
         };
+        let Some(market_id) = MarketId::new(id.clone()) else {
+            let rule = Rule::NotAMarketId { id: id.clone() };
+            lookup.error = Some(clean(&rule.to_string()).into_owned());
+            return Vec::new();
+        };
         let mut picked = coins[index].clone();
-        picked.market_id = Some(id.clone());
+        picked.market_id = Some(market_id);
         let others = Taken::of(coins.iter().filter(|c| c.id != picked.id));
         if let Err(errors) = picked.check(&others) {
             lookup.error = Some(clean(&errors[0].rule.to_string()).into_owned());
@@ -515,7 +521,7 @@ mod tests {
 
     fn candidates() -> Vec<Candidate> {
         let c = |id: &str, symbol: &str| Candidate {
-            id: id.into(),
+            id: id.try_into().unwrap(),
             name: id.into(),
             symbol: symbol.into(),
             market_cap_rank: None,

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::http::{self, is_loopback, parse_base};
 pub use super::http::{parse_retry_after, redact_url};
 use super::{Candidate, MarketError, MarketProvider, Quote, Quotes, Usage};
-use crate::types::is_market_id;
+use crate::types::MarketId;
 
 pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
 pub const PRO_BASE: &str = "https://pro-api.coingecko.com/api/v3";
@@ -213,7 +213,7 @@ pub fn parse_search(body: &Value) -> Result<Vec<Candidate>, MarketError> {
         .iter()
         .filter_map(|c| {
             let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
-            let id = text("id").filter(|id| is_market_id(id))?;
+            let id = MarketId::new(text("id")?)?;
             Some(Candidate {
                 name: text("name").unwrap_or_default(),
                 symbol: text("symbol").unwrap_or_default(),

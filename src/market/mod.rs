@@ -105,7 +105,7 @@ fn capped_note(retry_after: Option<Duration>) -> String {
 /// A coin the API's search found: a possible market id for a watched coin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: String,
+    pub id: crate::types::MarketId,
     pub name: String,
     pub symbol: String,
     pub market_cap_rank: Option<u32>,

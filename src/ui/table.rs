@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
         let flipped = coin
             .market_id
             .as_ref()
-            .is_some_and(|id| app.watcher.flipped.contains(id));
+            .is_some_and(|id| app.watcher.flipped.contains(id.as_str()));
         if flipped {
             row.style(theme.flipped_row())
         } else {
