@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::listing::Listings;
 use crate::model::Coin;
+use crate::types::Usd;
 
 /// Which way a price alert crossed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,8 +127,8 @@ pub fn check(coins: &[Coin], listings: &Listings, memo: &mut Alerts, now: i64) -
     let mut fired = Vec::new();
     for (index, coin) in coins.iter().enumerate() {
         let alerts = [
-            (Crossing::Above, coin.alert_above),
-            (Crossing::Below, coin.alert_below),
+            (Crossing::Above, coin.alert_above.map(Usd::get)),
+            (Crossing::Below, coin.alert_below.map(Usd::get)),
         ];
         if alerts.iter().all(|(_, t)| t.is_none()) {
             continue;
@@ -178,8 +179,8 @@ pub fn check(coins: &[Coin], listings: &Listings, memo: &mut Alerts, now: i64) -
 /// below $0.50"; `None` when it has none. `memo` is its market id's.
 pub fn describe(coin: &Coin, memo: Option<&AlertMemo>) -> Option<String> {
     let parts: Vec<String> = [
-        (Crossing::Above, "above", coin.alert_above),
-        (Crossing::Below, "below", coin.alert_below),
+        (Crossing::Above, "above", coin.alert_above.map(Usd::get)),
+        (Crossing::Below, "below", coin.alert_below.map(Usd::get)),
     ]
     .into_iter()
     .filter_map(|(crossing, word, threshold)| {
@@ -223,8 +224,8 @@ mod tests {
     fn coins() -> Vec<Coin> {
         let mut coins = Watchlist::builtin().coins;
         let parcl = coins.iter_mut().find(|c| c.name == "Parcl").unwrap();
-        parcl.alert_above = Some(1.0);
-        parcl.alert_below = Some(0.5);
+        parcl.alert_above = crate::types::Usd::new(1.0);
+        parcl.alert_below = crate::types::Usd::new(0.5);
         coins
     }
 
@@ -311,9 +312,9 @@ mod tests {
             "armed again at 2"
         );
         // Another threshold, then the first again: a crossing of its own.
-        coins[3].alert_above = Some(1.05);
+        coins[3].alert_above = crate::types::Usd::new(1.05);
         assert_eq!(since(&mut memo, &coins, 1.1, 4), [T0 + 3]);
-        coins[3].alert_above = Some(1.0);
+        coins[3].alert_above = crate::types::Usd::new(1.0);
         assert_eq!(since(&mut memo, &coins, 1.1, 5), [T0 + 4]);
     }
 
@@ -335,10 +336,10 @@ mod tests {
         let mut coins = coins();
         let mut memo = Alerts::new();
         assert_eq!(run(&coins, &mut memo, 1.3, 0), [Crossing::Above]);
-        coins[3].alert_above = Some(1.2);
+        coins[3].alert_above = crate::types::Usd::new(1.2);
         assert_eq!(run(&coins, &mut memo, 1.3, 1), [Crossing::Above]);
         assert_eq!(memo["parcl"].above.unwrap().threshold, 1.2);
-        coins[3].alert_above = Some(2.0);
+        coins[3].alert_above = crate::types::Usd::new(2.0);
         assert_eq!(run(&coins, &mut memo, 1.3, 2), [], "not reached");
     }
 

@@ -438,14 +438,17 @@ mod tests {
     #[test]
     fn alerts_are_typed_as_prices_and_empty_clears_them() {
         let mut coins = Watchlist::builtin().coins;
-        coins[1].alert_above = Some(1250.5);
+        coins[1].alert_above = crate::types::Usd::new(1250.5);
         let mut f = Form::edit(&coins[1]);
         assert_eq!(f.value(Field::AlertAbove), "1250.5");
         assert_eq!(f.value(Field::AlertBelow), "");
         f.inputs[Field::AlertAbove as usize] = LineInput::new("");
         f.inputs[Field::AlertBelow as usize] = LineInput::new(" $1,000.25 ");
         let c = f.to_coin(&coins).unwrap();
-        assert_eq!((c.alert_above, c.alert_below), (None, Some(1000.25)));
+        assert_eq!(
+            (c.alert_above, c.alert_below.map(|p| p.get())),
+            (None, Some(1000.25))
+        );
 
         f.inputs[Field::AlertAbove as usize] = LineInput::new("lots");
         f.inputs[Field::AlertBelow as usize] = LineInput::new("0");

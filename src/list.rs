@@ -216,8 +216,8 @@ impl<L, X> CoinRecord<L, X> {
             backers: list(&coin.backers),
             launch: opt(&coin.launch),
             notes: text(&coin.notes),
-            alert_above: coin.alert_above,
-            alert_below: coin.alert_below,
+            alert_above: coin.alert_above.map(|p| p.get()),
+            alert_below: coin.alert_below.map(|p| p.get()),
         }
     }
 }

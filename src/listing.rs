@@ -232,9 +232,7 @@ fn apply(
     let cap = history_cap(listings.len());
     for id in polled {
         // Only a real price counts: finite, above zero, within reason.
-        let priced = quotes
-            .get(id)
-            .and_then(|q| Some((q, q.price_usd.filter(|&p| crate::types::is_price(p))?)));
+        let priced = quotes.get(id).and_then(|q| Some((q, q.price_usd?.get())));
         match (listings.get_mut(id), priced) {
             (Some(l), Some((q, p))) => {
                 let updated_at = q.last_updated.unwrap_or(now);
@@ -398,7 +396,7 @@ mod tests {
 
     fn quote(price: Option<f64>) -> Quote {
         Quote {
-            price_usd: price,
+            price_usd: price.and_then(crate::types::Usd::new),
             change_24h: Some(1.5),
             market_cap: None,
             last_updated: Some(900),
@@ -459,7 +457,7 @@ mod tests {
         let two = Quotes::from([(
             "a".to_string(),
             Quote {
-                price_usd: Some(2.0),
+                price_usd: crate::types::Usd::new(2.0),
                 ..Quote::default()
             },
         )]);
@@ -478,7 +476,7 @@ mod tests {
         Quotes::from([(
             "a".to_string(),
             Quote {
-                price_usd: Some(price),
+                price_usd: crate::types::Usd::new(price),
                 last_updated: Some(at),
                 ..Quote::default()
             },

@@ -290,12 +290,16 @@ mod tests {
         let base = coins();
         let ours = with_notes(base.clone(), 1, "ours");
         let mut theirs = base.clone();
-        theirs[2].alert_above = Some(3.0);
+        theirs[2].alert_above = crate::types::Usd::new(3.0);
         let m = merge3(&base, &ours, &theirs);
-        assert_eq!(m.coins[2].alert_above, Some(3.0), "their alert holds");
+        assert_eq!(
+            m.coins[2].alert_above.map(|p| p.get()),
+            Some(3.0),
+            "their alert holds"
+        );
         assert_eq!(m.coins[1].notes, "ours");
         let mut both = ours.clone();
-        both[2].alert_above = Some(2.0);
+        both[2].alert_above = crate::types::Usd::new(2.0);
         let m = merge3(&base, &both, &theirs);
         assert_eq!(m.conflicts, ["My Pet Hooligan"], "set differently on both");
     }

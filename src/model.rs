@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fs::{ReadError, json_within, read_text};
 use crate::text::clean;
-use crate::types::MarketId;
+use crate::types::{MarketId, Usd};
 
 /// The built-in watchlist, transcribed from the article.
 pub const BUILTIN_JSON: &str = include_str!("../assets/watchlist.json");
@@ -115,8 +115,8 @@ pub struct Coin {
     pub notes: String,
     /// Price alerts in USD: an event when the coin's price rises to
     /// `alert_above` or falls to `alert_below` (see `crate::alert`).
-    pub alert_above: Option<f64>,
-    pub alert_below: Option<f64>,
+    pub alert_above: Option<Usd>,
+    pub alert_below: Option<Usd>,
 }
 
 impl PartialEq for Coin {
@@ -623,17 +623,14 @@ impl RawCoin {
                 None
             }
         };
-        let mut threshold = |field, value: Option<f64>| match value {
-            Some(v) if !crate::types::is_price(v) => {
-                bad(
-                    field,
-                    Rule::PriceOutOfRange {
-                        value: v.to_string(),
-                    },
-                );
-                None
+        let mut threshold = |field, value: Option<f64>| {
+            let v = value?;
+            let price = Usd::new(v);
+            if price.is_none() {
+                let value = v.to_string();
+                bad(field, Rule::PriceOutOfRange { value });
             }
-            v => v,
+            price
         };
         let alert_above = threshold(CoinField::AlertAbove, self.alert_above);
         let alert_below = threshold(CoinField::AlertBelow, self.alert_below);
@@ -645,8 +642,8 @@ impl RawCoin {
             bad(
                 CoinField::AlertBelow,
                 Rule::AlertsCrossed {
-                    below: below.to_string(),
-                    above: above.to_string(),
+                    below: below.get().to_string(),
+                    above: above.get().to_string(),
                 },
             );
         }
@@ -705,8 +702,8 @@ impl From<&Coin> for RawCoin {
             launch: c.launch.clone(),
             market_id: c.market_id.as_deref().map(String::from),
             notes: c.notes.clone(),
-            alert_above: c.alert_above,
-            alert_below: c.alert_below,
+            alert_above: c.alert_above.map(Usd::get),
+            alert_below: c.alert_below.map(Usd::get),
         }
     }
 }
@@ -871,7 +868,7 @@ mod tests {
         let raw = RawCoin {
             rank: 1,
             name: " ".into(),
-            market_id: Some("Bad Id".try_into().unwrap()),
+            market_id: Some("Bad Id".into()),
             score_kind: Some("vibes".into()),
             score: Some(-1),
             airdrop: Some("maybe".into()),
@@ -894,13 +891,13 @@ mod tests {
     #[test]
     fn alerts_load_round_trip_and_are_left_out_when_unset() {
         let w = parse(&one_coin(r#","alert_above":1.5,"alert_below":0.25"#)).unwrap();
-        assert_eq!(w.coins[0].alert_above, Some(1.5));
-        assert_eq!(w.coins[0].alert_below, Some(0.25));
+        assert_eq!(w.coins[0].alert_above.map(|p| p.get()), Some(1.5));
+        assert_eq!(w.coins[0].alert_below.map(|p| p.get()), Some(0.25));
         let text = w.to_json();
         assert!(text.contains("\"alert_above\": 1.5"), "{text}");
         assert_eq!(parse(&text).unwrap(), w);
         let mut changed = w.clone();
-        changed.coins[0].alert_below = Some(0.3);
+        changed.coins[0].alert_below = crate::types::Usd::new(0.3);
         assert_ne!(changed, w, "an alert is part of the coin");
         let none = parse(&one_coin("")).unwrap().to_json();
         assert!(!none.contains("alert"), "{none}");
@@ -961,7 +958,7 @@ mod tests {
         let keys: Vec<&str> = CoinField::ALL.iter().map(|f| f.key()).collect();
         let every = RawCoin::from(&Watchlist::builtin().coins[1]);
         let file = serde_json::to_value(RawCoin {
-            market_id: Some("x".try_into().unwrap()),
+            market_id: Some("x".into()),
             launch: Some("Q3".into()),
             notes: "n".into(),
             ticker: Some("T".into()),

@@ -105,3 +105,36 @@ impl PartialEq<&str> for MarketId {
         self.0 == *other
     }
 }
+
+/// A USD price that follows [`is_price`]: finite, above zero, within
+/// [`MAX_PRICE_USD`]. Made only through [`Usd::new`] (or read through the
+/// same rule), so it needs no second look.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Usd(f64);
+
+impl Usd {
+    /// `p` as a price, if it can be one.
+    pub fn new(p: f64) -> Option<Usd> {
+        is_price(p).then_some(Usd(p))
+    }
+
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Usd {
+    type Error = String;
+
+    fn try_from(p: f64) -> Result<Usd, String> {
+        Usd::new(p)
+            .ok_or_else(|| format!("{p} is not a price (above 0, at most {MAX_PRICE_USD:e})"))
+    }
+}
+
+impl From<Usd> for f64 {
+    fn from(p: Usd) -> f64 {
+        p.0
+    }
+}

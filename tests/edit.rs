@@ -190,15 +190,22 @@ async fn alerts_set_in_the_form_are_saved_cleared_and_merged() {
     b.send(Action::Paste("from B".into())).await;
     b.send(Action::Submit).await;
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
-    assert_eq!(on_disk.coins[0].alert_above, Some(2.5), "A's alert kept");
+    assert_eq!(
+        on_disk.coins[0].alert_above.map(|p| p.get()),
+        Some(2.5),
+        "A's alert kept"
+    );
     assert_eq!(on_disk.coins[1].notes, "from B");
-    assert_eq!(b.app.watchlist().coins[0].alert_below, Some(0.5));
+    assert_eq!(
+        b.app.watchlist().coins[0].alert_below.map(|p| p.get()),
+        Some(0.5)
+    );
 
     // An empty field clears the alert.
     edit_alerts(&mut b, "", "0.5").await;
     let (on_disk, _) = WatchlistStore::open(dir.path(), None).unwrap();
     assert_eq!(on_disk.coins[0].alert_above, None);
-    assert_eq!(on_disk.coins[0].alert_below, Some(0.5));
+    assert_eq!(on_disk.coins[0].alert_below.map(|p| p.get()), Some(0.5));
 }
 
 #[tokio::test]
@@ -287,7 +294,7 @@ async fn m_looks_up_candidates_on_the_api_and_the_pick_is_saved_and_polled() {
     let ids = screen.app.polling().unwrap().ids.clone();
     assert!(ids.contains(&"ten-2".to_string()));
     let quotes = api.prices(&ids).await.unwrap();
-    assert_eq!(quotes["ten-2"].price_usd, Some(0.02));
+    assert_eq!(quotes["ten-2"].price_usd.map(|p| p.get()), Some(0.02));
     let price_requests = server
         .received_requests()
         .await

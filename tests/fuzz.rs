@@ -691,10 +691,17 @@ fn assert_watchlist_sound(w: &Watchlist) -> Result<(), TestCaseError> {
         if let Some(s) = c.score {
             prop_assert!(s.value <= 100, "{}", s.value);
         }
-        for p in [c.alert_above, c.alert_below].into_iter().flatten() {
+        for p in [c.alert_above, c.alert_below]
+            .into_iter()
+            .flatten()
+            .map(|p| p.get())
+        {
             prop_assert!(is_price(p), "alert at {p}");
         }
-        if let (Some(above), Some(below)) = (c.alert_above, c.alert_below) {
+        if let (Some(above), Some(below)) = (
+            c.alert_above.map(|p| p.get()),
+            c.alert_below.map(|p| p.get()),
+        ) {
             prop_assert!(below < above, "{below} not under {above}");
         }
         for t in [&c.ticker, &c.vibes, &c.launch].into_iter().flatten() {
@@ -1711,7 +1718,7 @@ fn assert_prices(
             prop_assert!(!refusable, "{body} is read as {quotes:?}");
             for (id, q) in &quotes {
                 prop_assert!(requested.contains(id), "{id} was not asked for");
-                if let Some(p) = q.price_usd {
+                if let Some(p) = q.price_usd.map(|p| p.get()) {
                     prop_assert!(is_price(p), "{id}: {p}");
                 }
                 for v in [q.change_24h, q.market_cap].into_iter().flatten() {
@@ -1721,7 +1728,7 @@ fn assert_prices(
             for id in requested {
                 prop_assert_eq!(quotes.contains_key(id), entry(id).is_some(), "{}", id);
                 if let Some(q) = quotes.get(id) {
-                    prop_assert_eq!(q.price_usd, usd(id), "{}", id);
+                    prop_assert_eq!(q.price_usd.map(|p| p.get()), usd(id), "{}", id);
                 }
             }
         }

@@ -188,7 +188,7 @@ async fn faults_are_errors() {
     )
     .await;
     assert_eq!(
-        c.prices(&a).await.unwrap()["a"].price_usd,
+        c.prices(&a).await.unwrap()["a"].price_usd.map(|p| p.get()),
         Some(2.0),
         "recovers after a 500"
     );

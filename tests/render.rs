@@ -413,7 +413,7 @@ mod polling {
         let quotes = Quotes::from([(
             id.to_string(),
             Quote {
-                price_usd: Some(price),
+                price_usd: prelist::types::Usd::new(price),
                 change_24h: Some(4.5),
                 ..Quote::default()
             },
@@ -993,8 +993,8 @@ fn since_column_shows_the_move_in_colour_and_gives_way_first() {
 #[test]
 fn detail_pane_with_alerts() {
     let mut w = Watchlist::builtin();
-    w.coins[1].alert_above = Some(0.65);
-    w.coins[1].alert_below = Some(0.5);
+    w.coins[1].alert_above = prelist::types::Usd::new(0.65);
+    w.coins[1].alert_below = prelist::types::Usd::new(0.5);
     let listings = Listings::from([(
         "nillion".to_string(),
         Listing {

@@ -1068,7 +1068,7 @@ mod tests {
             Quotes::from([(
                 id.to_string(),
                 Quote {
-                    price_usd: Some(p),
+                    price_usd: crate::types::Usd::new(p),
                     ..Quote::default()
                 },
             )])
@@ -1362,7 +1362,7 @@ mod tests {
                 .iter_mut()
                 .find(|c| c.name == "Parcl")
                 .unwrap();
-            parcl.alert_above = Some(1.0);
+            parcl.alert_above = crate::types::Usd::new(1.0);
             app
         }
 

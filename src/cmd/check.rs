@@ -240,7 +240,7 @@ mod tests {
                 .iter()
                 .map(|id| {
                     let quote = Quote {
-                        price_usd: Some(1.0),
+                        price_usd: crate::types::Usd::new(1.0),
                         ..Quote::default()
                     };
                     (id.clone(), quote)

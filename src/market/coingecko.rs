@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::http::{self, is_loopback, parse_base};
 pub use super::http::{parse_retry_after, redact_url};
 use super::{Candidate, MarketError, MarketProvider, Quote, Quotes, Usage};
-use crate::types::MarketId;
+use crate::types::{MarketId, Usd};
 
 pub const PUBLIC_BASE: &str = "https://api.coingecko.com/api/v3";
 pub const PRO_BASE: &str = "https://pro-api.coingecko.com/api/v3";
@@ -252,12 +252,15 @@ pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, 
                 .and_then(Value::as_f64)
                 .filter(|v| v.is_finite())
         };
-        let price = num("usd").filter(|p| *p > 0.0);
-        if let Some(p) = price.filter(|&p| !crate::types::is_price(p)) {
-            return Err(MarketError::Malformed(format!(
-                "the price of {id} is {p:e} USD, past any real coin's"
-            )));
-        }
+        // Zero or less is no price; past any real coin's is a broken answer.
+        let price = match num("usd").filter(|p| *p > 0.0) {
+            None => None,
+            Some(p) => Some(Usd::new(p).ok_or_else(|| {
+                MarketError::Malformed(format!(
+                    "the price of {id} is {p:e} USD, past any real coin's"
+                ))
+            })?),
+        };
         quotes.insert(
             id.clone(),
             Quote {
@@ -302,7 +305,7 @@ mod tests {
             );
         }
         let q = parse_simple_price(&json!({"a": {"usd": 1e9}}), &a).unwrap();
-        assert_eq!(q["a"].price_usd, Some(1e9));
+        assert_eq!(q["a"].price_usd.map(Usd::get), Some(1e9));
         let q = parse_simple_price(&json!({"a": {"usd": -5}}), &a).unwrap();
         assert_eq!(q["a"].price_usd, None, "no price, not an error");
     }
@@ -325,7 +328,7 @@ mod tests {
         assert_eq!(
             q["nillion"],
             Quote {
-                price_usd: Some(0.61),
+                price_usd: crate::types::Usd::new(0.61),
                 change_24h: Some(-3.2),
                 market_cap: Some(1.2e8),
                 last_updated: Some(1711356300)

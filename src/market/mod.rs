@@ -14,7 +14,7 @@ use std::time::Duration;
 /// a positive number; everything else leaves it upcoming.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Quote {
-    pub price_usd: Option<f64>,
+    pub price_usd: Option<crate::types::Usd>,
     pub change_24h: Option<f64>,
     pub market_cap: Option<f64>,
     /// When the API last updated this price (Unix seconds).

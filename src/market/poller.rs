@@ -239,7 +239,7 @@ mod tests {
         Quotes::from([(
             id.to_string(),
             Quote {
-                price_usd: Some(p),
+                price_usd: crate::types::Usd::new(p),
                 ..Quote::default()
             },
         )])
