@@ -316,7 +316,7 @@ fn mass_flip(c: &mut Criterion) {
     let quotes: Quotes = (0..N)
         .map(|i| {
             let quote = Quote {
-                price_usd: Some(0.5 + i as f64 / N as f64),
+                price_usd: prelist::types::Usd::new(0.5 + i as f64 / N as f64),
                 ..Quote::default()
             };
             (format!("coin-{i}"), quote)
