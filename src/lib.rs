@@ -17,6 +17,7 @@ pub mod listing;
 pub mod market;
 pub mod merge;
 pub mod model;
+pub mod names;
 pub mod notify;
 pub mod runner;
 pub mod sources;

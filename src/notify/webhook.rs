@@ -8,16 +8,21 @@
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 use tokio::time::Instant;
 
 use super::event::{Event, EventKind};
 use crate::config::SecretUrl;
+use crate::names;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How a webhook is sent: `notify.webhook_format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum WebhookFormat {
     /// The message as the body, with `Title` and `Tags` headers.
     #[default]
@@ -31,25 +36,15 @@ pub enum WebhookFormat {
 }
 
 impl WebhookFormat {
-    pub const ALL: [WebhookFormat; 4] = [
-        WebhookFormat::Ntfy,
-        WebhookFormat::Json,
-        WebhookFormat::Discord,
-        WebhookFormat::Slack,
-    ];
+    pub const ALL: [WebhookFormat; WebhookFormat::COUNT] = names::all();
 
     /// The name in the config file.
     pub fn key(self) -> &'static str {
-        match self {
-            WebhookFormat::Ntfy => "ntfy",
-            WebhookFormat::Json => "json",
-            WebhookFormat::Discord => "discord",
-            WebhookFormat::Slack => "slack",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<WebhookFormat> {
-        WebhookFormat::ALL.into_iter().find(|f| f.key() == key)
+        key.parse().ok()
     }
 }
 
