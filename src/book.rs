@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 use crate::exchange::{Exchange, Pair, PairState};
 use crate::model::Coin;
@@ -75,6 +76,8 @@ pub struct PairEntry {
 /// A pair's status, as the state file and the outputs write it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum PairStatus {
     Closed,
     Scheduled,
@@ -83,11 +86,7 @@ pub enum PairStatus {
 
 impl PairStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            PairStatus::Closed => "closed",
-            PairStatus::Scheduled => "scheduled",
-            PairStatus::Trading => "trading",
-        }
+        self.into()
     }
 }
 
@@ -478,6 +477,13 @@ mod tests {
     fn coins() -> Vec<Coin> {
         // Nillion is NIL, Parcl is PRCL in the built-in list.
         Watchlist::builtin().coins
+    }
+
+    #[test]
+    fn pair_statuses_are_named_alike_in_the_state_and_the_outputs() {
+        for status in PairStatus::VARIANTS {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
     }
 
     fn pair(base: &str, quote: &str, state: PairState) -> Pair {

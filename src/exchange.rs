@@ -3,24 +3,14 @@
 //! [`crate::sources`].
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
+
+use crate::names;
 
 /// The exchanges prelist can watch.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(EnumString, IntoStaticStr, VariantArray, EnumCount)]
 #[strum(serialize_all = "lowercase")]
 pub enum Exchange {
     Binance,
@@ -33,14 +23,7 @@ pub enum Exchange {
 
 impl Exchange {
     /// Every exchange, in the order the config and the screen list them.
-    pub const ALL: [Exchange; 6] = [
-        Exchange::Binance,
-        Exchange::Coinbase,
-        Exchange::Kraken,
-        Exchange::Okx,
-        Exchange::Bybit,
-        Exchange::Gate,
-    ];
+    pub const ALL: [Exchange; Exchange::COUNT] = names::all();
 
     /// The name in config files and JSON: `binance`, `okx`…
     pub fn key(self) -> &'static str {

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod alert;
 pub mod app;
+pub mod backoff;
 pub mod book;
 pub mod cli;
 pub mod cmd;
@@ -17,6 +18,7 @@ pub mod listing;
 pub mod market;
 pub mod merge;
 pub mod model;
+pub mod names;
 pub mod notify;
 pub mod runner;
 pub mod sources;

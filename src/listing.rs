@@ -160,7 +160,8 @@ pub type Listings = HashMap<String, Listing>;
 
 /// Where a coin stands, in the order it moves: upcoming, scheduled (an
 /// exchange published an opening time), trading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Status {
     Upcoming,
     Scheduled,
@@ -169,11 +170,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Upcoming => "upcoming",
-            Status::Scheduled => "scheduled",
-            Status::Trading => "trading",
-        }
+        self.into()
     }
 }
 

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::fs::{ReadError, json_within, read_text};
 use crate::text::clean;
@@ -29,6 +30,8 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum ScoreKind {
     Tech,
     Fundamental,
@@ -36,16 +39,15 @@ pub enum ScoreKind {
 
 impl ScoreKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ScoreKind::Tech => "tech",
-            ScoreKind::Fundamental => "fundamental",
-        }
+        self.into()
     }
 }
 
 /// How sure the article is that holders will get an airdrop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(EnumString, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Airdrop {
     Confirmed,
     Probable,
@@ -53,10 +55,7 @@ pub enum Airdrop {
 
 impl Airdrop {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Airdrop::Confirmed => "confirmed",
-            Airdrop::Probable => "probable",
-        }
+        self.into()
     }
 }
 
@@ -157,13 +156,16 @@ pub fn position(coins: &[Coin], id: CoinId) -> Option<usize> {
     coins.iter().position(|c| c.id == id)
 }
 
-/// Declares the coin's editable fields once: the variant, its key in files
-/// and messages, its label in the form and what the form says it takes.
-/// The order is the form's Tab order: the ones a user fills most first.
+/// Declares the coin's editable fields once: the variant (its key in files
+/// and messages is the variant's name in snake case, as serde names the
+/// fields of `RawCoin`), its label in the form and what the form says it
+/// takes. The order is the form's Tab order: the ones a user fills most
+/// first.
 macro_rules! coin_fields {
-    ($($variant:ident: $key:literal, $label:literal, $hint:literal;)*) => {
+    ($($variant:ident: $label:literal, $hint:literal;)*) => {
         /// A field of a coin, as files, messages and the form name it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr)]
+        #[strum(serialize_all = "snake_case")]
         pub enum CoinField {
             $($variant,)*
         }
@@ -173,9 +175,7 @@ macro_rules! coin_fields {
 
             /// The field's key in watchlist files, exports and messages.
             pub fn key(self) -> &'static str {
-                match self {
-                    $(CoinField::$variant => $key,)*
-                }
+                self.into()
             }
 
             /// The field's label in the form.
@@ -196,24 +196,24 @@ macro_rules! coin_fields {
 }
 
 coin_fields! {
-    Name: "name", "Name", "required; unique";
-    Ticker: "ticker", "Ticker", "";
-    Category: "category", "Category", "";
-    MarketId: "market_id", "Market id", "the CoinGecko id, e.g. nillion";
-    Narratives: "narratives", "Narratives", "separated by ;";
-    Notes: "notes", "Notes", "";
-    AlertAbove: "alert_above", "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
-    AlertBelow: "alert_below", "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
-    OtherNames: "other_names", "Other names", "separated by ;";
-    Summary: "summary", "Summary", "";
-    Thesis: "thesis", "Why listed", "";
-    Competitors: "competitors", "Competitors", "separated by ;";
-    Backers: "backers", "Backers & team", "separated by ;";
-    Vibes: "vibes", "Vibes", "";
-    ScoreKind: "score_kind", "Score kind", "tech, fundamental, or empty";
-    Score: "score", "Score %", "0–100, or empty";
-    Airdrop: "airdrop", "Airdrop", "confirmed, probable, or empty";
-    Launch: "launch", "Launch", "";
+    Name: "Name", "required; unique";
+    Ticker: "Ticker", "";
+    Category: "Category", "";
+    MarketId: "Market id", "the CoinGecko id, e.g. nillion";
+    Narratives: "Narratives", "separated by ;";
+    Notes: "Notes", "";
+    AlertAbove: "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
+    AlertBelow: "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
+    OtherNames: "Other names", "separated by ;";
+    Summary: "Summary", "";
+    Thesis: "Why listed", "";
+    Competitors: "Competitors", "separated by ;";
+    Backers: "Backers & team", "separated by ;";
+    Vibes: "Vibes", "";
+    ScoreKind: "Score kind", "tech, fundamental, or empty";
+    Score: "Score %", "0–100, or empty";
+    Airdrop: "Airdrop", "confirmed, probable, or empty";
+    Launch: "Launch", "";
 }
 
 /// A rule a coin breaks. Each rule has one message, wherever the coin came
@@ -586,12 +586,13 @@ impl RawCoin {
         let score_given = self.score;
         let kind = match kind_given.as_deref().map(|k| k.trim().to_lowercase()) {
             None => None,
-            Some(k) if k == ScoreKind::Tech.as_str() => Some(ScoreKind::Tech),
-            Some(k) if k == ScoreKind::Fundamental.as_str() => Some(ScoreKind::Fundamental),
-            Some(found) => {
-                bad(CoinField::ScoreKind, Rule::NotAScoreKind { found });
-                None
-            }
+            Some(found) => match found.parse() {
+                Ok(kind) => Some(kind),
+                Err(_) => {
+                    bad(CoinField::ScoreKind, Rule::NotAScoreKind { found });
+                    None
+                }
+            },
         };
         let value = match score_given {
             Some(value) if !(0..=100).contains(&value) => {
@@ -616,12 +617,13 @@ impl RawCoin {
         };
         let airdrop = match non_empty(self.airdrop).map(|a| a.trim().to_lowercase()) {
             None => None,
-            Some(a) if a == Airdrop::Confirmed.as_str() => Some(Airdrop::Confirmed),
-            Some(a) if a == Airdrop::Probable.as_str() => Some(Airdrop::Probable),
-            Some(found) => {
-                bad(CoinField::Airdrop, Rule::NotAnAirdrop { found });
-                None
-            }
+            Some(found) => match found.parse() {
+                Ok(airdrop) => Some(airdrop),
+                Err(_) => {
+                    bad(CoinField::Airdrop, Rule::NotAnAirdrop { found });
+                    None
+                }
+            },
         };
         let mut threshold = |field, value: Option<f64>| {
             let v = value?;
@@ -951,6 +953,31 @@ mod tests {
         assert_eq!(ids.len(), 14);
         assert_eq!(position(&a.coins, a.coins[3].id), Some(3));
         assert_eq!(position(&a.coins, b.coins[3].id), None);
+    }
+
+    /// Each name of `T` is what serde writes, parses back, and is listed by
+    /// `message` and by the form's hint for `field`.
+    fn named_alike<T>(message: Rule, field: CoinField)
+    where
+        T: VariantArray + Copy + fmt::Debug + PartialEq + Serialize + std::str::FromStr,
+        &'static str: From<T>,
+    {
+        for &v in T::VARIANTS {
+            let key = <&str>::from(v);
+            assert_eq!(serde_json::to_value(v).unwrap(), key);
+            assert_eq!(key.parse::<T>().ok(), Some(v));
+            assert!(message.to_string().contains(key), "{message}");
+            assert!(field.hint().contains(key), "{}", field.hint());
+        }
+    }
+
+    #[test]
+    fn kinds_are_named_alike_in_files_messages_and_the_form() {
+        let found = || "x".to_string();
+        let kind = Rule::NotAScoreKind { found: found() };
+        named_alike::<ScoreKind>(kind, CoinField::ScoreKind);
+        let airdrop = Rule::NotAnAirdrop { found: found() };
+        named_alike::<Airdrop>(airdrop, CoinField::Airdrop);
     }
 
     #[test]

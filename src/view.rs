@@ -4,14 +4,19 @@
 use std::cmp::Ordering;
 
 use memchr::memmem::Finder;
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 
 use crate::book::Book;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin, name_key};
+use crate::names;
 use crate::text::{self, clean};
 
 /// The table's columns, in the order they are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Column {
     Rank,
     Name,
@@ -21,6 +26,7 @@ pub enum Column {
     Airdrop,
     Status,
     Price,
+    #[strum(serialize = "24h")]
     Change24h,
     /// The move of the price since the first one recorded at the listing.
     Since,
@@ -28,19 +34,7 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 11] = [
-        Column::Rank,
-        Column::Name,
-        Column::Ticker,
-        Column::Category,
-        Column::Score,
-        Column::Airdrop,
-        Column::Status,
-        Column::Price,
-        Column::Change24h,
-        Column::Since,
-        Column::Listed,
-    ];
+    pub const ALL: [Column; Column::COUNT] = names::all();
 
     /// The header shown in the table.
     pub fn title(self) -> &'static str {
@@ -61,23 +55,11 @@ impl Column {
 
     /// The name used on the command line (`list --sort`).
     pub fn key(self) -> &'static str {
-        match self {
-            Column::Rank => "rank",
-            Column::Name => "name",
-            Column::Ticker => "ticker",
-            Column::Category => "category",
-            Column::Score => "score",
-            Column::Airdrop => "airdrop",
-            Column::Status => "status",
-            Column::Price => "price",
-            Column::Change24h => "24h",
-            Column::Since => "since",
-            Column::Listed => "listed",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.key() == key)
+        key.parse().ok()
     }
 
     pub fn index(self) -> usize {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use prelist::backoff::Backoff;
 use prelist::config::{
     self, Env, ErrorKind, FlagValues, NotifySettings, Origin, SecretUrl, Settings, Source,
 };
@@ -62,8 +63,11 @@ fn quick() -> Options {
     Options {
         command_timeout: Duration::from_secs(5),
         retry: Retry {
-            first: Duration::from_millis(40),
-            longest: Duration::from_millis(80),
+            backoff: Backoff {
+                first: Duration::from_millis(40),
+                cap: Duration::from_millis(80),
+                spread_pct: 25,
+            },
             give_up: Duration::from_millis(600),
         },
         ..Options::default()

@@ -3,9 +3,11 @@
 use std::str::FromStr;
 
 use ratatui::style::Color;
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 
 use super::error::Bad;
 use super::toml_value::{Table, Text, what};
+use crate::names;
 
 what! {
     AColour = "a colour in quotes";
@@ -45,7 +47,10 @@ impl TryFrom<RawColors> for ColorsFile {
 }
 
 /// A colour of the theme that `[colors]` can override.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ColorSlot {
     SelectedFg,
     SelectedBg,
@@ -61,39 +66,15 @@ pub enum ColorSlot {
 }
 
 impl ColorSlot {
-    pub const ALL: [ColorSlot; 11] = [
-        ColorSlot::SelectedFg,
-        ColorSlot::SelectedBg,
-        ColorSlot::Border,
-        ColorSlot::Trading,
-        ColorSlot::Upcoming,
-        ColorSlot::Up,
-        ColorSlot::Down,
-        ColorSlot::FlippedFg,
-        ColorSlot::FlippedBg,
-        ColorSlot::Label,
-        ColorSlot::Dim,
-    ];
+    pub const ALL: [ColorSlot; ColorSlot::COUNT] = names::all();
 
     /// The name used in the config file.
     pub fn key(self) -> &'static str {
-        match self {
-            ColorSlot::SelectedFg => "selected_fg",
-            ColorSlot::SelectedBg => "selected_bg",
-            ColorSlot::Border => "border",
-            ColorSlot::Trading => "trading",
-            ColorSlot::Upcoming => "upcoming",
-            ColorSlot::Up => "up",
-            ColorSlot::Down => "down",
-            ColorSlot::FlippedFg => "flipped_fg",
-            ColorSlot::FlippedBg => "flipped_bg",
-            ColorSlot::Label => "label",
-            ColorSlot::Dim => "dim",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<ColorSlot> {
-        ColorSlot::ALL.into_iter().find(|s| s.key() == key)
+        key.parse().ok()
     }
 
     /// What the colour is used for.

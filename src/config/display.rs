@@ -3,10 +3,12 @@
 use std::ops::Range;
 
 use serde::Deserialize;
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 use toml::Spanned;
 
 use super::error::Bad;
 use super::toml_value::{Flag, List, Text, list_form, what};
+use crate::names;
 use crate::view::Column;
 
 what! {
@@ -105,7 +107,10 @@ impl TryFrom<RawDisplay> for DisplayFile {
 }
 
 /// The colour scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Theme {
     /// The colours of `ui::theme`.
     #[default]
@@ -116,17 +121,14 @@ pub enum Theme {
 }
 
 impl Theme {
-    pub const ALL: [Theme; 2] = [Theme::Default, Theme::Mono];
+    pub const ALL: [Theme; Theme::COUNT] = names::all();
 
     /// The name used in the config file.
     pub fn key(self) -> &'static str {
-        match self {
-            Theme::Default => "default",
-            Theme::Mono => "mono",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<Theme> {
-        Theme::ALL.into_iter().find(|t| t.key() == key)
+        key.parse().ok()
     }
 }

@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
+
 use super::coingecko::CHUNK;
+use crate::names;
 use crate::text::thousands;
 
 /// The shortest interval accepted: the public API refreshes its prices every
@@ -17,7 +20,21 @@ pub const MAX_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A CoinGecko plan, as the key in use tells it: how long its answers are
 /// cached and how many calls a month it allows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumString,
+    IntoStaticStr,
+    VariantArray,
+    EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Plan {
     Keyless,
     Demo,
@@ -32,19 +49,15 @@ pub const BUDGET_MONTH: Duration = Duration::from_secs(31 * 24 * 60 * 60);
 pub const PRO_INTERVAL: Duration = Duration::from_secs(30);
 
 impl Plan {
-    pub const ALL: [Plan; 3] = [Plan::Keyless, Plan::Demo, Plan::Pro];
+    pub const ALL: [Plan; Plan::COUNT] = names::all();
 
     /// The name it is counted under in the state file.
     pub fn key(self) -> &'static str {
-        match self {
-            Plan::Keyless => "keyless",
-            Plan::Demo => "demo",
-            Plan::Pro => "pro",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<Plan> {
-        Plan::ALL.into_iter().find(|p| p.key() == key)
+        key.parse().ok()
     }
 
     /// How long the API caches its answers for this plan (CoinGecko's

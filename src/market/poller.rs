@@ -10,6 +10,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::plan::MIN_INTERVAL;
 use super::{MAX_RATE_LIMIT_WAIT, MarketError, MarketProvider, Quotes};
+use crate::backoff::Backoff;
 
 /// Without a `Retry-After`, a rate limit waits this long.
 pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
@@ -60,13 +61,16 @@ pub enum Refusal {
 }
 
 /// How long to wait after the `failures`-th consecutive error (1-based):
-/// the interval doubled each time, capped, with ±20% jitter so that many
-/// clients do not retry in step.
+/// the interval doubled each time up to [`MAX_BACKOFF`], with ±20% jitter,
+/// and never sooner than the interval, which the rate limit and the
+/// month's calls were planned for.
 pub fn backoff(interval: Duration, failures: u32, jitter: f64) -> Duration {
-    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
-    let base = interval.saturating_mul(factor).min(MAX_BACKOFF);
-    let jittered = base.mul_f64(1.0 + (jitter.clamp(0.0, 1.0) - 0.5) * 0.4);
-    jittered.clamp(interval.min(MAX_BACKOFF), MAX_BACKOFF)
+    let backoff = Backoff {
+        first: interval,
+        cap: MAX_BACKOFF,
+        spread_pct: 20,
+    };
+    backoff.wait(failures, jitter)
 }
 
 /// How long a rate limit makes us wait: what `Retry-After` asks (else a

@@ -10,19 +10,21 @@
 //! Every key is always there (`null` where it does not apply); a scheduled
 //! listing adds `scheduled_at`. Readers must allow other keys to be added.
 
-use std::fmt;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumCount, IntoStaticStr, VariantArray};
 
 use crate::alert::Crossing;
 use crate::listing::Listed;
-use crate::text;
+use crate::{names, text};
 
-/// What kind of event: its `event` key.
+/// What kind of event: its `event` key, also its `Display`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, Display, VariantArray, EnumCount)]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     /// A coin seen trading for the first time.
     Listed,
@@ -37,23 +39,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 5] = [
-        EventKind::Listed,
-        EventKind::Scheduled,
-        EventKind::AlertAbove,
-        EventKind::AlertBelow,
-        EventKind::SourceDown,
-    ];
+    pub const ALL: [EventKind; EventKind::COUNT] = names::all();
 
     /// The name in the JSON form and the `{event}` placeholder.
     pub fn key(self) -> &'static str {
-        match self {
-            EventKind::Listed => "listed",
-            EventKind::Scheduled => "scheduled",
-            EventKind::AlertAbove => "alert_above",
-            EventKind::AlertBelow => "alert_below",
-            EventKind::SourceDown => "source_down",
-        }
+        self.into()
     }
 
     /// A notification's title: plain ASCII, so it can go in an HTTP header.
@@ -65,12 +55,6 @@ impl EventKind {
             EventKind::AlertBelow => "prelist: price below alert",
             EventKind::SourceDown => "prelist: source down",
         }
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }
 
@@ -410,6 +394,7 @@ mod tests {
         );
         for k in EventKind::ALL {
             assert_eq!(serde_json::to_value(k).unwrap(), k.key());
+            assert_eq!(k.to_string(), k.key());
             assert!(k.title().is_ascii());
         }
     }

@@ -5,8 +5,10 @@
 //! `auto`, and to see tmux) is handed in as an [`Env`] built with
 //! [`terminal_env`] in the program and by hand in tests.
 
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
+
 use crate::config::Env;
-use crate::text;
+use crate::{names, text};
 
 /// The variables [`sequence`] looks at.
 pub const VARS: [&str; 8] = [
@@ -29,7 +31,10 @@ const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
 
 /// How the terminal is told: `notify.terminal` in the config file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum TerminalMode {
     /// The sequence the terminal in use understands, else the bell.
     #[default]
@@ -48,29 +53,15 @@ pub enum TerminalMode {
 }
 
 impl TerminalMode {
-    pub const ALL: [TerminalMode; 6] = [
-        TerminalMode::Auto,
-        TerminalMode::Osc9,
-        TerminalMode::Osc777,
-        TerminalMode::Osc99,
-        TerminalMode::Bell,
-        TerminalMode::Off,
-    ];
+    pub const ALL: [TerminalMode; TerminalMode::COUNT] = names::all();
 
     /// The name in the config file.
     pub fn key(self) -> &'static str {
-        match self {
-            TerminalMode::Auto => "auto",
-            TerminalMode::Osc9 => "osc9",
-            TerminalMode::Osc777 => "osc777",
-            TerminalMode::Osc99 => "osc99",
-            TerminalMode::Bell => "bell",
-            TerminalMode::Off => "off",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<TerminalMode> {
-        TerminalMode::ALL.into_iter().find(|m| m.key() == key)
+        key.parse().ok()
     }
 }
 

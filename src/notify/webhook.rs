@@ -8,16 +8,22 @@
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 use tokio::time::Instant;
 
 use super::event::{Event, EventKind};
+use crate::backoff::Backoff;
 use crate::config::SecretUrl;
+use crate::names;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How a webhook is sent: `notify.webhook_format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum WebhookFormat {
     /// The message as the body, with `Title` and `Tags` headers.
     #[default]
@@ -31,25 +37,15 @@ pub enum WebhookFormat {
 }
 
 impl WebhookFormat {
-    pub const ALL: [WebhookFormat; 4] = [
-        WebhookFormat::Ntfy,
-        WebhookFormat::Json,
-        WebhookFormat::Discord,
-        WebhookFormat::Slack,
-    ];
+    pub const ALL: [WebhookFormat; WebhookFormat::COUNT] = names::all();
 
     /// The name in the config file.
     pub fn key(self) -> &'static str {
-        match self {
-            WebhookFormat::Ntfy => "ntfy",
-            WebhookFormat::Json => "json",
-            WebhookFormat::Discord => "discord",
-            WebhookFormat::Slack => "slack",
-        }
+        self.into()
     }
 
     pub fn from_key(key: &str) -> Option<WebhookFormat> {
-        WebhookFormat::ALL.into_iter().find(|f| f.key() == key)
+        key.parse().ok()
     }
 }
 
@@ -157,35 +153,25 @@ fn from_reqwest(e: &reqwest::Error) -> WebhookError {
     }
 }
 
-/// How long to keep trying: waits from `first`, doubling up to `longest`,
-/// each with ±25% jitter (so that many prelists do not retry in step),
-/// until `give_up` after the event was queued.
+/// How long to keep trying: after each failed attempt, the wait of
+/// `backoff` (by default from 5 s, doubling up to 160 s, each ±25%), until
+/// `give_up` after the event was queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {
-    pub first: Duration,
-    pub longest: Duration,
+    pub backoff: Backoff,
     pub give_up: Duration,
 }
 
 impl Default for Retry {
     fn default() -> Retry {
         Retry {
-            first: Duration::from_secs(5),
-            longest: Duration::from_secs(160),
+            backoff: Backoff {
+                first: Duration::from_secs(5),
+                cap: Duration::from_secs(160),
+                spread_pct: 25,
+            },
             give_up: Duration::from_secs(10 * 60),
         }
-    }
-}
-
-impl Retry {
-    /// The wait after failed attempt `n` (0-based), jittered by `jitter`
-    /// in `[0, 1)`.
-    pub fn wait(&self, n: u32, jitter: f64) -> Duration {
-        let base = self
-            .first
-            .saturating_mul(2u32.saturating_pow(n.min(20)))
-            .min(self.longest);
-        base.mul_f64(0.75 + 0.5 * jitter.clamp(0.0, 1.0))
     }
 }
 
@@ -261,7 +247,7 @@ impl WebhookClient {
                 Err(e) if !e.is_retryable() => return Err(e),
                 Err(e) => e,
             };
-            let wait = self.retry.wait(attempts - 1, fastrand::f64());
+            let wait = self.retry.backoff.wait(attempts, fastrand::f64());
             if Instant::now() + wait > deadline {
                 return Err(WebhookError::GaveUp {
                     attempts,
@@ -337,11 +323,16 @@ mod tests {
 
     #[test]
     fn waits_double_with_jitter_up_to_the_longest() {
-        let r = Retry::default();
-        let mid: Vec<u64> = (0..8).map(|n| r.wait(n, 0.5).as_secs()).collect();
+        let r = Retry::default().backoff;
+        let mid: Vec<u64> = (1..=8).map(|n| r.wait(n, 0.5).as_secs()).collect();
         assert_eq!(mid, [5, 10, 20, 40, 80, 160, 160, 160]);
-        assert_eq!(r.wait(0, 0.0), Duration::from_millis(3750));
-        assert_eq!(r.wait(0, 0.999_999).as_millis(), 6249);
+        assert_eq!(
+            r.wait(1, 0.0),
+            Duration::from_secs(5),
+            "never sooner than the first"
+        );
+        assert_eq!(r.wait(2, 0.0), Duration::from_millis(7500));
+        assert_eq!(r.wait(1, 0.999_999).as_millis(), 6249);
         assert_eq!(r.wait(u32::MAX, 0.5), Duration::from_secs(160));
     }
 
