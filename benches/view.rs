@@ -27,6 +27,7 @@ use prelist::model::Watchlist;
 use prelist::ui;
 use prelist::ui::theme::Palette;
 use prelist::view::Column;
+use prelist::watcher::Input;
 
 const COINS: usize = 10_000;
 const WIDTH: u16 = 120;
@@ -332,7 +333,7 @@ fn mass_flip(c: &mut Criterion) {
                 (app, quotes.clone())
             },
             |(mut app, quotes)| {
-                let effects = app.update(Msg::Poll(Report::Done {
+                let effects = app.update(Input::Poll(Report::Done {
                     quotes,
                     next_in: Duration::from_secs(60),
                     requests: 1,

@@ -128,7 +128,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         runner.start_exchanges(session.exchanges, session.exchange_interval);
     }
     if let Some(text) = session.notice {
-        runner.step(&mut app, Msg::Notice(text));
+        runner.step(&mut app, Input::Notice(text));
     }
     let mut terminal = match init() {
         Ok(t) => t,

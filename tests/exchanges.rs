@@ -57,11 +57,11 @@ fn look(
     result: Result<Vec<Pair>, MarketError>,
     at: i64,
 ) -> Vec<Effect> {
-    let _ = app.update(Msg::Clock {
+    let _ = app.update(Input::Clock {
         now: app.now().0,
         wall: at,
     });
-    app.update(Msg::Exchange(Look {
+    app.update(Input::Exchange(Look {
         exchange,
         result,
         next_in: Duration::from_secs(300),
@@ -130,7 +130,7 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
     );
     for e in effects {
         if let Effect::SaveState(sent) = e {
-            let _ = app.update(Msg::StateSaved {
+            let _ = app.update(Input::StateSaved {
                 result: Ok(sent.clone()),
                 sent,
             });
@@ -155,7 +155,7 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
         _ => None,
     });
     let sent = saved.clone().unwrap();
-    let after = app.update(Msg::StateSaved {
+    let after = app.update(Input::StateSaved {
         result: Ok(sent.clone()),
         sent,
     });

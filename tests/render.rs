@@ -13,6 +13,7 @@ use prelist::model::Watchlist;
 use prelist::ui;
 use prelist::ui::theme::Palette;
 use prelist::view::Column;
+use prelist::watcher::Input;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -402,7 +403,7 @@ mod polling {
     fn polling_app() -> App {
         let mut app = app().with_time_zone(jiff::tz::TimeZone::UTC);
         app.enable_polling();
-        let _ = app.update(Msg::Clock {
+        let _ = app.update(Input::Clock {
             now: Instant::now(),
             wall: 1_800_000_000,
         });
@@ -433,7 +434,7 @@ mod polling {
     #[test]
     fn a_flipped_row_is_highlighted_and_the_status_line_says_so() {
         let mut app = polling_app();
-        let _ = app.update(Msg::Poll(done("dolomite", 0.1234)));
+        let _ = app.update(Input::Poll(done("dolomite", 0.1234)));
         let t = render(&mut app, 120, 40);
         let status = status_line(&t);
         assert!(
@@ -457,16 +458,16 @@ mod polling {
     #[test]
     fn the_status_line_shows_the_poller_state() {
         let mut app = polling_app();
-        let _ = app.update(Msg::Poll(Report::Started));
+        let _ = app.update(Input::Poll(Report::Started));
         assert!(status_line(&render(&mut app, 120, 40)).contains("polling…"));
-        let _ = app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Input::Poll(Report::Failed {
             error: MarketError::RateLimited { retry_after: None },
             retry_in: Duration::from_secs(119),
             requests: 1,
             remaining: None,
         }));
         assert!(status_line(&render(&mut app, 120, 40)).contains("rate limited · retry in 119 s"));
-        let _ = app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Input::Poll(Report::Failed {
             error: MarketError::Timeout,
             retry_in: Duration::from_secs(120),
             requests: 1,
@@ -477,7 +478,7 @@ mod polling {
         );
         // The countdown follows the clock.
         let later = app.now().0 + Duration::from_secs(100);
-        let _ = app.update(Msg::Clock {
+        let _ = app.update(Input::Clock {
             now: later,
             wall: app.now().1 + 100,
         });
@@ -487,14 +488,14 @@ mod polling {
     #[test]
     fn a_price_the_api_dropped_is_shown_stale_with_its_age() {
         let mut app = polling_app();
-        let _ = app.update(Msg::Poll(done("parcl", 0.3)));
-        let _ = app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Input::Poll(done("parcl", 0.3)));
+        let _ = app.update(Input::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
             requests: 1,
             remaining: None,
         }));
-        let _ = app.update(Msg::Clock {
+        let _ = app.update(Input::Clock {
             now: app.now().0,
             wall: app.now().1 + 3 * 3600,
         });
@@ -513,12 +514,12 @@ mod polling {
     #[test]
     fn event_log_overlay() {
         let mut app = polling_app();
-        let _ = app.update(Msg::Poll(done("nillion", 0.61)));
-        let _ = app.update(Msg::Clock {
+        let _ = app.update(Input::Poll(done("nillion", 0.61)));
+        let _ = app.update(Input::Clock {
             now: app.now().0,
             wall: app.now().1 + 75,
         });
-        let _ = app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Input::Poll(Report::Failed {
             error: MarketError::Status { status: 503 },
             retry_in: Duration::from_secs(120),
             requests: 1,
@@ -667,7 +668,7 @@ mod editing {
             symbol: symbol.into(),
             market_cap_rank: rank,
         };
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "Nillion".into(),
             result: Ok(vec![
                 c("nillion-x", "Nillion X", "NILX", None),
@@ -681,7 +682,7 @@ mod editing {
     fn lookup_failure_is_shown_not_fatal() {
         let mut app = app();
         let _ = app.update(Action::Lookup);
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "Gravity".into(),
             result: Err(MarketError::Timeout),
         });
@@ -899,7 +900,7 @@ fn detail_pane_with_exchanges() {
         false,
     );
     let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
-    let _ = app.update(Msg::Clock {
+    let _ = app.update(Input::Clock {
         now: app.now().0,
         wall: t0 + 300,
     });

@@ -1,8 +1,6 @@
 //! Changing the watchlist from the screen: the add/edit form, deleting with
 //! a question and undo, and choosing a market id from the API's search.
 
-#[cfg(test)]
-use super::Msg;
 use super::{App, Effect, Mode};
 use crate::form::{Form, LineInput};
 use crate::keymap::Action;
@@ -331,12 +329,13 @@ impl App {
 mod tests {
     use super::*;
     use crate::market::poller::Command;
+    use crate::watcher::Input;
 
     /// Another window's coins, merged in as the watchlist file's look does.
     fn merged(app: &mut App, coins: Vec<Coin>) {
         let mut w = app.watchlist().clone();
         w.coins = coins;
-        let _ = app.update(Msg::WatchlistLoaded(w));
+        let _ = app.update(Input::WatchlistLoaded(w));
     }
     use crate::form::Field;
     use crate::listing::Listings;
@@ -476,7 +475,7 @@ mod tests {
         let [Effect::SaveWatchlist(sent)] = effects.as_slice() else {
             panic!("a save, got {effects:?}")
         };
-        let _ = app.update(Msg::WatchlistSaved {
+        let _ = app.update(Input::WatchlistSaved {
             sent: sent.clone(),
             result: Ok(crate::store::Saved {
                 merged: None,
@@ -545,12 +544,12 @@ mod tests {
         assert_eq!(effects, [Effect::Lookup("Movement Labs".into())]);
         assert_eq!(app.mode, Mode::Lookup);
         // A late answer to another query is dropped.
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "Other".into(),
             result: Ok(candidates()),
         });
         assert_eq!(app.lookup.as_ref().unwrap().state, LookupState::Searching);
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "Movement Labs".into(),
             result: Ok(candidates()),
         });
@@ -582,7 +581,7 @@ mod tests {
     fn a_typed_id_wins_and_bad_or_taken_ids_are_refused() {
         let mut app = app();
         let _ = app.update(Action::Lookup);
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "Gravity".into(),
             result: Err(MarketError::RateLimited { retry_after: None }),
         });

@@ -15,9 +15,9 @@ use crate::form::{Form, LineInput};
 use crate::keymap::{Action, Keymap};
 use crate::listing::Listings;
 use crate::market::poller::Command;
-use crate::market::{Candidate, MarketError};
+
 use crate::model::{Coin, Watchlist, position};
-use crate::store::{Saved, State};
+use crate::store::State;
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
 use crate::watcher::{Input, Machine, News, Outcome, Watcher};
 
@@ -30,48 +30,18 @@ pub use edit::{Lookup, LookupState};
 /// The event log keeps this many entries; older ones are in the log file.
 pub const LOG_CAPACITY: usize = 1000;
 
-/// Everything that can change the app, from the user or from outside.
+/// Everything that can change the app: the user's actions, where a frame
+/// put things, and what the watcher takes in from outside.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// A key press or mouse event, as the keymap reads it.
     Action(Action),
-    /// The time: monotonic for countdowns, wall (Unix seconds) for display.
-    /// The main loop sends it before anything that happens at a time.
-    Clock { now: Instant, wall: i64 },
-    /// A report from the poller.
-    Poll(crate::market::poller::Report),
-    /// A look at an exchange's list, from its loop.
-    Exchange(crate::sources::watch::Look),
-    /// The API's answer to a market-id lookup for `query`.
-    Lookup {
-        query: String,
-        result: Result<Vec<Candidate>, MarketError>,
-    },
-    /// A watchlist save finished: `sent` is what [`Effect::SaveWatchlist`]
-    /// asked to write.
-    WatchlistSaved {
-        sent: Watchlist,
-        result: Result<Saved, String>,
-    },
-    /// A state save finished: the state written (another instance's
-    /// merged in), or why not.
-    StateSaved {
-        sent: State,
-        result: Result<State, String>,
-    },
-    /// The state file changed on disk: another instance wrote it.
-    StateLoaded(State),
-    /// The watchlist file changed on disk.
-    WatchlistLoaded(Watchlist),
-    /// A warning the user should see once: shown until the next key, and
-    /// kept in the event log and the log file.
-    Notice(String),
-    /// The app is closing (quit or a signal): what waits to be written is
-    /// written now.
-    Shutdown,
     /// A frame was drawn: where it put things, so clicks, paging and
     /// scroll limits use what the user sees.
     Drawn(Viewport),
+    /// The clock, a source, a file loaded or saved, a lookup's answer, a
+    /// notice, the end: the watcher's input (see [`Input`]).
+    Input(Input),
 }
 
 impl From<Action> for Msg {
@@ -82,18 +52,7 @@ impl From<Action> for Msg {
 
 impl From<Input> for Msg {
     fn from(input: Input) -> Msg {
-        match input {
-            Input::Clock { now, wall } => Msg::Clock { now, wall },
-            Input::Poll(report) => Msg::Poll(report),
-            Input::Exchange(look) => Msg::Exchange(look),
-            Input::Lookup { query, result } => Msg::Lookup { query, result },
-            Input::WatchlistSaved { sent, result } => Msg::WatchlistSaved { sent, result },
-            Input::StateSaved { sent, result } => Msg::StateSaved { sent, result },
-            Input::StateLoaded(state) => Msg::StateLoaded(state),
-            Input::WatchlistLoaded(w) => Msg::WatchlistLoaded(w),
-            Input::Notice(text) => Msg::Notice(text),
-            Input::Shutdown => Msg::Shutdown,
-        }
+        Msg::Input(input)
     }
 }
 
@@ -571,24 +530,14 @@ impl App {
                 self.viewport = viewport;
                 Vec::new()
             }
-            Msg::Lookup { query, result } => {
-                self.on_lookup(&query, result.clone());
-                self.pass_on(Input::Lookup { query, result })
+            Msg::Input(input) => {
+                match &input {
+                    Input::Lookup { query, result } => self.on_lookup(query, result.clone()),
+                    Input::Shutdown => self.quit = true,
+                    _ => {}
+                }
+                self.pass_on(input)
             }
-            Msg::Shutdown => {
-                self.quit = true;
-                self.pass_on(Input::Shutdown)
-            }
-            Msg::Clock { now, wall } => self.pass_on(Input::Clock { now, wall }),
-            Msg::Poll(report) => self.pass_on(Input::Poll(report)),
-            Msg::Exchange(look) => self.pass_on(Input::Exchange(look)),
-            Msg::WatchlistSaved { sent, result } => {
-                self.pass_on(Input::WatchlistSaved { sent, result })
-            }
-            Msg::StateSaved { sent, result } => self.pass_on(Input::StateSaved { sent, result }),
-            Msg::StateLoaded(state) => self.pass_on(Input::StateLoaded(state)),
-            Msg::WatchlistLoaded(w) => self.pass_on(Input::WatchlistLoaded(w)),
-            Msg::Notice(text) => self.pass_on(Input::Notice(text)),
         }
     }
 
@@ -795,6 +744,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::market::MarketError;
     use crate::market::poller::{Refusal, Report};
     use crate::merge::merge_state;
     use crate::notify;
@@ -1057,7 +1007,7 @@ mod tests {
         pub(super) fn polling_app() -> App {
             let mut app = app();
             app.enable_polling();
-            let _ = app.update(Msg::Clock {
+            let _ = app.update(Input::Clock {
                 now: Instant::now(),
                 wall: 1_800_000_000,
             });
@@ -1103,7 +1053,7 @@ mod tests {
             app.configure(Column::ALL.to_vec(), Sort::default(), keymap);
             let mut quotes = priced("nillion", 0.6);
             quotes.extend(priced("parcl", 0.2));
-            let _ = app.update(Msg::Poll(done(quotes)));
+            let _ = app.update(Input::Poll(done(quotes)));
             assert_eq!(app.flash(), Some("2 coins are now trading (L: log)"));
             let _ = app.update(Action::Delete);
             let _ = app.update(Action::Yes);
@@ -1128,7 +1078,7 @@ mod tests {
             let mut told = notified(effects);
             for e in effects {
                 if let Effect::SaveState(sent) = e {
-                    let after = app.update(Msg::StateSaved {
+                    let after = app.update(Input::StateSaved {
                         sent: sent.clone(),
                         result: Ok(sent.clone()),
                     });
@@ -1150,9 +1100,9 @@ mod tests {
         #[test]
         fn a_flip_is_told_rung_saved_logged_and_highlighted() {
             let mut app = polling_app();
-            assert!(app.update(Msg::Poll(Report::Started)).is_empty());
+            assert!(app.update(Input::Poll(Report::Started)).is_empty());
             assert!(app.watcher.polling.as_ref().unwrap().in_flight);
-            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let effects = app.update(Input::Poll(done(priced("dolomite", 0.1234))));
             assert!(
                 notified(&effects).is_empty(),
                 "not before its claim is written"
@@ -1187,7 +1137,7 @@ mod tests {
             assert_eq!(p.last_ok, Some(1_800_000_000));
 
             // The news outlives later polls, until a key is pressed.
-            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.2))));
+            let effects = app.update(Input::Poll(done(priced("dolomite", 0.2))));
             assert!(
                 !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
                 "a coin flips once"
@@ -1219,7 +1169,7 @@ mod tests {
         #[test]
         fn an_event_another_instance_claimed_first_is_not_told_again() {
             let mut app = polling_app();
-            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let effects = app.update(Input::Poll(done(priced("dolomite", 0.1234))));
             let sent = state_sent(&effects);
             let key = "listed:coingecko:dolomite:DOLO";
             assert_eq!(
@@ -1235,7 +1185,7 @@ mod tests {
                     by: app.watcher.instance.wrapping_add(1),
                 },
             );
-            let after = app.update(Msg::StateSaved {
+            let after = app.update(Input::StateSaved {
                 sent,
                 result: Ok(written),
             });
@@ -1251,8 +1201,8 @@ mod tests {
         #[test]
         fn events_are_told_even_when_their_claim_cannot_be_written() {
             let mut app = polling_app();
-            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.1234))));
-            let after = app.update(Msg::StateSaved {
+            let effects = app.update(Input::Poll(done(priced("dolomite", 0.1234))));
+            let after = app.update(Input::StateSaved {
                 sent: state_sent(&effects),
                 result: Err("No space left on device".into()),
             });
@@ -1263,9 +1213,9 @@ mod tests {
         fn a_listing_another_instance_recorded_shows_and_is_not_told_here() {
             let mut app = polling_app();
             let mut other = polling_app();
-            let effects = other.update(Msg::Poll(done(priced("dolomite", 0.1234))));
+            let effects = other.update(Input::Poll(done(priced("dolomite", 0.1234))));
             let disk = state_sent(&effects);
-            let effects = app.update(Msg::StateLoaded(disk));
+            let effects = app.update(Input::StateLoaded(disk));
             assert!(
                 effects
                     .iter()
@@ -1279,11 +1229,11 @@ mod tests {
             );
             assert_eq!(app.trading_count(), 1);
             // Its own poll then sees a price, not a listing.
-            let effects = app.update(Msg::Poll(done(priced("dolomite", 0.13))));
+            let effects = app.update(Input::Poll(done(priced("dolomite", 0.13))));
             assert!(save_and_tell(&mut app, &effects).is_empty());
             // And a state file that holds nothing new changes nothing.
             let before = app.log.len();
-            let _ = app.update(Msg::StateLoaded(app.watcher.state()));
+            let _ = app.update(Input::StateLoaded(app.watcher.state()));
             assert_eq!(app.log.len(), before);
         }
 
@@ -1292,11 +1242,11 @@ mod tests {
             let mut app = polling_app();
             let t0 = app.watcher.now_wall;
             let fail_at = |app: &mut App, secs: i64| {
-                let _ = app.update(Msg::Clock {
+                let _ = app.update(Input::Clock {
                     now: app.watcher.now,
                     wall: t0 + secs,
                 });
-                notified(&app.update(Msg::Poll(Report::Failed {
+                notified(&app.update(Input::Poll(Report::Failed {
                     error: MarketError::Status { status: 503 },
                     retry_in: Duration::from_secs(600),
                     requests: 1,
@@ -1317,7 +1267,7 @@ mod tests {
                 told[0].message
             );
             assert!(fail_at(&mut app, 7200).is_empty(), "once an outage");
-            let _ = app.update(Msg::Poll(done(Quotes::new())));
+            let _ = app.update(Input::Poll(done(Quotes::new())));
             assert!(
                 app.log
                     .back()
@@ -1341,7 +1291,7 @@ mod tests {
             let quotes: Quotes = (0..300)
                 .flat_map(|i| priced(&format!("c-{i}"), 1.0 + f64::from(i)))
                 .collect();
-            let effects = app.update(Msg::Poll(done(quotes)));
+            let effects = app.update(Input::Poll(done(quotes)));
             assert_eq!(save_and_tell(&mut app, &effects).len(), NOTIFY_PER_BATCH);
             assert_eq!(app.trading_count(), 300, "every coin flips all the same");
             assert!(
@@ -1369,7 +1319,7 @@ mod tests {
         /// The alert events of one poll of Parcl at `price`, with the
         /// state saves it asks for answered as written.
         fn alerts_at(app: &mut App, price: f64) -> Vec<notify::Event> {
-            let effects = app.update(Msg::Poll(done(priced("parcl", price))));
+            let effects = app.update(Input::Poll(done(priced("parcl", price))));
             save_and_tell(app, &effects)
                 .into_iter()
                 .filter(|e| e.event == notify::EventKind::AlertAbove)
@@ -1380,7 +1330,7 @@ mod tests {
         fn an_alert_is_told_once_per_crossing_and_rearms_past_two_percent() {
             let mut app = alerting_app();
             assert!(alerts_at(&mut app, 0.9).is_empty(), "below the threshold");
-            let effects = app.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let effects = app.update(Input::Poll(done(priced("parcl", 1.1))));
             let told = save_and_tell(&mut app, &effects);
             assert_eq!(told.len(), 1, "exactly one event");
             assert_eq!(told[0].event, notify::EventKind::AlertAbove);
@@ -1411,7 +1361,7 @@ mod tests {
                 alerts_at(&mut app, 1.2).is_empty(),
                 "1% back did not re-arm"
             );
-            let effects = app.update(Msg::Poll(done(priced("parcl", 0.97))));
+            let effects = app.update(Input::Poll(done(priced("parcl", 0.97))));
             assert!(
                 effects.iter().any(|e| matches!(e, Effect::SaveState(s)
                     if s.alerts["parcl"].above.is_some_and(|m| !m.holds(1.0)))),
@@ -1425,8 +1375,8 @@ mod tests {
         #[test]
         fn a_crossing_two_instances_both_see_is_told_by_the_first_to_write() {
             let (mut a, mut b) = (alerting_app(), alerting_app());
-            let ea = a.update(Msg::Poll(done(priced("parcl", 1.1))));
-            let eb = b.update(Msg::Poll(done(priced("parcl", 1.1))));
+            let ea = a.update(Input::Poll(done(priced("parcl", 1.1))));
+            let eb = b.update(Input::Poll(done(priced("parcl", 1.1))));
             let told = save_and_tell(&mut a, &ea);
             let kinds: Vec<_> = told.iter().map(|e| e.event).collect();
             assert_eq!(
@@ -1437,7 +1387,7 @@ mod tests {
             // b's save merges with the file a wrote: a's claim stands.
             let sent = state_sent(&eb);
             let written = merge_state(&sent, &on_disk);
-            let after = b.update(Msg::StateSaved {
+            let after = b.update(Input::StateSaved {
                 sent,
                 result: Ok(written),
             });
@@ -1455,14 +1405,14 @@ mod tests {
             // Another instance's fired mark, come back with a save, holds
             // here too.
             let mut other = alerting_app();
-            let effects = other.update(Msg::Poll(done(priced("nillion", 0.6))));
+            let effects = other.update(Input::Poll(done(priced("nillion", 0.6))));
             let Some(Effect::SaveState(sent)) = effects
                 .into_iter()
                 .find(|e| matches!(e, Effect::SaveState(_)))
             else {
                 panic!("a flip is saved")
             };
-            let _ = other.update(Msg::StateSaved {
+            let _ = other.update(Input::StateSaved {
                 sent,
                 result: Ok(app.watcher.state()),
             });
@@ -1472,8 +1422,8 @@ mod tests {
         #[test]
         fn unchanged_answers_write_nothing() {
             let mut app = polling_app();
-            let _ = app.update(Msg::Poll(done(priced("parcl", 0.3))));
-            let effects = app.update(Msg::Poll(done(priced("parcl", 0.3))));
+            let _ = app.update(Input::Poll(done(priced("parcl", 0.3))));
+            let effects = app.update(Input::Poll(done(priced("parcl", 0.3))));
             assert!(
                 !effects.iter().any(|e| matches!(e, Effect::SaveState(_))),
                 "nothing changed, nothing written"
@@ -1483,9 +1433,9 @@ mod tests {
         #[test]
         fn errors_flip_nothing_and_keep_the_last_data() {
             let mut app = polling_app();
-            let _ = app.update(Msg::Poll(done(priced("parcl", 0.3))));
+            let _ = app.update(Input::Poll(done(priced("parcl", 0.3))));
             let before = app.watcher.listings.clone();
-            let effects = app.update(Msg::Poll(Report::Failed {
+            let effects = app.update(Input::Poll(Report::Failed {
                 error: MarketError::Timeout,
                 retry_in: Duration::from_secs(120),
                 requests: 1,
@@ -1513,10 +1463,10 @@ mod tests {
                 app.update(Action::PollNow),
                 [Effect::Poll(Command::PollNow)]
             );
-            let _ = app.update(Msg::Poll(Report::Started));
+            let _ = app.update(Input::Poll(Report::Started));
             assert!(app.update(Action::PollNow).is_empty());
             assert_eq!(app.flash.as_deref(), Some("a poll is already running"));
-            let _ = app.update(Msg::Poll(Report::Refused {
+            let _ = app.update(Input::Poll(Report::Refused {
                 reason: Refusal::RateLimited,
                 wait: Duration::from_secs(90),
             }));
@@ -1531,7 +1481,7 @@ mod tests {
             let mut app = polling_app();
             app.viewport.help_height = 2;
             for i in 0..5 {
-                let _ = app.update(Msg::Poll(Report::Failed {
+                let _ = app.update(Input::Poll(Report::Failed {
                     error: MarketError::Status { status: 500 + i },
                     retry_in: Duration::from_secs(60),
                     requests: 1,
@@ -1592,14 +1542,14 @@ mod tests {
             // save races it.
             assert!(watchlist_saves(&add(&mut app, "Beta")).is_empty());
             assert!(watchlist_saves(&add(&mut app, "Gamma")).is_empty());
-            let next = watchlist_saves(&app.update(Msg::WatchlistSaved {
+            let next = watchlist_saves(&app.update(Input::WatchlistSaved {
                 sent: first[0].clone(),
                 result: saved(),
             }));
             assert_eq!(next.len(), 1, "one more save, with everything since");
             assert_eq!(next[0], app.watcher.watchlist);
             assert_eq!(next[0].coins.len(), 17);
-            let after = app.update(Msg::WatchlistSaved {
+            let after = app.update(Input::WatchlistSaved {
                 sent: next[0].clone(),
                 result: saved(),
             });
@@ -1618,7 +1568,7 @@ mod tests {
             theirs.name = "Theirs".into();
             theirs.market_id = None;
             written.push(theirs);
-            let effects = app.update(Msg::WatchlistSaved {
+            let effects = app.update(Input::WatchlistSaved {
                 sent,
                 result: Ok(Saved {
                     merged: Some(written),
@@ -1644,7 +1594,7 @@ mod tests {
         fn quitting_with_a_failed_save_asks_first() {
             let mut app = app();
             let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
-            let _ = app.update(Msg::WatchlistSaved {
+            let _ = app.update(Input::WatchlistSaved {
                 sent,
                 result: Err("No space left on device".into()),
             });
@@ -1658,7 +1608,7 @@ mod tests {
             let _ = app.update(Action::Quit);
             let again = watchlist_saves(&app.update(Action::Retry));
             assert_eq!(again.len(), 1);
-            let _ = app.update(Msg::WatchlistSaved {
+            let _ = app.update(Input::WatchlistSaved {
                 sent: again[0].clone(),
                 result: Err("No space left on device".into()),
             });
@@ -1672,13 +1622,13 @@ mod tests {
             // A save that works clears it: nothing is lost, no question.
             let mut app = self::app();
             let sent = watchlist_saves(&add(&mut app, "Beta")).remove(0);
-            let _ = app.update(Msg::WatchlistSaved {
+            let _ = app.update(Input::WatchlistSaved {
                 sent: sent.clone(),
                 result: Err("full".into()),
             });
-            let again = watchlist_saves(&app.update(Msg::Shutdown));
+            let again = watchlist_saves(&app.update(Input::Shutdown));
             assert_eq!(again.len(), 1, "a last try at shutdown");
-            let _ = app.update(Msg::WatchlistSaved {
+            let _ = app.update(Input::WatchlistSaved {
                 sent: again[0].clone(),
                 result: saved(),
             });
@@ -1688,14 +1638,14 @@ mod tests {
         #[test]
         fn a_failed_state_save_is_tried_again() {
             let mut app = polling::polling_app();
-            let effects = app.update(Msg::Poll(polling::done(polling::priced("parcl", 0.3))));
+            let effects = app.update(Input::Poll(polling::done(polling::priced("parcl", 0.3))));
             let Some(Effect::SaveState(sent)) = effects
                 .into_iter()
                 .find(|e| matches!(e, Effect::SaveState(_)))
             else {
                 panic!("a state save")
             };
-            let _ = app.update(Msg::StateSaved {
+            let _ = app.update(Input::StateSaved {
                 sent,
                 result: Err("cannot write state.json: No space left on device".into()),
             });
@@ -1706,7 +1656,7 @@ mod tests {
             );
             let t0 = app.watcher.now_wall;
             let clock = |app: &mut App, secs: i64| {
-                app.update(Msg::Clock {
+                app.update(Input::Clock {
                     now: app.watcher.now,
                     wall: t0 + secs,
                 })
@@ -1717,7 +1667,7 @@ mod tests {
                 panic!("tried again after {STATE_RETRY_GAP} s")
             };
             assert!(sent.listings.contains_key("parcl"));
-            let _ = app.update(Msg::StateSaved {
+            let _ = app.update(Input::StateSaved {
                 result: Ok(sent.clone()),
                 sent,
             });
@@ -1729,7 +1679,7 @@ mod tests {
         fn a_failed_save_is_told_and_logged() {
             let mut app = app();
             let sent = watchlist_saves(&add(&mut app, "Alpha")).remove(0);
-            let effects = app.update(Msg::WatchlistSaved {
+            let effects = app.update(Input::WatchlistSaved {
                 sent,
                 result: Err("cannot write w.json: No space left on device".into()),
             });
@@ -1762,15 +1712,15 @@ mod tests {
             };
             let poll = |app: &mut App, secs: i64, id: &str, price: f64| {
                 let wall = 1_800_000_000 + secs;
-                let _ = app.update(Msg::Clock {
+                let _ = app.update(Input::Clock {
                     now: app.watcher.now,
                     wall,
                 });
-                let effects = app.update(Msg::Poll(polling::done(polling::priced(id, price))));
+                let effects = app.update(Input::Poll(polling::done(polling::priced(id, price))));
                 // Every save is answered before the next poll.
                 for e in &effects {
                     if let Effect::SaveState(sent) = e {
-                        let _ = app.update(Msg::StateSaved {
+                        let _ = app.update(Input::StateSaved {
                             sent: sent.clone(),
                             result: Ok(sent.clone()),
                         });
@@ -1784,7 +1734,7 @@ mod tests {
             assert_eq!(poll(&mut app, 30, "parcl", 0.32), 0);
             assert_eq!(poll(&mut app, 80, "parcl", 0.33), 1, "a minute on");
             assert_eq!(poll(&mut app, 90, "parcl", 0.34), 0);
-            let effects = app.update(Msg::Shutdown);
+            let effects = app.update(Input::Shutdown);
             assert!(app.quit);
             let Some(Effect::SaveState(last)) = effects.first() else {
                 panic!("the last price is written at shutdown: {effects:?}")
@@ -1795,7 +1745,7 @@ mod tests {
         #[test]
         fn state_written_with_another_instances_flip_is_merged_with_newer_prices() {
             let mut app = polling::polling_app();
-            let effects = app.update(Msg::Poll(polling::done(polling::priced("parcl", 0.3))));
+            let effects = app.update(Input::Poll(polling::done(polling::priced("parcl", 0.3))));
             let Some(Effect::SaveState(sent)) = effects
                 .iter()
                 .find(|e| matches!(e, Effect::SaveState(_)))
@@ -1804,14 +1754,14 @@ mod tests {
                 panic!("a state save, got {effects:?}")
             };
             // A flip seen here while the save is in flight.
-            let effects = app.update(Msg::Poll(polling::done(polling::priced("nillion", 0.6))));
+            let effects = app.update(Input::Poll(polling::done(polling::priced("nillion", 0.6))));
             assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             // What was written holds another instance's flip of Dolomite.
             let mut written = sent.clone();
             let mut dolo = written.listings["parcl"].clone();
             dolo.first_price = 0.1;
             written.listings.insert("dolomite".into(), dolo);
-            let effects = app.update(Msg::StateSaved {
+            let effects = app.update(Input::StateSaved {
                 sent,
                 result: Ok(written),
             });

@@ -223,12 +223,12 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::app::Msg;
     use crate::listing::Listings;
     use crate::market::plan::CallTally;
     use crate::market::poller::Report;
     use crate::market::{Candidate, MarketError, Quotes};
     use crate::model::Watchlist;
+    use crate::watcher::Input;
 
     #[test]
     fn the_poll_text_counts_the_months_calls_and_shows_what_is_left() {
@@ -236,7 +236,7 @@ mod tests {
         app.enable_polling();
         // 2026-11-15 (UTC).
         let wall = 1_794_700_800;
-        let _ = app.update(Msg::Clock {
+        let _ = app.update(Input::Clock {
             now: tokio::time::Instant::now(),
             wall,
         });
@@ -246,9 +246,9 @@ mod tests {
             budget: Some(10_000),
             remaining: None,
         });
-        let _ = app.update(Msg::Poll(Report::Started));
+        let _ = app.update(Input::Poll(Report::Started));
         assert_eq!(poll_text(&app).as_deref(), Some("polling…"));
-        let _ = app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Input::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(300),
             requests: 2,
@@ -261,15 +261,15 @@ mod tests {
         );
         // A lookup that went out counts; one that never left does not.
         let found: Result<Vec<Candidate>, MarketError> = Ok(Vec::new());
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "x".into(),
             result: found,
         });
-        let _ = app.update(Msg::Lookup {
+        let _ = app.update(Input::Lookup {
             query: "x".into(),
             result: Err(MarketError::Connect),
         });
-        let _ = app.update(Msg::Poll(Report::Failed {
+        let _ = app.update(Input::Poll(Report::Failed {
             error: MarketError::Status { status: 500 },
             retry_in: Duration::from_secs(60),
             requests: 1,
@@ -287,8 +287,8 @@ mod tests {
         let mut app = App::new(Watchlist::builtin(), Listings::new());
         app.enable_polling();
         let warning = "at 60 s a Demo key's 10,000 calls a month last about 7 days";
-        let _ = app.update(Msg::Notice(warning.to_string()));
-        let _ = app.update(Msg::Poll(Report::Done {
+        let _ = app.update(Input::Notice(warning.to_string()));
+        let _ = app.update(Input::Poll(Report::Done {
             quotes: Quotes::new(),
             next_in: Duration::from_secs(60),
             requests: 1,
