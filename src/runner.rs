@@ -161,12 +161,15 @@ impl<P: MarketProvider> Runner<P> {
                         }
                     }
                 }
-                let state = Arc::clone(&state);
-                match blocking(move || state.changed()).await {
-                    Ok(Some(state)) => msgs.push(Input::StateLoaded(state)),
-                    Ok(None) => {}
-                    // Said once per change; the next write may mend it.
-                    Err(e) => tracing::warn!("the state changed but cannot be read: {e}"),
+                // The look is one `stat`, made here; a read goes to the
+                // blocking pool, and only when another instance wrote.
+                if state.changed() {
+                    let state = Arc::clone(&state);
+                    match blocking(move || state.load()).await {
+                        Ok(state) => msgs.push(Input::StateLoaded(state)),
+                        // Said once per change; the next write may mend it.
+                        Err(e) => tracing::warn!("the state changed but cannot be read: {e}"),
+                    }
                 }
                 for msg in msgs {
                     if inbox.send(msg).is_err() {

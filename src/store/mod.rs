@@ -130,9 +130,10 @@ pub trait StateStore: Send + Sync + 'static {
     /// listings and claims kept); returns what is stored now.
     fn save(&self, state: &State) -> Result<State, StoreError>;
 
-    /// What another instance stored since this one last loaded, saved or
-    /// looked; `None` when nothing changed. Cheap when nothing did.
-    fn changed(&self) -> Result<Option<State>, StoreError>;
+    /// Whether another instance stored something since this one last
+    /// loaded or saved. Cheap (one `stat` of a file), so a loop may ask
+    /// often; [`StateStore::load`] then reads what changed.
+    fn changed(&self) -> bool;
 }
 
 /// The state file at `path`, as a [`StateStore`].

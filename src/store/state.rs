@@ -315,10 +315,11 @@ impl StateFile {
 
 impl StateStore for StateFile {
     fn load(&self) -> Result<State, StoreError> {
-        let before = stamp(&self.path);
-        let state = load_state(&self.path)?;
-        *self.seen() = before;
-        Ok(state)
+        // Taken before the read, and kept even when the read fails: one
+        // change is read (or said to be unreadable) once, and a write made
+        // during the read is read at the next look.
+        *self.seen() = stamp(&self.path);
+        load_state(&self.path)
     }
 
     fn save(&self, state: &State) -> Result<State, StoreError> {
@@ -328,17 +329,7 @@ impl StateStore for StateFile {
         Ok(written)
     }
 
-    fn changed(&self) -> Result<Option<State>, StoreError> {
-        let now = stamp(&self.path);
-        {
-            let mut seen = self.seen();
-            if *seen == now {
-                return Ok(None);
-            }
-            // Said once per change, even if it cannot be read: the next
-            // write may mend it.
-            *seen = now;
-        }
-        load_state(&self.path).map(Some)
+    fn changed(&self) -> bool {
+        *self.seen() != stamp(&self.path)
     }
 }
