@@ -14,7 +14,10 @@ use crate::view::{Column, StatusFilter};
     about = "A terminal watchlist of crypto coins that have not started trading yet",
     long_about = "A terminal watchlist of crypto coins that have not started trading yet.\n\n\
                   With no command, opens the watchlist in the terminal (first run: the 14 \
-                  upcoming altcoins of the built-in list). Press ? inside for the keys."
+                  upcoming altcoins of the built-in list). Press ? inside for the keys.",
+    after_long_help = "Examples:\n  \
+                       prelist                     the watchlist screen, no network\n  \
+                       prelist --poll              the screen, polling CoinGecko and the exchanges"
 )]
 pub struct Cli {
     /// Read the watchlist from FILE instead of the built-in list
@@ -25,7 +28,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub poll: bool,
 
-    /// Seconds between polls (at least 10) [default: 60]
+    /// Seconds between polls, 10 to 86400 [default: what the API plan allows for the
+    /// watchlist: 60 without a key, 300 with a Demo key, 30 with a Pro key]
     #[arg(long, value_name = "SECS", global = true, value_parser = parse_interval)]
     pub interval: Option<u64>,
 
@@ -38,11 +42,12 @@ pub struct Cli {
     #[arg(long, value_name = "URL", global = true)]
     pub api_url: Option<String>,
 
-    /// Where state is kept [default: $PRELIST_DATA_DIR, else the XDG data dir, prelist/]
+    /// Where state and the log are kept [default: $PRELIST_DATA_DIR, else
+    /// $XDG_DATA_HOME/prelist, else ~/.local/share/prelist]
     #[arg(long, value_name = "DIR", global = true)]
     pub data_dir: Option<PathBuf>,
 
-    /// Do not ring the terminal bell when a coin starts trading
+    /// No terminal notification or bell when a coin starts trading
     #[arg(long, global = true)]
     pub no_bell: bool,
 
@@ -59,32 +64,76 @@ fn parse_interval(s: &str) -> Result<u64, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the watchlist without the TUI, in the TUI's order
+    #[command(after_long_help = "Examples:\n  \
+        prelist list --json --sort score --desc\n  \
+        prelist list --status trading")]
     List(ListArgs),
     /// Look at every enabled source once, record any listing, print every coin's status
+    #[command(after_long_help = "Examples:\n  \
+        prelist check\n  \
+        prelist check --json --deadline 60")]
     Check(CheckArgs),
     /// Poll every enabled source without a screen; print one line per event
+    #[command(after_long_help = "Examples:\n  \
+        prelist watch\n  \
+        prelist watch --json | jq .message")]
     Watch(WatchArgs),
     /// Market-id candidates for NAME from the API's search
+    #[command(after_long_help = "Example:\n  prelist search nillion")]
     Search {
         /// The coin's name
         name: String,
     },
     /// Print the watchlist with its state
+    #[command(after_long_help = "Examples:\n  \
+        prelist export > backup.json\n  \
+        prelist export --format csv > watchlist.csv")]
     Export {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
     },
     /// Print the effective settings and where each came from
+    #[command(after_long_help = "Examples:\n  \
+        prelist config\n  \
+        prelist config --default > ~/.config/prelist/config.toml")]
     Config {
         /// Print a commented default config file instead
         #[arg(long)]
         default: bool,
     },
     /// Merge a watchlist file, or an export, into the watchlist (by market id, else name)
+    #[command(after_long_help = "Examples:\n  \
+        prelist import coins.json\n  \
+        prelist export | prelist import -")]
     Import {
         /// The file to import; - reads standard input
         file: PathBuf,
     },
+    /// Check what prelist needs: config, data dir, CoinGecko, exchanges, notifications
+    #[command(after_long_help = "Examples:\n  \
+        prelist doctor\n  \
+        prelist doctor --json")]
+    Doctor(DoctorArgs),
+    /// Print a shell completion script
+    #[command(after_long_help = "Examples:\n  \
+        prelist completions bash > ~/.local/share/bash-completion/completions/prelist\n  \
+        prelist completions zsh > ~/.zfunc/_prelist")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_long_help = "Example:\n  \
+        prelist manpage > ~/.local/share/man/man1/prelist.1")]
+    Manpage,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print a JSON array of {check, ok, detail}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

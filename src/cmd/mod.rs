@@ -2,12 +2,14 @@
 //! the watchlist and the state file) and hands over.
 
 mod check;
+mod doctor;
 mod export;
 mod import;
 mod list;
 mod metered;
 mod screen;
 mod search;
+mod shell;
 mod watch;
 
 use std::io::Write;
@@ -42,10 +44,16 @@ impl Context {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    // The default file is printed even when the present one is broken.
-    if let Some(Command::Config { default: true }) = cli.command {
-        print(config::default_file().as_bytes());
-        return Ok(());
+    // The default file, the completions and the man page are printed
+    // even when the present config is broken.
+    match cli.command {
+        Some(Command::Config { default: true }) => {
+            print(config::default_file().as_bytes());
+            return Ok(());
+        }
+        Some(Command::Completions { shell }) => return shell::completions(shell),
+        Some(Command::Manpage) => return shell::manpage(),
+        _ => {}
     }
     let flags = FlagValues {
         poll: cli.poll,
@@ -66,6 +74,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     // logs that.
     if cli.command.is_some() {
         crate::fs::set_wait_notice(|msg| say(&format!("prelist: {msg}")));
+    }
+    // The doctor reports a data dir or a file that does not load; it does
+    // not stop at one.
+    if let Some(Command::Doctor(args)) = &cli.command {
+        return doctor::run(&settings, &data_dir, cli.watchlist.as_deref(), args);
     }
     crate::fs::tidy(&data_dir);
     if let Some(file) = cli.watchlist.as_deref() {
@@ -89,7 +102,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Search { name }) => search::run(&cx, &name),
         Some(Command::Export { format }) => export::run(&cx, format),
         Some(Command::Import { file }) => import::run(cx, &file),
-        Some(Command::Config { .. }) => unreachable!("handled above"),
+        Some(
+            Command::Config { .. }
+            | Command::Completions { .. }
+            | Command::Manpage
+            | Command::Doctor(_),
+        ) => {
+            unreachable!("handled above")
+        }
         None => screen::run(cx),
     }
 }

@@ -40,6 +40,8 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let keymap = settings.keymap.clone();
     let calls = store::load_calls(&state_path).map_err(Error::usage)?;
     let _guard = init_logging(&cx.data_dir);
+    // Held while the screen runs: `prelist doctor` asks for it.
+    let _running = store::hold_running(&cx.data_dir);
     let mut app = App::from_state(cx.watchlist, cx.state);
     // The interval fits the plan for this watchlist's length as it starts.
     let plan = settings.poll_plan(requests_per_poll(app.market_ids().len()));

@@ -33,6 +33,8 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let provider = Arc::new(Metered::new(provider(settings)?, ledger));
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
+    // Held while it runs: `prelist doctor` asks for it.
+    let _running = crate::store::hold_running(&cx.data_dir);
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
     if ids.is_empty() && exchanges.is_empty() {

@@ -71,16 +71,26 @@ impl TerminalMode {
 /// sets in its shells are looked at before `TERM_PROGRAM`, which tmux
 /// replaces with its own name.
 pub fn detect(env: &Env) -> TerminalMode {
+    detect_why(env).0
+}
+
+/// [`detect`], with why: the variable that decided it (`prelist doctor`
+/// says so).
+pub fn detect_why(env: &Env) -> (TerminalMode, &'static str) {
     let var = |name: &str| env.var_os(name).and_then(|v| v.to_str()).unwrap_or("");
     let set = |name: &str| env.var_os(name).is_some();
     let term = var("TERM");
     if set("KITTY_WINDOW_ID") || term == "xterm-kitty" {
-        return TerminalMode::Osc99;
+        return (TerminalMode::Osc99, "kitty (KITTY_WINDOW_ID or TERM)");
     }
     for program in [var("TERM_PROGRAM"), var("LC_TERMINAL")] {
         match program {
-            "iTerm.app" | "iTerm2" => return TerminalMode::Osc9,
-            "WezTerm" | "ghostty" => return TerminalMode::Osc777,
+            "iTerm.app" | "iTerm2" => {
+                return (TerminalMode::Osc9, "iTerm2 (TERM_PROGRAM or LC_TERMINAL)");
+            }
+            "WezTerm" | "ghostty" => {
+                return (TerminalMode::Osc777, "WezTerm or ghostty (TERM_PROGRAM)");
+            }
             _ => {}
         }
     }
@@ -88,9 +98,15 @@ pub fn detect(env: &Env) -> TerminalMode {
         .iter()
         .any(|t| term.starts_with(t));
     if set("WEZTERM_PANE") || set("GHOSTTY_RESOURCES_DIR") || set("VTE_VERSION") || osc777_term {
-        return TerminalMode::Osc777;
+        return (
+            TerminalMode::Osc777,
+            "a terminal that shows OSC 777 (WEZTERM_PANE, GHOSTTY_RESOURCES_DIR, VTE_VERSION or TERM)",
+        );
     }
-    TerminalMode::Bell
+    (
+        TerminalMode::Bell,
+        "no terminal known to show notifications was recognised",
+    )
 }
 
 /// The bytes to write to the terminal to notify `title` and `body` in

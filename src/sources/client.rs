@@ -92,14 +92,10 @@ fn list_url(base: &Url, list_path: &str) -> Url {
     url
 }
 
-impl ExchangeSource for ExchangeClient {
-    fn exchange(&self) -> Exchange {
-        self.exchange
-    }
-
-    /// One GET of the list, read streaming up to the exchange's cap, then
-    /// parsed.
-    async fn look(&self, now: i64) -> Result<Vec<Pair>, MarketError> {
+impl ExchangeClient {
+    /// One look, with the size of the answer in bytes (`prelist doctor`
+    /// says it).
+    pub async fn look_sized(&self, now: i64) -> Result<(Vec<Pair>, usize), MarketError> {
         let rate_limits = match self.exchange {
             Exchange::Binance => BINANCE_RATE_LIMITS,
             _ => RATE_LIMITS,
@@ -111,7 +107,19 @@ impl ExchangeSource for ExchangeClient {
             rate_limits,
         )
         .await?;
-        self.exchange.parse(&body, now)
+        Ok((self.exchange.parse(&body, now)?, body.len()))
+    }
+}
+
+impl ExchangeSource for ExchangeClient {
+    fn exchange(&self) -> Exchange {
+        self.exchange
+    }
+
+    /// One GET of the list, read streaming up to the exchange's cap, then
+    /// parsed.
+    async fn look(&self, now: i64) -> Result<Vec<Pair>, MarketError> {
+        self.look_sized(now).await.map(|(pairs, _)| pairs)
     }
 }
 

@@ -119,6 +119,44 @@ pub fn data_dir(flag: Option<&Path>, env: Option<&OsStr>) -> Result<PathBuf, Sto
         .ok_or(StoreError::NoDataDir)
 }
 
+/// The file a running screen or `prelist watch` holds a shared lock on for
+/// as long as it runs, so `prelist doctor` can tell whether one does.
+pub const RUNNING_FILE: &str = ".prelist.running";
+
+/// Marks this process as running on `dir` until the returned file is
+/// dropped (closing it releases the lock, even when the process is killed).
+/// `None` when it cannot: nothing depends on it but the doctor's answer.
+pub fn hold_running(dir: &Path) -> Option<std::fs::File> {
+    let file = open_running(dir)?;
+    file.lock_shared().ok()?;
+    Some(file)
+}
+
+/// Whether a screen or `prelist watch` runs on `dir`; `None` when it
+/// cannot be told.
+pub fn others_running(dir: &Path) -> Option<bool> {
+    let file = open_running(dir)?;
+    match file.try_lock() {
+        Ok(()) => Some(false),
+        Err(std::fs::TryLockError::WouldBlock) => Some(true),
+        Err(std::fs::TryLockError::Error(_)) => None,
+    }
+}
+
+/// The running file, made if missing; a regular file only, opened without
+/// blocking (a FIFO there must not hang anyone).
+fn open_running(dir: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(dir.join(RUNNING_FILE))
+        .ok()?;
+    file.metadata().ok()?.is_file().then_some(file)
+}
+
 /// Where the state is kept, as the watcher's runner sees it: the one
 /// narrow door to it, so what keeps it (a JSON file today) can change
 /// without the rest of the code knowing.

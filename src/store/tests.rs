@@ -328,3 +328,16 @@ fn a_state_store_notices_another_instances_save_and_not_its_own() {
     assert_eq!(ours.load().unwrap(), stored);
     assert!(!ours.changed(), "and is read once");
 }
+
+#[test]
+fn a_running_instance_is_told_while_it_holds_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(others_running(dir.path()), Some(false));
+    let held = hold_running(dir.path()).expect("held");
+    assert_eq!(others_running(dir.path()), Some(true));
+    let second = hold_running(dir.path()).expect("two may run at once");
+    drop(held);
+    assert_eq!(others_running(dir.path()), Some(true), "one still runs");
+    drop(second);
+    assert_eq!(others_running(dir.path()), Some(false));
+}
