@@ -18,6 +18,15 @@ use crate::exchange::{Exchange, Pair, PairState};
 use crate::model::Coin;
 use crate::text;
 
+/// An asset gone from an exchange's list for this long (seconds) is
+/// dropped from the book: the rules read only what is listed now and when
+/// it was first seen.
+pub const GONE_FOR: i64 = 30 * 86_400;
+
+/// At most this many assets are kept per exchange; those gone longest are
+/// dropped first. No exchange lists a tenth of it.
+pub const MAX_ASSETS: usize = 100_000;
+
 /// What every exchange looked at lists.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -54,6 +63,9 @@ pub struct Asset {
     /// When a look first saw it trading as a listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_at: Option<i64>,
+    /// The look before that one: the listing happened between the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_after: Option<i64>,
     /// Its pairs at the latest look that listed it, by quote asset.
     pub pairs: BTreeMap<String, PairEntry>,
 }
@@ -153,6 +165,26 @@ impl ExchangeBook {
     }
 }
 
+/// Drops what the rules no longer need, so no list, however large or
+/// changing, can grow the book without end: assets gone for [`GONE_FOR`],
+/// then, past [`MAX_ASSETS`], those gone longest.
+fn prune(eb: &mut ExchangeBook, now: i64) {
+    eb.assets
+        .retain(|_, a| now.saturating_sub(a.last_seen) <= GONE_FOR);
+    let excess = eb.assets.len().saturating_sub(MAX_ASSETS);
+    if excess > 0 {
+        let mut by_age: Vec<(i64, String)> = eb
+            .assets
+            .iter()
+            .map(|(base, a)| (a.last_seen, base.clone()))
+            .collect();
+        by_age.select_nth_unstable(excess - 1);
+        for (_, base) in by_age.into_iter().take(excess) {
+            eb.assets.remove(&base);
+        }
+    }
+}
+
 /// A coin's ticker as the book keys it: trimmed, upper case; none for a
 /// coin without one.
 pub fn ticker_key(coin: &Coin) -> Option<String> {
@@ -188,6 +220,7 @@ pub struct AssetView {
     pub standing: Standing,
     pub first_seen: i64,
     pub listed_at: Option<i64>,
+    pub listed_after: Option<i64>,
     /// Already listed at the first look and not confirmed: it may be
     /// another coin's.
     pub ambiguous: bool,
@@ -211,6 +244,7 @@ impl Book {
                     standing: a.standing(&key),
                     first_seen: a.first_seen,
                     listed_at: a.listed_at,
+                    listed_after: a.listed_after,
                     ambiguous: !a.counts(),
                     pairs: a
                         .pairs
@@ -246,6 +280,19 @@ impl Book {
             }
         }
         out
+    }
+
+    /// When `coin` was first seen listed on an exchange whose listing
+    /// counts, and the look before (the listing happened between the two,
+    /// when prelist did not see it happen).
+    pub fn listed_at(&self, coin: &Coin) -> Option<(i64, Option<i64>)> {
+        let key = ticker_key(coin)?;
+        self.exchanges
+            .values()
+            .filter_map(|eb| eb.assets.get(&key))
+            .filter(|a| a.counts())
+            .filter_map(|a| Some((a.listed_at?, a.listed_after)))
+            .min()
     }
 
     /// The exchanges where `coin` trades as a listing that counts, in
@@ -391,12 +438,19 @@ pub fn apply_look(
     }
     let mut changes: Vec<(String, Standing)> = Vec::new();
     for (base, ps) in seen {
+        // A pair that has never traded is an announcement, whatever the
+        // day of the first look: only a ticker that already trades (or
+        // traded) may be another coin's.
+        let announced = ps
+            .iter()
+            .all(|p| matches!(p.state, PairState::Scheduled { .. }));
         let asset = eb.assets.entry(base.clone()).or_insert_with(|| Asset {
             first_seen: now,
             last_seen: now,
-            at_first_look: first,
+            at_first_look: first && !announced,
             confirmed: false,
             listed_at: None,
+            listed_after: None,
             pairs: BTreeMap::new(),
         });
         // Gone from the previous look (or new): nothing stood before.
@@ -417,6 +471,7 @@ pub fn apply_look(
         let news = match (&before, &after) {
             (_, Standing::Trading(_)) if asset.listed_at.is_none() => {
                 asset.listed_at = Some(now);
+                asset.listed_after = (!first && previous < now).then_some(previous);
                 true
             }
             (
@@ -431,6 +486,7 @@ pub fn apply_look(
         }
     }
     eb.last_look = now;
+    prune(eb, now);
     if changes.is_empty() {
         return Vec::new();
     }
@@ -726,5 +782,96 @@ mod tests {
         assert_eq!(nil.pairs.len(), 2, "the later look's pairs");
         assert!(m.exchanges.contains_key(&Exchange::Okx));
         assert_eq!(merge_books(&m, &m), m);
+    }
+
+    #[test]
+    fn a_pair_announced_at_the_first_look_is_a_schedule() {
+        let mut book = Book::default();
+        let opens = T0 + 7200;
+        let events = look(
+            &mut book,
+            &[
+                trading("BTC", "USDT"),
+                pair("NIL", "USDT", PairState::Scheduled { opens_at: opens }),
+            ],
+            T0,
+        );
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(
+            events[0].starts_with("Nillion (NIL) opens on Binance"),
+            "{events:?}"
+        );
+        assert_eq!(status(&book, "Nillion"), BookStatus::Scheduled(opens));
+        // Trading at the next look: a listing, told as one.
+        let events = look(&mut book, &[trading("NIL", "USDT")], opens + 60);
+        assert_eq!(events, ["Nillion (NIL) listed on Binance: NIL/USDT"]);
+        // A ticker already trading at the first look still needs confirming.
+        let mut book = Book::default();
+        look(&mut book, &[trading("PRCL", "USDT")], T0);
+        assert_eq!(status(&book, "Parcl"), BookStatus::None);
+    }
+
+    #[test]
+    fn a_listing_keeps_the_looks_it_happened_between() {
+        let mut book = Book::default();
+        look(&mut book, &[trading("BTC", "USDT")], T0);
+        look(
+            &mut book,
+            &[trading("BTC", "USDT"), trading("NIL", "USDT")],
+            T0 + 300,
+        );
+        let nillion = coins().into_iter().find(|c| c.name == "Nillion").unwrap();
+        assert_eq!(book.listed_at(&nillion), Some((T0 + 300, Some(T0))));
+        let listed = crate::listing::listed_at(&nillion, &Default::default(), &book);
+        assert_eq!(listed, Some(T0 + 300), "the Listed column has a time");
+        let view = book.views(&nillion).remove(0).asset.unwrap();
+        assert_eq!(
+            (view.listed_at, view.listed_after),
+            (Some(T0 + 300), Some(T0))
+        );
+    }
+
+    #[test]
+    fn the_book_drops_what_is_gone_and_stays_bounded() {
+        let mut book = Book::default();
+        look(
+            &mut book,
+            &[trading("OLD", "USDT"), trading("BTC", "USDT")],
+            T0,
+        );
+        look(&mut book, &[trading("BTC", "USDT")], T0 + GONE_FOR);
+        assert!(
+            book.exchanges[&Exchange::Binance]
+                .assets
+                .contains_key("OLD")
+        );
+        look(&mut book, &[trading("BTC", "USDT")], T0 + GONE_FOR + 1);
+        let assets = &book.exchanges[&Exchange::Binance].assets;
+        assert!(!assets.contains_key("OLD"), "gone for over 30 days");
+        assert!(assets.contains_key("BTC"));
+
+        // Names that change at every look: at most MAX_ASSETS, the ones
+        // gone longest dropped first.
+        let eb = book.exchanges.get_mut(&Exchange::Binance).unwrap();
+        for i in 0..MAX_ASSETS + 10 {
+            eb.assets.insert(
+                format!("X{i}"),
+                Asset {
+                    first_seen: T0,
+                    last_seen: T0 + GONE_FOR + i as i64 / 1000,
+                    at_first_look: false,
+                    confirmed: false,
+                    listed_at: None,
+                    listed_after: None,
+                    pairs: BTreeMap::new(),
+                },
+            );
+        }
+        look(&mut book, &[trading("BTC", "USDT")], T0 + GONE_FOR + 200);
+        let assets = &book.exchanges[&Exchange::Binance].assets;
+        assert_eq!(assets.len(), MAX_ASSETS);
+        assert!(assets.contains_key("BTC"), "listed now: kept");
+        assert!(!assets.contains_key("X0"), "gone longest: dropped");
+        assert!(assets.contains_key(&format!("X{}", MAX_ASSETS + 9)));
     }
 }

@@ -203,7 +203,7 @@ impl<L, X> CoinRecord<L, X> {
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
             market_cap_usd: listing.and_then(|l| l.market_cap),
-            listed_at: listing.map(|l| text::rfc3339(l.listed_at)),
+            listed_at: crate::listing::listed_at(coin, listings, book).map(text::rfc3339),
             first_price_usd: listing.map(|l| l.first_price),
             since_listing_pct: listing.and_then(Listing::since_listing_pct),
             price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),

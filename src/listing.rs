@@ -181,6 +181,16 @@ pub fn listing_of<'a>(coin: &Coin, listings: &'a Listings) -> Option<&'a Listing
         .and_then(|id| listings.get(id.as_str()))
 }
 
+/// When a coin first listed, whatever the source: CoinGecko's first price,
+/// or the first look that saw it listed on an exchange whose listing counts
+/// (the later look of the two between which it listed), the earlier of
+/// the two.
+pub fn listed_at(coin: &Coin, listings: &Listings, book: &Book) -> Option<i64> {
+    let priced = listing_of(coin, listings).map(|l| l.listed_at);
+    let seen = book.listed_at(coin).map(|(at, _)| at);
+    priced.into_iter().chain(seen).min()
+}
+
 /// A coin's status from every source: trading when CoinGecko prices it or
 /// an exchange lists it as a listing that counts (see [`Book`]), else
 /// scheduled when an exchange announced its opening, else upcoming.

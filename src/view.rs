@@ -295,7 +295,7 @@ fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Op
         Column::Price => listing().map(|l| Key::Num(l.price_usd)),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
         Column::Since => listing().and_then(Listing::since_listing_pct).map(Key::Num),
-        Column::Listed => listing().map(|l| Key::Int(l.listed_at)),
+        Column::Listed => crate::listing::listed_at(coin, listings, book).map(Key::Int),
     }
 }
 
@@ -343,7 +343,9 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
         Column::Since => listing
             .and_then(Listing::since_listing_pct)
             .map_or(UNKNOWN.into(), text::since_listing),
-        Column::Listed => listing.map_or(UNKNOWN.into(), |l| text::date(l.listed_at)),
+        Column::Listed => {
+            crate::listing::listed_at(coin, listings, book).map_or(UNKNOWN.into(), text::date)
+        }
     }
 }
 

@@ -285,12 +285,65 @@ pub(crate) fn ms_to_secs(ms: i64) -> i64 {
     ms.div_euclid(1000)
 }
 
-/// The pairs of a look, refusing a list without one: every exchange lists
-/// hundreds, so an empty list is a broken answer, and taking it as real
-/// would make every pair look new at the next look.
+/// More base assets than this in one list is a broken answer: the largest
+/// exchange lists a few thousand.
+pub const MAX_BASE_ASSETS: usize = 50_000;
+
+/// The pairs of a look, refusing a list without one, or with more base
+/// assets than any real exchange lists: every exchange lists hundreds, so
+/// an empty list is a broken answer, and taking it as real would make
+/// every pair look new at the next look; a list of hundreds of thousands
+/// is one too, and would fill the book.
 pub(crate) fn finish(exchange: Exchange, pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
     if pairs.is_empty() {
         return Err(malformed(exchange, "holds no usable pair"));
     }
+    let bases: std::collections::HashSet<&str> = pairs.iter().map(|p| p.base.as_str()).collect();
+    if bases.len() > MAX_BASE_ASSETS {
+        let what = format!(
+            "holds {} assets: more than any real exchange; ignored",
+            crate::text::thousands(bases.len())
+        );
+        return Err(malformed(exchange, &what));
+    }
     Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::PairState;
+
+    fn pairs(bases: usize) -> Vec<Pair> {
+        (0..bases)
+            .map(|i| Pair {
+                base: format!("A{i}"),
+                quote: "USDT".into(),
+                state: PairState::Trading,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_list_of_more_assets_than_any_exchange_is_refused() {
+        assert_eq!(
+            finish(Exchange::Binance, pairs(MAX_BASE_ASSETS))
+                .unwrap()
+                .len(),
+            MAX_BASE_ASSETS
+        );
+        let err = finish(Exchange::Binance, pairs(300_000))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "Binance's list holds 300,000 assets: more than any real exchange; ignored"
+            ),
+            "{err}"
+        );
+        assert!(
+            finish(Exchange::Gate, Vec::new()).is_err(),
+            "nor an empty one"
+        );
+    }
 }

@@ -225,8 +225,40 @@ pub fn save_state_stamped(
     file.exchanges = merged.book.clone();
     file.told = merged.told.clone();
     file.alerts = merged.alerts.clone();
-    write_state(path, &file)?;
+    // The state file stays loadable whatever the exchanges' lists did: one
+    // too large loses the largest exchange's book (and the next, while it
+    // still is). That exchange's next look starts afresh, as a first look,
+    // so nothing it lists is taken for a new listing; listings, claims and
+    // alerts are never dropped for it.
+    loop {
+        match write_state(path, &file) {
+            Err(StoreError::WouldBeTooLarge { .. }) if drop_largest_book(path, &mut file) => {}
+            written => break written?,
+        }
+    }
+    merged.book = file.exchanges.clone();
     Ok((merged, stamp(path)))
+}
+
+/// Drops the book of the exchange that lists the most; false when there is
+/// none left.
+fn drop_largest_book(path: &Path, file: &mut Document) -> bool {
+    let Some(largest) = file
+        .exchanges
+        .exchanges
+        .iter()
+        .max_by_key(|(_, eb)| eb.assets.len())
+        .map(|(&e, _)| e)
+    else {
+        return false;
+    };
+    file.exchanges.exchanges.remove(&largest);
+    tracing::warn!(
+        "{}: {}'s book was dropped to keep the file loadable; its next look starts afresh",
+        path.display(),
+        largest.name()
+    );
+    true
 }
 
 fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::fs::File;
 
 use super::state::*;
@@ -340,4 +341,47 @@ fn a_running_instance_is_told_while_it_holds_its_file() {
     assert_eq!(others_running(dir.path()), Some(true), "one still runs");
     drop(second);
     assert_eq!(others_running(dir.path()), Some(false));
+}
+
+#[test]
+fn no_book_can_make_the_state_file_unsaveable() {
+    use crate::book::{Asset, ExchangeBook};
+    use crate::exchange::Exchange;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), listing(0.7));
+    let book = |n: usize| ExchangeBook {
+        first_look: 1,
+        last_look: 2,
+        assets: (0..n)
+            .map(|i| {
+                let asset = Asset {
+                    first_seen: 1_800_000_000,
+                    last_seen: 1_800_000_000,
+                    at_first_look: true,
+                    confirmed: false,
+                    listed_at: None,
+                    listed_after: None,
+                    pairs: BTreeMap::new(),
+                };
+                (format!("ASSET-WITH-A-LONG-NAME-{i:08}"), asset)
+            })
+            .collect(),
+    };
+    // Each book alone fits; the two together do not.
+    state.book.exchanges.insert(Exchange::Gate, book(100_000));
+    state.book.exchanges.insert(Exchange::Kraken, book(90_000));
+    let (written, _) = save_state_stamped(&path, &state).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() <= MAX_STATE_BYTES);
+    assert_eq!(
+        written.listings, state.listings,
+        "listings are never dropped"
+    );
+    assert!(
+        !written.book.exchanges.contains_key(&Exchange::Gate),
+        "the largest went"
+    );
+    assert!(written.book.exchanges.contains_key(&Exchange::Kraken));
+    assert_eq!(load_state(&path).unwrap(), written, "and it loads");
 }

@@ -254,10 +254,17 @@ fn exchange_lines(coin: &Coin, book: &Book, now: i64, confirm_key: &str) -> Vec<
                     "ticker already on {on} (may be another coin) · {confirm_key}: confirm it is this one"
                 ),
                 Some(a) => match &a.standing {
-                    Standing::Trading(pair) => format!(
-                        "{pair} trading since {}",
-                        text::date_time(a.listed_at.unwrap_or(a.first_seen))
-                    ),
+                    Standing::Trading(pair) => match (a.listed_at, a.listed_after) {
+                        (Some(at), Some(after)) => format!(
+                            "{pair} trading, listed between {} and {}",
+                            text::date_time(after),
+                            text::date_time(at)
+                        ),
+                        (at, _) => format!(
+                            "{pair} trading since {}",
+                            text::date_time(at.unwrap_or(a.first_seen))
+                        ),
+                    },
                     Standing::Scheduled { pair, opens_at } => format!(
                         "opens on {on} {} ({}) · {pair}",
                         text::date_time(*opens_at),
