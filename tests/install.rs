@@ -302,3 +302,27 @@ fn doctor_names_a_state_file_that_does_not_load_and_a_missing_command() {
     );
     assert!(line("CoinGecko").contains("keyless"), "{text}");
 }
+
+#[test]
+fn a_placeholder_notify_send_could_read_as_an_option_is_warned_of() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[notify]\ncommand = [\"notify-send\", \"prelist\", \"{message}\"]\n",
+    )
+    .unwrap();
+    let env = [("PRELIST_CONFIG", config.to_str().unwrap())];
+    let said = stdout(&prelist(home.path(), &["config"], &env));
+    assert!(
+        said.contains("warning: notify.command: {message} comes before `--`"),
+        "{said}"
+    );
+    std::fs::write(
+        &config,
+        "[notify]\ncommand = [\"notify-send\", \"--\", \"prelist\", \"{message}\"]\n",
+    )
+    .unwrap();
+    let said = stdout(&prelist(home.path(), &["config"], &env));
+    assert!(!said.contains("comes before `--`"), "{said}");
+}

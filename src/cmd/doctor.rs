@@ -323,6 +323,9 @@ fn notify_checks(settings: &Settings) -> Vec<Check> {
     match config.command.first() {
         None => checks.push(ok("notify command", "none set")),
         Some(program) => match find_program(program) {
+            Some(_) if let Some(w) = crate::notify::command::option_warning(&config.command) => {
+                checks.push(problem("notify command", w));
+            }
             Some(path) => checks.push(ok("notify command", format!("{} is found", path.display()))),
             None => checks.push(problem(
                 "notify command",

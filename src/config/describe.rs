@@ -193,7 +193,8 @@ impl Settings {
                 let _ = writeln!(out, "CoinGecko calls this month: not known ({why})");
             }
         }
-        for warning in &plan.warnings {
+        let command = crate::notify::command::option_warning(&s.notify.command.value);
+        for warning in plan.warnings.iter().chain(&command) {
             let _ = writeln!(out, "warning: {warning}");
         }
         for (name, value, source, var) in s.notify.describe() {

@@ -168,6 +168,30 @@ pub async fn run(argv: &[String], event: &Event, timeout: Duration) -> Result<()
     })
 }
 
+/// Programs known to read a leading `-` in any argument as an option, as
+/// getopt does, unless `--` comes before it.
+const READS_OPTIONS: [&str; 1] = ["notify-send"];
+
+/// A warning when `command` would hand a placeholder to a program that
+/// reads options before any `--`: a coin named `-u critical` would become
+/// an option there. `None` when it is safe.
+pub fn option_warning(command: &[String]) -> Option<String> {
+    let program = command.first()?;
+    let name = program.rsplit('/').next().unwrap_or(program);
+    if !READS_OPTIONS.contains(&name) {
+        return None;
+    }
+    let args = &command[1..];
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let exposed = args[..end]
+        .iter()
+        .find(|a| PLACEHOLDERS.iter().any(|p| a.contains(p)))?;
+    Some(format!(
+        "notify.command: {exposed} comes before `--`, so {name} may read a coin named \
+         like an option (-u critical) as one: put \"--\" before the placeholders"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +240,26 @@ mod tests {
         down.ticker = None;
         down.price_usd = None;
         assert_eq!(expand(&strings(&["[{ticker}{price}]"]), &down), ["[]"]);
+    }
+
+    #[test]
+    fn a_placeholder_before_dashes_is_warned_of_for_notify_send() {
+        let cmd = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        let warned = option_warning(&cmd(&["notify-send", "prelist", "{message}"])).unwrap();
+        assert!(
+            warned.contains("{message}") && warned.contains("--"),
+            "{warned}"
+        );
+        assert!(option_warning(&cmd(&["/usr/bin/notify-send", "{coin}"])).is_some());
+        assert_eq!(
+            option_warning(&cmd(&["notify-send", "--", "prelist", "{message}"])),
+            None
+        );
+        assert_eq!(
+            option_warning(&cmd(&["notify-send", "-u", "low", "--", "{coin}"])),
+            None
+        );
+        assert_eq!(option_warning(&cmd(&["my-script", "{coin}"])), None);
+        assert_eq!(option_warning(&[]), None);
     }
 }
