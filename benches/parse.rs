@@ -11,7 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use prelist::market::coingecko::parse_simple_price;
-use prelist::sources::binance;
+use prelist::sources::{Exchange, binance};
 use std::hint::black_box;
 
 fn answer_250() -> (String, Vec<String>) {
@@ -107,5 +107,105 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, bench_binance);
+/// A list of `count` markets of `exchange` as it sends it: the fixture's
+/// first entry (its largest kind) repeated, each copy with a base asset of
+/// its own, so a compressor finds what it would in a real list (the same
+/// keys and values, different names), not `count` identical entries.
+/// Binance's permission sets are left out, as `showPermissionSets=false`
+/// asks (`with_sets` keeps them, as the list was asked for before).
+fn realistic(exchange: Exchange, count: usize, with_sets: bool) -> Vec<u8> {
+    let file = format!(
+        "{}/tests/fixtures/exchanges/{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        exchange.key()
+    );
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let list = match exchange {
+        Exchange::Binance => &mut body["symbols"],
+        Exchange::Okx => &mut body["data"],
+        Exchange::Bybit => &mut body["result"]["list"],
+        Exchange::Kraken => &mut body["result"],
+        Exchange::Coinbase | Exchange::Gate => &mut body,
+    };
+    let mut entry = match &*list {
+        serde_json::Value::Object(m) => m.values().next().unwrap().clone(),
+        other => other[0].clone(),
+    };
+    if exchange == Exchange::Binance && !with_sets {
+        entry.as_object_mut().unwrap().remove("permissionSets");
+    }
+    let text = serde_json::to_string(&entry).unwrap();
+    let base = ["NIL", "PRCL", "DOLO", "MOVE", "PEAQ"]
+        .into_iter()
+        .find(|b| text.contains(b))
+        .unwrap_or("NIL");
+    let copies = (0..count).map(|i| text.replace(base, &format!("Q{i:04}")));
+    let items: Vec<String> = match &*list {
+        serde_json::Value::Object(_) => copies
+            .enumerate()
+            .map(|(i, e)| format!("\"PAIR{i}\":{e}"))
+            .collect(),
+        _ => copies.collect(),
+    };
+    let joined = items.join(",");
+    let inner = match &*list {
+        serde_json::Value::Object(_) => format!("{{{joined}}}"),
+        _ => format!("[{joined}]"),
+    };
+    *list = serde_json::Value::String("@LIST@".into());
+    serde_json::to_string(&body)
+        .unwrap()
+        .replace("\"@LIST@\"", &inner)
+        .into_bytes()
+}
+
+fn gzip(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap().len()
+}
+
+/// What a month of looks at the six exchanges downloads at the default
+/// interval, for lists of their real sizes: before (uncompressed, Binance's
+/// permission sets included), now at most (uncompressed, without them: a
+/// server that does not compress), and now compressed. Generated entries
+/// differ in their names only, so they compress better than real lists
+/// do: the compressed figure is a floor, the uncompressed one a ceiling.
+/// Printed, not timed: `scripts/figures.sh` shows it.
+fn bench_bandwidth(_c: &mut Criterion) {
+    let looks = 30 * 86_400 / prelist::sources::DEFAULT_EXCHANGE_INTERVAL.as_secs();
+    let mut before = 0;
+    let mut ceiling = 0;
+    let mut now = 0;
+    for (exchange, count) in [
+        (Exchange::Binance, 3_500),
+        (Exchange::Gate, 2_500),
+        (Exchange::Kraken, 1_200),
+        (Exchange::Coinbase, 800),
+        (Exchange::Okx, 800),
+        (Exchange::Bybit, 700),
+    ] {
+        let plain = realistic(exchange, count, true);
+        let asked = realistic(exchange, count, false);
+        let sent = gzip(&asked);
+        assert_eq!(exchange.parse(&plain, 0).unwrap().len(), count);
+        eprintln!(
+            "one look at {} ({count} markets), before, uncompressed now, gzip now: {} {} {} bytes",
+            exchange.name(),
+            plain.len(),
+            asked.len(),
+            sent
+        );
+        before += plain.len() as u64 * looks;
+        ceiling += asked.len() as u64 * looks;
+        now += sent as u64 * looks;
+    }
+    eprintln!("a month of looks at all six, every 5 min, as asked before: {before} bytes");
+    eprintln!("the same as asked now, uncompressed (a ceiling): {ceiling} bytes");
+    eprintln!("the same as asked now, gzip (a floor): {now} bytes");
+}
+
+criterion_group!(benches, bench, bench_binance, bench_bandwidth);
 criterion_main!(benches);

@@ -327,6 +327,62 @@ async fn nothing_unreachable_is_reached() {
     );
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+#[tokio::test]
+async fn lists_are_asked_for_compressed_and_read_decompressed() {
+    let server = MockServer::start().await;
+    for exchange in Exchange::ALL {
+        let body = gzip(&fixture(exchange));
+        let compressed = ResponseTemplate::new(200)
+            .insert_header("content-encoding", "gzip")
+            .set_body_raw(body, "application/json");
+        serve(&server, exchange, compressed).await;
+        let pairs = client(&server, exchange).look(NOW).await.unwrap();
+        assert_eq!(pairs.len(), expected(exchange).len(), "{exchange:?}");
+        let sent = server.received_requests().await.unwrap();
+        let accepts = sent.last().unwrap().headers["accept-encoding"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            accepts.contains("gzip") && accepts.contains("br"),
+            "{accepts}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_compressed_bomb_is_refused_at_the_cap_on_what_it_unpacks_to() {
+    let server = MockServer::start().await;
+    let exchange = Exchange::Coinbase;
+    let bomb = gzip(&padded(
+        fixture(exchange),
+        exchange.max_body() + 1024 * 1024,
+    ));
+    assert!(
+        bomb.len() < 64 * 1024,
+        "small on the wire: {} bytes",
+        bomb.len()
+    );
+    let response = ResponseTemplate::new(200)
+        .insert_header("content-encoding", "gzip")
+        .set_body_raw(bomb, "application/json");
+    serve(&server, exchange, response).await;
+    let err = client(&server, exchange).look(NOW).await.unwrap_err();
+    assert_eq!(
+        err,
+        MarketError::TooLarge {
+            max: exchange.max_body()
+        }
+    );
+}
+
 /// The first (largest) entry of a fixture's list, and a list of `count`
 /// copies of it in the answer's own envelope, as compact as the exchange
 /// sends it.

@@ -1,4 +1,6 @@
-//! Binance: `GET /api/v3/exchangeInfo`, `{"symbols": [{"baseAsset",
+//! Binance: `GET /api/v3/exchangeInfo?showPermissionSets=false` (the
+//! permission sets are most of the answer, and nothing here reads them),
+//! `{"symbols": [{"baseAsset",
 //! "quoteAsset", "status"}, …]}`. Only `TRADING` trades; `BREAK`, `HALT`,
 //! `END_OF_DAY`, `PRE_TRADING`, `POST_TRADING`, `AUCTION_MATCH`… do not.
 //! Binance announces no opening time in this list.

@@ -133,7 +133,7 @@ mod tests {
             (
                 Exchange::Binance,
                 "https://data-api.binance.vision",
-                "https://data-api.binance.vision/api/v3/exchangeInfo",
+                "https://data-api.binance.vision/api/v3/exchangeInfo?showPermissionSets=false",
             ),
             (
                 Exchange::Okx,

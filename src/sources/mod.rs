@@ -49,7 +49,7 @@ impl Exchange {
     /// URL.
     pub fn list_path(self) -> &'static str {
         match self {
-            Exchange::Binance => "/api/v3/exchangeInfo",
+            Exchange::Binance => "/api/v3/exchangeInfo?showPermissionSets=false",
             Exchange::Coinbase => "/products",
             Exchange::Kraken => "/0/public/AssetPairs",
             Exchange::Okx => "/api/v5/public/instruments?instType=SPOT",
