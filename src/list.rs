@@ -182,7 +182,7 @@ impl<L, X> CoinRecord<L, X> {
         let pairs = ExchangeRecord::of(coin, book, text);
         let scheduled_at = match book.status(coin) {
             crate::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
-                Some(text::rfc3339(at))
+                text::rfc3339(at)
             }
             _ => None,
         };
@@ -203,10 +203,10 @@ impl<L, X> CoinRecord<L, X> {
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
             market_cap_usd: listing.and_then(|l| l.market_cap),
-            listed_at: listing.map(|l| text::rfc3339(l.listed_at)),
+            listed_at: listing.and_then(|l| text::rfc3339(l.listed_at)),
             first_price_usd: listing.map(|l| l.first_price),
             since_listing_pct: listing.and_then(Listing::since_listing_pct),
-            price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
+            price_updated_at: listing.and_then(|l| text::rfc3339(l.updated_at)),
             price_stale: listing.map(|l| l.stale),
             scheduled_at,
             exchanges: exchanges(pairs),
@@ -255,8 +255,10 @@ impl ExchangeRecord {
                     exchange: view.exchange.key().to_string(),
                     pair: text(&pair),
                     status: p.status.as_str().to_string(),
-                    first_seen: crate::text::rfc3339(p.first_seen),
-                    scheduled_at: p.opens_at.map(crate::text::rfc3339),
+                    // Our own clock's time: written unless a state file
+                    // was edited by hand.
+                    first_seen: crate::text::rfc3339(p.first_seen).unwrap_or_else(|| "?".into()),
+                    scheduled_at: p.opens_at.and_then(crate::text::rfc3339),
                     ambiguous: asset.ambiguous,
                 });
             }
@@ -364,4 +366,35 @@ pub fn to_text(coins: &[&Coin], listings: &Listings, book: &Book, now: i64) -> S
         push_row(row);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::Listing;
+
+    #[test]
+    fn a_time_that_cannot_be_written_is_null_not_a_placeholder() {
+        let coins = crate::model::Watchlist::builtin().coins;
+        let coin = coins.iter().find(|c| c.market_id.is_some()).unwrap();
+        let id = coin.market_id.as_deref().unwrap().to_string();
+        let far = 1_000_000_000_000_000;
+        let listing = Listing {
+            listed_at: far,
+            first_price: 0.61,
+            price_usd: 0.61,
+            change_24h: None,
+            market_cap: None,
+            updated_at: -far,
+            stale: false,
+            history: Vec::new(),
+        };
+        let listings = Listings::from([(id, listing)]);
+        let record = CoinRecord::new(coin, &listings, &Book::default());
+        assert_eq!(record.status, "trading");
+        assert_eq!((record.listed_at, record.price_updated_at), (None, None));
+        let json =
+            serde_json::to_value(CoinRecord::new(coin, &listings, &Book::default())).unwrap();
+        assert!(json["listed_at"].is_null(), "{json}");
+    }
 }

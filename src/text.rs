@@ -112,12 +112,13 @@ pub fn since_listing(pct: f64) -> String {
     }
 }
 
-/// A Unix time as an RFC 3339 UTC timestamp.
-pub fn rfc3339(unix: i64) -> String {
-    match jiff::Timestamp::from_second(unix) {
-        Ok(t) => t.to_string(),
-        Err(_) => "?".into(),
-    }
+/// A Unix time as an RFC 3339 UTC timestamp; none for a time past what
+/// RFC 3339 can write (years 1 to 9999 are; see jiff's range), so a field
+/// documented as RFC 3339 or null never holds anything else.
+pub fn rfc3339(unix: i64) -> Option<String> {
+    jiff::Timestamp::from_second(unix)
+        .ok()
+        .map(|t| t.to_string())
 }
 
 /// A Unix time as a UTC date, for the table: `2025-03-24`.
@@ -204,7 +205,11 @@ mod tests {
         assert_eq!(since_listing(-0.0), "+0.00%");
         assert_eq!(since_listing(9.96), "+10%", "rounds into the next width");
         assert_eq!(since_listing(1234.5), "+1234%");
-        assert_eq!(rfc3339(1_711_356_300), "2024-03-25T08:45:00Z");
+        assert_eq!(
+            rfc3339(1_711_356_300).as_deref(),
+            Some("2024-03-25T08:45:00Z")
+        );
+        assert_eq!(rfc3339(1_000_000_000_000_000), None);
         assert_eq!(date(1_711_356_300), "2024-03-25");
         assert_eq!(date_time(1_711_356_300), "2024-03-25 08:45 UTC");
         let d = std::time::Duration::from_secs;
