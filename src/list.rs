@@ -296,8 +296,8 @@ pub fn select<'a>(
 
 /// The records as JSON, for `list --json` and `export`. JSON escapes the
 /// C0 controls but writes C1 controls (a terminal may take U+009B for an
-/// escape sequence), line separators and bidi marks as they are: those are
-/// escaped here too, so the text is kept and a terminal shown it is safe.
+/// escape sequence), line separators, bidi marks and zero-width characters
+/// as they are: those are escaped here too, so the text is kept and a terminal shown it is safe.
 #[allow(
     clippy::expect_used,
     reason = "records are strings, numbers and lists: serialising them to memory cannot fail"
@@ -308,9 +308,11 @@ pub fn to_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
         .map(|c| CoinRecord::new(c, listings, book))
         .collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
-    // Each such character is DEL or starts with one of these bytes in UTF-8:
-    // most lists have none, and are passed on as they are.
-    if memchr::memchr3(0x7f, 0xc2, 0xe2, s.as_bytes()).is_none() {
+    // Each such character is DEL or starts with one of these bytes in UTF-8
+    // (0xd8: U+061C, 0xef: U+FEFF): most lists have none, and are passed on
+    // as they are.
+    let lead = |b: &u8| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef);
+    if !s.as_bytes().iter().any(lead) {
         s.push('\n');
         return s;
     }
@@ -396,5 +398,19 @@ mod tests {
         let json =
             serde_json::to_value(CoinRecord::new(coin, &listings, &Book::default())).unwrap();
         assert!(json["listed_at"].is_null(), "{json}");
+    }
+
+    #[test]
+    fn json_escapes_every_invisible_character() {
+        let mut coin = crate::model::Watchlist::builtin().coins.remove(0);
+        for c in [
+            '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ] {
+            coin.name = format!("Nil{c}lion");
+            let json = to_json(&[&coin], &Listings::new(), &Book::default());
+            assert!(!json.contains(c), "U+{:04X} written as it is", u32::from(c));
+            let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(back[0]["name"], coin.name, "the text is kept, escaped");
+        }
     }
 }

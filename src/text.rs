@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 
-/// Removes control characters (and the bidirectional overrides that can
-/// reorder what is drawn) from text that came from a file or the API, so it
-/// cannot move the cursor, change colours or corrupt the screen.
+/// Removes control characters (and the bidirectional marks that can
+/// reorder what is drawn, and the zero-width characters that hide in a
+/// name) from text that came from a file or the API, so it cannot move the
+/// cursor, change colours, corrupt the screen or pass for other text.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().any(is_unsafe) {
         Cow::Owned(s.chars().filter(|&c| !is_unsafe(c)).collect())
@@ -19,10 +20,16 @@ pub fn is_unsafe(c: char) -> bool {
         || matches!(
             c,
             // Line and paragraph separators break lines as a newline does;
-            // the marks, embeddings, overrides and isolates reorder text.
-            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}'
+            // the marks (the Arabic letter mark among them), embeddings,
+            // overrides and isolates reorder text; the zero-width space,
+            // joiners, word joiner and no-break space (a byte-order mark)
+            // draw nothing, so two names that look the same would differ.
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
                 | '\u{202A}'..='\u{202E}'
                 | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'
+                | '\u{FEFF}'
         )
 }
 
@@ -160,6 +167,29 @@ mod tests {
             "abcdefgh"
         );
         assert!(matches!(clean("plain — text ▲"), Cow::Borrowed(_)));
+    }
+
+    /// One test per invisible character: each hides in a name as well as
+    /// a bidi mark does (U+061C is one; the zero-width ones and U+FEFF
+    /// join or split words unseen).
+    macro_rules! invisible {
+        ($($name:ident: $c:literal,)*) => {$(
+            #[test]
+            fn $name() {
+                let hidden = format!("Nil{}lion", $c);
+                assert!(is_unsafe($c));
+                assert_eq!(clean(&hidden), "Nillion");
+            }
+        )*};
+    }
+
+    invisible! {
+        clean_strips_the_arabic_letter_mark: '\u{061C}',
+        clean_strips_the_zero_width_space: '\u{200B}',
+        clean_strips_the_zero_width_non_joiner: '\u{200C}',
+        clean_strips_the_zero_width_joiner: '\u{200D}',
+        clean_strips_the_word_joiner: '\u{2060}',
+        clean_strips_the_zero_width_no_break_space: '\u{FEFF}',
     }
 
     #[test]
