@@ -62,6 +62,19 @@ pub fn price(p: f64) -> String {
     format!("${s}")
 }
 
+/// A number for a message, never long: as Rust writes it when that takes
+/// at most 12 characters (`0.61`, `-2`, `10000000000`), else to four
+/// significant digits in scientific notation (`4.941e-324`, `1.000e308`):
+/// a value from a file written out in full can take hundreds of digits.
+pub fn number(v: f64) -> String {
+    let plain = v.to_string();
+    if plain.len() <= 12 {
+        plain
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
 /// An integer with commas between thousands: 10000 → "10,000", and the
 /// integer part of a price.
 pub fn thousands(n: impl std::fmt::Display) -> String {
@@ -190,6 +203,16 @@ mod tests {
         clean_strips_the_zero_width_joiner: '\u{200D}',
         clean_strips_the_word_joiner: '\u{2060}',
         clean_strips_the_zero_width_no_break_space: '\u{FEFF}',
+    }
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(number(0.61), "0.61");
+        assert_eq!(number(-2.0), "-2");
+        assert_eq!(number(1e10), "10000000000");
+        assert_eq!(number(5e-324), "4.941e-324");
+        assert_eq!(number(1e308), "1.000e308");
+        assert_eq!(number(0.1 + 0.2), "3.000e-1");
     }
 
     #[test]

@@ -578,14 +578,7 @@ fn valid_coin() -> impl Strategy<Value = (Value, String, bool)> {
 /// A price a coin can have: the bounds, and any in between.
 fn price() -> impl Strategy<Value = f64> {
     prop_oneof![
-        prop::sample::select(vec![
-            5e-324,
-            1e-12,
-            1.919_278_266_881_985_5e-7,
-            0.61,
-            1.0,
-            1e9
-        ]),
+        prop::sample::select(vec![1e-12, 1.919_278_266_881_985_5e-7, 0.61, 1.0, 1e9]),
         (1e-12..=1e9f64),
         // Sub-cent prices, where a parse off by one step is most common.
         (1e-12..=1e-6f64),

@@ -236,7 +236,7 @@ async fn faults_are_errors() {
 #[tokio::test]
 async fn one_absurd_price_leaves_the_other_coins_priced() {
     let server = MockServer::start().await;
-    let body = r#"{"a": {"usd": 1e+308}, "b": {"usd": 0.61}, "c": {"usd": -1}}"#;
+    let body = r#"{"a": {"usd": 1e+308}, "b": {"usd": 0.61}, "c": {"usd": 5e-324}}"#;
     answer(&server, ResponseTemplate::new(200).set_body_string(body)).await;
     let quotes = client(&server)
         .prices(&ids(&["a", "b", "c"]))

@@ -304,7 +304,7 @@ mod tests {
     fn an_absurd_price_leaves_that_coin_unpriced_and_the_rest_counts() {
         let asked = ids(&["a", "b"]);
         // 1e+308 as it comes over the wire: valid JSON, no real price.
-        for bad in ["1e+308", "1.0e10", "-5", "0"] {
+        for bad in ["1e+308", "1.0e10", "5e-324", "1e-13", "-5", "0"] {
             let text = format!(r#"{{"a": {{"usd": {bad}}}, "b": {{"usd": 0.61}}}}"#);
             let body: Value = serde_json::from_str(&text).unwrap();
             let q = parse_simple_price(&body, &asked).unwrap();

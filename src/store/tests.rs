@@ -328,3 +328,19 @@ fn a_state_store_notices_another_instances_save_and_not_its_own() {
     assert_eq!(ours.load().unwrap(), stored);
     assert!(!ours.changed(), "and is read once");
 }
+
+#[test]
+fn a_price_too_small_or_too_large_is_said_in_a_short_message() {
+    for bad in [5e-324, 1e308] {
+        let said = listing_problem("nillion", &listing(bad)).expect("refused");
+        assert!(said.len() < 200 && said.contains("price"), "{said}");
+        let mut first = listing(0.7);
+        first.first_price = bad;
+        let said = listing_problem("nillion", &first).expect("refused");
+        assert!(said.len() < 200 && said.contains("first price"), "{said}");
+        let mut history = listing(0.7);
+        history.history = vec![(1, 0.7).into(), (2, bad).into()];
+        let said = listing_problem("nillion", &history).expect("refused");
+        assert!(said.len() < 200 && said.contains("history"), "{said}");
+    }
+}
