@@ -1075,3 +1075,51 @@ impl Machine for Watcher {
         Watcher::saves_pending(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::Quote;
+
+    #[test]
+    fn a_partial_answer_counts_for_the_ids_it_answered_alone() {
+        let watchlist = Watchlist::builtin();
+        let mut w = Watcher::new(watchlist, Listings::new());
+        let ids = w.market_ids();
+        let (first, second) = (ids[0].clone(), ids[1].clone());
+        w.poll_ids(ids);
+        let priced = |id: &str| {
+            let quote = Quote {
+                price_usd: crate::types::Usd::new(1.0),
+                ..Quote::default()
+            };
+            Quotes::from([(id.to_string(), quote)])
+        };
+        let all = Report::Done {
+            quotes: priced(&second),
+            next_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
+        };
+        let _ = w.update(Input::Poll(all));
+        let partial = Report::Partial {
+            quotes: priced(&first),
+            answered: vec![first.clone()],
+            error: MarketError::Status { status: 500 },
+            retry_in: Duration::from_secs(60),
+            requests: 2,
+            remaining: None,
+        };
+        let _ = w.update(Input::Poll(partial));
+        assert!(
+            w.listings().contains_key(&first),
+            "the answered chunk flips"
+        );
+        assert!(
+            !w.listings()[&second].stale,
+            "an id the failed chunk held is not taken as unpriced"
+        );
+        let poll = w.polling().unwrap();
+        assert_eq!(poll.last_error, Some(MarketError::Status { status: 500 }));
+    }
+}
