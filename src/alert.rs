@@ -206,7 +206,10 @@ pub fn memo_problem(id: &str, memo: &AlertMemo) -> Option<String> {
         .find_map(|(name, mark)| {
             let t = mark?.threshold;
             (!crate::types::is_price(t)).then(|| {
-                format!("has an alert {name} {t} USD, which is not a price a coin can have")
+                format!(
+                    "has an alert {name} {} USD, which is not a price a coin can have",
+                    crate::text::number(t)
+                )
             })
         })
 }
@@ -406,5 +409,13 @@ mod tests {
             memo_problem("parcl", &bad).as_deref(),
             Some("has an alert below -1 USD, which is not a price a coin can have")
         );
+        for t in [5e-324, 1e308] {
+            let bad = AlertMemo {
+                above: Some(mark(t)),
+                below: None,
+            };
+            let said = memo_problem("parcl", &bad).expect("refused");
+            assert!(said.len() < 200 && said.contains("alert above"), "{said}");
+        }
     }
 }

@@ -462,8 +462,8 @@ mod tests {
             said,
             [
                 "field `alert_above`: \"lots\" is not a price in USD",
-                "field `alert_below`: 0 is not a price a coin can have (above 0, at most \
-                 1000000000)",
+                "field `alert_below`: 0 is not a price a coin can have (at least 1e-12, \
+                 at most 1e9)",
             ]
         );
         f.inputs[Field::AlertAbove as usize] = LineInput::new("2");

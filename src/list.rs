@@ -182,7 +182,7 @@ impl<L, X> CoinRecord<L, X> {
         let pairs = ExchangeRecord::of(coin, book, text);
         let scheduled_at = match book.status(coin) {
             crate::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
-                Some(text::rfc3339(at))
+                text::rfc3339(at)
             }
             _ => None,
         };
@@ -203,10 +203,10 @@ impl<L, X> CoinRecord<L, X> {
             price_usd: listing.map(|l| l.price_usd),
             change_24h: listing.and_then(|l| l.change_24h),
             market_cap_usd: listing.and_then(|l| l.market_cap),
-            listed_at: crate::listing::listed_at(coin, listings, book).map(text::rfc3339),
+            listed_at: crate::listing::listed_at(coin, listings, book).and_then(text::rfc3339),
             first_price_usd: listing.map(|l| l.first_price),
             since_listing_pct: listing.and_then(Listing::since_listing_pct),
-            price_updated_at: listing.map(|l| text::rfc3339(l.updated_at)),
+            price_updated_at: listing.and_then(|l| text::rfc3339(l.updated_at)),
             price_stale: listing.map(|l| l.stale),
             scheduled_at,
             exchanges: exchanges(pairs),
@@ -255,8 +255,10 @@ impl ExchangeRecord {
                     exchange: view.exchange.key().to_string(),
                     pair: text(&pair),
                     status: p.status.as_str().to_string(),
-                    first_seen: crate::text::rfc3339(p.first_seen),
-                    scheduled_at: p.opens_at.map(crate::text::rfc3339),
+                    // Our own clock's time: written unless a state file
+                    // was edited by hand.
+                    first_seen: crate::text::rfc3339(p.first_seen).unwrap_or_else(|| "?".into()),
+                    scheduled_at: p.opens_at.and_then(crate::text::rfc3339),
                     ambiguous: asset.ambiguous,
                 });
             }
@@ -294,8 +296,8 @@ pub fn select<'a>(
 
 /// The records as JSON, for `list --json` and `export`. JSON escapes the
 /// C0 controls but writes C1 controls (a terminal may take U+009B for an
-/// escape sequence), line separators and bidi marks as they are: those are
-/// escaped here too, so the text is kept and a terminal shown it is safe.
+/// escape sequence), line separators, bidi marks and zero-width characters
+/// as they are: those are escaped here too, so the text is kept and a terminal shown it is safe.
 #[allow(
     clippy::expect_used,
     reason = "records are strings, numbers and lists: serialising them to memory cannot fail"
@@ -306,9 +308,11 @@ pub fn to_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
         .map(|c| CoinRecord::new(c, listings, book))
         .collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
-    // Each such character is DEL or starts with one of these bytes in UTF-8:
-    // most lists have none, and are passed on as they are.
-    if memchr::memchr3(0x7f, 0xc2, 0xe2, s.as_bytes()).is_none() {
+    // Each such character is DEL or starts with one of these bytes in UTF-8
+    // (0xd8: U+061C, 0xef: U+FEFF): most lists have none, and are passed on
+    // as they are.
+    let lead = |b: &u8| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | 0xef);
+    if !s.as_bytes().iter().any(lead) {
         s.push('\n');
         return s;
     }
@@ -364,4 +368,49 @@ pub fn to_text(coins: &[&Coin], listings: &Listings, book: &Book, now: i64) -> S
         push_row(row);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::Listing;
+
+    #[test]
+    fn a_time_that_cannot_be_written_is_null_not_a_placeholder() {
+        let coins = crate::model::Watchlist::builtin().coins;
+        let coin = coins.iter().find(|c| c.market_id.is_some()).unwrap();
+        let id = coin.market_id.as_deref().unwrap().to_string();
+        let far = 1_000_000_000_000_000;
+        let listing = Listing {
+            listed_at: far,
+            first_price: 0.61,
+            price_usd: 0.61,
+            change_24h: None,
+            market_cap: None,
+            updated_at: -far,
+            stale: false,
+            history: Vec::new(),
+        };
+        let listings = Listings::from([(id, listing)]);
+        let record = CoinRecord::new(coin, &listings, &Book::default());
+        assert_eq!(record.status, "trading");
+        assert_eq!((record.listed_at, record.price_updated_at), (None, None));
+        let json =
+            serde_json::to_value(CoinRecord::new(coin, &listings, &Book::default())).unwrap();
+        assert!(json["listed_at"].is_null(), "{json}");
+    }
+
+    #[test]
+    fn json_escapes_every_invisible_character() {
+        let mut coin = crate::model::Watchlist::builtin().coins.remove(0);
+        for c in [
+            '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ] {
+            coin.name = format!("Nil{c}lion");
+            let json = to_json(&[&coin], &Listings::new(), &Book::default());
+            assert!(!json.contains(c), "U+{:04X} written as it is", u32::from(c));
+            let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(back[0]["name"], coin.name, "the text is kept, escaped");
+        }
+    }
 }

@@ -242,7 +242,13 @@ fn apply(
         let priced = quotes.get(id).and_then(|q| Some((q, q.price_usd?.get())));
         match (listings.get_mut(id), priced) {
             (Some(l), Some((q, p))) => {
-                let updated_at = q.last_updated.unwrap_or(now);
+                let updated_at = received_at(q.last_updated, now);
+                // Points taken from a time ahead before this rule would
+                // keep every later price out (a history only moves on).
+                let ahead = now.saturating_add(MAX_AHEAD_SECS);
+                while l.history.last().is_some_and(|point| point.at > ahead) {
+                    l.history.pop();
+                }
                 // A new observation: the API's time moved on or the price
                 // changed. The same answer again (a cached one) is not.
                 let new = updated_at != l.updated_at || p != l.price_usd;
@@ -274,7 +280,7 @@ fn apply(
                 l.stale = true;
             }
             (None, Some((q, p))) => {
-                let updated_at = q.last_updated.unwrap_or(now);
+                let updated_at = received_at(q.last_updated, now);
                 listings.insert(
                     id.clone(),
                     Listing {
@@ -301,6 +307,19 @@ fn apply(
         }
     }
     (flips, changed)
+}
+
+/// How far ahead of the receiving clock a source's time is still taken: a
+/// clock's skew. Past it the time is broken, and taking it would hold every
+/// later price back as older.
+pub const MAX_AHEAD_SECS: i64 = 5 * 60;
+
+/// When a price was current: the source's time, unless it is more than
+/// [`MAX_AHEAD_SECS`] ahead of `now` (or missing); then the time of receipt.
+pub fn received_at(source: Option<i64>, now: i64) -> i64 {
+    source
+        .filter(|&at| at <= now.saturating_add(MAX_AHEAD_SECS))
+        .unwrap_or(now)
 }
 
 /// A flip told in words: the coin's name and its first price.
@@ -492,6 +511,35 @@ mod tests {
 
     fn points(l: &Listing) -> Vec<(i64, f64)> {
         l.history.iter().map(|&p| p.into()).collect()
+    }
+
+    #[test]
+    fn a_time_from_the_future_is_replaced_by_the_time_of_receipt() {
+        let mut l = Listings::new();
+        let a = ids(&["a"]);
+        let t = 1_764_000_000;
+        apply_quotes(&mut l, &a, &priced(0.61, t), t + 10);
+        // Year 2100: the answer's own time cannot be.
+        apply_quotes(&mut l, &a, &priced(0.7, 4_102_444_800), t + 70);
+        apply_quotes(&mut l, &a, &priced(0.8, t + 120), t + 130);
+        // Up to five minutes ahead is a clock's skew, and taken as it is.
+        apply_quotes(&mut l, &a, &priced(0.9, t + 190 + 300), t + 190);
+        assert_eq!(
+            points(&l["a"]),
+            [(t, 0.61), (t + 70, 0.7), (t + 120, 0.8), (t + 490, 0.9)]
+        );
+        assert_eq!((l["a"].price_usd, l["a"].updated_at), (0.9, t + 490));
+        // A history that took such a time before is mended at the next price.
+        let mut stuck = Listings::new();
+        apply_quotes(&mut stuck, &a, &priced(0.61, t), t + 10);
+        let listing = stuck.get_mut("a").unwrap();
+        listing.history.push(PricePoint {
+            at: 4_102_444_800,
+            price: 0.7,
+        });
+        listing.updated_at = 4_102_444_800;
+        apply_quotes(&mut stuck, &a, &priced(0.8, t + 120), t + 130);
+        assert_eq!(points(&stuck["a"]), [(t, 0.61), (t + 120, 0.8)]);
     }
 
     #[test]

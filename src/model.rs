@@ -247,12 +247,15 @@ pub enum Rule {
     NotAnAirdrop { found: String },
     #[error("\"{}\" is not a price in USD", clean(found))]
     NotAPrice { found: String },
-    /// The value as written, so that `Rule` stays `Eq`.
+    /// The value as `text::number` writes it (short at any magnitude), so
+    /// that `Rule` stays `Eq`.
     #[error(
-        "{value} is not a price a coin can have (above 0, at most {})",
+        "{value} is not a price a coin can have (at least {:e}, at most {:e})",
+        crate::types::MIN_PRICE_USD,
         crate::types::MAX_PRICE_USD
     )]
     PriceOutOfRange { value: String },
+    /// Both as `text::number` writes them.
     #[error("{below} must be lower than alert_above ({above})")]
     AlertsCrossed { below: String, above: String },
 }
@@ -629,7 +632,7 @@ impl RawCoin {
             let v = value?;
             let price = Usd::new(v);
             if price.is_none() {
-                let value = v.to_string();
+                let value = crate::text::number(v);
                 bad(field, Rule::PriceOutOfRange { value });
             }
             price
@@ -644,8 +647,8 @@ impl RawCoin {
             bad(
                 CoinField::AlertBelow,
                 Rule::AlertsCrossed {
-                    below: below.get().to_string(),
-                    above: above.get().to_string(),
+                    below: crate::text::number(below.get()),
+                    above: crate::text::number(above.get()),
                 },
             );
         }
@@ -906,12 +909,29 @@ mod tests {
     }
 
     #[test]
+    fn a_threshold_too_small_or_too_large_is_said_in_a_short_message() {
+        let msg = |fields: &str| parse(&one_coin(fields)).unwrap_err().to_string();
+        for bad in ["5e-324", "1e308"] {
+            for field in ["alert_above", "alert_below"] {
+                let said = msg(&format!(r#","{field}":{bad}"#));
+                assert!(said.len() < 200, "{} bytes: {said}", said.len());
+                assert!(said.contains(&format!("field `{field}`")), "{said}");
+            }
+        }
+        let crossed =
+            msg(r#","alert_above":1.2345678901234567e-11,"alert_below":0.30000000000000004"#);
+        assert!(crossed.contains("field `alert_below`"), "{crossed}");
+        assert!(!crossed.contains("0.0000000000"), "{crossed}");
+        assert!(!crossed.contains("0.30000000000000004"), "{crossed}");
+    }
+
+    #[test]
     fn alerts_must_be_prices_with_below_under_above() {
         let msg = |fields: &str| parse(&one_coin(fields)).unwrap_err().to_string();
         assert!(
             msg(r#","alert_above":0"#).ends_with(
                 "coin #1 (A): field `alert_above`: 0 is not a price a coin can have \
-                 (above 0, at most 1000000000)"
+                 (at least 1e-12, at most 1e9)"
             ),
             "{}",
             msg(r#","alert_above":0"#)

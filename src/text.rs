@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 
-/// Removes control characters (and the bidirectional overrides that can
-/// reorder what is drawn) from text that came from a file or the API, so it
-/// cannot move the cursor, change colours or corrupt the screen.
+/// Removes control characters (and the bidirectional marks that can
+/// reorder what is drawn, and the zero-width characters that hide in a
+/// name) from text that came from a file or the API, so it cannot move the
+/// cursor, change colours, corrupt the screen or pass for other text.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().any(is_unsafe) {
         Cow::Owned(s.chars().filter(|&c| !is_unsafe(c)).collect())
@@ -19,10 +20,16 @@ pub fn is_unsafe(c: char) -> bool {
         || matches!(
             c,
             // Line and paragraph separators break lines as a newline does;
-            // the marks, embeddings, overrides and isolates reorder text.
-            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}'
+            // the marks (the Arabic letter mark among them), embeddings,
+            // overrides and isolates reorder text; the zero-width space,
+            // joiners, word joiner and no-break space (a byte-order mark)
+            // draw nothing, so two names that look the same would differ.
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
                 | '\u{202A}'..='\u{202E}'
                 | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'
+                | '\u{FEFF}'
         )
 }
 
@@ -53,6 +60,19 @@ pub fn price(p: f64) -> String {
         s.pop();
     }
     format!("${s}")
+}
+
+/// A number for a message, never long: as Rust writes it when that takes
+/// at most 12 characters (`0.61`, `-2`, `10000000000`), else to four
+/// significant digits in scientific notation (`4.941e-324`, `1.000e308`):
+/// a value from a file written out in full can take hundreds of digits.
+pub fn number(v: f64) -> String {
+    let plain = v.to_string();
+    if plain.len() <= 12 {
+        plain
+    } else {
+        format!("{v:.3e}")
+    }
 }
 
 /// An integer with commas between thousands: 10000 → "10,000", and the
@@ -112,12 +132,13 @@ pub fn since_listing(pct: f64) -> String {
     }
 }
 
-/// A Unix time as an RFC 3339 UTC timestamp.
-pub fn rfc3339(unix: i64) -> String {
-    match jiff::Timestamp::from_second(unix) {
-        Ok(t) => t.to_string(),
-        Err(_) => "?".into(),
-    }
+/// A Unix time as an RFC 3339 UTC timestamp; none for a time past what
+/// RFC 3339 can write (years 1 to 9999 are; see jiff's range), so a field
+/// documented as RFC 3339 or null never holds anything else.
+pub fn rfc3339(unix: i64) -> Option<String> {
+    jiff::Timestamp::from_second(unix)
+        .ok()
+        .map(|t| t.to_string())
 }
 
 /// A Unix time as a UTC date, for the table: `2025-03-24`.
@@ -159,6 +180,39 @@ mod tests {
             "abcdefgh"
         );
         assert!(matches!(clean("plain — text ▲"), Cow::Borrowed(_)));
+    }
+
+    /// One test per invisible character: each hides in a name as well as
+    /// a bidi mark does (U+061C is one; the zero-width ones and U+FEFF
+    /// join or split words unseen).
+    macro_rules! invisible {
+        ($($name:ident: $c:literal,)*) => {$(
+            #[test]
+            fn $name() {
+                let hidden = format!("Nil{}lion", $c);
+                assert!(is_unsafe($c));
+                assert_eq!(clean(&hidden), "Nillion");
+            }
+        )*};
+    }
+
+    invisible! {
+        clean_strips_the_arabic_letter_mark: '\u{061C}',
+        clean_strips_the_zero_width_space: '\u{200B}',
+        clean_strips_the_zero_width_non_joiner: '\u{200C}',
+        clean_strips_the_zero_width_joiner: '\u{200D}',
+        clean_strips_the_word_joiner: '\u{2060}',
+        clean_strips_the_zero_width_no_break_space: '\u{FEFF}',
+    }
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(number(0.61), "0.61");
+        assert_eq!(number(-2.0), "-2");
+        assert_eq!(number(1e10), "10000000000");
+        assert_eq!(number(5e-324), "4.941e-324");
+        assert_eq!(number(1e308), "1.000e308");
+        assert_eq!(number(0.1 + 0.2), "3.000e-1");
     }
 
     #[test]
@@ -204,7 +258,11 @@ mod tests {
         assert_eq!(since_listing(-0.0), "+0.00%");
         assert_eq!(since_listing(9.96), "+10%", "rounds into the next width");
         assert_eq!(since_listing(1234.5), "+1234%");
-        assert_eq!(rfc3339(1_711_356_300), "2024-03-25T08:45:00Z");
+        assert_eq!(
+            rfc3339(1_711_356_300).as_deref(),
+            Some("2024-03-25T08:45:00Z")
+        );
+        assert_eq!(rfc3339(1_000_000_000_000_000), None);
         assert_eq!(date(1_711_356_300), "2024-03-25");
         assert_eq!(date_time(1_711_356_300), "2024-03-25 08:45 UTC");
         let d = std::time::Duration::from_secs;

@@ -8,11 +8,17 @@ use serde::{Deserialize, Serialize};
 /// broken answer, not a listing.
 pub const MAX_PRICE_USD: f64 = 1e9;
 
-/// Whether `p` can be a coin's USD price: finite, above zero, and within
-/// [`MAX_PRICE_USD`]. Only such a price makes a coin trading, whether it
-/// comes from the API, an import or the state file.
+/// The lowest USD price per coin taken as real: a trillionth of a dollar,
+/// far under any traded coin's, and above the subnormal numbers whose
+/// every digit (769 of them for 5e-324) would end up in a message.
+pub const MIN_PRICE_USD: f64 = 1e-12;
+
+/// Whether `p` can be a coin's USD price: finite, at least
+/// [`MIN_PRICE_USD`] and at most [`MAX_PRICE_USD`]. Only such a price makes
+/// a coin trading or sets an alert, whether it comes from the API, the
+/// form, a watchlist, an import or the state file.
 pub fn is_price(p: f64) -> bool {
-    p.is_finite() && p > 0.0 && p <= MAX_PRICE_USD
+    p.is_finite() && (MIN_PRICE_USD..=MAX_PRICE_USD).contains(&p)
 }
 
 /// CoinGecko ids are lower-case slugs; anything else cannot be one and would
@@ -106,8 +112,8 @@ impl PartialEq<&str> for MarketId {
     }
 }
 
-/// A USD price that follows [`is_price`]: finite, above zero, within
-/// [`MAX_PRICE_USD`]. Made only through [`Usd::new`] (or read through the
+/// A USD price that follows [`is_price`]: finite, from [`MIN_PRICE_USD`]
+/// to [`MAX_PRICE_USD`]. Made only through [`Usd::new`] (or read through the
 /// same rule), so it needs no second look.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(try_from = "f64", into = "f64")]
@@ -128,13 +134,32 @@ impl TryFrom<f64> for Usd {
     type Error = String;
 
     fn try_from(p: f64) -> Result<Usd, String> {
-        Usd::new(p)
-            .ok_or_else(|| format!("{p} is not a price (above 0, at most {MAX_PRICE_USD:e})"))
+        Usd::new(p).ok_or_else(|| {
+            format!(
+                "{} is not a price (at least {MIN_PRICE_USD:e}, at most {MAX_PRICE_USD:e})",
+                crate::text::number(p)
+            )
+        })
     }
 }
 
 impl From<Usd> for f64 {
     fn from(p: Usd) -> f64 {
         p.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_price_is_at_least_a_trillionth_of_a_dollar_and_its_error_is_short() {
+        assert!(is_price(MIN_PRICE_USD) && is_price(MAX_PRICE_USD));
+        for bad in [5e-324, 1e-13, 1e308, 0.0, -1.0, f64::NAN] {
+            assert!(Usd::new(bad).is_none(), "{bad}");
+            let said = Usd::try_from(bad).unwrap_err();
+            assert!(said.len() < 200, "{said}");
+        }
     }
 }

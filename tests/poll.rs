@@ -234,6 +234,20 @@ async fn faults_are_errors() {
 }
 
 #[tokio::test]
+async fn one_absurd_price_leaves_the_other_coins_priced() {
+    let server = MockServer::start().await;
+    let body = r#"{"a": {"usd": 1e+308}, "b": {"usd": 0.61}, "c": {"usd": 5e-324}}"#;
+    answer(&server, ResponseTemplate::new(200).set_body_string(body)).await;
+    let quotes = client(&server)
+        .prices(&ids(&["a", "b", "c"]))
+        .await
+        .unwrap();
+    assert_eq!(quotes["a"].price_usd, None);
+    assert_eq!(quotes["b"].price_usd.map(|p| p.get()), Some(0.61));
+    assert_eq!(quotes["c"].price_usd, None);
+}
+
+#[tokio::test]
 async fn nothing_unreachable_is_reached_and_errors_carry_no_url() {
     // Nothing listens on port 9 of loopback.
     let c = CoinGecko::new(
@@ -407,11 +421,15 @@ async fn check_exits_3_on_every_fault_and_never_shows_the_key() {
     let mut everything = String::new();
     for (response, reason) in faults {
         answer(&server, response).await;
-        let out = prelist_async(dir.path(), check_args(&server, false), Some(KEY)).await;
+        let out = prelist_async(dir.path(), check_args(&server, true), Some(KEY)).await;
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(3), "{reason}: {err}");
         assert!(err.contains(reason), "{reason}: {err}");
-        assert!(out.stdout.is_empty());
+        // Every coin is still printed, as the state file knows it.
+        let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 14, "{reason}");
+        assert!(list.iter().all(|c| c["status"] == "upcoming"), "{reason}");
         everything.push_str(&err);
     }
     assert!(no_listings(dir.path()), "nothing flipped on an error");

@@ -228,8 +228,9 @@ pub fn parse_search(body: &Value) -> Result<Vec<Candidate>, MarketError> {
 }
 
 /// Reads a `/simple/price` answer. It must be an object; each requested id
-/// present in it with a positive number under `usd` gets a price, anything
-/// else (missing id, empty object, null or a string) gets none.
+/// present in it with a number under `usd` that passes [`Usd::new`] gets a
+/// price, anything else (missing id, empty object, null, a string, zero or
+/// an absurd number) gets none, and an absurd number is logged.
 pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, MarketError> {
     let map = body.as_object().ok_or_else(|| {
         MarketError::Malformed(format!("expected an object of prices, got {}", kind(body)))
@@ -252,14 +253,19 @@ pub fn parse_simple_price(body: &Value, requested: &[String]) -> Result<Quotes, 
                 .and_then(Value::as_f64)
                 .filter(|v| v.is_finite())
         };
-        // Zero or less is no price; past any real coin's is a broken answer.
-        let price = match num("usd").filter(|p| *p > 0.0) {
+        // A value no coin can cost (zero, past $1e9, below $1e-12) is that
+        // coin's fault alone: the others in the answer still count.
+        let price = match entry.get("usd").and_then(Value::as_f64) {
             None => None,
-            Some(p) => Some(Usd::new(p).ok_or_else(|| {
-                MarketError::Malformed(format!(
-                    "the price of {id} is {p:e} USD, past any real coin's"
-                ))
-            })?),
+            Some(p) => {
+                let price = Usd::new(p);
+                if price.is_none() && p != 0.0 {
+                    tracing::warn!(
+                        "CoinGecko's price of {id} is {p:.3e} USD: not a price, ignored"
+                    );
+                }
+                price
+            }
         };
         quotes.insert(
             id.clone(),
@@ -295,19 +301,18 @@ mod tests {
     }
 
     #[test]
-    fn absurd_prices_are_refused_as_malformed() {
-        let a = ids(&["a"]);
-        for bad in [json!(1e308), json!(1.0e10)] {
-            let err = parse_simple_price(&json!({"a": {"usd": bad}}), &a).unwrap_err();
-            assert!(
-                matches!(&err, MarketError::Malformed(m) if m.contains("price of a")),
-                "{err}"
-            );
+    fn an_absurd_price_leaves_that_coin_unpriced_and_the_rest_counts() {
+        let asked = ids(&["a", "b"]);
+        // 1e+308 as it comes over the wire: valid JSON, no real price.
+        for bad in ["1e+308", "1.0e10", "5e-324", "1e-13", "-5", "0"] {
+            let text = format!(r#"{{"a": {{"usd": {bad}}}, "b": {{"usd": 0.61}}}}"#);
+            let body: Value = serde_json::from_str(&text).unwrap();
+            let q = parse_simple_price(&body, &asked).unwrap();
+            assert_eq!(q["a"].price_usd, None, "{bad}");
+            assert_eq!(q["b"].price_usd.map(Usd::get), Some(0.61), "{bad}");
         }
-        let q = parse_simple_price(&json!({"a": {"usd": 1e9}}), &a).unwrap();
+        let q = parse_simple_price(&json!({"a": {"usd": 1e9}}), &asked).unwrap();
         assert_eq!(q["a"].price_usd.map(Usd::get), Some(1e9));
-        let q = parse_simple_price(&json!({"a": {"usd": -5}}), &a).unwrap();
-        assert_eq!(q["a"].price_usd, None, "no price, not an error");
     }
 
     #[test]

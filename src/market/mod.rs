@@ -2,6 +2,7 @@
 //! may fail. The CoinGecko client and the polling loop live beside this.
 
 pub mod coingecko;
+pub mod fetch;
 pub mod http;
 pub mod plan;
 pub mod poller;

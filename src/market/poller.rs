@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use super::fetch::{Stop, fetch};
 use super::plan::MIN_INTERVAL;
 use super::{MAX_RATE_LIMIT_WAIT, MarketError, MarketProvider, Quotes};
 use crate::backoff::Backoff;
@@ -45,6 +46,18 @@ pub enum Report {
     /// The request failed; nothing changes, the next try is after
     /// `retry_in`. `requests` went out before it failed (they count too).
     Failed {
+        error: MarketError,
+        retry_in: Duration,
+        requests: u32,
+        remaining: Option<u64>,
+    },
+    /// Some chunks answered before one failed: `quotes` is what the
+    /// `answered` ids said, and only they count (the others are neither
+    /// flipped nor marked stale); the failure is told as [`Report::Failed`]'s
+    /// is, and the next try is after `retry_in`.
+    Partial {
+        quotes: Quotes,
+        answered: Vec<String>,
         error: MarketError,
         retry_in: Duration,
         requests: u32,
@@ -143,23 +156,29 @@ pub async fn run<P: MarketProvider>(
         }
         // One request at a time: commands wait in the channel meanwhile.
         let before = provider.usage().price_requests;
-        let answer = provider.prices(&ids).await;
+        // Chunk by chunk: a chunk that fails keeps what the earlier ones said.
+        let fetched = fetch(provider.as_ref(), &ids, None).await;
         let usage = provider.usage();
         let requests =
             u32::try_from(usage.price_requests.saturating_sub(before)).unwrap_or(u32::MAX);
         let remaining = usage.remaining;
-        let report = match answer {
-            Ok(quotes) => {
+        let report = match fetched.stopped {
+            None => {
                 failures = 0;
                 hold_until = None;
                 Report::Done {
-                    quotes,
+                    quotes: fetched.quotes,
                     next_in: interval,
                     requests,
                     remaining,
                 }
             }
-            Err(error) => {
+            Some(stop) => {
+                let error = match stop {
+                    Stop::Failed(error) => error,
+                    // There is no deadline here: only the client's own timeouts.
+                    Stop::Deadline => MarketError::Timeout,
+                };
                 let retry_in = match &error {
                     MarketError::RateLimited { retry_after } => {
                         let wait = rate_limit_wait(*retry_after, interval);
@@ -171,18 +190,28 @@ pub async fn run<P: MarketProvider>(
                         backoff(interval, failures, fastrand::f64())
                     }
                 };
-                Report::Failed {
-                    error,
-                    retry_in,
-                    requests,
-                    remaining,
+                match ids.get(..fetched.answered) {
+                    Some(answered) if !answered.is_empty() => Report::Partial {
+                        quotes: fetched.quotes,
+                        answered: answered.to_vec(),
+                        error,
+                        retry_in,
+                        requests,
+                        remaining,
+                    },
+                    _ => Report::Failed {
+                        error,
+                        retry_in,
+                        requests,
+                        remaining,
+                    },
                 }
             }
         };
         next = Instant::now()
             + match &report {
                 Report::Done { next_in, .. } => *next_in,
-                Report::Failed { retry_in, .. } => *retry_in,
+                Report::Failed { retry_in, .. } | Report::Partial { retry_in, .. } => *retry_in,
                 _ => interval,
             };
         if reports.send(report).await.is_err() {
@@ -287,6 +316,31 @@ mod tests {
             assert!(matches!(next_result(&mut rx).await, Report::Done { .. }));
         }
         assert_eq!(secs_between(&p.calls.lock().unwrap()), [60, 60]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_chunk_keeps_what_the_earlier_chunks_said() {
+        let ids: Vec<String> = (0..300).map(|i| format!("coin-{i}")).collect();
+        let p = Scripted::new(vec![
+            Ok(priced("coin-0", 1.0)),
+            Err(MarketError::Status { status: 500 }),
+        ]);
+        let (_ctx, crx) = mpsc::channel(8);
+        let (rtx, mut rx) = mpsc::channel(8);
+        tokio::spawn(run(p, ids.clone(), Duration::from_secs(60), crx, rtx));
+        match next_result(&mut rx).await {
+            Report::Partial {
+                quotes,
+                answered,
+                error,
+                ..
+            } => {
+                assert_eq!(answered, ids[..250]);
+                assert_eq!(quotes, priced("coin-0", 1.0));
+                assert_eq!(error, MarketError::Status { status: 500 });
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test(start_paused = true)]

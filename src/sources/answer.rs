@@ -253,11 +253,16 @@ pub(crate) fn pair(base: &Scalar, quote: &Scalar, state: PairState) -> Option<Pa
     })
 }
 
+/// The furthest ahead an announced opening is believed: exchanges announce
+/// days or weeks ahead, so a time years away is a placeholder or a broken
+/// field, and taking it would show the pair as scheduled for good.
+pub(crate) const MAX_SCHEDULE_AHEAD_SECS: i64 = 2 * 366 * 24 * 3600;
+
 /// An announced opening: scheduled when `opens_at` (Unix seconds) is still
-/// ahead of `now`.
+/// ahead of `now`, and no more than [`MAX_SCHEDULE_AHEAD_SECS`] ahead.
 pub(crate) fn scheduled(opens_at: Option<i64>, now: i64) -> Option<PairState> {
     opens_at
-        .filter(|&at| at > now)
+        .filter(|&at| at > now && at.saturating_sub(now) <= MAX_SCHEDULE_AHEAD_SECS)
         .map(|opens_at| PairState::Scheduled { opens_at })
 }
 

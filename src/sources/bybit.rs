@@ -88,7 +88,8 @@ mod tests {
             {"symbol":"NILUSDT","baseCoin":"NIL","quoteCoin":"USDT","status":"Trading"},
             {"symbol":"NEWUSDT","baseCoin":"NEW","quoteCoin":"USDT","status":"PreLaunch","launchTime":"1764086400000"},
             {"symbol":"OLDUSDT","baseCoin":"OLD","quoteCoin":"USDT","status":"PreLaunch","launchTime":"1600000000000"},
-            {"symbol":"CLSUSDT","baseCoin":"CLS","quoteCoin":"USDT","status":"Closed"}
+            {"symbol":"CLSUSDT","baseCoin":"CLS","quoteCoin":"USDT","status":"Closed"},
+            {"symbol":"FARUSDT","baseCoin":"FAR","quoteCoin":"USDT","status":"PreLaunch","launchTime":"4102444800000"}
         ]},"time":1764000000000}"#;
         let got: Vec<(String, PairState)> = parse(body, NOW)
             .unwrap()
@@ -107,6 +108,7 @@ mod tests {
                 ),
                 ("OLD".into(), PairState::Closed),
                 ("CLS".into(), PairState::Closed),
+                ("FAR".into(), PairState::Closed),
             ]
         );
     }

@@ -57,7 +57,8 @@ mod tests {
             {"id":"NEW_USDT","base":"NEW","quote":"USDT","trade_status":"tradable","buy_start":1764086400,"sell_start":1764086400},
             {"id":"PRE_USDT","base":"PRE","quote":"USDT","trade_status":"untradable","buy_start":1764086400},
             {"id":"OLD_USDT","base":"OLD","quote":"USDT","trade_status":"untradable","buy_start":1600000000},
-            {"id":"SEL_USDT","base":"SEL","quote":"USDT","trade_status":"sellable","buy_start":0}
+            {"id":"SEL_USDT","base":"SEL","quote":"USDT","trade_status":"sellable","buy_start":0},
+            {"id":"FAR_USDT","base":"FAR","quote":"USDT","trade_status":"untradable","buy_start":4102444800}
         ]"#;
         let got: Vec<(String, PairState)> = parse(body, NOW)
             .unwrap()
@@ -75,6 +76,7 @@ mod tests {
                 ("PRE".into(), soon),
                 ("OLD".into(), PairState::Closed),
                 ("SEL".into(), PairState::Closed),
+                ("FAR".into(), PairState::Closed),
             ]
         );
     }

@@ -82,7 +82,8 @@ mod tests {
             {"instId":"NEW-USDT","baseCcy":"NEW","quoteCcy":"USDT","state":"preopen","listTime":"1764086400000"},
             {"instId":"OLD-USDT","baseCcy":"OLD","quoteCcy":"USDT","state":"preopen","listTime":"1606468572000"},
             {"instId":"NOT-USDT","baseCcy":"NOT","quoteCcy":"USDT","state":"preopen","listTime":""},
-            {"instId":"SUS-USDT","baseCcy":"SUS","quoteCcy":"USDT","state":"suspend","listTime":"1606468572000"}
+            {"instId":"SUS-USDT","baseCcy":"SUS","quoteCcy":"USDT","state":"suspend","listTime":"1606468572000"},
+            {"instId":"FAR-USDT","baseCcy":"FAR","quoteCcy":"USDT","state":"preopen","listTime":"4102444800000"}
         ]}"#;
         let got: Vec<(String, PairState)> = parse(body, NOW)
             .unwrap()
@@ -102,6 +103,7 @@ mod tests {
                 ("OLD".into(), PairState::Closed),
                 ("NOT".into(), PairState::Closed),
                 ("SUS".into(), PairState::Closed),
+                ("FAR".into(), PairState::Closed),
             ]
         );
     }

@@ -52,7 +52,7 @@ fn book_is_empty(book: &Book) -> bool {
 
 /// What is wrong with a listing for `id`, from a state file or an import:
 /// the id must be a market id and each price one a coin can have (see
-/// `market::is_price`), or nothing should count it as trading.
+/// `types::is_price`), or nothing should count it as trading.
 pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
     let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
     if !is_market_id(id) {
@@ -60,12 +60,12 @@ pub fn listing_problem(id: &str, l: &Listing) -> Option<String> {
     } else if !crate::types::is_price(l.price_usd) {
         Some(format!(
             "has a price of {} USD, which no coin can have",
-            l.price_usd
+            crate::text::number(l.price_usd)
         ))
     } else if !crate::types::is_price(l.first_price) {
         Some(format!(
             "has a first price of {} USD, which no coin can have",
-            l.first_price
+            crate::text::number(l.first_price)
         ))
     } else if !finite(l.change_24h) || !finite(l.market_cap) {
         Some("has a 24h change or market cap that is not a number".into())
@@ -84,7 +84,7 @@ fn history_problem(history: &[PricePoint]) -> Option<String> {
     {
         return Some(format!(
             "has a price of {} USD at point {} of its history, which no coin can have",
-            p.price,
+            crate::text::number(p.price),
             i + 1
         ));
     }

@@ -385,3 +385,19 @@ fn no_book_can_make_the_state_file_unsaveable() {
     assert!(written.book.exchanges.contains_key(&Exchange::Kraken));
     assert_eq!(load_state(&path).unwrap(), written, "and it loads");
 }
+
+#[test]
+fn a_price_too_small_or_too_large_is_said_in_a_short_message() {
+    for bad in [5e-324, 1e308] {
+        let said = listing_problem("nillion", &listing(bad)).expect("refused");
+        assert!(said.len() < 200 && said.contains("price"), "{said}");
+        let mut first = listing(0.7);
+        first.first_price = bad;
+        let said = listing_problem("nillion", &first).expect("refused");
+        assert!(said.len() < 200 && said.contains("first price"), "{said}");
+        let mut history = listing(0.7);
+        history.history = vec![(1, 0.7).into(), (2, bad).into()];
+        let said = listing_problem("nillion", &history).expect("refused");
+        assert!(said.len() < 200 && said.contains("history"), "{said}");
+    }
+}

@@ -17,7 +17,7 @@ use crate::exchange::Exchange;
 use crate::listing::{Listings, apply_poll};
 use crate::market::plan::CallTally;
 use crate::market::poller::{Command, Refusal, Report};
-use crate::market::{Candidate, MarketError};
+use crate::market::{Candidate, MarketError, Quotes};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
 use crate::notify;
@@ -526,6 +526,11 @@ impl Watcher {
             requests,
             remaining,
             ..
+        }
+        | Report::Partial {
+            requests,
+            remaining,
+            ..
         } = report
         {
             self.count_calls(requests, remaining);
@@ -545,68 +550,26 @@ impl Watcher {
                 poll.last_error = None;
                 poll.next_at = Some(now + next_in);
                 self.source_answered(COINGECKO, out);
-                let ids = self.polling.as_ref().map(|p| p.ids.as_slice());
-                let polled = apply_poll(
-                    &self.watchlist.coins,
-                    &mut self.listings,
-                    ids.unwrap_or_default(),
-                    &quotes,
-                    self.now_wall,
-                );
-                let flips = polled.listed;
-                for flip in &flips {
-                    let msg = flip.message();
-                    self.flipped.insert(flip.market_id.clone());
-                    out.headline(News::One(msg.clone()), true);
-                    out.log(self.now_wall, LogKind::Flip, msg);
-                }
-                if flips.len() > 1 {
-                    let msg = format!("{} coins are now trading", flips.len());
-                    out.headline(News::Many(msg), true);
-                }
-                if !flips.is_empty() {
-                    // One pass over the coins for the tickers, however many flipped.
-                    let tickers: HashMap<&str, &str> = self
-                        .watchlist
-                        .coins
-                        .iter()
-                        .filter_map(|c| Some((c.market_id.as_deref()?, c.ticker.as_deref()?)))
-                        .collect();
-                    let at = self.timestamp();
-                    let events = flips
-                        .iter()
-                        .take(NOTIFY_PER_BATCH)
-                        .map(|f| {
-                            let ticker = tickers.get(f.market_id.as_str()).copied();
-                            notify::Event::listed(f, ticker, COINGECKO, at)
-                        })
-                        .collect();
-                    self.notify(events, flips.len(), out);
-                }
-                let alerted = self.check_alerts(out);
-                if !flips.is_empty() || alerted {
-                    self.save_state();
-                } else if polled.changed {
-                    // New prices alone: a big list's state file is megabytes,
-                    // and polls may come every 10 s.
-                    self.note_unsaved_change();
-                }
-                out.rows_changed = true;
+                let ids = self
+                    .polling
+                    .as_ref()
+                    .map(|p| p.ids.clone())
+                    .unwrap_or_default();
+                self.take_quotes(&ids, &quotes, out);
+            }
+            Report::Partial {
+                quotes,
+                answered,
+                error,
+                retry_in,
+                ..
+            } => {
+                self.poll_failed(error, retry_in, out);
+                self.take_quotes(&answered, &quotes, out);
             }
             Report::Failed {
                 error, retry_in, ..
-            } => {
-                poll.in_flight = false;
-                poll.next_at = Some(now + retry_in);
-                let msg = format!(
-                    "poll failed: {error} (retry in {})",
-                    text::duration(retry_in)
-                );
-                let why = error.to_string();
-                poll.last_error = Some(error);
-                out.log(self.now_wall, LogKind::Error, msg);
-                self.source_failed(COINGECKO, &why, out);
-            }
+            } => self.poll_failed(error, retry_in, out),
             Report::Refused { reason, wait } => {
                 let msg = match reason {
                     Refusal::RateLimited => format!(
@@ -621,6 +584,73 @@ impl Watcher {
                 out.headline(News::One(msg), false);
             }
         }
+    }
+
+    /// Applies what the poll said of `ids` (see [`apply_poll`]): flips told,
+    /// alerts checked, the state saved or marked changed.
+    fn take_quotes(&mut self, ids: &[String], quotes: &Quotes, out: &mut Outcome) {
+        let polled = apply_poll(
+            &self.watchlist.coins,
+            &mut self.listings,
+            ids,
+            quotes,
+            self.now_wall,
+        );
+        let flips = polled.listed;
+        for flip in &flips {
+            let msg = flip.message();
+            self.flipped.insert(flip.market_id.clone());
+            out.headline(News::One(msg.clone()), true);
+            out.log(self.now_wall, LogKind::Flip, msg);
+        }
+        if flips.len() > 1 {
+            let msg = format!("{} coins are now trading", flips.len());
+            out.headline(News::Many(msg), true);
+        }
+        if !flips.is_empty() {
+            // One pass over the coins for the tickers, however many flipped.
+            let tickers: HashMap<&str, &str> = self
+                .watchlist
+                .coins
+                .iter()
+                .filter_map(|c| Some((c.market_id.as_deref()?, c.ticker.as_deref()?)))
+                .collect();
+            let at = self.timestamp();
+            let events = flips
+                .iter()
+                .take(NOTIFY_PER_BATCH)
+                .map(|f| {
+                    let ticker = tickers.get(f.market_id.as_str()).copied();
+                    notify::Event::listed(f, ticker, COINGECKO, at)
+                })
+                .collect();
+            self.notify(events, flips.len(), out);
+        }
+        let alerted = self.check_alerts(out);
+        if !flips.is_empty() || alerted {
+            self.save_state();
+        } else if polled.changed {
+            // New prices alone: a big list's state file is megabytes,
+            // and polls may come every 10 s.
+            self.note_unsaved_change();
+        }
+        out.rows_changed = true;
+    }
+
+    /// Tells a failed poll, whose next try is after `retry_in`.
+    fn poll_failed(&mut self, error: MarketError, retry_in: Duration, out: &mut Outcome) {
+        let msg = format!(
+            "poll failed: {error} (retry in {})",
+            text::duration(retry_in)
+        );
+        let why = error.to_string();
+        if let Some(poll) = self.polling.as_mut() {
+            poll.in_flight = false;
+            poll.next_at = Some(self.now + retry_in);
+            poll.last_error = Some(error);
+        }
+        out.log(self.now_wall, LogKind::Error, msg);
+        self.source_failed(COINGECKO, &why, out);
     }
 
     /// Takes in one look at an exchange's list: listings and announced
@@ -1043,5 +1073,53 @@ impl Machine for Watcher {
 
     fn saves_pending(&self) -> bool {
         Watcher::saves_pending(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::Quote;
+
+    #[test]
+    fn a_partial_answer_counts_for_the_ids_it_answered_alone() {
+        let watchlist = Watchlist::builtin();
+        let mut w = Watcher::new(watchlist, Listings::new());
+        let ids = w.market_ids();
+        let (first, second) = (ids[0].clone(), ids[1].clone());
+        w.poll_ids(ids);
+        let priced = |id: &str| {
+            let quote = Quote {
+                price_usd: crate::types::Usd::new(1.0),
+                ..Quote::default()
+            };
+            Quotes::from([(id.to_string(), quote)])
+        };
+        let all = Report::Done {
+            quotes: priced(&second),
+            next_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
+        };
+        let _ = w.update(Input::Poll(all));
+        let partial = Report::Partial {
+            quotes: priced(&first),
+            answered: vec![first.clone()],
+            error: MarketError::Status { status: 500 },
+            retry_in: Duration::from_secs(60),
+            requests: 2,
+            remaining: None,
+        };
+        let _ = w.update(Input::Poll(partial));
+        assert!(
+            w.listings().contains_key(&first),
+            "the answered chunk flips"
+        );
+        assert!(
+            !w.listings()[&second].stale,
+            "an id the failed chunk held is not taken as unpriced"
+        );
+        let poll = w.polling().unwrap();
+        assert_eq!(poll.last_error, Some(MarketError::Status { status: 500 }));
     }
 }
