@@ -249,3 +249,78 @@ fn coins_a_screen_adds_to_the_watchlist_are_polled_from_the_next_look() {
         "{stderr}"
     );
 }
+
+/// The ids of the processes running `sleep <duration>`.
+fn sleeping(duration: &str) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+        if args.len() >= 2 && args[0].ends_with(b"sleep") && args[1] == duration.as_bytes() {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+#[test]
+fn a_commands_timeout_and_the_end_of_watch_stop_what_it_started() {
+    // A duration no other process sleeps for, even another run of this test.
+    let duration = format!("7777.{}", std::process::id());
+    // Whatever happens, nothing is left sleeping once the test is over.
+    struct Sweep(String);
+    impl Drop for Sweep {
+        fn drop(&mut self) {
+            for pid in sleeping(&self.0) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+    let _sweep = Sweep(duration.clone());
+    let api = PriceApi::start(serde_json::json!({
+        "nillion": {"usd": 0.6}, "parcl": {"usd": 0.3}, "dolomite": {"usd": 0.1},
+        "movement": {"usd": 0.5}, "peaq-2": {"usd": 0.2}
+    }));
+    let api_url = api.url();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[notify]\ncommand = [\"sh\", \"-c\", \"sleep {duration}; true\", \"x\", \"{{coin}}\"]\n"
+        ),
+    )
+    .unwrap();
+    let watch = Watch::spawn(home.path(), &home.path().join("d"), &api_url, &config, &[]);
+    for _ in 0..5 {
+        watch.next_line();
+    }
+    wait_until("the first command's sleep", || {
+        !sleeping(&duration).is_empty()
+    });
+    let first = sleeping(&duration);
+    // Commands run one at a time: the next starts once the first has been
+    // stopped by its 10 s timeout, its shell's child with it.
+    wait_until("the second command's sleep", || {
+        sleeping(&duration).iter().any(|p| !first.contains(p))
+    });
+    let now = sleeping(&duration);
+    assert_eq!(
+        now.len(),
+        1,
+        "the timed-out command's sleep is gone: {now:?}"
+    );
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "{status:?} {stderr}");
+    // The running command is stopped, its group with it, as `watch` ends.
+    wait_until("the last command's sleep to end", || {
+        sleeping(&duration).is_empty()
+    });
+}
