@@ -8,6 +8,7 @@ mod list;
 mod metered;
 mod screen;
 mod search;
+mod stdout;
 mod watch;
 
 use std::io::Write;
