@@ -29,6 +29,10 @@ pub enum WriteError {
         #[source]
         source: std::io::Error,
     },
+    /// A lock file is opened and locked like a data file is read: a FIFO
+    /// or a device there would block the open, or lock nothing.
+    #[error("{path} is a {kind}, not a regular file; remove it and try again")]
+    LockNotAFile { path: PathBuf, kind: &'static str },
     #[error(
         "another prelist has held {path} for over {}s; nothing was written",
         LOCK_GIVE_UP_AFTER.as_secs()
@@ -245,12 +249,7 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
         source,
     };
     std::fs::create_dir_all(dir_of(&lock_path)).map_err(lock_err)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(lock_err)?;
+    let file = open_lock_file(&lock_path)?;
     let start = Instant::now();
     let mut said = false;
     loop {
@@ -276,6 +275,46 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
         }
         std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..10)));
     }
+}
+
+/// Opens (creating it) the lock file at `lock_path` if it is a regular
+/// file, through symlinks, as [`open_regular`] does for data files.
+fn open_lock_file(lock_path: &Path) -> Result<File, WriteError> {
+    let not_a_file = |kind| WriteError::LockNotAFile {
+        path: lock_path.to_path_buf(),
+        kind,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    // Read and write: opening a FIFO write-only without a reader fails
+    // (ENXIO) before its kind can be seen on the handle.
+    options.create(true).truncate(false).read(true).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Without it, opening a FIFO or a device may wait forever.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(lock_path) {
+        Ok(file) => file,
+        // A socket or a directory cannot be opened so: say what it is.
+        Err(source) => {
+            return Err(match std::fs::metadata(lock_path) {
+                Ok(meta) if !meta.is_file() => not_a_file(kind_name(meta.file_type())),
+                _ => WriteError::Lock {
+                    path: lock_path.to_path_buf(),
+                    source,
+                },
+            });
+        }
+    };
+    let meta = file.metadata().map_err(|source| WriteError::Lock {
+        path: lock_path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(not_a_file(kind_name(meta.file_type())));
+    }
+    Ok(file)
 }
 
 /// Writes `bytes` to `path` so that a reader sees the old file or the new

@@ -79,7 +79,13 @@ impl Env {
     }
 }
 
-fn finish(mut child: Child, what: &[&str]) -> Output {
+fn finish(child: Child, what: &[&str]) -> Output {
+    finish_within(child, what, Duration::from_secs(90))
+}
+
+/// Waits for `child` to end, draining its pipes, or fails the test (killing
+/// it) if that takes over `bound`.
+fn finish_within(mut child: Child, what: &[&str], bound: Duration) -> Output {
     use std::io::Read;
     // The pipes are drained as the child writes, or a big output would
     // fill them and stall it.
@@ -99,9 +105,9 @@ fn finish(mut child: Child, what: &[&str]) -> Output {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if start.elapsed() > Duration::from_secs(90) {
+        if start.elapsed() > bound {
             child.kill().unwrap();
-            panic!("{what:?} did not end within 90 s");
+            panic!("{what:?} did not end within {bound:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -484,6 +490,66 @@ fn special_files_are_refused_at_once() {
     }
     std::fs::create_dir(&state).unwrap();
     refused(&env.run(&["list"]), &state, "directory");
+}
+
+/// Makes a FIFO at `path`.
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_at_a_lock_path_is_refused_naming_it() {
+    let env = Env::new();
+    let lock = env.data().join(".watchlist.json.lock");
+    mkfifo(&lock);
+    let file = env.path("in.json");
+    std::fs::write(&file, watchlist(json!([{"rank": 1, "name": "Fifo"}]))).unwrap();
+    // Opening a FIFO for writing waits for a reader: without a bound a
+    // regression hangs here rather than failing.
+    let args = ["import", file.to_str().unwrap()];
+    let out = finish_within(env.spawn(&args), &args, Duration::from_secs(20));
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{} is a FIFO, not a regular file", lock.display())),
+        "names the lock and what it is: {err}"
+    );
+    // A symlink to a regular file is a lock file like any other.
+    std::fs::remove_file(&lock).unwrap();
+    std::fs::write(env.path("real.lock"), "").unwrap();
+    std::os::unix::fs::symlink(env.path("real.lock"), &lock).unwrap();
+    env.ok(&args);
+    assert!(env.names().contains(&"Fifo".to_string()));
+}
+
+#[cfg(unix)]
+#[test]
+fn watch_with_a_fifo_at_the_state_lock_still_stops_on_sigterm() {
+    let env = Env::new();
+    mkfifo(&env.data().join(".state.json.lock"));
+    let api = common::PriceApi::start(json!({"nillion": {"usd": 0.6132}}));
+    let url = api.url();
+    let args = ["watch", "--api-url", &url];
+    let child = env.spawn(&args);
+    let start = Instant::now();
+    while api.requests().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no poll");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The flip's save and the calls' count go for the lock meanwhile.
+    std::thread::sleep(Duration::from_millis(500));
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = finish_within(child, &args, Duration::from_secs(20));
+    let err = stderr(&out);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
+    assert!(err.contains(".state.json.lock is a FIFO"), "{err}");
 }
 
 // ---- hostile text ----

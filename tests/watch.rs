@@ -22,6 +22,31 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// `prelist watch` polling `api` with `args`, an empty config and its data
+/// under `home`.
+fn watch_command(home: &Path, api: &str, args: &[&str]) -> Command {
+    let config = home.join("empty.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut cmd = common::command(home);
+    cmd.args(["watch", "--api-url", api, "--data-dir"])
+        .arg(home.join("d"))
+        .args(args)
+        .env("PRELIST_CONFIG", &config);
+    cmd
+}
+
+/// How `child` ended, if it did within `bound`.
+fn ended_within(child: &mut Child, bound: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < bound {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
 /// A running `prelist watch`, its stdout read line by line.
 struct Watch {
     child: Child,
@@ -248,4 +273,176 @@ fn coins_a_screen_adds_to_the_watchlist_are_polled_from_the_next_look() {
         stderr.contains("the watchlist changed on disk: 2 coins, 2 with a market id"),
         "{stderr}"
     );
+}
+
+/// The ids of the processes running `sleep <duration>`.
+fn sleeping(duration: &str) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+        if args.len() >= 2 && args[0].ends_with(b"sleep") && args[1] == duration.as_bytes() {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+#[test]
+fn a_commands_timeout_and_the_end_of_watch_stop_what_it_started() {
+    // A duration no other process sleeps for, even another run of this test.
+    let duration = format!("7777.{}", std::process::id());
+    // Whatever happens, nothing is left sleeping once the test is over.
+    struct Sweep(String);
+    impl Drop for Sweep {
+        fn drop(&mut self) {
+            for pid in sleeping(&self.0) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+    let _sweep = Sweep(duration.clone());
+    let api = PriceApi::start(serde_json::json!({
+        "nillion": {"usd": 0.6}, "parcl": {"usd": 0.3}, "dolomite": {"usd": 0.1},
+        "movement": {"usd": 0.5}, "peaq-2": {"usd": 0.2}
+    }));
+    let api_url = api.url();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[notify]\ncommand = [\"sh\", \"-c\", \"sleep {duration}; true\", \"x\", \"{{coin}}\"]\n"
+        ),
+    )
+    .unwrap();
+    let watch = Watch::spawn(home.path(), &home.path().join("d"), &api_url, &config, &[]);
+    for _ in 0..5 {
+        watch.next_line();
+    }
+    wait_until("the first command's sleep", || {
+        !sleeping(&duration).is_empty()
+    });
+    let first = sleeping(&duration);
+    // Commands run one at a time: the next starts once the first has been
+    // stopped by its 10 s timeout, its shell's child with it.
+    wait_until("the second command's sleep", || {
+        sleeping(&duration).iter().any(|p| !first.contains(p))
+    });
+    let now = sleeping(&duration);
+    assert_eq!(
+        now.len(),
+        1,
+        "the timed-out command's sleep is gone: {now:?}"
+    );
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "{status:?} {stderr}");
+    // The running command is stopped, its group with it, as `watch` ends.
+    wait_until("the last command's sleep to end", || {
+        sleeping(&duration).is_empty()
+    });
+}
+
+#[test]
+fn a_stdout_nobody_reads_holds_up_neither_polling_nor_sigterm() {
+    // Long names make a poll's 256 event lines (the most told at once)
+    // more than the 64 KiB a pipe holds.
+    const COINS: usize = 300;
+    let long = "Pipe".repeat(40);
+    let id = |i: usize| format!("pipe-coin-{i}");
+    let prices: serde_json::Map<String, serde_json::Value> = (0..COINS)
+        .map(|i| (id(i), serde_json::json!({"usd": 1.5})))
+        .collect();
+    let api = PriceApi::start(serde_json::Value::Object(prices));
+    let home = tempfile::tempdir().unwrap();
+    let coins: Vec<serde_json::Value> = (0..COINS)
+        .map(|i| serde_json::json!({"rank": i + 1, "name": format!("{long} {i}"), "market_id": id(i)}))
+        .collect();
+    let list = home.path().join("list.json");
+    std::fs::write(
+        &list,
+        serde_json::json!({"version": 1, "coins": coins}).to_string(),
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let args = ["--json", "--interval", "10", "--watchlist", list];
+    let mut child = watch_command(home.path(), &api.url(), &args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held, never read: the pipe fills and stays full.
+    let _stdout = child.stdout.take().unwrap();
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr_pipe.read_to_string(&mut text);
+        text
+    });
+    // Killed however the test ends.
+    struct Reap(Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Reap(child);
+    wait_until("the first poll", || !api.requests().is_empty());
+    let first = api.requests().len();
+    // The first poll's requests go out together; wait for all of them,
+    // then for one of the next poll, 10 s later.
+    std::thread::sleep(Duration::from_secs(2));
+    let first = api.requests().len().max(first);
+    wait_until("a second poll", || api.requests().len() > first);
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status =
+        ended_within(&mut child.0, Duration::from_secs(15)).expect("SIGTERM ends it within 15 s");
+    let stderr = stderr.join().unwrap();
+    assert!(matches!(status.code(), Some(0 | 1)), "{status:?} {stderr}");
+    // The lines the pipe had no room for were still queued.
+    let total = stderr
+        .lines()
+        .find_map(|l| l.strip_suffix(" event lines were not written: stdout was not read"))
+        .and_then(|l| l.strip_prefix("prelist: "))
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(
+        total.is_some_and(|n| n > 0 && n < 256),
+        "the total at the end: {stderr}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_watch_at_its_next_event() {
+    let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6}}));
+    let home = tempfile::tempdir().unwrap();
+    let mut child = watch_command(home.path(), &api.url(), &["--interval", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("listed Nillion"), "{line}");
+    // As `prelist watch | head -1` does once it has its line.
+    drop(stdout);
+    api.answer(serde_json::json!({"nillion": {"usd": 0.6}, "parcl": {"usd": 0.3}}));
+    // The next poll (within 10 s) flips Parcl; its line finds stdout closed.
+    let Some(status) = ended_within(&mut child, Duration::from_secs(30)) else {
+        let _ = child.kill();
+        panic!("a closed stdout did not end it");
+    };
+    assert!(status.success(), "{status:?}");
 }

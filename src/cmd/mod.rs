@@ -10,6 +10,7 @@ mod metered;
 mod screen;
 mod search;
 mod shell;
+mod stdout;
 mod watch;
 
 use std::io::Write;

@@ -6,15 +6,14 @@
 //! `check`: what one records the others take in, and an event is told by
 //! one instance only (see [`crate::told`]).
 
-use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::metered::Metered;
+use super::stdout;
 use super::{Context, exchange_clients, exchange_interval, init_logging, provider, runtime, say};
 use crate::cli::WatchArgs;
 use crate::error::Error;
@@ -53,10 +52,14 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let interval = plan.interval.value;
     let exchange_every = exchange_interval(settings);
 
-    runtime()?.block_on(async move {
+    let (out, stdout) = stdout::spawn(std::io::stdout(), stdout::QUEUE_LINES, || {
+        let msg = "stdout is not being read: event lines are dropped until it is";
+        tracing::warn!("{msg}");
+        say(&format!("prelist: {msg}"));
+    })
+    .map_err(|e| Error::failed(format!("cannot start: {e}")))?;
+    let result = runtime()?.block_on(async {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
-        let closed = Arc::new(AtomicBool::new(false));
-        let out = Stdout(Arc::clone(&closed));
         // Coins added on a screen are polled from the next look at the file.
         let watchlist_path = cx.store.path.clone();
         let mut runner = Runner::new(
@@ -95,7 +98,8 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         say(&format!("prelist: watching {}", watching.join(" and ")));
         tracing::info!("watching {}", watching.join(" and "));
 
-        let ended = watch(&mut watcher, &mut runner, &mut msgs, &closed).await;
+        let ended = watch(&mut watcher, &mut runner, &mut msgs, &stdout).await;
+        // Dropping the runner drops the queue's sending end.
         runner.finish(&mut watcher, &mut msgs).await;
         ended?;
         match watcher.unsaved() {
@@ -104,7 +108,21 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
             ))),
             None => Ok(()),
         }
-    })
+    });
+    // Off the runtime: the lines still queued get a moment to go out.
+    let ended = stdout.finish(stdout::GRACE);
+    let lost = ended.dropped + ended.unwritten;
+    if lost > 0 {
+        let why = if ended.closed {
+            "stdout was closed"
+        } else {
+            "stdout was not read"
+        };
+        let msg = format!("{lost} event lines were not written: {why}");
+        tracing::warn!("{msg}");
+        say(&format!("prelist: {msg}"));
+    }
+    result
 }
 
 /// Feeds the watcher what the sources and the files say until SIGTERM, SIGINT
@@ -114,7 +132,7 @@ async fn watch<P: crate::market::MarketProvider>(
     watcher: &mut Watcher,
     runner: &mut Runner<P>,
     msgs: &mut mpsc::UnboundedReceiver<Input>,
-    closed: &AtomicBool,
+    stdout: &stdout::Handle,
 ) -> Result<(), Error> {
     let signal_error = |e: std::io::Error| Error::failed(format!("cannot watch for signals: {e}"));
     let mut sigterm = signal(SignalKind::terminate()).map_err(signal_error)?;
@@ -129,6 +147,10 @@ async fn watch<P: crate::market::MarketProvider>(
             _ = sigterm.recv() => return Ok(()),
             _ = sigint.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
+            () = stdout.closed() => {
+                tracing::info!("stdout is closed: stopping");
+                return Ok(());
+            }
         };
         let clock = Input::Clock {
             now: Instant::now(),
@@ -136,30 +158,5 @@ async fn watch<P: crate::market::MarketProvider>(
         };
         runner.step(watcher, clock);
         runner.step(watcher, msg);
-        if closed.load(Ordering::Relaxed) {
-            tracing::info!("stdout is closed: stopping");
-            return Ok(());
-        }
-    }
-}
-
-/// Stdout, noting when it is closed so the watcher can stop.
-struct Stdout(Arc<AtomicBool>);
-
-impl Write for Stdout {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let result = std::io::stdout().lock().write(buf);
-        if result.is_err() {
-            self.0.store(true, Ordering::Relaxed);
-        }
-        result
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let result = std::io::stdout().lock().flush();
-        if result.is_err() {
-            self.0.store(true, Ordering::Relaxed);
-        }
-        result
     }
 }

@@ -96,7 +96,7 @@ fn stderr_note(stderr: &str) -> String {
 }
 
 /// Runs `argv` (not empty) for `event` and waits for it, at most
-/// `timeout`; past it the process is killed. Its stdout is discarded (the
+/// `timeout`; past it its process group is killed. Its stdout is discarded (the
 /// screen owns it); the first line of its stderr says why it failed.
 pub async fn run(argv: &[String], event: &Event, timeout: Duration) -> Result<(), CommandError> {
     let args = expand(argv, event);
@@ -109,12 +109,18 @@ pub async fn run(argv: &[String], event: &Event, timeout: Duration) -> Result<()
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        // A group of its own, so that what it starts (a shell's `sleep`)
+        // is stopped with it.
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| CommandError::Spawn {
             program: shown.clone(),
             reason: e.kind().to_string(),
         })?;
+    // Dropped before the command ends (a timeout, or the app closing and
+    // dropping this future), it kills the whole group.
+    let mut group = Group(child.id());
     let stdin = child.stdin.take();
     let stderr = child.stderr.take();
     let json = format!("{}\n", event.to_json());
@@ -144,14 +150,17 @@ pub async fn run(argv: &[String], event: &Event, timeout: Duration) -> Result<()
     };
     let outcome = tokio::time::timeout(timeout, work).await;
     let Ok((status, stderr)) = outcome else {
-        // The process is killed here; waiting reaps it.
-        let _ = child.start_kill();
+        // The group is killed here; waiting reaps the command itself.
+        group.kill();
         let _ = child.wait().await;
         return Err(CommandError::Timeout {
             program: shown,
             timeout,
         });
     };
+    // It ended by itself: what it left running in the background is its
+    // own business.
+    group.0 = None;
     let status = status.map_err(|e| CommandError::Spawn {
         program: shown.clone(),
         reason: e.kind().to_string(),
@@ -190,6 +199,27 @@ pub fn option_warning(command: &[String]) -> Option<String> {
         "notify.command: {exposed} comes before `--`, so {name} may read a coin named \
          like an option (-u critical) as one: put \"--\" before the placeholders"
     ))
+}
+
+/// The process group of a running command, by its leader's id (`None`
+/// once nothing is to be killed).
+struct Group(Option<u32>);
+
+impl Group {
+    /// Sends SIGKILL to every process of the group, once.
+    fn kill(&mut self) {
+        let pid = self.0.take().and_then(|id| i32::try_from(id).ok());
+        if let Some(pid) = pid.and_then(rustix::process::Pid::from_raw) {
+            // Gone already (every member ended) is what was wanted.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,8 @@
 //!   and the webhook, whose failures are logged with `tracing`.
 //! - [`Notifier::terminal_bytes`] gives the bytes alone, for a caller that
 //!   sends the other channels itself or not at all.
-//! - Commands run one at a time, each stopped after [`command::TIMEOUT`];
+//! - Commands run one at a time, each in a process group of its own that
+//!   is killed after [`command::TIMEOUT`] or when the notifier is dropped;
 //!   webhooks are retried with backoff for up to ten minutes after the
 //!   event was queued ([`webhook::Retry`]).
 
