@@ -242,6 +242,30 @@ pub struct FileLock {
 
 /// Takes the lock on writes to `path`, waiting for another instance that
 /// holds it, and saying so if that takes longer than a second.
+/// The file a writer of this process has waited on for over
+/// [`LOCK_NOTICE_AFTER`], while it waits: a screen closing shows it.
+static WAITING_ON: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// The file a write of this process is waiting to lock, if one has waited
+/// over a second.
+pub fn waiting_on() -> Option<PathBuf> {
+    WAITING_ON
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// Clears [`WAITING_ON`] when the wait ends, however it ends.
+struct Waiting;
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        *WAITING_ON
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
+
 pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
     let lock_path = lock_path(path);
     let lock_err = |source| WriteError::Lock {
@@ -252,6 +276,7 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
     let file = open_lock_file(&lock_path)?;
     let start = Instant::now();
     let mut said = false;
+    let _waiting = Waiting;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(FileLock { _file: file }),
@@ -261,6 +286,9 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
         let waited = start.elapsed();
         if !said && waited >= LOCK_NOTICE_AFTER {
             said = true;
+            *WAITING_ON
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_path_buf());
             let msg = format!(
                 "waiting for another prelist to finish writing {}",
                 path.display()

@@ -58,6 +58,8 @@ pub struct Runner<P> {
     output: Output,
     /// Where the state is kept.
     state: Arc<dyn StateStore>,
+    /// The machine was told to shut down.
+    shut_down: bool,
 }
 
 /// Where a runner prints what its machine tells, besides the log file.
@@ -116,6 +118,7 @@ impl<P: MarketProvider> Runner<P> {
             notifier: None,
             output: Output::Screen,
             state,
+            shut_down: false,
         }
     }
 
@@ -341,6 +344,15 @@ impl<P: MarketProvider> Runner<P> {
         }
     }
 
+    /// Tells `machine` to shut down (what waits to be written is sent) and
+    /// stops the poller; once, however often it is called.
+    pub fn shut_down<M: Machine>(&mut self, machine: &mut M) {
+        if !std::mem::replace(&mut self.shut_down, true) {
+            self.step(machine, Input::Shutdown);
+        }
+        self.stop_poller();
+    }
+
     /// Closes down: `machine` is told to shut down (what waits to be written
     /// is sent), the poller stops, and the saves it still waits for are seen
     /// through (a save that merged may ask for one more), feeding their
@@ -351,8 +363,7 @@ impl<P: MarketProvider> Runner<P> {
         machine: &mut M,
         msgs: &mut mpsc::UnboundedReceiver<Input>,
     ) {
-        self.step(machine, Input::Shutdown);
-        self.stop_poller();
+        self.shut_down(machine);
         let mut saver_ended = false;
         while machine.saves_pending() {
             tokio::select! {

@@ -140,15 +140,33 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         }
     };
     let theme = session.theme;
-    let result = event_loop(
+    let mut events = spawn_input();
+    let mut result = event_loop(
         &mut terminal,
         &mut app,
         &theme,
-        &mut msgs,
+        (&mut msgs, &mut events),
         polling,
         &mut runner,
     )
     .await;
+    // Quit with the screen still up: the last saves are shown while they
+    // wait, and `q` again leaves without them.
+    let mut left = false;
+    if app.quitting() && result.is_ok() {
+        match closing(
+            &mut terminal,
+            &mut app,
+            &theme,
+            (&mut msgs, &mut events),
+            &mut runner,
+        )
+        .await
+        {
+            Ok(quit_now) => left = quit_now,
+            Err(e) => result = Err(e),
+        }
+    }
     // The terminal closed under us (a hang-up whose signal did not come
     // first) ends the app as SIGHUP does, not as an error.
     let result = match result {
@@ -165,12 +183,82 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
     if terminal.show_cursor().is_err() {
         std::mem::forget(terminal);
     }
+    if left {
+        // The saver may still be waiting for another prelist's lock: the
+        // process ends without it, and says what was not saved.
+        let unsaved = [app.unsaved(), app.watcher().saving()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Ended {
+            result,
+            unsaved: Some(unsaved),
+        };
+    }
     runner.finish(&mut app, &mut msgs).await;
     Ended {
         result,
         unsaved: app.unsaved(),
     }
 }
+
+/// After `q`: the saves still to make are made with the screen up. Once
+/// they have taken a second, the status line says what they wait for
+/// (another prelist writing the same file, say) and counts up; `q` again
+/// quits at once. Returns whether the user quit before they ended.
+async fn closing<P: MarketProvider>(
+    terminal: &mut Term,
+    app: &mut App,
+    theme: &Palette,
+    (msgs, events): (&mut mpsc::UnboundedReceiver<Input>, &mut TermEvents),
+    runner: &mut Runner<P>,
+) -> io::Result<bool> {
+    runner.shut_down(app);
+    let start = Instant::now();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while app.saves_pending() {
+        tokio::select! {
+            msg = msgs.recv() => match msg {
+                Some(msg @ (Input::StateSaved { .. } | Input::WatchlistSaved { .. })) => {
+                    runner.step(app, msg);
+                }
+                Some(_) => {}
+                None => return Ok(false),
+            },
+            ev = events.recv() => match ev {
+                Some(Ok(ev)) => {
+                    if app.action_for_event(&ev) == Some(crate::keymap::Action::Quit) {
+                        return Ok(true);
+                    }
+                }
+                // The terminal is gone: the saves are waited for unseen.
+                Some(Err(_)) | None => return Ok(false),
+            },
+            _ = ticker.tick() => {}
+        }
+        let waited = start.elapsed().as_secs();
+        if waited >= 1 && app.saves_pending() {
+            let what = match crate::fs::waiting_on() {
+                Some(file) => format!(
+                    "waiting for another prelist to finish writing {}",
+                    file.display()
+                ),
+                None => "saving".to_string(),
+            };
+            let quit = app
+                .keymap()
+                .label(crate::keymap::Mode::Normal, &crate::keymap::Action::Quit);
+            app.closing_note(format!("{what} ({waited} s) · {quit}: quit now without it"));
+            draw(terminal, app, theme, runner)?;
+        }
+    }
+    Ok(false)
+}
+
+/// Terminal input, as `spawn_input` hands it over.
+type TermEvents = mpsc::Receiver<io::Result<Event>>;
 
 /// Whether reading the terminal failed because it is gone.
 fn terminal_gone(e: &io::Error) -> bool {
@@ -254,11 +342,10 @@ async fn event_loop<P: MarketProvider>(
     terminal: &mut Term,
     app: &mut App,
     theme: &Palette,
-    msgs: &mut mpsc::UnboundedReceiver<Input>,
+    (msgs, events): (&mut mpsc::UnboundedReceiver<Input>, &mut TermEvents),
     polling: bool,
     runner: &mut Runner<P>,
 ) -> io::Result<()> {
-    let mut events = spawn_input();
     let hangup = hung_up();
     tokio::pin!(hangup);
     let mut sigterm = signal(SignalKind::terminate())?;

@@ -939,3 +939,53 @@ fn a_failed_save_retried_by_watch_does_not_keep_sigterm_from_ending_it() {
         "stderr says what was not saved: {rest:?}"
     );
 }
+
+/// The screen after a coin is added while another prelist holds the
+/// watchlist's lock, and `q`: its save waits.
+fn quitting_while_another_prelist_writes() -> (Tui, tempfile::TempDir, prelist::fs::FileLock) {
+    let data = tempfile::tempdir().unwrap();
+    let lock = prelist::fs::lock(&data.path().join("watchlist.json")).unwrap();
+    let mut tui = Tui::spawn_with(&["--data-dir", data.path().to_str().unwrap()], &[]);
+    tui.send("n");
+    tui.wait_for("Add a coin");
+    tui.send("Zeta Chain\r");
+    tui.wait_for("Zeta Chain added");
+    tui.send("q");
+    tui.wait_within(TIMEOUT, "the wait said and counted", |s| {
+        let status = s.contents();
+        status.contains("waiting for another prelist to finish writing")
+            && status.contains("watchlist.json")
+            && status.contains("q: quit now without it")
+    });
+    (tui, data, lock)
+}
+
+#[test]
+fn quitting_shows_a_save_waiting_for_another_prelist_and_q_again_leaves() {
+    let (mut tui, data, _lock) = quitting_while_another_prelist_writes();
+    tui.send("q");
+    let status = tui.wait_exit();
+    tui.assert_restored();
+    assert_eq!(status.exit_code(), 1, "left with a change not saved");
+    let out = tui.output();
+    let said = String::from_utf8_lossy(&out.raw);
+    assert!(
+        said.contains("quit with changes not saved: the watchlist's changes"),
+        "the terminal is told: {said:?}"
+    );
+    assert!(
+        !data.path().join("watchlist.json").exists(),
+        "nothing was written"
+    );
+}
+
+#[test]
+fn quitting_waits_for_another_prelist_and_saves_once_it_is_done() {
+    let (mut tui, data, lock) = quitting_while_another_prelist_writes();
+    drop(lock);
+    let status = tui.wait_exit();
+    tui.assert_restored();
+    assert!(status.success(), "saved, then quit");
+    let saved = std::fs::read_to_string(data.path().join("watchlist.json")).unwrap();
+    assert!(saved.contains("Zeta Chain"), "the change was written");
+}

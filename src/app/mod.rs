@@ -315,6 +315,13 @@ impl App {
         self.watcher.unsaved()
     }
 
+    /// Shows `text` in the status line while the app closes (what it waits
+    /// for); no effect of its own.
+    pub fn closing_note(&mut self, text: String) {
+        self.flash = Some(text);
+        self.flash_sticky = true;
+    }
+
     /// Whether a save is in flight or due.
     pub fn saves_pending(&self) -> bool {
         self.watcher.saves_pending()

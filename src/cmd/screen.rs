@@ -67,7 +67,11 @@ pub fn run(cx: Context) -> Result<(), Error> {
         budget: plan.budget,
         remaining: None,
     });
-    let ended = runtime()?.block_on(tui::run(app, session));
+    let rt = runtime()?;
+    let ended = rt.block_on(tui::run(app, session));
+    // A save still waiting for another prelist's lock, when the user quit
+    // without it, must not hold the process: nothing waits for it now.
+    rt.shutdown_background();
     let terminal = ended.result.err().map(|e| format!("terminal error: {e}"));
     let unsaved = ended
         .unsaved

@@ -372,6 +372,19 @@ impl Watcher {
         self.saving_state.pending() || self.saving_watchlist.pending()
     }
 
+    /// What is still being saved, in words: what stopping without waiting
+    /// would lose.
+    pub fn saving(&self) -> Option<String> {
+        let mut what = Vec::new();
+        if self.saving_watchlist.pending() {
+            what.push("the watchlist's changes (still being saved)");
+        }
+        if self.saving_state.pending() {
+            what.push("new listings and prices (still being saved)");
+        }
+        (!what.is_empty()).then(|| what.join("; "))
+    }
+
     /// What would be lost by stopping now: changes whose last save failed,
     /// in words, with why.
     pub fn unsaved(&self) -> Option<String> {
