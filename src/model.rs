@@ -228,14 +228,17 @@ pub enum Rule {
     NameTaken { other: String },
     #[error(
         "\"{}\" is not a market id (at most 100 lower-case letters, digits, -, _ or .)",
-        clean(id)
+        crate::text::excerpt(id)
     )]
     NotAMarketId { id: String },
     #[error("\"{}\" is already the market id of {}", clean(id), clean(other))]
     MarketIdTaken { id: String, other: String },
-    #[error("\"{}\" is not a score kind (tech or fundamental)", clean(found))]
+    #[error(
+        "\"{}\" is not a score kind (tech or fundamental)",
+        crate::text::excerpt(found)
+    )]
     NotAScoreKind { found: String },
-    #[error("\"{}\" is not a whole number 0–100", clean(found))]
+    #[error("\"{}\" is not a whole number 0–100", crate::text::excerpt(found))]
     NotAScore { found: String },
     #[error("{value} is outside 0–100")]
     ScoreOutOfRange { value: i64 },
@@ -243,9 +246,12 @@ pub enum Rule {
     ScoreKindMissing,
     #[error("is needed with a score kind")]
     ScoreMissing,
-    #[error("\"{}\" is not an airdrop kind (confirmed or probable)", clean(found))]
+    #[error(
+        "\"{}\" is not an airdrop kind (confirmed or probable)",
+        crate::text::excerpt(found)
+    )]
     NotAnAirdrop { found: String },
-    #[error("\"{}\" is not a price in USD", clean(found))]
+    #[error("\"{}\" is not a price in USD", crate::text::excerpt(found))]
     NotAPrice { found: String },
     /// The value as `text::number` writes it (short at any magnitude), so
     /// that `Rule` stays `Eq`.
@@ -1028,5 +1034,27 @@ mod tests {
         assert_eq!(keys_sorted, file_keys);
         assert_eq!(CoinField::ALL[0], CoinField::Name);
         assert_eq!(CoinField::MarketId.label(), "Market id");
+    }
+
+    #[test]
+    fn a_long_bad_value_is_quoted_short() {
+        let long = "z".repeat(100_000);
+        let raw = RawCoin {
+            name: "A".into(),
+            market_id: Some(long.clone()),
+            score_kind: Some(long.clone()),
+            airdrop: Some(long),
+            ..RawCoin::default()
+        };
+        let errors = raw.into_coin(&Taken::default()).unwrap_err();
+        let quoting: Vec<String> = errors
+            .iter()
+            .map(|e| e.rule.to_string())
+            .filter(|said| said.contains("zzz"))
+            .collect();
+        assert_eq!(quoting.len(), 3, "{errors:?}");
+        for said in quoting {
+            assert!(said.len() < 200 && said.contains("zzz…"), "{said}");
+        }
     }
 }

@@ -5,6 +5,20 @@ use std::borrow::Cow;
 /// Removes control characters (and the bidirectional marks that can
 /// reorder what is drawn, and the zero-width characters that hide in a
 /// name) from text that came from a file or the API, so it cannot move the
+/// Text from a file or a form quoted in a message: cleaned, and cut to
+/// [`EXCERPT_CHARS`] characters with an ellipsis, so a value of megabytes
+/// makes a message of a line.
+pub fn excerpt(s: &str) -> Cow<'_, str> {
+    let cleaned = clean(s);
+    match cleaned.char_indices().nth(EXCERPT_CHARS) {
+        None => cleaned,
+        Some((at, _)) => Cow::Owned(format!("{}…", &cleaned[..at])),
+    }
+}
+
+/// The most characters of a value [`excerpt`] quotes.
+pub const EXCERPT_CHARS: usize = 40;
+
 /// cursor, change colours, corrupt the screen or pass for other text.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().any(is_unsafe) {
@@ -275,5 +289,15 @@ mod tests {
         assert_eq!(duration(d(900)), "15 m");
         assert_eq!(duration(d(3 * 3600 + 5)), "3 h");
         assert_eq!(duration(d(5 * 86_400)), "5 d");
+    }
+
+    #[test]
+    fn an_excerpt_is_clean_and_short() {
+        assert_eq!(excerpt("lots"), "lots");
+        let long = "x".repeat(10_000);
+        let e = excerpt(&long);
+        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt("a\u{1b}[31mb"), clean("a\u{1b}[31mb"));
     }
 }
