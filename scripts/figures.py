@@ -15,6 +15,7 @@ Memory figures are the whole process's, from /proc/PID/status.
 
 import argparse
 import fcntl
+import gzip
 import http.server
 import json
 import os
@@ -60,8 +61,12 @@ def clean_env(home):
 class App:
     """The binary running in a 120x40 pseudo-terminal."""
 
-    def __init__(self, binary, args=()):
+    def __init__(self, binary, args=(), env=None, config=None):
         self.home = tempfile.TemporaryDirectory(prefix="prelist-figures-")
+        if config is not None:
+            os.makedirs(os.path.join(self.home.name, "config", "prelist"))
+            with open(os.path.join(self.home.name, "config", "prelist", "config.toml"), "w") as f:
+                f.write(config)
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.master = master
@@ -72,7 +77,7 @@ class App:
             stdin=slave,
             stdout=slave,
             stderr=slave,
-            env=clean_env(self.home.name),
+            env={**clean_env(self.home.name), **(env or {})},
             cwd=self.home.name,
             start_new_session=True,
             # The pty becomes the controlling terminal, so /dev/tty is it.
@@ -232,12 +237,128 @@ class PriceStub(http.server.BaseHTTPRequestHandler):
         pass
 
 
+# Each exchange's real size (markets in its list), as the README states.
+EXCHANGES = {
+    "binance": 3_500,
+    "gate": 2_500,
+    "kraken": 1_200,
+    "coinbase": 800,
+    "okx": 800,
+    "bybit": 700,
+}
+# The path of each list, as prelist asks for it (the query is ignored here).
+LIST_PATHS = {
+    "binance": "/api/v3/exchangeInfo",
+    "coinbase": "/products",
+    "kraken": "/0/public/AssetPairs",
+    "okx": "/api/v5/public/instruments",
+    "bybit": "/v5/market/instruments-info",
+    "gate": "/api/v4/spot/currency_pairs",
+}
+
+
+def realistic_list(exchange, count):
+    """A list of `count` markets as `exchange` sends it: the fixture's first
+    entry repeated, each copy with a base asset of its own (as
+    benches/parse.rs builds them)."""
+    root = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "exchanges")
+    with open(os.path.join(root, f"{exchange}.json")) as f:
+        body = json.load(f)
+    holder, key = {
+        "binance": (body, "symbols"),
+        "okx": (body, "data"),
+        "bybit": (body["result"] if isinstance(body, dict) and "result" in body else body, "list"),
+        "kraken": (body, "result"),
+    }.get(exchange, (None, None))
+    items = body if holder is None else holder[key]
+    entry = next(iter(items.values())) if isinstance(items, dict) else items[0]
+    entry = dict(entry)
+    entry.pop("permissionSets", None)
+    text = json.dumps(entry, separators=(",", ":"))
+    base = next((b for b in ["NIL", "PRCL", "DOLO", "MOVE", "PEAQ"] if b in text), "NIL")
+    copies = [json.loads(text.replace(base, f"Q{i:04}")) for i in range(count)]
+    if isinstance(items, dict):
+        copies = {f"PAIR{i}": c for i, c in enumerate(copies)}
+    if holder is None:
+        return json.dumps(copies, separators=(",", ":")).encode()
+    holder[key] = copies
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class ListStub(http.server.BaseHTTPRequestHandler):
+    """Answers each exchange's list path with its realistic list, gzip when
+    asked, as the exchanges do."""
+
+    bodies = {}
+    requests = 0
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        name = next((e for e, p in LIST_PATHS.items() if path.endswith(p)), None)
+        if name is None:
+            self.send_error(404)
+            return
+        plain, packed = self.bodies[name]
+        use_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        body = packed if use_gzip else plain
+        type(self).requests += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if use_gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def watch_with_exchanges(binary, api, rounds):
+    """`prelist watch` with all six exchanges, their lists at real sizes from
+    a local stub, every 60 s: resident memory after each round of looks,
+    and the peak."""
+    for name, count in EXCHANGES.items():
+        plain = realistic_list(name, count)
+        ListStub.bodies[name] = (plain, gzip.compress(plain))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ListStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    urls = "\n".join(f'{name} = "{base}"' for name in EXCHANGES)
+    config = f"[sources]\nexchange_interval = 60\n\n[sources.url]\n{urls}\n"
+    app = App(
+        binary,
+        ["watch", "--interval", "60", "--api-url", api],
+        env={"PRELIST_EXCHANGES": ",".join(EXCHANGES)},
+        config=config,
+    )
+    after = []
+    for r in range(1, rounds + 1):
+        deadline = time.monotonic() + 90
+        while ListStub.requests < r * len(EXCHANGES):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"round {r}: the stub saw {ListStub.requests} looks")
+            app.pump(0.5)
+        app.settle(3)
+        after.append(app.status()["VmRSS"])
+    s = app.status()
+    print(
+        f"prelist watch, six exchanges at real sizes ({sum(EXCHANGES.values())} markets), "
+        f"{rounds} rounds of looks every 60 s: VmRSS after each round "
+        + ", ".join(f"{kb} kB" for kb in after)
+        + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])})"
+    )
+    app.stop()
+    server.shutdown()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bin", default="target/release/prelist")
     p.add_argument("--runs", type=int, default=11)
     p.add_argument("--idle-secs", type=float, default=30)
     p.add_argument("--poll-secs", type=float, default=30)
+    p.add_argument("--rounds", type=int, default=5)
     a = p.parse_args()
     # The app runs in its temporary home, so a relative path would not do.
     a.bin = os.path.abspath(a.bin)
@@ -284,6 +405,8 @@ def main():
     print_memory("prelist watch after one poll, built-in list", app)
     print_idle_cpu("prelist watch between polls with --interval 60", app, a.poll_secs)
     app.stop()
+    if a.rounds:
+        watch_with_exchanges(a.bin, api, a.rounds)
     server.shutdown()
 
 
