@@ -145,7 +145,7 @@ pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
             });
         }
     };
-    let state: Document = serde_json::from_str(&text).map_err(|e| StoreError::Json {
+    let mut state: Document = serde_json::from_str(&text).map_err(|e| StoreError::Json {
         path: path.to_path_buf(),
         line: e.line(),
         column: e.column(),
@@ -166,6 +166,7 @@ pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
             });
         }
     }
+    distrust_the_future(&mut state.listings, jiff::Timestamp::now().as_second());
     for (key, claim) in &state.told {
         if let Some(problem) = told::problem(key, claim) {
             return Err(StoreError::BadClaim {
@@ -363,5 +364,18 @@ impl StateStore for StateFile {
 
     fn changed(&self) -> bool {
         *self.seen() != stamp(&self.path)
+    }
+}
+
+/// A time from the future in a file (written by a prelist that believed a
+/// source's clock, or a clock set wrong) would win every merge and hold
+/// the price for good: such a price counts from now, and points of its
+/// history from the future are dropped, as a source's own are
+/// (`listing::received_at`).
+fn distrust_the_future(listings: &mut BTreeMap<String, Listing>, now: i64) {
+    let ahead = now.saturating_add(crate::listing::MAX_AHEAD_SECS);
+    for l in listings.values_mut() {
+        l.updated_at = crate::listing::received_at(Some(l.updated_at), now);
+        l.history.retain(|point| point.at <= ahead);
     }
 }

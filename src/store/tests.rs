@@ -401,3 +401,32 @@ fn a_price_too_small_or_too_large_is_said_in_a_short_message() {
         assert!(said.len() < 200 && said.contains("history"), "{said}");
     }
 }
+
+#[test]
+fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let year_2100 = 4_102_444_800;
+    let mut frozen = listing(0.7);
+    frozen.updated_at = year_2100;
+    frozen.history = vec![(1_742_817_600, 0.61).into(), (year_2100, 0.7).into()];
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), frozen);
+    save_state(&path, &state).unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let loaded = load_state(&path).unwrap();
+    let l = &loaded.listings["nillion"];
+    assert!(
+        l.updated_at <= now + 1,
+        "counted from the load: {}",
+        l.updated_at
+    );
+    assert_eq!(l.history.len(), 1, "the point from 2100 is dropped");
+    // A newer price from another instance now wins the merge.
+    let mut newer = listing(0.8);
+    newer.updated_at = now + 60;
+    let mut ours = State::default();
+    ours.listings.insert("nillion".into(), newer);
+    let merged = save_state_merged(&path, &ours).unwrap();
+    assert_eq!(merged.listings["nillion"].price_usd, 0.8);
+}
