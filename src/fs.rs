@@ -240,8 +240,6 @@ pub struct FileLock {
     _file: File,
 }
 
-/// Takes the lock on writes to `path`, waiting for another instance that
-/// holds it, and saying so if that takes longer than a second.
 /// The file a writer of this process has waited on for over
 /// [`LOCK_NOTICE_AFTER`], while it waits: a screen closing shows it.
 static WAITING_ON: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
@@ -255,17 +253,33 @@ pub fn waiting_on() -> Option<PathBuf> {
         .clone()
 }
 
-/// Clears [`WAITING_ON`] when the wait ends, however it ends.
-struct Waiting;
+/// Sets [`WAITING_ON`] while this wait is a long one, and clears it when
+/// the wait ends, however it ends; a wait that never said so clears
+/// nothing.
+#[derive(Default)]
+struct Waiting(bool);
 
-impl Drop for Waiting {
-    fn drop(&mut self) {
+impl Waiting {
+    fn set(&mut self, path: &Path) {
+        self.0 = true;
         *WAITING_ON
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_path_buf());
     }
 }
 
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if self.0 {
+            *WAITING_ON
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
+}
+
+/// Takes the lock on writes to `path`, waiting for another instance that
+/// holds it, and saying so if that takes longer than a second.
 pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
     let lock_path = lock_path(path);
     let lock_err = |source| WriteError::Lock {
@@ -275,8 +289,7 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
     std::fs::create_dir_all(dir_of(&lock_path)).map_err(lock_err)?;
     let file = open_lock_file(&lock_path)?;
     let start = Instant::now();
-    let mut said = false;
-    let _waiting = Waiting;
+    let mut waiting = Waiting::default();
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(FileLock { _file: file }),
@@ -284,11 +297,8 @@ pub fn lock(path: &Path) -> Result<FileLock, WriteError> {
             Err(std::fs::TryLockError::Error(e)) => return Err(lock_err(e)),
         }
         let waited = start.elapsed();
-        if !said && waited >= LOCK_NOTICE_AFTER {
-            said = true;
-            *WAITING_ON
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(path.to_path_buf());
+        if !waiting.0 && waited >= LOCK_NOTICE_AFTER {
+            waiting.set(path);
             let msg = format!(
                 "waiting for another prelist to finish writing {}",
                 path.display()

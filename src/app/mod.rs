@@ -409,11 +409,6 @@ impl App {
         self.quit
     }
 
-    /// The event log, oldest first.
-    pub fn log(&self) -> &VecDeque<LogEntry> {
-        &self.log
-    }
-
     /// Starts the event log with these entries (listings known at start).
     pub fn set_log(&mut self, entries: Vec<LogEntry>) {
         self.log = entries.into();

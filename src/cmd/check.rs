@@ -41,7 +41,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 fetch(provider.as_ref(), &ids, Some(deadline)).await
             }
         };
-        let (fetched, looks) = tokio::join!(prices, look_all(&sources, deadline));
+        let (mut fetched, looks) = tokio::join!(prices, look_all(&sources, deadline));
         // What was learnt goes through the watcher, as a screen's or
         // watch's polls do: listings, the book, alerts and claims by the
         // same rules, told through `[notify]`'s command and webhook, each
@@ -70,7 +70,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         if fetched.answered > 0 {
             watcher.poll_ids(ids[..fetched.answered].to_vec());
             let done = Report::Done {
-                quotes: fetched.quotes.clone(),
+                quotes: std::mem::take(&mut fetched.quotes),
                 next_in: Duration::ZERO,
                 requests: 0,
                 remaining: None,

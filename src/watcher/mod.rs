@@ -346,11 +346,6 @@ impl Watcher {
         &self.book
     }
 
-    /// The price alerts' memo.
-    pub fn alerts(&self) -> &Alerts {
-        &self.alerts
-    }
-
     /// The poller as the watcher knows it, when polling.
     pub fn polling(&self) -> Option<&PollState> {
         self.polling.as_ref()
