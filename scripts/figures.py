@@ -260,7 +260,7 @@ LIST_PATHS = {
 def realistic_list(exchange, count):
     """A list of `count` markets as `exchange` sends it: the fixture's first
     entry repeated, each copy with a base asset of its own (as
-    benches/parse.rs builds them)."""
+    tests/common/lists.rs builds them for the bench and the tests)."""
     root = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "exchanges")
     with open(os.path.join(root, f"{exchange}.json")) as f:
         body = json.load(f)

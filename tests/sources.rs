@@ -9,6 +9,9 @@
     reason = "a test's helpers fail the test by panicking, as its assertions do"
 )]
 
+#[path = "common/lists.rs"]
+mod lists;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,7 +19,6 @@ use prelist::config::{Env, ErrorKind, FileConfig, FlagValues, Source, resolve};
 use prelist::market::MarketError;
 use prelist::sources::client::ExchangeClient;
 use prelist::sources::{Exchange, ExchangeSource, PairState};
-use serde_json::Value;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -383,34 +385,6 @@ async fn a_compressed_bomb_is_refused_at_the_cap_on_what_it_unpacks_to() {
     );
 }
 
-/// The first (largest) entry of a fixture's list, and a list of `count`
-/// copies of it in the answer's own envelope, as compact as the exchange
-/// sends it.
-fn realistic(exchange: Exchange, count: usize) -> (usize, Vec<u8>) {
-    let mut body: Value = serde_json::from_slice(&fixture(exchange)).unwrap();
-    let list = match exchange {
-        Exchange::Binance => &mut body["symbols"],
-        Exchange::Okx => &mut body["data"],
-        Exchange::Bybit => &mut body["result"]["list"],
-        Exchange::Kraken => &mut body["result"],
-        Exchange::Coinbase | Exchange::Gate => &mut body,
-    };
-    let entry = match &*list {
-        Value::Object(m) => m.values().next().unwrap().clone(),
-        other => other[0].clone(),
-    };
-    let entry_size = serde_json::to_vec(&entry).unwrap().len();
-    *list = match &*list {
-        Value::Object(_) => Value::Object(
-            (0..count)
-                .map(|i| (format!("PAIR{i}"), entry.clone()))
-                .collect(),
-        ),
-        _ => Value::Array(vec![entry; count]),
-    };
-    (entry_size, serde_json::to_vec(&body).unwrap())
-}
-
 /// The caps against realistic lists: each exchange's real count of pairs
 /// (rounded up), of entries as large as the fixture's largest, fits at
 /// least three times over, and reads whole.
@@ -424,7 +398,8 @@ fn the_caps_fit_the_real_lists_with_room() {
         (Exchange::Bybit, 1_000),
         (Exchange::Gate, 4_000),
     ] {
-        let (entry, body) = realistic(exchange, count);
+        let body = lists::realistic(exchange, count, true);
+        let entry = body.len() / count;
         assert!(
             body.len() * 3 <= exchange.max_body(),
             "{exchange:?}: {count} entries of {entry} bytes make {} bytes, cap {}",
