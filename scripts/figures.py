@@ -314,13 +314,14 @@ class ListStub(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def watch_with_exchanges(binary, api, rounds):
-    """`prelist watch` with all six exchanges, their lists at real sizes from
-    a local stub, every 60 s: resident memory after each round of looks,
-    and the peak."""
+def with_exchanges(binary, label, args, rounds):
+    """prelist run with `args` and all six exchanges (the default sources),
+    their lists at real sizes from a local stub, looked at every 60 s:
+    resident memory after each round of looks, and the peak."""
     for name, count in EXCHANGES.items():
         plain = realistic_list(name, count)
         ListStub.bodies[name] = (plain, gzip.compress(plain))
+    ListStub.requests = 0
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ListStub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -328,7 +329,7 @@ def watch_with_exchanges(binary, api, rounds):
     config = f"[sources]\nexchange_interval = 60\n\n[sources.url]\n{urls}\n"
     app = App(
         binary,
-        ["watch", "--interval", "60", "--api-url", api],
+        args,
         env={"PRELIST_EXCHANGES": ",".join(EXCHANGES)},
         config=config,
     )
@@ -343,7 +344,7 @@ def watch_with_exchanges(binary, api, rounds):
         after.append(app.status()["VmRSS"])
     s = app.status()
     print(
-        f"prelist watch, six exchanges at real sizes ({sum(EXCHANGES.values())} markets), "
+        f"{label}, six exchanges at real sizes ({sum(EXCHANGES.values())} markets), "
         f"{rounds} rounds of looks every 60 s: VmRSS after each round "
         + ", ".join(f"{kb} kB" for kb in after)
         + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])})"
@@ -359,9 +360,21 @@ def main():
     p.add_argument("--idle-secs", type=float, default=30)
     p.add_argument("--poll-secs", type=float, default=30)
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument(
+        "--only-sources",
+        action="store_true",
+        help="only the runs with all six exchanges (the default sources)",
+    )
     a = p.parse_args()
     # The app runs in its temporary home, so a relative path would not do.
     a.bin = os.path.abspath(a.bin)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PriceStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{server.server_address[1]}/api/v3"
+    if a.only_sources:
+        all_sources(a, api)
+        return
 
     size = os.path.getsize(a.bin)
     print(f"binary: {a.bin}, {size} bytes ({size / 1e6:.1f} MB)")
@@ -384,9 +397,6 @@ def main():
     print_idle_cpu("idle, no polling", app, a.idle_secs)
     app.quit()
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PriceStub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    api = f"http://127.0.0.1:{server.server_address[1]}/api/v3"
     app = App(a.bin, ["--poll", "--interval", "60", "--api-url", api])
     app.wait_for(POLLED)
     app.settle(1)
@@ -405,9 +415,23 @@ def main():
     print_memory("prelist watch after one poll, built-in list", app)
     print_idle_cpu("prelist watch between polls with --interval 60", app, a.poll_secs)
     app.stop()
-    if a.rounds:
-        watch_with_exchanges(a.bin, api, a.rounds)
+    all_sources(a, api)
     server.shutdown()
+
+
+def all_sources(a, api):
+    """The defaults a user gets: every source on, the screen and `watch`."""
+    if not a.rounds:
+        return
+    with_exchanges(
+        a.bin, "prelist watch", ["watch", "--interval", "60", "--api-url", api], a.rounds
+    )
+    with_exchanges(
+        a.bin,
+        f"--poll screen at {COLS}x{ROWS}",
+        ["--poll", "--interval", "60", "--api-url", api],
+        a.rounds,
+    )
 
 
 if __name__ == "__main__":
