@@ -19,6 +19,8 @@ use crate::types::Usd;
 
 /// Which way a price alert crossed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "lowercase")]
 pub enum Crossing {
     Above,
     Below,

@@ -168,7 +168,7 @@ impl ExchangeBook {
 /// Drops what the rules no longer need, so no list, however large or
 /// changing, can grow the book without end: assets gone for [`GONE_FOR`],
 /// then, past [`MAX_ASSETS`], those gone longest.
-fn prune(eb: &mut ExchangeBook, now: i64) {
+pub fn prune(eb: &mut ExchangeBook, now: i64) {
     eb.assets
         .retain(|_, a| now.saturating_sub(a.last_seen) <= GONE_FOR);
     let excess = eb.assets.len().saturating_sub(MAX_ASSETS);

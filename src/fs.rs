@@ -86,7 +86,7 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
     Err(ReadError::NotAFile(kind_name(kind)))
 }
 
-fn kind_name(kind: std::fs::FileType) -> &'static str {
+pub fn kind_name(kind: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -222,6 +222,9 @@ pub fn merge_books(ours: &Book, theirs: &Book) -> Book {
         if theirs_newer {
             o.last_look = t.last_look;
         }
+        // What one side pruned the other still holds: the union is held to
+        // the same bound, or a pruned asset would come back at each save.
+        crate::book::prune(o, o.last_look);
     }
     out
 }

@@ -2,7 +2,6 @@
 //! turns input into actions and redraws only when something changed.
 
 use std::io::{self, Stdout, stdout};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,7 +76,8 @@ pub struct Session<P, S> {
     pub exchange_interval: Duration,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
-    pub state_path: PathBuf,
+    /// Where the state is kept.
+    pub state: Arc<dyn crate::store::StateStore>,
     pub watchlist: WatchlistStore,
     /// The colours to draw with.
     pub theme: Palette,
@@ -105,7 +105,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
     let (inbox, mut msgs) = mpsc::unbounded_channel();
     let mut runner = Runner::new(
         session.provider,
-        crate::store::state_file(session.state_path),
+        session.state,
         session.watchlist,
         inbox,
         Box::new(stdout()),

@@ -49,7 +49,7 @@ impl Screen {
         let (inbox, msgs) = mpsc::unbounded_channel();
         let runner = Runner::new(
             provider,
-            prelist::store::state_file(dir.join(STATE_FILE)),
+            prelist::store::open_state(&dir.join(STATE_FILE)).unwrap(),
             store,
             inbox,
             Box::new(std::io::sink()),

@@ -349,8 +349,8 @@ fn an_appearance_while_closed_is_told_at_the_next_look() {
         Ok(vec![trading("BTC", "USDT")]),
         T0,
     );
-    store::save_state(
-        &path,
+    store::StateStore::save(
+        &*store::open_state(&path).unwrap(),
         &State {
             listings: Listings::new(),
             book: first.book().clone(),
@@ -358,8 +358,8 @@ fn an_appearance_while_closed_is_told_at_the_next_look() {
         },
     )
     .unwrap();
-    // A day later prelist starts again from the state file.
-    let state = store::load_state(&path).unwrap();
+    // A day later prelist starts again from the state database.
+    let state = store::StateStore::load(&*store::open_state(&path).unwrap()).unwrap();
     assert_eq!(&state.book, first.book());
     let mut app = app_with(state.book);
     let effects = look(
@@ -427,7 +427,7 @@ async fn the_runner_watches_every_exchange_and_one_failing_holds_none_up() {
     let (inbox, mut msgs) = tokio::sync::mpsc::unbounded_channel();
     let mut runner = prelist::runner::Runner::<prelist::market::coingecko::CoinGecko>::new(
         Err("no API in this test".into()),
-        store::state_file(dir.path().join(store::STATE_FILE)),
+        store::open_state(&dir.path().join(store::STATE_FILE)).unwrap(),
         store,
         inbox,
         Box::new(std::io::sink()),

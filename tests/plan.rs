@@ -190,7 +190,7 @@ fn config_shows_the_budget_the_count_and_the_warnings() {
 }
 
 fn counted(path: &Path, plan: Plan) -> u64 {
-    let book = store::load_calls(path).unwrap();
+    let book = store::load_calls(&store::StateDb::open(path).unwrap()).unwrap();
     store::calls_in(&book, &month_of(jiff::Timestamp::now().as_second()), plan)
 }
 
@@ -199,9 +199,10 @@ fn two_instances_add_their_own_calls_and_listings_saves_keep_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(store::STATE_FILE);
     let now = jiff::Timestamp::now().as_second();
+    // Two instances: two connections to one database.
     let (a, b) = (
-        CallLedger::new(path.clone(), Plan::Demo),
-        CallLedger::new(path.clone(), Plan::Demo),
+        CallLedger::new(store::open_state(&path).unwrap(), Plan::Demo),
+        CallLedger::new(store::open_state(&path).unwrap(), Plan::Demo),
     );
     // Running totals of each instance's client.
     a.note(5, now);
@@ -217,28 +218,28 @@ fn two_instances_add_their_own_calls_and_listings_saves_keep_them() {
         "5 + 2 more, and 3: none twice"
     );
     assert_eq!(counted(&path, Plan::Pro), 0, "counted per key kind");
-    store::save_state_merged(&path, &store::State::default()).unwrap();
+    use store::StateStore;
+    store::StateDb::open(&path)
+        .unwrap()
+        .save(&store::State::default())
+        .unwrap();
     assert_eq!(
         counted(&path, Plan::Demo),
         10,
         "a listings save keeps the count"
     );
-    let text = std::fs::read_to_string(&path).unwrap();
-    let month = month_of(now);
-    assert!(text.contains(&format!("\"{month}\"")), "{text}");
-    assert!(text.contains("\"demo\": 10"), "{text}");
 }
 
 #[test]
 fn only_this_month_and_the_last_are_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(store::STATE_FILE);
+    let db = store::StateDb::open(&dir.path().join(store::STATE_FILE)).unwrap();
     // 2026-11-15, 2027-01-15 (UTC).
     let (nov, jan) = (1_794_700_800, 1_799_971_200);
     let one = |m: &str| BTreeMap::from([(m.to_string(), 4)]);
-    store::add_calls(&path, Plan::Demo, &one("2026-11"), nov).unwrap();
-    store::add_calls(&path, Plan::Demo, &one("2026-12"), nov).unwrap();
-    let book = store::add_calls(&path, Plan::Pro, &one("2027-01"), jan).unwrap();
+    store::add_calls(&db, Plan::Demo, &one("2026-11"), nov).unwrap();
+    store::add_calls(&db, Plan::Demo, &one("2026-12"), nov).unwrap();
+    let book = store::add_calls(&db, Plan::Pro, &one("2027-01"), jan).unwrap();
     let months: Vec<&str> = book.keys().map(String::as_str).collect();
     assert_eq!(months, ["2026-12", "2027-01"]);
     assert_eq!(store::calls_in(&book, "2027-01", Plan::Pro), 4);
@@ -247,9 +248,11 @@ fn only_this_month_and_the_last_are_kept() {
 #[test]
 fn a_state_file_with_bad_calls_is_refused_by_name_and_one_without_loads() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(store::STATE_FILE);
+    let path = dir.path().join(store::STATE_JSON);
     std::fs::write(&path, r#"{"version": 1, "listings": {}}"#).unwrap();
-    assert!(store::load_calls(&path).unwrap().is_empty());
+    let db = store::StateDb::open(&dir.path().join(store::STATE_FILE)).unwrap();
+    assert!(store::load_calls(&db).unwrap().is_empty());
+    drop(db);
     for (calls, says) in [
         (
             json!({"2026-13": {"demo": 1}}),

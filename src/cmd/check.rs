@@ -24,8 +24,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
     let provider = Arc::new(provider(&cx.settings)?);
     let sources = super::exchange_clients(&cx.settings)?;
     let _guard = init_logging(&cx.data_dir);
-    let state_path = cx.state_path();
-    let ledger_path = state_path.clone();
+    let db = Arc::clone(&cx.db);
     let mut notify = cx.settings.notify.config();
     // Stdout carries the coins' table: no escape sequences among it.
     notify.terminal = TerminalMode::Off;
@@ -49,7 +48,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
         let mut runner = Runner::new(
             Ok(Arc::clone(&provider)),
-            crate::store::state_file(state_path),
+            cx.db,
             cx.store,
             inbox,
             Box::new(std::io::sink()),
@@ -97,7 +96,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         runner.finish(&mut watcher, &mut msgs).await;
         (fetched, failures)
     });
-    super::count_calls(&ledger_path, &cx.settings, provider.as_ref());
+    super::count_calls(&db, &cx.settings, provider.as_ref());
     // Every coin is printed, whichever source failed: what the others said,
     // and what earlier looks recorded, still stands; the exit code and
     // stderr tell that a source failed.

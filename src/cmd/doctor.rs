@@ -174,7 +174,7 @@ fn data_dir_checks(dir: &Path) -> Vec<Check> {
         Err(e) => checks.push(problem("free space", format!("cannot tell: {e}"))),
     }
     let state = dir.join(STATE_FILE);
-    match store::load_state(&state) {
+    match store::StateDb::open(&state).and_then(|db| store::StateStore::load(&db)) {
         Ok(s) => checks.push(ok(
             "state",
             format!("{}: {} listings", state.display(), s.listings.len()),
@@ -210,7 +210,8 @@ fn network_checks(
     let plan = settings.poll_plan(requests_per_poll(ids.len()));
     let mut checks = Vec::new();
     let month = month_of(jiff::Timestamp::now().as_second());
-    let calls = store::load_calls(&data_dir.join(STATE_FILE))
+    let calls = store::StateDb::open(&data_dir.join(STATE_FILE))
+        .and_then(|db| store::load_calls(&db))
         .map(|book| store::calls_in(&book, &month, settings.plan()));
     checks.push(match (calls, plan.budget) {
         (Ok(n), Some(budget)) if n >= budget => problem(

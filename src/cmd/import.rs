@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use super::Context;
 use crate::error::Error;
 use crate::model::MAX_FILE_BYTES;
-use crate::store::{self, StoreError};
+use crate::store::{StateStore, StoreError};
 use crate::transfer;
 
 pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
-    let state_path = cx.state_path();
     let Context {
         mut store,
         mut state,
+        db,
         ..
     } = cx;
     let (text, shown) = if file == Path::new("-") {
@@ -42,7 +42,7 @@ pub fn run(cx: Context, file: &Path) -> Result<(), Error> {
         })?;
     if !imported.listings.is_empty() {
         state.listings = crate::merge::merge_listings(&state.listings, &imported.listings);
-        store::save_state_merged(&state_path, &state)
+        db.save(&state)
             .map_err(|e| Error::failed(format!("could not save state: {e}")))?;
     }
     let c = imported.counts;

@@ -83,7 +83,7 @@ mod tests {
     }
 
     fn counted(path: &std::path::Path) -> u64 {
-        let book = store::load_calls(path).unwrap();
+        let book = store::load_calls(&store::StateDb::open(path).unwrap()).unwrap();
         let month = month_of(jiff::Timestamp::now().as_second());
         store::calls_in(&book, &month, Plan::Demo)
     }
@@ -94,7 +94,7 @@ mod tests {
         let path = dir.path().join(store::STATE_FILE);
         let metered = Metered {
             inner: Counting::default(),
-            ledger: Arc::new(CallLedger::new(path.clone(), Plan::Demo)),
+            ledger: Arc::new(CallLedger::new(store::open_state(&path).unwrap(), Plan::Demo)),
         };
         metered.prices(&[]).await.unwrap();
         assert_eq!(counted(&path), 1, "the first is written at once");

@@ -25,7 +25,7 @@ use crate::market::coingecko::CoinGecko;
 use crate::market::plan::{month_of, requests_per_poll};
 use crate::model::Watchlist;
 use crate::sources::{self, Exchange};
-use crate::store::{self, CallLedger, STATE_FILE, State, WatchlistStore};
+use crate::store::{self, CallLedger, STATE_FILE, State, StateDb, StateStore, WatchlistStore};
 
 /// What every command but `config` starts from.
 pub struct Context {
@@ -33,14 +33,10 @@ pub struct Context {
     pub data_dir: PathBuf,
     pub watchlist: Watchlist,
     pub store: WatchlistStore,
-    /// The state file as it was at start.
+    /// The state database, shared by the runner and the ledger of calls.
+    pub db: Arc<StateDb>,
+    /// The state as it was at start.
     pub state: State,
-}
-
-impl Context {
-    pub fn state_path(&self) -> PathBuf {
-        self.data_dir.join(STATE_FILE)
-    }
 }
 
 /// Runs the command line.
@@ -88,12 +84,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
     let (watchlist, store) =
         WatchlistStore::open(&data_dir, cli.watchlist.as_deref()).map_err(Error::usage)?;
-    let state = store::load_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
+    let db = store::open_state(&data_dir.join(STATE_FILE)).map_err(Error::usage)?;
+    let state = db.load().map_err(Error::usage)?;
     let cx = Context {
         settings,
         data_dir,
         watchlist,
         store,
+        db,
         state,
     };
     match cli.command {
@@ -127,7 +125,8 @@ fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
         .map(|(w, _)| requests_per_poll(w.coins.iter().filter_map(|c| c.poll_id()).count()))
         .unwrap_or(1);
     let month = month_of(jiff::Timestamp::now().as_second());
-    let calls = store::load_calls(&data_dir.join(STATE_FILE))
+    let calls = StateDb::open(&data_dir.join(STATE_FILE))
+        .and_then(|db| store::load_calls(&db))
         .map(|book| store::calls_in(&book, &month, settings.plan()))
         .map_err(|e| e.to_string());
     (requests, calls)
@@ -135,9 +134,9 @@ fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
 
 /// Adds the API calls `provider` sent to the month's count in the state
 /// file. A failure is said, not fatal: the command's own work is done.
-fn count_calls(state_path: &Path, settings: &Settings, provider: &impl MarketProvider) {
+fn count_calls(db: &Arc<StateDb>, settings: &Settings, provider: &impl MarketProvider) {
     let now = jiff::Timestamp::now().as_second();
-    let ledger = CallLedger::new(state_path.to_path_buf(), settings.plan());
+    let ledger = CallLedger::new(Arc::clone(db), settings.plan());
     ledger.note(provider.usage().total(), now);
     if let Err(e) = ledger.flush(now) {
         tracing::warn!("the month's API calls were not counted: {e}");

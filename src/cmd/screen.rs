@@ -22,11 +22,10 @@ pub fn run(cx: Context) -> Result<(), Error> {
         ));
     }
     let settings = &cx.settings;
-    let state_path = cx.state_path();
     // Polling needs a working client; without polling, a broken one only
     // matters if the user asks for a lookup, which then says why.
     let polling = settings.poll_enabled.value;
-    let ledger = Arc::new(CallLedger::new(state_path.clone(), settings.plan()));
+    let ledger = Arc::new(CallLedger::new(Arc::clone(&cx.db), settings.plan()));
     let provider = match provider(settings) {
         Ok(inner) => Ok(Arc::new(Metered::new(inner, ledger))),
         Err(why) if !polling => Err(why.to_string()),
@@ -38,7 +37,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
         Vec::new()
     };
     let keymap = settings.keymap.clone();
-    let calls = store::load_calls(&state_path).map_err(Error::usage)?;
+    let calls = store::load_calls(&cx.db).map_err(Error::usage)?;
     let _guard = init_logging(&cx.data_dir);
     // Held while the screen runs: `prelist doctor` asks for it.
     let _running = store::hold_running(&cx.data_dir);
@@ -50,7 +49,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
         exchanges,
         exchange_interval: super::exchange_interval(settings),
         poll: polling.then_some(plan.interval.value),
-        state_path,
+        state: cx.db,
         watchlist: cx.store,
         theme: palette(settings),
         notify: notify_config(settings),

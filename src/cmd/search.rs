@@ -8,7 +8,7 @@ use crate::market::{CandidateColumns, MarketProvider, order_candidates};
 pub fn run(cx: &Context, name: &str) -> Result<(), Error> {
     let provider = provider(&cx.settings)?;
     let found = runtime()?.block_on(provider.search(name));
-    super::count_calls(&cx.state_path(), &cx.settings, &provider);
+    super::count_calls(&cx.db, &cx.settings, &provider);
     let found = found.map_err(|e| Error::Source(format!("search failed: {e}")))?;
     // A watched coin of that name puts candidates with its ticker first.
     let ticker = cx

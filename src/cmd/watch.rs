@@ -27,8 +27,7 @@ use crate::watcher::{Input, Watcher};
 
 pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let settings = &cx.settings;
-    let state_path = cx.state_path();
-    let ledger = Arc::new(CallLedger::new(state_path.clone(), settings.plan()));
+    let ledger = Arc::new(CallLedger::new(Arc::clone(&cx.db), settings.plan()));
     let provider = Arc::new(Metered::new(provider(settings)?, ledger));
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
@@ -64,7 +63,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let watchlist_path = cx.store.path.clone();
         let mut runner = Runner::new(
             Ok(provider),
-            crate::store::state_file(state_path),
+            cx.db,
             cx.store,
             inbox,
             Box::new(out),

@@ -1,14 +1,14 @@
 //! The month's API calls of every instance on this data dir, kept in the
-//! state file by UTC month and plan, so the status line and the plan's
+//! state database by UTC month and plan, so the status line and the plan's
 //! budget count them all.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use super::db::StateDb;
+use super::rows;
+use super::state::CallBook;
 use super::StoreError;
-use super::state::{CallBook, read_state, write_state};
-use crate::fs::lock;
 use crate::market::plan::{Plan, month_of};
 
 /// A month's calls of `plan` in `book`.
@@ -30,49 +30,44 @@ fn previous_month(month: &str) -> String {
     }
 }
 
-/// Adds `pending` calls of `plan` (by month) to the state file's count,
-/// under its lock: each instance adds only what it sent, so none is
+/// Adds `pending` calls of `plan` (by month) to the database's count, in
+/// one transaction: each instance adds only what it sent, so none is
 /// counted twice. Months before the previous one (at Unix time `now`) are
-/// dropped. Returns every count the file now holds.
+/// dropped. Returns every count the database now holds.
 pub fn add_calls(
-    path: &Path,
+    db: &StateDb,
     plan: Plan,
     pending: &BTreeMap<String, u64>,
     now: i64,
 ) -> Result<CallBook, StoreError> {
-    let _lock = lock(path)?;
-    let mut state = read_state(path)?;
-    for (month, n) in pending {
-        let count = state
-            .calls
-            .entry(month.clone())
-            .or_default()
-            .entry(plan.key().to_string())
-            .or_default();
-        *count = count.saturating_add(*n);
-    }
-    let oldest = previous_month(&month_of(now));
-    state.calls.retain(|month, _| *month >= oldest);
-    write_state(path, &state)?;
-    Ok(state.calls)
+    db.write(|tx| {
+        let err = |e| db.error(e);
+        for (month, n) in pending {
+            rows::add_calls(tx, month, plan, *n).map_err(err)?;
+        }
+        rows::drop_calls_before(tx, &previous_month(&month_of(now))).map_err(err)?;
+        rows::read_calls(tx, db.path())
+    })
 }
 
-/// The calls counted in the state file; none when there is no file.
-pub fn load_calls(path: &Path) -> Result<CallBook, StoreError> {
-    Ok(read_state(path)?.calls)
+/// The calls counted in the database; none when there is none.
+pub fn load_calls(db: &StateDb) -> Result<CallBook, StoreError> {
+    Ok(db
+        .read(|tx| rows::read_calls(tx, db.path()))?
+        .unwrap_or_default())
 }
 
-/// How often a [`CallLedger`] writes, at most (seconds): a big state file
-/// is megabytes, and polls may come every 10 s.
+/// How often a [`CallLedger`] writes, at most (seconds): polls may come
+/// every 10 s, and each write wakes every other instance's look.
 pub const CALLS_SAVE_GAP: i64 = 60;
 
-/// This process's API calls not yet in the state file. They are added to
+/// This process's API calls not yet in the state database. They are added to
 /// the file's count with [`add_calls`], at most once a [`CALLS_SAVE_GAP`]
 /// and when the ledger is dropped; what fails to be written stays pending
 /// for the next try.
 #[derive(Debug)]
 pub struct CallLedger {
-    path: PathBuf,
+    db: Arc<StateDb>,
     plan: Plan,
     pending: Mutex<Pending>,
 }
@@ -86,9 +81,9 @@ struct Pending {
 }
 
 impl CallLedger {
-    pub fn new(path: PathBuf, plan: Plan) -> CallLedger {
+    pub fn new(db: Arc<StateDb>, plan: Plan) -> CallLedger {
         CallLedger {
-            path,
+            db,
             plan,
             pending: Mutex::default(),
         }
@@ -112,7 +107,7 @@ impl CallLedger {
         !p.by_month.is_empty() && p.written_at.is_none_or(|at| now - at >= CALLS_SAVE_GAP)
     }
 
-    /// Adds what is pending to the state file. The pending counts are taken
+    /// Adds what is pending to the state database. The pending counts are taken
     /// out first, so that `note` never waits on the file, and put back if
     /// the write fails.
     pub fn flush(&self, now: i64) -> Result<(), StoreError> {
@@ -124,7 +119,7 @@ impl CallLedger {
         if taken.is_empty() {
             return Ok(());
         }
-        add_calls(&self.path, self.plan, &taken, now)
+        add_calls(&self.db, self.plan, &taken, now)
             .map(drop)
             .inspect_err(|_| {
                 let mut p = self.pending();

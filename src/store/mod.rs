@@ -1,9 +1,10 @@
 //! Files under the data dir: where it is, and the stores the watcher's
-//! runner reads and writes there: the state file (flips, prices, the book,
-//! claims, alert marks), the month's API calls, and the user's watchlist.
-//! Each read-merge-write holds an advisory lock so that instances running
-//! at once never lose each other's changes; a file that fails to load is
-//! reported, never replaced. The primitives are in [`crate::fs`].
+//! runner reads and writes there: the state database (flips, prices, the
+//! book, claims, alert marks, the month's API calls) and the user's
+//! watchlist. Instances running at once never lose each other's changes:
+//! the database has transactions, the watchlist a lock and a merge. A file
+//! that fails to load is reported, never replaced. The primitives are in
+//! [`crate::fs`].
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -12,15 +13,24 @@ use crate::fs::WriteError;
 use crate::model::WatchlistError;
 
 mod calls;
+mod db;
+mod import;
+mod rows;
 mod state;
 mod watchlist;
 
 pub use crate::state::State;
 pub use calls::*;
+pub use db::{BUSY_TIMEOUT, SCHEMA_VERSION, StateDb};
+pub use import::{IMPORTED_SUFFIX, json_beside};
 pub use state::*;
 pub use watchlist::*;
 
-pub const STATE_FILE: &str = "state.json";
+/// The state database (see [`StateDb`]).
+pub const STATE_FILE: &str = "state.db";
+/// The JSON state file of older prelists, taken into the database at the
+/// first start.
+pub const STATE_JSON: &str = "state.json";
 pub const WATCHLIST_FILE: &str = "watchlist.json";
 pub const LOG_FILE: &str = "prelist.log";
 
@@ -94,6 +104,26 @@ pub enum StoreError {
          written"
     )]
     WouldBeTooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error("{path}: {message}{hint}")]
+    Db {
+        path: PathBuf,
+        message: String,
+        hint: &'static str,
+    },
+    #[error(
+        "{path}: schema version {found} is not supported (this prelist reads version \
+         {SCHEMA_VERSION} and older); it was left as it is"
+    )]
+    DbVersion { path: PathBuf, found: i64 },
+    #[error(
+        "{path}: the book of {exchange:?} {problem} (move the file aside to start afresh; it is \
+         never overwritten while it cannot be read)"
+    )]
+    BadBook {
+        path: PathBuf,
+        exchange: String,
+        problem: String,
+    },
     #[error(transparent)]
     File(#[from] WriteError),
     #[error("{0}")]
@@ -158,7 +188,7 @@ fn open_running(dir: &Path) -> Option<std::fs::File> {
 }
 
 /// Where the state is kept, as the watcher's runner sees it: the one
-/// narrow door to it, so what keeps it (a JSON file today) can change
+/// narrow door to it, so what keeps it (the state database) can change
 /// without the rest of the code knowing.
 pub trait StateStore: Send + Sync + 'static {
     /// The state as stored; empty when nothing is stored yet.
@@ -169,14 +199,15 @@ pub trait StateStore: Send + Sync + 'static {
     fn save(&self, state: &State) -> Result<State, StoreError>;
 
     /// Whether another instance stored something since this one last
-    /// loaded or saved. Cheap (one `stat` of a file), so a loop may ask
-    /// often; [`StateStore::load`] then reads what changed.
+    /// loaded or saved. Cheap (reads no file when nothing changed), so a
+    /// loop may ask often; [`StateStore::load`] then reads what changed.
     fn changed(&self) -> bool;
 }
 
-/// The state file at `path`, as a [`StateStore`].
-pub fn state_file(path: PathBuf) -> std::sync::Arc<dyn StateStore> {
-    std::sync::Arc::new(StateFile::new(path))
+/// Opens the state database at `path` (see [`StateDb::open`]), shared by
+/// the runner and the ledger of calls.
+pub fn open_state(path: &Path) -> Result<std::sync::Arc<StateDb>, StoreError> {
+    StateDb::open(path).map(std::sync::Arc::new)
 }
 
 #[cfg(test)]

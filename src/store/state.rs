@@ -1,20 +1,17 @@
-//! The state file: CoinGecko's listings and prices, the exchanges' book,
-//! the events told and the alert marks, read whole and written whole under
-//! its lock, merged with what another instance wrote.
+//! The JSON state file older prelists kept (`state.json`): read and checked
+//! whole, to be taken into the state database (see [`super::import`]).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{StateStore, StoreError};
+use super::StoreError;
 use crate::alert::{Alerts, memo_problem};
 use crate::book::Book;
-use crate::fs::{ReadError, Stamp, json_within, lock, read_text, stamp, write_atomic};
-use crate::listing::{Listing, Listings, PricePoint};
+use crate::fs::{ReadError, json_within, read_text, write_atomic};
+use crate::listing::{Listing, PricePoint};
 use crate::market::plan::Plan;
-use crate::merge::merge_state;
 use crate::state::State;
 use crate::told::{self, Told};
 use crate::types::is_market_id;
@@ -44,6 +41,19 @@ pub(super) struct Document {
     /// have none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     alerts: Alerts,
+}
+
+impl Document {
+    /// The state it holds, and its count of calls.
+    pub(super) fn into_parts(self) -> (State, CallBook) {
+        let state = State {
+            listings: self.listings.into_iter().collect(),
+            book: self.exchanges,
+            told: self.told,
+            alerts: self.alerts,
+        };
+        (state, self.calls)
+    }
 }
 
 fn book_is_empty(book: &Book) -> bool {
@@ -105,13 +115,7 @@ fn history_problem(history: &[PricePoint]) -> Option<String> {
 /// Loads the state file; a missing one is an empty state. Every listing in
 /// it must be one a poll could have recorded, else the file is refused.
 pub fn load_state(path: &Path) -> Result<State, StoreError> {
-    let file = read_state(path)?;
-    Ok(State {
-        listings: file.listings.into_iter().collect(),
-        book: file.exchanges,
-        told: file.told,
-        alerts: file.alerts,
-    })
+    Ok(read_state(path)?.into_parts().0)
 }
 
 /// The whole state file, checked; a missing one is an empty state.
@@ -197,87 +201,19 @@ pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
     Ok(state)
 }
 
-/// Writes the state file atomically, after merging in what another
-/// instance recorded since (its flips are kept, never overwritten), all
-/// under the state file's lock. Returns the listings written. A state file
-/// that no longer loads is not replaced.
-pub fn save_state_merged(path: &Path, state: &State) -> Result<State, StoreError> {
-    save_state_stamped(path, state).map(|(merged, _)| merged)
-}
-
-/// As [`save_state_merged`], with the stamp of the file written, taken
-/// under the lock: a change after it is another instance's.
-pub fn save_state_stamped(
-    path: &Path,
-    state: &State,
-) -> Result<(State, Option<Stamp>), StoreError> {
-    let _lock = lock(path)?;
-    let mut file = read_state(path)?;
-    let on_disk = State {
-        listings: std::mem::take(&mut file.listings).into_iter().collect(),
-        book: std::mem::take(&mut file.exchanges),
-        told: std::mem::take(&mut file.told),
-        alerts: std::mem::take(&mut file.alerts),
-    };
-    let mut merged = merge_state(state, &on_disk);
-    told::prune(&mut merged.told);
-    // The calls counted are kept as they are: only `add_calls` adds to them.
-    file.listings = sorted(&merged.listings);
-    file.exchanges = merged.book.clone();
-    file.told = merged.told.clone();
-    file.alerts = merged.alerts.clone();
-    // The state file stays loadable whatever the exchanges' lists did: one
-    // too large loses the largest exchange's book (and the next, while it
-    // still is). That exchange's next look starts afresh, as a first look,
-    // so nothing it lists is taken for a new listing; listings, claims and
-    // alerts are never dropped for it.
-    loop {
-        match write_state(path, &file) {
-            Err(StoreError::WouldBeTooLarge { .. }) if drop_largest_book(path, &mut file) => {}
-            written => break written?,
-        }
-    }
-    merged.book = file.exchanges.clone();
-    Ok((merged, stamp(path)))
-}
-
-/// Drops the book of the exchange that lists the most; false when there is
-/// none left.
-fn drop_largest_book(path: &Path, file: &mut Document) -> bool {
-    let Some(largest) = file
-        .exchanges
-        .exchanges
-        .iter()
-        .max_by_key(|(_, eb)| eb.assets.len())
-        .map(|(&e, _)| e)
-    else {
-        return false;
-    };
-    file.exchanges.exchanges.remove(&largest);
-    tracing::warn!(
-        "{}: {}'s book was dropped to keep the file loadable; its next look starts afresh",
-        path.display(),
-        largest.name()
-    );
-    true
-}
-
-fn sorted(listings: &Listings) -> BTreeMap<String, Listing> {
-    listings
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
-}
-
-/// Writes the state file atomically with this state and no count of
-/// calls. One that would be too large to load again is refused, and
-/// nothing is written.
+/// Writes a JSON state file atomically with this state and no count of
+/// calls, as older prelists did. One that would be too large to load
+/// again is refused, and nothing is written.
 pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
     write_state(
         path,
         &Document {
             version: STATE_VERSION,
-            listings: sorted(&state.listings),
+            listings: state
+                .listings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             exchanges: state.book.clone(),
             calls: CallBook::new(),
             told: state.told.clone(),
@@ -301,7 +237,7 @@ pub(super) fn write_state(path: &Path, state: &Document) -> Result<(), StoreErro
 pub type CallBook = BTreeMap<String, BTreeMap<String, u64>>;
 
 /// What is wrong with a month's entry of a state file's calls.
-fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String> {
+pub(super) fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String> {
     let b = month.as_bytes();
     let is_month = b.len() == 7
         && b[4] == b'-'
@@ -324,55 +260,12 @@ fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Option<String>
         })
 }
 
-/// The state file as a [`StateStore`]: another instance's write is noticed
-/// by the file's stamp (one `stat`), and read only when it changed.
-#[derive(Debug)]
-pub struct StateFile {
-    path: PathBuf,
-    /// The file as this store last wrote or read it.
-    seen: Mutex<Option<Stamp>>,
-}
-
-impl StateFile {
-    pub fn new(path: PathBuf) -> StateFile {
-        StateFile {
-            path,
-            seen: Mutex::new(None),
-        }
-    }
-
-    fn seen(&self) -> std::sync::MutexGuard<'_, Option<Stamp>> {
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl StateStore for StateFile {
-    fn load(&self) -> Result<State, StoreError> {
-        // Taken before the read, and kept even when the read fails: one
-        // change is read (or said to be unreadable) once, and a write made
-        // during the read is read at the next look.
-        *self.seen() = stamp(&self.path);
-        load_state(&self.path)
-    }
-
-    fn save(&self, state: &State) -> Result<State, StoreError> {
-        let (written, stamp) = save_state_stamped(&self.path, state)?;
-        // What this store wrote need not be read back.
-        *self.seen() = stamp;
-        Ok(written)
-    }
-
-    fn changed(&self) -> bool {
-        *self.seen() != stamp(&self.path)
-    }
-}
-
 /// A time from the future in a file (written by a prelist that believed a
 /// source's clock, or a clock set wrong) would win every merge and hold
 /// the price for good: such a price counts from now, and points of its
 /// history from the future are dropped, as a source's own are
 /// (`listing::received_at`).
-fn distrust_the_future(listings: &mut BTreeMap<String, Listing>, now: i64) {
+pub(super) fn distrust_the_future(listings: &mut BTreeMap<String, Listing>, now: i64) {
     let ahead = now.saturating_add(crate::listing::MAX_AHEAD_SECS);
     for l in listings.values_mut() {
         l.updated_at = crate::listing::received_at(Some(l.updated_at), now);

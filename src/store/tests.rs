@@ -3,6 +3,8 @@ use std::fs::File;
 
 use super::state::*;
 use super::*;
+use crate::book::MAX_ASSETS;
+use crate::market::plan::Plan;
 use crate::fs::*;
 use crate::listing::Listing;
 use crate::told::Told;
@@ -23,7 +25,7 @@ fn listing(price: f64) -> Listing {
 #[test]
 fn state_round_trips_and_missing_is_empty() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sub").join(STATE_FILE);
+    let path = dir.path().join("sub").join(STATE_JSON);
     assert_eq!(load_state(&path).unwrap(), State::default());
     let mut l = State::default();
     l.listings.insert("nillion".into(), listing(0.7));
@@ -35,7 +37,7 @@ fn state_round_trips_and_missing_is_empty() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, [STATE_FILE], "no temporary file left behind");
+    assert_eq!(leftovers, [STATE_JSON], "no temporary file left behind");
 }
 
 fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
@@ -52,7 +54,7 @@ fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
 #[test]
 fn alerts_round_trip_and_merge_with_another_instances() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let mut ours = State::default();
     ours.alerts.insert("parcl".into(), fired(1.0, 100));
     save_state(&path, &ours).unwrap();
@@ -65,9 +67,12 @@ fn alerts_round_trip_and_merge_with_another_instances() {
     // Another instance, which saw neither crossing, fired on Nillion.
     let mut theirs = State::default();
     theirs.alerts.insert("nillion".into(), fired(0.5, 200));
-    let merged = save_state_merged(&path, &theirs).unwrap();
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    assert_eq!(db.load().unwrap(), ours, "the file was taken in");
+    let merged = db.save(&theirs).unwrap();
     assert_eq!(merged.alerts.len(), 2, "a fired mark is kept: {merged:?}");
-    assert_eq!(load_state(&path).unwrap(), merged);
+    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), merged);
+    let path = dir.path().join(STATE_JSON);
     // A state without alerts writes none.
     save_state(&path, &State::default()).unwrap();
     assert!(!std::fs::read_to_string(&path).unwrap().contains("alerts"));
@@ -78,7 +83,7 @@ fn a_threshold_reads_back_to_the_same_number() {
     // Parsed without correct rounding, this comes back one step off,
     // and the alert would seem new and fire again after a restart.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let mut state = State::default();
     state
         .alerts
@@ -90,7 +95,7 @@ fn a_threshold_reads_back_to_the_same_number() {
 #[test]
 fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let write = |alerts: &str| {
         std::fs::write(
             &path,
@@ -101,7 +106,7 @@ fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
     write(r#"{"parcl": {"above": {"threshold": 0, "fired_at": 1}}}"#);
     let msg = load_state(&path).unwrap_err().to_string();
     assert!(
-        msg.contains(STATE_FILE)
+        msg.contains(STATE_JSON)
             && msg.contains(
                 "the price alert memo of \"parcl\" has an alert above 0 USD, which is not a \
                  price a coin can have"
@@ -123,13 +128,15 @@ fn a_bad_alert_refuses_the_file_naming_it_and_the_id() {
 fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
     use crate::told::Claim;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let claim = |at, by| Claim { at, by };
     let first = State {
         told: Told::from([("listed:coingecko:parcl:PRCL".into(), claim(100, 1))]),
         ..State::default()
     };
-    save_state_merged(&path, &first).unwrap();
+    let one = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let two = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    one.save(&first).unwrap();
     // A second instance claims the same event, and one of its own.
     let second = State {
         told: Told::from([
@@ -138,10 +145,10 @@ fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
         ]),
         ..State::default()
     };
-    let written = save_state_merged(&path, &second).unwrap();
+    let written = two.save(&second).unwrap();
     assert_eq!(written.told["listed:coingecko:parcl:PRCL"], claim(100, 1));
     assert_eq!(written.told["listed:coingecko:nillion:NIL"], claim(101, 2));
-    assert_eq!(load_state(&path).unwrap().told, written.told);
+    assert_eq!(one.load().unwrap().told, written.told);
 
     std::fs::write(
         &path,
@@ -150,7 +157,7 @@ fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
     .unwrap();
     let msg = load_state(&path).unwrap_err().to_string();
     assert!(
-        msg.contains(STATE_FILE)
+        msg.contains(STATE_JSON)
             && msg.contains("the event told as \"listed:x\" was told at -5, before 1970"),
         "{msg}"
     );
@@ -159,7 +166,7 @@ fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
 #[test]
 fn a_crash_before_the_rename_leaves_the_old_state() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let mut old = State::default();
     old.listings.insert("nillion".into(), listing(0.7));
     save_state(&path, &old).unwrap();
@@ -169,7 +176,7 @@ fn a_crash_before_the_rename_leaves_the_old_state() {
         Err(std::io::Error::other("simulated crash"))
     })
     .unwrap_err();
-    assert!(err.to_string().contains(STATE_FILE), "{err}");
+    assert!(err.to_string().contains(STATE_JSON), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert_eq!(load_state(&path).unwrap(), old);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -200,7 +207,7 @@ fn reads_stop_at_the_cap_and_drop_a_byte_order_mark() {
 #[test]
 fn the_lock_is_one_writer_at_a_time_and_beside_the_links_target() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let held = lock(&path).unwrap();
     let lock_file = dir.path().join(".state.json.lock");
     let other = File::options().write(true).open(&lock_file).unwrap();
@@ -221,11 +228,11 @@ fn the_lock_is_one_writer_at_a_time_and_beside_the_links_target() {
 #[test]
 fn corrupt_state_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     std::fs::write(&path, "{\"version\": 1,\n \"listings\": {\"a\": 3}}").unwrap();
     let msg = load_state(&path).unwrap_err().to_string();
     assert!(
-        msg.contains(STATE_FILE) && msg.contains("line 2, column"),
+        msg.contains(STATE_JSON) && msg.contains("line 2, column"),
         "{msg}"
     );
     std::fs::write(&path, "{\"version\": 9, \"listings\": {}}").unwrap();
@@ -241,7 +248,7 @@ fn corrupt_state_names_file_line_and_column() {
 #[test]
 fn a_history_round_trips_as_pairs_and_a_bad_one_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let mut l = listing(0.7);
     l.history = vec![(1_742_817_600, 0.61).into(), (1_742_900_000, 0.7).into()];
     let mut state = State::default();
@@ -267,14 +274,14 @@ fn a_history_round_trips_as_pairs_and_a_bad_one_is_refused_by_name() {
     };
     let msg = bad("[[1, 0.61], [2, -1]]");
     assert!(
-        msg.contains(STATE_FILE)
+        msg.contains(STATE_JSON)
             && msg.contains("\"nillion\"")
             && msg.contains("price of -1 USD at point 2 of its history"),
         "{msg}"
     );
     let msg = bad("[[5, 0.61], [5, 0.7]]");
     assert!(
-        msg.contains(STATE_FILE)
+        msg.contains(STATE_JSON)
             && msg.contains("\"nillion\"")
             && msg.contains("out of time order: point 2 (5) is not later than point 1 (5)"),
         "{msg}"
@@ -300,19 +307,18 @@ fn twenty_thousand_coins_with_full_histories_save_and_load() {
         state.listings.insert(format!("generated-coin-{i:05}"), l);
     }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
-    save_state_merged(&path, &state).unwrap();
-    let size = std::fs::metadata(&path).unwrap().len();
-    assert!(size <= MAX_STATE_BYTES, "{size} bytes");
-    assert_eq!(load_state(&path).unwrap().listings.len(), n);
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    assert_eq!(db.save(&state).unwrap(), state);
+    let again = StateDb::open(db.path()).unwrap();
+    assert_eq!(again.load().unwrap(), state);
 }
 
 #[test]
 fn a_state_store_notices_another_instances_save_and_not_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_FILE);
-    let ours = StateFile::new(path.clone());
-    let theirs = StateFile::new(path);
+    let ours = StateDb::open(&path).unwrap();
+    let theirs = StateDb::open(&path).unwrap();
     assert_eq!(ours.load().unwrap(), State::default());
     assert!(!ours.changed(), "nothing stored yet");
 
@@ -328,6 +334,12 @@ fn a_state_store_notices_another_instances_save_and_not_its_own() {
     assert!(ours.changed(), "another's save is");
     assert_eq!(ours.load().unwrap(), stored);
     assert!(!ours.changed(), "and is read once");
+
+    // Another's count of calls changes the database, not the state.
+    let month = crate::market::plan::month_of(1_800_000_000);
+    add_calls(&theirs, Plan::Demo, &BTreeMap::from([(month, 3)]), 1_800_000_000).unwrap();
+    assert!(!ours.changed(), "a count of calls is not news of the state");
+    assert_eq!(calls_in(&load_calls(&ours).unwrap(), &crate::market::plan::month_of(1_800_000_000), Plan::Demo), 3);
 }
 
 #[test]
@@ -344,11 +356,11 @@ fn a_running_instance_is_told_while_it_holds_its_file() {
 }
 
 #[test]
-fn no_book_can_make_the_state_file_unsaveable() {
+fn no_book_can_make_the_state_unsaveable() {
     use crate::book::{Asset, ExchangeBook};
     use crate::exchange::Exchange;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
     let book = |n: usize| ExchangeBook {
@@ -369,21 +381,21 @@ fn no_book_can_make_the_state_file_unsaveable() {
             })
             .collect(),
     };
-    // Each book alone fits; the two together do not.
-    state.book.exchanges.insert(Exchange::Gate, book(100_000));
-    state.book.exchanges.insert(Exchange::Kraken, book(90_000));
-    let (written, _) = save_state_stamped(&path, &state).unwrap();
-    assert!(std::fs::metadata(&path).unwrap().len() <= MAX_STATE_BYTES);
-    assert_eq!(
-        written.listings, state.listings,
-        "listings are never dropped"
-    );
-    assert!(
-        !written.book.exchanges.contains_key(&Exchange::Gate),
-        "the largest went"
-    );
-    assert!(written.book.exchanges.contains_key(&Exchange::Kraken));
-    assert_eq!(load_state(&path).unwrap(), written, "and it loads");
+    // Two exchanges at the most assets a book keeps: a JSON file of them
+    // would be too large to load again; the database keeps them all.
+    state.book.exchanges.insert(Exchange::Gate, book(MAX_ASSETS));
+    state.book.exchanges.insert(Exchange::Kraken, book(MAX_ASSETS));
+    let written = db.save(&state).unwrap();
+    assert_eq!(written, state);
+    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
+    // A look a month later that lists one of Gate's: the rest are gone
+    // from the book, in the database too, though the stored book had them.
+    let gate = state.book.exchanges.get_mut(&Exchange::Gate).unwrap();
+    gate.last_look = 1_800_000_000 + crate::book::GONE_FOR + 1;
+    gate.assets.retain(|k, _| k.ends_with("00000001"));
+    gate.assets.values_mut().for_each(|a| a.last_seen = gate.last_look);
+    assert_eq!(db.save(&state).unwrap(), state);
+    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
 }
 
 #[test]
@@ -405,7 +417,7 @@ fn a_price_too_small_or_too_large_is_said_in_a_short_message() {
 #[test]
 fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(STATE_FILE);
+    let path = dir.path().join(STATE_JSON);
     let year_2100 = 4_102_444_800;
     let mut frozen = listing(0.7);
     frozen.updated_at = year_2100;
@@ -427,6 +439,7 @@ fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     newer.updated_at = now + 60;
     let mut ours = State::default();
     ours.listings.insert("nillion".into(), newer);
-    let merged = save_state_merged(&path, &ours).unwrap();
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let merged = db.save(&ours).unwrap();
     assert_eq!(merged.listings["nillion"].price_usd, 0.8);
 }

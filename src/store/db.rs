@@ -1,0 +1,412 @@
+//! The state database, `state.db` in the data dir: CoinGecko's listings
+//! and price histories, the exchanges' book, the events told, the alert
+//! marks and the month's API calls, as rows that change one at a time.
+//!
+//! SQLite (bundled) in WAL mode: readers never wait for the writer, a
+//! `kill -9` mid-write loses at most the transaction it was in, and each
+//! save is one transaction that writes only the rows that changed. Another
+//! instance's commit is noticed with `PRAGMA data_version`, which reads no
+//! file when nothing changed. A `state.json` of an older prelist is taken
+//! in at the first open (see [`super::import`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use super::rows;
+use super::{StateStore, StoreError};
+use crate::merge::merge_state;
+use crate::state::State;
+
+/// The schema this prelist writes, kept in `PRAGMA user_version`. Each
+/// step of [`MIGRATIONS`] takes the database one version up.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
+/// A step is never edited once released; a change is a new step.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1
+    "CREATE TABLE meta (
+         key TEXT PRIMARY KEY,
+         value INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE listings (
+         id TEXT PRIMARY KEY,
+         listed_at INTEGER NOT NULL,
+         first_price REAL NOT NULL,
+         price_usd REAL NOT NULL,
+         change_24h REAL,
+         market_cap REAL,
+         updated_at INTEGER NOT NULL,
+         stale INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE history (
+         id TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         price REAL NOT NULL,
+         PRIMARY KEY (id, at)
+     ) WITHOUT ROWID;
+     CREATE TABLE looks (
+         exchange TEXT PRIMARY KEY,
+         first_look INTEGER NOT NULL,
+         last_look INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE assets (
+         exchange TEXT NOT NULL,
+         base TEXT NOT NULL,
+         asset TEXT NOT NULL,
+         PRIMARY KEY (exchange, base)
+     ) WITHOUT ROWID;
+     CREATE TABLE claims (
+         key TEXT PRIMARY KEY,
+         at INTEGER NOT NULL,
+         by INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE alerts (
+         id TEXT NOT NULL,
+         crossing TEXT NOT NULL,
+         threshold REAL NOT NULL,
+         fired_at INTEGER NOT NULL,
+         rearmed_at INTEGER,
+         PRIMARY KEY (id, crossing)
+     ) WITHOUT ROWID;
+     CREATE TABLE calls (
+         month TEXT NOT NULL,
+         plan TEXT NOT NULL,
+         n INTEGER NOT NULL,
+         PRIMARY KEY (month, plan)
+     ) WITHOUT ROWID;
+     CREATE TABLE outbox (
+         id INTEGER PRIMARY KEY,
+         channel TEXT NOT NULL,
+         claim_key TEXT NOT NULL,
+         event_at INTEGER NOT NULL,
+         payload TEXT NOT NULL,
+         attempts INTEGER NOT NULL,
+         next_at INTEGER NOT NULL,
+         owner INTEGER NOT NULL,
+         lease_until INTEGER NOT NULL,
+         UNIQUE (channel, claim_key)
+     );",
+];
+
+/// How long a writer waits for another's transaction before it gives up
+/// (the save is then retried like any failed save).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Pages of cache per connection (SQLite's default is 2 MB): the rows are
+/// read whole at a load and written a few at a time, so a big cache buys
+/// nothing but resident memory.
+const CACHE_PAGES: i64 = 256;
+
+/// The state database at one path, as a [`StateStore`]. The file is made
+/// at the first save: a command that only reads leaves no file behind.
+#[derive(Debug)]
+pub struct StateDb {
+    path: PathBuf,
+    conn: Mutex<Option<Connection>>,
+    /// What the database held at this connection's `data_version`: the
+    /// base every save compares with, so only changed rows are written.
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    /// This connection's `PRAGMA data_version` at the last look: another
+    /// connection's commit changes it (the month's calls included).
+    data_version: Option<i64>,
+    /// The state's revision (see [`rows::revision`]) `state` is of: only a
+    /// save of the state changes it.
+    revision: Option<i64>,
+    state: State,
+}
+
+type Conn<'a> = MutexGuard<'a, Option<Connection>>;
+
+impl StateDb {
+    /// Opens the database at `path` if it is there, bringing its schema up
+    /// to date, and takes in a `state.json` beside it (see
+    /// [`super::import::take_in_json`]). The file and its WAL companions
+    /// must be regular files where they exist.
+    pub fn open(path: &Path) -> Result<StateDb, StoreError> {
+        let db = StateDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(None),
+            seen: Mutex::default(),
+        };
+        check_files(path)?;
+        drop(db.connected(false)?);
+        super::import::take_in_json(&db)?;
+        Ok(db)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection; made now if the file is there, or if `create`.
+    fn connected(&self, create: bool) -> Result<Conn<'_>, StoreError> {
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        if conn.is_none() && (create || std::fs::symlink_metadata(&self.path).is_ok()) {
+            *conn = Some(connect(&self.path)?);
+        }
+        Ok(conn)
+    }
+
+    fn seen(&self) -> MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(super) fn error(&self, e: rusqlite::Error) -> StoreError {
+        db_error(&self.path, e)
+    }
+
+    /// Runs `f` in one write transaction, taken at once (so two writers
+    /// queue rather than fail halfway), committed if `f` succeeds. Makes
+    /// the database if it is not there yet.
+    pub(super) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.connected(true)?;
+        let conn = guard.as_mut().expect("connected(true) connects");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.error(e))?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one read transaction (every table as of one commit);
+    /// `None` when there is no database yet.
+    pub(super) fn read<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let mut guard = self.connected(false)?;
+        let Some(conn) = guard.as_mut() else {
+            return Ok(None);
+        };
+        let tx = conn.transaction().map_err(|e| self.error(e))?;
+        f(&tx).map(Some)
+    }
+
+    /// Merges `ours` into what the database holds, in one transaction,
+    /// writing only the rows that differ; returns what it holds now. Where
+    /// both claim one event, the stored claim stands (its writer may have
+    /// told it already): the unique key of a claim.
+    fn merge_in(&self, ours: &State) -> Result<State, StoreError> {
+        let mut guard = self.connected(true)?;
+        let conn = guard.as_mut().expect("connected(true) connects");
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(e))?;
+        let revision = rows::revision(&tx).map_err(|e| self.error(e))?;
+        let mut seen = self.seen();
+        if seen.revision != Some(revision) {
+            // Another instance saved since: read what it holds now. The
+            // revision is read inside the write transaction, so nothing
+            // can change between the two.
+            seen.state = rows::read_state(&tx, &self.path)?;
+            seen.revision = Some(revision);
+        }
+        let mut merged = merge_state(ours, &seen.state);
+        crate::told::prune(&mut merged.told);
+        let written = rows::write_changes(&tx, &seen.state, &merged)
+            .and_then(|()| rows::set_revision(&tx, revision + 1));
+        if let Err(e) = written.and_then(|()| tx.commit()) {
+            // What the database holds after a failed commit is read again.
+            seen.revision = None;
+            return Err(self.error(e));
+        }
+        seen.revision = Some(revision + 1);
+        seen.state = merged.clone();
+        Ok(merged)
+    }
+}
+
+impl StateStore for StateDb {
+    fn load(&self) -> Result<State, StoreError> {
+        let loaded = self.read(|tx| {
+            let err = |e| self.error(e);
+            let version = data_version(tx).map_err(err)?;
+            let revision = rows::revision(tx).map_err(err)?;
+            Ok((version, revision, rows::read_state(tx, &self.path)?))
+        })?;
+        let Some((version, revision, state)) = loaded else {
+            return Ok(State::default());
+        };
+        let mut seen = self.seen();
+        seen.data_version = Some(version);
+        seen.revision = Some(revision);
+        seen.state = state.clone();
+        Ok(state)
+    }
+
+    fn save(&self, state: &State) -> Result<State, StoreError> {
+        self.merge_in(state)
+    }
+
+    fn changed(&self) -> bool {
+        // Asked from the event loop: while a save holds the connection (it
+        // may wait on another writer), the answer waits for the next look.
+        let Ok(mut guard) = self.conn.try_lock() else {
+            return false;
+        };
+        if guard.is_none() {
+            // Made by another instance since: connect, and read it.
+            if std::fs::symlink_metadata(&self.path).is_err() {
+                return false;
+            }
+            match connect(&self.path) {
+                Ok(conn) => *guard = Some(conn),
+                // Tried again at the next look; a save says what is wrong.
+                Err(_) => return false,
+            }
+        }
+        let Some(conn) = guard.as_ref() else {
+            return false;
+        };
+        let Ok(version) = data_version(conn) else {
+            return false;
+        };
+        let mut seen = self.seen();
+        if seen.data_version == Some(version) {
+            return false;
+        }
+        // Another connection committed: the state, or only the month's
+        // calls? One row says.
+        seen.data_version = Some(version);
+        rows::revision(conn).is_ok_and(|r| seen.revision != Some(r))
+    }
+}
+
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+}
+
+/// The three files SQLite keeps for a database in WAL mode.
+fn companions(path: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    [path.to_path_buf(), with("-wal"), with("-shm")]
+}
+
+/// Refuses a database path (or a WAL companion) that is there but is not a
+/// regular file, through symlinks: SQLite would block on a FIFO, or read a
+/// device forever.
+fn check_files(path: &Path) -> Result<(), StoreError> {
+    for file in companions(path) {
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) => {
+                return Err(StoreError::Read {
+                    path: file,
+                    source: crate::fs::ReadError::NotAFile(crate::fs::kind_name(
+                        meta.file_type(),
+                    )),
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::Read {
+                    path: file,
+                    source: e.into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A connection to the database at `path`, in WAL mode, its schema up to
+/// date. A database from a newer prelist is refused, never changed.
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    check_files(path)?;
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|source| {
+            StoreError::File(crate::fs::WriteError::Write {
+                path: dir.to_path_buf(),
+                source,
+            })
+        })?;
+    }
+    let err = |e| db_error(path, e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    // WAL: readers and one writer at once; NORMAL: a commit is durable
+    // once the WAL is synced at a checkpoint, and never torn.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "cache_size", CACHE_PAGES)
+        .map_err(err)?;
+    migrate(path, &conn)?;
+    Ok(conn)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], in one transaction.
+fn migrate(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    let err = |e| db_error(path, e);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if !(0..SCHEMA_VERSION).contains(&version) {
+        return Err(StoreError::DbVersion {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let steps = || -> rusqlite::Result<()> {
+        // Read again under the write lock: another instance may have
+        // migrated meanwhile.
+        let now: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (from, step) in MIGRATIONS.iter().enumerate().skip(now.max(0) as usize) {
+            conn.execute_batch(step)?;
+            conn.pragma_update(None, "user_version", from as i64 + 1)?;
+        }
+        Ok(())
+    };
+    match steps() {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(err),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(err(e))
+        }
+    }
+}
+
+/// A database error, naming the file; one that says the file is not a
+/// database (or is damaged) says what to do about it.
+pub(super) fn db_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let broken = matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    );
+    StoreError::Db {
+        path: path.to_path_buf(),
+        message: crate::text::clean(&e.to_string()).into_owned(),
+        hint: if broken {
+            " (move it aside to start afresh; it is never overwritten while it cannot be read)"
+        } else {
+            ""
+        },
+    }
+}
