@@ -818,12 +818,12 @@ fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
 /// `STATE_RETRY_GAP`), with room for a poll to bring the clock past it.
 const RETRY_WAIT: Duration = Duration::from_secs(75);
 
-/// A data dir in which the state file cannot be written: a directory with
-/// a file in it stands where it would go, which no save can replace. Made
-/// after start, so the state loads (there is none) and the first save,
-/// of the first listing, fails.
+/// A data dir in which the state database cannot be made: a directory
+/// with a file in it stands where it would go. Made after start, so the
+/// state loads (there is none) and the first save, of the first listing,
+/// fails.
 fn block_the_state_file(data: &std::path::Path) {
-    let blocker = data.join("state.json");
+    let blocker = data.join("state.db");
     std::fs::create_dir_all(&blocker).unwrap();
     std::fs::write(blocker.join("keep"), "x").unwrap();
 }

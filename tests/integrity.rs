@@ -73,9 +73,13 @@ impl Env {
             .collect()
     }
 
-    fn state(&self) -> Option<Value> {
-        let text = std::fs::read_to_string(self.data().join("state.json")).ok()?;
-        Some(serde_json::from_str(&text).unwrap())
+    /// The state database's contents; `None` when there is none.
+    fn state(&self) -> Option<prelist::store::State> {
+        let path = self.data().join(prelist::store::STATE_FILE);
+        path.exists().then(|| {
+            let db = prelist::store::StateDb::open(&path).unwrap();
+            prelist::store::StateStore::load(&db).unwrap()
+        })
     }
 }
 
@@ -291,37 +295,37 @@ fn symlinked_files_are_saved_through_to_their_targets() {
     std::fs::create_dir_all(env.data()).unwrap();
     let builtin = prelist::model::Watchlist::builtin().to_json();
     std::fs::write(dots.join("watchlist.json"), &builtin).unwrap();
-    std::fs::write(
-        dots.join("state.json"),
-        "{\"version\": 1, \"listings\": {}}",
-    )
-    .unwrap();
+    let db = prelist::store::open_state(&dots.join("state.db")).unwrap();
+    prelist::store::StateStore::save(&*db, &prelist::store::State::default()).unwrap();
+    drop(db);
     // One absolute link, one relative.
     symlink(
         dots.join("watchlist.json"),
         env.data().join("watchlist.json"),
     )
     .unwrap();
-    symlink("../dotfiles/state.json", env.data().join("state.json")).unwrap();
+    symlink("../dotfiles/state.db", env.data().join("state.db")).unwrap();
 
     let export = env.path("export.json");
     let record = trading("Linked", "linked-coin", json!(2.5));
     std::fs::write(&export, json!([record]).to_string()).unwrap();
     env.ok(&["import", export.to_str().unwrap()]);
 
-    for name in ["watchlist.json", "state.json"] {
+    for name in ["watchlist.json", "state.db"] {
         let link = env.data().join(name);
         let meta = std::fs::symlink_metadata(&link).unwrap();
         assert!(meta.file_type().is_symlink(), "{name} is still a link");
     }
     let wl = std::fs::read_to_string(dots.join("watchlist.json")).unwrap();
     assert!(wl.contains("Linked"), "the target holds the change");
-    let state = std::fs::read_to_string(dots.join("state.json")).unwrap();
-    assert!(state.contains("linked-coin"), "{state}");
+    let db = prelist::store::StateDb::open(&dots.join("state.db")).unwrap();
+    let state = prelist::store::StateStore::load(&db).unwrap();
+    assert!(state.listings.contains_key("linked-coin"), "{state:?}");
+    // The database's companions (its WAL) live beside the target too.
     let in_data: Vec<_> = std::fs::read_dir(env.data())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| n.ends_with(".tmp") || n.starts_with("state.db-"))
         .collect();
     assert!(in_data.is_empty(), "{in_data:?}");
 
@@ -412,7 +416,7 @@ fn a_listing_of_a_coin_already_there_is_an_update() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(
-        env.state().unwrap()["listings"]["dolomite"]["price_usd"],
+        env.state().unwrap().listings["dolomite"].price_usd,
         0.5
     );
     // The same again tells nothing new: skipped.
@@ -527,29 +531,23 @@ fn a_fifo_at_a_lock_path_is_refused_naming_it() {
 
 #[cfg(unix)]
 #[test]
-fn watch_with_a_fifo_at_the_state_lock_still_stops_on_sigterm() {
-    let env = Env::new();
-    mkfifo(&env.data().join(".state.json.lock"));
-    let api = common::PriceApi::start(json!({"nillion": {"usd": 0.6132}}));
-    let url = api.url();
-    let args = ["watch", "--api-url", &url];
-    let child = env.spawn(&args);
-    let start = Instant::now();
-    while api.requests().is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no poll");
-        std::thread::sleep(Duration::from_millis(50));
+fn a_fifo_at_the_state_database_or_its_companions_is_refused_at_once() {
+    for name in ["state.db", "state.db-wal", "state.db-shm"] {
+        let env = Env::new();
+        let fifo = env.data().join(name);
+        mkfifo(&fifo);
+        // SQLite would wait on a FIFO forever: without a bound a
+        // regression hangs here rather than failing.
+        for args in [&["list"][..], &["watch", "--api-url", "http://127.0.0.1:9"][..]] {
+            let out = finish_within(env.spawn(args), args, Duration::from_secs(20));
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains(&fifo.display().to_string()) && err.contains("FIFO"),
+                "names the file and what it is: {err}"
+            );
+        }
     }
-    // The flip's save and the calls' count go for the lock meanwhile.
-    std::thread::sleep(Duration::from_millis(500));
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = finish_within(child, &args, Duration::from_secs(20));
-    let err = stderr(&out);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{err}");
-    assert!(err.contains(".state.json.lock is a FIFO"), "{err}");
 }
 
 // ---- hostile text ----
