@@ -18,8 +18,7 @@ use crate::model::Coin;
 use crate::types::Usd;
 
 /// Which way a price alert crossed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[derive(strum::IntoStaticStr, strum::EnumString)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
 #[strum(serialize_all = "lowercase")]
 pub enum Crossing {
     Above,

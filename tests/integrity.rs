@@ -415,10 +415,7 @@ fn a_listing_of_a_coin_already_there_is_an_update() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    assert_eq!(
-        env.state().unwrap().listings["dolomite"].price_usd,
-        0.5
-    );
+    assert_eq!(env.state().unwrap().listings["dolomite"].price_usd, 0.5);
     // The same again tells nothing new: skipped.
     let out = env.ok(&["import", file.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 added, 0 updated, 1 skipped"));
@@ -538,7 +535,10 @@ fn a_fifo_at_the_state_database_or_its_companions_is_refused_at_once() {
         mkfifo(&fifo);
         // SQLite would wait on a FIFO forever: without a bound a
         // regression hangs here rather than failing.
-        for args in [&["list"][..], &["watch", "--api-url", "http://127.0.0.1:9"][..]] {
+        for args in [
+            &["list"][..],
+            &["watch", "--api-url", "http://127.0.0.1:9"][..],
+        ] {
             let out = finish_within(env.spawn(args), args, Duration::from_secs(20));
             let err = stderr(&out);
             assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");

@@ -274,10 +274,7 @@ fn prelist(data: &Path, args: &[&str], key: Option<&str>) -> Output {
 /// Whether the state file under `home` records no listing. It may exist:
 /// it counts the month's API calls.
 fn no_listings(home: &Path) -> bool {
-    prelist::store::load_state(&home.join("data/state.json"))
-        .unwrap()
-        .listings
-        .is_empty()
+    common::stored(&home.join("data")).listings.is_empty()
 }
 
 /// Runs a blocking child process without stalling the server's runtime.
@@ -386,7 +383,7 @@ async fn check_records_a_flip_that_survives_a_restart() {
         .unwrap();
     assert!((pct - 21.0).abs() < 1e-9, "{pct}");
     assert!(coin(&list, "Gravity")["since_listing_pct"].is_null());
-    let state = prelist::store::load_state(&dir.path().join("data/state.json")).unwrap();
+    let state = common::stored(&dir.path().join("data"));
     let history: Vec<(i64, f64)> = state.listings["nillion"]
         .history
         .iter()
@@ -592,10 +589,8 @@ async fn ten_checks_at_once_keep_every_flip() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/state.json")).unwrap())
-            .unwrap();
-    let ids: Vec<&String> = state["listings"].as_object().unwrap().keys().collect();
+    let state = common::stored(&dir.path().join("data"));
+    let ids: Vec<&String> = state.listings.keys().collect();
     assert_eq!(ids.len(), 10, "a flip was lost: {ids:?}");
 }
 
@@ -645,12 +640,9 @@ impl wiremock::Respond for FirstChunkOnly {
 }
 
 /// `check` on a generated list of 300 coins (two chunks) against `server`,
-/// whose later chunk gets `rest`; returns the output and state.json's
+/// whose later chunk gets `rest`; returns the output and the stored
 /// listings.
-async fn check_300(
-    rest: ResponseTemplate,
-    extra: &[&str],
-) -> (Output, serde_json::Map<String, Value>) {
+async fn check_300(rest: ResponseTemplate, extra: &[&str]) -> (Output, prelist::listing::Listings) {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v3/simple/price"))
@@ -667,10 +659,7 @@ async fn check_300(
     args.extend(["--watchlist".to_string(), file.display().to_string()]);
     args.extend(extra.iter().map(|a| a.to_string()));
     let out = prelist_async(dir.path(), args, Some(KEY)).await;
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/state.json")).unwrap())
-            .unwrap();
-    (out, state["listings"].as_object().unwrap().clone())
+    (out, common::stored(&dir.path().join("data")).listings)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -697,7 +686,7 @@ async fn check_keeps_what_it_learnt_when_its_deadline_passes() {
 
     // And recorded: exactly the first chunk's ids, nothing of the second.
     assert_eq!(listings.len(), 250);
-    assert_eq!(listings["coin-0"]["price_usd"], 1.25);
+    assert_eq!(listings["coin-0"].price_usd, 1.25);
     assert!(!listings.contains_key("coin-250"));
 }
 

@@ -147,16 +147,14 @@ fn a_listing_is_printed_as_json_told_once_and_kept_across_restarts() {
         "{stderr}"
     );
 
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
-    assert_eq!(state["listings"]["nillion"]["first_price"], 0.6132);
+    let state = common::stored(&data);
+    assert_eq!(state.listings["nillion"].first_price, 0.6132);
     assert!(
-        state["told"]
-            .as_object()
-            .unwrap()
+        state
+            .told
             .keys()
             .any(|k| k.starts_with("listed:coingecko:nillion")),
-        "{state}"
+        "{state:?}"
     );
 
     // Started again, it polls, prints nothing new and tells nothing again.

@@ -94,7 +94,10 @@ mod tests {
         let path = dir.path().join(store::STATE_FILE);
         let metered = Metered {
             inner: Counting::default(),
-            ledger: Arc::new(CallLedger::new(store::open_state(&path).unwrap(), Plan::Demo)),
+            ledger: Arc::new(CallLedger::new(
+                store::open_state(&path).unwrap(),
+                Plan::Demo,
+            )),
         };
         metered.prices(&[]).await.unwrap();
         assert_eq!(counted(&path), 1, "the first is written at once");

@@ -61,13 +61,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
         // Coins added on a screen are polled from the next look at the file.
         let watchlist_path = cx.store.path.clone();
-        let mut runner = Runner::new(
-            Ok(provider),
-            cx.db,
-            cx.store,
-            inbox,
-            Box::new(out),
-        );
+        let mut runner = Runner::new(Ok(provider), cx.db, cx.store, inbox, Box::new(out));
         runner.print_events(lines);
         match Notifier::new(&notify, terminal_env()) {
             Ok(notifier) => runner.set_notifier(notifier),

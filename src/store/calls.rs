@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use super::StoreError;
 use super::db::StateDb;
 use super::rows;
 use super::state::CallBook;
-use super::StoreError;
 use crate::market::plan::{Plan, month_of};
 
 /// A month's calls of `plan` in `book`.

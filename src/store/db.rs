@@ -308,9 +308,7 @@ fn check_files(path: &Path) -> Result<(), StoreError> {
             Ok(meta) => {
                 return Err(StoreError::Read {
                     path: file,
-                    source: crate::fs::ReadError::NotAFile(crate::fs::kind_name(
-                        meta.file_type(),
-                    )),
+                    source: crate::fs::ReadError::NotAFile(crate::fs::kind_name(meta.file_type())),
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

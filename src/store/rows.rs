@@ -305,7 +305,8 @@ fn write_book(conn: &Connection, from: &Book, to: &Book) -> rusqlite::Result<()>
         "INSERT INTO assets (exchange, base, asset) VALUES (?1, ?2, ?3)
          ON CONFLICT (exchange, base) DO UPDATE SET asset = excluded.asset",
     )?;
-    let mut drop_asset = conn.prepare_cached("DELETE FROM assets WHERE exchange = ?1 AND base = ?2")?;
+    let mut drop_asset =
+        conn.prepare_cached("DELETE FROM assets WHERE exchange = ?1 AND base = ?2")?;
     let mut drop_all = conn.prepare_cached("DELETE FROM assets WHERE exchange = ?1")?;
     let mut drop_look = conn.prepare_cached("DELETE FROM looks WHERE exchange = ?1")?;
     let empty = BTreeMap::new();
@@ -327,7 +328,11 @@ fn write_book(conn: &Connection, from: &Book, to: &Book) -> rusqlite::Result<()>
             drop_asset.execute(params![key, base])?;
         }
     }
-    for exchange in from.exchanges.keys().filter(|e| !to.exchanges.contains_key(*e)) {
+    for exchange in from
+        .exchanges
+        .keys()
+        .filter(|e| !to.exchanges.contains_key(*e))
+    {
         drop_all.execute([exchange.key()])?;
         drop_look.execute([exchange.key()])?;
     }
@@ -362,10 +367,12 @@ fn write_alerts(
          ON CONFLICT (id, crossing) DO UPDATE SET threshold = excluded.threshold,
              fired_at = excluded.fired_at, rearmed_at = excluded.rearmed_at",
     )?;
-    let mut forget =
-        conn.prepare_cached("DELETE FROM alerts WHERE id = ?1 AND crossing = ?2")?;
+    let mut forget = conn.prepare_cached("DELETE FROM alerts WHERE id = ?1 AND crossing = ?2")?;
     let none = AlertMemo::default();
-    for id in to.keys().chain(from.keys().filter(|id| !to.contains_key(*id))) {
+    for id in to
+        .keys()
+        .chain(from.keys().filter(|id| !to.contains_key(*id)))
+    {
         let (old, new) = (from.get(id).unwrap_or(&none), to.get(id).unwrap_or(&none));
         for crossing in [Crossing::Above, Crossing::Below] {
             let key: &'static str = crossing.into();
@@ -444,9 +451,11 @@ pub fn drop_calls_before(conn: &Connection, oldest: &str) -> rusqlite::Result<()
 /// The state's revision: one more at each save of the state, so a look can
 /// tell a save from a count of calls (both change `data_version`).
 pub fn revision(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| r.get(0))
-        .optional()
-        .map(Option::unwrap_or_default)
+    conn.query_row("SELECT value FROM meta WHERE key = 'revision'", [], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
 }
 
 pub fn set_revision(conn: &Connection, revision: i64) -> rusqlite::Result<()> {

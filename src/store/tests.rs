@@ -4,9 +4,9 @@ use std::fs::File;
 use super::state::*;
 use super::*;
 use crate::book::MAX_ASSETS;
-use crate::market::plan::Plan;
 use crate::fs::*;
 use crate::listing::Listing;
+use crate::market::plan::Plan;
 use crate::told::Told;
 
 fn listing(price: f64) -> Listing {
@@ -337,9 +337,22 @@ fn a_state_store_notices_another_instances_save_and_not_its_own() {
 
     // Another's count of calls changes the database, not the state.
     let month = crate::market::plan::month_of(1_800_000_000);
-    add_calls(&theirs, Plan::Demo, &BTreeMap::from([(month, 3)]), 1_800_000_000).unwrap();
+    add_calls(
+        &theirs,
+        Plan::Demo,
+        &BTreeMap::from([(month, 3)]),
+        1_800_000_000,
+    )
+    .unwrap();
     assert!(!ours.changed(), "a count of calls is not news of the state");
-    assert_eq!(calls_in(&load_calls(&ours).unwrap(), &crate::market::plan::month_of(1_800_000_000), Plan::Demo), 3);
+    assert_eq!(
+        calls_in(
+            &load_calls(&ours).unwrap(),
+            &crate::market::plan::month_of(1_800_000_000),
+            Plan::Demo
+        ),
+        3
+    );
 }
 
 #[test]
@@ -383,8 +396,14 @@ fn no_book_can_make_the_state_unsaveable() {
     };
     // Two exchanges at the most assets a book keeps: a JSON file of them
     // would be too large to load again; the database keeps them all.
-    state.book.exchanges.insert(Exchange::Gate, book(MAX_ASSETS));
-    state.book.exchanges.insert(Exchange::Kraken, book(MAX_ASSETS));
+    state
+        .book
+        .exchanges
+        .insert(Exchange::Gate, book(MAX_ASSETS));
+    state
+        .book
+        .exchanges
+        .insert(Exchange::Kraken, book(MAX_ASSETS));
     let written = db.save(&state).unwrap();
     assert_eq!(written, state);
     assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
@@ -393,7 +412,9 @@ fn no_book_can_make_the_state_unsaveable() {
     let gate = state.book.exchanges.get_mut(&Exchange::Gate).unwrap();
     gate.last_look = 1_800_000_000 + crate::book::GONE_FOR + 1;
     gate.assets.retain(|k, _| k.ends_with("00000001"));
-    gate.assets.values_mut().for_each(|a| a.last_seen = gate.last_look);
+    gate.assets
+        .values_mut()
+        .for_each(|a| a.last_seen = gate.last_look);
     assert_eq!(db.save(&state).unwrap(), state);
     assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
 }

@@ -196,3 +196,11 @@ pub fn told(dir: &Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// What the state database in `data_dir` holds (empty when there is none),
+/// read as prelist reads it.
+#[allow(dead_code)]
+pub fn stored(data_dir: &Path) -> prelist::store::State {
+    let db = prelist::store::StateDb::open(&data_dir.join(prelist::store::STATE_FILE)).unwrap();
+    prelist::store::StateStore::load(&db).unwrap()
+}
