@@ -705,3 +705,112 @@ fn an_empty_or_invalid_market_id_cannot_be_a_coins_and_is_never_polled() {
         "{ids:?}"
     );
 }
+
+// ---- the state database ----
+
+/// A listing a poll could have recorded, priced `price`.
+fn stored_listing(price: f64) -> prelist::listing::Listing {
+    prelist::listing::Listing {
+        listed_at: 1_742_817_600,
+        first_price: 0.61,
+        price_usd: price,
+        change_24h: None,
+        market_cap: None,
+        updated_at: 1_742_817_600,
+        stale: false,
+        history: Vec::new(),
+    }
+}
+
+/// The writer that `a_writer_killed_at_random_points_loses_no_committed_row`
+/// kills: with `KILL_TEST_DB` set, it saves a growing state, one listing
+/// more and one point more of a history per transaction, and prints each
+/// save's number once the save has returned. Without it, it does nothing.
+#[test]
+fn state_writer_child() {
+    use prelist::store::StateStore;
+    use std::io::Write;
+    let Some(path) = std::env::var_os("KILL_TEST_DB") else {
+        return;
+    };
+    let db = prelist::store::StateDb::open(Path::new(&path)).unwrap();
+    let mut state = db.load().unwrap();
+    let mut out = std::io::stdout().lock();
+    for i in state.listings.len().. {
+        state
+            .listings
+            .insert(format!("coin-{i:06}"), stored_listing(1.0 + i as f64));
+        let first = state.listings.get_mut("coin-000000").unwrap();
+        first
+            .history
+            .push((1_742_817_600 + i as i64, 1.0 + i as f64).into());
+        state = db.save(&state).unwrap();
+        writeln!(out, "saved {i}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_writer_killed_at_random_points_loses_no_committed_row() {
+    use prelist::store::StateStore;
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(prelist::store::STATE_FILE);
+    let exe = std::env::current_exe().unwrap();
+    // A fixed sequence of pauses, so a failure can be run again as it was.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut saved_before = None;
+    for round in 0..50 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let pause = Duration::from_millis(20 + seed % 120);
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "state_writer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("KILL_TEST_DB", &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|l| l.strip_prefix("saved ")?.parse::<usize>().ok())
+                .last()
+        });
+        std::thread::sleep(pause);
+        child.kill().unwrap(); // SIGKILL, wherever the writer was
+        child.wait().unwrap();
+        let last = reader.join().unwrap().or(saved_before);
+        let db = prelist::store::StateDb::open(&path)
+            .unwrap_or_else(|e| panic!("round {round}: the database does not open: {e}"));
+        let state = db
+            .load()
+            .unwrap_or_else(|e| panic!("round {round}: the database does not load: {e}"));
+        if let Some(last) = last {
+            for i in 0..=last {
+                assert!(
+                    state.listings.contains_key(&format!("coin-{i:06}")),
+                    "round {round}: save {i} was committed and is lost"
+                );
+            }
+            // Thinned as it grows, a history keeps its latest point.
+            let history = &state.listings["coin-000000"].history;
+            let latest = history.last().map_or(0, |p| p.at);
+            assert!(
+                latest >= 1_742_817_600 + last as i64,
+                "round {round}: the point of save {last} is lost: {history:?}"
+            );
+        }
+        saved_before = last.or(saved_before);
+    }
+    assert!(saved_before.is_some_and(|n| n > 50), "{saved_before:?}");
+}

@@ -194,6 +194,21 @@ impl StateDb {
         f(&tx).map(Some)
     }
 
+    /// The rows `f` wrote through this connection.
+    #[cfg(test)]
+    pub(super) fn changes_of(
+        &self,
+        f: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let total = |db: &StateDb| {
+            db.connected(true)
+                .map(|c| c.as_ref().map_or(0, Connection::total_changes))
+        };
+        let before = total(self)?;
+        f()?;
+        Ok(total(self)? - before)
+    }
+
     /// Merges `ours` into what the database holds, in one transaction,
     /// writing only the rows that differ; returns what it holds now. Where
     /// both claim one event, the stored claim stands (its writer may have

@@ -464,3 +464,160 @@ fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     let merged = db.save(&ours).unwrap();
     assert_eq!(merged.listings["nillion"].price_usd, 0.8);
 }
+
+#[test]
+fn a_state_json_is_taken_in_once_and_renamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join(STATE_JSON);
+    let mut old = State::default();
+    old.listings.insert("nillion".into(), listing(0.7));
+    old.told.insert(
+        "listed:coingecko:nillion:NIL".into(),
+        crate::told::Claim { at: 5, by: 9 },
+    );
+    save_state(&json, &old).unwrap();
+    let text = std::fs::read_to_string(&json).unwrap();
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    assert_eq!(db.load().unwrap(), old);
+    assert!(!json.exists(), "renamed");
+    let imported = dir.path().join("state.json.imported");
+    assert_eq!(
+        std::fs::read_to_string(&imported).unwrap(),
+        text,
+        "as it was"
+    );
+
+    // The same file put back (a restored backup) changes nothing taken
+    // in twice: a merge, not an addition.
+    std::fs::write(&json, &text).unwrap();
+    let again = StateDb::open(db.path()).unwrap();
+    assert_eq!(again.load().unwrap(), old);
+}
+
+#[test]
+fn a_state_json_that_does_not_load_is_left_as_it_is_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join(STATE_JSON);
+    std::fs::write(&json, "{\"version\": 1, \"listings\": {\"x\": ").unwrap();
+    let msg = StateDb::open(&dir.path().join(STATE_FILE))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("state.json") && msg.contains("line 1"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&json).unwrap(),
+        "{\"version\": 1, \"listings\": {\"x\": "
+    );
+    assert!(!dir.path().join(STATE_FILE).exists(), "nothing half made");
+}
+
+#[test]
+fn a_database_of_a_newer_prelist_or_no_database_at_all_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = StateDb::open(&path).unwrap();
+    db.save(&State::default()).unwrap();
+    drop(db);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let msg = StateDb::open(&path).unwrap_err().to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("schema version 99"),
+        "{msg}"
+    );
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(
+        &garbage,
+        "not a database at all, but long enough to look at ".repeat(40),
+    )
+    .unwrap();
+    let msg = StateDb::open(&garbage).unwrap_err().to_string();
+    assert!(
+        msg.contains("garbage.db") && msg.contains("move it aside"),
+        "{msg}"
+    );
+    assert!(
+        std::fs::read_to_string(&garbage)
+            .unwrap()
+            .starts_with("not a database")
+    );
+}
+
+#[test]
+fn an_older_schema_is_brought_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    // A database made before any table: version 0.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA journal_mode = WAL")
+        .unwrap();
+    let db = StateDb::open(&path).unwrap();
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), listing(0.7));
+    db.save(&state).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_bad_row_refuses_the_database_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = StateDb::open(&path).unwrap();
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), listing(0.7));
+    db.save(&state).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE listings SET price_usd = -1", [])
+        .unwrap();
+    let msg = StateDb::open(&path)
+        .unwrap()
+        .load()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("state.db") && msg.contains("\"nillion\" has a price of -1"),
+        "{msg}"
+    );
+    conn.execute("UPDATE listings SET price_usd = 1", [])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO assets (exchange, base, asset) VALUES ('binance', 'NIL', '{}')",
+        [],
+    )
+    .unwrap();
+    let msg = StateDb::open(&path)
+        .unwrap()
+        .load()
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("book of \"binance\""), "{msg}");
+}
+
+#[test]
+fn a_save_writes_only_the_rows_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let mut state = State::default();
+    for i in 0..1000 {
+        let mut l = listing(0.7);
+        l.history = vec![(1, 0.61).into(), (2, 0.7).into()];
+        state.listings.insert(format!("coin-{i}"), l);
+    }
+    db.save(&state).unwrap();
+    let l = state.listings.get_mut("coin-7").unwrap();
+    l.price_usd = 0.8;
+    l.history.push((3, 0.8).into());
+    let changes = db.changes_of(|| db.save(&state).map(drop)).unwrap();
+    // The listing's row, its new point and the revision.
+    assert_eq!(changes, 3);
+    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
+}
