@@ -362,7 +362,7 @@ impl<P: MarketProvider> Runner<P> {
         mut self,
         machine: &mut M,
         msgs: &mut mpsc::UnboundedReceiver<Input>,
-    ) {
+    ) -> Finished {
         self.shut_down(machine);
         let mut saver_ended = false;
         while machine.saves_pending() {
@@ -386,10 +386,39 @@ impl<P: MarketProvider> Runner<P> {
         if !saver_ended {
             let _ = self.saver.await;
         }
-        // Queued notifications get a few seconds to go out.
-        if let Some(notifier) = self.notifier {
-            notifier.shutdown(NOTIFY_GRACE).await;
+        // Queued notifications get a few seconds to go out; the rest wait
+        // in the outbox for the next instance.
+        let kept = match self.notifier {
+            Some(notifier) => notifier.shutdown(NOTIFY_GRACE).await.kept,
+            None => 0,
+        };
+        if kept > 0 {
+            tracing::warn!("{}", Finished { kept }.kept_note().unwrap_or_default());
         }
+        Finished { kept }
+    }
+}
+
+/// How [`Runner::finish`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Finished {
+    /// Events for the webhook or the command kept in the outbox, for the
+    /// next instance to deliver.
+    pub kept: usize,
+}
+
+impl Finished {
+    /// What a stop with events kept says, on stderr and in the log.
+    pub fn kept_note(&self) -> Option<String> {
+        (self.kept > 0).then(|| {
+            format!(
+                "{} notification{} not yet delivered {} kept for the next prelist to send",
+                self.kept,
+                if self.kept == 1 { "" } else { "s" },
+                if self.kept == 1 { "is" } else { "are" }
+            )
+        })
     }
 }
 

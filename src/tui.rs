@@ -76,8 +76,8 @@ pub struct Session<P, S> {
     pub exchange_interval: Duration,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
-    /// Where the state is kept.
-    pub state: Arc<dyn crate::store::StateStore>,
+    /// Where the state is kept, and the outbox of notifications.
+    pub db: Arc<crate::store::StateDb>,
     pub watchlist: WatchlistStore,
     /// The colours to draw with.
     pub theme: Palette,
@@ -93,6 +93,8 @@ pub struct Ended {
     pub result: io::Result<()>,
     /// What could not be saved, in words (see [`App::unsaved`]).
     pub unsaved: Option<String>,
+    /// Notifications kept for the next instance, in words.
+    pub kept: Option<String>,
 }
 
 /// Runs the app until the user quits or a signal asks it to stop, then waits
@@ -105,12 +107,12 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
     let (inbox, mut msgs) = mpsc::unbounded_channel();
     let mut runner = Runner::new(
         session.provider,
-        session.state,
+        Arc::clone(&session.db) as Arc<dyn crate::store::StateStore>,
         session.watchlist,
         inbox,
         Box::new(stdout()),
     );
-    match Notifier::new(&session.notify, terminal_env()) {
+    match Notifier::with_outbox(&session.notify, terminal_env(), Arc::clone(&session.db)) {
         Ok(notifier) => runner.set_notifier(notifier),
         // Only a missing runtime fails, and this runs in one.
         Err(e) => tracing::warn!("notifications are off: {e}"),
@@ -136,6 +138,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
             return Ended {
                 result: Err(e),
                 unsaved: None,
+                kept: None,
             };
         }
     };
@@ -194,12 +197,14 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         return Ended {
             result,
             unsaved: Some(unsaved),
+            kept: None,
         };
     }
-    runner.finish(&mut app, &mut msgs).await;
+    let finished = runner.finish(&mut app, &mut msgs).await;
     Ended {
         result,
         unsaved: app.unsaved(),
+        kept: finished.kept_note(),
     }
 }
 

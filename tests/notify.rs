@@ -548,7 +548,7 @@ async fn the_notifier_sends_every_channel_and_returns_the_terminals_bytes() {
     let bytes = notifier.notify(&event());
     assert!(bytes.starts_with(b"\x1bPtmux;\x1b\x1b]99;"), "{bytes:?}");
     assert!(String::from_utf8_lossy(&bytes).contains("p=body;Nillion is now trading at $0.6132"));
-    assert!(notifier.shutdown(Duration::from_secs(5)).await);
+    assert!(notifier.shutdown(Duration::from_secs(5)).await.sent);
     assert_eq!(
         std::fs::read_to_string(dir.path().join("args")).unwrap(),
         "NIL\n"
@@ -580,7 +580,7 @@ async fn a_failing_command_is_logged_and_the_rest_goes_on() {
     let notifier = Notifier::with_options(&config, Env::new(), quick()).unwrap();
     assert_eq!(notifier.notify(&event()), b"\x07");
     assert_eq!(notifier.notify(&event()), b"\x07");
-    assert!(notifier.shutdown(Duration::from_secs(5)).await);
+    assert!(notifier.shutdown(Duration::from_secs(5)).await.sent);
     let text = log.text();
     assert_eq!(
         text.matches("failed (exit status: 1): oops").count(),

@@ -444,3 +444,89 @@ fn a_closed_stdout_ends_watch_at_its_next_event() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// A loopback webhook that refuses posts (503) or takes them (200).
+struct Hook {
+    rt: tokio::runtime::Runtime,
+    server: wiremock::MockServer,
+}
+
+impl Hook {
+    fn start() -> Hook {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(wiremock::MockServer::start());
+        Hook { rt, server }
+    }
+
+    /// Answers every post with `status` from now on, with no post heard.
+    fn answer(&self, status: u16) {
+        use wiremock::matchers::method;
+        use wiremock::{Mock, ResponseTemplate};
+        self.rt.block_on(async {
+            self.server.reset().await;
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(status))
+                .mount(&self.server)
+                .await;
+        });
+    }
+
+    /// The bodies of the posts heard since the last `answer`.
+    fn posts(&self) -> Vec<String> {
+        self.rt
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .collect()
+    }
+}
+
+#[test]
+fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
+    let hook = Hook::start();
+    hook.answer(503);
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[notify]\nwebhook = \"{}/hook\"\nwebhook_format = \"json\"\n",
+            hook.server.uri()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // The flip is told, and its post refused: it waits for its retry.
+    let watch = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
+    assert!(watch.next_line().contains("Nillion is now trading"));
+    wait_until("the first post", || !hook.posts().is_empty());
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 notification not yet delivered is kept for the next prelist to send"),
+        "said at the stop: {stderr}"
+    );
+
+    // The next watch tells nothing again (the listing is claimed), yet
+    // delivers the post that was kept.
+    hook.answer(200);
+    let watch = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
+    wait_until("the kept post", || !hook.posts().is_empty());
+    let posts = hook.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(
+        posts[0].contains("Nillion is now trading at $0.6132"),
+        "{posts:?}"
+    );
+    let again = watch.lines.recv_timeout(Duration::from_secs(3));
+    assert!(again.is_err(), "nothing told again: {again:?}");
+}

@@ -48,13 +48,13 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let (inbox, mut msgs) = mpsc::unbounded_channel();
         let mut runner = Runner::new(
             Ok(Arc::clone(&provider)),
-            cx.db,
+            Arc::clone(&db) as Arc<dyn crate::store::StateStore>,
             cx.store,
             inbox,
             Box::new(std::io::sink()),
         );
         runner.log_to_stderr();
-        match Notifier::new(&notify, terminal_env()) {
+        match Notifier::with_outbox(&notify, terminal_env(), Arc::clone(&db)) {
             Ok(notifier) => runner.set_notifier(notifier),
             Err(e) => super::say(&format!("prelist: notifications are off: {e}")),
         }
@@ -93,7 +93,9 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 Err(why) => failures.push(format!("check failed on {}: {why}", exchange.name())),
             }
         }
-        runner.finish(&mut watcher, &mut msgs).await;
+        if let Some(kept) = runner.finish(&mut watcher, &mut msgs).await.kept_note() {
+            super::say(&format!("prelist: {kept}"));
+        }
         (fetched, failures)
     });
     super::count_calls(&db, &cx.settings, provider.as_ref());

@@ -49,7 +49,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
         exchanges,
         exchange_interval: super::exchange_interval(settings),
         poll: polling.then_some(plan.interval.value),
-        state: cx.db,
+        db: cx.db,
         watchlist: cx.store,
         theme: palette(settings),
         notify: notify_config(settings),
@@ -71,6 +71,9 @@ pub fn run(cx: Context) -> Result<(), Error> {
     // A save still waiting for another prelist's lock, when the user quit
     // without it, must not hold the process: nothing waits for it now.
     rt.shutdown_background();
+    if let Some(kept) = &ended.kept {
+        super::say(&format!("prelist: {kept}"));
+    }
     let terminal = ended.result.err().map(|e| format!("terminal error: {e}"));
     let unsaved = ended
         .unsaved

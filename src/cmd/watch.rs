@@ -27,7 +27,8 @@ use crate::watcher::{Input, Watcher};
 
 pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let settings = &cx.settings;
-    let ledger = Arc::new(CallLedger::new(Arc::clone(&cx.db), settings.plan()));
+    let db = Arc::clone(&cx.db);
+    let ledger = Arc::new(CallLedger::new(Arc::clone(&db), settings.plan()));
     let provider = Arc::new(Metered::new(provider(settings)?, ledger));
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
@@ -63,7 +64,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let watchlist_path = cx.store.path.clone();
         let mut runner = Runner::new(Ok(provider), cx.db, cx.store, inbox, Box::new(out));
         runner.print_events(lines);
-        match Notifier::new(&notify, terminal_env()) {
+        match Notifier::with_outbox(&notify, terminal_env(), Arc::clone(&db)) {
             Ok(notifier) => runner.set_notifier(notifier),
             Err(e) => say(&format!("prelist: notifications are off: {e}")),
         }
@@ -93,7 +94,9 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
 
         let ended = watch(&mut watcher, &mut runner, &mut msgs, &stdout).await;
         // Dropping the runner drops the queue's sending end.
-        runner.finish(&mut watcher, &mut msgs).await;
+        if let Some(kept) = runner.finish(&mut watcher, &mut msgs).await.kept_note() {
+            say(&format!("prelist: {kept}"));
+        }
         ended?;
         match watcher.unsaved() {
             Some(what) => Err(Error::failed(format!(

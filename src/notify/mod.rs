@@ -37,6 +37,7 @@
 
 pub mod command;
 pub mod event;
+pub mod outbox;
 pub mod terminal;
 pub mod webhook;
 
@@ -154,6 +155,9 @@ pub struct Notifier {
     env: Env,
     command: Option<Worker<Event>>,
     webhook: Option<Worker<(Event, Instant)>>,
+    /// With a state database, the command's and the webhook's events go
+    /// through its outbox instead of the two workers.
+    courier: Option<outbox::Courier>,
 }
 
 impl std::fmt::Debug for Notifier {
@@ -162,6 +166,7 @@ impl std::fmt::Debug for Notifier {
             .field("terminal", &self.terminal)
             .field("command", &self.command.is_some())
             .field("webhook", &self.webhook.is_some())
+            .field("outbox", &self.courier.is_some())
             .finish()
     }
 }
@@ -173,10 +178,31 @@ impl Notifier {
         Notifier::with_options(config, env, Options::default())
     }
 
+    /// The channels of `config`, the command's and the webhook's events
+    /// kept in `db`'s outbox until they are delivered (see
+    /// [`outbox::Courier`]): a stop loses none.
+    pub fn with_outbox(
+        config: &NotifyConfig,
+        env: Env,
+        db: std::sync::Arc<crate::store::StateDb>,
+    ) -> Result<Notifier, NotifyError> {
+        Notifier::build(config, env, Options::default(), Some(db))
+    }
+
     pub fn with_options(
         config: &NotifyConfig,
         env: Env,
         options: Options,
+    ) -> Result<Notifier, NotifyError> {
+        Notifier::build(config, env, options, None)
+    }
+
+    /// The channels of `config`, through `db`'s outbox when one is given.
+    pub fn build(
+        config: &NotifyConfig,
+        env: Env,
+        options: Options,
+        db: Option<std::sync::Arc<crate::store::StateDb>>,
     ) -> Result<Notifier, NotifyError> {
         let background = !config.command.is_empty() || config.webhook.is_some();
         let runtime = match tokio::runtime::Handle::try_current() {
@@ -189,10 +215,29 @@ impl Notifier {
             env,
             command: None,
             webhook: None,
+            courier: None,
         };
         let Some(runtime) = runtime else {
             return Ok(notifier);
         };
+        if let Some(db) = db {
+            let mut deliver = Vec::new();
+            if let Some(url) = &config.webhook {
+                let client = WebhookClient::new(url.clone(), config.webhook_format, options.retry)?;
+                deliver.push(outbox::Deliver::Webhook(client, options.retry));
+            }
+            if !config.command.is_empty() {
+                deliver.push(outbox::Deliver::Command {
+                    argv: config.command.clone(),
+                    timeout: options.command_timeout,
+                    window: options.retry.give_up,
+                });
+            }
+            if !deliver.is_empty() {
+                notifier.courier = Some(outbox::Courier::spawn(&runtime, db, deliver));
+            }
+            return Ok(notifier);
+        }
         if !config.command.is_empty() {
             let argv = config.command.clone();
             let timeout = options.command_timeout;
@@ -232,6 +277,9 @@ impl Notifier {
     /// Sends `event`: queues it for the command and the webhook, and
     /// returns the bytes for the terminal (empty when `terminal = "off"`).
     pub fn notify(&self, event: &Event) -> Vec<u8> {
+        if let Some(courier) = &self.courier {
+            courier.send(event);
+        }
         if let Some(command) = &self.command {
             command.send(event.clone());
         }
@@ -247,9 +295,10 @@ impl Notifier {
     }
 
     /// Stops taking events and waits, at most `grace`, for the queued ones
-    /// to be sent; what is left then is dropped (a command running is
-    /// killed). Returns whether everything was sent in time.
-    pub async fn shutdown(self, grace: Duration) -> bool {
+    /// to be sent. Through an outbox, what is left then is kept there for
+    /// the next instance, and counted in `kept`; without one it is dropped
+    /// (a command running is killed).
+    pub async fn shutdown(self, grace: Duration) -> Shutdown {
         let tasks: Vec<JoinHandle<()>> =
             [self.command.map(|w| w.task), self.webhook.map(|w| w.task)]
                 .into_iter()
@@ -263,6 +312,22 @@ impl Notifier {
                 done = false;
             }
         }
-        done
+        let kept = match self.courier {
+            Some(courier) => courier.shutdown(deadline).await,
+            None => 0,
+        };
+        Shutdown {
+            sent: done && kept == 0,
+            kept,
+        }
     }
+}
+
+/// How a notifier's shutdown ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shutdown {
+    /// Everything queued was sent in time.
+    pub sent: bool,
+    /// Events kept in the outbox for the next instance to deliver.
+    pub kept: usize,
 }

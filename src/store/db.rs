@@ -159,6 +159,16 @@ impl StateDb {
         self.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// What a write says when no connection was made (which `connected`
+    /// with `create` never leaves).
+    fn unopened(&self) -> StoreError {
+        StoreError::Db {
+            path: self.path.clone(),
+            message: "the database could not be opened".into(),
+            hint: "",
+        }
+    }
+
     pub(super) fn error(&self, e: rusqlite::Error) -> StoreError {
         db_error(&self.path, e)
     }
@@ -171,7 +181,9 @@ impl StateDb {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut guard = self.connected(true)?;
-        let conn = guard.as_mut().expect("connected(true) connects");
+        let Some(conn) = guard.as_mut() else {
+            return Err(self.unopened());
+        };
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(e))?;
@@ -215,7 +227,9 @@ impl StateDb {
     /// told it already): the unique key of a claim.
     fn merge_in(&self, ours: &State) -> Result<State, StoreError> {
         let mut guard = self.connected(true)?;
-        let conn = guard.as_mut().expect("connected(true) connects");
+        let Some(conn) = guard.as_mut() else {
+            return Err(self.unopened());
+        };
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(e))?;

@@ -621,3 +621,63 @@ fn a_save_writes_only_the_rows_that_changed() {
     assert_eq!(changes, 3);
     assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
 }
+
+#[test]
+fn an_outbox_post_is_one_per_event_held_by_its_owner_and_taken_once_it_is_gone() {
+    use super::outbox::{Channel, LEASE_SECS, Taken};
+    let dir = tempfile::tempdir().unwrap();
+    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let other = StateDb::open(db.path()).unwrap();
+    let (me, them, t0, window) = (1, 2, 1_800_000_000, 600);
+    assert!(
+        db.outbox_put(Channel::Webhook, "listed:x", "{}", me, t0)
+            .unwrap()
+    );
+    assert!(
+        !other
+            .outbox_put(Channel::Webhook, "listed:x", "{}", them, t0)
+            .unwrap(),
+        "the same event put by another instance is the same post"
+    );
+    assert!(
+        db.outbox_put(Channel::Command, "listed:x", "{}", me, t0)
+            .unwrap()
+    );
+    let (taken, _) = other
+        .outbox_take(Channel::Webhook, them, t0 + 1, window)
+        .unwrap();
+    assert_eq!(taken, Taken::Nothing, "held by its running owner");
+    let (Taken::Due(post), _) = db
+        .outbox_take(Channel::Webhook, me, t0 + 1, window)
+        .unwrap()
+    else {
+        panic!("its owner takes it");
+    };
+    db.outbox_retry(post.id, 1, t0 + 30).unwrap();
+    let (taken, _) = db
+        .outbox_take(Channel::Webhook, me, t0 + 2, window)
+        .unwrap();
+    assert_eq!(taken, Taken::Later(t0 + 30));
+    // The owner is gone (killed): its lease runs out.
+    let later = t0 + 2 + LEASE_SECS + 1;
+    let (Taken::Due(post), _) = other
+        .outbox_take(Channel::Webhook, them, later, window)
+        .unwrap()
+    else {
+        panic!("another instance takes it once the lease ran out");
+    };
+    assert_eq!(post.attempts, 1, "with its attempts");
+    // A clean stop lets go at once.
+    assert_eq!(other.outbox_release(them).unwrap(), 1);
+    let (taken, _) = db
+        .outbox_take(Channel::Webhook, me, later + 1, window)
+        .unwrap();
+    assert!(matches!(taken, Taken::Due(_)), "{taken:?}");
+    db.outbox_done(post.id).unwrap();
+    // Past the window from the event, a post is dropped, and counted.
+    let (taken, dropped) = db
+        .outbox_take(Channel::Command, me, t0 + window + 1, window)
+        .unwrap();
+    assert_eq!((taken, dropped), (Taken::Nothing, 1));
+    assert_eq!(db.outbox_len().unwrap(), 0);
+}
