@@ -24,7 +24,7 @@ use crate::told::{self, Claim, Told};
 /// state file, naming it.
 pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     let err = |e| db_error(path, e);
-    let mut listings = read_listings(conn).map_err(err)?;
+    let mut listings = read_listings(conn, path)?;
     for (id, l) in &listings {
         if let Some(problem) = listing_problem(id, l) {
             return Err(StoreError::BadListing {
@@ -55,56 +55,76 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     })
 }
 
-fn read_listings(conn: &Connection) -> rusqlite::Result<BTreeMap<String, Listing>> {
+fn read_listings(conn: &Connection, path: &Path) -> Result<BTreeMap<String, Listing>, StoreError> {
+    let err = |e| db_error(path, e);
     let mut out = BTreeMap::new();
-    let mut rows = conn.prepare(
-        "SELECT id, listed_at, first_price, price_usd, change_24h, market_cap, updated_at, stale
-         FROM listings",
-    )?;
-    let mut rows = rows.query([])?;
-    while let Some(r) = rows.next()? {
-        out.insert(
-            r.get::<_, String>(0)?,
-            Listing {
-                listed_at: r.get(1)?,
-                first_price: r.get(2)?,
-                price_usd: r.get(3)?,
-                change_24h: r.get(4)?,
-                market_cap: r.get(5)?,
-                updated_at: r.get(6)?,
-                stale: r.get(7)?,
-                history: Vec::new(),
-            },
-        );
-    }
-    // In key order, so each listing's points come together and in time.
-    let mut points = conn.prepare("SELECT id, at, price FROM history ORDER BY id, at")?;
-    let mut points = points.query([])?;
-    let mut current: Option<(String, Vec<PricePoint>)> = None;
-    let put = |out: &mut BTreeMap<String, Listing>, (id, history): (String, Vec<_>)| {
-        if let Some(l) = out.get_mut(&id) {
-            l.history = history;
-        }
-    };
-    while let Some(r) = points.next()? {
-        let id: String = r.get(0)?;
-        let point = PricePoint {
-            at: r.get(1)?,
-            price: r.get(2)?,
+    let mut rows = conn
+        .prepare(
+            "SELECT id, listed_at, first_price, price_usd, change_24h, market_cap, updated_at,
+                    stale, history
+             FROM listings",
+        )
+        .map_err(err)?;
+    let mut rows = rows.query([]).map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let id: String = r.get(0).map_err(err)?;
+        let packed: Vec<u8> = r.get(8).map_err(err)?;
+        let Some(history) = unpack_history(&packed) else {
+            return Err(StoreError::BadListing {
+                path: path.to_path_buf(),
+                id,
+                problem: format!(
+                    "has a history of {} bytes, which is no whole number of points",
+                    packed.len()
+                ),
+            });
         };
-        match &mut current {
-            Some((cur, history)) if *cur == id => history.push(point),
-            _ => {
-                if let Some(done) = current.replace((id, vec![point])) {
-                    put(&mut out, done);
-                }
-            }
-        }
-    }
-    if let Some(done) = current {
-        put(&mut out, done);
+        let listing = Listing {
+            listed_at: r.get(1).map_err(err)?,
+            first_price: r.get(2).map_err(err)?,
+            price_usd: r.get(3).map_err(err)?,
+            change_24h: r.get(4).map_err(err)?,
+            market_cap: r.get(5).map_err(err)?,
+            updated_at: r.get(6).map_err(err)?,
+            stale: r.get(7).map_err(err)?,
+            history,
+        };
+        out.insert(id, listing);
     }
     Ok(out)
+}
+
+/// The bytes of one point of a packed history: its time (i64) and its
+/// price (f64), little-endian.
+const POINT_BYTES: usize = 16;
+
+/// A history as one value: a poll moves every price, and one row written
+/// per listing (rather than one per point) is what keeps its save cheap.
+fn pack_history(history: &[PricePoint]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(history.len() * POINT_BYTES);
+    for p in history {
+        out.extend_from_slice(&p.at.to_le_bytes());
+        out.extend_from_slice(&p.price.to_le_bytes());
+    }
+    out
+}
+
+/// A packed history; `None` when the bytes are no whole number of points
+/// (what each point holds is checked with the listing).
+fn unpack_history(bytes: &[u8]) -> Option<Vec<PricePoint>> {
+    if bytes.len() % POINT_BYTES != 0 {
+        return None;
+    }
+    let half = |b: &[u8]| <[u8; 8]>::try_from(b).ok();
+    bytes
+        .chunks_exact(POINT_BYTES)
+        .map(|p| {
+            Some(PricePoint {
+                at: i64::from_le_bytes(half(&p[..8])?),
+                price: f64::from_le_bytes(half(&p[8..])?),
+            })
+        })
+        .collect()
 }
 
 fn read_book(conn: &Connection, path: &Path) -> Result<Book, StoreError> {
@@ -223,73 +243,43 @@ pub fn write_changes(conn: &Connection, from: &State, to: &State) -> rusqlite::R
 }
 
 fn write_listings(conn: &Connection, from: &Listings, to: &Listings) -> rusqlite::Result<()> {
-    let mut upsert = conn.prepare_cached(
+    // What the database holds is known (`from`): a row there is updated
+    // in place, a new one inserted; neither looks for the other first.
+    let mut insert = conn.prepare_cached(
         "INSERT INTO listings
-             (id, listed_at, first_price, price_usd, change_24h, market_cap, updated_at, stale)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET
-             listed_at = excluded.listed_at, first_price = excluded.first_price,
-             price_usd = excluded.price_usd, change_24h = excluded.change_24h,
-             market_cap = excluded.market_cap, updated_at = excluded.updated_at,
-             stale = excluded.stale",
+             (listed_at, first_price, price_usd, change_24h, market_cap, updated_at, stale,
+              history, id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let mut point = conn.prepare_cached(
-        "INSERT INTO history (id, at, price) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id, at) DO UPDATE SET price = excluded.price",
+    let mut update = conn.prepare_cached(
+        "UPDATE listings SET listed_at = ?1, first_price = ?2, price_usd = ?3, change_24h = ?4,
+             market_cap = ?5, updated_at = ?6, stale = ?7, history = ?8
+         WHERE id = ?9",
     )?;
-    let mut forget_points = conn.prepare_cached("DELETE FROM history WHERE id = ?1")?;
     let mut forget = conn.prepare_cached("DELETE FROM listings WHERE id = ?1")?;
     for (id, l) in to {
         let old = from.get(id);
-        let same_row = old.is_some_and(|o| {
-            (
-                o.listed_at,
-                o.first_price,
-                o.price_usd,
-                o.change_24h,
-                o.market_cap,
-                o.updated_at,
-                o.stale,
-            ) == (
-                l.listed_at,
-                l.first_price,
-                l.price_usd,
-                l.change_24h,
-                l.market_cap,
-                l.updated_at,
-                l.stale,
-            )
-        });
-        if !same_row {
-            upsert.execute(params![
-                id,
-                l.listed_at,
-                l.first_price,
-                l.price_usd,
-                l.change_24h,
-                l.market_cap,
-                l.updated_at,
-                l.stale
-            ])?;
-        }
-        let before = old.map_or(&[][..], |o| &o.history[..]);
-        if before == &l.history[..] {
+        if old == Some(l) {
             continue;
         }
-        // A history only grew, mostly: its new points are added. Thinned
-        // or merged, it is written again.
-        let new = if l.history.starts_with(before) {
-            &l.history[before.len()..]
+        let values = params![
+            l.listed_at,
+            l.first_price,
+            l.price_usd,
+            l.change_24h,
+            l.market_cap,
+            l.updated_at,
+            l.stale,
+            pack_history(&l.history),
+            id
+        ];
+        if old.is_some() {
+            update.execute(values)?;
         } else {
-            forget_points.execute([id])?;
-            &l.history[..]
-        };
-        for p in new {
-            point.execute(params![id, p.at, p.price])?;
+            insert.execute(values)?;
         }
     }
     for id in from.keys().filter(|id| !to.contains_key(*id)) {
-        forget_points.execute([id])?;
         forget.execute([id])?;
     }
     Ok(())
