@@ -112,7 +112,7 @@ fn pack_history(history: &[PricePoint]) -> Vec<u8> {
 /// A packed history; `None` when the bytes are no whole number of points
 /// (what each point holds is checked with the listing).
 fn unpack_history(bytes: &[u8]) -> Option<Vec<PricePoint>> {
-    if bytes.len() % POINT_BYTES != 0 {
+    if !bytes.len().is_multiple_of(POINT_BYTES) {
         return None;
     }
     let half = |b: &[u8]| <[u8; 8]>::try_from(b).ok();
