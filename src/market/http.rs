@@ -260,7 +260,10 @@ mod tests {
         async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, MarketError> {
             use std::io::Read;
             let mut chunk = vec![0; CHUNK];
-            let n = self.decoder.read(&mut chunk).map_err(|_| MarketError::Network)?;
+            let n = self
+                .decoder
+                .read(&mut chunk)
+                .map_err(|_| MarketError::Network)?;
             self.unpacked += n;
             chunk.truncate(n);
             Ok((n > 0).then_some(chunk))
@@ -283,7 +286,11 @@ mod tests {
     async fn a_compressed_bomb_is_stopped_at_the_cap_and_never_unpacked_whole() {
         let max = 1024 * 1024;
         let packed = bomb(64 * 1024 * 1024);
-        assert!(packed.len() < max / 4, "small on the wire: {}", packed.len());
+        assert!(
+            packed.len() < max / 4,
+            "small on the wire: {}",
+            packed.len()
+        );
         let mut body = Unpacking {
             decoder: flate2::read::GzDecoder::new(std::io::Cursor::new(packed)),
             unpacked: 0,

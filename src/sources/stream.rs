@@ -31,6 +31,10 @@ pub const MAX_FRAME: usize = 64 * 1024;
 /// Deeper nesting than this is refused (serde_json refuses 128 levels).
 const MAX_DEPTH: usize = 100;
 
+/// Reads an answer's frame, with the pairs of its list, into a look's
+/// outcome.
+pub(crate) type ReadAnswer = fn(&[u8], Vec<Pair>) -> Result<Vec<Pair>, MarketError>;
+
 /// How one exchange's answer is laid out, and how its parts are read.
 pub(crate) struct ListShape {
     pub exchange: Exchange,
@@ -44,7 +48,7 @@ pub(crate) struct ListShape {
     pub entry: fn(&[u8], i64) -> Result<Option<Pair>, serde_json::Error>,
     /// The frame (the answer with its list emptied), and the pairs read
     /// from the list: the look's outcome.
-    pub answer: fn(&[u8], Vec<Pair>) -> Result<Vec<Pair>, MarketError>,
+    pub answer: ReadAnswer,
 }
 
 /// Where the bytes being read go.
@@ -86,7 +90,11 @@ enum Lexer {
     /// Between tokens.
     Between,
     /// In a string; `key` when it is an object's key.
-    Str { escaped: bool, key: bool, sink: Sink },
+    Str {
+        escaped: bool,
+        key: bool,
+        sink: Sink,
+    },
     /// In a number, `true`, `false` or `null`.
     Scalar { sink: Sink },
 }
@@ -194,7 +202,11 @@ impl ListReader {
     /// the frame.
     fn sink(&self) -> Sink {
         if self.entry_at.is_some() {
-            if self.oversized { Sink::Drop } else { Sink::Entry }
+            if self.oversized {
+                Sink::Drop
+            } else {
+                Sink::Entry
+            }
         } else if self.stack.last().is_some_and(|f| self.is_list(f)) {
             Sink::Drop
         } else {
@@ -318,7 +330,8 @@ impl ListReader {
             }
             b'}' | b']' => {
                 let fits = self.stack.last().is_some_and(|f| {
-                    f.object == (b == b'}') && matches!(f.expect, Expect::First | Expect::CommaOrClose)
+                    f.object == (b == b'}')
+                        && matches!(f.expect, Expect::First | Expect::CommaOrClose)
                 });
                 if !fits {
                     return Err(self.not_json());
@@ -478,7 +491,11 @@ mod tests {
         assert_eq!(whole.len(), 3);
         assert_eq!(whole[1].base, "NIL");
         for size in 1..=body.len() {
-            assert_eq!(chunked(Exchange::Kraken, body, size).unwrap(), whole, "{size}");
+            assert_eq!(
+                chunked(Exchange::Kraken, body, size).unwrap(),
+                whole,
+                "{size}"
+            );
         }
     }
 
@@ -499,7 +516,8 @@ mod tests {
             }]
         );
         // A key written with escapes is the same key.
-        let body = br#"{"\u0073ymbols":[{"baseAsset":"NIL","quoteAsset":"USDT","status":"TRADING"}]}"#;
+        let body =
+            br#"{"\u0073ymbols":[{"baseAsset":"NIL","quoteAsset":"USDT","status":"TRADING"}]}"#;
         assert_eq!(Exchange::Binance.parse(body, 0).unwrap().len(), 1);
     }
 
@@ -522,7 +540,9 @@ mod tests {
                 String::from_utf8_lossy(body)
             );
         }
-        let err = Exchange::Gate.parse(br#"[{"base":"A","quote":"B"}"#, 0).unwrap_err();
+        let err = Exchange::Gate
+            .parse(br#"[{"base":"A","quote":"B"}"#, 0)
+            .unwrap_err();
         assert_eq!(err, MarketError::Malformed("Gate's list is cut off".into()));
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(Exchange::Gate.parse(deep.as_bytes(), 0).is_err());
@@ -538,7 +558,11 @@ mod tests {
         let mut reader = Exchange::Gate.reader(0);
         for chunk in body.as_bytes().chunks(8 * 1024) {
             reader.feed(chunk).unwrap();
-            assert!(reader.entry.capacity() <= MAX_ENTRY, "{}", reader.entry.capacity());
+            assert!(
+                reader.entry.capacity() <= MAX_ENTRY,
+                "{}",
+                reader.entry.capacity()
+            );
         }
         let pairs = reader.finish().unwrap();
         let bases: Vec<&str> = pairs.iter().map(|p| p.base.as_str()).collect();
@@ -563,7 +587,8 @@ mod tests {
 
     #[test]
     fn only_one_entry_is_held_at_a_time() {
-        let entry = r#"{"baseAsset":"NIL","quoteAsset":"USDT","status":"TRADING","filters":[1,2,3]}"#;
+        let entry =
+            r#"{"baseAsset":"NIL","quoteAsset":"USDT","status":"TRADING","filters":[1,2,3]}"#;
         let body = format!(r#"{{"symbols":[{}]}}"#, vec![entry; 5_000].join(","));
         let mut reader = Exchange::Binance.reader(0);
         for chunk in body.as_bytes().chunks(4096) {
