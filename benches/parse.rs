@@ -118,44 +118,111 @@ fn gzip(bytes: &[u8]) -> usize {
     z.finish().unwrap().len()
 }
 
+/// The entries of a real answer of `exchange`'s list, and the answer as the
+/// exchange sends it now: compact, Binance's trading groups left out, as
+/// `showPermissionSets=false` asks (the 2023 answer kept them in
+/// `permissions`, emptied here).
+fn real_answer(exchange: Exchange, mut body: serde_json::Value) -> (usize, Vec<u8>) {
+    let list = match exchange {
+        Exchange::Binance => &mut body["symbols"],
+        Exchange::Okx => &mut body["data"],
+        Exchange::Bybit => &mut body["result"]["list"],
+        Exchange::Kraken => &mut body["result"],
+        Exchange::Coinbase | Exchange::Gate => &mut body,
+    };
+    let entries = match list {
+        serde_json::Value::Array(items) => items.iter_mut().collect::<Vec<_>>(),
+        serde_json::Value::Object(items) => items.values_mut().collect(),
+        _ => Vec::new(),
+    };
+    let count = entries.len();
+    if exchange == Exchange::Binance {
+        for entry in entries {
+            if let Some(entry) = entry.as_object_mut() {
+                entry.insert("permissions".into(), serde_json::json!([]));
+                entry.remove("permissionSets");
+            }
+        }
+    }
+    (count, serde_json::to_vec(&body).unwrap())
+}
+
 /// What a month of looks at the six exchanges downloads at the default
 /// interval, for lists of their real sizes: before (uncompressed, Binance's
-/// permission sets included), now at most (uncompressed, without them: a
-/// server that does not compress), and now compressed. Generated entries
-/// differ in their names only, so they compress better than real lists
-/// do: the compressed figure is a floor, the uncompressed one a ceiling.
-/// Printed, not timed: `scripts/figures.sh` shows it.
+/// permission sets included), uncompressed now (a server that does not
+/// compress: a ceiling), and compressed now.
+///
+/// Generated entries differ in their names only and compress four to five
+/// times better than real lists, so the compressed figure is taken from
+/// real answers where there are some: `PRELIST_REAL_LISTS` names a
+/// directory of answers saved as `<exchange>.json` (binance.json,
+/// kraken.json…). A real answer's gzip size per entry is scaled to the
+/// exchange's real count; an exchange without one is estimated as its
+/// generated list's uncompressed size over the lowest compression ratio a
+/// real answer showed. Printed, not timed: `scripts/figures.sh` shows it.
 fn bench_bandwidth(_c: &mut Criterion) {
-    let looks = 30 * 86_400 / prelist::sources::DEFAULT_EXCHANGE_INTERVAL.as_secs();
-    let mut before = 0;
-    let mut ceiling = 0;
-    let mut now = 0;
-    for (exchange, count) in [
+    let month = 30 * 86_400;
+    let counts = [
         (Exchange::Binance, 3_500),
         (Exchange::Gate, 2_500),
         (Exchange::Kraken, 1_200),
         (Exchange::Coinbase, 800),
         (Exchange::Okx, 800),
         (Exchange::Bybit, 700),
-    ] {
+    ];
+    let real_dir = std::env::var_os("PRELIST_REAL_LISTS").map(std::path::PathBuf::from);
+    // Each exchange's gzip bytes per look from a real answer, if saved.
+    let mut real = Vec::new();
+    let mut lowest_ratio = f64::INFINITY;
+    for (exchange, count) in counts {
+        let Some(dir) = &real_dir else { break };
+        let Ok(text) = std::fs::read(dir.join(format!("{}.json", exchange.key()))) else {
+            continue;
+        };
+        let (entries, sent) = real_answer(exchange, serde_json::from_slice(&text).unwrap());
+        assert!(exchange.parse(&sent, 0).is_ok(), "{exchange:?}");
+        let packed = gzip(&sent);
+        let ratio = sent.len() as f64 / packed as f64;
+        lowest_ratio = lowest_ratio.min(ratio);
+        let per_look = packed as f64 / entries as f64 * count as f64;
+        eprintln!(
+            "a real {} answer ({entries} entries): {} bytes, gzip {packed} bytes ({ratio:.0}x), \
+             {:.1} bytes an entry; at {count} entries: {per_look:.0} bytes",
+            exchange.name(),
+            sent.len(),
+            packed as f64 / entries as f64,
+        );
+        real.push((exchange, per_look));
+    }
+    let mut before = 0.0;
+    let mut ceiling = 0.0;
+    let mut now = 0.0;
+    for (exchange, count) in counts {
+        let looks = f64::from(month) / prelist::sources::DEFAULT_EXCHANGE_INTERVAL.as_secs_f64();
         let plain = realistic(exchange, count, true);
         let asked = realistic(exchange, count, false);
-        let sent = gzip(&asked);
         assert_eq!(exchange.parse(&plain, 0).unwrap().len(), count);
+        let (sent, how) = match real.iter().find(|(e, _)| *e == exchange) {
+            Some((_, per_look)) => (*per_look, "a real answer, scaled"),
+            None if lowest_ratio.is_finite() => (
+                asked.len() as f64 / lowest_ratio,
+                "estimated at the lowest real ratio",
+            ),
+            None => (gzip(&asked) as f64, "generated: a floor"),
+        };
         eprintln!(
-            "one look at {} ({count} markets), before, uncompressed now, gzip now: {} {} {} bytes",
+            "one look at {} ({count} markets), before, uncompressed now, gzip now ({how}): {} {} {sent:.0} bytes",
             exchange.name(),
             plain.len(),
             asked.len(),
-            sent
         );
-        before += plain.len() as u64 * looks;
-        ceiling += asked.len() as u64 * looks;
-        now += sent as u64 * looks;
+        before += plain.len() as f64 * looks;
+        ceiling += asked.len() as f64 * looks;
+        now += sent * looks;
     }
-    eprintln!("a month of looks at all six, every 5 min, as asked before: {before} bytes");
-    eprintln!("the same as asked now, uncompressed (a ceiling): {ceiling} bytes");
-    eprintln!("the same as asked now, gzip (a floor): {now} bytes");
+    eprintln!("a month of looks at all six, every 5 min, as asked before: {before:.0} bytes");
+    eprintln!("the same as asked now, uncompressed (a ceiling): {ceiling:.0} bytes");
+    eprintln!("the same as asked now, gzip, at the default intervals: {now:.0} bytes");
 }
 
 criterion_group!(benches, bench, bench_binance, bench_bandwidth);

@@ -2095,6 +2095,39 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// An answer reads the same however it is cut into chunks on the way
+    /// in (a look reads it as it streams), and what is not JSON is refused.
+    #[test]
+    fn exchange_answers_read_the_same_in_any_chunks(
+        (exchange, (doc, _)) in exchange().prop_flat_map(|e| (Just(e), exchange_docs(e))),
+        how in writing(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+    ) {
+        let body = how.write(&doc.value);
+        let whole = exchange.parse(&body, NOW);
+        let mut at: Vec<usize> = cuts.iter().map(|i| i.index(body.len() + 1)).collect();
+        at.sort_unstable();
+        at.push(body.len());
+        let mut reader = exchange.reader(NOW);
+        let mut from = 0;
+        let mut fed = Ok(());
+        for cut in at {
+            if fed.is_ok() {
+                fed = reader.feed(&body[from..cut]);
+            }
+            from = cut;
+        }
+        let chunked = fed.and_then(|()| reader.finish());
+        prop_assert_eq!(&chunked, &whole);
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+            prop_assert!(whole.is_err(), "not JSON, yet read: {:?}", String::from_utf8_lossy(&body));
+        }
+    }
+}
+
 #[test]
 fn the_exchange_strategies_reach_the_entries() {
     for exchange in Exchange::ALL {

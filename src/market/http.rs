@@ -124,8 +124,39 @@ pub async fn get_capped_with(
     rate_limits: &[StatusCode],
     headers: impl FnOnce(&reqwest::header::HeaderMap),
 ) -> Result<Vec<u8>, MarketError> {
-    let mut resp = client.get(url).send().await.map_err(from_reqwest)?;
+    let mut resp = answer(client, url, rate_limits).await?;
     headers(resp.headers());
+    let mut body = Vec::new();
+    read_capped(&mut resp, max, |chunk| {
+        body.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await?;
+    Ok(body)
+}
+
+/// GETs `url` and hands its body to `sink` chunk by chunk as it streams in,
+/// decompressed, refusing it at `max` bytes: nothing of it is held here.
+/// Returns the body's size. A status in `rate_limits` is a rate limit, as
+/// for [`get_capped`]; an error from `sink` ends the read.
+pub async fn get_streamed(
+    client: &reqwest::Client,
+    url: Url,
+    max: usize,
+    rate_limits: &[StatusCode],
+    sink: impl FnMut(&[u8]) -> Result<(), MarketError>,
+) -> Result<usize, MarketError> {
+    let mut resp = answer(client, url, rate_limits).await?;
+    read_capped(&mut resp, max, sink).await
+}
+
+/// The answer to a GET of `url`, once its status says a body follows.
+async fn answer(
+    client: &reqwest::Client,
+    url: Url,
+    rate_limits: &[StatusCode],
+) -> Result<reqwest::Response, MarketError> {
+    let resp = client.get(url).send().await.map_err(from_reqwest)?;
     let status = resp.status();
     if rate_limits.contains(&status) {
         let retry_after = resp
@@ -140,14 +171,46 @@ pub async fn get_capped_with(
             status: status.as_u16(),
         });
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(from_reqwest)? {
-        if body.len() + chunk.len() > max {
+    Ok(resp)
+}
+
+/// A body read a chunk at a time: an HTTP answer (decompressed as it
+/// arrives), or a test's stand-in for one.
+pub trait Chunks {
+    type Chunk: AsRef<[u8]>;
+    /// The next chunk, `None` at the end.
+    fn next_chunk(
+        &mut self,
+    ) -> impl std::future::Future<Output = Result<Option<Self::Chunk>, MarketError>>;
+}
+
+impl Chunks for reqwest::Response {
+    type Chunk = bytes::Bytes;
+    async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, MarketError> {
+        self.chunk().await.map_err(from_reqwest)
+    }
+}
+
+/// Hands `body` to `sink` chunk by chunk, and refuses it as soon as it
+/// passes `max` bytes: the chunk that would pass the cap is not handed
+/// over, and nothing more is asked of `body`, so a small compressed answer
+/// that unpacks to gigabytes is stopped at the cap, never unpacked whole.
+/// Returns the body's size.
+pub async fn read_capped<B: Chunks>(
+    body: &mut B,
+    max: usize,
+    mut sink: impl FnMut(&[u8]) -> Result<(), MarketError>,
+) -> Result<usize, MarketError> {
+    let mut read = 0usize;
+    while let Some(chunk) = body.next_chunk().await? {
+        let chunk = chunk.as_ref();
+        if read + chunk.len() > max {
             return Err(MarketError::TooLarge { max });
         }
-        body.extend_from_slice(&chunk);
+        read += chunk.len();
+        sink(chunk)?;
     }
-    Ok(body)
+    Ok(read)
 }
 
 /// `Retry-After` as seconds or an HTTP date, as asked: the poller decides
@@ -182,6 +245,90 @@ pub fn from_reqwest(e: reqwest::Error) -> MarketError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A gzip answer unpacked as reqwest does, a chunk at a time, counting
+    /// what it has unpacked.
+    struct Unpacking {
+        decoder: flate2::read::GzDecoder<std::io::Cursor<Vec<u8>>>,
+        unpacked: usize,
+    }
+
+    const CHUNK: usize = 8 * 1024;
+
+    impl Chunks for Unpacking {
+        type Chunk = Vec<u8>;
+        async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, MarketError> {
+            use std::io::Read;
+            let mut chunk = vec![0; CHUNK];
+            let n = self
+                .decoder
+                .read(&mut chunk)
+                .map_err(|_| MarketError::Network)?;
+            self.unpacked += n;
+            chunk.truncate(n);
+            Ok((n > 0).then_some(chunk))
+        }
+    }
+
+    /// `size` bytes of JSON (an empty list, then spaces), gzip.
+    fn bomb(size: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(b"[]").unwrap();
+        let spaces = vec![b' '; 1024 * 1024];
+        for _ in 0..size / spaces.len() {
+            z.write_all(&spaces).unwrap();
+        }
+        z.finish().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_compressed_bomb_is_stopped_at_the_cap_and_never_unpacked_whole() {
+        let max = 1024 * 1024;
+        let packed = bomb(64 * 1024 * 1024);
+        assert!(
+            packed.len() < max / 4,
+            "small on the wire: {}",
+            packed.len()
+        );
+        let mut body = Unpacking {
+            decoder: flate2::read::GzDecoder::new(std::io::Cursor::new(packed)),
+            unpacked: 0,
+        };
+        let mut handed = 0;
+        let mut held = 0;
+        let outcome = read_capped(&mut body, max, |chunk| {
+            handed += chunk.len();
+            held = held.max(chunk.len());
+            Ok(())
+        })
+        .await;
+        assert_eq!(outcome, Err(MarketError::TooLarge { max }));
+        assert!(handed <= max, "{handed}");
+        assert!(held <= CHUNK, "one chunk at a time: {held}");
+        // Unpacking stopped within a chunk of the cap: the other 63 MiB
+        // were never unpacked.
+        assert!(body.unpacked <= max + CHUNK, "{}", body.unpacked);
+    }
+
+    #[tokio::test]
+    async fn a_body_at_the_cap_is_read_whole_and_an_error_of_the_reader_ends_it() {
+        let packed = bomb(2 * 1024 * 1024);
+        let mut body = Unpacking {
+            decoder: flate2::read::GzDecoder::new(std::io::Cursor::new(packed.clone())),
+            unpacked: 0,
+        };
+        let size = 2 + 2 * 1024 * 1024;
+        assert_eq!(read_capped(&mut body, size, |_| Ok(())).await, Ok(size));
+        let mut body = Unpacking {
+            decoder: flate2::read::GzDecoder::new(std::io::Cursor::new(packed)),
+            unpacked: 0,
+        };
+        let refused = MarketError::Malformed("no".into());
+        let outcome = read_capped(&mut body, size, |_| Err(refused.clone())).await;
+        assert_eq!(outcome, Err(refused));
+        assert_eq!(body.unpacked, CHUNK, "nothing read past the refusal");
+    }
 
     #[test]
     fn retry_after_seconds_and_dates() {

@@ -2,10 +2,10 @@
 //! entry of the wrong shape is skipped rather than failing the whole answer,
 //! and one way to turn an entry's fields into a [`Pair`].
 //!
-//! The lists are read straight into small structs of the few fields that
-//! matter, with serde skipping everything else (Binance's filters and
-//! permission sets are most of its several megabytes): nothing else of an
-//! answer is kept in memory.
+//! The lists are read as they stream in (`stream`), each entry straight
+//! into a small struct of the few fields that matter, with serde skipping
+//! everything else (Binance's filters are most of its megabytes): nothing
+//! else of an answer is kept in memory.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -116,13 +116,8 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-/// The entries of a list that are objects, each read as `T`; anything else
-/// in the list is skipped. A JSON array, or the values of an object (Kraken
-/// keys its pairs by name).
-pub(crate) struct Entries<T>(pub Vec<T>);
-
-/// One entry: `Some` when it is an object.
-struct Entry<T>(Option<T>);
+/// One entry of a list: `Some` when it is an object.
+pub(crate) struct Entry<T>(pub Option<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry<T>, D::Error> {
@@ -168,38 +163,41 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entries<T>, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Entries<T>;
+/// One entry's text read as `T`, `None` when the entry is not an object
+/// (the streaming reader hands each entry over alone).
+pub(crate) fn entry<T: DeserializeOwned>(text: &[u8]) -> Result<Option<T>, serde_json::Error> {
+    serde_json::from_slice::<Entry<T>>(text).map(|e| e.0)
+}
+
+/// Where an answer's list stands: a JSON array, or an object (Kraken keys
+/// its pairs by name). The streaming reader has taken its entries out, so
+/// what is read here is only that it is there, and of the right kind.
+pub(crate) struct List;
+
+impl<'de> Deserialize<'de> for List {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = List;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a list")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries<T>, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(Entry(entry)) = seq.next_element::<Entry<T>>()? {
-                    out.extend(entry);
-                }
-                Ok(Entries(out))
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(List)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<T>, A::Error> {
-                let mut out = Vec::new();
-                while let Some((IgnoredAny, Entry(entry))) =
-                    map.next_entry::<IgnoredAny, Entry<T>>()?
-                {
-                    out.extend(entry);
-                }
-                Ok(Entries(out))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<List, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(List)
             }
         }
-        d.deserialize_any(V(PhantomData))
+        d.deserialize_any(V)
     }
 }
 
-/// Reads a whole answer as `T`. A body that is not JSON, or JSON of another
-/// shape than `shape` describes, is malformed, and the message names the
-/// exchange.
+/// Reads an answer's frame (the answer without its list's entries) as `T`.
+/// A frame that is not JSON, or JSON of another shape than `shape`
+/// describes, is malformed, and the message names the exchange.
 pub(crate) fn decode<T: DeserializeOwned>(
     exchange: Exchange,
     body: &[u8],

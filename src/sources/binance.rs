@@ -7,7 +7,8 @@
 
 use serde::Deserialize;
 
-use super::answer::{Entries, Scalar, decode, finish, malformed, pair};
+use super::answer::{List, Scalar, decode, entry, finish, malformed, pair};
+use super::stream::ListShape;
 use super::{Exchange, Pair, PairState};
 use crate::market::MarketError;
 
@@ -19,7 +20,7 @@ pub const MAX_BODY: usize = 32 * 1024 * 1024;
 
 #[derive(Deserialize)]
 struct Answer {
-    symbols: Option<Entries<Symbol>>,
+    symbols: Option<List>,
 }
 
 #[derive(Deserialize, Default)]
@@ -30,26 +31,38 @@ struct Symbol {
     status: Scalar,
 }
 
-/// Every pair of an `exchangeInfo` answer.
-pub fn parse(body: &[u8], _now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Binance;
-    let answer: Answer = decode(exchange, body, "an object with a list of symbols")?;
-    let symbols = answer
-        .symbols
-        .ok_or_else(|| malformed(exchange, "has no \"symbols\""))?;
-    let pairs = symbols
-        .0
-        .iter()
-        .filter_map(|s| {
-            let state = if s.status.is("TRADING") {
-                PairState::Trading
-            } else {
-                PairState::Closed
-            };
-            pair(&s.base_asset, &s.quote_asset, state)
-        })
-        .collect();
+/// How an `exchangeInfo` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Binance,
+    path: &["symbols"],
+    shape: "an object with a list of symbols",
+    entry: read_symbol,
+    answer: read_answer,
+};
+
+fn read_symbol(text: &[u8], _now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<Symbol>(text)?.and_then(|s| {
+        let state = if s.status.is("TRADING") {
+            PairState::Trading
+        } else {
+            PairState::Closed
+        };
+        pair(&s.base_asset, &s.quote_asset, state)
+    }))
+}
+
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let exchange = LIST.exchange;
+    let answer: Answer = decode(exchange, frame, LIST.shape)?;
+    if answer.symbols.is_none() {
+        return Err(malformed(exchange, "has no \"symbols\""));
+    }
     finish(exchange, pairs)
+}
+
+/// Every pair of an `exchangeInfo` answer.
+pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+    LIST.parse(body, now)
 }
 
 #[cfg(test)]

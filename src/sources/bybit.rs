@@ -7,8 +7,9 @@
 use serde::Deserialize;
 
 use super::answer::{
-    Entries, Scalar, by_status, decode, finish, malformed, ms_to_secs, pair, quote_message,
+    List, Scalar, by_status, decode, entry, finish, malformed, ms_to_secs, pair, quote_message,
 };
+use super::stream::ListShape;
 use super::{Exchange, Pair};
 use crate::market::MarketError;
 
@@ -31,7 +32,7 @@ struct Answer {
 
 #[derive(Deserialize)]
 struct Instruments {
-    list: Option<Entries<Instrument>>,
+    list: Option<List>,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,12 +44,27 @@ struct Instrument {
     launch_time: Scalar,
 }
 
-/// Every pair of an `instruments-info` answer; `now` (Unix seconds) decides
-/// whether a `PreLaunch` instrument is still to open. An answer whose
-/// `retCode` is not 0 is an error, not a list.
-pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Bybit;
-    let answer: Answer = decode(exchange, body, "an object with a result list")?;
+/// How an `instruments-info` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Bybit,
+    path: &["result", "list"],
+    shape: "an object with a result list",
+    entry: read_instrument,
+    answer: read_answer,
+};
+
+fn read_instrument(text: &[u8], now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<Instrument>(text)?.and_then(|i| {
+        let opens_at = i.launch_time.int().map(ms_to_secs);
+        let state = by_status(&i.status, "Trading", "PreLaunch", opens_at, now);
+        pair(&i.base_coin, &i.quote_coin, state)
+    }))
+}
+
+/// An answer whose `retCode` is not 0 is an error, not a list.
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let exchange = LIST.exchange;
+    let answer: Answer = decode(exchange, frame, LIST.shape)?;
     match answer.ret_code.int() {
         None | Some(0) => {}
         Some(RATE_LIMIT_CODE) => return Err(MarketError::RateLimited { retry_after: None }),
@@ -59,20 +75,16 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
             ));
         }
     }
-    let list = answer
-        .result
-        .and_then(|r| r.list)
-        .ok_or_else(|| malformed(exchange, "has no \"result.list\""))?;
-    let pairs = list
-        .0
-        .iter()
-        .filter_map(|i| {
-            let opens_at = i.launch_time.int().map(ms_to_secs);
-            let state = by_status(&i.status, "Trading", "PreLaunch", opens_at, now);
-            pair(&i.base_coin, &i.quote_coin, state)
-        })
-        .collect();
+    if answer.result.and_then(|r| r.list).is_none() {
+        return Err(malformed(exchange, "has no \"result.list\""));
+    }
     finish(exchange, pairs)
+}
+
+/// Every pair of an `instruments-info` answer; `now` (Unix seconds) decides
+/// whether a `PreLaunch` instrument is still to open.
+pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+    LIST.parse(body, now)
 }
 
 #[cfg(test)]

@@ -94,20 +94,23 @@ fn list_url(base: &Url, list_path: &str) -> Url {
 
 impl ExchangeClient {
     /// One look, with the size of the answer in bytes (`prelist doctor`
-    /// says it).
+    /// says it). The answer is read as it streams in, decompressed, one
+    /// entry at a time: it is never held whole.
     pub async fn look_sized(&self, now: i64) -> Result<(Vec<Pair>, usize), MarketError> {
         let rate_limits = match self.exchange {
             Exchange::Binance => BINANCE_RATE_LIMITS,
             _ => RATE_LIMITS,
         };
-        let body = http::get_capped(
+        let mut reader = self.exchange.reader(now);
+        let size = http::get_streamed(
             &self.client,
             self.url.clone(),
             self.exchange.max_body(),
             rate_limits,
+            |chunk| reader.feed(chunk),
         )
         .await?;
-        Ok((self.exchange.parse(&body, now)?, body.len()))
+        Ok((reader.finish()?, size))
     }
 }
 
@@ -116,8 +119,8 @@ impl ExchangeSource for ExchangeClient {
         self.exchange
     }
 
-    /// One GET of the list, read streaming up to the exchange's cap, then
-    /// parsed.
+    /// One GET of the list, read as it streams in, up to the exchange's
+    /// cap.
     async fn look(&self, now: i64) -> Result<Vec<Pair>, MarketError> {
         self.look_sized(now).await.map(|(pairs, _)| pairs)
     }

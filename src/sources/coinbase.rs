@@ -6,7 +6,8 @@
 
 use serde::Deserialize;
 
-use super::answer::{Entries, Scalar, decode, finish, pair};
+use super::answer::{List, Scalar, decode, entry, finish, pair};
+use super::stream::ListShape;
 use super::{Exchange, Pair, PairState};
 use crate::market::MarketError;
 
@@ -25,31 +26,42 @@ struct Product {
     auction_mode: Scalar,
 }
 
-/// Every pair of a `/products` answer.
-pub fn parse(body: &[u8], _now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Coinbase;
-    let products: Entries<Product> = decode(exchange, body, "a list of products")?;
-    let pairs = products
-        .0
+/// How a `/products` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Coinbase,
+    path: &[],
+    shape: "a list of products",
+    entry: read_product,
+    answer: read_answer,
+};
+
+fn read_product(text: &[u8], _now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<Product>(text)?.and_then(|p| {
+        let stopped = [
+            &p.trading_disabled,
+            &p.cancel_only,
+            &p.post_only,
+            &p.auction_mode,
+        ]
         .iter()
-        .filter_map(|p| {
-            let stopped = [
-                &p.trading_disabled,
-                &p.cancel_only,
-                &p.post_only,
-                &p.auction_mode,
-            ]
-            .iter()
-            .any(|flag| flag.bool() == Some(true));
-            let state = if p.status.is("online") && !stopped {
-                PairState::Trading
-            } else {
-                PairState::Closed
-            };
-            pair(&p.base_currency, &p.quote_currency, state)
-        })
-        .collect();
-    finish(exchange, pairs)
+        .any(|flag| flag.bool() == Some(true));
+        let state = if p.status.is("online") && !stopped {
+            PairState::Trading
+        } else {
+            PairState::Closed
+        };
+        pair(&p.base_currency, &p.quote_currency, state)
+    }))
+}
+
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let List = decode(LIST.exchange, frame, LIST.shape)?;
+    finish(LIST.exchange, pairs)
+}
+
+/// Every pair of a `/products` answer.
+pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+    LIST.parse(body, now)
 }
 
 #[cfg(test)]

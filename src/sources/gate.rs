@@ -6,7 +6,8 @@
 
 use serde::Deserialize;
 
-use super::answer::{Entries, Scalar, decode, finish, pair, scheduled};
+use super::answer::{List, Scalar, decode, entry, finish, pair, scheduled};
+use super::stream::ListShape;
 use super::{Exchange, Pair, PairState};
 use crate::market::MarketError;
 
@@ -23,25 +24,35 @@ struct CurrencyPair {
     buy_start: Scalar,
 }
 
+/// How a `currency_pairs` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Gate,
+    path: &[],
+    shape: "a list of currency pairs",
+    entry: read_pair,
+    answer: read_answer,
+};
+
+fn read_pair(text: &[u8], now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<CurrencyPair>(text)?.and_then(|p| {
+        let state = scheduled(p.buy_start.int(), now).unwrap_or(if p.trade_status.is("tradable") {
+            PairState::Trading
+        } else {
+            PairState::Closed
+        });
+        pair(&p.base, &p.quote, state)
+    }))
+}
+
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let List = decode(LIST.exchange, frame, LIST.shape)?;
+    finish(LIST.exchange, pairs)
+}
+
 /// Every pair of a `currency_pairs` answer; `now` (Unix seconds) decides
 /// whether a pair's buying is still to start.
 pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Gate;
-    let list: Entries<CurrencyPair> = decode(exchange, body, "a list of currency pairs")?;
-    let pairs = list
-        .0
-        .iter()
-        .filter_map(|p| {
-            let state =
-                scheduled(p.buy_start.int(), now).unwrap_or(if p.trade_status.is("tradable") {
-                    PairState::Trading
-                } else {
-                    PairState::Closed
-                });
-            pair(&p.base, &p.quote, state)
-        })
-        .collect();
-    finish(exchange, pairs)
+    LIST.parse(body, now)
 }
 
 #[cfg(test)]

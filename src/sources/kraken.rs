@@ -6,7 +6,8 @@
 
 use serde::Deserialize;
 
-use super::answer::{Entries, Scalar, decode, finish, malformed, pair, quote_message};
+use super::answer::{List, Scalar, decode, entry, finish, malformed, pair, quote_message};
+use super::stream::ListShape;
 use super::{Exchange, Pair, PairState};
 use crate::market::MarketError;
 
@@ -18,7 +19,7 @@ pub const MAX_BODY: usize = 8 * 1024 * 1024;
 struct Answer {
     #[serde(default)]
     error: Vec<Scalar>,
-    result: Option<Entries<AssetPair>>,
+    result: Option<List>,
 }
 
 #[derive(Deserialize, Default)]
@@ -30,11 +31,43 @@ struct AssetPair {
     status: Scalar,
 }
 
-/// Every pair of an `AssetPairs` answer. An answer carrying an error (Kraken
-/// answers HTTP 200 with `"error": ["EGeneral:…"]`) is not a list.
-pub fn parse(body: &[u8], _now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Kraken;
-    let answer: Answer = decode(exchange, body, "an object with a result of pairs")?;
+/// How an `AssetPairs` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Kraken,
+    path: &["result"],
+    shape: "an object with a result of pairs",
+    entry: read_pair,
+    answer: read_answer,
+};
+
+fn read_pair(text: &[u8], _now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<AssetPair>(text)?.and_then(|p| {
+        let state = if p.status.is("online") {
+            PairState::Trading
+        } else {
+            PairState::Closed
+        };
+        let named = p.wsname.str().and_then(|ws| ws.split_once('/'));
+        match named {
+            Some((base, quote)) => pair(
+                &Scalar::Str(common_code(base).into()),
+                &Scalar::Str(common_code(quote).into()),
+                state,
+            ),
+            None => pair(
+                &Scalar::Str(common_code(legacy_code(p.base.str()?)).into()),
+                &Scalar::Str(common_code(legacy_code(p.quote.str()?)).into()),
+                state,
+            ),
+        }
+    }))
+}
+
+/// An answer carrying an error (Kraken answers HTTP 200 with `"error":
+/// ["EGeneral:…"]`) is not a list.
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let exchange = LIST.exchange;
+    let answer: Answer = decode(exchange, frame, LIST.shape)?;
     if let Some(first) = answer.error.first() {
         let said = quote_message(first);
         if said.contains("Rate limit") || said.contains("Too many requests") {
@@ -42,34 +75,15 @@ pub fn parse(body: &[u8], _now: i64) -> Result<Vec<Pair>, MarketError> {
         }
         return Err(malformed(exchange, &format!("is an error: {said}")));
     }
-    let result = answer
-        .result
-        .ok_or_else(|| malformed(exchange, "has no \"result\""))?;
-    let pairs = result
-        .0
-        .iter()
-        .filter_map(|p| {
-            let state = if p.status.is("online") {
-                PairState::Trading
-            } else {
-                PairState::Closed
-            };
-            let named = p.wsname.str().and_then(|ws| ws.split_once('/'));
-            match named {
-                Some((base, quote)) => pair(
-                    &Scalar::Str(common_code(base).into()),
-                    &Scalar::Str(common_code(quote).into()),
-                    state,
-                ),
-                None => pair(
-                    &Scalar::Str(common_code(legacy_code(p.base.str()?)).into()),
-                    &Scalar::Str(common_code(legacy_code(p.quote.str()?)).into()),
-                    state,
-                ),
-            }
-        })
-        .collect();
+    if answer.result.is_none() {
+        return Err(malformed(exchange, "has no \"result\""));
+    }
     finish(exchange, pairs)
+}
+
+/// Every pair of an `AssetPairs` answer.
+pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+    LIST.parse(body, now)
 }
 
 /// Kraken's older codes carry a class prefix: `X` for crypto, `Z` for fiat,

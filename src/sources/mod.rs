@@ -16,6 +16,7 @@ pub mod coinbase;
 pub mod gate;
 pub mod kraken;
 pub mod okx;
+pub mod stream;
 
 pub mod watch;
 
@@ -77,13 +78,24 @@ impl Exchange {
     /// seconds). A body of another shape is [`MarketError::Malformed`],
     /// naming the exchange; entries of another shape are skipped.
     pub fn parse(self, body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+        self.list().parse(body, now)
+    }
+
+    /// A reader of one answer of its list as it streams in, as of `now`
+    /// (Unix seconds): what [`parse`](Exchange::parse) does, a chunk at a
+    /// time, holding one entry at a time.
+    pub fn reader(self, now: i64) -> stream::ListReader {
+        self.list().reader(now)
+    }
+
+    fn list(self) -> &'static stream::ListShape {
         match self {
-            Exchange::Binance => binance::parse(body, now),
-            Exchange::Coinbase => coinbase::parse(body, now),
-            Exchange::Kraken => kraken::parse(body, now),
-            Exchange::Okx => okx::parse(body, now),
-            Exchange::Bybit => bybit::parse(body, now),
-            Exchange::Gate => gate::parse(body, now),
+            Exchange::Binance => &binance::LIST,
+            Exchange::Coinbase => &coinbase::LIST,
+            Exchange::Kraken => &kraken::LIST,
+            Exchange::Okx => &okx::LIST,
+            Exchange::Bybit => &bybit::LIST,
+            Exchange::Gate => &gate::LIST,
         }
     }
 }

@@ -7,8 +7,9 @@
 use serde::Deserialize;
 
 use super::answer::{
-    Entries, Scalar, by_status, decode, finish, malformed, ms_to_secs, pair, quote_message,
+    List, Scalar, by_status, decode, entry, finish, malformed, ms_to_secs, pair, quote_message,
 };
+use super::stream::ListShape;
 use super::{Exchange, Pair};
 use crate::market::MarketError;
 
@@ -25,7 +26,7 @@ struct Answer {
     code: Scalar,
     #[serde(default)]
     msg: Scalar,
-    data: Option<Entries<Instrument>>,
+    data: Option<List>,
 }
 
 #[derive(Deserialize, Default)]
@@ -37,12 +38,27 @@ struct Instrument {
     list_time: Scalar,
 }
 
-/// Every pair of an `instruments` answer; `now` (Unix seconds) decides
-/// whether a `preopen` instrument is still to open. An answer whose `code`
-/// is not `0` is an error, not a list.
-pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
-    let exchange = Exchange::Okx;
-    let answer: Answer = decode(exchange, body, "an object with data")?;
+/// How an `instruments` answer is read as it streams in.
+pub(crate) static LIST: ListShape = ListShape {
+    exchange: Exchange::Okx,
+    path: &["data"],
+    shape: "an object with data",
+    entry: read_instrument,
+    answer: read_answer,
+};
+
+fn read_instrument(text: &[u8], now: i64) -> Result<Option<Pair>, serde_json::Error> {
+    Ok(entry::<Instrument>(text)?.and_then(|i| {
+        let opens_at = i.list_time.int().map(ms_to_secs);
+        let state = by_status(&i.state, "live", "preopen", opens_at, now);
+        pair(&i.base_ccy, &i.quote_ccy, state)
+    }))
+}
+
+/// An answer whose `code` is not `0` is an error, not a list.
+fn read_answer(frame: &[u8], pairs: Vec<Pair>) -> Result<Vec<Pair>, MarketError> {
+    let exchange = LIST.exchange;
+    let answer: Answer = decode(exchange, frame, LIST.shape)?;
     match answer.code.int() {
         None | Some(0) => {}
         Some(RATE_LIMIT_CODE) => return Err(MarketError::RateLimited { retry_after: None }),
@@ -53,19 +69,16 @@ pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
             ));
         }
     }
-    let data = answer
-        .data
-        .ok_or_else(|| malformed(exchange, "has no \"data\""))?;
-    let pairs = data
-        .0
-        .iter()
-        .filter_map(|i| {
-            let opens_at = i.list_time.int().map(ms_to_secs);
-            let state = by_status(&i.state, "live", "preopen", opens_at, now);
-            pair(&i.base_ccy, &i.quote_ccy, state)
-        })
-        .collect();
+    if answer.data.is_none() {
+        return Err(malformed(exchange, "has no \"data\""));
+    }
     finish(exchange, pairs)
+}
+
+/// Every pair of an `instruments` answer; `now` (Unix seconds) decides
+/// whether a `preopen` instrument is still to open.
+pub fn parse(body: &[u8], now: i64) -> Result<Vec<Pair>, MarketError> {
+    LIST.parse(body, now)
 }
 
 #[cfg(test)]
