@@ -154,9 +154,8 @@ fn real_answer(exchange: Exchange, mut body: serde_json::Value) -> (usize, Vec<u
 ///
 /// Generated entries differ in their names only and compress four to five
 /// times better than real lists, so the compressed figure is taken from
-/// real answers where there are some: `PRELIST_REAL_LISTS` names a
-/// directory of answers saved as `<exchange>.json` (binance.json,
-/// kraken.json…). A real answer's gzip size per entry is scaled to the
+/// real answers where there are some: `benches/data/<exchange>.json.gz`
+/// (see the README there). A real answer's gzip size per entry is scaled to the
 /// exchange's real count; an exchange without one is estimated as its
 /// generated list's uncompressed size over the lowest compression ratio a
 /// real answer showed. Printed, not timed: `scripts/figures.sh` shows it.
@@ -170,15 +169,17 @@ fn bench_bandwidth(_c: &mut Criterion) {
         (Exchange::Okx, 800),
         (Exchange::Bybit, 700),
     ];
-    let real_dir = std::env::var_os("PRELIST_REAL_LISTS").map(std::path::PathBuf::from);
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data");
     // Each exchange's gzip bytes per look from a real answer, if saved.
     let mut real = Vec::new();
     let mut lowest_ratio = f64::INFINITY;
     for (exchange, count) in counts {
-        let Some(dir) = &real_dir else { break };
-        let Ok(text) = std::fs::read(dir.join(format!("{}.json", exchange.key()))) else {
+        let Ok(packed) = std::fs::File::open(data.join(format!("{}.json.gz", exchange.key())))
+        else {
             continue;
         };
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(packed), &mut text).unwrap();
         let (entries, sent) = real_answer(exchange, serde_json::from_slice(&text).unwrap());
         assert!(exchange.parse(&sent, 0).is_ok(), "{exchange:?}");
         let packed = gzip(&sent);

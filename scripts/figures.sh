@@ -5,9 +5,6 @@
 #
 #   scripts/figures.sh            everything (about 4 minutes after the builds)
 #   scripts/figures.sh --no-bench the binary's figures only
-#
-# PRELIST_REAL_LISTS=dir takes the bandwidth bench's compressed sizes from
-# real answers saved in dir as binance.json, kraken.json… (see the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=1
