@@ -61,8 +61,14 @@ def clean_env(home):
 class App:
     """The binary running in a 120x40 pseudo-terminal."""
 
-    def __init__(self, binary, args=(), env=None, config=None):
+    def __init__(self, binary, args=(), env=None, config=None, files=None):
         self.home = tempfile.TemporaryDirectory(prefix="prelist-figures-")
+        # Files the run starts with, by their path under the home.
+        for rel, data in (files or {}).items():
+            path = os.path.join(self.home.name, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
         if config is not None:
             os.makedirs(os.path.join(self.home.name, "config", "prelist"))
             with open(os.path.join(self.home.name, "config", "prelist", "config.toml"), "w") as f:
@@ -353,6 +359,69 @@ def with_exchanges(binary, label, args, rounds):
     server.shutdown()
 
 
+def ticks(pid):
+    """utime + stime of a process, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def twenty_thousand(a, api, polls=3):
+    """prelist watch on 20,000 trading coins with full price histories
+    (about CoinGecko's whole universe), every price moving at each poll:
+    resident memory after each poll and its save, the peak, and the CPU of
+    each poll (80 requests' answers read, the flip rule, the save)."""
+    n = 20_000
+    now = int(time.time())
+    coins = [
+        {"rank": i + 1, "name": f"Generated coin {i:05}", "market_id": f"generated-coin-{i:05}"}
+        for i in range(n)
+    ]
+    # A state as an older prelist kept it: taken into state.db at start.
+    listings = {
+        f"generated-coin-{i:05}": {
+            "listed_at": now - 86_400,
+            "first_price": 0.1,
+            "price_usd": 0.1234,
+            "change_24h": 1.5,
+            "market_cap": 12_340_000.0,
+            "updated_at": now - 3_600,
+            "history": [[now - 86_400 + k * 3_600, 0.1 + k / 1e4] for k in range(16)],
+        }
+        for i in range(n)
+    }
+    data = os.path.join("data", "prelist")
+    files = {
+        os.path.join(data, "watchlist.json"): json.dumps({"version": 1, "coins": coins}).encode(),
+        os.path.join(data, "state.json"): json.dumps({"version": 1, "listings": listings}).encode(),
+    }
+    PriceStub.requests = 0
+    app = App(a.bin, ["watch", "--interval", "60", "--api-url", api], files=files)
+    per_poll = -(-n // 250)
+    after, cpu = [], []
+    for p in range(1, polls + 1):
+        t0 = ticks(app.pid)
+        deadline = time.monotonic() + 150
+        while PriceStub.requests < p * per_poll:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"poll {p}: the stub saw {PriceStub.requests} requests")
+            app.pump(0.5)
+        # The save follows the last answer.
+        app.settle(5)
+        cpu.append(ticks(app.pid) - t0)
+        after.append(app.status()["VmRSS"])
+    s = app.status()
+    print(
+        f"prelist watch, {n:,} trading coins with full histories, every price moving, "
+        f"{polls} polls every 60 s: VmRSS after each poll and its save "
+        + ", ".join(f"{kb} kB" for kb in after)
+        + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])}); CPU ticks (utime+stime, "
+        f"{os.sysconf('SC_CLK_TCK')} a second) from one poll to the end of the next's save: "
+        + ", ".join(str(t) for t in cpu[1:])
+    )
+    app.stop()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bin", default="target/release/prelist")
@@ -365,6 +434,11 @@ def main():
         action="store_true",
         help="only the runs with all six exchanges (the default sources)",
     )
+    p.add_argument(
+        "--only-20k",
+        action="store_true",
+        help="only the run of prelist watch on 20,000 trading coins",
+    )
     a = p.parse_args()
     # The app runs in its temporary home, so a relative path would not do.
     a.bin = os.path.abspath(a.bin)
@@ -374,6 +448,9 @@ def main():
     api = f"http://127.0.0.1:{server.server_address[1]}/api/v3"
     if a.only_sources:
         all_sources(a, api)
+        return
+    if a.only_20k:
+        twenty_thousand(a, api)
         return
 
     size = os.path.getsize(a.bin)
@@ -416,6 +493,7 @@ def main():
     print_idle_cpu("prelist watch between polls with --interval 60", app, a.poll_secs)
     app.stop()
     all_sources(a, api)
+    twenty_thousand(a, api)
     server.shutdown()
 
 

@@ -174,12 +174,24 @@ fn data_dir_checks(dir: &Path) -> Vec<Check> {
         Err(e) => checks.push(problem("free space", format!("cannot tell: {e}"))),
     }
     let state = dir.join(STATE_FILE);
-    match store::StateDb::open(&state).and_then(|db| store::StateStore::load(&db)) {
-        Ok(s) => checks.push(ok(
-            "state",
-            format!("{}: {} listings", state.display(), s.listings.len()),
-        )),
-        Err(e) => checks.push(problem("state", e.to_string())),
+    match store::StateDb::open(&state).map(|db| (store::StateStore::load(&db), db.outbox_len())) {
+        Ok((Ok(s), Ok(waiting))) => {
+            checks.push(ok(
+                "state",
+                format!("{}: {} listings", state.display(), s.listings.len()),
+            ));
+            checks.push(ok(
+                "outbox",
+                match waiting {
+                    0 => "no notification waits to be delivered".to_string(),
+                    n => format!(
+                        "{n} notification(s) wait to be delivered by the next prelist with \
+                         [notify]'s command or webhook"
+                    ),
+                },
+            ));
+        }
+        Ok((Err(e), _) | (_, Err(e))) | Err(e) => checks.push(problem("state", e.to_string())),
     }
     match store::others_running(dir) {
         Some(true) => checks.push(ok(

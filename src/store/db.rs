@@ -94,7 +94,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pages of cache per connection (SQLite's default is 2 MB): the rows are
 /// read whole at a load and written a few at a time, so a big cache buys
 /// nothing but resident memory.
-const CACHE_PAGES: i64 = 4096;
+const CACHE_PAGES: i64 = 1024;
 
 /// The state database at one path, as a [`StateStore`]. The file is made
 /// at the first save: a command that only reads leaves no file behind.
