@@ -21,7 +21,7 @@ use crate::merge::merge_state;
 use crate::state::State;
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
-/// step of [`MIGRATIONS`] takes the database one version up.
+/// step of the migrations takes the database one version up.
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
@@ -123,7 +123,7 @@ type Conn<'a> = MutexGuard<'a, Option<Connection>>;
 impl StateDb {
     /// Opens the database at `path` if it is there, bringing its schema up
     /// to date, and takes in a `state.json` beside it (see
-    /// [`super::import::take_in_json`]). The file and its WAL companions
+    /// `import::take_in_json`). The file and its WAL companions
     /// must be regular files where they exist.
     pub fn open(path: &Path) -> Result<StateDb, StoreError> {
         let db = StateDb {
