@@ -453,12 +453,7 @@ struct Hook {
 
 impl Hook {
     fn start() -> Hook {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(wiremock::MockServer::start());
+        let (rt, server) = common::mock_server();
         Hook { rt, server }
     }
 

@@ -221,34 +221,37 @@ impl StateDb {
     /// both claim one event, the stored claim stands (its writer may have
     /// told it already): the unique key of a claim.
     fn merge_in(&self, ours: &State) -> Result<State, StoreError> {
-        let mut guard = self.connected(true)?;
-        let Some(conn) = guard.as_mut() else {
-            return Err(self.unopened());
-        };
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(e))?;
-        let revision = rows::revision(&tx).map_err(|e| self.error(e))?;
+        let written = self.write(|tx| {
+            let err = |e| self.error(e);
+            let revision = rows::revision(tx).map_err(err)?;
+            let mut seen = self.seen();
+            if seen.revision != Some(revision) {
+                // Another instance saved since: read what it holds now. The
+                // revision is read inside the write transaction, so nothing
+                // can change between the two.
+                seen.state = rows::read_state(tx, &self.path)?;
+                seen.revision = Some(revision);
+            }
+            let mut merged = merge_state(ours, &seen.state);
+            crate::told::prune(&mut merged.told);
+            rows::write_changes(tx, &seen.state, &merged)
+                .and_then(|()| rows::set_revision(tx, revision + 1))
+                .map_err(err)?;
+            Ok((merged, revision + 1))
+        });
         let mut seen = self.seen();
-        if seen.revision != Some(revision) {
-            // Another instance saved since: read what it holds now. The
-            // revision is read inside the write transaction, so nothing
-            // can change between the two.
-            seen.state = rows::read_state(&tx, &self.path)?;
-            seen.revision = Some(revision);
+        match written {
+            Ok((merged, revision)) => {
+                seen.revision = Some(revision);
+                seen.state = merged.clone();
+                Ok(merged)
+            }
+            Err(e) => {
+                // What the database holds after a failed save is read again.
+                seen.revision = None;
+                Err(e)
+            }
         }
-        let mut merged = merge_state(ours, &seen.state);
-        crate::told::prune(&mut merged.told);
-        let written = rows::write_changes(&tx, &seen.state, &merged)
-            .and_then(|()| rows::set_revision(&tx, revision + 1));
-        if let Err(e) = written.and_then(|()| tx.commit()) {
-            // What the database holds after a failed commit is read again.
-            seen.revision = None;
-            return Err(self.error(e));
-        }
-        seen.revision = Some(revision + 1);
-        seen.state = merged.clone();
-        Ok(merged)
     }
 }
 

@@ -98,6 +98,17 @@ pub fn pty_command(home: &Path) -> CommandBuilder {
     cmd
 }
 
+/// A loopback mock server, and the runtime of its own it runs on.
+pub fn mock_server() -> (tokio::runtime::Runtime, wiremock::MockServer) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(wiremock::MockServer::start());
+    (rt, server)
+}
+
 /// A loopback CoinGecko whose `/simple/price` answer a test sets, with a
 /// runtime of its own that lives as long as it does.
 pub struct PriceApi {
@@ -108,12 +119,7 @@ pub struct PriceApi {
 impl PriceApi {
     /// Starts one that answers `body` to every price request.
     pub fn start(body: serde_json::Value) -> PriceApi {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(wiremock::MockServer::start());
+        let (rt, server) = mock_server();
         let api = PriceApi { rt, server };
         api.answer(body);
         api
