@@ -525,3 +525,49 @@ fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
     let again = watch.lines.recv_timeout(Duration::from_secs(3));
     assert!(again.is_err(), "nothing told again: {again:?}");
 }
+
+#[test]
+fn a_post_left_by_a_killed_watch_is_sent_by_another_running_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
+    let hook = Hook::start();
+    hook.answer(503);
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[notify]\nwebhook = \"{}/hook\"\nwebhook_format = \"json\"\n",
+            hook.server.uri()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    let mut first = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
+    assert!(first.next_line().contains("Nillion is now trading"));
+    wait_until("the first post", || !hook.posts().is_empty());
+    // A second watch on the same data dir: the listing is claimed, so it
+    // tells nothing, and the post is the first one's while it runs.
+    let second = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
+    std::thread::sleep(Duration::from_secs(3));
+    first.child.kill().unwrap(); // SIGKILL: no release of its lease
+    first.child.wait().unwrap();
+    hook.answer(200);
+    // The lease runs out 60 s after the owner's last renewal; the second
+    // looks every 10 s.
+    let start = Instant::now();
+    while hook.posts().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(100),
+            "the post left behind was never sent"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let posts = hook.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(posts[0].contains("Nillion is now trading"), "{posts:?}");
+    let again = second.lines.recv_timeout(Duration::from_secs(1));
+    assert!(again.is_err(), "nothing told again: {again:?}");
+}
