@@ -102,6 +102,11 @@ const CACHE_PAGES: i64 = 1024;
 pub struct StateDb {
     path: PathBuf,
     conn: Mutex<Option<Connection>>,
+    /// The file the connection has open (device and inode, through
+    /// symlinks): a database removed or replaced under a running prelist
+    /// (its data dir deleted, a backup moved in) is opened again, or every
+    /// later save would go to a file no one can read.
+    file: Mutex<Option<(u64, u64)>>,
     /// What the database held at this connection's `data_version`: the
     /// base every save compares with, so only changed rows are written.
     seen: Mutex<Seen>,
@@ -129,6 +134,7 @@ impl StateDb {
         let db = StateDb {
             path: path.to_path_buf(),
             conn: Mutex::new(None),
+            file: Mutex::new(None),
             seen: Mutex::default(),
         };
         check_files(path)?;
@@ -144,10 +150,30 @@ impl StateDb {
     /// The connection; made now if the file is there, or if `create`.
     fn connected(&self, create: bool) -> Result<Conn<'_>, StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        self.let_go_if_replaced(&mut conn);
         if conn.is_none() && (create || std::fs::symlink_metadata(&self.path).is_ok()) {
             *conn = Some(connect(&self.path)?);
+            *self.file() = file_id(&self.path);
         }
         Ok(conn)
+    }
+
+    fn file(&self) -> MutexGuard<'_, Option<(u64, u64)>> {
+        self.file.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Closes the connection if the file at the path is no longer the one
+    /// it has open; what it held is then read again from the new one.
+    fn let_go_if_replaced(&self, conn: &mut Option<Connection>) {
+        if conn.is_some() && file_id(&self.path) != *self.file() {
+            tracing::warn!(
+                "{} was removed or replaced while open: it is opened again",
+                self.path.display()
+            );
+            *conn = None;
+            self.seen().revision = None;
+            self.seen().data_version = None;
+        }
     }
 
     fn seen(&self) -> MutexGuard<'_, Seen> {
@@ -283,13 +309,17 @@ impl StateStore for StateDb {
         let Ok(mut guard) = self.conn.try_lock() else {
             return false;
         };
+        self.let_go_if_replaced(&mut guard);
         if guard.is_none() {
             // Made by another instance since: connect, and read it.
             if std::fs::symlink_metadata(&self.path).is_err() {
                 return false;
             }
             match connect(&self.path) {
-                Ok(conn) => *guard = Some(conn),
+                Ok(conn) => {
+                    *guard = Some(conn);
+                    *self.file() = file_id(&self.path);
+                }
                 // Tried again at the next look; a save says what is wrong.
                 Err(_) => return false,
             }
@@ -309,6 +339,12 @@ impl StateStore for StateDb {
         seen.data_version = Some(version);
         rows::revision(conn).is_ok_and(|r| seen.revision != Some(r))
     }
+}
+
+/// The device and inode of the file at `path`, through symlinks.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 fn data_version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -681,3 +681,23 @@ fn an_outbox_post_is_one_per_event_held_by_its_owner_and_taken_once_it_is_gone()
     assert_eq!((taken, dropped), (Taken::Nothing, 1));
     assert_eq!(db.outbox_len().unwrap(), 0);
 }
+
+#[test]
+fn a_database_removed_while_open_is_made_again_at_the_next_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let path = data.join(STATE_FILE);
+    let db = StateDb::open(&path).unwrap();
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), listing(0.7));
+    db.save(&state).unwrap();
+    // The data dir is deleted under the running instance.
+    std::fs::remove_dir_all(&data).unwrap();
+    state.listings.insert("parcl".into(), listing(0.2));
+    assert_eq!(db.save(&state).unwrap(), state);
+    assert_eq!(
+        StateDb::open(&path).unwrap().load().unwrap(),
+        state,
+        "all of it, in a new file"
+    );
+}
