@@ -470,6 +470,20 @@ impl Hook {
         });
     }
 
+    /// A config file (private, as one holding a webhook URL must be) that
+    /// posts every event here as JSON.
+    fn config(&self, dir: &Path) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let config = dir.join("config.toml");
+        let toml = format!(
+            "[notify]\nwebhook = \"{}/hook\"\nwebhook_format = \"json\"\n",
+            self.server.uri()
+        );
+        std::fs::write(&config, toml).unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+        config
+    }
+
     /// The bodies of the posts heard since the last `answer`.
     fn posts(&self) -> Vec<String> {
         self.rt
@@ -483,22 +497,12 @@ impl Hook {
 
 #[test]
 fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
-    use std::os::unix::fs::PermissionsExt;
     let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
     let hook = Hook::start();
     hook.answer(503);
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[notify]\nwebhook = \"{}/hook\"\nwebhook_format = \"json\"\n",
-            hook.server.uri()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = hook.config(home.path());
 
     // The flip is told, and its post refused: it waits for its retry.
     let watch = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
@@ -528,22 +532,12 @@ fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
 
 #[test]
 fn a_post_left_by_a_killed_watch_is_sent_by_another_running_one() {
-    use std::os::unix::fs::PermissionsExt;
     let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
     let hook = Hook::start();
     hook.answer(503);
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[notify]\nwebhook = \"{}/hook\"\nwebhook_format = \"json\"\n",
-            hook.server.uri()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = hook.config(home.path());
 
     let mut first = Watch::spawn(home.path(), &data, &api.url(), &config, &[]);
     assert!(first.next_line().contains("Nillion is now trading"));
