@@ -814,3 +814,53 @@ fn a_writer_killed_at_random_points_loses_no_committed_row() {
     }
     assert!(saved_before.is_some_and(|n| n > 50), "{saved_before:?}");
 }
+
+/// Makes a directory immutable (`chattr +i`) until dropped: even root may
+/// not create a file in it, as a user may not in a read-only data dir.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(dir: &Path) -> Option<Immutable> {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_database_in_a_data_dir_that_may_not_be_written_is_still_read() {
+    use prelist::store::StateStore;
+    let env = Env::new();
+    let path = env.data().join(prelist::store::STATE_FILE);
+    let mut state = prelist::store::State::default();
+    state.listings.insert("nillion".into(), stored_listing(0.7));
+    prelist::store::open_state(&path)
+        .unwrap()
+        .save(&state)
+        .unwrap();
+    let Some(_frozen) = Immutable::set(&env.data()) else {
+        eprintln!("chattr +i is not available here: nothing to check");
+        return;
+    };
+    let out = env.ok(&["list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nillion = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Nillion")
+        .unwrap();
+    assert_eq!(nillion["status"], "trading", "{nillion}");
+    assert_eq!(nillion["price_usd"], 0.7);
+}

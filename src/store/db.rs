@@ -227,6 +227,19 @@ impl StateDb {
         f(&tx).map(Some)
     }
 
+    /// The database at `path` through a connection that only reads, as a
+    /// data dir prelist may not write gives it.
+    #[cfg(test)]
+    pub(super) fn open_read_only(path: &Path) -> Result<StateDb, StoreError> {
+        let db = StateDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(Some(connect_read_only(path)?)),
+            file: Mutex::new(file_id(path)),
+            seen: Mutex::default(),
+        };
+        Ok(db)
+    }
+
     /// The rows `f` wrote through this connection.
     #[cfg(test)]
     pub(super) fn changes_of(
@@ -341,6 +354,23 @@ impl StateStore for StateDb {
     }
 }
 
+/// `path` as an SQLite URI that opens it immutable (read as it stands,
+/// with no `-shm` or `-wal` file). Every byte but the unreserved ones and
+/// `/` is percent-encoded, so no name can add a parameter.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 /// The device and inode of the file at `path`, through symlinks.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
@@ -400,6 +430,22 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
             })
         })?;
     }
+    match connect_writable(path) {
+        // A data dir (or file) this user may not write: the state is still
+        // read, and each save fails naming the file, to be tried again, as
+        // a full disk would.
+        Err(e @ StoreError::Db { .. }) if path.is_file() => match connect_read_only(path) {
+            Ok(conn) => {
+                tracing::warn!("{e}: it is read, and nothing can be saved to it");
+                Ok(conn)
+            }
+            Err(_) => Err(e),
+        },
+        connected => connected,
+    }
+}
+
+fn connect_writable(path: &Path) -> Result<Connection, StoreError> {
     let err = |e| db_error(path, e);
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -415,6 +461,38 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "cache_size", CACHE_PAGES)
         .map_err(err)?;
     migrate(path, &conn)?;
+    Ok(conn)
+}
+
+/// A connection that only reads, for a database prelist may not write;
+/// its schema must be this prelist's, as none can be brought up to date.
+fn connect_read_only(path: &Path) -> Result<Connection, StoreError> {
+    let err = |e| db_error(path, e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = Connection::open_with_flags(path, flags).and_then(|conn| {
+        conn.query_row("PRAGMA user_version", [], |_| Ok(()))
+            .map(|()| conn)
+    });
+    let conn = match plain {
+        Ok(conn) => conn,
+        // A WAL database is read through its `-shm` file, which a
+        // directory nobody may write cannot hold: read as it stands, as
+        // no prelist can change it there either.
+        Err(_) => {
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(err)?
+        }
+    };
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if version != SCHEMA_VERSION {
+        return Err(StoreError::DbVersion {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
     Ok(conn)
 }
 

@@ -701,3 +701,23 @@ fn a_database_removed_while_open_is_made_again_at_the_next_save() {
         "all of it, in a new file"
     );
 }
+
+#[test]
+fn a_database_that_may_only_be_read_is_read_and_each_save_says_why_it_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut state = State::default();
+    state.listings.insert("nillion".into(), listing(0.7));
+    let db = StateDb::open(&path).unwrap();
+    db.save(&state).unwrap();
+    drop(db);
+    let read_only = StateDb::open_read_only(&path).unwrap();
+    assert_eq!(read_only.load().unwrap(), state);
+    state.listings.insert("parcl".into(), listing(0.2));
+    let msg = read_only.save(&state).unwrap_err().to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("readonly"),
+        "{msg}"
+    );
+    assert!(!read_only.changed());
+}
