@@ -1649,7 +1649,7 @@ mod tests {
             };
             let _ = app.update(Input::StateSaved {
                 sent,
-                result: Err("cannot write state.json: No space left on device".into()),
+                result: Err("state.db: database or disk is full".into()),
             });
             assert!(
                 app.unsaved()
