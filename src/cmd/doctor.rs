@@ -174,7 +174,7 @@ fn data_dir_checks(dir: &Path) -> Vec<Check> {
         Err(e) => checks.push(problem("free space", format!("cannot tell: {e}"))),
     }
     let state = dir.join(STATE_FILE);
-    match store::StateDb::open(&state).map(|db| (store::StateStore::load(&db), db.outbox_len())) {
+    match store::open_state(&state).map(|db| (store::StateStore::load(&*db), db.outbox_len())) {
         Ok((Ok(s), Ok(waiting))) => {
             checks.push(ok(
                 "state",
@@ -222,7 +222,7 @@ fn network_checks(
     let plan = settings.poll_plan(requests_per_poll(ids.len()));
     let mut checks = Vec::new();
     let month = month_of(jiff::Timestamp::now().as_second());
-    let calls = store::StateDb::open(&data_dir.join(STATE_FILE))
+    let calls = store::open_state(&data_dir.join(STATE_FILE))
         .and_then(|db| store::load_calls(&db))
         .map(|book| store::calls_in(&book, &month, settings.plan()));
     checks.push(match (calls, plan.budget) {

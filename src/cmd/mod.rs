@@ -125,7 +125,7 @@ fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
         .map(|(w, _)| requests_per_poll(w.coins.iter().filter_map(|c| c.poll_id()).count()))
         .unwrap_or(1);
     let month = month_of(jiff::Timestamp::now().as_second());
-    let calls = StateDb::open(&data_dir.join(STATE_FILE))
+    let calls = store::open_state(&data_dir.join(STATE_FILE))
         .and_then(|db| store::load_calls(&db))
         .map(|book| store::calls_in(&book, &month, settings.plan()))
         .map_err(|e| e.to_string());

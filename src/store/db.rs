@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use super::rows;
+use super::rows::{self, db_error};
 use super::{StateStore, StoreError};
 use crate::merge::merge_state;
 use crate::state::State;
@@ -127,9 +127,9 @@ type Conn<'a> = MutexGuard<'a, Option<Connection>>;
 
 impl StateDb {
     /// Opens the database at `path` if it is there, bringing its schema up
-    /// to date, and takes in a `state.json` beside it (see
-    /// `import::take_in_json`). The file and its WAL companions
-    /// must be regular files where they exist.
+    /// to date (a `state.json` beside it is taken in by
+    /// [`super::open_state`]). The file and its WAL companions must be
+    /// regular files where they exist.
     pub fn open(path: &Path) -> Result<StateDb, StoreError> {
         let db = StateDb {
             path: path.to_path_buf(),
@@ -139,7 +139,6 @@ impl StateDb {
         };
         check_files(path)?;
         drop(db.connected(false)?);
-        super::import::take_in_json(&db)?;
         Ok(db)
     }
 
@@ -255,11 +254,15 @@ impl StateDb {
         Ok(total(self)? - before)
     }
 
-    /// Merges `ours` into what the database holds, in one transaction,
-    /// writing only the rows that differ; returns what it holds now. Where
-    /// both claim one event, the stored claim stands (its writer may have
-    /// told it already): the unique key of a claim.
-    fn merge_in(&self, ours: &State) -> Result<State, StoreError> {
+    /// Merges `ours` into what the database holds, and does `also`, in one
+    /// transaction, writing only the rows that differ; returns what it
+    /// holds now. Where both claim one event, the stored claim stands (its
+    /// writer may have told it already): the unique key of a claim.
+    pub(super) fn merge_in(
+        &self,
+        ours: &State,
+        also: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
+    ) -> Result<State, StoreError> {
         let written = self.write(|tx| {
             let err = |e| self.error(e);
             let revision = rows::revision(tx).map_err(err)?;
@@ -275,6 +278,7 @@ impl StateDb {
             crate::told::prune(&mut merged.told);
             rows::write_changes(tx, &seen.state, &merged)
                 .and_then(|()| rows::set_revision(tx, revision + 1))
+                .and_then(|()| also(tx))
                 .map_err(err)?;
             Ok((merged, revision + 1))
         });
@@ -313,7 +317,7 @@ impl StateStore for StateDb {
     }
 
     fn save(&self, state: &State) -> Result<State, StoreError> {
-        self.merge_in(state)
+        self.merge_in(state, |_| Ok(()))
     }
 
     fn changed(&self) -> bool {
@@ -528,24 +532,5 @@ fn migrate(path: &Path, conn: &Connection) -> Result<(), StoreError> {
             let _ = conn.execute_batch("ROLLBACK");
             Err(err(e))
         }
-    }
-}
-
-/// A database error, naming the file; one that says the file is not a
-/// database (or is damaged) says what to do about it.
-pub(super) fn db_error(path: &Path, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    let broken = matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    );
-    StoreError::Db {
-        path: path.to_path_buf(),
-        message: crate::text::clean(&e.to_string()).into_owned(),
-        hint: if broken {
-            " (move it aside to start afresh; it is never overwritten while it cannot be read)"
-        } else {
-            ""
-        },
     }
 }

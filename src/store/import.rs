@@ -9,7 +9,6 @@ use super::db::StateDb;
 use super::rows;
 use super::state::read_state;
 use super::{STATE_JSON, StoreError};
-use crate::merge::merge_state;
 
 /// What the JSON state file beside `db` is renamed to once taken in.
 pub const IMPORTED_SUFFIX: &str = ".imported";
@@ -29,18 +28,13 @@ pub fn take_in_json(db: &StateDb) -> Result<(), StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         _ => {}
     }
-    let file = read_state(&json)?;
-    let (theirs, calls) = file.into_parts();
-    db.write(|tx| {
-        let held = rows::read_state(tx, db.path())?;
-        let mut merged = merge_state(&theirs, &held);
-        crate::told::prune(&mut merged.told);
-        rows::write_changes(tx, &held, &merged)
-            .and_then(|()| rows::set_revision(tx, rows::revision(tx)? + 1))
-            .map_err(|e| db.error(e))?;
+    let (theirs, calls) = read_state(&json)?.into_parts();
+    // Merged as another instance's save is; each month's count of calls
+    // raised to the file's, in the same transaction.
+    db.merge_in(&theirs, |tx| {
         for (month, by_plan) in &calls {
             for (plan, n) in by_plan {
-                rows::raise_calls(tx, month, plan, *n).map_err(|e| db.error(e))?;
+                rows::raise_calls(tx, month, plan, *n)?;
             }
         }
         Ok(())

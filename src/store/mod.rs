@@ -205,10 +205,12 @@ pub trait StateStore: Send + Sync + 'static {
     fn changed(&self) -> bool;
 }
 
-/// Opens the state database at `path` (see [`StateDb::open`]), shared by
-/// the runner and the ledger of calls.
+/// Opens the state database at `path` (see [`StateDb::open`]) and takes
+/// in a `state.json` beside it, as every command does at start.
 pub fn open_state(path: &Path) -> Result<std::sync::Arc<StateDb>, StoreError> {
-    StateDb::open(path).map(std::sync::Arc::new)
+    let db = StateDb::open(path)?;
+    import::take_in_json(&db)?;
+    Ok(std::sync::Arc::new(db))
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
-use super::db::db_error;
 use super::state::{CallBook, calls_problem, distrust_the_future, listing_problem};
 use crate::alert::{AlertMemo, Crossing, Mark, memo_problem};
 use crate::book::{Asset, Book, ExchangeBook};
@@ -455,4 +454,23 @@ pub fn set_revision(conn: &Connection, revision: i64) -> rusqlite::Result<()> {
         [revision],
     )?;
     Ok(())
+}
+
+/// A database error, naming the file; one that says the file is not a
+/// database (or is damaged) says what to do about it.
+pub fn db_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let broken = matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    );
+    StoreError::Db {
+        path: path.to_path_buf(),
+        message: crate::text::clean(&e.to_string()).into_owned(),
+        hint: if broken {
+            " (move it aside to start afresh; it is never overwritten while it cannot be read)"
+        } else {
+            ""
+        },
+    }
 }

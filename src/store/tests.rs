@@ -67,11 +67,11 @@ fn alerts_round_trip_and_merge_with_another_instances() {
     // Another instance, which saw neither crossing, fired on Nillion.
     let mut theirs = State::default();
     theirs.alerts.insert("nillion".into(), fired(0.5, 200));
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     assert_eq!(db.load().unwrap(), ours, "the file was taken in");
     let merged = db.save(&theirs).unwrap();
     assert_eq!(merged.alerts.len(), 2, "a fired mark is kept: {merged:?}");
-    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), merged);
+    assert_eq!(open_state(db.path()).unwrap().load().unwrap(), merged);
     let path = dir.path().join(STATE_JSON);
     // A state without alerts writes none.
     save_state(&path, &State::default()).unwrap();
@@ -134,8 +134,8 @@ fn claims_are_kept_by_the_first_writer_and_a_bad_one_refuses_the_file() {
         told: Told::from([("listed:coingecko:parcl:PRCL".into(), claim(100, 1))]),
         ..State::default()
     };
-    let one = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
-    let two = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let one = open_state(&dir.path().join(STATE_FILE)).unwrap();
+    let two = open_state(&dir.path().join(STATE_FILE)).unwrap();
     one.save(&first).unwrap();
     // A second instance claims the same event, and one of its own.
     let second = State {
@@ -307,9 +307,9 @@ fn twenty_thousand_coins_with_full_histories_save_and_load() {
         state.listings.insert(format!("generated-coin-{i:05}"), l);
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     assert_eq!(db.save(&state).unwrap(), state);
-    let again = StateDb::open(db.path()).unwrap();
+    let again = open_state(db.path()).unwrap();
     assert_eq!(again.load().unwrap(), state);
 }
 
@@ -317,8 +317,8 @@ fn twenty_thousand_coins_with_full_histories_save_and_load() {
 fn a_state_store_notices_another_instances_save_and_not_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_FILE);
-    let ours = StateDb::open(&path).unwrap();
-    let theirs = StateDb::open(&path).unwrap();
+    let ours = open_state(&path).unwrap();
+    let theirs = open_state(&path).unwrap();
     assert_eq!(ours.load().unwrap(), State::default());
     assert!(!ours.changed(), "nothing stored yet");
 
@@ -373,7 +373,7 @@ fn no_book_can_make_the_state_unsaveable() {
     use crate::book::{Asset, ExchangeBook};
     use crate::exchange::Exchange;
     let dir = tempfile::tempdir().unwrap();
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
     let book = |n: usize| ExchangeBook {
@@ -406,7 +406,7 @@ fn no_book_can_make_the_state_unsaveable() {
         .insert(Exchange::Kraken, book(MAX_ASSETS));
     let written = db.save(&state).unwrap();
     assert_eq!(written, state);
-    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
+    assert_eq!(open_state(db.path()).unwrap().load().unwrap(), state);
     // A look a month later that lists one of Gate's: the rest are gone
     // from the book, in the database too, though the stored book had them.
     let gate = state.book.exchanges.get_mut(&Exchange::Gate).unwrap();
@@ -416,7 +416,7 @@ fn no_book_can_make_the_state_unsaveable() {
         .values_mut()
         .for_each(|a| a.last_seen = gate.last_look);
     assert_eq!(db.save(&state).unwrap(), state);
-    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
+    assert_eq!(open_state(db.path()).unwrap().load().unwrap(), state);
 }
 
 #[test]
@@ -460,7 +460,7 @@ fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     newer.updated_at = now + 60;
     let mut ours = State::default();
     ours.listings.insert("nillion".into(), newer);
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     let merged = db.save(&ours).unwrap();
     assert_eq!(merged.listings["nillion"].price_usd, 0.8);
 }
@@ -477,7 +477,7 @@ fn a_state_json_is_taken_in_once_and_renamed() {
     );
     save_state(&json, &old).unwrap();
     let text = std::fs::read_to_string(&json).unwrap();
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     assert_eq!(db.load().unwrap(), old);
     assert!(!json.exists(), "renamed");
     let imported = dir.path().join("state.json.imported");
@@ -490,7 +490,7 @@ fn a_state_json_is_taken_in_once_and_renamed() {
     // The same file put back (a restored backup) changes nothing taken
     // in twice: a merge, not an addition.
     std::fs::write(&json, &text).unwrap();
-    let again = StateDb::open(db.path()).unwrap();
+    let again = open_state(db.path()).unwrap();
     assert_eq!(again.load().unwrap(), old);
 }
 
@@ -499,7 +499,7 @@ fn a_state_json_that_does_not_load_is_left_as_it_is_and_named() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join(STATE_JSON);
     std::fs::write(&json, "{\"version\": 1, \"listings\": {\"x\": ").unwrap();
-    let msg = StateDb::open(&dir.path().join(STATE_FILE))
+    let msg = open_state(&dir.path().join(STATE_FILE))
         .unwrap_err()
         .to_string();
     assert!(
@@ -517,13 +517,13 @@ fn a_state_json_that_does_not_load_is_left_as_it_is_and_named() {
 fn a_database_of_a_newer_prelist_or_no_database_at_all_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_FILE);
-    let db = StateDb::open(&path).unwrap();
+    let db = open_state(&path).unwrap();
     db.save(&State::default()).unwrap();
     drop(db);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
-    let msg = StateDb::open(&path).unwrap_err().to_string();
+    let msg = open_state(&path).unwrap_err().to_string();
     assert!(
         msg.contains(&path.display().to_string()) && msg.contains("schema version 99"),
         "{msg}"
@@ -535,7 +535,7 @@ fn a_database_of_a_newer_prelist_or_no_database_at_all_is_refused_by_name() {
         "not a database at all, but long enough to look at ".repeat(40),
     )
     .unwrap();
-    let msg = StateDb::open(&garbage).unwrap_err().to_string();
+    let msg = open_state(&garbage).unwrap_err().to_string();
     assert!(
         msg.contains("garbage.db") && msg.contains("move it aside"),
         "{msg}"
@@ -556,7 +556,7 @@ fn an_older_schema_is_brought_up_to_date() {
         .unwrap()
         .execute_batch("PRAGMA journal_mode = WAL")
         .unwrap();
-    let db = StateDb::open(&path).unwrap();
+    let db = open_state(&path).unwrap();
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
     db.save(&state).unwrap();
@@ -571,18 +571,14 @@ fn an_older_schema_is_brought_up_to_date() {
 fn a_bad_row_refuses_the_database_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_FILE);
-    let db = StateDb::open(&path).unwrap();
+    let db = open_state(&path).unwrap();
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
     db.save(&state).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("UPDATE listings SET price_usd = -1", [])
         .unwrap();
-    let msg = StateDb::open(&path)
-        .unwrap()
-        .load()
-        .unwrap_err()
-        .to_string();
+    let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
     assert!(
         msg.contains("state.db") && msg.contains("\"nillion\" has a price of -1"),
         "{msg}"
@@ -594,18 +590,14 @@ fn a_bad_row_refuses_the_database_naming_it() {
         [],
     )
     .unwrap();
-    let msg = StateDb::open(&path)
-        .unwrap()
-        .load()
-        .unwrap_err()
-        .to_string();
+    let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
     assert!(msg.contains("book of \"binance\""), "{msg}");
 }
 
 #[test]
 fn a_save_writes_only_the_rows_that_changed() {
     let dir = tempfile::tempdir().unwrap();
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     let mut state = State::default();
     for i in 0..1000 {
         let mut l = listing(0.7);
@@ -619,15 +611,15 @@ fn a_save_writes_only_the_rows_that_changed() {
     let changes = db.changes_of(|| db.save(&state).map(drop)).unwrap();
     // The listing's row (its history with it) and the revision.
     assert_eq!(changes, 2);
-    assert_eq!(StateDb::open(db.path()).unwrap().load().unwrap(), state);
+    assert_eq!(open_state(db.path()).unwrap().load().unwrap(), state);
 }
 
 #[test]
 fn an_outbox_post_is_one_per_event_held_by_its_owner_and_taken_once_it_is_gone() {
     use super::outbox::{Channel, LEASE_SECS, Taken};
     let dir = tempfile::tempdir().unwrap();
-    let db = StateDb::open(&dir.path().join(STATE_FILE)).unwrap();
-    let other = StateDb::open(db.path()).unwrap();
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
+    let other = open_state(db.path()).unwrap();
     let (me, them, t0, window) = (1, 2, 1_800_000_000, 600);
     assert!(
         db.outbox_put(Channel::Webhook, "listed:x", "{}", me, t0)
@@ -687,7 +679,7 @@ fn a_database_removed_while_open_is_made_again_at_the_next_save() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let path = data.join(STATE_FILE);
-    let db = StateDb::open(&path).unwrap();
+    let db = open_state(&path).unwrap();
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
     db.save(&state).unwrap();
@@ -696,7 +688,7 @@ fn a_database_removed_while_open_is_made_again_at_the_next_save() {
     state.listings.insert("parcl".into(), listing(0.2));
     assert_eq!(db.save(&state).unwrap(), state);
     assert_eq!(
-        StateDb::open(&path).unwrap().load().unwrap(),
+        open_state(&path).unwrap().load().unwrap(),
         state,
         "all of it, in a new file"
     );
@@ -708,7 +700,7 @@ fn a_database_that_may_only_be_read_is_read_and_each_save_says_why_it_failed() {
     let path = dir.path().join(STATE_FILE);
     let mut state = State::default();
     state.listings.insert("nillion".into(), listing(0.7));
-    let db = StateDb::open(&path).unwrap();
+    let db = open_state(&path).unwrap();
     db.save(&state).unwrap();
     drop(db);
     let read_only = StateDb::open_read_only(&path).unwrap();
