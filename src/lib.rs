@@ -4,6 +4,7 @@ pub mod about;
 pub mod alert;
 pub mod app;
 pub mod backoff;
+pub mod blocking;
 pub mod book;
 pub mod cli;
 pub mod cmd;

@@ -6,6 +6,7 @@
 //! ever dropped. Nothing here holds app state or needs a terminal, so tests
 //! drive it as the loops do.
 
+use crate::blocking::blocking;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -455,14 +456,5 @@ async fn saver(
         // Nobody may listen any more (the app is closing): the remaining
         // writes still happen.
         let _ = inbox.send(msg);
-    }
-}
-
-/// Runs `f` on tokio's blocking pool. A panic there is a bug; it is passed
-/// on rather than hidden.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(v) => v,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }

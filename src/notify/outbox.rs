@@ -4,6 +4,7 @@
 //! rules as before. What is still there when prelist stops is delivered by
 //! the next instance, within the same window from the event.
 
+use crate::blocking::blocking;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -275,12 +276,5 @@ async fn finish(db: &Arc<StateDb>, id: i64, retry: Option<(u32, i64)>) {
     .await;
     if let Err(e) = done {
         tracing::warn!("the outbox could not be updated: {e}");
-    }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(v) => v,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
