@@ -15,7 +15,7 @@ use prelist::sources::{Exchange, binance};
 
 #[path = "../tests/common/lists.rs"]
 mod lists;
-use lists::realistic;
+use lists::{list_in, realistic};
 use std::hint::black_box;
 
 fn answer_250() -> (String, Vec<String>) {
@@ -123,13 +123,7 @@ fn gzip(bytes: &[u8]) -> usize {
 /// `showPermissionSets=false` asks (the 2023 answer kept them in
 /// `permissions`, emptied here).
 fn real_answer(exchange: Exchange, mut body: serde_json::Value) -> (usize, Vec<u8>) {
-    let list = match exchange {
-        Exchange::Binance => &mut body["symbols"],
-        Exchange::Okx => &mut body["data"],
-        Exchange::Bybit => &mut body["result"]["list"],
-        Exchange::Kraken => &mut body["result"],
-        Exchange::Coinbase | Exchange::Gate => &mut body,
-    };
+    let list = list_in(exchange, &mut body);
     let entries = match list {
         serde_json::Value::Array(items) => items.iter_mut().collect::<Vec<_>>(),
         serde_json::Value::Object(items) => items.values_mut().collect(),

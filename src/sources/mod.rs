@@ -88,6 +88,12 @@ impl Exchange {
         self.list().reader(now)
     }
 
+    /// The keys from the top of its answer to its list of markets
+    /// (`["result", "list"]` for Bybit); empty when the answer is the list.
+    pub fn list_keys(self) -> &'static [&'static str] {
+        self.list().path
+    }
+
     fn list(self) -> &'static stream::ListShape {
         match self {
             Exchange::Binance => &binance::LIST,

@@ -4,6 +4,14 @@
 
 use prelist::sources::Exchange;
 
+/// The list of markets in an answer of `exchange`.
+pub fn list_in(exchange: Exchange, body: &mut serde_json::Value) -> &mut serde_json::Value {
+    exchange
+        .list_keys()
+        .iter()
+        .fold(body, |value, key| &mut value[*key])
+}
+
 /// A list of `count` markets of `exchange` as it sends it: the fixture's
 /// first entry (its largest kind) repeated, each copy with a base asset of
 /// its own, so a compressor finds what it would in a real list (the same
@@ -18,13 +26,7 @@ pub fn realistic(exchange: Exchange, count: usize, with_sets: bool) -> Vec<u8> {
     );
     let mut body: serde_json::Value =
         serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    let list = match exchange {
-        Exchange::Binance => &mut body["symbols"],
-        Exchange::Okx => &mut body["data"],
-        Exchange::Bybit => &mut body["result"]["list"],
-        Exchange::Kraken => &mut body["result"],
-        Exchange::Coinbase | Exchange::Gate => &mut body,
-    };
+    let list = list_in(exchange, &mut body);
     let mut entry = match &*list {
         serde_json::Value::Object(m) => m.values().next().unwrap().clone(),
         other => other[0].clone(),
