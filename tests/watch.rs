@@ -495,12 +495,18 @@ impl Hook {
     }
 }
 
-#[test]
-fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
+/// A price API that lists Nillion, a webhook that refuses posts (503) for
+/// now, and a home for the runs.
+fn refusing_hook() -> (PriceApi, Hook, tempfile::TempDir) {
     let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
     let hook = Hook::start();
     hook.answer(503);
-    let home = tempfile::tempdir().unwrap();
+    (api, hook, tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
+    let (api, hook, home) = refusing_hook();
     let data = home.path().join("data");
     let config = hook.config(home.path());
 
@@ -532,10 +538,7 @@ fn a_webhook_post_not_delivered_at_a_stop_is_sent_by_the_next_watch() {
 
 #[test]
 fn a_post_left_by_a_killed_watch_is_sent_by_another_running_one() {
-    let api = PriceApi::start(serde_json::json!({"nillion": {"usd": 0.6132}}));
-    let hook = Hook::start();
-    hook.answer(503);
-    let home = tempfile::tempdir().unwrap();
+    let (api, hook, home) = refusing_hook();
     let data = home.path().join("data");
     let config = hook.config(home.path());
 
