@@ -863,4 +863,28 @@ fn a_state_database_in_a_data_dir_that_may_not_be_written_is_still_read() {
         .unwrap();
     assert_eq!(nillion["status"], "trading", "{nillion}");
     assert_eq!(nillion["price_usd"], 0.7);
+    // A save there fails, naming the database; the watchlist, kept
+    // elsewhere, is saved.
+    let list = env.path("list.json");
+    std::fs::write(&list, prelist::model::Watchlist::builtin().to_json()).unwrap();
+    let export = env.path("in.json");
+    std::fs::write(
+        &export,
+        json!([trading("Frozen", "frozen-coin", json!(2.5))]).to_string(),
+    )
+    .unwrap();
+    let args = [
+        "--watchlist",
+        list.to_str().unwrap(),
+        "import",
+        export.to_str().unwrap(),
+    ];
+    let out = env.run(&args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("could not save state") && err.contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(&list).unwrap().contains("Frozen"));
 }
