@@ -114,6 +114,15 @@ class App:
                 raise SystemExit(f"the app exited before writing {text!r}")
         return time.perf_counter() - self.started
 
+    def wait_requests(self, stub, count, seconds, what):
+        """Reads what the app writes until `stub` has had `count` requests,
+        for at most `seconds`."""
+        deadline = time.monotonic() + seconds
+        while stub.requests < count:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{what}: the stub saw {stub.requests} requests")
+            self.pump(0.5)
+
     def settle(self, seconds):
         """Keeps reading for `seconds`, so the app never blocks on output."""
         end = time.perf_counter() + seconds
@@ -340,12 +349,12 @@ def with_exchanges(binary, label, args, rounds):
         config=config,
     )
     after = []
+    cpu0 = None
     for r in range(1, rounds + 1):
-        deadline = time.monotonic() + 90
-        while ListStub.requests < r * len(EXCHANGES):
-            if time.monotonic() > deadline:
-                raise SystemExit(f"round {r}: the stub saw {ListStub.requests} looks")
-            app.pump(0.5)
+        if r == 2:
+            # From the end of the first round: the looks' steady cost.
+            cpu0 = ticks(app.pid)
+        app.wait_requests(ListStub, r * len(EXCHANGES), 90, f"round {r}")
         app.settle(3)
         after.append(app.status()["VmRSS"])
     s = app.status()
@@ -354,6 +363,11 @@ def with_exchanges(binary, label, args, rounds):
         f"{rounds} rounds of looks every 60 s: VmRSS after each round "
         + ", ".join(f"{kb} kB" for kb in after)
         + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])})"
+        + (
+            f"; {ticks(app.pid) - cpu0} CPU ticks (utime+stime) over rounds 2 to {rounds}"
+            if cpu0 is not None
+            else ""
+        )
     )
     app.stop()
     server.shutdown()
@@ -401,11 +415,7 @@ def twenty_thousand(a, api, polls=3):
     after, cpu = [], []
     for p in range(1, polls + 1):
         t0 = ticks(app.pid)
-        deadline = time.monotonic() + 150
-        while PriceStub.requests < p * per_poll:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"poll {p}: the stub saw {PriceStub.requests} requests")
-            app.pump(0.5)
+        app.wait_requests(PriceStub, p * per_poll, 150, f"poll {p}")
         # The save follows the last answer.
         app.settle(5)
         cpu.append(ticks(app.pid) - t0)
