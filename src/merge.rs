@@ -138,7 +138,13 @@ pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
                 out.insert(id.clone(), t.clone());
             }
             Some(o) => {
-                if o.history != t.history {
+                // One side's history is most often the other's with the
+                // latest polls added: the union is then the longer one.
+                if t.history.starts_with(&o.history) {
+                    if t.history.len() > o.history.len() {
+                        o.history.clone_from(&t.history);
+                    }
+                } else if !o.history.starts_with(&t.history) {
                     o.history = merge_history(&o.history, &t.history);
                 }
                 if t.listed_at < o.listed_at {

@@ -22,11 +22,11 @@ use crate::state::State;
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// A step is never edited once released; a change is a new step.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 0 → 1
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -84,6 +84,14 @@ const MIGRATIONS: &[&str] = &[
          owner INTEGER NOT NULL,
          lease_until INTEGER NOT NULL,
          UNIQUE (channel, claim_key)
+     );",
+    // 1 → 2: the listings' journal of ticks (see `super::listings`).
+    "ALTER TABLE listings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX listings_by_fold ON listings (folded);
+     CREATE TABLE ticks (
+         seq INTEGER PRIMARY KEY,
+         cap INTEGER NOT NULL,
+         body BLOB NOT NULL
      );",
 ];
 
@@ -276,7 +284,7 @@ impl StateDb {
             }
             let mut merged = merge_state(ours, &seen.state);
             crate::told::prune(&mut merged.told);
-            rows::write_changes(tx, &seen.state, &merged)
+            rows::write_changes(tx, &seen.state, &merged, revision + 1)
                 .and_then(|()| rows::set_revision(tx, revision + 1))
                 .and_then(|()| also(tx))
                 .map_err(err)?;

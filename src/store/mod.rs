@@ -15,6 +15,7 @@ use crate::model::WatchlistError;
 mod calls;
 mod db;
 mod import;
+mod listings;
 pub mod outbox;
 mod rows;
 mod state;

@@ -13,7 +13,6 @@ use super::state::{CallBook, calls_problem, distrust_the_future, listing_problem
 use crate::alert::{AlertMemo, Crossing, Mark, memo_problem};
 use crate::book::{Asset, Book, ExchangeBook};
 use crate::exchange::Exchange;
-use crate::listing::{Listing, Listings, PricePoint};
 use crate::market::plan::Plan;
 use crate::state::State;
 use crate::told::{self, Claim, Told};
@@ -23,17 +22,20 @@ use crate::told::{self, Claim, Told};
 /// state file, naming it.
 pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     let err = |e| db_error(path, e);
-    let mut listings = read_listings(conn, path)?;
-    for (id, l) in &listings {
-        if let Some(problem) = listing_problem(id, l) {
-            return Err(StoreError::BadListing {
-                path: path.to_path_buf(),
-                id: id.clone(),
-                problem,
-            });
-        }
+    let mut listings = super::listings::read_listings(conn, path)?;
+    // The first bad one by id, so that the same one is named each time.
+    let bad = listings
+        .iter()
+        .filter_map(|(id, l)| Some((id, listing_problem(id, l)?)))
+        .min_by(|a, b| a.0.cmp(b.0));
+    if let Some((id, problem)) = bad {
+        return Err(StoreError::BadListing {
+            path: path.to_path_buf(),
+            id: id.clone(),
+            problem,
+        });
     }
-    distrust_the_future(&mut listings, jiff::Timestamp::now().as_second());
+    distrust_the_future(listings.values_mut(), jiff::Timestamp::now().as_second());
     let book = read_book(conn, path)?;
     let told = read_claims(conn).map_err(err)?;
     for (key, claim) in &told {
@@ -47,83 +49,11 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     }
     let alerts = read_alerts(conn, path)?;
     Ok(State {
-        listings: listings.into_iter().collect(),
+        listings,
         book,
         told,
         alerts,
     })
-}
-
-fn read_listings(conn: &Connection, path: &Path) -> Result<BTreeMap<String, Listing>, StoreError> {
-    let err = |e| db_error(path, e);
-    let mut out = BTreeMap::new();
-    let mut rows = conn
-        .prepare(
-            "SELECT id, listed_at, first_price, price_usd, change_24h, market_cap, updated_at,
-                    stale, history
-             FROM listings",
-        )
-        .map_err(err)?;
-    let mut rows = rows.query([]).map_err(err)?;
-    while let Some(r) = rows.next().map_err(err)? {
-        let id: String = r.get(0).map_err(err)?;
-        let packed: Vec<u8> = r.get(8).map_err(err)?;
-        let Some(history) = unpack_history(&packed) else {
-            return Err(StoreError::BadListing {
-                path: path.to_path_buf(),
-                id,
-                problem: format!(
-                    "has a history of {} bytes, which is no whole number of points",
-                    packed.len()
-                ),
-            });
-        };
-        let listing = Listing {
-            listed_at: r.get(1).map_err(err)?,
-            first_price: r.get(2).map_err(err)?,
-            price_usd: r.get(3).map_err(err)?,
-            change_24h: r.get(4).map_err(err)?,
-            market_cap: r.get(5).map_err(err)?,
-            updated_at: r.get(6).map_err(err)?,
-            stale: r.get(7).map_err(err)?,
-            history,
-        };
-        out.insert(id, listing);
-    }
-    Ok(out)
-}
-
-/// The bytes of one point of a packed history: its time (i64) and its
-/// price (f64), little-endian.
-const POINT_BYTES: usize = 16;
-
-/// A history as one value: a poll moves every price, and one row written
-/// per listing (rather than one per point) is what keeps its save cheap.
-fn pack_history(history: &[PricePoint]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(history.len() * POINT_BYTES);
-    for p in history {
-        out.extend_from_slice(&p.at.to_le_bytes());
-        out.extend_from_slice(&p.price.to_le_bytes());
-    }
-    out
-}
-
-/// A packed history; `None` when the bytes are no whole number of points
-/// (what each point holds is checked with the listing).
-fn unpack_history(bytes: &[u8]) -> Option<Vec<PricePoint>> {
-    if !bytes.len().is_multiple_of(POINT_BYTES) {
-        return None;
-    }
-    let half = |b: &[u8]| <[u8; 8]>::try_from(b).ok();
-    bytes
-        .chunks_exact(POINT_BYTES)
-        .map(|p| {
-            Some(PricePoint {
-                at: i64::from_le_bytes(half(&p[..8])?),
-                price: f64::from_le_bytes(half(&p[8..])?),
-            })
-        })
-        .collect()
 }
 
 fn read_book(conn: &Connection, path: &Path) -> Result<Book, StoreError> {
@@ -233,55 +163,18 @@ fn read_alerts(conn: &Connection, path: &Path) -> Result<BTreeMap<String, AlertM
     Ok(out)
 }
 
-/// Writes what differs from `from` (what the database holds) to `to`.
-pub fn write_changes(conn: &Connection, from: &State, to: &State) -> rusqlite::Result<()> {
-    write_listings(conn, &from.listings, &to.listings)?;
+/// Writes what differs from `from` (what the database holds) to `to`, as
+/// the save that makes `revision`.
+pub fn write_changes(
+    conn: &Connection,
+    from: &State,
+    to: &State,
+    revision: i64,
+) -> rusqlite::Result<()> {
+    super::listings::write_listings(conn, &from.listings, &to.listings, revision)?;
     write_book(conn, &from.book, &to.book)?;
     write_claims(conn, &from.told, &to.told)?;
     write_alerts(conn, &from.alerts, &to.alerts)
-}
-
-fn write_listings(conn: &Connection, from: &Listings, to: &Listings) -> rusqlite::Result<()> {
-    // What the database holds is known (`from`): a row there is updated
-    // in place, a new one inserted; neither looks for the other first.
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO listings
-             (listed_at, first_price, price_usd, change_24h, market_cap, updated_at, stale,
-              history, id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut update = conn.prepare_cached(
-        "UPDATE listings SET listed_at = ?1, first_price = ?2, price_usd = ?3, change_24h = ?4,
-             market_cap = ?5, updated_at = ?6, stale = ?7, history = ?8
-         WHERE id = ?9",
-    )?;
-    let mut forget = conn.prepare_cached("DELETE FROM listings WHERE id = ?1")?;
-    for (id, l) in to {
-        let old = from.get(id);
-        if old == Some(l) {
-            continue;
-        }
-        let values = params![
-            l.listed_at,
-            l.first_price,
-            l.price_usd,
-            l.change_24h,
-            l.market_cap,
-            l.updated_at,
-            l.stale,
-            pack_history(&l.history),
-            id
-        ];
-        if old.is_some() {
-            update.execute(values)?;
-        } else {
-            insert.execute(values)?;
-        }
-    }
-    for id in from.keys().filter(|id| !to.contains_key(*id)) {
-        forget.execute([id])?;
-    }
-    Ok(())
 }
 
 fn write_book(conn: &Connection, from: &Book, to: &Book) -> rusqlite::Result<()> {

@@ -170,7 +170,10 @@ pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
             });
         }
     }
-    distrust_the_future(&mut state.listings, jiff::Timestamp::now().as_second());
+    distrust_the_future(
+        state.listings.values_mut(),
+        jiff::Timestamp::now().as_second(),
+    );
     for (key, claim) in &state.told {
         if let Some(problem) = told::problem(key, claim) {
             return Err(StoreError::BadClaim {
@@ -265,9 +268,12 @@ pub(super) fn calls_problem(month: &str, by_plan: &BTreeMap<String, u64>) -> Opt
 /// the price for good: such a price counts from now, and points of its
 /// history from the future are dropped, as a source's own are
 /// (`listing::received_at`).
-pub(super) fn distrust_the_future(listings: &mut BTreeMap<String, Listing>, now: i64) {
+pub(super) fn distrust_the_future<'a>(
+    listings: impl IntoIterator<Item = &'a mut Listing>,
+    now: i64,
+) {
     let ahead = now.saturating_add(crate::listing::MAX_AHEAD_SECS);
-    for l in listings.values_mut() {
+    for l in listings {
         l.updated_at = crate::listing::received_at(Some(l.updated_at), now);
         l.history.retain(|point| point.at <= ahead);
     }

@@ -713,3 +713,85 @@ fn a_database_that_may_only_be_read_is_read_and_each_save_says_why_it_failed() {
     );
     assert!(!read_only.changed());
 }
+
+/// Polls that move every price go into ticks; each save folds a slice of
+/// the rows; the journal stays bounded, and another instance reads, at
+/// every save, exactly what the writer holds, however ticks and folds and
+/// whole-row changes interleave.
+#[test]
+fn polls_journaled_as_ticks_read_back_exactly_and_the_journal_stays_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = open_state(&path).unwrap();
+    let reader = open_state(&path).unwrap();
+    let n = 40;
+    let mut state = State::default();
+    for i in 0..n {
+        state.listings.insert(format!("coin-{i:02}"), listing(1.0));
+    }
+    state = db.save(&state).unwrap();
+    let cap = crate::listing::history_cap(n);
+    let ticks = |db: &StateDb| -> i64 {
+        db.read(|tx| {
+            tx.query_row("SELECT count(*) FROM ticks", [], |r| r.get(0))
+                .map_err(|e| db.error(e))
+        })
+        .unwrap()
+        .unwrap()
+    };
+    let mut most = 0;
+    for poll in 1..=120i64 {
+        let at = 1_742_900_000 + poll * 60;
+        for (i, l) in state.listings.values_mut().enumerate() {
+            // Every fifth poll leaves a coin unpriced now and then.
+            if (poll + i as i64) % 5 == 0 {
+                l.stale = true;
+                continue;
+            }
+            l.stale = false;
+            l.price_usd = 1.0 + (poll as f64 + i as f64).sin().abs();
+            l.updated_at = at;
+            crate::listing::record(&mut l.history, (at, l.price_usd).into(), cap);
+        }
+        if poll % 17 == 0 {
+            // Changes no tick carries: a new listing, and a re-flip.
+            state.listings.insert(format!("new-{poll}"), listing(2.0));
+            state.listings.get_mut("coin-03").unwrap().listed_at -= 1;
+        }
+        state = db.save(&state).unwrap();
+        most = most.max(ticks(&db));
+        assert_eq!(reader.load().unwrap(), state, "read back after poll {poll}");
+    }
+    assert!(most >= 2, "polls were journaled as ticks ({most})");
+    assert!(
+        most <= listings::FOLD_SPAN as i64 + 1,
+        "the journal holds at most a fold's span of ticks ({most})"
+    );
+}
+
+/// A database of the first schema (no journal) is brought up to date at
+/// open, its listings as they were.
+#[test]
+fn a_first_schema_database_migrates_with_its_listings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(db::MIGRATIONS[0]).unwrap();
+        conn.execute(
+            "INSERT INTO listings VALUES ('nillion', 1742817600, 0.61, 0.7, NULL, NULL,
+             1742900000, 0, x'')",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let db = open_state(&path).unwrap();
+    let mut state = db.load().unwrap();
+    let mut want = listing(0.7);
+    want.change_24h = None;
+    assert_eq!(state.listings["nillion"], want);
+    state.listings.get_mut("nillion").unwrap().price_usd = 0.8;
+    let saved = db.save(&state).unwrap();
+    assert_eq!(open_state(&path).unwrap().load().unwrap(), saved);
+}

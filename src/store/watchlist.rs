@@ -14,9 +14,10 @@ use crate::model::{Coin, MAX_FILE_BYTES, Watchlist, WatchlistError};
 #[derive(Debug, Clone)]
 pub struct WatchlistStore {
     pub path: PathBuf,
-    /// The coins as last read or written here: the common base of a merge.
-    base: Vec<Coin>,
-    /// The file's text as last read or written here (`None`: no file yet).
+    /// The file's text as last read or written here (`None`: no file yet,
+    /// and the built-in list stands for it). Its coins are the common base
+    /// of a merge, parsed only when one is needed: held as coins, they
+    /// would double the watchlist's memory (7 MB at 20,000 coins).
     on_disk: Option<String>,
 }
 
@@ -39,21 +40,26 @@ impl WatchlistStore {
     ) -> Result<(Watchlist, WatchlistStore), WatchlistError> {
         let path = file.map_or_else(|| data_dir.join(WATCHLIST_FILE), Path::to_path_buf);
         if file.is_none() && !path.exists() {
-            let w = Watchlist::builtin();
             let store = WatchlistStore {
                 path,
-                base: w.coins.clone(),
                 on_disk: None,
             };
-            return Ok((w, store));
+            return Ok((Watchlist::builtin(), store));
         }
         let (w, text) = Watchlist::read(&path)?;
         let store = WatchlistStore {
             path,
-            base: w.coins.clone(),
             on_disk: Some(text),
         };
         Ok((w, store))
+    }
+
+    /// The coins as last read or written here.
+    fn base(&self) -> Result<Vec<Coin>, StoreError> {
+        match &self.on_disk {
+            Some(text) => Ok(Watchlist::parse(text, &self.path)?.coins),
+            None => Ok(Watchlist::builtin().coins),
+        }
     }
 
     /// The file's text now (`None`: there is none). Called under the lock.
@@ -67,7 +73,7 @@ impl WatchlistStore {
 
     /// Writes `out`, unless it would be too large to load again. Called
     /// under the lock.
-    fn write(&mut self, out: Watchlist) -> Result<(), StoreError> {
+    fn write(&mut self, out: &Watchlist) -> Result<(), StoreError> {
         let text = out
             .file_text()
             .map_err(|size| StoreError::WouldBeTooLarge {
@@ -76,7 +82,6 @@ impl WatchlistStore {
                 max: MAX_FILE_BYTES,
             })?;
         write_atomic(&self.path, text.as_bytes())?;
-        self.base = out.coins;
         self.on_disk = Some(text);
         Ok(())
     }
@@ -99,14 +104,14 @@ impl WatchlistStore {
         let mut coins = ours.coins.clone();
         if let Some(text) = now.filter(|t| Some(t) != self.on_disk.as_ref()) {
             let theirs = Watchlist::parse(&text, &self.path).map_err(StoreError::ChangedOnDisk)?;
-            let m = merge3(&self.base, &ours.coins, &theirs.coins);
+            let m = merge3(&self.base()?, &ours.coins, &theirs.coins);
             saved.conflicts = m.conflicts;
             if m.coins != ours.coins {
                 saved.merged = Some(m.coins.clone());
             }
             coins = m.coins;
         }
-        self.write(Watchlist {
+        self.write(&Watchlist {
             version: ours.version,
             coins,
         })?;
@@ -126,12 +131,12 @@ impl WatchlistStore {
             Some(text) => Watchlist::parse(&text, &self.path)?,
             None => Watchlist {
                 version: crate::model::FORMAT_VERSION,
-                coins: self.base.clone(),
+                coins: self.base()?,
             },
         };
         let (said, changed) = change(&mut current.coins);
         if changed {
-            self.write(current.clone())?;
+            self.write(&current)?;
         }
         Ok((current, said))
     }
