@@ -11,6 +11,7 @@
 )]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -38,7 +39,7 @@ fn full_state() -> State {
             })
             .collect();
         state.listings.insert(
-            format!("generated-coin-{i:05}"),
+            format!("generated-coin-{i:05}").into(),
             Listing {
                 listed_at: T0,
                 first_price: 0.1,
@@ -48,7 +49,8 @@ fn full_state() -> State {
                 updated_at: T0 + points as i64 * 60,
                 stale: false,
                 history,
-            },
+            }
+            .into(),
         );
     }
     state
@@ -57,7 +59,7 @@ fn full_state() -> State {
 /// What a poll at `at` leaves: every price moved, and recorded.
 fn poll(state: &mut State, at: i64) {
     let cap = history_cap(state.listings.len());
-    for (i, l) in state.listings.values_mut().enumerate() {
+    for (i, l) in state.listings.values_mut().map(Arc::make_mut).enumerate() {
         let price = 0.2 + ((at / 60) as f64 + i as f64).sin().abs() / 100.0;
         l.price_usd = price;
         l.updated_at = at;

@@ -141,7 +141,7 @@ fn generated(n: usize) -> (Watchlist, Listings) {
             let price_usd = first_price * (0.2 + rng.unit() * 3.0);
             let change_24h = (rng.below(4) != 0).then(|| rng.unit() * 60.0 - 30.0);
             listings.insert(
-                id.clone(),
+                id.as_str().into(),
                 Listing {
                     listed_at,
                     first_price,
@@ -151,7 +151,8 @@ fn generated(n: usize) -> (Watchlist, Listings) {
                     updated_at: listed_at + 86_400,
                     stale: false,
                     history: Vec::new(),
-                },
+                }
+                .into(),
             );
         }
         coins.push(json!({

@@ -235,7 +235,7 @@ mod tests {
 
     fn priced(price: f64, stale: bool) -> Listings {
         Listings::from([(
-            "parcl".to_string(),
+            "parcl".into(),
             Listing {
                 listed_at: T0,
                 first_price: 0.7,
@@ -245,7 +245,8 @@ mod tests {
                 updated_at: T0,
                 stale,
                 history: Vec::new(),
-            },
+            }
+            .into(),
         )])
     }
 

@@ -391,7 +391,7 @@ mod tests {
             stale: false,
             history: Vec::new(),
         };
-        let listings = Listings::from([(id, listing)]);
+        let listings = Listings::from([(id.into(), listing.into())]);
         let record = CoinRecord::new(coin, &listings, &Book::default());
         assert_eq!(record.status, "trading");
         assert_eq!((record.listed_at, record.price_updated_at), (None, None));

@@ -5,6 +5,7 @@
 //! to list, and the record survives the coin being renamed in the watchlist.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -155,8 +156,21 @@ pub fn evenly_in_time(history: &[PricePoint], n: usize) -> Vec<PricePoint> {
     kept
 }
 
-/// Listings by market id.
-pub type Listings = HashMap<String, Listing>;
+/// Listings by market id. Each is shared between the copies of the state
+/// (the watcher's, the one being saved, the database's last seen) until one
+/// changes it: at 20,000 coins a copy is then a table of pointers, not
+/// megabytes of histories.
+pub type Listings = HashMap<Arc<str>, Arc<Listing>>;
+
+/// Whether `a` and `b` hold the same listings: those the two share are
+/// the same without a look at their histories.
+pub fn same_listings(a: &Listings, b: &Listings) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|(id, l)| {
+            b.get(id)
+                .is_some_and(|o| Arc::ptr_eq(l, o) || Listing::eq(l, o))
+        })
+}
 
 /// Where a coin stands, in the order it moves: upcoming, scheduled (an
 /// exchange published an opening time), trading.
@@ -179,6 +193,7 @@ pub fn listing_of<'a>(coin: &Coin, listings: &'a Listings) -> Option<&'a Listing
     coin.market_id
         .as_ref()
         .and_then(|id| listings.get(id.as_str()))
+        .map(|l| &**l)
 }
 
 /// When a coin first listed, whatever the source: CoinGecko's first price,
@@ -240,20 +255,29 @@ fn apply(
     for id in polled {
         // Only a real price counts: finite, above zero, within reason.
         let priced = quotes.get(id).and_then(|q| Some((q, q.price_usd?.get())));
-        match (listings.get_mut(id), priced) {
-            (Some(l), Some((q, p))) => {
+        match (listings.get_mut(id.as_str()), priced) {
+            (Some(shared), Some((q, p))) => {
                 let updated_at = received_at(q.last_updated, now);
                 // Points taken from a time ahead before this rule would
                 // keep every later price out (a history only moves on).
                 let ahead = now.saturating_add(MAX_AHEAD_SECS);
+                let from_ahead = shared.history.last().is_some_and(|point| point.at > ahead);
+                // A new observation: the API's time moved on or the price
+                // changed. The same answer again (a cached one) is not.
+                let new = updated_at != shared.updated_at || p != shared.price_usd;
+                let moved = new
+                    || shared.stale
+                    || shared.change_24h != q.change_24h
+                    || shared.market_cap != q.market_cap;
+                if !moved && !from_ahead {
+                    // Left as it is, still shared with the saved copies.
+                    continue;
+                }
+                changed |= moved;
+                let l = Arc::make_mut(shared);
                 while l.history.last().is_some_and(|point| point.at > ahead) {
                     l.history.pop();
                 }
-                // A new observation: the API's time moved on or the price
-                // changed. The same answer again (a cached one) is not.
-                let new = updated_at != l.updated_at || p != l.price_usd;
-                changed |=
-                    new || l.stale || l.change_24h != q.change_24h || l.market_cap != q.market_cap;
                 l.price_usd = p;
                 l.change_24h = q.change_24h;
                 l.market_cap = q.market_cap;
@@ -276,14 +300,16 @@ fn apply(
                 }
             }
             (Some(l), None) => {
-                changed |= !l.stale;
-                l.stale = true;
+                if !l.stale {
+                    changed = true;
+                    Arc::make_mut(l).stale = true;
+                }
             }
             (None, Some((q, p))) => {
                 let updated_at = received_at(q.last_updated, now);
                 listings.insert(
-                    id.clone(),
-                    Listing {
+                    id.as_str().into(),
+                    Arc::new(Listing {
                         listed_at: now,
                         first_price: p,
                         price_usd: p,
@@ -295,7 +321,7 @@ fn apply(
                             at: updated_at,
                             price: p,
                         }],
-                    },
+                    }),
                 );
                 flips.push(Flip {
                     market_id: id.clone(),
@@ -498,6 +524,29 @@ mod tests {
         assert_eq!(a.change_24h, None);
     }
 
+    /// A copy of the listings (the one being saved, the database's) shares
+    /// each listing until a poll moves it: then only the poll's copy
+    /// changes, and the saved one stays as it was.
+    #[test]
+    fn a_listing_no_poll_moves_stays_shared_with_the_copies_of_the_state() {
+        let a = ids(&["a"]);
+        let mut l = Listings::new();
+        apply_quotes(&mut l, &a, &priced(0.6, 1000), 1000);
+        let saved = l.clone();
+        apply_quotes(&mut l, &a, &priced(0.6, 1000), 1060);
+        assert!(Arc::ptr_eq(&l["a"], &saved["a"]), "the same answer again");
+        apply_quotes(&mut l, &a, &priced(0.7, 1060), 1070);
+        assert!(!Arc::ptr_eq(&l["a"], &saved["a"]));
+        assert_eq!((l["a"].price_usd, saved["a"].price_usd), (0.7, 0.6));
+        assert_eq!(saved["a"].history.len(), 1, "the saved copy untouched");
+        let shared = l.clone();
+        apply_quotes(&mut l, &a, &Quotes::new(), 1130);
+        assert!(l["a"].stale && !shared["a"].stale);
+        let stale = l.clone();
+        apply_quotes(&mut l, &a, &Quotes::new(), 1190);
+        assert!(Arc::ptr_eq(&l["a"], &stale["a"]), "still stale: no copy");
+    }
+
     fn priced(price: f64, at: i64) -> Quotes {
         Quotes::from([(
             "a".to_string(),
@@ -532,7 +581,7 @@ mod tests {
         // A history that took such a time before is mended at the next price.
         let mut stuck = Listings::new();
         apply_quotes(&mut stuck, &a, &priced(0.61, t), t + 10);
-        let listing = stuck.get_mut("a").unwrap();
+        let listing = Arc::make_mut(stuck.get_mut("a").unwrap());
         listing.history.push(PricePoint {
             at: 4_102_444_800,
             price: 0.7,
@@ -573,7 +622,7 @@ mod tests {
         // A listing from a file written before histories were kept.
         let mut old = l_at(0.5, 50);
         old.updated_at = 60;
-        let mut l = Listings::from([("a".to_string(), old)]);
+        let mut l = Listings::from([("a".into(), old.into())]);
         apply_quotes(&mut l, &a, &priced(0.6, 120), 130);
         assert_eq!(
             points(&l["a"]),
@@ -607,7 +656,7 @@ mod tests {
             let mut l = Listings::new();
             // Other listings, so the share is that of `listings` coins.
             for i in 1..listings {
-                l.insert(format!("other-{i}"), l_at(1.0, 0));
+                l.insert(format!("other-{i}").into(), l_at(1.0, 0).into());
             }
             let a = ids(&["a"]);
             let start = 1_800_000_000;

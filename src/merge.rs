@@ -3,6 +3,7 @@
 //! and the exchanges' books by union.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::alert::Crossing;
 use crate::alert::{Alerts, Mark};
@@ -133,38 +134,47 @@ fn later_mark(a: Mark, b: Mark) -> Mark {
 pub fn merge_listings(ours: &Listings, theirs: &Listings) -> Listings {
     let mut out = ours.clone();
     for (id, t) in theirs {
-        match out.get_mut(id) {
-            None => {
-                out.insert(id.clone(), t.clone());
-            }
-            Some(o) => {
-                // One side's history is most often the other's with the
-                // latest polls added: the union is then the longer one.
-                if t.history.starts_with(&o.history) {
-                    if t.history.len() > o.history.len() {
-                        o.history.clone_from(&t.history);
-                    }
-                } else if !o.history.starts_with(&t.history) {
-                    o.history = merge_history(&o.history, &t.history);
-                }
-                if t.listed_at < o.listed_at {
-                    o.listed_at = t.listed_at;
-                    o.first_price = t.first_price;
-                }
-                if t.updated_at > o.updated_at {
-                    o.price_usd = t.price_usd;
-                    o.change_24h = t.change_24h;
-                    o.market_cap = t.market_cap;
-                    o.updated_at = t.updated_at;
-                    o.stale = t.stale;
-                }
-            }
+        let Some(shared) = out.get_mut(id) else {
+            out.insert(id.clone(), Arc::clone(t));
+            continue;
+        };
+        if Arc::ptr_eq(shared, t) {
+            continue;
+        }
+        // One side's history is most often the other's with the latest
+        // polls added: the union is then the longer one.
+        let history = if t.history.starts_with(&shared.history) {
+            (t.history.len() > shared.history.len()).then(|| t.history.clone())
+        } else if !shared.history.starts_with(&t.history) {
+            Some(merge_history(&shared.history, &t.history))
+        } else {
+            None
+        };
+        let earlier_flip = t.listed_at < shared.listed_at;
+        let later_price = t.updated_at > shared.updated_at;
+        if history.is_none() && !earlier_flip && !later_price {
+            continue;
+        }
+        let o = Arc::make_mut(shared);
+        if let Some(history) = history {
+            o.history = history;
+        }
+        if earlier_flip {
+            o.listed_at = t.listed_at;
+            o.first_price = t.first_price;
+        }
+        if later_price {
+            o.price_usd = t.price_usd;
+            o.change_24h = t.change_24h;
+            o.market_cap = t.market_cap;
+            o.updated_at = t.updated_at;
+            o.stale = t.stale;
         }
     }
     let cap = history_cap(out.len());
     for l in out.values_mut() {
         if l.history.len() > cap {
-            thin(&mut l.history, cap);
+            thin(&mut Arc::make_mut(l).history, cap);
         }
     }
     out
@@ -340,16 +350,16 @@ mod tests {
             history: Vec::new(),
         };
         let ours = Listings::from([
-            ("a".into(), l(200, 2.0, 3.0, 900)),
-            ("b".into(), l(1, 1.0, 1.0, 1)),
+            ("a".into(), l(200, 2.0, 3.0, 900).into()),
+            ("b".into(), l(1, 1.0, 1.0, 1).into()),
         ]);
         let theirs = Listings::from([
-            ("a".into(), l(100, 1.5, 2.5, 800)),
-            ("c".into(), l(5, 5.0, 5.0, 5)),
+            ("a".into(), l(100, 1.5, 2.5, 800).into()),
+            ("c".into(), l(5, 5.0, 5.0, 5).into()),
         ]);
         let m = merge_listings(&ours, &theirs);
         assert_eq!(m.len(), 3);
-        assert_eq!(m["a"], l(100, 1.5, 3.0, 900));
+        assert_eq!(*m["a"], l(100, 1.5, 3.0, 900));
     }
 
     #[test]
@@ -378,8 +388,8 @@ mod tests {
         };
         let evens: Vec<(i64, f64)> = (0..400).map(|i| (i * 2, 1.0)).collect();
         let odds: Vec<(i64, f64)> = (0..400).map(|i| (i * 2 + 1, 2.0)).collect();
-        let ours = Listings::from([("a".to_string(), with(h(&evens)))]);
-        let theirs = Listings::from([("a".to_string(), with(h(&odds)))]);
+        let ours = Listings::from([("a".into(), with(h(&evens)).into())]);
+        let theirs = Listings::from([("a".into(), with(h(&odds)).into())]);
         let m = merge_listings(&ours, &theirs);
         let history = &m["a"].history;
         assert!(

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::book::Book;
 use crate::list::CoinRecord;
@@ -180,9 +181,10 @@ pub fn merge_import(
             .any(|i| Some(i) != target);
         // The listing, if it tells more than what is recorded.
         let listing = listing.and_then(|l| {
-            let id = inc.poll_id()?.to_string();
+            let id: Arc<str> = inc.poll_id()?.into();
             let known = Listings::from_iter(listings.get(&id).map(|k| (id.clone(), k.clone())));
-            let one = Listings::from([(id.clone(), l.clone())]);
+            let l = Arc::new(l);
+            let one = Listings::from([(id.clone(), Arc::clone(&l))]);
             (merge_listings(&known, &one) != known).then_some((id, l))
         });
         match target {
@@ -231,7 +233,7 @@ pub fn merge_import(
     }
     // A later record may have taken a market id from a coin whose listing
     // came earlier: a listing is kept only under an id a coin has.
-    out.listings.retain(|id, _| by_id.contains_key(id.as_str()));
+    out.listings.retain(|id, _| by_id.contains_key(&**id));
     out
 }
 
@@ -255,7 +257,8 @@ mod tests {
                 updated_at: 1_713_300_000,
                 stale: true,
                 history: Vec::new(),
-            },
+            }
+            .into(),
         );
         let refs: Vec<&Coin> = w.coins.iter().collect();
         let text = export_json(&refs, &listings, &Book::default());
@@ -263,7 +266,12 @@ mod tests {
         let coins: Vec<Coin> = incoming.iter().map(|i| i.coin.clone()).collect();
         let got: Listings = incoming
             .iter()
-            .filter_map(|i| Some((i.coin.market_id.as_deref()?.to_string(), i.listing.clone()?)))
+            .filter_map(|i| {
+                Some((
+                    i.coin.market_id.as_deref()?.into(),
+                    Arc::new(i.listing.clone()?),
+                ))
+            })
             .collect();
         assert_eq!(coins, w.coins);
         assert_eq!(got, listings);
@@ -308,7 +316,7 @@ mod tests {
 
     fn parcl_trading() -> Listings {
         Listings::from([(
-            "parcl".to_string(),
+            "parcl".into(),
             Listing {
                 listed_at: 1_713_225_600,
                 first_price: 0.3,
@@ -318,7 +326,8 @@ mod tests {
                 updated_at: 1_713_300_000,
                 stale: true,
                 history: Vec::new(),
-            },
+            }
+            .into(),
         )])
     }
 

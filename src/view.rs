@@ -353,6 +353,7 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
 mod tests {
     use super::*;
     use crate::model::Watchlist;
+    use std::sync::Arc;
 
     fn builtin() -> Vec<Coin> {
         Watchlist::builtin().coins
@@ -388,9 +389,15 @@ mod tests {
             stale: false,
             history: Vec::new(),
         };
-        l.insert("parcl".into(), listing(0.3, Some(-2.0), 1_700_000_000));
-        l.insert("nillion".into(), listing(0.61, None, 1_750_000_000));
-        l.insert("dolomite".into(), listing(0.05, Some(4.5), 1_600_000_000));
+        l.insert(
+            "parcl".into(),
+            listing(0.3, Some(-2.0), 1_700_000_000).into(),
+        );
+        l.insert("nillion".into(), listing(0.61, None, 1_750_000_000).into());
+        l.insert(
+            "dolomite".into(),
+            listing(0.05, Some(4.5), 1_600_000_000).into(),
+        );
         l
     }
 
@@ -543,9 +550,9 @@ mod tests {
     fn since_listing_sorts_by_the_move_both_ways_unknown_last() {
         let c = builtin();
         let mut l = some_listings();
-        l.get_mut("parcl").unwrap().price_usd = 0.36; // +20%
-        l.get_mut("nillion").unwrap().price_usd = 0.55; // about -9.8%
-        l.get_mut("dolomite").unwrap().price_usd = 0.0505; // +1%
+        Arc::make_mut(l.get_mut("parcl").unwrap()).price_usd = 0.36; // +20%
+        Arc::make_mut(l.get_mut("nillion").unwrap()).price_usd = 0.55; // about -9.8%
+        Arc::make_mut(l.get_mut("dolomite").unwrap()).price_usd = 0.0505; // +1%
         assert_eq!(
             sorted(&c, &l, Column::Since, false)[..4],
             ["Nillion", "Dolomite", "Parcl", "Gravity"]

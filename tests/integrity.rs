@@ -737,10 +737,11 @@ fn state_writer_child() {
     let mut state = db.load().unwrap();
     let mut out = std::io::stdout().lock();
     for i in state.listings.len().. {
-        state
-            .listings
-            .insert(format!("coin-{i:06}"), stored_listing(1.0 + i as f64));
-        let first = state.listings.get_mut("coin-000000").unwrap();
+        state.listings.insert(
+            format!("coin-{i:06}").into(),
+            stored_listing(1.0 + i as f64).into(),
+        );
+        let first = std::sync::Arc::make_mut(state.listings.get_mut("coin-000000").unwrap());
         first
             .history
             .push((1_742_817_600 + i as i64, 1.0 + i as f64).into());
@@ -798,7 +799,7 @@ fn a_writer_killed_at_random_points_loses_no_committed_row() {
         if let Some(last) = last {
             for i in 0..=last {
                 assert!(
-                    state.listings.contains_key(&format!("coin-{i:06}")),
+                    state.listings.contains_key(format!("coin-{i:06}").as_str()),
                     "round {round}: save {i} was committed and is lost"
                 );
             }
@@ -844,7 +845,9 @@ fn a_state_database_in_a_data_dir_that_may_not_be_written_is_still_read() {
     let env = Env::new();
     let path = env.data().join(prelist::store::STATE_FILE);
     let mut state = prelist::store::State::default();
-    state.listings.insert("nillion".into(), stored_listing(0.7));
+    state
+        .listings
+        .insert("nillion".into(), stored_listing(0.7).into());
     prelist::store::open_state(&path)
         .unwrap()
         .save(&state)

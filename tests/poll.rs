@@ -590,7 +590,7 @@ async fn ten_checks_at_once_keep_every_flip() {
         );
     }
     let state = common::stored(&dir.path().join("data"));
-    let ids: Vec<&String> = state.listings.keys().collect();
+    let ids: Vec<&str> = state.listings.keys().map(|id| &**id).collect();
     assert_eq!(ids.len(), 10, "a flip was lost: {ids:?}");
 }
 

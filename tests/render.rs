@@ -348,7 +348,8 @@ fn trading_coin_shows_price_change_and_date_in_colour() {
             updated_at: 1_742_900_000,
             stale: false,
             history: Vec::new(),
-        },
+        }
+        .into(),
     );
     let mut app = App::new(Watchlist::builtin(), listings);
     let _ = app.update(Action::Down);
@@ -935,7 +936,8 @@ fn detail_pane_with_price_history() {
             updated_at: t0 + 11 * 3600,
             stale: false,
             history,
-        },
+        }
+        .into(),
     );
     let mut app = App::new(Watchlist::builtin(), listings);
     let _ = app.update(Action::Down);
@@ -968,7 +970,8 @@ fn since_column_shows_the_move_in_colour_and_gives_way_first() {
             updated_at: 1_742_900_000,
             stale: false,
             history: Vec::new(),
-        },
+        }
+        .into(),
     );
     let mut app = App::new(Watchlist::builtin(), listings);
     let t = render(&mut app, 120, 40);
@@ -997,7 +1000,7 @@ fn detail_pane_with_alerts() {
     w.coins[1].alert_above = prelist::types::Usd::new(0.65);
     w.coins[1].alert_below = prelist::types::Usd::new(0.5);
     let listings = Listings::from([(
-        "nillion".to_string(),
+        "nillion".into(),
         Listing {
             listed_at: 1_742_817_600,
             first_price: 0.61,
@@ -1007,7 +1010,8 @@ fn detail_pane_with_alerts() {
             updated_at: 1_742_900_000,
             stale: false,
             history: Vec::new(),
-        },
+        }
+        .into(),
     )]);
     let mut alerts = prelist::alert::Alerts::new();
     let fired = prelist::alert::check(&w.coins, &listings, &mut alerts, 1_742_900_000);

@@ -1760,14 +1760,14 @@ mod tests {
             assert!(!effects.iter().any(|e| matches!(e, Effect::SaveState(_))));
             // What was written holds another instance's flip of Dolomite.
             let mut written = sent.clone();
-            let mut dolo = written.listings["parcl"].clone();
+            let mut dolo = (*written.listings["parcl"]).clone();
             dolo.first_price = 0.1;
-            written.listings.insert("dolomite".into(), dolo);
+            written.listings.insert("dolomite".into(), dolo.into());
             let effects = app.update(Input::StateSaved {
                 sent,
                 result: Ok(written),
             });
-            let mut ids: Vec<&String> = app.watcher.listings.keys().collect();
+            let mut ids: Vec<&str> = app.watcher.listings.keys().map(|id| &**id).collect();
             ids.sort();
             assert_eq!(ids, ["dolomite", "nillion", "parcl"]);
             let again: Vec<&Listings> = effects

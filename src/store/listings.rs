@@ -18,6 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{Connection, params};
 
@@ -138,7 +139,10 @@ pub fn read_listings(conn: &Connection, path: &Path) -> Result<Listings, StoreEr
             }
         }
     }
-    Ok(out.into_iter().map(|(id, (l, _))| (id, l)).collect())
+    Ok(out
+        .into_iter()
+        .map(|(id, (l, _))| (id.into(), Arc::new(l)))
+        .collect())
 }
 
 /// Writes what differs from `from` (what the database holds) to `to`, as
@@ -170,8 +174,11 @@ pub fn write_listings(
     let mut body = Vec::with_capacity(to.len() * 64);
     for (id, l) in to {
         let old = from.get(id);
-        let folding = fold.contains(id);
-        if old == Some(l) && !folding {
+        let folding = fold.contains(&**id);
+        // Most are shared with what the database holds: the same without
+        // a look at their histories.
+        let same = old.is_some_and(|o| Arc::ptr_eq(o, l) || Listing::eq(o, l));
+        if same && !folding {
             continue;
         }
         if !folding && let Some(tick) = old.and_then(|old| Tick::between(id, old, l, cap)) {
@@ -242,6 +249,9 @@ const STALE: u8 = 1;
 const CHANGE: u8 = 2;
 const CAP: u8 = 4;
 const POINT: u8 = 8;
+/// The point recorded is the latest price at its time, as a poll's is: no
+/// bytes of its own.
+const LATEST: u8 = 16;
 
 impl<'a> Tick<'a> {
     /// The tick that takes `old` to `new`, if that is all that changed.
@@ -308,15 +318,23 @@ impl<'a> Tick<'a> {
         let flags = (if self.stale { STALE } else { 0 })
             | (if self.change_24h.is_some() { CHANGE } else { 0 })
             | (if self.market_cap.is_some() { CAP } else { 0 })
-            | (if self.point.is_some() { POINT } else { 0 });
+            | match self.point {
+                None => 0,
+                Some(p) if self.is_latest(p) => LATEST,
+                Some(_) => POINT,
+            };
         out.push(flags);
         for v in [self.change_24h, self.market_cap].into_iter().flatten() {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        if let Some(p) = self.point {
+        if let Some(p) = self.point.filter(|p| !self.is_latest(*p)) {
             out.extend_from_slice(&p.at.to_le_bytes());
             out.extend_from_slice(&p.price.to_le_bytes());
         }
+    }
+
+    fn is_latest(&self, p: PricePoint) -> bool {
+        p.at == self.updated_at && p.price.to_bits() == self.price_usd.to_bits()
     }
 
     fn decode(r: &mut Reader<'a>) -> Option<Tick<'a>> {
@@ -325,7 +343,8 @@ impl<'a> Tick<'a> {
         let price_usd = r.f64()?;
         let updated_at = r.i64()?;
         let [flags] = r.take()?;
-        if flags & !(STALE | CHANGE | CAP | POINT) != 0 {
+        let both = POINT | LATEST;
+        if flags & !(STALE | CHANGE | CAP | both) != 0 || flags & both == both {
             return None;
         }
         let change_24h = if flags & CHANGE != 0 {
@@ -342,6 +361,11 @@ impl<'a> Tick<'a> {
             Some(PricePoint {
                 at: r.i64()?,
                 price: r.f64()?,
+            })
+        } else if flags & LATEST != 0 {
+            Some(PricePoint {
+                at: updated_at,
+                price: price_usd,
             })
         } else {
             None
@@ -409,6 +433,12 @@ mod tests {
             listing(&[(100, 0.5), (160, 0.6), (220, 0.7)]),
             // The last point's price replaced at the same time.
             listing(&[(100, 0.5), (160, 0.65)]),
+            // A point that is not the latest price (as a merge may leave).
+            Listing {
+                price_usd: 0.75,
+                updated_at: 230,
+                ..listing(&[(100, 0.5), (160, 0.6), (220, 0.7)])
+            },
             // Only the latest price moved (stale, say).
             Listing {
                 stale: true,
@@ -468,7 +498,10 @@ mod tests {
         }
         // Flags no prelist writes.
         let flags_at = 2 + "nillion".len() + 16;
-        bytes[flags_at] |= 0x80;
-        assert_eq!(Tick::decode(&mut Reader(&bytes)), None);
+        for bad in [0x80, POINT | LATEST] {
+            let mut garbled = bytes.clone();
+            garbled[flags_at] |= bad;
+            assert_eq!(Tick::decode(&mut Reader(&garbled)), None, "{bad:#x}");
+        }
     }
 }

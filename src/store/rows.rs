@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -31,11 +32,15 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     if let Some((id, problem)) = bad {
         return Err(StoreError::BadListing {
             path: path.to_path_buf(),
-            id: id.clone(),
+            id: id.to_string(),
             problem,
         });
     }
-    distrust_the_future(listings.values_mut(), jiff::Timestamp::now().as_second());
+    // Nothing shares them yet: no copy is made.
+    distrust_the_future(
+        listings.values_mut().map(Arc::make_mut),
+        jiff::Timestamp::now().as_second(),
+    );
     let book = read_book(conn, path)?;
     let told = read_claims(conn).map_err(err)?;
     for (key, claim) in &told {

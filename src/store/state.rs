@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +48,11 @@ impl Document {
     /// The state it holds, and its count of calls.
     pub(super) fn into_parts(self) -> (State, CallBook) {
         let state = State {
-            listings: self.listings.into_iter().collect(),
+            listings: self
+                .listings
+                .into_iter()
+                .map(|(id, l)| (id.into(), Arc::new(l)))
+                .collect(),
             book: self.exchanges,
             told: self.told,
             alerts: self.alerts,
@@ -215,7 +220,7 @@ pub fn save_state(path: &Path, state: &State) -> Result<(), StoreError> {
             listings: state
                 .listings
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .map(|(k, v)| (k.to_string(), Listing::clone(v)))
                 .collect(),
             exchanges: state.book.clone(),
             calls: CallBook::new(),

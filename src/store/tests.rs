@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::sync::Arc;
 
 use super::state::*;
 use super::*;
@@ -28,7 +29,7 @@ fn state_round_trips_and_missing_is_empty() {
     let path = dir.path().join("sub").join(STATE_JSON);
     assert_eq!(load_state(&path).unwrap(), State::default());
     let mut l = State::default();
-    l.listings.insert("nillion".into(), listing(0.7));
+    l.listings.insert("nillion".into(), listing(0.7).into());
     save_state(&path, &l).unwrap();
     assert_eq!(load_state(&path).unwrap(), l);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -168,7 +169,7 @@ fn a_crash_before_the_rename_leaves_the_old_state() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_JSON);
     let mut old = State::default();
-    old.listings.insert("nillion".into(), listing(0.7));
+    old.listings.insert("nillion".into(), listing(0.7).into());
     save_state(&path, &old).unwrap();
     let before = std::fs::read(&path).unwrap();
 
@@ -252,7 +253,7 @@ fn a_history_round_trips_as_pairs_and_a_bad_one_is_refused_by_name() {
     let mut l = listing(0.7);
     l.history = vec![(1_742_817_600, 0.61).into(), (1_742_900_000, 0.7).into()];
     let mut state = State::default();
-    state.listings.insert("nillion".into(), l);
+    state.listings.insert("nillion".into(), l.into());
     save_state(&path, &state).unwrap();
     assert_eq!(load_state(&path).unwrap(), state);
     let compact: String = std::fs::read_to_string(&path)
@@ -304,7 +305,9 @@ fn twenty_thousand_coins_with_full_histories_save_and_load() {
         l.history = (0..cap)
             .map(|k| (1_742_817_600 + k as i64 * 86_400, 1.0 / 3.0 + k as f64).into())
             .collect();
-        state.listings.insert(format!("generated-coin-{i:05}"), l);
+        state
+            .listings
+            .insert(format!("generated-coin-{i:05}").into(), l.into());
     }
     let dir = tempfile::tempdir().unwrap();
     let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
@@ -323,12 +326,12 @@ fn a_state_store_notices_another_instances_save_and_not_its_own() {
     assert!(!ours.changed(), "nothing stored yet");
 
     let mut mine = State::default();
-    mine.listings.insert("nillion".into(), listing(0.7));
+    mine.listings.insert("nillion".into(), listing(0.7).into());
     assert_eq!(ours.save(&mine).unwrap(), mine);
     assert!(!ours.changed(), "its own save is not news");
 
     let mut other = State::default();
-    other.listings.insert("parcl".into(), listing(0.2));
+    other.listings.insert("parcl".into(), listing(0.2).into());
     let stored = theirs.save(&other).unwrap();
     assert_eq!(stored.listings.len(), 2, "merged with what was stored");
     assert!(ours.changed(), "another's save is");
@@ -375,7 +378,7 @@ fn no_book_can_make_the_state_unsaveable() {
     let dir = tempfile::tempdir().unwrap();
     let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     let mut state = State::default();
-    state.listings.insert("nillion".into(), listing(0.7));
+    state.listings.insert("nillion".into(), listing(0.7).into());
     let book = |n: usize| ExchangeBook {
         first_look: 1,
         last_look: 2,
@@ -444,7 +447,7 @@ fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     frozen.updated_at = year_2100;
     frozen.history = vec![(1_742_817_600, 0.61).into(), (year_2100, 0.7).into()];
     let mut state = State::default();
-    state.listings.insert("nillion".into(), frozen);
+    state.listings.insert("nillion".into(), frozen.into());
     save_state(&path, &state).unwrap();
     let now = jiff::Timestamp::now().as_second();
     let loaded = load_state(&path).unwrap();
@@ -459,7 +462,7 @@ fn a_time_from_the_future_in_the_file_does_not_hold_a_price_for_good() {
     let mut newer = listing(0.8);
     newer.updated_at = now + 60;
     let mut ours = State::default();
-    ours.listings.insert("nillion".into(), newer);
+    ours.listings.insert("nillion".into(), newer.into());
     let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
     let merged = db.save(&ours).unwrap();
     assert_eq!(merged.listings["nillion"].price_usd, 0.8);
@@ -470,7 +473,7 @@ fn a_state_json_is_taken_in_once_and_renamed() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join(STATE_JSON);
     let mut old = State::default();
-    old.listings.insert("nillion".into(), listing(0.7));
+    old.listings.insert("nillion".into(), listing(0.7).into());
     old.told.insert(
         "listed:coingecko:nillion:NIL".into(),
         crate::told::Claim { at: 5, by: 9 },
@@ -558,7 +561,7 @@ fn an_older_schema_is_brought_up_to_date() {
         .unwrap();
     let db = open_state(&path).unwrap();
     let mut state = State::default();
-    state.listings.insert("nillion".into(), listing(0.7));
+    state.listings.insert("nillion".into(), listing(0.7).into());
     db.save(&state).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn
@@ -573,7 +576,7 @@ fn a_bad_row_refuses_the_database_naming_it() {
     let path = dir.path().join(STATE_FILE);
     let db = open_state(&path).unwrap();
     let mut state = State::default();
-    state.listings.insert("nillion".into(), listing(0.7));
+    state.listings.insert("nillion".into(), listing(0.7).into());
     db.save(&state).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("UPDATE listings SET price_usd = -1", [])
@@ -602,10 +605,10 @@ fn a_save_writes_only_the_rows_that_changed() {
     for i in 0..1000 {
         let mut l = listing(0.7);
         l.history = vec![(1, 0.61).into(), (2, 0.7).into()];
-        state.listings.insert(format!("coin-{i}"), l);
+        state.listings.insert(format!("coin-{i}").into(), l.into());
     }
     db.save(&state).unwrap();
-    let l = state.listings.get_mut("coin-7").unwrap();
+    let l = Arc::make_mut(state.listings.get_mut("coin-7").unwrap());
     l.price_usd = 0.8;
     l.history.push((3, 0.8).into());
     let changes = db.changes_of(|| db.save(&state).map(drop)).unwrap();
@@ -681,11 +684,11 @@ fn a_database_removed_while_open_is_made_again_at_the_next_save() {
     let path = data.join(STATE_FILE);
     let db = open_state(&path).unwrap();
     let mut state = State::default();
-    state.listings.insert("nillion".into(), listing(0.7));
+    state.listings.insert("nillion".into(), listing(0.7).into());
     db.save(&state).unwrap();
     // The data dir is deleted under the running instance.
     std::fs::remove_dir_all(&data).unwrap();
-    state.listings.insert("parcl".into(), listing(0.2));
+    state.listings.insert("parcl".into(), listing(0.2).into());
     assert_eq!(db.save(&state).unwrap(), state);
     assert_eq!(
         open_state(&path).unwrap().load().unwrap(),
@@ -699,13 +702,13 @@ fn a_database_that_may_only_be_read_is_read_and_each_save_says_why_it_failed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(STATE_FILE);
     let mut state = State::default();
-    state.listings.insert("nillion".into(), listing(0.7));
+    state.listings.insert("nillion".into(), listing(0.7).into());
     let db = open_state(&path).unwrap();
     db.save(&state).unwrap();
     drop(db);
     let read_only = StateDb::open_read_only(&path).unwrap();
     assert_eq!(read_only.load().unwrap(), state);
-    state.listings.insert("parcl".into(), listing(0.2));
+    state.listings.insert("parcl".into(), listing(0.2).into());
     let msg = read_only.save(&state).unwrap_err().to_string();
     assert!(
         msg.contains(&path.display().to_string()) && msg.contains("readonly"),
@@ -727,7 +730,9 @@ fn polls_journaled_as_ticks_read_back_exactly_and_the_journal_stays_bounded() {
     let n = 40;
     let mut state = State::default();
     for i in 0..n {
-        state.listings.insert(format!("coin-{i:02}"), listing(1.0));
+        state
+            .listings
+            .insert(format!("coin-{i:02}").into(), listing(1.0).into());
     }
     state = db.save(&state).unwrap();
     let cap = crate::listing::history_cap(n);
@@ -742,7 +747,7 @@ fn polls_journaled_as_ticks_read_back_exactly_and_the_journal_stays_bounded() {
     let mut most = 0;
     for poll in 1..=120i64 {
         let at = 1_742_900_000 + poll * 60;
-        for (i, l) in state.listings.values_mut().enumerate() {
+        for (i, l) in state.listings.values_mut().map(Arc::make_mut).enumerate() {
             // Every fifth poll leaves a coin unpriced now and then.
             if (poll + i as i64) % 5 == 0 {
                 l.stale = true;
@@ -755,8 +760,10 @@ fn polls_journaled_as_ticks_read_back_exactly_and_the_journal_stays_bounded() {
         }
         if poll % 17 == 0 {
             // Changes no tick carries: a new listing, and a re-flip.
-            state.listings.insert(format!("new-{poll}"), listing(2.0));
-            state.listings.get_mut("coin-03").unwrap().listed_at -= 1;
+            state
+                .listings
+                .insert(format!("new-{poll}").into(), listing(2.0).into());
+            Arc::make_mut(state.listings.get_mut("coin-03").unwrap()).listed_at -= 1;
         }
         state = db.save(&state).unwrap();
         most = most.max(ticks(&db));
@@ -790,8 +797,8 @@ fn a_first_schema_database_migrates_with_its_listings() {
     let mut state = db.load().unwrap();
     let mut want = listing(0.7);
     want.change_24h = None;
-    assert_eq!(state.listings["nillion"], want);
-    state.listings.get_mut("nillion").unwrap().price_usd = 0.8;
+    assert_eq!(*state.listings["nillion"], want);
+    Arc::make_mut(state.listings.get_mut("nillion").unwrap()).price_usd = 0.8;
     let saved = db.save(&state).unwrap();
     assert_eq!(open_state(&path).unwrap().load().unwrap(), saved);
 }

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::alert::Alerts;
 use crate::book::{Book, Event, apply_look};
 use crate::exchange::Exchange;
-use crate::listing::{Listings, apply_poll};
+use crate::listing::{Listings, apply_poll, same_listings};
 use crate::market::plan::CallTally;
 use crate::market::poller::{Command, Refusal, Report};
 use crate::market::{Candidate, MarketError, Quotes};
@@ -874,7 +874,7 @@ impl Watcher {
             Ok(written) => {
                 // Compared in place: at 20,000 coins a copy of the state
                 // is megabytes, and most saves see nothing change meanwhile.
-                let unchanged = self.listings == sent.listings
+                let unchanged = same_listings(&self.listings, &sent.listings)
                     && self.book == sent.book
                     && self.told == sent.told
                     && self.alerts == sent.alerts;
@@ -906,7 +906,7 @@ impl Watcher {
     /// Makes `state` (ours merged with what another instance wrote) the
     /// watcher's own.
     fn take_state(&mut self, state: State, out: &mut Outcome) {
-        if state.book != self.book || state.listings != self.listings {
+        if state.book != self.book || !same_listings(&state.listings, &self.listings) {
             out.rows_changed = true;
         }
         self.book = state.book;
@@ -964,12 +964,12 @@ impl Watcher {
             .iter()
             .filter(|(id, _)| !self.listings.contains_key(*id))
             .filter_map(|(id, l)| {
-                let name = text::clean(names.get(id.as_str())?).into_owned();
+                let name = text::clean(names.get(&**id)?).into_owned();
                 let msg = format!(
                     "{name} is now trading at {} (recorded by another prelist)",
                     text::price(l.first_price)
                 );
-                Some((l.listed_at, id.clone(), msg))
+                Some((l.listed_at, id.to_string(), msg))
             })
             .collect();
         news.sort();
@@ -1126,11 +1126,11 @@ mod tests {
         };
         let _ = w.update(Input::Poll(partial));
         assert!(
-            w.listings().contains_key(&first),
+            w.listings().contains_key(first.as_str()),
             "the answered chunk flips"
         );
         assert!(
-            !w.listings()[&second].stale,
+            !w.listings()[second.as_str()].stale,
             "an id the failed chunk held is not taken as unpriced"
         );
         let poll = w.polling().unwrap();
