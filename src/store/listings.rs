@@ -485,6 +485,56 @@ mod tests {
         assert_eq!(Tick::between("x", &old, &reflipped, cap), None);
     }
 
+    proptest::proptest! {
+        /// Whatever the bytes of a journal row, reading them ends, with
+        /// ticks or with nothing.
+        #[test]
+        fn any_bytes_read_as_ticks_or_nothing(bytes in proptest::collection::vec(0u8..=255, 0..400)) {
+            let mut r = Reader(&bytes);
+            while !r.0.is_empty() && Tick::decode(&mut r).is_some() {}
+        }
+
+        /// Every tick reads back as written, whatever its numbers.
+        #[test]
+        fn any_tick_round_trips(
+            id in "\\PC{0,40}",
+            price_usd in proptest::num::f64::ANY,
+            updated_at in proptest::num::i64::ANY,
+            change_24h in proptest::option::of(proptest::num::f64::ANY),
+            market_cap in proptest::option::of(proptest::num::f64::ANY),
+            stale in proptest::bool::ANY,
+            point in proptest::option::of((proptest::num::i64::ANY, proptest::num::f64::ANY)),
+        ) {
+            let tick = Tick {
+                id: &id,
+                price_usd,
+                change_24h,
+                market_cap,
+                updated_at,
+                stale,
+                point: point.map(PricePoint::from),
+            };
+            let mut bytes = Vec::new();
+            tick.encode(&mut bytes);
+            let mut r = Reader(&bytes);
+            let back = Tick::decode(&mut r).expect("decodes");
+            proptest::prop_assert!(r.0.is_empty());
+            // Compared bit for bit: NaN is no price, but the bytes must hold.
+            let bits = |t: &Tick<'_>| {
+                (
+                    t.id.to_owned(),
+                    t.price_usd.to_bits(),
+                    t.updated_at,
+                    t.change_24h.map(f64::to_bits),
+                    t.market_cap.map(f64::to_bits),
+                    t.stale,
+                    t.point.map(|p| (p.at, p.price.to_bits())),
+                )
+            };
+            proptest::prop_assert_eq!(bits(&back), bits(&tick));
+        }
+    }
+
     #[test]
     fn a_cut_or_garbled_tick_decodes_to_nothing() {
         let old = listing(&[(100, 0.5)]);

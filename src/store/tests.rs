@@ -595,6 +595,27 @@ fn a_bad_row_refuses_the_database_naming_it() {
     .unwrap();
     let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
     assert!(msg.contains("book of \"binance\""), "{msg}");
+    conn.execute("DELETE FROM assets", []).unwrap();
+
+    // A journal row cut short, and one that replays to a bad price.
+    conn.execute(
+        "INSERT INTO ticks (seq, cap, body) VALUES (99, 16, x'0700')",
+        [],
+    )
+    .unwrap();
+    let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
+    assert!(
+        msg.contains("state.db") && msg.contains("(tick 99)") && msg.contains("cut short"),
+        "{msg}"
+    );
+    let mut body = 7u16.to_le_bytes().to_vec();
+    body.extend_from_slice(b"nillion");
+    body.extend_from_slice(&f64::NAN.to_le_bytes());
+    body.extend_from_slice(&1_742_900_000i64.to_le_bytes());
+    body.push(0);
+    conn.execute("UPDATE ticks SET body = ?1", [body]).unwrap();
+    let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
+    assert!(msg.contains("\"nillion\" has a price of NaN"), "{msg}");
 }
 
 #[test]
