@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use super::rows::{self, db_error};
+use super::db_error;
+use super::rows;
 use super::{StateStore, StoreError};
 use crate::merge::merge_state;
 use crate::state::State;

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, params};
 
 use super::StoreError;
-use super::rows::db_error;
+use super::db_error;
 use crate::listing::{Listing, Listings, PricePoint, history_cap, record};
 
 /// How many saves it takes to fold every listing once: each save folds

@@ -214,5 +214,24 @@ pub fn open_state(path: &Path) -> Result<std::sync::Arc<StateDb>, StoreError> {
     Ok(std::sync::Arc::new(db))
 }
 
+/// A database error, naming the file; one that says the file is not a
+/// database (or is damaged) says what to do about it.
+pub(crate) fn db_error(path: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let broken = matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    );
+    StoreError::Db {
+        path: path.to_path_buf(),
+        message: crate::text::clean(&e.to_string()).into_owned(),
+        hint: if broken {
+            " (move it aside to start afresh; it is never overwritten while it cannot be read)"
+        } else {
+            ""
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
 use super::state::{CallBook, calls_problem, distrust_the_future, listing_problem};
+use super::{StoreError, db_error};
 use crate::alert::{AlertMemo, Crossing, Mark, memo_problem};
 use crate::book::{Asset, Book, ExchangeBook};
 use crate::exchange::Exchange;
@@ -352,23 +352,4 @@ pub fn set_revision(conn: &Connection, revision: i64) -> rusqlite::Result<()> {
         [revision],
     )?;
     Ok(())
-}
-
-/// A database error, naming the file; one that says the file is not a
-/// database (or is damaged) says what to do about it.
-pub fn db_error(path: &Path, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    let broken = matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    );
-    StoreError::Db {
-        path: path.to_path_buf(),
-        message: crate::text::clean(&e.to_string()).into_owned(),
-        hint: if broken {
-            " (move it aside to start afresh; it is never overwritten while it cannot be read)"
-        } else {
-            ""
-        },
-    }
 }
