@@ -364,6 +364,80 @@ fn config_prints_each_setting_and_where_it_came_from() {
     assert!(!text.contains("env-secret-456") && !text.contains("file-secret-123"));
 }
 
+/// Keys and the webhook URL from a secret manager: the command runs once,
+/// its first line is the secret, and neither its output nor the secret is
+/// ever printed; a failure exits 2 naming the program and its status.
+#[test]
+fn secrets_come_from_a_command_and_never_show() {
+    let config = "[poll]\npro_api_key_command = [\"sh\", \"-c\", \"printf 'CG-from-pass-789\\\\nsecond-line-xyz'\"]\n\
+                  [notify]\nwebhook_command = [\"sh\", \"-c\", \"echo https://hooks.example/T0/secret-path\"]\n";
+    let out = with_config(Some(config), &["config"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        text.contains("poll.pro_api_key = from command \"sh\"  (pro key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("notify.webhook = from command \"sh\"  (from config file"),
+        "{text}"
+    );
+    for secret in ["CG-from-pass-789", "secret-path", "second-line-xyz"] {
+        assert!(
+            !text.contains(secret) && !err.contains(secret),
+            "{secret}: {text}{err}"
+        );
+    }
+
+    // A key in the environment wins: the command is not even run.
+    let home = tempfile::tempdir().unwrap();
+    let ran = home.path().join("ran");
+    let config = format!(
+        "[poll]\napi_key_command = [\"sh\", \"-c\", \"touch {}; echo CG-x\"]\n",
+        ran.display()
+    );
+    let out = with_config(
+        Some(&config),
+        &["config"],
+        &[("COINGECKO_API_KEY", "env-key-1")],
+    );
+    assert!(out.status.success());
+    assert!(
+        !ran.exists(),
+        "the command ran though the environment had a key"
+    );
+
+    // A command that fails, prints nothing, or gives both ways.
+    for (config, says) in [
+        (
+            "[poll]\n\napi_key_command = [\"sh\", \"-c\", \"echo CG-half-printed; exit 4\"]\n",
+            "line 3: poll.api_key_command: the command \"sh\" failed (exit status: 4)",
+        ),
+        (
+            "[poll]\napi_key_command = [\"true\"]\n",
+            "poll.api_key_command: the command \"true\" printed nothing on its first line",
+        ),
+        (
+            "[notify]\nwebhook_command = [\"sh\", \"-c\", \"echo http://hooks.example/plain\"]\n",
+            "notify.webhook_command: the command \"sh\" printed a URL that cannot be used",
+        ),
+        (
+            "[poll]\napi_key = \"k\"\napi_key_command = [\"pass\"]\n",
+            "give api_key or api_key_command, not both",
+        ),
+    ] {
+        let out = with_config(Some(config), &["list"], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{config}: {err}");
+        assert!(err.contains(says), "{config}: {err}");
+        assert!(
+            !err.contains("CG-half-printed") && !err.contains("/plain"),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn a_typo_in_the_config_names_the_file_line_and_key() {
     let out = with_config(

@@ -56,6 +56,8 @@ impl Settings {
             Source::Flag => format!("from flag {flag}"),
             Source::Env => format!("from environment {var}"),
             Source::File => format!("from config file {file}"),
+            // The command is the file's.
+            Source::Command => format!("from config file {file}"),
             Source::Default => "default".to_string(),
         };
         let mut out = String::new();
@@ -172,15 +174,28 @@ impl Settings {
                 from(s.colors.source, "", ""),
             );
         }
-        let key = match &s.api_key.value {
-            Some(key) => format!(
+        let key = match (&s.api_key.value, &s.api_key_command) {
+            (Some(key), Some((name, program))) => {
+                // `poll.api_key_command` printed `poll.api_key`.
+                let name = name.trim_end_matches("_command");
+                let _ = writeln!(
+                    out,
+                    "{name} = from command {program:?}  ({}; {})",
+                    key.kind().describe(),
+                    from(s.api_key.source, "", ""),
+                );
+                None
+            }
+            (Some(key), None) => Some(format!(
                 "{} set  ({})",
                 key.kind().describe(),
                 from(s.api_key.source, "", key.kind().env_var()),
-            ),
-            None => "none  (default)".to_string(),
+            )),
+            (None, _) => Some("none  (default)".to_string()),
         };
-        let _ = writeln!(out, "api key = {key}");
+        if let Some(key) = key {
+            let _ = writeln!(out, "api key = {key}");
+        }
         match calls_this_month {
             None => {}
             Some(Ok(n)) => {

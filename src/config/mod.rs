@@ -28,6 +28,7 @@ mod notify;
 mod parse;
 mod poll;
 mod resolve;
+mod secret_command;
 mod sources;
 mod toml_value;
 mod values;

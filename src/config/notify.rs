@@ -5,12 +5,14 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::env::{Env, WEBHOOK_VAR};
 use super::error::{Bad, ConfigError, Origin};
+use super::secret_command::{self, SecretCommand};
 use super::toml_value::{List, Text, list_form, what};
 use super::values::{Setting, Source, quoted};
 use crate::notify::{NotifyConfig, TerminalMode, WebhookFormat};
@@ -26,13 +28,42 @@ list_form! {
     Argv = "a list of strings: the program, then its arguments";
 }
 
+/// A command as the file gives it: the program, then its arguments.
+pub(super) type RawCommand = Spanned<List<AnArgument, Argv>>;
+
+/// A command of the file, checked: no NUL in any argument, and a program.
+pub(super) fn argv(list: RawCommand, key: &str) -> Result<Vec<String>, Bad> {
+    let whole = list.span();
+    let items = list.into_inner().items;
+    if let Some((_, span)) = items.iter().find(|(arg, _)| arg.contains('\0')) {
+        let span = span.clone().unwrap_or_else(|| whole.clone());
+        return Err(Bad::new(
+            key,
+            span,
+            "an argument cannot hold a NUL character",
+        ));
+    }
+    if items
+        .first()
+        .is_some_and(|(program, _)| program.trim().is_empty())
+    {
+        return Err(Bad::new(
+            key,
+            whole,
+            "the first item is the program to run: it cannot be empty",
+        ));
+    }
+    Ok(items.into_iter().map(|(arg, _)| arg).collect())
+}
+
 /// `[notify]` as serde reads it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a section")]
 pub(super) struct RawNotify {
     terminal: Option<Spanned<Text<ATerminal>>>,
-    command: Option<Spanned<List<AnArgument, Argv>>>,
+    command: Option<RawCommand>,
     webhook: Option<Spanned<Text<AWebhook>>>,
+    webhook_command: Option<RawCommand>,
     webhook_format: Option<Spanned<Text<AFormat>>>,
 }
 
@@ -46,6 +77,8 @@ pub struct NotifyFile {
     pub webhook_format: Option<WebhookFormat>,
     /// Where the webhook URL is, for the permission check.
     pub(super) webhook_at: Option<Range<usize>>,
+    /// The command that prints the webhook URL, and where it is.
+    pub(super) webhook_command: Option<(Vec<String>, Range<usize>)>,
 }
 
 impl TryFrom<RawNotify> for NotifyFile {
@@ -70,32 +103,29 @@ impl TryFrom<RawNotify> for NotifyFile {
                 )
             })
         })?;
-        let command = match raw.command {
+        let command = raw.command.map(|c| argv(c, "command")).transpose()?;
+        let webhook_command = match raw.webhook_command {
             None => None,
-            Some(list) => {
-                let whole = list.span();
-                let items = list.into_inner().items;
-                if let Some((_, span)) = items.iter().find(|(arg, _)| arg.contains('\0')) {
-                    let span = span.clone().unwrap_or_else(|| whole.clone());
-                    return Err(Bad::new(
-                        "command",
-                        span,
-                        "an argument cannot hold a NUL character",
-                    ));
-                }
-                if items
-                    .first()
-                    .is_some_and(|(program, _)| program.trim().is_empty())
-                {
-                    return Err(Bad::new(
-                        "command",
-                        whole,
-                        "the first item is the program to run: it cannot be empty",
-                    ));
-                }
-                Some(items.into_iter().map(|(arg, _)| arg).collect())
+            Some(c) => {
+                let span = c.span();
+                let argv = argv(c, "webhook_command")?;
+                // An empty list, as for `command`, turns it off.
+                (!argv.is_empty()).then_some((argv, span))
             }
         };
+        if webhook_command.is_some()
+            && raw
+                .webhook
+                .as_ref()
+                .is_some_and(|u| !u.get_ref().0.trim().is_empty())
+        {
+            let span = webhook_command.as_ref().map_or(0..0, |(_, s)| s.clone());
+            return Err(Bad::new(
+                "webhook_command",
+                span,
+                "give webhook or webhook_command, not both",
+            ));
+        }
         let (webhook, webhook_at) = match raw.webhook {
             Some(url) if !url.get_ref().0.trim().is_empty() => {
                 let span = url.span();
@@ -111,6 +141,7 @@ impl TryFrom<RawNotify> for NotifyFile {
             webhook,
             webhook_format,
             webhook_at,
+            webhook_command,
         })
     }
 }
@@ -122,6 +153,8 @@ pub struct NotifySettings {
     /// Empty: no command.
     pub command: Setting<Vec<String>>,
     pub webhook: Setting<Option<SecretUrl>>,
+    /// With the URL from a command: its program.
+    pub webhook_command: Option<String>,
     pub webhook_format: Setting<WebhookFormat>,
 }
 
@@ -131,6 +164,7 @@ impl Default for NotifySettings {
             terminal: Setting::builtin(TerminalMode::default()),
             command: Setting::builtin(Vec::new()),
             webhook: Setting::builtin(None),
+            webhook_command: None,
             webhook_format: Setting::builtin(WebhookFormat::default()),
         }
     }
@@ -140,7 +174,12 @@ impl NotifySettings {
     /// The file's settings, with the webhook URL of `PRELIST_WEBHOOK_URL`
     /// winning over the file's. Fails, without quoting it, on a URL in the
     /// environment that cannot be used.
-    pub(super) fn resolve(env: &Env, f: &NotifyFile) -> Result<NotifySettings, ConfigError> {
+    pub(super) fn resolve(
+        env: &Env,
+        f: &NotifyFile,
+        webhook_command: Option<&SecretCommand>,
+        config_path: Option<&Path>,
+    ) -> Result<NotifySettings, ConfigError> {
         let mut s = NotifySettings::default();
         if let Some(terminal) = f.terminal {
             s.terminal = Setting::new(terminal, Source::File);
@@ -154,6 +193,19 @@ impl NotifySettings {
             s.webhook = Setting::new(Some(url), Source::Env);
         } else if let Some(url) = &f.webhook {
             s.webhook = Setting::new(Some(url.clone()), Source::File);
+        } else if let Some(command) = webhook_command {
+            let secret = command.secret(config_path, secret_command::TIMEOUT)?;
+            let url = SecretUrl::new(&secret).map_err(|m| {
+                command.error(
+                    config_path,
+                    format!(
+                        "the command {:?} printed a URL that cannot be used: {m}",
+                        command.program()
+                    ),
+                )
+            })?;
+            s.webhook = Setting::new(Some(url), Source::Command);
+            s.webhook_command = Some(command.program());
         }
         if let Some(format) = f.webhook_format {
             s.webhook_format = Setting::new(format, Source::File);
@@ -176,9 +228,10 @@ impl NotifySettings {
     /// whether one is set.
     pub(super) fn describe(&self) -> [(&'static str, String, Source, &'static str); 4] {
         let command: Vec<String> = self.command.value.iter().map(|a| quoted(a)).collect();
-        let webhook = match self.webhook.value {
-            Some(_) => "set".to_string(),
-            None => "none".to_string(),
+        let webhook = match (&self.webhook.value, &self.webhook_command) {
+            (Some(_), Some(program)) => format!("from command {program:?}"),
+            (Some(_), None) => "set".to_string(),
+            (None, _) => "none".to_string(),
         };
         [
             (

@@ -14,7 +14,8 @@ use super::display::{DisplayFile, RawDisplay, Theme};
 use super::error::{ConfigError, ErrorKind, Place, column_of, line_of};
 use super::keys::{self, ModeKeys, RawKeys};
 use super::notify::{NotifyFile, RawNotify};
-use super::poll::{PollFile, RawPoll, SecretKey};
+use super::poll::{KeyKind, PollFile, RawPoll, SecretKey};
+use super::secret_command::SecretCommand;
 use super::sources::{RawSources, SourcesFile};
 use crate::keymap::Mode;
 use crate::keymap::{self, Keymap, Rebind};
@@ -52,6 +53,10 @@ pub struct FileConfig {
     pub bell: Option<bool>,
     /// The pro key if the file has one, else the demo key.
     pub api_key: Option<SecretKey>,
+    /// With no key in the file: the command that prints one, and its kind.
+    pub api_key_command: Option<(KeyKind, SecretCommand)>,
+    /// With no webhook URL in the file: the command that prints one.
+    pub webhook_command: Option<SecretCommand>,
     pub columns: Option<Vec<Column>>,
     pub sort: Option<Column>,
     pub descending: Option<bool>,
@@ -164,6 +169,18 @@ impl FileConfig {
             api_url: poll.api_url,
             bell: poll.bell,
             api_key: poll.api_key,
+            api_key_command: poll.key_command.map(|(kind, argv, span, key)| {
+                let line = place.line(&span);
+                (kind, SecretCommand { argv, key, line })
+            }),
+            webhook_command: notify
+                .webhook_command
+                .clone()
+                .map(|(argv, span)| SecretCommand {
+                    argv,
+                    key: "notify.webhook_command",
+                    line: place.line(&span),
+                }),
             columns,
             sort: display.sort,
             descending: display.descending,

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use super::env::{DEMO_KEY_VAR, PRO_KEY_VAR};
 use super::error::Bad;
+use super::notify::{RawCommand, argv};
 use super::toml_value::{AUrl, Calls, Flag, Seconds, Text, what};
 use super::values::MAX_INTERVAL;
 use crate::market::coingecko::{self, ApiKey};
@@ -31,6 +32,8 @@ pub(super) struct RawPoll {
     bell: Option<Spanned<Flag>>,
     api_key: Option<Spanned<Text<ASecret>>>,
     pro_api_key: Option<Spanned<Text<ASecret>>>,
+    api_key_command: Option<RawCommand>,
+    pro_api_key_command: Option<RawCommand>,
 }
 
 /// What `[poll]` sets, checked; `None` where it is silent.
@@ -46,6 +49,9 @@ pub(super) struct PollFile {
     /// Where the first key is (either makes the file secret), and its
     /// dotted name.
     pub(super) key_at: Option<(Range<usize>, &'static str)>,
+    /// When the file gives no key: the command that prints one, the kind
+    /// of key it prints, where it is and its dotted name.
+    pub(super) key_command: Option<(KeyKind, Vec<String>, Range<usize>, &'static str)>,
 }
 
 impl TryFrom<RawPoll> for PollFile {
@@ -74,6 +80,36 @@ impl TryFrom<RawPoll> for PollFile {
         };
         let demo = secret(raw.api_key, KeyKind::Demo)?;
         let pro = secret(raw.pro_api_key, KeyKind::Pro)?;
+        let command = |value: Option<RawCommand>, kind: KeyKind, given: bool| {
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let span = value.span();
+            let key = kind.file_key();
+            let argv = argv(value, &format!("{key}_command"))?;
+            if argv.is_empty() {
+                return Ok(None);
+            }
+            if given {
+                return Err(Bad::new(
+                    &format!("{key}_command"),
+                    span,
+                    format!("give {key} or {key}_command, not both"),
+                ));
+            }
+            Ok(Some((kind, argv, span)))
+        };
+        let demo_command = command(raw.api_key_command, KeyKind::Demo, demo.is_some())?;
+        let pro_command = command(raw.pro_api_key_command, KeyKind::Pro, pro.is_some())?;
+        // The pro key wins, as in the environment; a key in the file wins
+        // over a command of the other kind.
+        let key_command = if pro.is_some() || demo.is_some() && pro_command.is_none() {
+            None
+        } else {
+            pro_command
+                .map(|(k, a, s)| (k, a, s, "poll.pro_api_key_command"))
+                .or(demo_command.map(|(k, a, s)| (k, a, s, "poll.api_key_command")))
+        };
         let key_at = [
             demo.as_ref().map(|(_, s)| (s.clone(), "poll.api_key")),
             pro.as_ref().map(|(_, s)| (s.clone(), "poll.pro_api_key")),
@@ -88,8 +124,13 @@ impl TryFrom<RawPoll> for PollFile {
             api_url,
             bell: raw.bell.map(|b| b.into_inner().0),
             // The pro key wins, as in the environment.
-            api_key: pro.or(demo).map(|(key, _)| key),
+            api_key: if key_command.is_some() {
+                None
+            } else {
+                pro.or(demo).map(|(key, _)| key)
+            },
             key_at,
+            key_command,
         })
     }
 }

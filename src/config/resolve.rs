@@ -14,6 +14,7 @@ use super::file::read_file;
 use super::notify::NotifySettings;
 use super::parse::FileConfig;
 use super::poll::{KeyKind, SecretKey, check_interval, check_url};
+use super::secret_command;
 use super::sources::exchanges_from_env;
 use super::values::{Setting, Source};
 use crate::keymap::Mode;
@@ -66,6 +67,8 @@ pub struct Settings {
     /// actions.
     pub keymap: Keymap,
     pub api_key: Setting<Option<SecretKey>>,
+    /// With the key from a command: its dotted key and its program.
+    pub api_key_command: Option<(&'static str, String)>,
     /// The exchanges whose lists are watched, in the order given; empty:
     /// none.
     pub exchanges: Setting<Vec<Exchange>>,
@@ -96,6 +99,7 @@ impl Default for Settings {
             keys: Setting::builtin(Vec::new()),
             keymap: Keymap::default(),
             api_key: Setting::builtin(None),
+            api_key_command: None,
             exchanges: Setting::builtin(Exchange::ALL.to_vec()),
             exchange_interval: Setting::builtin(DEFAULT_EXCHANGE_INTERVAL),
             exchange_urls: Setting::builtin(Vec::new()),
@@ -208,8 +212,23 @@ pub fn resolve(
         s.api_key = Setting::new(Some(key), Source::Env);
     } else if let Some(key) = &f.api_key {
         s.api_key = Setting::new(Some(key.clone()), Source::File);
+    } else if let Some((kind, command)) = &f.api_key_command {
+        // Run only when nothing else gives a key: a secret manager may ask
+        // for a passphrase.
+        let secret = command.secret(config_path, secret_command::TIMEOUT)?;
+        let key = SecretKey::new(*kind, &secret).map_err(|m| {
+            command.error(
+                config_path,
+                format!(
+                    "the command {:?} printed a key that cannot be used: {m}",
+                    command.program()
+                ),
+            )
+        })?;
+        s.api_key = Setting::new(Some(key), Source::Command);
+        s.api_key_command = Some((command.key, command.program()));
     }
-    s.notify = NotifySettings::resolve(env, &f.notify)?;
+    s.notify = NotifySettings::resolve(env, &f.notify, f.webhook_command.as_ref(), config_path)?;
     Ok(s)
 }
 

@@ -9,6 +9,8 @@ pub enum Source {
     Flag,
     Env,
     File,
+    /// Printed by a command the config file names (a secret manager's).
+    Command,
     Default,
 }
 
