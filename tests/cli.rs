@@ -438,6 +438,53 @@ fn secrets_come_from_a_command_and_never_show() {
     }
 }
 
+/// A config file holding a key inside a git work tree is one `git add`
+/// away from a public repository: `prelist config` warns, naming the
+/// repository; one outside a work tree, or holding no secret, is quiet.
+#[test]
+fn a_secret_in_a_git_work_tree_is_warned_of() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("dotfiles");
+    let dir = repo.join("prelist");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    let path = dir.join("config.toml");
+    let run = |text: &str| {
+        std::fs::write(&path, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let out = common::command(home.path())
+            .arg("config")
+            .env("PRELIST_CONFIG", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let real = std::fs::canonicalize(&repo).unwrap();
+    let text = run("[poll]\napi_key = \"CG-in-git-1\"\n");
+    let want = format!(
+        "warning: config.toml holds a secret and is inside the git repository at {}: move it \
+         out, or use api_key_command",
+        real.display()
+    );
+    assert!(text.contains(&want), "{text}");
+    assert!(!text.contains("CG-in-git-1"));
+    let text = run("[notify]\nwebhook = \"https://hooks.example/in-git\"\n");
+    assert!(text.contains("or use webhook_command"), "{text}");
+    // No secret in the file: nothing to say.
+    let text = run("[poll]\napi_key_command = [\"echo\", \"CG-x\"]\n");
+    assert!(!text.contains("git repository"), "{text}");
+    // The same secret outside any work tree.
+    std::fs::remove_dir(repo.join(".git")).unwrap();
+    let text = run("[poll]\napi_key = \"CG-in-git-1\"\n");
+    assert!(!text.contains("git repository"), "{text}");
+}
+
 #[test]
 fn a_typo_in_the_config_names_the_file_line_and_key() {
     let out = with_config(

@@ -989,3 +989,20 @@ fn quitting_waits_for_another_prelist_and_saves_once_it_is_done() {
     let saved = std::fs::read_to_string(data.path().join("watchlist.json")).unwrap();
     assert!(saved.contains("Zeta Chain"), "the change was written");
 }
+
+/// A config file holding a key inside a git work tree: the screen says so
+/// on its status line, through the loop, without the key.
+#[test]
+fn the_screen_warns_of_a_secret_in_a_git_work_tree() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(repo.path().join(".git")).expect(".git");
+    let path = repo.path().join("config.toml");
+    std::fs::write(&path, "[poll]\napi_key = \"CG-in-git-2\"\n").expect("config");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let config = path.to_str().expect("a UTF-8 path");
+    let mut tui = Tui::spawn_with(&[], &[("PRELIST_CONFIG", config)]);
+    tui.wait_for("holds a secret and is inside the git repository");
+    assert!(!String::from_utf8_lossy(&tui.output().raw).contains("CG-in-git-2"));
+    tui.send("q");
+}

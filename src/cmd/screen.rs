@@ -53,9 +53,18 @@ pub fn run(cx: Context) -> Result<(), Error> {
         watchlist: cx.store,
         theme: palette(settings),
         notify: notify_config(settings),
-        // A warning of the plan's, said once through the loop so it also
-        // reaches the log file.
-        notice: (polling && !plan.warnings.is_empty()).then(|| plan.warnings.join(" · ")),
+        // The plan's warnings, and a secret in a git work tree: said once
+        // through the loop so they also reach the log file.
+        notice: {
+            let warnings: Vec<&str> = plan
+                .warnings
+                .iter()
+                .filter(|_| polling)
+                .chain(&settings.secret_in_git)
+                .map(String::as_str)
+                .collect();
+            (!warnings.is_empty()).then(|| warnings.join(" · "))
+        },
     };
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
     app.set_log(known_listings(&app));

@@ -209,7 +209,7 @@ impl Settings {
             }
         }
         let command = crate::notify::command::option_warning(&s.notify.command.value);
-        for warning in plan.warnings.iter().chain(&command) {
+        for warning in plan.warnings.iter().chain(&command).chain(&s.secret_in_git) {
             let _ = writeln!(out, "warning: {warning}");
         }
         for (name, value, source, var) in s.notify.describe() {

@@ -23,6 +23,7 @@ mod display;
 mod env;
 mod error;
 mod file;
+mod git;
 mod keys;
 mod notify;
 mod parse;

@@ -69,6 +69,9 @@ pub struct Settings {
     pub api_key: Setting<Option<SecretKey>>,
     /// With the key from a command: its dotted key and its program.
     pub api_key_command: Option<(&'static str, String)>,
+    /// The config file holds a secret and lies in a git work tree: what
+    /// to say about it.
+    pub secret_in_git: Option<String>,
     /// The exchanges whose lists are watched, in the order given; empty:
     /// none.
     pub exchanges: Setting<Vec<Exchange>>,
@@ -100,6 +103,7 @@ impl Default for Settings {
             keymap: Keymap::default(),
             api_key: Setting::builtin(None),
             api_key_command: None,
+            secret_in_git: None,
             exchanges: Setting::builtin(Exchange::ALL.to_vec()),
             exchange_interval: Setting::builtin(DEFAULT_EXCHANGE_INTERVAL),
             exchange_urls: Setting::builtin(Vec::new()),
@@ -227,6 +231,10 @@ pub fn resolve(
         })?;
         s.api_key = Setting::new(Some(key), Source::Command);
         s.api_key_command = Some((command.key, command.program()));
+    }
+    if let (Some(path), Some((_, key))) = (config_path, f.key_at) {
+        s.secret_in_git =
+            super::git::work_tree_of(path).map(|tree| super::git::warning(path, key, &tree));
     }
     s.notify = NotifySettings::resolve(env, &f.notify, f.webhook_command.as_ref(), config_path)?;
     Ok(s)
