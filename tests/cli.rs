@@ -485,6 +485,57 @@ fn a_secret_in_a_git_work_tree_is_warned_of() {
     assert!(!text.contains("git repository"), "{text}");
 }
 
+/// A key in use past `key_rotate_days` is due for rotation: `prelist
+/// config` says so by its fingerprint, never the key; `watch` notes a key's
+/// first use.
+#[test]
+fn a_key_in_use_too_long_is_due_for_rotation() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data-dir");
+    let key = "CG-rotate-me-1";
+    let fingerprint = prelist::config::SecretKey::new(prelist::config::KeyKind::Demo, key)
+        .unwrap()
+        .fingerprint();
+    let config = |rotate: &str| {
+        let path = home.path().join("config.toml");
+        std::fs::write(&path, format!("[poll]\n{rotate}")).unwrap();
+        let out = common::command(home.path())
+            .args(["--data-dir", data.to_str().unwrap(), "config"])
+            .env("PRELIST_CONFIG", &path)
+            .env("COINGECKO_API_KEY", key)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Never used here: nothing to say, and nothing written.
+    let text = config("");
+    assert!(!text.contains("rotate it"), "{text}");
+    assert!(!data.join("state.db").exists());
+    let db = prelist::store::open_state(&data.join("state.db")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    prelist::store::note_key(&db, &fingerprint, now - 91 * 86_400 - 60).unwrap();
+    let text = config("");
+    let want = format!("warning: key {fingerprint}, in use for 91 days: rotate it");
+    assert!(text.contains(&want), "{text}");
+    assert!(
+        text.contains("poll.key_rotate_days = 90  (default)"),
+        "{text}"
+    );
+    assert!(!text.contains(key));
+    let text = config("key_rotate_days = 120\n");
+    assert!(!text.contains("rotate it"), "{text}");
+    let text = config("key_rotate_days = 0\n");
+    assert!(!text.contains("rotate it"), "{text}");
+}
+
 #[test]
 fn a_typo_in_the_config_names_the_file_line_and_key() {
     let out = with_config(

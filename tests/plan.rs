@@ -156,7 +156,7 @@ fn config_shows_the_budget_the_count_and_the_warnings() {
             "no line {line:?} in:\n{out}"
         );
     };
-    let out = settings(None, &FlagValues::default(), &demo()).describe_with(1, Ok(1234));
+    let out = settings(None, &FlagValues::default(), &demo()).describe_with(1, Ok(1234), None);
     has(
         &out,
         "poll.interval = 300  (default for a demo key: 8,928 of 10,000 calls a month at 1 request \
@@ -171,7 +171,7 @@ fn config_shows_the_budget_the_count_and_the_warnings() {
         &interval(60),
         &demo(),
     );
-    let out = s.describe_with(1, Err("unreadable".into()));
+    let out = s.describe_with(1, Err("unreadable".into()), None);
     has(&out, "poll.interval = 60  (from flag --interval)");
     has(
         &out,
@@ -183,7 +183,7 @@ fn config_shows_the_budget_the_count_and_the_warnings() {
         "warning: at 60 s poll.monthly_calls's 20,000 calls a month last about 14 days",
     );
 
-    let out = settings(None, &FlagValues::default(), &Env::new()).describe_with(1, Ok(7));
+    let out = settings(None, &FlagValues::default(), &Env::new()).describe_with(1, Ok(7), None);
     has(&out, "poll.interval = 60  (default)");
     has(&out, "poll.monthly_calls = none  (default: no limit known)");
     has(&out, "CoinGecko calls this month: 7");

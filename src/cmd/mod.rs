@@ -60,8 +60,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     };
     let settings = config::load(&flags, &Env::process()).map_err(Error::usage)?;
     if let Some(Command::Config { .. }) = cli.command {
-        let (requests, calls) = poll_facts(&cli, &settings);
-        print(settings.describe_with(requests, calls).as_bytes());
+        let (requests, calls, rotate) = poll_facts(&cli, &settings);
+        print(settings.describe_with(requests, calls, rotate).as_bytes());
         return Ok(());
     }
     let data_dir = store::data_dir(cli.data_dir.as_deref(), Env::process().data_dir())
@@ -116,20 +116,43 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 /// For `prelist config`: the requests a poll of the watchlist makes, and
 /// the month's calls the state file counts for the key in use. What cannot
 /// be read is said, not fatal: the config is still worth showing.
-fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>) {
+fn poll_facts(cli: &Cli, settings: &Settings) -> (u32, Result<u64, String>, Option<String>) {
     let data_dir = match store::data_dir(cli.data_dir.as_deref(), Env::process().data_dir()) {
         Ok(dir) => dir,
-        Err(e) => return (1, Err(e.to_string())),
+        Err(e) => return (1, Err(e.to_string()), None),
     };
     let requests = WatchlistStore::open(&data_dir, cli.watchlist.as_deref())
         .map(|(w, _)| requests_per_poll(w.coins.iter().filter_map(|c| c.poll_id()).count()))
         .unwrap_or(1);
     let month = month_of(jiff::Timestamp::now().as_second());
-    let calls = store::open_state(&data_dir.join(STATE_FILE))
-        .and_then(|db| store::load_calls(&db))
-        .map(|book| store::calls_in(&book, &month, settings.plan()))
-        .map_err(|e| e.to_string());
-    (requests, calls)
+    let db = store::open_state(&data_dir.join(STATE_FILE));
+    let calls = db
+        .as_ref()
+        .map_err(|e| e.to_string())
+        .and_then(|db| store::load_calls(db).map_err(|e| e.to_string()))
+        .map(|book| store::calls_in(&book, &month, settings.plan()));
+    // Only looked up: showing the settings notes no use of the key.
+    let rotate = settings.api_key.value.as_ref().and_then(|key| {
+        let first = store::key_first_used(db.as_ref().ok()?, &key.fingerprint()).ok()??;
+        let now = jiff::Timestamp::now().as_second();
+        key.rotation_warning(first, now, settings.key_rotate_days.value)
+    });
+    (requests, calls, rotate)
+}
+
+/// Notes that the API key is in use on this data dir (its fingerprint,
+/// never the key), and says when it is due for rotation. A failure to note
+/// it is logged, not fatal: the command's own work comes first.
+fn key_rotation(db: &StateDb, settings: &Settings) -> Option<String> {
+    let key = settings.api_key.value.as_ref()?;
+    let now = jiff::Timestamp::now().as_second();
+    match store::note_key(db, &key.fingerprint(), now) {
+        Ok(first) => key.rotation_warning(first, now, settings.key_rotate_days.value),
+        Err(e) => {
+            tracing::warn!("the key's first use was not noted: {e}");
+            None
+        }
+    }
 }
 
 /// Adds the API calls `provider` sent to the month's count in the state

@@ -37,6 +37,9 @@ pub fn run(cx: Context) -> Result<(), Error> {
         Vec::new()
     };
     let keymap = settings.keymap.clone();
+    let rotate = polling
+        .then(|| super::key_rotation(&cx.db, settings))
+        .flatten();
     let calls = store::load_calls(&cx.db).map_err(Error::usage)?;
     let _guard = init_logging(&cx.data_dir);
     // Held while the screen runs: `prelist doctor` asks for it.
@@ -61,6 +64,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
                 .iter()
                 .filter(|_| polling)
                 .chain(&settings.secret_in_git)
+                .chain(&rotate)
                 .map(String::as_str)
                 .collect();
             (!warnings.is_empty()).then(|| warnings.join(" · "))

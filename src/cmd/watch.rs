@@ -42,7 +42,13 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         ));
     }
     let plan = settings.poll_plan(requests_per_poll(ids.len()));
-    for warning in plan.warnings.iter().chain(&settings.secret_in_git) {
+    let rotate = super::key_rotation(&db, settings);
+    for warning in plan
+        .warnings
+        .iter()
+        .chain(&settings.secret_in_git)
+        .chain(&rotate)
+    {
         say(&format!("prelist: {}", text::clean(warning)));
     }
     let mut notify = settings.notify.config();

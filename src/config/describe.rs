@@ -23,7 +23,7 @@ impl Settings {
     /// [`Settings::describe_with`] without a watchlist or a state file:
     /// the interval for one request a poll, and no count of calls.
     pub fn describe(&self) -> String {
-        self.describe_lines(1, None)
+        self.describe_lines(1, None, None)
     }
 
     /// What `prelist config` prints: the config file, then every setting on
@@ -33,19 +33,21 @@ impl Settings {
     /// The interval is the one for a watchlist making `requests_per_poll`
     /// requests a poll, with what is wrong with it; `calls_this_month` is
     /// the count of the key's calls in the state file (or why it is not
-    /// known).
+    /// known); `rotate` says the key is due for rotation.
     pub fn describe_with(
         &self,
         requests_per_poll: u32,
         calls_this_month: Result<u64, String>,
+        rotate: Option<String>,
     ) -> String {
-        self.describe_lines(requests_per_poll, Some(calls_this_month))
+        self.describe_lines(requests_per_poll, Some(calls_this_month), rotate)
     }
 
     fn describe_lines(
         &self,
         requests_per_poll: u32,
         calls_this_month: Option<Result<u64, String>>,
+        rotate: Option<String>,
     ) -> String {
         let file = self
             .config_path
@@ -121,6 +123,11 @@ impl Settings {
             "poll.bell",
             s.bell.value.to_string(),
             from(s.bell.source, "--no-bell", ""),
+        );
+        line(
+            "poll.key_rotate_days",
+            s.key_rotate_days.value.to_string(),
+            from(s.key_rotate_days.source, "", ""),
         );
         line(
             "sources.exchanges",
@@ -209,7 +216,13 @@ impl Settings {
             }
         }
         let command = crate::notify::command::option_warning(&s.notify.command.value);
-        for warning in plan.warnings.iter().chain(&command).chain(&s.secret_in_git) {
+        for warning in plan
+            .warnings
+            .iter()
+            .chain(&command)
+            .chain(&s.secret_in_git)
+            .chain(&rotate)
+        {
             let _ = writeln!(out, "warning: {warning}");
         }
         for (name, value, source, var) in s.notify.describe() {

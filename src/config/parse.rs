@@ -51,6 +51,7 @@ pub struct FileConfig {
     pub monthly_calls: Option<u64>,
     pub api_url: Option<String>,
     pub bell: Option<bool>,
+    pub key_rotate_days: Option<u32>,
     /// The pro key if the file has one, else the demo key.
     pub api_key: Option<SecretKey>,
     /// With no key in the file: the command that prints one, and its kind.
@@ -168,6 +169,7 @@ impl FileConfig {
             monthly_calls: poll.monthly_calls,
             api_url: poll.api_url,
             bell: poll.bell,
+            key_rotate_days: poll.key_rotate_days,
             api_key: poll.api_key,
             api_key_command: poll.key_command.map(|(kind, argv, span, key)| {
                 let line = place.line(&span);

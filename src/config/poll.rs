@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::env::{DEMO_KEY_VAR, PRO_KEY_VAR};
 use super::error::Bad;
 use super::notify::{RawCommand, argv};
-use super::toml_value::{AUrl, Calls, Flag, Seconds, Text, what};
+use super::toml_value::{AUrl, Calls, Days, Flag, Seconds, Text, what};
 use super::values::MAX_INTERVAL;
 use crate::market::coingecko::{self, ApiKey};
 use crate::market::plan::MIN_INTERVAL;
@@ -34,6 +34,7 @@ pub(super) struct RawPoll {
     pro_api_key: Option<Spanned<Text<ASecret>>>,
     api_key_command: Option<RawCommand>,
     pro_api_key_command: Option<RawCommand>,
+    key_rotate_days: Option<Spanned<Days>>,
 }
 
 /// What `[poll]` sets, checked; `None` where it is silent.
@@ -52,6 +53,8 @@ pub(super) struct PollFile {
     /// When the file gives no key: the command that prints one, the kind
     /// of key it prints, where it is and its dotted name.
     pub(super) key_command: Option<(KeyKind, Vec<String>, Range<usize>, &'static str)>,
+    /// Days a key may be in use before prelist says to rotate it.
+    pub(super) key_rotate_days: Option<u32>,
 }
 
 impl TryFrom<RawPoll> for PollFile {
@@ -61,6 +64,17 @@ impl TryFrom<RawPoll> for PollFile {
         let interval = Bad::check(raw.interval, "interval", |n| check_interval(n.0))?;
         let monthly_calls = Bad::check(raw.monthly_calls, "monthly_calls", |n| {
             check_monthly_calls(n.0)
+        })?;
+        let key_rotate_days = Bad::check(raw.key_rotate_days, "key_rotate_days", |n| {
+            u32::try_from(n.0)
+                .ok()
+                .filter(|d| *d <= MAX_ROTATE_DAYS)
+                .ok_or_else(|| {
+                    format!(
+                        "{} is out of range: give 0 (never) to {MAX_ROTATE_DAYS} days",
+                        crate::text::number(n.0 as f64)
+                    )
+                })
         })?;
         let api_url = Bad::check(raw.api_url, "api_url", |url| {
             check_url(&url.0).map(|()| url.0)
@@ -131,6 +145,7 @@ impl TryFrom<RawPoll> for PollFile {
             },
             key_at,
             key_command,
+            key_rotate_days,
         })
     }
 }
@@ -210,6 +225,12 @@ impl KeyKind {
     }
 }
 
+/// The longest `key_rotate_days`: ten years.
+pub const MAX_ROTATE_DAYS: u32 = 3650;
+
+/// Days a key is in use before prelist says to rotate it, by default.
+pub const DEFAULT_ROTATE_DAYS: u32 = 90;
+
 /// An API key, checked to be sendable in a header. Its `Debug` never shows
 /// the key, and nothing here prints it.
 #[derive(Clone)]
@@ -243,6 +264,26 @@ impl SecretKey {
         &self.api
     }
 
+    /// What names the key without giving it away: the first 8 hex digits
+    /// of its SHA-256. Kept in the state to count its days in use.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.value.as_bytes());
+        digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// "key 3f9a0c12, in use for 97 days: rotate it", once the key first
+    /// used at `first_used` has been in use `rotate_days` days (0: never).
+    pub fn rotation_warning(&self, first_used: i64, now: i64, rotate_days: u32) -> Option<String> {
+        let days = now.saturating_sub(first_used) / 86_400;
+        (rotate_days > 0 && days >= i64::from(rotate_days)).then(|| {
+            format!(
+                "key {}, in use for {days} days: rotate it",
+                self.fingerprint()
+            )
+        })
+    }
+
     /// The key itself. Never print it.
     pub fn expose(&self) -> &str {
         &self.value
@@ -260,5 +301,32 @@ impl Eq for SecretKey {}
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SecretKey({:?}: [redacted])", self.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_named_by_its_fingerprint_and_due_after_its_days() {
+        // SHA-256("abc") = ba7816bf…
+        let key = SecretKey::new(KeyKind::Demo, "abc").unwrap();
+        assert_eq!(key.fingerprint(), "ba7816bf");
+        let t0 = 1_800_000_000;
+        let day = 86_400;
+        assert_eq!(
+            key.rotation_warning(t0, t0 + 91 * day + 5, 90).as_deref(),
+            Some("key ba7816bf, in use for 91 days: rotate it")
+        );
+        assert_eq!(key.rotation_warning(t0, t0 + 89 * day, 90), None);
+        assert_eq!(
+            key.rotation_warning(t0, t0 + 900 * day, 0),
+            None,
+            "0: never"
+        );
+        // A clock set back is no age.
+        assert_eq!(key.rotation_warning(t0, t0 - 100 * day, 90), None);
+        assert!(!format!("{:?}", key.fingerprint()).contains("abc"));
     }
 }

@@ -54,6 +54,8 @@ pub struct Settings {
     /// pro key, else [`coingecko::PUBLIC_BASE`]; see [`Settings::api_url`].
     pub api_url: Setting<Option<String>>,
     pub bell: Setting<bool>,
+    /// Days a key may be in use before prelist says to rotate it; 0: never.
+    pub key_rotate_days: Setting<u32>,
     /// The columns shown, in order; always holds [`Column::Name`].
     pub columns: Setting<Vec<Column>>,
     pub sort: Setting<Sort>,
@@ -95,6 +97,7 @@ impl Default for Settings {
             monthly_calls: Setting::builtin(None),
             api_url: Setting::builtin(None),
             bell: Setting::builtin(true),
+            key_rotate_days: Setting::builtin(super::poll::DEFAULT_ROTATE_DAYS),
             columns: Setting::builtin(Column::ALL.to_vec()),
             sort: Setting::builtin(Sort::default()),
             theme: Setting::builtin(Theme::Default),
@@ -170,6 +173,9 @@ pub fn resolve(
         s.bell = Setting::new(false, Source::Flag);
     } else if let Some(bell) = f.bell {
         s.bell = Setting::new(bell, Source::File);
+    }
+    if let Some(days) = f.key_rotate_days {
+        s.key_rotate_days = Setting::new(days, Source::File);
     }
 
     if let Some(columns) = &f.columns {

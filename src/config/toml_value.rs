@@ -57,10 +57,12 @@ pub(super) struct Whole<W>(pub i128, PhantomData<W>);
 what! {
     ASeconds = "a whole number of seconds";
     ACalls = "a whole number of calls";
+    ADays = "a whole number of days";
 }
 
 pub(super) type Seconds = Whole<ASeconds>;
 pub(super) type Calls = Whole<ACalls>;
+pub(super) type Days = Whole<ADays>;
 
 impl<'de, W: What> Deserialize<'de> for Whole<W> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Whole<W>, D::Error> {

@@ -23,7 +23,7 @@ use crate::state::State;
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// A step is never edited once released; a change is a new step.
@@ -94,6 +94,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
          cap INTEGER NOT NULL,
          body BLOB NOT NULL
      );",
+    // 2 → 3: the API keys' fingerprints (see `super::keys`).
+    "CREATE TABLE keys (
+         fingerprint TEXT PRIMARY KEY,
+         first_used INTEGER NOT NULL
+     ) WITHOUT ROWID;",
 ];
 
 /// How long a writer waits for another's transaction before it gives up

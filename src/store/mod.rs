@@ -15,6 +15,7 @@ use crate::model::WatchlistError;
 mod calls;
 mod db;
 mod import;
+mod keys;
 mod listings;
 pub mod outbox;
 mod rows;
@@ -25,6 +26,7 @@ pub use crate::state::State;
 pub use calls::*;
 pub use db::{BUSY_TIMEOUT, SCHEMA_VERSION, StateDb};
 pub use import::{IMPORTED_SUFFIX, json_beside};
+pub use keys::{key_first_used, note_key};
 pub use state::*;
 pub use watchlist::*;
 

@@ -823,3 +823,25 @@ fn a_first_schema_database_migrates_with_its_listings() {
     let saved = db.save(&state).unwrap();
     assert_eq!(open_state(&path).unwrap().load().unwrap(), saved);
 }
+
+#[test]
+fn a_key_is_noted_once_by_fingerprint_and_a_look_makes_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = open_state(&path).unwrap();
+    assert_eq!(key_first_used(&db, "3f9a0c12").unwrap(), None);
+    assert!(!path.exists(), "a look leaves nothing behind");
+    assert_eq!(note_key(&db, "3f9a0c12", 1_000).unwrap(), 1_000);
+    assert_eq!(
+        note_key(&db, "3f9a0c12", 9_000).unwrap(),
+        1_000,
+        "the first use stands"
+    );
+    assert_eq!(
+        note_key(&db, "0badc0de", 9_000).unwrap(),
+        9_000,
+        "a new key starts afresh"
+    );
+    let other = open_state(&path).unwrap();
+    assert_eq!(key_first_used(&other, "3f9a0c12").unwrap(), Some(1_000));
+}
