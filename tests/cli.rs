@@ -438,6 +438,23 @@ fn secrets_come_from_a_command_and_never_show() {
     }
 }
 
+/// What `prelist config` prints with the config file at `path`, after it
+/// succeeded.
+fn config_succeeds(home: &Path, path: &Path, args: &[&str], envs: &[(&str, &str)]) -> String {
+    let mut cmd = common::command(home);
+    cmd.args(args).arg("config").env("PRELIST_CONFIG", path);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A config file holding a key inside a git work tree is one `git add`
 /// away from a public repository: `prelist config` warns, naming the
 /// repository; one outside a work tree, or holding no secret, is quiet.
@@ -453,17 +470,7 @@ fn a_secret_in_a_git_work_tree_is_warned_of() {
         std::fs::write(&path, text).unwrap();
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let out = common::command(home.path())
-            .arg("config")
-            .env("PRELIST_CONFIG", &path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        config_succeeds(home.path(), &path, &[], &[])
     };
     let real = std::fs::canonicalize(&repo).unwrap();
     let text = run("[poll]\napi_key = \"CG-in-git-1\"\n");
@@ -499,18 +506,13 @@ fn a_key_in_use_too_long_is_due_for_rotation() {
     let config = |rotate: &str| {
         let path = home.path().join("config.toml");
         std::fs::write(&path, format!("[poll]\n{rotate}")).unwrap();
-        let out = common::command(home.path())
-            .args(["--data-dir", data.to_str().unwrap(), "config"])
-            .env("PRELIST_CONFIG", &path)
-            .env("COINGECKO_API_KEY", key)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let data = data.to_str().unwrap();
+        config_succeeds(
+            home.path(),
+            &path,
+            &["--data-dir", data],
+            &[("COINGECKO_API_KEY", key)],
+        )
     };
     // Never used here: nothing to say, and nothing written.
     let text = config("");
