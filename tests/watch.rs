@@ -568,3 +568,43 @@ fn a_post_left_by_a_killed_watch_is_sent_by_another_running_one() {
     let again = second.lines.recv_timeout(Duration::from_secs(1));
     assert!(again.is_err(), "nothing told again: {again:?}");
 }
+
+/// `watch` notes the key's first use (its fingerprint, never the key), and
+/// once the key has been in use past `key_rotate_days`, says to rotate it.
+#[test]
+fn watch_notes_a_keys_first_use_and_says_when_to_rotate_it() {
+    let api = PriceApi::start(serde_json::json!({"parcl": {"usd": 0.3}}));
+    let api_url = api.url();
+    let home = tempfile::tempdir().unwrap();
+    let key = "CG-watch-rotate-1";
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, format!("[poll]\napi_key = \"{key}\"\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let fingerprint = prelist::config::SecretKey::new(prelist::config::KeyKind::Demo, key)
+        .unwrap()
+        .fingerprint();
+    // Each run on a data dir of its own, so each tells the listing.
+    let run = |data: &Path| {
+        let watch = Watch::spawn(home.path(), data, &api_url, &config, &[]);
+        let line = watch.next_line();
+        let (status, stderr) = watch.stop("-TERM");
+        assert!(status.success(), "{stderr}");
+        assert!(!line.contains(key) && !stderr.contains(key));
+        stderr
+    };
+    let fresh = home.path().join("fresh");
+    let stderr = run(&fresh);
+    assert!(!stderr.contains("rotate it"), "{stderr}");
+    let db = prelist::store::open_state(&fresh.join("state.db")).unwrap();
+    let first = prelist::store::key_first_used(&db, &fingerprint).unwrap();
+    assert!(first.is_some(), "the first use is noted");
+
+    let old = home.path().join("old");
+    let db = prelist::store::open_state(&old.join("state.db")).unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    prelist::store::note_key(&db, &fingerprint, now - 91 * 86_400 - 60).unwrap();
+    let stderr = run(&old);
+    let want = format!("prelist: key {fingerprint}, in use for 91 days: rotate it");
+    assert!(stderr.contains(&want), "{stderr}");
+}
