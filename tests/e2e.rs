@@ -1006,3 +1006,29 @@ fn the_screen_warns_of_a_secret_in_a_git_work_tree() {
     assert!(!String::from_utf8_lossy(&tui.output().raw).contains("CG-in-git-2"));
     tui.send("q");
 }
+
+/// A key in use past `key_rotate_days`: the polling screen says so on its
+/// status line, by the key's fingerprint, never the key.
+#[test]
+fn the_polling_screen_says_a_key_is_due_for_rotation() {
+    let server = common::PriceApi::start(serde_json::json!({}));
+    let data = tempfile::tempdir().unwrap();
+    let key = "e2e-rotate-key-77";
+    let fingerprint = prelist::config::SecretKey::new(prelist::config::KeyKind::Demo, key)
+        .expect("a key")
+        .fingerprint();
+    let db = prelist::store::open_state(&data.path().join("state.db")).expect("state.db");
+    let now = jiff::Timestamp::now().as_second();
+    prelist::store::note_key(&db, &fingerprint, now - 100 * 86_400).expect("noted");
+    let data_dir = data.path().to_str().expect("a UTF-8 path");
+    let api = server.url();
+    let mut tui = Tui::spawn_with(
+        &["--poll", "--api-url", &api, "--data-dir", data_dir],
+        &[("COINGECKO_API_KEY", key)],
+    );
+    tui.wait_for(&format!(
+        "key {fingerprint}, in use for 100 days: rotate it"
+    ));
+    assert!(!String::from_utf8_lossy(&tui.output().raw).contains(key));
+    tui.send("q");
+}
