@@ -9,14 +9,16 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::state::{CallBook, calls_problem, distrust_the_future, listing_problem};
+use super::state::{
+    CallBook, check_alerts, check_calls, check_claims, check_listings, distrust_the_future,
+};
 use super::{StoreError, db_error};
-use crate::alert::{AlertMemo, Crossing, Mark, memo_problem};
+use crate::alert::{AlertMemo, Crossing, Mark};
 use crate::book::{Asset, Book, ExchangeBook};
 use crate::exchange::Exchange;
 use crate::market::plan::Plan;
 use crate::state::State;
-use crate::told::{self, Claim, Told};
+use crate::told::{Claim, Told};
 
 /// Everything the database holds but the calls, checked: a row that no
 /// prelist could have written refuses the whole, as a bad line refused a
@@ -24,18 +26,7 @@ use crate::told::{self, Claim, Told};
 pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     let err = |e| db_error(path, e);
     let mut listings = super::listings::read_listings(conn, path)?;
-    // The first bad one by id, so that the same one is named each time.
-    let bad = listings
-        .iter()
-        .filter_map(|(id, l)| Some((id, listing_problem(id, l)?)))
-        .min_by(|a, b| a.0.cmp(b.0));
-    if let Some((id, problem)) = bad {
-        return Err(StoreError::BadListing {
-            path: path.to_path_buf(),
-            id: id.to_string(),
-            problem,
-        });
-    }
+    check_listings(path, listings.iter().map(|(id, l)| (&**id, &**l)))?;
     // Nothing shares them yet: no copy is made.
     distrust_the_future(
         listings.values_mut().map(Arc::make_mut),
@@ -43,15 +34,7 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     );
     let book = read_book(conn, path)?;
     let told = read_claims(conn).map_err(err)?;
-    for (key, claim) in &told {
-        if let Some(problem) = told::problem(key, claim) {
-            return Err(StoreError::BadClaim {
-                path: path.to_path_buf(),
-                key: crate::text::clean(key).into_owned(),
-                problem,
-            });
-        }
-    }
+    check_claims(path, &told)?;
     let alerts = read_alerts(conn, path)?;
     Ok(State {
         listings,
@@ -156,15 +139,7 @@ fn read_alerts(conn: &Connection, path: &Path) -> Result<BTreeMap<String, AlertM
             rearmed_at: r.get(4).map_err(err)?,
         });
     }
-    for (id, memo) in &out {
-        if let Some(problem) = memo_problem(id, memo) {
-            return Err(StoreError::BadAlert {
-                path: path.to_path_buf(),
-                id: id.clone(),
-                problem,
-            });
-        }
-    }
+    check_alerts(path, &out)?;
     Ok(out)
 }
 
@@ -294,15 +269,7 @@ pub fn read_calls(conn: &Connection, path: &Path) -> Result<CallBook, StoreError
             .or_default()
             .insert(plan, u64::try_from(n).unwrap_or(0));
     }
-    for (month, by_plan) in &book {
-        if let Some(problem) = calls_problem(month, by_plan) {
-            return Err(StoreError::BadCalls {
-                path: path.to_path_buf(),
-                month: month.clone(),
-                problem,
-            });
-        }
-    }
+    check_calls(path, &book)?;
     Ok(book)
 }
 

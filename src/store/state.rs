@@ -166,47 +166,80 @@ pub(super) fn read_state(path: &Path) -> Result<Document, StoreError> {
             found: state.version,
         });
     }
-    for (id, l) in &state.listings {
-        if let Some(problem) = listing_problem(id, l) {
-            return Err(StoreError::BadListing {
-                path: path.to_path_buf(),
-                id: id.clone(),
-                problem,
-            });
-        }
-    }
+    check_listings(path, state.listings.iter().map(|(id, l)| (id.as_str(), l)))?;
     distrust_the_future(
         state.listings.values_mut(),
         jiff::Timestamp::now().as_second(),
     );
-    for (key, claim) in &state.told {
-        if let Some(problem) = told::problem(key, claim) {
-            return Err(StoreError::BadClaim {
-                path: path.to_path_buf(),
-                key: crate::text::clean(key).into_owned(),
-                problem,
-            });
-        }
-    }
-    for (id, memo) in &state.alerts {
-        if let Some(problem) = memo_problem(id, memo) {
-            return Err(StoreError::BadAlert {
-                path: path.to_path_buf(),
-                id: id.clone(),
-                problem,
-            });
-        }
-    }
-    for (month, by_plan) in &state.calls {
-        if let Some(problem) = calls_problem(month, by_plan) {
-            return Err(StoreError::BadCalls {
-                path: path.to_path_buf(),
-                month: month.clone(),
-                problem,
-            });
-        }
-    }
+    check_claims(path, &state.told)?;
+    check_alerts(path, &state.alerts)?;
+    check_calls(path, &state.calls)?;
     Ok(state)
+}
+
+/// Refuses the listings if one is no prelist's, naming the first by id
+/// (so that the same one is named each time, whatever the order given).
+pub(super) fn check_listings<'a>(
+    path: &Path,
+    listings: impl IntoIterator<Item = (&'a str, &'a Listing)>,
+) -> Result<(), StoreError> {
+    let bad = listings
+        .into_iter()
+        .filter_map(|(id, l)| Some((id, listing_problem(id, l)?)))
+        .min_by(|a, b| a.0.cmp(b.0));
+    match bad {
+        None => Ok(()),
+        Some((id, problem)) => Err(StoreError::BadListing {
+            path: path.to_path_buf(),
+            id: id.to_string(),
+            problem,
+        }),
+    }
+}
+
+/// Refuses the claims if one is no prelist's, naming it.
+pub(super) fn check_claims(path: &Path, told: &Told) -> Result<(), StoreError> {
+    match told
+        .iter()
+        .find_map(|(key, c)| Some((key, told::problem(key, c)?)))
+    {
+        None => Ok(()),
+        Some((key, problem)) => Err(StoreError::BadClaim {
+            path: path.to_path_buf(),
+            key: crate::text::clean(key).into_owned(),
+            problem,
+        }),
+    }
+}
+
+/// Refuses the alert marks if one is no prelist's, naming its market id.
+pub(super) fn check_alerts(path: &Path, alerts: &Alerts) -> Result<(), StoreError> {
+    match alerts
+        .iter()
+        .find_map(|(id, m)| Some((id, memo_problem(id, m)?)))
+    {
+        None => Ok(()),
+        Some((id, problem)) => Err(StoreError::BadAlert {
+            path: path.to_path_buf(),
+            id: id.clone(),
+            problem,
+        }),
+    }
+}
+
+/// Refuses the counts of calls if a month's is no prelist's, naming it.
+pub(super) fn check_calls(path: &Path, calls: &CallBook) -> Result<(), StoreError> {
+    match calls
+        .iter()
+        .find_map(|(month, by)| Some((month, calls_problem(month, by)?)))
+    {
+        None => Ok(()),
+        Some((month, problem)) => Err(StoreError::BadCalls {
+            path: path.to_path_buf(),
+            month: month.clone(),
+            problem,
+        }),
+    }
 }
 
 /// Writes a JSON state file atomically with this state and no count of
