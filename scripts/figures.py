@@ -421,6 +421,7 @@ def twenty_thousand(a, api, polls=3):
         cpu.append(ticks(app.pid) - t0)
         after.append(app.status()["VmRSS"])
     s = app.status()
+    mapped = rss_by_mapping(app.pid)
     print(
         f"prelist watch, {n:,} trading coins with full histories, every price moving, "
         f"{polls} polls every 60 s: VmRSS after each poll and its save "
@@ -428,8 +429,27 @@ def twenty_thousand(a, api, polls=3):
         + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])}); CPU ticks (utime+stime, "
         f"{os.sysconf('SC_CLK_TCK')} a second) from one poll to the end of the next's save: "
         + ", ".join(str(t) for t in cpu[1:])
+        + f"; of the last VmRSS: files mapped in {mapped['file']} kB, the main heap "
+        f"{mapped['heap']} kB, other anonymous mappings {mapped['anon']} kB"
     )
     app.stop()
+
+
+def rss_by_mapping(pid):
+    """Resident kB of a process by kind of mapping (/proc/PID/smaps): files
+    mapped in (the binary, libc), the main heap (brk), and every other
+    anonymous mapping (big allocations, other threads' arenas, stacks)."""
+    out = {"file": 0, "heap": 0, "anon": 0}
+    kind = "anon"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and ":" not in head[0]:
+                name = head[5] if len(head) > 5 else ""
+                kind = "heap" if name == "[heap]" else "file" if name.startswith("/") else "anon"
+            elif head[0] == "Rss:":
+                out[kind] += int(head[1])
+    return out
 
 
 def main():

@@ -103,7 +103,13 @@ pub fn record(history: &mut Vec<PricePoint>, point: PricePoint, cap: usize) {
     match history.last_mut() {
         Some(last) if point.at < last.at => return,
         Some(last) if point.at == last.at => last.price = point.price,
-        _ => history.push(point),
+        _ => {
+            // One point more, not double: a history copied for a change
+            // (see `apply`) has no room to spare, and at 20,000 listings
+            // doubling would hold megabytes of nothing.
+            history.reserve_exact(1);
+            history.push(point);
+        }
     }
     if history.len() > cap {
         thin(history, cap);

@@ -99,6 +99,8 @@ pub fn merge_state(ours: &State, theirs: &State) -> State {
         book: merge_books(&ours.book, &theirs.book),
         told: crate::told::merge(&ours.told, &theirs.told),
         alerts: merge_alerts(&ours.alerts, &theirs.alerts),
+        // The merge holds all of both: either base will do.
+        based_on: theirs.based_on.or(ours.based_on),
     }
 }
 

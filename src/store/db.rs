@@ -9,7 +9,9 @@
 //! file when nothing changed. A `state.json` of an older prelist is taken
 //! in at the first open (see [`super::import`]).
 
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -19,7 +21,7 @@ use super::db_error;
 use super::rows;
 use super::{StateStore, StoreError};
 use crate::merge::merge_state;
-use crate::state::State;
+use crate::state::{Base, State};
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
@@ -126,8 +128,11 @@ pub struct StateDb {
     seen: Mutex<Seen>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Seen {
+    /// This store and the file it has open, among every store made in this
+    /// process (see [`Base`]).
+    store: NonZeroU64,
     /// This connection's `PRAGMA data_version` at the last look: another
     /// connection's commit changes it (the month's calls included).
     data_version: Option<i64>,
@@ -135,6 +140,28 @@ struct Seen {
     /// save of the state changes it.
     revision: Option<i64>,
     state: State,
+}
+
+impl Seen {
+    fn new() -> Seen {
+        // Unique in the process: a state based on one store (or one file
+        // of it) is never taken for another's.
+        static STORES: AtomicU64 = AtomicU64::new(1);
+        Seen {
+            store: NonZeroU64::new(STORES.fetch_add(1, Ordering::Relaxed))
+                .unwrap_or(NonZeroU64::MIN),
+            data_version: None,
+            revision: None,
+            state: State::default(),
+        }
+    }
+
+    fn base(&self, revision: i64) -> Base {
+        Base {
+            store: self.store,
+            revision,
+        }
+    }
 }
 
 type Conn<'a> = MutexGuard<'a, Option<Connection>>;
@@ -149,7 +176,7 @@ impl StateDb {
             path: path.to_path_buf(),
             conn: Mutex::new(None),
             file: Mutex::new(None),
-            seen: Mutex::default(),
+            seen: Mutex::new(Seen::new()),
         };
         check_files(path)?;
         drop(db.connected(false)?);
@@ -184,8 +211,8 @@ impl StateDb {
                 self.path.display()
             );
             *conn = None;
-            self.seen().revision = None;
-            self.seen().data_version = None;
+            // Its revisions are not the old file's.
+            *self.seen() = Seen::new();
         }
     }
 
@@ -248,7 +275,7 @@ impl StateDb {
             path: path.to_path_buf(),
             conn: Mutex::new(Some(connect_read_only(path)?)),
             file: Mutex::new(file_id(path)),
-            seen: Mutex::default(),
+            seen: Mutex::new(Seen::new()),
         };
         Ok(db)
     }
@@ -288,7 +315,14 @@ impl StateDb {
                 seen.state = rows::read_state(tx, &self.path)?;
                 seen.revision = Some(revision);
             }
-            let mut merged = merge_state(ours, &seen.state);
+            let mut merged = if ours.based_on == Some(seen.base(revision)) {
+                // Nothing but this instance's own changes since the state
+                // it saved or read last: nothing to merge.
+                ours.clone()
+            } else {
+                merge_state(ours, &seen.state)
+            };
+            merged.based_on = Some(seen.base(revision + 1));
             crate::told::prune(&mut merged.told);
             rows::write_changes(tx, &seen.state, &merged, revision + 1)
                 .and_then(|()| rows::set_revision(tx, revision + 1))
@@ -320,10 +354,11 @@ impl StateStore for StateDb {
             let revision = rows::revision(tx).map_err(err)?;
             Ok((version, revision, rows::read_state(tx, &self.path)?))
         })?;
-        let Some((version, revision, state)) = loaded else {
+        let Some((version, revision, mut state)) = loaded else {
             return Ok(State::default());
         };
         let mut seen = self.seen();
+        state.based_on = Some(seen.base(revision));
         seen.data_version = Some(version);
         seen.revision = Some(revision);
         seen.state = state.clone();

@@ -41,6 +41,8 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
         book,
         told,
         alerts,
+        // The revision is the caller's to say.
+        based_on: None,
     })
 }
 

@@ -56,6 +56,7 @@ impl Document {
             book: self.exchanges,
             told: self.told,
             alerts: self.alerts,
+            based_on: None,
         };
         (state, self.calls)
     }

@@ -710,12 +710,24 @@ fn a_database_removed_while_open_is_made_again_at_the_next_save() {
     // The data dir is deleted under the running instance.
     std::fs::remove_dir_all(&data).unwrap();
     state.listings.insert("parcl".into(), listing(0.2).into());
-    assert_eq!(db.save(&state).unwrap(), state);
+    let ours = db.save(&state).unwrap();
+    assert_eq!(ours, state);
     assert_eq!(
         open_state(&path).unwrap().load().unwrap(),
         state,
         "all of it, in a new file"
     );
+
+    // Replaced again, by a file another prelist made, at the revision the
+    // running one last wrote: the revisions are not the old file's, and
+    // its state is merged with the new one.
+    std::fs::remove_dir_all(&data).unwrap();
+    let other = open_state(&path).unwrap();
+    let mut theirs = State::default();
+    theirs.listings.insert("kaito".into(), listing(1.1).into());
+    other.save(&theirs).unwrap();
+    let written = db.save(&ours).unwrap();
+    assert_eq!(written.listings.len(), 3, "{written:?}");
 }
 
 #[test]
@@ -844,4 +856,45 @@ fn a_key_is_noted_once_by_fingerprint_and_a_look_makes_no_database() {
     );
     let other = open_state(&path).unwrap();
     assert_eq!(key_first_used(&other, "3f9a0c12").unwrap(), Some(1_000));
+}
+
+#[test]
+fn a_save_based_on_the_revision_held_is_taken_as_it_stands_and_any_other_is_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let ours = open_state(&path).unwrap();
+    let theirs = open_state(&path).unwrap();
+    let point = |at, price| crate::listing::PricePoint { at, price };
+    let mut first = listing(0.7);
+    first.history = vec![point(100, 0.6), point(200, 0.65), point(300, 0.7)];
+    let mut start = State::default();
+    start.listings.insert("nillion".into(), first.into());
+    let saved = ours.save(&start).unwrap();
+    assert!(saved.based_on.is_some(), "a saved state says its revision");
+
+    // A history thinned here (as the record rule thins one) stays thinned:
+    // with nothing of another's between, the save merges nothing back.
+    let mut thinned = saved.clone();
+    let l = Arc::make_mut(thinned.listings.get_mut("nillion").unwrap());
+    l.history.remove(1);
+    let written = ours.save(&thinned).unwrap();
+    assert_eq!(written, thinned);
+    assert_eq!(ours.load().unwrap(), thinned);
+
+    // Another instance saves between: the same kind of save is merged.
+    let mut other = State::default();
+    other.listings.insert("parcl".into(), listing(0.2).into());
+    theirs.save(&other).unwrap();
+    let mut later = written.clone();
+    Arc::make_mut(later.listings.get_mut("nillion").unwrap()).price_usd = 0.8;
+    let merged = ours.save(&later).unwrap();
+    assert!(merged.listings.contains_key("parcl"), "{merged:?}");
+    assert_eq!(merged.listings["nillion"].price_usd, 0.8);
+
+    // A state made by hand, or another store's, names no revision of this
+    // one: it is merged, whatever its revision.
+    let mut foreign = merged.clone();
+    foreign.listings.remove("parcl");
+    foreign.based_on = theirs.load().unwrap().based_on;
+    assert!(ours.save(&foreign).unwrap().listings.contains_key("parcl"));
 }

@@ -241,6 +241,9 @@ pub struct Watcher {
     unclaimed: Vec<(String, notify::Event)>,
     /// Sources failing since (wall seconds), and whether that was told.
     outages: BTreeMap<String, Outage>,
+    /// The database revision the state here holds all of (see
+    /// [`State::based_on`]).
+    based_on: Option<crate::state::Base>,
 }
 
 impl Watcher {
@@ -265,6 +268,7 @@ impl Watcher {
             instance: told::instance_id(),
             unclaimed: Vec::new(),
             outages: BTreeMap::new(),
+            based_on: None,
         }
     }
 
@@ -276,6 +280,7 @@ impl Watcher {
         w.told = state.told;
         w.alerts = state.alerts;
         w.book = state.book;
+        w.based_on = state.based_on;
         w
     }
 
@@ -358,6 +363,7 @@ impl Watcher {
             book: self.book.clone(),
             told: self.told.clone(),
             alerts: self.alerts.clone(),
+            based_on: self.based_on,
         }
     }
 
@@ -914,6 +920,7 @@ impl Watcher {
         // Another instance's fired alerts are not told again here.
         self.alerts = state.alerts;
         self.listings = state.listings;
+        self.based_on = state.based_on;
     }
 
     /// Tells the events whose claims went out in `sent` and came back as
