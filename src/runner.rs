@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::fs;
+use crate::market::defillama::DefiLlama;
 use crate::market::poller::{self, Command};
 use crate::market::{MarketError, MarketProvider};
 use crate::model::Watchlist;
@@ -47,6 +48,8 @@ pub struct Runner<P> {
     provider: Result<Arc<P>, String>,
     /// The poller's command channel, once it is started.
     poller: Option<mpsc::Sender<Command>>,
+    /// Asked while CoinGecko is unusable (`[poll] fallback`).
+    fallback: Option<Arc<DefiLlama>>,
     /// The exchanges' loops, once started.
     exchanges: Vec<JoinHandle<()>>,
     saves: mpsc::UnboundedSender<Save>,
@@ -112,6 +115,7 @@ impl<P: MarketProvider> Runner<P> {
             inbox,
             provider,
             poller: None,
+            fallback: None,
             exchanges: Vec::new(),
             saves,
             saver,
@@ -121,6 +125,12 @@ impl<P: MarketProvider> Runner<P> {
             state,
             shut_down: false,
         }
+    }
+
+    /// Asks `fallback` for prices while CoinGecko is unusable, from the
+    /// poller started next.
+    pub fn set_fallback(&mut self, fallback: DefiLlama) {
+        self.fallback = Some(Arc::new(fallback));
     }
 
     /// Prints each event told as a line on `out` (instead of the
@@ -199,6 +209,7 @@ impl<P: MarketProvider> Runner<P> {
         let (report_tx, mut reports) = mpsc::channel(16);
         tokio::spawn(poller::run(
             Arc::clone(provider),
+            self.fallback.clone(),
             ids,
             interval,
             command_rx,

@@ -70,6 +70,8 @@ pub fn restore() {
 pub struct Session<P, S> {
     /// The API client, or why there is none (a bad URL, a key over http).
     pub provider: Result<Arc<P>, String>,
+    /// Asked for prices while CoinGecko is unusable.
+    pub fallback: Option<crate::market::defillama::DefiLlama>,
     /// The exchanges' list clients, watched when polling, and the time
     /// between two looks at each.
     pub exchanges: Vec<Arc<S>>,
@@ -116,6 +118,9 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         Ok(notifier) => runner.set_notifier(notifier),
         // Only a missing runtime fails, and this runs in one.
         Err(e) => tracing::warn!("notifications are off: {e}"),
+    }
+    if let Some(fallback) = session.fallback {
+        runner.set_fallback(fallback);
     }
     // Another instance's listings show here at the next look.
     runner.watch_files(STATE_LOOK_EVERY, None);

@@ -515,7 +515,7 @@ fn bad_sources_name_the_line_and_the_key() {
             2,
             "sources.url.ftx",
             ErrorKind::UnknownKey,
-            "unknown key \"ftx\" in [sources.url] (known keys: binance, coinbase, kraken, okx, bybit, gate)",
+            "unknown key \"ftx\" in [sources.url] (known keys: binance, coinbase, kraken, okx, bybit, gate, defillama)",
         ),
         (
             "[sources]\ninterval = 60\n",

@@ -55,11 +55,24 @@ struct Watch {
 
 impl Watch {
     fn spawn(home: &Path, data: &Path, api: &str, config: &Path, args: &[&str]) -> Watch {
+        Watch::spawn_with(home, data, api, config, args, &[])
+    }
+
+    /// `spawn`, with `env` set over the hermetic environment.
+    fn spawn_with(
+        home: &Path,
+        data: &Path,
+        api: &str,
+        config: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Watch {
         let mut child = common::command(home)
             .args(["watch", "--api-url", api, "--data-dir"])
             .arg(data)
             .args(args)
             .env("PRELIST_CONFIG", config)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -607,4 +620,69 @@ fn watch_notes_a_keys_first_use_and_says_when_to_rotate_it() {
     let stderr = run(&old);
     let want = format!("prelist: key {fingerprint}, in use for 91 days: rotate it");
     assert!(stderr.contains(&want), "{stderr}");
+}
+
+#[test]
+fn a_long_rate_limit_flips_a_coin_on_the_fallbacks_price() {
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+    let (rt, server) = common::mock_server();
+    rt.block_on(async {
+        Mock::given(method("GET"))
+            .and(path("/api/v3/simple/price"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "600"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/llama/prices/current/coingecko:"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "coins": {"coingecko:nillion": {"price": 0.61, "symbol": "NIL",
+                    "timestamp": 1764324000, "confidence": 0.99}}
+            })))
+            .mount(&server)
+            .await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data-dir");
+    let config = recording_config(
+        home.path(),
+        &format!(
+            "[sources.url]\ndefillama = \"{}/llama\"\n[notify]\n",
+            server.uri()
+        ),
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    // `recording_config` puts `extra` inside [notify]: move the sources first.
+    std::fs::write(&config, text.replacen("[notify]\n", "", 1)).unwrap();
+    let api = format!("{}/api/v3", server.uri());
+    let env = [("PRELIST_FALLBACK", "defillama")];
+    let watch = Watch::spawn_with(home.path(), &data, &api, &config, &["--json"], &env);
+    let event: serde_json::Value = serde_json::from_str(&watch.next_line()).unwrap();
+    assert_eq!(event["event"], "listed", "{event}");
+    assert_eq!(event["market_id"], "nillion");
+    assert_eq!(event["source"], "defillama");
+    assert_eq!(event["price_usd"], 0.61);
+    let asked: Vec<String> = rt
+        .block_on(server.received_requests())
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        asked[0], "/api/v3/simple/price",
+        "CoinGecko first: {asked:?}"
+    );
+    assert!(asked[1].starts_with("/llama/prices/current/"), "{asked:?}");
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "{stderr}");
+    let state = common::stored(&data);
+    assert_eq!(state.listings["nillion"].first_price, 0.61);
+    assert!(
+        state
+            .told
+            .keys()
+            .any(|k| k.starts_with("listed:defillama:nillion")),
+        "{:?}",
+        state.told.keys().collect::<Vec<_>>()
+    );
 }

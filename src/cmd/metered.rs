@@ -11,11 +11,23 @@ use crate::store::CallLedger;
 pub struct Metered<P> {
     inner: P,
     ledger: Arc<CallLedger>,
+    /// The month's calls allowed (`poll.monthly_calls` or the plan's).
+    budget: Option<u64>,
 }
 
 impl<P> Metered<P> {
     pub fn new(inner: P, ledger: Arc<CallLedger>) -> Metered<P> {
-        Metered { inner, ledger }
+        Metered {
+            inner,
+            ledger,
+            budget: None,
+        }
+    }
+
+    /// With the month's calls allowed: once every instance together has
+    /// sent them, [`MarketProvider::spent`] says so.
+    pub fn with_budget(self, budget: Option<u64>) -> Metered<P> {
+        Metered { budget, ..self }
     }
 }
 
@@ -48,6 +60,27 @@ impl<P: MarketProvider> MarketProvider for Metered<P> {
 
     fn usage(&self) -> Usage {
         self.inner.usage()
+    }
+
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    /// Asked once a poll is due: a read of the month's count, which every
+    /// instance on this data dir adds to.
+    fn spent(&self) -> bool {
+        let Some(budget) = self.budget else {
+            return false;
+        };
+        let now = jiff::Timestamp::now().as_second();
+        self.ledger.note(self.inner.usage().total(), now);
+        match self.ledger.month_calls(now) {
+            Ok(calls) => calls >= budget,
+            Err(e) => {
+                tracing::warn!("the month's API calls could not be read: {e}");
+                false
+            }
+        }
     }
 }
 
@@ -92,13 +125,13 @@ mod tests {
     async fn every_request_reaches_the_state_file_by_the_end() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(store::STATE_FILE);
-        let metered = Metered {
-            inner: Counting::default(),
-            ledger: Arc::new(CallLedger::new(
+        let metered = Metered::new(
+            Counting::default(),
+            Arc::new(CallLedger::new(
                 store::open_state(&path).unwrap(),
                 Plan::Demo,
             )),
-        };
+        );
         metered.prices(&[]).await.unwrap();
         assert_eq!(counted(&path), 1, "the first is written at once");
         metered.prices(&[]).await.unwrap();
@@ -106,5 +139,28 @@ mod tests {
         assert_eq!(counted(&path), 1, "then at most once a minute");
         drop(metered);
         assert_eq!(counted(&path), 3, "and the rest as it closes");
+    }
+
+    #[tokio::test]
+    async fn the_budget_is_spent_by_every_instances_calls_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(store::STATE_FILE);
+        let ledger = |budget| {
+            let db = store::open_state(&path).unwrap();
+            Metered::new(
+                Counting::default(),
+                Arc::new(CallLedger::new(db, Plan::Demo)),
+            )
+            .with_budget(budget)
+        };
+        let (ours, theirs, unbounded) = (ledger(Some(4)), ledger(Some(4)), ledger(None));
+        theirs.prices(&[]).await.unwrap();
+        theirs.prices(&[]).await.unwrap();
+        drop(theirs);
+        ours.prices(&[]).await.unwrap();
+        assert!(!ours.spent(), "3 of 4 calls, 2 of them another's");
+        ours.prices(&[]).await.unwrap();
+        assert!(ours.spent(), "its own call not written yet counts");
+        assert!(!unbounded.spent(), "no budget, never spent");
     }
 }

@@ -22,6 +22,7 @@ use crate::config::{self, Env, FlagValues, Settings};
 use crate::error::Error;
 use crate::market::MarketProvider;
 use crate::market::coingecko::CoinGecko;
+use crate::market::defillama::DefiLlama;
 use crate::market::plan::{month_of, requests_per_poll};
 use crate::model::Watchlist;
 use crate::sources::{self, Exchange};
@@ -179,6 +180,16 @@ fn print(bytes: &[u8]) {
 /// a panic as `eprintln!` would make it.
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The fallback price source, when `[poll] fallback` asks for one.
+fn fallback(settings: &Settings) -> Result<Option<DefiLlama>, Error> {
+    if !settings.fallback.value {
+        return Ok(None);
+    }
+    DefiLlama::new(settings.fallback_url())
+        .map(Some)
+        .map_err(Error::usage)
 }
 
 /// The CoinGecko client for the effective API URL and key.

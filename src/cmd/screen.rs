@@ -27,9 +27,16 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let polling = settings.poll_enabled.value;
     let ledger = Arc::new(CallLedger::new(Arc::clone(&cx.db), settings.plan()));
     let provider = match provider(settings) {
-        Ok(inner) => Ok(Arc::new(Metered::new(inner, ledger))),
+        Ok(inner) => Ok(Arc::new(
+            Metered::new(inner, ledger).with_budget(settings.budget()),
+        )),
         Err(why) if !polling => Err(why.to_string()),
         Err(e) => return Err(e),
+    };
+    let fallback = if polling {
+        super::fallback(settings)?
+    } else {
+        None
     };
     let exchanges = if polling {
         super::exchange_clients(settings)?
@@ -49,6 +56,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
     let plan = settings.poll_plan(requests_per_poll(app.market_ids().len()));
     let session = tui::Session {
         provider,
+        fallback,
         exchanges,
         exchange_interval: super::exchange_interval(settings),
         poll: polling.then_some(plan.interval.value),

@@ -29,7 +29,9 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let settings = &cx.settings;
     let db = Arc::clone(&cx.db);
     let ledger = Arc::new(CallLedger::new(Arc::clone(&db), settings.plan()));
-    let provider = Arc::new(Metered::new(provider(settings)?, ledger));
+    let provider =
+        Arc::new(Metered::new(provider(settings)?, ledger).with_budget(settings.budget()));
+    let fallback = super::fallback(settings)?;
     let exchanges = exchange_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
     // Held while it runs: `prelist doctor` asks for it.
@@ -70,6 +72,9 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         let watchlist_path = cx.store.path.clone();
         let mut runner = Runner::new(Ok(provider), cx.db, cx.store, inbox, Box::new(out));
         runner.print_events(lines);
+        if let Some(fallback) = fallback {
+            runner.set_fallback(fallback);
+        }
         match Notifier::with_outbox(&notify, terminal_env(), Arc::clone(&db)) {
             Ok(notifier) => runner.set_notifier(notifier),
             Err(e) => say(&format!("prelist: notifications are off: {e}")),

@@ -130,6 +130,11 @@ impl Settings {
             from(s.key_rotate_days.source, "", ""),
         );
         line(
+            "poll.fallback",
+            quoted(if s.fallback.value { "defillama" } else { "off" }),
+            from(s.fallback.source, "", super::env::FALLBACK_VAR),
+        );
+        line(
             "sources.exchanges",
             quoted_list(s.exchanges.value.iter().map(|e| e.key())),
             from(s.exchanges.source, "", EXCHANGES_VAR),
@@ -147,6 +152,11 @@ impl Settings {
                 from(s.exchange_url_source(exchange), "", ""),
             );
         }
+        line(
+            "sources.url.defillama",
+            quoted(&coingecko::redact_url(s.fallback_url())),
+            from(s.fallback_url.source, "", ""),
+        );
         line(
             "display.columns",
             quoted_list(s.columns.value.iter().map(|c| c.key())),

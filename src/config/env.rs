@@ -16,6 +16,9 @@ pub const WEBHOOK_VAR: &str = "PRELIST_WEBHOOK_URL";
 /// The exchanges to watch, overriding `sources.exchanges`: their names,
 /// comma-separated (`binance,okx`); set and empty, none.
 pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
+/// The fallback price source, overriding `poll.fallback`: `defillama` or
+/// `off`.
+pub const FALLBACK_VAR: &str = "PRELIST_FALLBACK";
 /// The data dir, unless `--data-dir` names one.
 pub const DATA_DIR_VAR: &str = "PRELIST_DATA_DIR";
 /// Set and not empty: no colours unless a theme is chosen (no-color.org).
@@ -32,13 +35,14 @@ pub struct Env {
 impl Env {
     /// Every variable of the settings: those `config_path` and `resolve`
     /// look at, the data dir's and `NO_COLOR`.
-    pub const VARS: [&str; 8] = [
+    pub const VARS: [&str; 9] = [
         CONFIG_VAR,
         "XDG_CONFIG_HOME",
         DEMO_KEY_VAR,
         PRO_KEY_VAR,
         WEBHOOK_VAR,
         EXCHANGES_VAR,
+        FALLBACK_VAR,
         DATA_DIR_VAR,
         NO_COLOR_VAR,
     ];

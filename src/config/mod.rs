@@ -37,8 +37,8 @@ mod values;
 pub use colors::{ColorSlot, color_name};
 pub use display::Theme;
 pub use env::{
-    CONFIG_VAR, DATA_DIR_VAR, DEMO_KEY_VAR, EXCHANGES_VAR, Env, NO_COLOR_VAR, PRO_KEY_VAR,
-    WEBHOOK_VAR, config_path,
+    CONFIG_VAR, DATA_DIR_VAR, DEMO_KEY_VAR, EXCHANGES_VAR, Env, FALLBACK_VAR, NO_COLOR_VAR,
+    PRO_KEY_VAR, WEBHOOK_VAR, config_path,
 };
 pub use error::{ConfigError, ErrorKind, Origin};
 pub use file::{MAX_FILE_SIZE, read_file};
@@ -226,6 +226,41 @@ mod tests {
         let err = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap_err();
         assert_eq!(err.origin, Origin::Env(EXCHANGES_VAR));
         assert!(err.to_string().contains("\"mtgox\""), "{err}");
+    }
+
+    #[test]
+    fn the_fallback_is_on_by_default_set_by_the_file_or_the_variable_and_checked() {
+        let s = resolve(&FlagValues::default(), &Env::new(), None, None).unwrap();
+        assert!(s.fallback.value);
+        assert_eq!(s.fallback_url(), crate::market::defillama::BASE);
+        let file = FileConfig::parse(
+            "[poll]\nfallback = \"off\"\n[sources.url]\ndefillama = \"http://127.0.0.1:9/llama\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        let s = resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
+        assert_eq!((s.fallback.value, s.fallback.source), (false, Source::File));
+        assert_eq!(s.fallback_url(), "http://127.0.0.1:9/llama");
+        let env = Env::new().set(FALLBACK_VAR, "DefiLlama");
+        let s = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap();
+        assert_eq!((s.fallback.value, s.fallback.source), (true, Source::Env));
+        let env = Env::new().set(FALLBACK_VAR, "coinpaprika\u{1b}[2J");
+        let err = resolve(&FlagValues::default(), &env, None, None).unwrap_err();
+        assert_eq!(err.origin, Origin::Env(FALLBACK_VAR));
+        assert!(!err.to_string().contains('\u{1b}'), "{err}");
+        for (text, says) in [
+            ("[poll]\nfallback = \"coinpaprika\"\n", "unknown fallback"),
+            ("[poll]\nfallback = 1\n", "\"defillama\" or \"off\""),
+            (
+                "[sources.url]\ndefillama = \"http://example.com\"\n",
+                "plain http is allowed only to 127.0.0.1",
+            ),
+            ("[sources.url]\ncoinpaprika = \"https://x\"\n", "defillama"),
+        ] {
+            let err = FileConfig::parse(text, Path::new("config.toml")).unwrap_err();
+            assert!(err.to_string().contains(says), "{text}: {err}");
+            assert!(err.to_string().contains("config.toml, line"), "{err}");
+        }
     }
 
     #[test]

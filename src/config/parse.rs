@@ -68,6 +68,11 @@ pub struct FileConfig {
     /// `[sources.url]`: base URLs replacing exchanges' own, in the file's
     /// order.
     pub exchange_urls: Vec<(Exchange, String)>,
+    /// `[poll] fallback`: whether DefiLlama is asked while CoinGecko is
+    /// unusable.
+    pub fallback: Option<bool>,
+    /// `[sources.url] defillama`.
+    pub fallback_url: Option<String>,
     /// In the file's order.
     pub colors: Vec<(ColorSlot, Color)>,
     /// The actions whose keys the file replaces, by mode in the order of
@@ -190,6 +195,8 @@ impl FileConfig {
             exchanges: sources.exchanges,
             exchange_interval: sources.exchange_interval,
             exchange_urls: sources.urls,
+            fallback: poll.fallback,
+            fallback_url: sources.fallback_url,
             colors,
             keys: rebinds.into_iter().map(|r| r.rebind).collect(),
             keymap,

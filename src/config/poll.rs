@@ -19,6 +19,7 @@ use crate::market::plan::MIN_INTERVAL;
 
 what! {
     ASecret = "the key in quotes";
+    AFallback = "\"defillama\" or \"off\"";
 }
 
 /// `[poll]` as serde reads it.
@@ -35,6 +36,7 @@ pub(super) struct RawPoll {
     api_key_command: Option<RawCommand>,
     pro_api_key_command: Option<RawCommand>,
     key_rotate_days: Option<Spanned<Days>>,
+    fallback: Option<Spanned<Text<AFallback>>>,
 }
 
 /// What `[poll]` sets, checked; `None` where it is silent.
@@ -55,6 +57,8 @@ pub(super) struct PollFile {
     pub(super) key_command: Option<(KeyKind, Vec<String>, Range<usize>, &'static str)>,
     /// Days a key may be in use before prelist says to rotate it.
     pub(super) key_rotate_days: Option<u32>,
+    /// Whether DefiLlama is asked while CoinGecko is unusable.
+    pub(super) fallback: Option<bool>,
 }
 
 impl TryFrom<RawPoll> for PollFile {
@@ -76,6 +80,7 @@ impl TryFrom<RawPoll> for PollFile {
                     )
                 })
         })?;
+        let fallback = Bad::check(raw.fallback, "fallback", |name| fallback_named(&name.0))?;
         let api_url = Bad::check(raw.api_url, "api_url", |url| {
             check_url(&url.0).map(|()| url.0)
         })?;
@@ -146,7 +151,21 @@ impl TryFrom<RawPoll> for PollFile {
             key_at,
             key_command,
             key_rotate_days,
+            fallback,
         })
+    }
+}
+
+/// Whether `[poll] fallback` (or `PRELIST_FALLBACK`) asks for one:
+/// "defillama" or "off", in any case.
+pub(super) fn fallback_named(name: &str) -> Result<bool, String> {
+    match name.trim().to_lowercase().as_str() {
+        "defillama" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!(
+            "unknown fallback {:?}: give \"defillama\" or \"off\"",
+            crate::text::clean(name.trim())
+        )),
     }
 }
 

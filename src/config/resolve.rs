@@ -8,7 +8,7 @@ use ratatui::style::Color;
 
 use super::colors::ColorSlot;
 use super::display::Theme;
-use super::env::{EXCHANGES_VAR, Env, config_path};
+use super::env::{EXCHANGES_VAR, Env, FALLBACK_VAR, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
 use super::notify::NotifySettings;
@@ -56,6 +56,11 @@ pub struct Settings {
     pub bell: Setting<bool>,
     /// Days a key may be in use before prelist says to rotate it; 0: never.
     pub key_rotate_days: Setting<u32>,
+    /// Whether DefiLlama is asked for prices while CoinGecko is unusable
+    /// (`[poll] fallback`, "defillama" or "off").
+    pub fallback: Setting<bool>,
+    /// Its base URL (`[sources.url] defillama`); `None`, its own.
+    pub fallback_url: Setting<Option<String>>,
     /// The columns shown, in order; always holds [`Column::Name`].
     pub columns: Setting<Vec<Column>>,
     pub sort: Setting<Sort>,
@@ -98,6 +103,8 @@ impl Default for Settings {
             api_url: Setting::builtin(None),
             bell: Setting::builtin(true),
             key_rotate_days: Setting::builtin(super::poll::DEFAULT_ROTATE_DAYS),
+            fallback: Setting::builtin(true),
+            fallback_url: Setting::builtin(None),
             columns: Setting::builtin(Column::ALL.to_vec()),
             sort: Setting::builtin(Sort::default()),
             theme: Setting::builtin(Theme::Default),
@@ -176,6 +183,16 @@ pub fn resolve(
     }
     if let Some(days) = f.key_rotate_days {
         s.key_rotate_days = Setting::new(days, Source::File);
+    }
+    if let Some(value) = env.var(FALLBACK_VAR) {
+        let on = super::poll::fallback_named(value)
+            .map_err(|m| ConfigError::outside(Origin::Env(FALLBACK_VAR), m))?;
+        s.fallback = Setting::new(on, Source::Env);
+    } else if let Some(on) = f.fallback {
+        s.fallback = Setting::new(on, Source::File);
+    }
+    if let Some(url) = &f.fallback_url {
+        s.fallback_url = Setting::new(Some(url.clone()), Source::File);
     }
 
     if let Some(columns) = &f.columns {
@@ -271,6 +288,12 @@ impl Settings {
         }
     }
 
+    /// The month's calls, where known: `poll.monthly_calls`, else the
+    /// plan's.
+    pub fn budget(&self) -> Option<u64> {
+        self.monthly_calls.value.or(self.plan().monthly_calls())
+    }
+
     /// The interval for a watchlist making `requests_per_poll` requests a
     /// poll: the one given is honoured, warned about where it does not fit
     /// the plan; else the plan's default, which fits.
@@ -294,7 +317,7 @@ impl Settings {
             plan,
             interval,
             requests_per_poll,
-            budget: monthly_calls.or(plan.monthly_calls()),
+            budget: self.budget(),
             warnings,
         }
     }
@@ -304,6 +327,15 @@ impl Settings {
         self.api_url.value.as_deref().unwrap_or_else(|| {
             coingecko::default_base(self.api_key.value.as_ref().map(SecretKey::api_key))
         })
+    }
+
+    /// The fallback price source's base URL: the one `[sources.url]` sets,
+    /// else its own.
+    pub fn fallback_url(&self) -> &str {
+        self.fallback_url
+            .value
+            .as_deref()
+            .unwrap_or(crate::market::defillama::BASE)
     }
 
     /// The base URL of `exchange`'s API: the one `[sources.url]` sets, else

@@ -12,6 +12,7 @@ use toml::Spanned;
 use super::error::Bad;
 use super::toml_value::{AUrl, List, Seconds, Table, Text, list_form, what};
 use super::values::MAX_INTERVAL;
+use crate::market::defillama;
 use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client};
 
 what! {
@@ -39,6 +40,8 @@ pub(super) struct SourcesFile {
     pub(super) exchange_interval: Option<Duration>,
     /// In the file's order.
     pub(super) urls: Vec<(Exchange, String)>,
+    /// `url.defillama`: the fallback price source's base URL.
+    pub(super) fallback_url: Option<String>,
 }
 
 impl TryFrom<RawSources> for SourcesFile {
@@ -70,19 +73,30 @@ impl TryFrom<RawSources> for SourcesFile {
             check_exchange_interval(n.0)
         })?;
         let mut urls = Vec::new();
+        let mut fallback_url = None;
         for (name, value) in raw.url.map_or_else(Vec::new, |t| t.0) {
-            let Ok(exchange) = Exchange::from_str(name.get_ref()) else {
-                return Err(Bad::unknown_key(&name, "sources.url", &exchange_keys()));
-            };
             let url = value.get_ref().0.trim().to_string();
-            client::check_base(&url)
-                .map_err(|m| Bad::new(&format!("url.{}", exchange.key()), value.span(), m))?;
+            let check = |key: &str| {
+                client::check_base(&url)
+                    .map_err(|m| Bad::new(&format!("url.{key}"), value.span(), m))
+            };
+            if name.get_ref() == defillama::NAME {
+                check(defillama::NAME)?;
+                fallback_url = Some(url);
+                continue;
+            }
+            let Ok(exchange) = Exchange::from_str(name.get_ref()) else {
+                let known = format!("{}, {}", exchange_keys(), defillama::NAME);
+                return Err(Bad::unknown_key(&name, "sources.url", &known));
+            };
+            check(exchange.key())?;
             urls.push((exchange, url));
         }
         Ok(SourcesFile {
             exchanges,
             exchange_interval,
             urls,
+            fallback_url,
         })
     }
 }

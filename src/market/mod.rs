@@ -2,6 +2,7 @@
 //! may fail. The CoinGecko client and the polling loop live beside this.
 
 pub mod coingecko;
+pub mod defillama;
 pub mod fetch;
 pub mod http;
 pub mod plan;
@@ -172,5 +173,16 @@ pub trait MarketProvider: Send + Sync + 'static {
     /// none.
     fn usage(&self) -> Usage {
         Usage::default()
+    }
+
+    /// Its name in events (`source`) and the log.
+    fn name(&self) -> &'static str {
+        "coingecko"
+    }
+
+    /// Whether the month's calls are spent, so that none should be sent.
+    /// A provider that does not count never is.
+    fn spent(&self) -> bool {
+        false
     }
 }

@@ -19,6 +19,37 @@ pub const RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// Manual polls closer together than this are refused.
 pub const MANUAL_GAP: Duration = Duration::from_secs(5);
+/// CoinGecko is unusable, and the fallback asked, once its polls have
+/// failed this many times in a row…
+pub const FALLBACK_AFTER_FAILURES: u32 = 3;
+/// …or once a rate limit asks for a longer wait than this…
+pub const FALLBACK_AFTER_WAIT: Duration = Duration::from_secs(5 * 60);
+// …or once the month's calls are spent (`MarketProvider::spent`).
+
+/// Why CoinGecko is unusable, and the fallback source asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// Its polls failed this many times in a row.
+    Failing(u32),
+    /// A rate limit holds its next request back this long.
+    RateLimited(Duration),
+    /// The month's calls are spent.
+    Spent,
+}
+
+impl Unusable {
+    /// "CoinGecko failed 3 polls in a row", for the status line and the log.
+    pub fn text(self) -> String {
+        match self {
+            Unusable::Failing(n) => format!("CoinGecko failed {n} polls in a row"),
+            Unusable::RateLimited(wait) => format!(
+                "CoinGecko's rate limit holds requests for {}",
+                crate::text::duration(wait)
+            ),
+            Unusable::Spent => "the month's CoinGecko calls are spent".to_string(),
+        }
+    }
+}
 
 /// What the UI asks of the poller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +96,19 @@ pub enum Report {
     },
     /// A manual poll was not sent; the next request may go after `wait`.
     Refused { reason: Refusal, wait: Duration },
+    /// The fallback `source` was asked because CoinGecko is unusable
+    /// (`why`): `quotes` is what it said of the `answered` ids, which count
+    /// as a poll's do. `error` is why it stopped short, if it did. It is
+    /// asked again after `next_in` while CoinGecko stays unusable;
+    /// CoinGecko is still tried on its own schedule meanwhile.
+    Fallback {
+        source: &'static str,
+        why: Unusable,
+        quotes: Quotes,
+        answered: Vec<String>,
+        error: Option<MarketError>,
+        next_in: Duration,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +144,12 @@ pub fn rate_limit_wait(retry_after: Option<Duration>, interval: Duration) -> Dur
 }
 
 /// Runs until the UI drops its command sender. The first poll goes at once.
-pub async fn run<P: MarketProvider>(
+/// With a `fallback`, it is asked every interval while CoinGecko (the
+/// `provider`) is unusable (see [`Unusable`]), and only then; CoinGecko is
+/// still tried on its own schedule, and once it answers, the fallback rests.
+pub async fn run<P: MarketProvider, F: MarketProvider>(
     provider: Arc<P>,
+    fallback: Option<Arc<F>>,
     mut ids: Vec<String>,
     interval: Duration,
     mut commands: mpsc::Receiver<Command>,
@@ -112,9 +160,14 @@ pub async fn run<P: MarketProvider>(
     // While rate limited, nothing goes before this, manual polls included.
     let mut hold_until: Option<Instant> = None;
     let mut last_manual: Option<Instant> = None;
+    // While CoinGecko is unusable (and there is a fallback): why, and when
+    // the fallback is asked next.
+    let mut unusable: Option<(Unusable, Instant)> = None;
     loop {
+        let wake = unusable.map_or(next, |(_, at)| at.min(next));
+        let mut manual = false;
         tokio::select! {
-            _ = sleep_until(next) => {}
+            _ = sleep_until(wake) => {}
             cmd = commands.recv() => match cmd {
                 None => return,
                 Some(Command::SetIds(new)) => {
@@ -134,12 +187,14 @@ pub async fn run<P: MarketProvider>(
                         continue;
                     }
                     last_manual = Some(now);
+                    manual = true;
                 }
             },
         }
         if ids.is_empty() {
             // Nothing to ask about: no request, just an empty answer.
             next = Instant::now() + interval;
+            unusable = None;
             let done = Report::Done {
                 quotes: Quotes::new(),
                 next_in: interval,
@@ -148,6 +203,29 @@ pub async fn run<P: MarketProvider>(
             };
             if reports.send(done).await.is_err() {
                 return;
+            }
+            continue;
+        }
+        let now = Instant::now();
+        if let (Some(fallback), Some((why, at))) = (&fallback, unusable)
+            && !manual
+            && at <= now
+            && now < next
+        {
+            // CoinGecko's own try is not due: the fallback's is.
+            let (report, wait) = ask_fallback(fallback.as_ref(), &ids, why, interval).await;
+            unusable = Some((why, Instant::now() + wait));
+            if reports.send(report).await.is_err() {
+                return;
+            }
+            continue;
+        }
+        if fallback.is_some() && provider.spent() {
+            // No call is left this month: none is sent, the fallback is
+            // asked, and the count is looked at again next interval.
+            next = now + interval;
+            if unusable.is_none_or(|(why, _)| why != Unusable::Spent) {
+                unusable = Some((Unusable::Spent, now));
             }
             continue;
         }
@@ -166,6 +244,7 @@ pub async fn run<P: MarketProvider>(
             None => {
                 failures = 0;
                 hold_until = None;
+                unusable = None;
                 Report::Done {
                     quotes: fetched.quotes,
                     next_in: interval,
@@ -189,6 +268,18 @@ pub async fn run<P: MarketProvider>(
                         failures += 1;
                         backoff(interval, failures, fastrand::f64())
                     }
+                };
+                let why = match &error {
+                    MarketError::RateLimited { .. } if retry_in > FALLBACK_AFTER_WAIT => {
+                        Some(Unusable::RateLimited(retry_in))
+                    }
+                    _ if failures >= FALLBACK_AFTER_FAILURES => Some(Unusable::Failing(failures)),
+                    _ => None,
+                };
+                unusable = match (why, fallback.is_some()) {
+                    // Asked at once the first time, then on its own schedule.
+                    (Some(why), true) => Some((why, unusable.map_or(now, |(_, at)| at))),
+                    _ => None,
                 };
                 match ids.get(..fetched.answered) {
                     Some(answered) if !answered.is_empty() => Report::Partial {
@@ -220,6 +311,36 @@ pub async fn run<P: MarketProvider>(
     }
 }
 
+/// Asks the fallback for `ids`, chunk by chunk as CoinGecko is asked.
+/// Returns the report and the wait before it is asked again: the interval,
+/// or what its own rate limit asks (see [`rate_limit_wait`]).
+async fn ask_fallback<F: MarketProvider>(
+    fallback: &F,
+    ids: &[String],
+    why: Unusable,
+    interval: Duration,
+) -> (Report, Duration) {
+    let fetched = fetch(fallback, ids, None).await;
+    let error = match fetched.stopped {
+        None => None,
+        Some(Stop::Failed(e)) => Some(e),
+        Some(Stop::Deadline) => Some(MarketError::Timeout),
+    };
+    let wait = match &error {
+        Some(MarketError::RateLimited { retry_after }) => rate_limit_wait(*retry_after, interval),
+        _ => interval,
+    };
+    let report = Report::Fallback {
+        source: fallback.name(),
+        why,
+        answered: ids.get(..fetched.answered).unwrap_or_default().to_vec(),
+        quotes: fetched.quotes,
+        error,
+        next_in: wait,
+    };
+    (report, wait)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +351,7 @@ mod tests {
     struct Scripted {
         answers: Mutex<Vec<Result<Quotes, MarketError>>>,
         calls: Mutex<Vec<Instant>>,
+        spent: std::sync::atomic::AtomicBool,
     }
 
     impl Scripted {
@@ -238,6 +360,7 @@ mod tests {
             Arc::new(Scripted {
                 answers: Mutex::new(answers),
                 calls: Mutex::new(Vec::new()),
+                spent: Default::default(),
             })
         }
     }
@@ -266,6 +389,10 @@ mod tests {
                 remaining: Some(1000 - sent),
             }
         }
+
+        fn spent(&self) -> bool {
+            self.spent.load(std::sync::atomic::Ordering::Relaxed)
+        }
     }
 
     fn priced(id: &str, p: f64) -> Quotes {
@@ -283,12 +410,114 @@ mod tests {
         let (rtx, rrx) = mpsc::channel(8);
         tokio::spawn(run(
             p,
+            None::<Arc<Scripted>>,
             vec!["a".into()],
             Duration::from_secs(interval),
             crx,
             rtx,
         ));
         (ctx, rrx)
+    }
+
+    /// A poller of CoinGecko (`p`) with `f` as its fallback.
+    fn start_with_fallback(
+        p: Arc<Scripted>,
+        f: Arc<Scripted>,
+        interval: u64,
+    ) -> (mpsc::Sender<Command>, mpsc::Receiver<Report>) {
+        let (ctx, crx) = mpsc::channel(8);
+        let (rtx, rrx) = mpsc::channel(8);
+        let ids = vec!["a".into()];
+        tokio::spawn(run(p, Some(f), ids, secs(interval), crx, rtx));
+        (ctx, rrx)
+    }
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    /// "F" for a fallback's report (with "!" when it failed), "D" for
+    /// CoinGecko's answer, "X" for its failure, until `n` reports.
+    async fn trace(rx: &mut mpsc::Receiver<Report>, n: usize) -> (String, Vec<Unusable>) {
+        let (mut out, mut why) = (String::new(), Vec::new());
+        for _ in 0..n {
+            match next_result(rx).await {
+                Report::Fallback { why: w, error, .. } => {
+                    out.push_str(if error.is_some() { "F!" } else { "F" });
+                    why.push(w);
+                }
+                Report::Done { .. } => out.push('D'),
+                Report::Failed { .. } | Report::Partial { .. } => out.push('X'),
+                Report::Started | Report::Refused { .. } => {}
+            }
+        }
+        (out, why)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_three_failures_the_fallback_is_asked_each_interval_until_coingecko_heals() {
+        let fail = || Err(MarketError::Status { status: 503 });
+        let p = Scripted::new(vec![fail(), fail(), fail(), fail(), Ok(priced("a", 1.0))]);
+        let f = Scripted::new(vec![
+            Ok(priced("a", 0.9)),
+            Err(MarketError::Status { status: 500 }),
+            Ok(priced("a", 0.95)),
+        ]);
+        let (_cmd, mut rx) = start_with_fallback(p.clone(), f.clone(), 60);
+        let (seen, why) = trace(&mut rx, 30).await;
+        // Three failures (60 s, then 120 s apart), then the fallback at
+        // once and every 60 s while CoinGecko's backoff runs (240 s, then
+        // 480 s ±20%); its own failure stops nothing; CoinGecko heals, and
+        // the fallback rests.
+        assert!(seen.starts_with("XXXFF!F"), "{seen}");
+        let healed = seen
+            .find('D')
+            .expect("CoinGecko is tried on its own schedule");
+        assert!(seen[healed..].chars().all(|c| c == 'D'), "{seen}");
+        assert_eq!(seen.matches('X').count(), 4, "{seen}");
+        assert_eq!(why[0], Unusable::Failing(3));
+        assert_eq!(why.last(), Some(&Unusable::Failing(4)));
+        assert_eq!(p.calls.lock().unwrap().len(), 5 + seen[healed..].len() - 1);
+        let asked = f.calls.lock().unwrap().clone();
+        assert!(
+            secs_between(&asked).iter().all(|&s| s == 60),
+            "{:?}",
+            secs_between(&asked)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_rate_limit_asks_the_fallback_at_once_and_a_short_one_does_not() {
+        let limited = |s| {
+            Err(MarketError::RateLimited {
+                retry_after: Some(secs(s)),
+            })
+        };
+        let p = Scripted::new(vec![limited(60), Ok(priced("a", 1.0)), limited(600)]);
+        let f = Scripted::new(Vec::new());
+        let (_cmd, mut rx) = start_with_fallback(p.clone(), f.clone(), 60);
+        let (seen, why) = trace(&mut rx, 15).await;
+        // Held for 600 s: the fallback every 60 s, from the first second.
+        assert_eq!(seen, format!("XDX{}DD", "F".repeat(10)));
+        assert!(why.iter().all(|w| *w == Unusable::RateLimited(secs(600))));
+        let p_calls = p.calls.lock().unwrap().clone();
+        assert_eq!(f.calls.lock().unwrap()[0], p_calls[2]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_the_months_calls_spent_no_request_goes_to_coingecko() {
+        let p = Scripted::new(vec![Ok(priced("a", 1.0))]);
+        p.spent.store(true, std::sync::atomic::Ordering::Relaxed);
+        let f = Scripted::new(Vec::new());
+        let (_cmd, mut rx) = start_with_fallback(p.clone(), f.clone(), 60);
+        let (seen, why) = trace(&mut rx, 3).await;
+        assert_eq!((seen.as_str(), why[0]), ("FFF", Unusable::Spent));
+        assert!(p.calls.lock().unwrap().is_empty());
+        // A new month: CoinGecko again, and the fallback rests.
+        p.spent.store(false, std::sync::atomic::Ordering::Relaxed);
+        let (seen, _) = trace(&mut rx, 2).await;
+        assert_eq!(seen, "DD");
+        assert_eq!(f.calls.lock().unwrap().len(), 3);
     }
 
     async fn next_result(rx: &mut mpsc::Receiver<Report>) -> Report {
@@ -327,7 +556,14 @@ mod tests {
         ]);
         let (_ctx, crx) = mpsc::channel(8);
         let (rtx, mut rx) = mpsc::channel(8);
-        tokio::spawn(run(p, ids.clone(), Duration::from_secs(60), crx, rtx));
+        tokio::spawn(run(
+            p,
+            None::<Arc<Scripted>>,
+            ids.clone(),
+            Duration::from_secs(60),
+            crx,
+            rtx,
+        ));
         match next_result(&mut rx).await {
             Report::Partial {
                 quotes,

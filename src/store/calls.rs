@@ -107,6 +107,15 @@ impl CallLedger {
         !p.by_month.is_empty() && p.written_at.is_none_or(|at| now - at >= CALLS_SAVE_GAP)
     }
 
+    /// The month's calls as of Unix time `now`: every instance's in the
+    /// state database, and this one's not written yet.
+    pub fn month_calls(&self, now: i64) -> Result<u64, StoreError> {
+        let month = month_of(now);
+        let pending = self.pending().by_month.get(&month).copied().unwrap_or(0);
+        let stored = calls_in(&load_calls(&self.db)?, &month, self.plan);
+        Ok(stored.saturating_add(pending))
+    }
+
     /// Adds what is pending to the state database. The pending counts are taken
     /// out first, so that `note` never waits on the file, and put back if
     /// the write fails.

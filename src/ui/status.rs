@@ -132,6 +132,7 @@ pub fn summary(app: &App) -> String {
 
 /// The poller's state: "polled 12:03:04 · 3 trading · next in 43 s",
 /// "rate limited · retry in 119 s", "error: timed out · retry in 2 m",
+/// "prices from DefiLlama: CoinGecko failed 3 polls in a row · error: …",
 /// each followed by the month's API calls where they are counted
 /// ("· 1,234 of 10,000 calls this month"). `None` when not polling.
 pub fn poll_text(app: &App) -> Option<String> {
@@ -171,6 +172,15 @@ fn poller_state(app: &App) -> Option<String> {
             )
         }
         (None, None) => "first poll…".into(),
+    };
+    // While CoinGecko is unusable: which source the prices come from, and
+    // why, before CoinGecko's own state.
+    let text = match &poll.fallback {
+        Some(f) => match &f.last_error {
+            None => format!("prices from {}: {} · {text}", f.title(), f.why.text()),
+            Some(e) => format!("{} failing too: {e} · {text}", f.title()),
+        },
+        None => text,
     };
     // Exchanges failing are named; their errors are in the log.
     let failing: Vec<&str> = app
@@ -296,5 +306,71 @@ mod tests {
         }));
         assert_eq!(app.flash.as_deref(), Some(warning));
         assert!(app.log.iter().any(|e| e.text == warning), "kept in the log");
+    }
+
+    #[test]
+    fn the_poll_text_says_which_source_the_prices_come_from_and_why() {
+        use crate::market::poller::Unusable;
+        let mut app = App::new(Watchlist::builtin(), Listings::new());
+        app.enable_polling();
+        let failed = Report::Failed {
+            error: MarketError::Status { status: 503 },
+            retry_in: Duration::from_secs(240),
+            requests: 1,
+            remaining: None,
+        };
+        let _ = app.update(Input::Poll(failed.clone()));
+        let fallback = |price: Option<f64>, error: Option<MarketError>| Report::Fallback {
+            source: "defillama",
+            why: Unusable::Failing(3),
+            quotes: price
+                .map(|p| {
+                    let quote = crate::market::Quote {
+                        price_usd: crate::types::Usd::new(p),
+                        ..Default::default()
+                    };
+                    Quotes::from([("nillion".to_string(), quote)])
+                })
+                .unwrap_or_default(),
+            answered: vec!["nillion".into()],
+            error,
+            next_in: Duration::from_secs(60),
+        };
+        let _ = app.update(Input::Poll(fallback(Some(0.61), None)));
+        let text = poll_text(&app).unwrap();
+        assert!(
+            text.starts_with(
+                "prices from DefiLlama: CoinGecko failed 3 polls in a row · error: the API \
+                 answered HTTP 503 · retry in"
+            ),
+            "{text}"
+        );
+        assert_eq!(app.watcher.listings["nillion"].first_price, 0.61);
+        assert!(
+            app.log.iter().any(|e| e.text
+                == "CoinGecko failed 3 polls in a row: prices from DefiLlama until CoinGecko \
+                    answers again"),
+            "{:?}",
+            app.log
+        );
+        let _ = app.update(Input::Poll(fallback(None, Some(MarketError::Timeout))));
+        let text = poll_text(&app).unwrap();
+        assert!(
+            text.starts_with("DefiLlama failing too: timed out · error:"),
+            "{text}"
+        );
+        let _ = app.update(Input::Poll(Report::Done {
+            quotes: Quotes::new(),
+            next_in: Duration::from_secs(60),
+            requests: 1,
+            remaining: None,
+        }));
+        let text = poll_text(&app).unwrap();
+        assert!(text.starts_with("polled "), "CoinGecko again: {text}");
+        assert!(
+            app.log
+                .iter()
+                .any(|e| e.text == "CoinGecko answers again: prices from CoinGecko, not DefiLlama")
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::book::{Book, Event, apply_look};
 use crate::exchange::Exchange;
 use crate::listing::{Listings, apply_poll, same_listings};
 use crate::market::plan::CallTally;
-use crate::market::poller::{Command, Refusal, Report};
+use crate::market::poller::{Command, Refusal, Report, Unusable};
 use crate::market::{Candidate, MarketError, Quotes};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist};
@@ -186,6 +186,28 @@ pub struct PollState {
     pub last_error: Option<MarketError>,
     /// When the next request is due.
     pub next_at: Option<Instant>,
+    /// While CoinGecko is unusable: the fallback in use, and why.
+    pub fallback: Option<FallbackState>,
+}
+
+/// The fallback price source in use while CoinGecko is unusable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FallbackState {
+    /// Its name in events and the config ("defillama").
+    pub source: &'static str,
+    pub why: Unusable,
+    /// Its own last error, while no good answer has come since.
+    pub last_error: Option<MarketError>,
+}
+
+impl FallbackState {
+    /// Its name as the user reads it ("DefiLlama").
+    pub fn title(&self) -> &'static str {
+        match self.source {
+            crate::market::defillama::NAME => crate::market::defillama::TITLE,
+            other => other,
+        }
+    }
 }
 
 /// An exchange's loop as the watcher knows it, from its looks.
@@ -563,13 +585,23 @@ impl Watcher {
                 poll.last_ok = Some(self.now_wall);
                 poll.last_error = None;
                 poll.next_at = Some(now + next_in);
+                if let Some(fallback) = poll.fallback.take() {
+                    out.log(
+                        self.now_wall,
+                        LogKind::Info,
+                        format!(
+                            "CoinGecko answers again: prices from CoinGecko, not {}",
+                            fallback.title()
+                        ),
+                    );
+                }
                 self.source_answered(COINGECKO, out);
                 let ids = self
                     .polling
                     .as_ref()
                     .map(|p| p.ids.clone())
                     .unwrap_or_default();
-                self.take_quotes(&ids, &quotes, out);
+                self.take_quotes(&ids, &quotes, COINGECKO, out);
             }
             Report::Partial {
                 quotes,
@@ -579,11 +611,49 @@ impl Watcher {
                 ..
             } => {
                 self.poll_failed(error, retry_in, out);
-                self.take_quotes(&answered, &quotes, out);
+                self.take_quotes(&answered, &quotes, COINGECKO, out);
             }
             Report::Failed {
                 error, retry_in, ..
             } => self.poll_failed(error, retry_in, out),
+            Report::Fallback {
+                source,
+                why,
+                quotes,
+                answered,
+                error,
+                next_in,
+            } => {
+                poll.in_flight = false;
+                let state = FallbackState {
+                    source,
+                    why,
+                    last_error: error.clone(),
+                };
+                let title = state.title();
+                if poll.fallback.as_ref().is_none_or(|f| f.why != why) {
+                    out.log(
+                        self.now_wall,
+                        LogKind::Info,
+                        format!(
+                            "{}: prices from {title} until CoinGecko answers again",
+                            why.text()
+                        ),
+                    );
+                }
+                poll.fallback = Some(state);
+                if let Some(e) = error {
+                    out.log(
+                        self.now_wall,
+                        LogKind::Error,
+                        format!(
+                            "{title} failed too: {e} (asked again in {})",
+                            text::duration(next_in)
+                        ),
+                    );
+                }
+                self.take_quotes(&answered, &quotes, source, out);
+            }
             Report::Refused { reason, wait } => {
                 let msg = match reason {
                     Refusal::RateLimited => format!(
@@ -602,7 +672,7 @@ impl Watcher {
 
     /// Applies what the poll said of `ids` (see [`apply_poll`]): flips told,
     /// alerts checked, the state saved or marked changed.
-    fn take_quotes(&mut self, ids: &[String], quotes: &Quotes, out: &mut Outcome) {
+    fn take_quotes(&mut self, ids: &[String], quotes: &Quotes, source: &str, out: &mut Outcome) {
         let polled = apply_poll(
             &self.watchlist.coins,
             &mut self.listings,
@@ -635,12 +705,12 @@ impl Watcher {
                 .take(NOTIFY_PER_BATCH)
                 .map(|f| {
                     let ticker = tickers.get(f.market_id.as_str()).copied();
-                    notify::Event::listed(f, ticker, COINGECKO, at)
+                    notify::Event::listed(f, ticker, source, at)
                 })
                 .collect();
             self.notify(events, flips.len(), out);
         }
-        let alerted = self.check_alerts(out);
+        let alerted = self.check_alerts(source, out);
         if !flips.is_empty() || alerted {
             self.save_state();
         } else if polled.changed {
@@ -758,7 +828,7 @@ impl Watcher {
     /// each that fired as a flip is told. Returns whether the memo changed
     /// (an alert fired or re-armed): it is written at once, so another
     /// instance, or this one restarted, does not tell the crossing again.
-    fn check_alerts(&mut self, out: &mut Outcome) -> bool {
+    fn check_alerts(&mut self, source: &str, out: &mut Outcome) -> bool {
         let before = self.alerts.clone();
         let fired = crate::alert::check(
             &self.watchlist.coins,
@@ -771,7 +841,7 @@ impl Watcher {
         for f in &fired {
             let coin = notify::CoinRef::of(&self.watchlist.coins[f.index]);
             let mut event =
-                notify::Event::alert(coin, f.crossing, f.threshold, f.price, COINGECKO, at);
+                notify::Event::alert(coin, f.crossing, f.threshold, f.price, source, at);
             event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
             out.headline(News::One(event.message.clone()), true);
             out.log(self.now_wall, LogKind::Flip, event.message.clone());

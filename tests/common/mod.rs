@@ -70,6 +70,8 @@ pub fn hermetic(
     // No test looks at a real exchange: set and empty, it watches none,
     // whatever the config's default list.
     cmd.set_env("PRELIST_EXCHANGES", OsStr::new(""));
+    // Nor the fallback price source, which a failing test API would wake.
+    cmd.set_env("PRELIST_FALLBACK", OsStr::new("off"));
     cmd.set_env("HOME", home.as_os_str());
     for (var, dir) in [
         ("XDG_CONFIG_HOME", "config"),
