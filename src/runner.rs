@@ -40,6 +40,9 @@ enum Save {
     Watchlist(Watchlist),
 }
 
+/// How often the API key's usage is looked at (with a Pro key).
+pub const KEY_LOOK_EVERY: Duration = Duration::from_secs(3600);
+
 /// Where messages for the app go: the main loop's single inbox.
 pub type Inbox = mpsc::UnboundedSender<Input>;
 
@@ -50,6 +53,8 @@ pub struct Runner<P> {
     poller: Option<mpsc::Sender<Command>>,
     /// Asked while CoinGecko is unusable (`[poll] fallback`).
     fallback: Option<Arc<DefiLlama>>,
+    /// The hourly look at the key's usage, once started.
+    key_watch: Option<JoinHandle<()>>,
     /// The exchanges' loops, once started.
     exchanges: Vec<JoinHandle<()>>,
     saves: mpsc::UnboundedSender<Save>,
@@ -116,6 +121,7 @@ impl<P: MarketProvider> Runner<P> {
             provider,
             poller: None,
             fallback: None,
+            key_watch: None,
             exchanges: Vec::new(),
             saves,
             saver,
@@ -227,6 +233,41 @@ impl<P: MarketProvider> Runner<P> {
         true
     }
 
+    /// Looks at the API key's usage now and every `every` after, each look
+    /// coming in as [`Input::KeyUsage`]; with no Pro key, the first look
+    /// says so and the loop ends.
+    pub fn start_key_watch(&mut self, every: Duration) {
+        let Ok(provider) = &self.provider else {
+            return;
+        };
+        let provider = Arc::clone(provider);
+        let inbox = self.inbox.clone();
+        self.key_watch = Some(tokio::spawn(async move {
+            loop {
+                let remaining = provider.key_remaining().await;
+                if matches!(remaining, Ok(None)) {
+                    return;
+                }
+                // The count is read from the state database: off the loop.
+                let counter = Arc::clone(&provider);
+                let own_calls = tokio::task::spawn_blocking(move || counter.month_calls())
+                    .await
+                    .ok()
+                    .flatten();
+                if inbox
+                    .send(Input::KeyUsage {
+                        remaining,
+                        own_calls,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(every).await;
+            }
+        }));
+    }
+
     /// Starts a loop for each exchange's list, each looking every
     /// `interval` with its own backoff; their looks come in as
     /// [`Input::Exchange`].
@@ -244,6 +285,9 @@ impl<P: MarketProvider> Runner<P> {
     /// with no request sent after this) and the exchanges' loops.
     pub fn stop_poller(&mut self) {
         self.poller = None;
+        if let Some(task) = self.key_watch.take() {
+            task.abort();
+        }
         for task in self.exchanges.drain(..) {
             task.abort();
         }

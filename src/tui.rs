@@ -129,6 +129,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         None => false,
     };
     if polling {
+        runner.start_key_watch(crate::runner::KEY_LOOK_EVERY);
         app.enable_polling();
         let watched: Vec<_> = session.exchanges.iter().map(|s| s.exchange()).collect();
         app.watch_exchanges(&watched);

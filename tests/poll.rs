@@ -154,6 +154,45 @@ async fn the_key_travels_in_its_header_only() {
 }
 
 #[tokio::test]
+async fn a_pro_keys_usage_is_asked_of_key_in_its_header_and_a_demo_key_asks_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "plan": "Analyst", "rate_limit_request_per_minute": 500,
+            "monthly_call_credit": 500000, "current_total_monthly_calls": 1234,
+            "current_remaining_monthly_calls": 498766
+        })))
+        .mount(&server)
+        .await;
+    // Demo keys have no such endpoint: nothing is sent.
+    assert_eq!(client(&server).key_remaining().await, Ok(None));
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    let pro = CoinGecko::new(&base(&server), Some(ApiKey::pro(KEY).unwrap())).unwrap();
+    assert_eq!(pro.key_remaining().await, Ok(Some(498_766)));
+    assert_eq!(pro.usage().key_requests, 1, "it counts as a call");
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.headers.get("x-cg-pro-api-key").unwrap(), KEY);
+    assert!(!req.url.as_str().contains(KEY));
+
+    for (status, body) in [
+        (200, json!({"plan": "Analyst"})),
+        (200, json!([])),
+        (401, json!({})),
+    ] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v3/key"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = pro.key_remaining().await.unwrap_err();
+        assert!(!err.to_string().contains(KEY), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn faults_are_errors() {
     let server = MockServer::start().await;
     let c = client(&server);

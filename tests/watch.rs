@@ -686,3 +686,51 @@ fn a_long_rate_limit_flips_a_coin_on_the_fallbacks_price() {
         state.told.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn with_a_pro_key_watch_asks_the_keys_usage_at_start_and_never_shows_the_key() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    const KEY: &str = "cg-pro-test-key-5d1e07aa";
+    let api = PriceApi::start(serde_json::json!({}));
+    api.also(
+        Mock::given(method("GET"))
+            .and(path("/api/v3/key"))
+            .respond_with(ResponseTemplate::new(401).set_body_string(KEY)),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data-dir");
+    let config = recording_config(home.path(), "");
+    let env = [("COINGECKO_PRO_API_KEY", KEY)];
+    let watch = Watch::spawn_with(home.path(), &data, &api.url(), &config, &[], &env);
+    let log = || std::fs::read_to_string(data.join("prelist.log")).unwrap_or_default();
+    let said = "could not read the API key's usage: the API answered HTTP 401";
+    wait_until("the key's usage asked, and its failure logged", || {
+        log().contains(said)
+    });
+    let (status, stderr) = watch.stop("-TERM");
+    assert!(status.success(), "{stderr}");
+    let asked = api.requests();
+    let looked = asked
+        .iter()
+        .find(|r| r.url.path() == "/api/v3/key")
+        .unwrap();
+    assert_eq!(looked.headers.get("x-cg-pro-api-key").unwrap(), KEY);
+    for text in [&stderr, &log()] {
+        assert!(!text.contains(KEY), "{text}");
+    }
+    // Nor in any file it left: the database keeps a fingerprint.
+    let mut dirs = vec![home.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let found = bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes());
+                assert!(!found, "{} holds the key", path.display());
+            }
+        }
+    }
+}

@@ -1240,6 +1240,72 @@ mod tests {
         }
 
         #[test]
+        fn calls_of_the_key_beyond_every_prelists_own_are_told_once_as_key_usage() {
+            let mut app = polling_app();
+            let t0 = app.watcher.now_wall;
+            // Each look an hour after the last: what the API says is left,
+            // and the calls every prelist on this data dir counted.
+            let look = |app: &mut App, hour: i64, left: u64, own: u64| {
+                let _ = app.update(Input::Clock {
+                    now: app.watcher.now,
+                    wall: t0 + hour * 3600,
+                });
+                app.update(Input::KeyUsage {
+                    remaining: Ok(Some(left)),
+                    own_calls: Some(own),
+                })
+            };
+            assert!(
+                look(&mut app, 0, 100_000, 1_000).is_empty(),
+                "the first sets the base"
+            );
+            // 500 gone while prelist made 12: 488 made elsewhere.
+            let effects = look(&mut app, 1, 99_500, 1_012);
+            let sent = state_sent(&effects);
+            let key = sent
+                .told
+                .keys()
+                .find(|k| k.starts_with("key_usage:coingecko:"))
+                .expect("claimed, so told once across instances")
+                .clone();
+            let told = notified(&app.update(Input::StateSaved {
+                sent,
+                result: Err("No space left on device".into()),
+            }));
+            assert_eq!(told.len(), 1);
+            assert_eq!(told[0].event, notify::EventKind::KeyUsage);
+            assert_eq!(
+                told[0].message,
+                "488 calls in the last hour were not made by prelist on this machine. If this \
+                 key is not used elsewhere, it may have leaked: rotate it."
+            );
+            assert!(app.log.iter().any(|l| l.text == told[0].message));
+            assert!(key.ends_with(&(t0 / 3600 + 1).to_string()), "{key}");
+            // Within the margins: 50 extra calls, or 10% of prelist's own.
+            assert!(
+                notified(&look(&mut app, 2, 99_438, 1_024)).is_empty(),
+                "50 extra"
+            );
+            let busy = look(&mut app, 3, 99_438 - 1_100, 2_024);
+            assert!(
+                !busy.iter().any(|e| matches!(e, Effect::SaveState(_))),
+                "100 of 1,000"
+            );
+            // A new month: more left, nothing compared; an error, logged.
+            assert!(look(&mut app, 4, 500_000, 0).is_empty());
+            let _ = app.update(Input::KeyUsage {
+                remaining: Err(MarketError::Status { status: 401 }),
+                own_calls: Some(1),
+            });
+            assert!(
+                app.log
+                    .iter()
+                    .any(|l| l.text
+                        == "could not read the API key's usage: the API answered HTTP 401")
+            );
+        }
+
+        #[test]
         fn a_source_failing_an_hour_is_told_once_an_outage() {
             let mut app = polling_app();
             let t0 = app.watcher.now_wall;

@@ -66,21 +66,26 @@ impl<P: MarketProvider> MarketProvider for Metered<P> {
         self.inner.name()
     }
 
+    async fn key_remaining(&self) -> Result<Option<u64>, MarketError> {
+        let answer = self.inner.key_remaining().await;
+        self.count().await;
+        answer
+    }
+
+    fn month_calls(&self) -> Option<u64> {
+        let now = jiff::Timestamp::now().as_second();
+        self.ledger.note(self.inner.usage().total(), now);
+        self.ledger
+            .month_calls(now)
+            .inspect_err(|e| tracing::warn!("the month's API calls could not be read: {e}"))
+            .ok()
+    }
+
     /// Asked once a poll is due: a read of the month's count, which every
     /// instance on this data dir adds to.
     fn spent(&self) -> bool {
-        let Some(budget) = self.budget else {
-            return false;
-        };
-        let now = jiff::Timestamp::now().as_second();
-        self.ledger.note(self.inner.usage().total(), now);
-        match self.ledger.month_calls(now) {
-            Ok(calls) => calls >= budget,
-            Err(e) => {
-                tracing::warn!("the month's API calls could not be read: {e}");
-                false
-            }
-        }
+        self.budget
+            .is_some_and(|budget| self.month_calls().is_some_and(|calls| calls >= budget))
     }
 }
 

@@ -81,6 +81,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         }
         let mut watching = Vec::new();
         if !ids.is_empty() && runner.start_poller(ids.clone(), interval) {
+            runner.start_key_watch(crate::runner::KEY_LOOK_EVERY);
             watcher.enable_polling();
             watching.push(format!(
                 "{} coins on CoinGecko every {}",

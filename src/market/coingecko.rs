@@ -76,6 +76,8 @@ pub fn default_base(key: Option<&ApiKey>) -> &'static str {
 pub struct CoinGecko {
     client: reqwest::Client,
     base: Url,
+    /// Only a Pro key's usage can be asked for.
+    pro: bool,
     /// Shared by clones: a plan's calls are counted per key, not per client.
     meter: Arc<Meter>,
 }
@@ -85,6 +87,7 @@ pub struct CoinGecko {
 struct Meter {
     prices: AtomicU64,
     search: AtomicU64,
+    key: AtomicU64,
     remaining: Mutex<Option<u64>>,
 }
 
@@ -138,6 +141,7 @@ impl CoinGecko {
         let client = http::client(connect, request, headers)?;
         Ok(CoinGecko {
             client,
+            pro: key.as_ref().is_some_and(ApiKey::is_pro),
             base,
             meter: Arc::default(),
         })
@@ -184,6 +188,16 @@ impl MarketProvider for CoinGecko {
         Ok(quotes)
     }
 
+    /// `GET /key`, with a Pro key only.
+    async fn key_remaining(&self) -> Result<Option<u64>, MarketError> {
+        if !self.pro {
+            return Ok(None);
+        }
+        let body = self.get_json(self.url("key")).await;
+        Meter::count(&self.meter.key, &body);
+        parse_key(&body?).map(Some)
+    }
+
     async fn search(&self, query: &str) -> Result<Vec<Candidate>, MarketError> {
         let mut url = self.url("search");
         url.query_pairs_mut().append_pair("query", query.trim());
@@ -196,9 +210,27 @@ impl MarketProvider for CoinGecko {
         Usage {
             price_requests: self.meter.prices.load(Ordering::Relaxed),
             search_requests: self.meter.search.load(Ordering::Relaxed),
+            key_requests: self.meter.key.load(Ordering::Relaxed),
             remaining: self.meter.remaining.lock().ok().and_then(|r| *r),
         }
     }
+}
+
+/// Reads a `/key` answer (`{"plan", "rate_limit_request_per_minute",
+/// "monthly_call_credit", "current_total_monthly_calls",
+/// "current_remaining_monthly_calls"}`): the calls left this month.
+pub fn parse_key(body: &Value) -> Result<u64, MarketError> {
+    body.get("current_remaining_monthly_calls")
+        .and_then(|v| {
+            v.as_u64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+        })
+        .ok_or_else(|| {
+            MarketError::Malformed("no count of the calls left in the key's usage".into())
+        })
 }
 
 /// Reads a `/search` answer: `{"coins": [{"id", "name", "symbol",

@@ -82,13 +82,17 @@ impl MarketError {
 pub struct Usage {
     pub price_requests: u64,
     pub search_requests: u64,
+    /// Looks at the key's own usage (`/key`, hourly with a Pro key).
+    pub key_requests: u64,
     /// `x-ratelimit-remaining` of the last answer that carried it.
     pub remaining: Option<u64>,
 }
 
 impl Usage {
     pub fn total(&self) -> u64 {
-        self.price_requests.saturating_add(self.search_requests)
+        self.price_requests
+            .saturating_add(self.search_requests)
+            .saturating_add(self.key_requests)
     }
 }
 
@@ -184,5 +188,18 @@ pub trait MarketProvider: Send + Sync + 'static {
     /// A provider that does not count never is.
     fn spent(&self) -> bool {
         false
+    }
+
+    /// What the API says is left of the key's month (`/key`'s
+    /// `current_remaining_monthly_calls`); `None` where it cannot say (no
+    /// Pro key: Demo keys have no such endpoint).
+    fn key_remaining(&self) -> impl Future<Output = Result<Option<u64>, MarketError>> + Send {
+        std::future::ready(Ok(None))
+    }
+
+    /// The month's calls of every prelist on this data dir, where they are
+    /// counted.
+    fn month_calls(&self) -> Option<u64> {
+        None
     }
 }

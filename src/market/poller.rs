@@ -386,6 +386,7 @@ mod tests {
             crate::market::Usage {
                 price_requests: sent,
                 search_requests: 0,
+                key_requests: 0,
                 remaining: Some(1000 - sent),
             }
         }

@@ -36,6 +36,9 @@ pub enum EventKind {
     AlertBelow,
     /// A source failing for a long time.
     SourceDown,
+    /// The API key used for more calls than every prelist on this data
+    /// dir made: it may have leaked.
+    KeyUsage,
 }
 
 impl EventKind {
@@ -54,6 +57,7 @@ impl EventKind {
             EventKind::AlertAbove => "prelist: price above alert",
             EventKind::AlertBelow => "prelist: price below alert",
             EventKind::SourceDown => "prelist: source down",
+            EventKind::KeyUsage => "prelist: API key used elsewhere",
         }
     }
 }
@@ -204,6 +208,12 @@ impl Event {
         let kind = self.event.key();
         match self.event {
             EventKind::SourceDown => None,
+            // Told once an hour, by whichever instance looked first.
+            EventKind::KeyUsage => Some(format!(
+                "{kind}:{}:{}",
+                self.source,
+                self.at.as_second().div_euclid(3600)
+            )),
             EventKind::Listed => Some(format!("{kind}:{}:{coin}", self.source)),
             EventKind::Scheduled => {
                 let when = self.scheduled_at.map_or(0, |t| t.as_second());
@@ -261,6 +271,33 @@ impl Event {
                 "{} has been failing for {span}: {error}",
                 source.trim()
             )),
+            scheduled_at: None,
+            crossing: None,
+        }
+    }
+
+    /// `excess` calls of the key in `span` that no prelist on this data
+    /// dir made.
+    pub fn key_usage(excess: u64, span: Duration, at: Timestamp) -> Event {
+        let hours = span.as_secs().div_ceil(3600).max(1);
+        let when = if hours == 1 {
+            "the last hour".to_string()
+        } else {
+            format!("the last {hours} hours")
+        };
+        Event {
+            event: EventKind::KeyUsage,
+            coin: None,
+            ticker: None,
+            market_id: None,
+            source: "coingecko".into(),
+            price_usd: None,
+            at: to_second(at),
+            message: format!(
+                "{} calls in {when} were not made by prelist on this machine. If this key is not \
+                 used elsewhere, it may have leaked: rotate it.",
+                text::thousands(excess)
+            ),
             scheduled_at: None,
             crossing: None,
         }
@@ -389,7 +426,8 @@ mod tests {
                 "scheduled",
                 "alert_above",
                 "alert_below",
-                "source_down"
+                "source_down",
+                "key_usage"
             ]
         );
         for k in EventKind::ALL {

@@ -65,7 +65,7 @@ fn ntfy_tag(kind: EventKind) -> &'static str {
         EventKind::Scheduled => "calendar",
         EventKind::AlertAbove => "chart_with_upwards_trend",
         EventKind::AlertBelow => "chart_with_downwards_trend",
-        EventKind::SourceDown => "warning",
+        EventKind::SourceDown | EventKind::KeyUsage => "warning",
     }
 }
 

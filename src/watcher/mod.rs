@@ -79,6 +79,13 @@ pub enum Input {
     /// The watchlist file changed on disk (`prelist watch`, which does not
     /// edit it, follows what a screen saves).
     WatchlistLoaded(Watchlist),
+    /// An hourly look at the API key's usage (Pro keys only): what the API
+    /// says is left of its month, and the month's calls every prelist on
+    /// this data dir counted, read just after.
+    KeyUsage {
+        remaining: Result<Option<u64>, MarketError>,
+        own_calls: Option<u64>,
+    },
     /// A warning for the user at start: shown and logged once.
     Notice(String),
     /// Closing (quit or a signal): what waits to be written is written now.
@@ -266,7 +273,24 @@ pub struct Watcher {
     /// The database revision the state here holds all of (see
     /// [`State::based_on`]).
     based_on: Option<crate::state::Base>,
+    /// The last look at the API key's usage, compared with the next.
+    key_look: Option<KeyLook>,
 }
+
+/// A look at the API key's usage: the calls the API said were left, the
+/// calls every prelist on this data dir had counted, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyLook {
+    remaining: u64,
+    own: u64,
+    at: i64,
+}
+
+/// Calls of the key between two looks beyond prelist's own count that are
+/// told as `key_usage`: more than this many…
+pub const KEY_USAGE_EXCESS: u64 = 50;
+/// …and more than this share of prelist's own, in percent.
+pub const KEY_USAGE_EXCESS_PCT: u64 = 10;
 
 impl Watcher {
     pub fn new(watchlist: Watchlist, listings: Listings) -> Watcher {
@@ -291,6 +315,7 @@ impl Watcher {
             unclaimed: Vec::new(),
             outages: BTreeMap::new(),
             based_on: None,
+            key_look: None,
         }
     }
 
@@ -459,6 +484,10 @@ impl Watcher {
                     out.log(self.now_wall, LogKind::Info, msg);
                 }
             }
+            Input::KeyUsage {
+                remaining,
+                own_calls,
+            } => self.on_key_usage(remaining, own_calls, &mut out),
             Input::Notice(text) => {
                 out.headline(News::One(text.clone()), true);
                 out.log(self.now_wall, LogKind::Info, text);
@@ -735,6 +764,54 @@ impl Watcher {
         }
         out.log(self.now_wall, LogKind::Error, msg);
         self.source_failed(COINGECKO, &why, out);
+    }
+
+    /// Takes in a look at the API key's usage: when the calls the API
+    /// counted since the last look exceed every prelist's own count by
+    /// more than [`KEY_USAGE_EXCESS`] and [`KEY_USAGE_EXCESS_PCT`], someone
+    /// else uses the key, and that is told (`key_usage`).
+    fn on_key_usage(
+        &mut self,
+        remaining: Result<Option<u64>, MarketError>,
+        own: Option<u64>,
+        out: &mut Outcome,
+    ) {
+        let remaining = match remaining {
+            Ok(Some(remaining)) => remaining,
+            // No Pro key: nothing to compare.
+            Ok(None) => return,
+            Err(e) => {
+                let msg = format!("could not read the API key's usage: {e}");
+                out.log(self.now_wall, LogKind::Error, msg);
+                return;
+            }
+        };
+        let Some(own) = own else {
+            return;
+        };
+        let look = KeyLook {
+            remaining,
+            own,
+            at: self.now_wall,
+        };
+        let Some(last) = self.key_look.replace(look) else {
+            return;
+        };
+        // A new month between the looks: more left, or the count restarted.
+        if remaining > last.remaining || own < last.own {
+            return;
+        }
+        let used = last.remaining - remaining;
+        let ours = own - last.own;
+        let excess = used.saturating_sub(ours);
+        if excess <= KEY_USAGE_EXCESS || excess.saturating_mul(100) <= ours * KEY_USAGE_EXCESS_PCT {
+            return;
+        }
+        let span = Duration::from_secs(u64::try_from(self.now_wall - last.at).unwrap_or(0));
+        let event = notify::Event::key_usage(excess, span, self.timestamp());
+        out.headline(News::One(event.message.clone()), true);
+        out.log(self.now_wall, LogKind::Error, event.message.clone());
+        self.notify(vec![event], 1, out);
     }
 
     /// Takes in one look at an exchange's list: listings and announced

@@ -164,6 +164,12 @@ impl PriceApi {
         format!("{}/api/v3", self.server.uri())
     }
 
+    /// Answers requests `mock` matches too (until the next `answer`).
+    #[allow(dead_code, reason = "not every test binary mounts others")]
+    pub fn also(&self, mock: wiremock::Mock) {
+        self.rt.block_on(mock.mount(&self.server));
+    }
+
     /// The requests it has had.
     pub fn requests(&self) -> Vec<wiremock::Request> {
         self.rt
