@@ -42,10 +42,9 @@ impl Unusable {
     pub fn text(self) -> String {
         match self {
             Unusable::Failing(n) => format!("CoinGecko failed {n} polls in a row"),
-            Unusable::RateLimited(wait) => format!(
-                "CoinGecko's rate limit holds requests for {}",
-                crate::text::duration(wait)
-            ),
+            Unusable::RateLimited(wait) => {
+                format!("CoinGecko rate limited for {}", crate::text::duration(wait))
+            }
             Unusable::Spent => "the month's CoinGecko calls are spent".to_string(),
         }
     }

@@ -132,7 +132,7 @@ pub fn summary(app: &App) -> String {
 
 /// The poller's state: "polled 12:03:04 · 3 trading · next in 43 s",
 /// "rate limited · retry in 119 s", "error: timed out · retry in 2 m",
-/// "prices from DefiLlama: CoinGecko failed 3 polls in a row · error: …",
+/// "prices from DefiLlama (CoinGecko failed 3 polls in a row) · CoinGecko again in 4 m",
 /// each followed by the month's API calls where they are counted
 /// ("· 1,234 of 10,000 calls this month"). `None` when not polling.
 pub fn poll_text(app: &App) -> Option<String> {
@@ -149,7 +149,8 @@ fn poller_state(app: &App) -> Option<String> {
     let poll = app.watcher.polling.as_ref()?;
     let due = poll
         .next_at
-        .map(|at| crate::text::duration(at.saturating_duration_since(app.watcher.now)));
+        .map(|at| crate::text::duration(at.saturating_duration_since(app.watcher.now)))
+        .unwrap_or_default();
     if poll.in_flight {
         return Some("polling…".into());
     }
@@ -158,9 +159,9 @@ fn poller_state(app: &App) -> Option<String> {
     }
     let text = match (&poll.last_error, poll.last_ok) {
         (Some(MarketError::RateLimited { .. }), _) => {
-            format!("rate limited · retry in {}", due.unwrap_or_default())
+            format!("rate limited · retry in {due}")
         }
-        (Some(e), _) => format!("error: {e} · retry in {}", due.unwrap_or_default()),
+        (Some(e), _) => format!("error: {e} · retry in {due}"),
         (None, Some(at)) => {
             let when = jiff::Timestamp::from_second(at)
                 .map(|t| t.to_zoned(app.tz.clone()).strftime("%H:%M:%S").to_string())
@@ -168,18 +169,22 @@ fn poller_state(app: &App) -> Option<String> {
             format!(
                 "polled {when} · {} trading · next in {}",
                 app.trading_count(),
-                due.unwrap_or_default()
+                due
             )
         }
         (None, None) => "first poll…".into(),
     };
     // While CoinGecko is unusable: which source the prices come from, and
     // why, before CoinGecko's own state.
+    // CoinGecko's own error is in the log.
     let text = match &poll.fallback {
-        Some(f) => match &f.last_error {
-            None => format!("prices from {}: {} · {text}", f.title(), f.why.text()),
-            Some(e) => format!("{} failing too: {e} · {text}", f.title()),
-        },
+        Some(f) => {
+            let again = format!("CoinGecko again in {due}");
+            match &f.last_error {
+                None => format!("prices from {} ({}) · {again}", f.title(), f.why.text()),
+                Some(e) => format!("{} failing too: {e} · {again}", f.title()),
+            }
+        }
         None => text,
     };
     // Exchanges failing are named; their errors are in the log.
@@ -340,8 +345,7 @@ mod tests {
         let text = poll_text(&app).unwrap();
         assert!(
             text.starts_with(
-                "prices from DefiLlama: CoinGecko failed 3 polls in a row · error: the API \
-                 answered HTTP 503 · retry in"
+                "prices from DefiLlama (CoinGecko failed 3 polls in a row) · CoinGecko again in"
             ),
             "{text}"
         );
@@ -356,7 +360,7 @@ mod tests {
         let _ = app.update(Input::Poll(fallback(None, Some(MarketError::Timeout))));
         let text = poll_text(&app).unwrap();
         assert!(
-            text.starts_with("DefiLlama failing too: timed out · error:"),
+            text.starts_with("DefiLlama failing too: timed out · CoinGecko again in"),
             "{text}"
         );
         let _ = app.update(Input::Poll(Report::Done {
