@@ -107,6 +107,8 @@ pub enum Report {
         answered: Vec<String>,
         error: Option<MarketError>,
         next_in: Duration,
+        /// When CoinGecko is tried again.
+        coingecko_in: Duration,
     },
 }
 
@@ -212,8 +214,12 @@ pub async fn run<P: MarketProvider, F: MarketProvider>(
             && now < next
         {
             // CoinGecko's own try is not due: the fallback's is.
-            let (report, wait) = ask_fallback(fallback.as_ref(), &ids, why, interval).await;
-            unusable = Some((why, Instant::now() + wait));
+            let (mut report, wait) = ask_fallback(fallback.as_ref(), &ids, why, interval).await;
+            let now = Instant::now();
+            unusable = Some((why, now + wait));
+            if let Report::Fallback { coingecko_in, .. } = &mut report {
+                *coingecko_in = next.saturating_duration_since(now);
+            }
             if reports.send(report).await.is_err() {
                 return;
             }
@@ -336,6 +342,7 @@ async fn ask_fallback<F: MarketProvider>(
         quotes: fetched.quotes,
         error,
         next_in: wait,
+        coingecko_in: Duration::ZERO,
     };
     (report, wait)
 }

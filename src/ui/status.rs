@@ -340,12 +340,13 @@ mod tests {
             answered: vec!["nillion".into()],
             error,
             next_in: Duration::from_secs(60),
+            coingecko_in: Duration::from_secs(240),
         };
         let _ = app.update(Input::Poll(fallback(Some(0.61), None)));
         let text = poll_text(&app).unwrap();
         assert!(
             text.starts_with(
-                "prices from DefiLlama (CoinGecko failed 3 polls in a row) · CoinGecko again in"
+                "prices from DefiLlama (CoinGecko failed 3 polls in a row) · CoinGecko again in 4 m"
             ),
             "{text}"
         );
@@ -360,7 +361,7 @@ mod tests {
         let _ = app.update(Input::Poll(fallback(None, Some(MarketError::Timeout))));
         let text = poll_text(&app).unwrap();
         assert!(
-            text.starts_with("DefiLlama failing too: timed out · CoinGecko again in"),
+            text.starts_with("DefiLlama failing too: timed out · CoinGecko again in 4 m"),
             "{text}"
         );
         let _ = app.update(Input::Poll(Report::Done {

@@ -652,8 +652,10 @@ impl Watcher {
                 answered,
                 error,
                 next_in,
+                coingecko_in,
             } => {
                 poll.in_flight = false;
+                poll.next_at = Some(now + coingecko_in);
                 let state = FallbackState {
                     source,
                     why,
