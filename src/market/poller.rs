@@ -116,6 +116,8 @@ pub enum Report {
 pub enum Refusal {
     RateLimited,
     TooSoon,
+    /// The month's calls are spent: the fallback's prices stand in.
+    Spent,
 }
 
 /// How long to wait after the `failures`-th consecutive error (1-based):
@@ -214,12 +216,8 @@ pub async fn run<P: MarketProvider, F: MarketProvider>(
             && now < next
         {
             // CoinGecko's own try is not due: the fallback's is.
-            let (mut report, wait) = ask_fallback(fallback.as_ref(), &ids, why, interval).await;
-            let now = Instant::now();
-            unusable = Some((why, now + wait));
-            if let Report::Fallback { coingecko_in, .. } = &mut report {
-                *coingecko_in = next.saturating_duration_since(now);
-            }
+            let (report, wait) = ask_fallback(fallback.as_ref(), &ids, why, interval, next).await;
+            unusable = Some((why, Instant::now() + wait));
             if reports.send(report).await.is_err() {
                 return;
             }
@@ -231,6 +229,15 @@ pub async fn run<P: MarketProvider, F: MarketProvider>(
             next = now + interval;
             if unusable.is_none_or(|(why, _)| why != Unusable::Spent) {
                 unusable = Some((Unusable::Spent, now));
+            }
+            if manual {
+                let refusal = Report::Refused {
+                    reason: Refusal::Spent,
+                    wait: interval,
+                };
+                if reports.send(refusal).await.is_err() {
+                    return;
+                }
             }
             continue;
         }
@@ -316,14 +323,16 @@ pub async fn run<P: MarketProvider, F: MarketProvider>(
     }
 }
 
-/// Asks the fallback for `ids`, chunk by chunk as CoinGecko is asked.
-/// Returns the report and the wait before it is asked again: the interval,
-/// or what its own rate limit asks (see [`rate_limit_wait`]).
+/// Asks the fallback for `ids`, chunk by chunk as CoinGecko is asked;
+/// CoinGecko's next try is at `coingecko_at`. Returns the report and the
+/// wait before the fallback is asked again: the interval, or what its own
+/// rate limit asks (see [`rate_limit_wait`]).
 async fn ask_fallback<F: MarketProvider>(
     fallback: &F,
     ids: &[String],
     why: Unusable,
     interval: Duration,
+    coingecko_at: Instant,
 ) -> (Report, Duration) {
     let fetched = fetch(fallback, ids, None).await;
     let error = match fetched.stopped {
@@ -342,7 +351,7 @@ async fn ask_fallback<F: MarketProvider>(
         quotes: fetched.quotes,
         error,
         next_in: wait,
-        coingecko_in: Duration::ZERO,
+        coingecko_in: coingecko_at.saturating_duration_since(Instant::now()),
     };
     (report, wait)
 }
@@ -516,9 +525,16 @@ mod tests {
         let p = Scripted::new(vec![Ok(priced("a", 1.0))]);
         p.spent.store(true, std::sync::atomic::Ordering::Relaxed);
         let f = Scripted::new(Vec::new());
-        let (_cmd, mut rx) = start_with_fallback(p.clone(), f.clone(), 60);
+        let (cmd, mut rx) = start_with_fallback(p.clone(), f.clone(), 60);
         let (seen, why) = trace(&mut rx, 3).await;
         assert_eq!((seen.as_str(), why[0]), ("FFF", Unusable::Spent));
+        assert!(p.calls.lock().unwrap().is_empty());
+        // A manual poll sends nothing either, and says why.
+        cmd.send(Command::PollNow).await.unwrap();
+        match next_result(&mut rx).await {
+            Report::Refused { reason, .. } => assert_eq!(reason, Refusal::Spent),
+            other => panic!("{other:?}"),
+        }
         assert!(p.calls.lock().unwrap().is_empty());
         // A new month: CoinGecko again, and the fallback rests.
         p.spent.store(false, std::sync::atomic::Ordering::Relaxed);

@@ -358,6 +358,15 @@ mod tests {
             "{:?}",
             app.log
         );
+        // A manual poll while the month's calls are spent is refused, saying so.
+        let _ = app.update(Input::Poll(Report::Refused {
+            reason: crate::market::poller::Refusal::Spent,
+            wait: Duration::from_secs(60),
+        }));
+        assert_eq!(
+            app.flash.as_deref(),
+            Some("the month's CoinGecko calls are spent · prices come from DefiLlama")
+        );
         let _ = app.update(Input::Poll(fallback(None, Some(MarketError::Timeout))));
         let text = poll_text(&app).unwrap();
         assert!(

@@ -691,6 +691,12 @@ impl Watcher {
                         "rate limited · the next request may go in {}",
                         text::duration(wait)
                     ),
+                    Refusal::Spent => format!(
+                        "the month's CoinGecko calls are spent · prices come from {}",
+                        poll.fallback
+                            .as_ref()
+                            .map_or("the fallback", FallbackState::title)
+                    ),
                     Refusal::TooSoon => format!(
                         "one manual poll per 5 s · try again in {}",
                         text::duration(wait.max(Duration::from_secs(1)))
