@@ -295,6 +295,15 @@ impl Book {
             .min()
     }
 
+    /// Whether any exchange's latest look lists `key` (a ticker, upper
+    /// case) trading, whether or not that listing counts for a coin.
+    pub fn lists_trading(&self, key: &str) -> bool {
+        self.exchanges.values().any(|eb| {
+            eb.listed(key)
+                .is_some_and(|a| matches!(a.standing(key), Standing::Trading(_)))
+        })
+    }
+
     /// The exchanges where `coin` trades as a listing that counts, in
     /// order: the table's Exchanges column.
     pub fn trading_on(&self, coin: &Coin) -> Vec<Exchange> {

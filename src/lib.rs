@@ -21,6 +21,7 @@ pub mod merge;
 pub mod model;
 pub mod names;
 pub mod notify;
+pub mod premarket;
 pub mod runner;
 pub mod sources;
 pub mod state;

@@ -150,13 +150,46 @@ pub async fn get_streamed(
     read_capped(&mut resp, max, sink).await
 }
 
+/// POSTs `json` (a JSON body) to `url` and returns the answer's body, as
+/// [`get_capped`] does for a GET.
+pub async fn post_capped(
+    client: &reqwest::Client,
+    url: Url,
+    json: &'static str,
+    max: usize,
+    rate_limits: &[StatusCode],
+) -> Result<Vec<u8>, MarketError> {
+    let request = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(json);
+    let mut resp = checked(request, rate_limits).await?;
+    let mut body = Vec::new();
+    read_capped(&mut resp, max, |chunk| {
+        body.extend_from_slice(chunk);
+        Ok(())
+    })
+    .await?;
+    Ok(body)
+}
+
 /// The answer to a GET of `url`, once its status says a body follows.
 async fn answer(
     client: &reqwest::Client,
     url: Url,
     rate_limits: &[StatusCode],
 ) -> Result<reqwest::Response, MarketError> {
-    let resp = client.get(url).send().await.map_err(from_reqwest)?;
+    checked(client.get(url), rate_limits).await
+}
+
+/// The answer to `request`, once its status says a body follows: a status
+/// in `rate_limits` is a rate limit with the wait its `Retry-After` asks,
+/// any other failure a status error.
+async fn checked(
+    request: reqwest::RequestBuilder,
+    rate_limits: &[StatusCode],
+) -> Result<reqwest::Response, MarketError> {
+    let resp = request.send().await.map_err(from_reqwest)?;
     let status = resp.status();
     if rate_limits.contains(&status) {
         let retry_after = resp

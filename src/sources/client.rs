@@ -82,7 +82,7 @@ pub fn check_base(base_url: &str) -> Result<Url, String> {
 }
 
 /// `base` with the list's path (and query) appended to its own path.
-fn list_url(base: &Url, list_path: &str) -> Url {
+pub(crate) fn list_url(base: &Url, list_path: &str) -> Url {
     let (path, query) = list_path.split_once('?').unwrap_or((list_path, ""));
     let mut url = base.clone();
     let joined = format!("{}{path}", url.path().trim_end_matches('/'));

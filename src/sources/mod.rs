@@ -16,6 +16,7 @@ pub mod coinbase;
 pub mod gate;
 pub mod kraken;
 pub mod okx;
+pub mod premarket;
 pub mod stream;
 
 pub mod watch;

@@ -1,0 +1,88 @@
+//! The pre-market venues as sources: each one's answers (a module per
+//! venue) and the client that asks them. What a look means for the coins is
+//! the domain's ([`crate::premarket`]).
+//!
+//! Instrument lists change rarely and prices often: a venue with a list
+//! and a price endpoint (Bybit, OKX, Binance) has its list read at most
+//! every [`LIST_EVERY`], and each look asks only the prices of the
+//! pre-market instruments that list holds.
+
+pub mod binance;
+pub mod bybit;
+pub mod client;
+pub mod hyperliquid;
+pub mod okx;
+
+use std::time::Duration;
+
+use crate::market::MarketError;
+pub use crate::premarket::{Offer, Venue};
+use crate::types::Usd;
+
+/// How often a venue's list of instruments is read again.
+pub const LIST_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// The shortest time between two looks at a venue (`premarket_interval`).
+pub const MIN_INTERVAL: Duration = Duration::from_secs(30);
+/// The time between two looks unless the config sets it.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The most pre-market instruments whose prices one look asks for, one
+/// request each where the venue prices one instrument a request: no venue
+/// runs more than a handful at a time.
+pub const MAX_PRICED: usize = 50;
+
+impl Venue {
+    /// The public base URL of its API (`[sources.url]` may replace it).
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Venue::Hyperliquid => "https://api.hyperliquid.xyz",
+            Venue::Bybit => crate::exchange::Exchange::Bybit.default_url(),
+            Venue::Okx => crate::exchange::Exchange::Okx.default_url(),
+            Venue::Binance => crate::exchange::Exchange::Binance.default_url(),
+        }
+    }
+}
+
+/// An answer that could not be read: "Hyperliquid's pre-market answer is
+/// not JSON".
+pub(crate) fn malformed(venue: Venue, what: &str) -> MarketError {
+    MarketError::Malformed(format!("{}'s pre-market answer {what}", venue.name()))
+}
+
+/// Reads a whole answer as `T`, or says what is wrong with it, naming the
+/// venue.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    venue: Venue,
+    body: &[u8],
+    shape: &str,
+) -> Result<T, MarketError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "is cut off".to_string(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                "is not JSON".to_string()
+            }
+            serde_json::error::Category::Data => format!("is not {shape}"),
+        };
+        malformed(venue, &what)
+    })
+}
+
+/// A price in a venue's field (a string of digits, or a number): only a
+/// real price, within the bounds every price is held to.
+pub(crate) fn price(field: &crate::sources::answer::Scalar) -> Option<f64> {
+    use crate::sources::answer::Scalar;
+    let p = match field {
+        Scalar::Str(s) => s.trim().parse::<f64>().ok()?,
+        Scalar::Int(n) => *n as f64,
+        Scalar::Float(f) => *f,
+        _ => return None,
+    };
+    Usd::new(p).map(Usd::get)
+}
+
+/// Whether a quote asset is a dollar: only a price in one is a USD price.
+pub(crate) fn is_dollar(quote: &str) -> bool {
+    matches!(quote, "USDT" | "USDC" | "USD")
+}
