@@ -50,6 +50,7 @@ def clean_env(home):
         # Only the CoinGecko stub is asked: no exchange list is looked at, so
         # the figures need no network and measure the same work each run.
         PRELIST_EXCHANGES="",
+        PRELIST_PREMARKET="",
         HOME=home,
         XDG_CONFIG_HOME=os.path.join(home, "config"),
         XDG_DATA_HOME=os.path.join(home, "data"),

@@ -16,6 +16,8 @@ use strum::{IntoStaticStr, VariantArray};
 
 use crate::exchange::{Exchange, Pair, PairState};
 use crate::model::Coin;
+pub use crate::model::ticker_key;
+use crate::premarket::{Premarket, VenueQuote};
 use crate::text;
 
 /// An asset gone from an exchange's list for this long (seconds) is
@@ -27,11 +29,16 @@ pub const GONE_FOR: i64 = 30 * 86_400;
 /// dropped first. No exchange lists a tenth of it.
 pub const MAX_ASSETS: usize = 100_000;
 
-/// What every exchange looked at lists.
+/// What every exchange looked at lists, and what the pre-market venues
+/// price.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Book {
     pub exchanges: BTreeMap<Exchange, ExchangeBook>,
+    /// Kept in rows of its own; a state file never held it. Boxed: a
+    /// state travels in messages, and most of the time this is empty.
+    #[serde(skip)]
+    pub premarket: Box<Premarket>,
 }
 
 /// One exchange's list, as prelist has seen it.
@@ -185,13 +192,6 @@ pub fn prune(eb: &mut ExchangeBook, now: i64) {
     }
 }
 
-/// A coin's ticker as the book keys it: trimmed, upper case; none for a
-/// coin without one.
-pub fn ticker_key(coin: &Coin) -> Option<String> {
-    let t = coin.ticker.as_deref()?.trim();
-    (!t.is_empty()).then(|| t.to_uppercase())
-}
-
 /// What the book says of a coin, over every exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookStatus {
@@ -293,6 +293,19 @@ impl Book {
             .filter(|a| a.counts())
             .filter_map(|a| Some((a.listed_at?, a.listed_after)))
             .min()
+    }
+
+    /// Every pre-market venue's quote of `coin` (see
+    /// [`Premarket::quotes`]).
+    pub fn premarket_quotes(&self, coin: &Coin) -> Vec<VenueQuote> {
+        let spot = ticker_key(coin).is_some_and(|k| self.lists_trading(&k));
+        self.premarket.quotes(coin, spot)
+    }
+
+    /// The coin's pre-market price now (see [`Premarket::price`]).
+    pub fn premarket_price(&self, coin: &Coin) -> Option<f64> {
+        let spot = ticker_key(coin).is_some_and(|k| self.lists_trading(&k));
+        self.premarket.price(coin, spot)
     }
 
     /// Whether any exchange's latest look lists `key` (a ticker, upper

@@ -200,6 +200,7 @@ pub struct ListArgs {
 pub enum StatusArg {
     Upcoming,
     Scheduled,
+    Premarket,
     Trading,
 }
 
@@ -208,6 +209,7 @@ impl From<StatusArg> for StatusFilter {
         match s {
             StatusArg::Upcoming => StatusFilter::Upcoming,
             StatusArg::Scheduled => StatusFilter::Scheduled,
+            StatusArg::Premarket => StatusFilter::Premarket,
             StatusArg::Trading => StatusFilter::Trading,
         }
     }

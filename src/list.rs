@@ -15,7 +15,7 @@ use crate::view::{self, Column, Filter, Sort};
 /// coin fields have their watchlist file's names and loose types, so a bad
 /// value is refused by the watchlist's validation with the coin named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>> {
+pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>, P = Vec<PremarketRecord>> {
     pub rank: u32,
     pub name: String,
     #[serde(default)]
@@ -70,6 +70,17 @@ pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>> {
     /// cell).
     #[serde(default)]
     pub exchanges: X,
+    /// The pre-market price: the median of the venues that count, while the
+    /// coin does not trade; once it does, the last one seen before.
+    /// Derived: an import ignores it, as it does the three after it.
+    #[serde(default)]
+    pub premarket_price_usd: Option<f64>,
+    /// Every pre-market venue's quote of the coin's ticker (one CSV cell).
+    #[serde(default)]
+    pub premarket: P,
+    /// The first spot price against the last pre-market price, in percent.
+    #[serde(default)]
+    pub listed_vs_premarket_pct: Option<f64>,
     #[serde(default)]
     pub other_names: L,
     #[serde(default)]
@@ -97,6 +108,7 @@ impl CoinRecord {
             &|s: &str| s.to_string(),
             |v: &[String]| v.to_vec(),
             |e: Vec<ExchangeRecord>| e,
+            |p: Vec<PremarketRecord>| p,
         )
     }
 
@@ -166,7 +178,7 @@ impl CoinRecord {
     }
 }
 
-impl<L, X> CoinRecord<L, X> {
+impl<L, X, P> CoinRecord<L, X, P> {
     /// The record of `coin`, with every text cell passed through `text`,
     /// every list field made by `list` (a JSON array, or one CSV cell), and
     /// the exchanges by `exchanges`.
@@ -176,16 +188,24 @@ impl<L, X> CoinRecord<L, X> {
         text: &dyn Fn(&str) -> String,
         list: impl Fn(&[String]) -> L,
         exchanges: impl Fn(Vec<ExchangeRecord>) -> X,
-    ) -> CoinRecord<L, X> {
+        premarket: impl Fn(Vec<PremarketRecord>) -> P,
+    ) -> CoinRecord<L, X, P> {
         let listing = listing_of(coin, listings);
         let status = status_of(coin, listings, book);
         let pairs = ExchangeRecord::of(coin, book, text);
         let scheduled_at = match book.status(coin) {
-            crate::book::BookStatus::Scheduled(at) if status == Status::Scheduled => {
-                text::rfc3339(at)
-            }
+            crate::book::BookStatus::Scheduled(at) if status < Status::Trading => text::rfc3339(at),
             _ => None,
         };
+        let mark = book.premarket.mark(coin);
+        let premarket_price_usd = match status {
+            Status::Trading => mark.map(|m| m.price_usd),
+            _ => book.premarket_price(coin),
+        };
+        let listed_vs_premarket_pct = listing
+            .zip(mark)
+            .filter(|(l, m)| m.at <= l.listed_at)
+            .and_then(|(l, m)| crate::premarket::listed_vs_premarket_pct(l.first_price, m));
         let opt = |s: &Option<String>| s.as_deref().map(text);
         CoinRecord {
             rank: coin.rank,
@@ -210,6 +230,9 @@ impl<L, X> CoinRecord<L, X> {
             price_stale: listing.map(|l| l.stale),
             scheduled_at,
             exchanges: exchanges(pairs),
+            premarket_price_usd,
+            premarket: premarket(PremarketRecord::of(coin, book, text)),
+            listed_vs_premarket_pct,
             other_names: list(&coin.other_names),
             summary: text(&coin.summary),
             thesis: text(&coin.thesis),
@@ -219,6 +242,51 @@ impl<L, X> CoinRecord<L, X> {
             alert_above: coin.alert_above.map(|p| p.get()),
             alert_below: coin.alert_below.map(|p| p.get()),
         }
+    }
+}
+
+/// One pre-market venue's quote of a coin, as the outputs write it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PremarketRecord {
+    /// `hyperliquid`, `bybit`, `okx`, `binance`.
+    pub venue: String,
+    /// The venue's instrument: `MOVEUSDT`, `MOVE perp`.
+    pub instrument: String,
+    pub price_usd: Option<f64>,
+    /// The auction phase, where the venue gives one.
+    pub phase: Option<String>,
+    /// When the venue was last seen listing it (RFC 3339).
+    pub last_seen: String,
+    /// Unmarked and there at prelist's first look at the venue, and not
+    /// confirmed: it may be another coin's, and is not in the price.
+    pub ambiguous: bool,
+}
+
+impl PremarketRecord {
+    pub fn of(coin: &Coin, book: &Book, text: &dyn Fn(&str) -> String) -> Vec<PremarketRecord> {
+        book.premarket_quotes(coin)
+            .into_iter()
+            .map(|q| PremarketRecord {
+                venue: q.venue.key().to_string(),
+                instrument: text(&q.instrument),
+                price_usd: q.price_usd,
+                phase: q.phase.as_deref().map(text),
+                last_seen: text::rfc3339(q.last_seen).unwrap_or_default(),
+                ambiguous: q.ambiguous,
+            })
+            .collect()
+    }
+
+    /// The quote in a line of words, for a CSV cell: `bybit MOVEUSDT
+    /// $0.63 ContinuousTrading`.
+    pub fn line(&self) -> String {
+        let mut words = vec![self.venue.clone(), self.instrument.clone()];
+        words.push(self.price_usd.map_or("no price".into(), text::price));
+        words.extend(self.phase.clone());
+        if self.ambiguous {
+            words.push("(may be another coin)".into());
+        }
+        words.join(" ")
     }
 }
 

@@ -179,12 +179,14 @@ pub fn same_listings(a: &Listings, b: &Listings) -> bool {
 }
 
 /// Where a coin stands, in the order it moves: upcoming, scheduled (an
-/// exchange published an opening time), trading.
+/// exchange published an opening time), premarket (a pre-market venue
+/// prices it), trading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::IntoStaticStr)]
 #[strum(serialize_all = "lowercase")]
 pub enum Status {
     Upcoming,
     Scheduled,
+    Premarket,
     Trading,
 }
 
@@ -214,16 +216,25 @@ pub fn listed_at(coin: &Coin, listings: &Listings, book: &Book) -> Option<i64> {
 
 /// A coin's status from every source: trading when CoinGecko prices it or
 /// an exchange lists it as a listing that counts (see [`Book`]), else
-/// scheduled when an exchange announced its opening, else upcoming.
+/// premarket when a pre-market venue that counts prices it, else scheduled
+/// when an exchange announced its opening, else upcoming.
 pub fn status_of(coin: &Coin, listings: &Listings, book: &Book) -> Status {
-    if listing_of(coin, listings).is_some() {
+    if trades(coin, listings, book) {
         return Status::Trading;
     }
-    match book.status(coin) {
-        BookStatus::Trading => Status::Trading,
-        BookStatus::Scheduled(_) => Status::Scheduled,
-        BookStatus::None => Status::Upcoming,
+    if book.premarket_price(coin).is_some() {
+        return Status::Premarket;
     }
+    match book.status(coin) {
+        BookStatus::Scheduled(_) => Status::Scheduled,
+        BookStatus::Trading | BookStatus::None => Status::Upcoming,
+    }
+}
+
+/// Whether a coin trades spot: CoinGecko prices it, or an exchange lists it
+/// as a listing that counts.
+pub fn trades(coin: &Coin, listings: &Listings, book: &Book) -> bool {
+    listing_of(coin, listings).is_some() || book.status(coin) == BookStatus::Trading
 }
 
 /// A coin seen trading for the first time.

@@ -212,6 +212,7 @@ pub fn merge_history(ours: &[PricePoint], theirs: &[PricePoint]) -> Vec<PricePoi
 /// confirmed if either confirmed it, and stands as the later look saw it.
 pub fn merge_books(ours: &Book, theirs: &Book) -> Book {
     let mut out = ours.clone();
+    *out.premarket = crate::premarket::merge(&ours.premarket, &theirs.premarket);
     for (&exchange, t) in &theirs.exchanges {
         let Some(o) = out.exchanges.get_mut(&exchange) else {
             out.exchanges.insert(exchange, t.clone());

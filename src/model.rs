@@ -151,6 +151,13 @@ impl Coin {
     }
 }
 
+/// A coin's ticker as the books key it: trimmed, upper case; none for a
+/// coin without one.
+pub fn ticker_key(coin: &Coin) -> Option<String> {
+    let t = coin.ticker.as_deref()?.trim();
+    (!t.is_empty()).then(|| t.to_uppercase())
+}
+
 /// Where the coin with `id` is in `coins`.
 pub fn position(coins: &[Coin], id: CoinId) -> Option<usize> {
     coins.iter().position(|c| c.id == id)

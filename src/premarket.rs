@@ -14,8 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 
-use crate::book::{Book, ticker_key};
-use crate::model::Coin;
+use crate::model::{Coin, ticker_key};
 use crate::names;
 use crate::text;
 
@@ -160,14 +159,14 @@ impl VenueBook {
 }
 
 impl Premarket {
-    /// Every venue's quote of `coin`, in the venues' order. A Hyperliquid
-    /// perp of a ticker that trades on a watched spot exchange is of that
-    /// exchange's coin, not a pre-market price, and is left out.
-    pub fn quotes(&self, coin: &Coin, book: &Book) -> Vec<VenueQuote> {
+    /// Every venue's quote of `coin`, in the venues' order. With `spot`
+    /// (the ticker trades on a watched spot exchange), a Hyperliquid perp
+    /// of it is that exchange's coin, not a pre-market price, and is left
+    /// out.
+    pub fn quotes(&self, coin: &Coin, spot: bool) -> Vec<VenueQuote> {
         let Some(key) = ticker_key(coin) else {
             return Vec::new();
         };
-        let spot = book.lists_trading(&key);
         self.venues
             .iter()
             .filter(|(venue, _)| venue.marks_premarket() || !spot)
@@ -187,9 +186,9 @@ impl Premarket {
 
     /// The coin's pre-market price now: the median of the prices of the
     /// venues that count for it; none when none prices it.
-    pub fn price(&self, coin: &Coin, book: &Book) -> Option<f64> {
+    pub fn price(&self, coin: &Coin, spot: bool) -> Option<f64> {
         let mut prices: Vec<f64> = self
-            .quotes(coin, book)
+            .quotes(coin, spot)
             .into_iter()
             .filter(|q| !q.ambiguous)
             .filter_map(|q| q.price_usd)
@@ -335,20 +334,22 @@ fn first_prices(
 }
 
 /// Keeps each pre-market coin's price as its mark, so the price before the
-/// listing outlives the listing. Returns whether a mark changed.
+/// listing outlives the listing. `spot` says whether a coin's ticker trades
+/// on a watched spot exchange (see [`Premarket::quotes`]). Returns whether
+/// a mark changed.
 pub fn keep_marks(
     pm: &mut Premarket,
-    book: &Book,
     coins: &[Coin],
     now: i64,
     trading: impl Fn(&Coin) -> bool,
+    spot: impl Fn(&Coin) -> bool,
 ) -> bool {
     let mut changed = false;
     for c in coins {
         if trading(c) {
             continue;
         }
-        let (Some(key), Some(price)) = (ticker_key(c), pm.price(c, book)) else {
+        let (Some(key), Some(price)) = (ticker_key(c), pm.price(c, spot(c))) else {
             continue;
         };
         let mark = Mark {

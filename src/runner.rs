@@ -281,6 +281,25 @@ impl<P: MarketProvider> Runner<P> {
         }
     }
 
+    /// Starts a loop for each pre-market venue, each looking every
+    /// `interval` with its own backoff; their looks come in as
+    /// [`Input::Venue`].
+    pub fn start_venues(
+        &mut self,
+        clients: Vec<Arc<crate::sources::premarket::client::VenueClient>>,
+        interval: Duration,
+    ) {
+        for client in clients {
+            let inbox = self.inbox.clone();
+            self.exchanges
+                .push(tokio::spawn(crate::sources::premarket::run(
+                    client,
+                    interval,
+                    move |look| inbox.send(Input::Venue(look)).is_ok(),
+                )));
+        }
+    }
+
     /// Stops the poller (it ends at its next look at the command channel,
     /// with no request sent after this) and the exchanges' loops.
     pub fn stop_poller(&mut self) {

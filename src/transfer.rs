@@ -53,6 +53,10 @@ pub fn export_csv(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
                 let lines: Vec<String> = pairs.iter().map(|p| p.line()).collect();
                 cell(&lines.join("; "))
             },
+            |quotes: Vec<crate::list::PremarketRecord>| {
+                let lines: Vec<String> = quotes.iter().map(|q| q.line()).collect();
+                cell(&lines.join("; "))
+            },
         )
     };
     let mut w = csv::Writer::from_writer(Vec::new());

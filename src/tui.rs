@@ -76,6 +76,10 @@ pub struct Session<P, S> {
     /// between two looks at each.
     pub exchanges: Vec<Arc<S>>,
     pub exchange_interval: Duration,
+    /// The pre-market venues' clients, looked at when polling, and the
+    /// time between two looks at each.
+    pub venues: Vec<Arc<crate::sources::premarket::client::VenueClient>>,
+    pub venue_interval: Duration,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
     /// Where the state is kept, and the outbox of notifications.
@@ -134,6 +138,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         let watched: Vec<_> = session.exchanges.iter().map(|s| s.exchange()).collect();
         app.watch_exchanges(&watched);
         runner.start_exchanges(session.exchanges, session.exchange_interval);
+        runner.start_venues(session.venues, session.venue_interval);
     }
     if let Some(text) = session.notice {
         runner.step(&mut app, Input::Notice(text));

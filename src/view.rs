@@ -95,6 +95,7 @@ pub enum StatusFilter {
     All,
     Upcoming,
     Scheduled,
+    Premarket,
     Trading,
 }
 
@@ -103,7 +104,8 @@ impl StatusFilter {
         match self {
             StatusFilter::All => StatusFilter::Upcoming,
             StatusFilter::Upcoming => StatusFilter::Scheduled,
-            StatusFilter::Scheduled => StatusFilter::Trading,
+            StatusFilter::Scheduled => StatusFilter::Premarket,
+            StatusFilter::Premarket => StatusFilter::Trading,
             StatusFilter::Trading => StatusFilter::All,
         }
     }
@@ -114,6 +116,7 @@ impl StatusFilter {
             StatusFilter::All => return true,
             StatusFilter::Upcoming => Status::Upcoming,
             StatusFilter::Scheduled => Status::Scheduled,
+            StatusFilter::Premarket => Status::Premarket,
             StatusFilter::Trading => Status::Trading,
         };
         status_of(coin, listings, book) == wanted
@@ -292,12 +295,19 @@ fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Op
         Column::Score => coin.score.map(|s| Key::Int(i64::from(s.value))),
         Column::Airdrop => coin.airdrop.map(|a| Key::Int(a as i64)),
         Column::Status => Some(Key::Int(status_of(coin, listings, book) as i64)),
-        Column::Price => listing().map(|l| Key::Num(l.price_usd)),
+        Column::Price => listing()
+            .map(|l| l.price_usd)
+            .or_else(|| book.premarket_price(coin))
+            .map(Key::Num),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
         Column::Since => listing().and_then(Listing::since_listing_pct).map(Key::Num),
         Column::Listed => crate::listing::listed_at(coin, listings, book).map(Key::Int),
     }
 }
+
+/// What marks a pre-market price in the Price column (`~$0.61`): it is
+/// not a spot price.
+pub const PREMARKET_MARK: &str = "~";
 
 /// What one cell shows, as text: the same in the TUI and in `prelist list`.
 /// Unknown values are "—"; a coin with no market id says so under Price,
@@ -334,6 +344,9 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
                 ))
             ),
             (Some(l), _) => text::price(l.price_usd),
+            (None, _) if let Some(p) = book.premarket_price(coin) => {
+                format!("{PREMARKET_MARK}{}", text::price(p))
+            }
             (None, None) => "no id".into(),
             (None, Some(_)) => UNKNOWN.into(),
         },

@@ -40,8 +40,9 @@ pub enum Msg {
     /// scroll limits use what the user sees.
     Drawn(Viewport),
     /// The clock, a source, a file loaded or saved, a lookup's answer, a
-    /// notice, the end: the watcher's input (see [`Input`]).
-    Input(Input),
+    /// notice, the end: the watcher's input (see [`Input`]). Boxed: a
+    /// state save's input carries two states.
+    Input(Box<Input>),
 }
 
 impl From<Action> for Msg {
@@ -52,7 +53,7 @@ impl From<Action> for Msg {
 
 impl From<Input> for Msg {
     fn from(input: Input) -> Msg {
-        Msg::Input(input)
+        Msg::Input(Box::new(input))
     }
 }
 
@@ -533,6 +534,7 @@ impl App {
                 Vec::new()
             }
             Msg::Input(input) => {
+                let input = *input;
                 match &input {
                     Input::Lookup { query, result } => self.on_lookup(query, result.clone()),
                     Input::Shutdown => self.quit = true,
@@ -868,6 +870,9 @@ mod tests {
         assert_eq!(app.filter.status, StatusFilter::Upcoming);
         let _ = app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Scheduled);
+        assert!(app.rows().is_empty());
+        let _ = app.update(Action::CycleStatus);
+        assert_eq!(app.filter.status, StatusFilter::Premarket);
         assert!(app.rows().is_empty());
         let _ = app.update(Action::CycleStatus);
         assert_eq!(app.filter.status, StatusFilter::Trading);

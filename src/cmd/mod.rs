@@ -214,6 +214,23 @@ fn exchange_clients(settings: &Settings) -> Result<Vec<Arc<sources::watch::Clien
     sources::watch::clients(&watched_exchanges(settings)).map_err(Error::usage)
 }
 
+/// A client for each watched pre-market venue, at the base URL the config
+/// gives it.
+fn venue_clients(
+    settings: &Settings,
+) -> Result<Vec<Arc<sources::premarket::client::VenueClient>>, Error> {
+    settings
+        .premarket
+        .value
+        .iter()
+        .map(|&v| {
+            sources::premarket::client::VenueClient::new(v, settings.venue_url(v))
+                .map(Arc::new)
+                .map_err(Error::usage)
+        })
+        .collect()
+}
+
 /// How long between two looks at an exchange's list.
 fn exchange_interval(settings: &Settings) -> std::time::Duration {
     settings.exchange_interval.value

@@ -38,10 +38,13 @@ pub fn run(cx: Context) -> Result<(), Error> {
     } else {
         None
     };
-    let exchanges = if polling {
-        super::exchange_clients(settings)?
+    let (exchanges, venues) = if polling {
+        (
+            super::exchange_clients(settings)?,
+            super::venue_clients(settings)?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let keymap = settings.keymap.clone();
     let rotate = polling
@@ -59,6 +62,8 @@ pub fn run(cx: Context) -> Result<(), Error> {
         fallback,
         exchanges,
         exchange_interval: super::exchange_interval(settings),
+        venues,
+        venue_interval: settings.premarket_interval.value,
         poll: polling.then_some(plan.interval.value),
         db: cx.db,
         watchlist: cx.store,

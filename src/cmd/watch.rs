@@ -33,14 +33,16 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
         Arc::new(Metered::new(provider(settings)?, ledger).with_budget(settings.budget()));
     let fallback = super::fallback(settings)?;
     let exchanges = exchange_clients(settings)?;
+    let venues = super::venue_clients(settings)?;
     let _guard = init_logging(&cx.data_dir);
     // Held while it runs: `prelist doctor` asks for it.
     let _running = crate::store::hold_running(&cx.data_dir);
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
-    if ids.is_empty() && exchanges.is_empty() {
+    if ids.is_empty() && exchanges.is_empty() && venues.is_empty() {
         return Err(Error::usage(
-            "nothing to watch: no coin has a market id and no exchange is watched",
+            "nothing to watch: no coin has a market id and no exchange or pre-market venue is \
+             watched",
         ));
     }
     let plan = settings.poll_plan(requests_per_poll(ids.len()));
@@ -99,6 +101,16 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
             let watched: Vec<_> = exchanges.iter().map(|s| s.exchange()).collect();
             watcher.watch_exchanges(&watched);
             runner.start_exchanges(exchanges, exchange_every);
+        }
+        if !venues.is_empty() {
+            let names: Vec<&str> = venues.iter().map(|v| v.venue().name()).collect();
+            let every = settings.premarket_interval.value;
+            watching.push(format!(
+                "pre-market prices on {} every {}",
+                names.join(", "),
+                text::duration(every)
+            ));
+            runner.start_venues(venues, every);
         }
         runner.watch_files(STATE_LOOK_EVERY, Some(watchlist_path));
         say(&format!("prelist: watching {}", watching.join(" and ")));

@@ -144,6 +144,23 @@ impl Settings {
             s.exchange_interval.value.as_secs().to_string(),
             from(s.exchange_interval.source, "", ""),
         );
+        line(
+            "sources.premarket",
+            quoted_list(s.premarket.value.iter().map(|v| v.key())),
+            from(s.premarket.source, "", super::env::PREMARKET_VAR),
+        );
+        line(
+            "sources.premarket_interval",
+            s.premarket_interval.value.as_secs().to_string(),
+            from(s.premarket_interval.source, "", ""),
+        );
+        line(
+            "sources.url.hyperliquid",
+            quoted(&coingecko::redact_url(
+                s.venue_url(crate::premarket::Venue::Hyperliquid),
+            )),
+            from(s.hyperliquid_url.source, "", ""),
+        );
         for exchange in Exchange::ALL {
             // As with the API's URL: a mirror's may carry a password.
             line(

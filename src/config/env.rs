@@ -16,6 +16,9 @@ pub const WEBHOOK_VAR: &str = "PRELIST_WEBHOOK_URL";
 /// The exchanges to watch, overriding `sources.exchanges`: their names,
 /// comma-separated (`binance,okx`); set and empty, none.
 pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
+/// The pre-market venues to watch, overriding `sources.premarket`:
+/// their names, comma-separated; set and empty, none.
+pub const PREMARKET_VAR: &str = "PRELIST_PREMARKET";
 /// The fallback price source, overriding `poll.fallback`: `defillama` or
 /// `off`.
 pub const FALLBACK_VAR: &str = "PRELIST_FALLBACK";
@@ -35,7 +38,7 @@ pub struct Env {
 impl Env {
     /// Every variable of the settings: those `config_path` and `resolve`
     /// look at, the data dir's and `NO_COLOR`.
-    pub const VARS: [&str; 9] = [
+    pub const VARS: [&str; 10] = [
         CONFIG_VAR,
         "XDG_CONFIG_HOME",
         DEMO_KEY_VAR,
@@ -43,6 +46,7 @@ impl Env {
         WEBHOOK_VAR,
         EXCHANGES_VAR,
         FALLBACK_VAR,
+        PREMARKET_VAR,
         DATA_DIR_VAR,
         NO_COLOR_VAR,
     ];

@@ -38,7 +38,7 @@ pub use colors::{ColorSlot, color_name};
 pub use display::Theme;
 pub use env::{
     CONFIG_VAR, DATA_DIR_VAR, DEMO_KEY_VAR, EXCHANGES_VAR, Env, FALLBACK_VAR, NO_COLOR_VAR,
-    PRO_KEY_VAR, WEBHOOK_VAR, config_path,
+    PREMARKET_VAR, PRO_KEY_VAR, WEBHOOK_VAR, config_path,
 };
 pub use error::{ConfigError, ErrorKind, Origin};
 pub use file::{MAX_FILE_SIZE, read_file};

@@ -65,6 +65,11 @@ pub struct FileConfig {
     /// The exchanges to watch (`Some(vec![])`: none).
     pub exchanges: Option<Vec<Exchange>>,
     pub exchange_interval: Option<Duration>,
+    /// The pre-market venues to watch (`Some(vec![])`: none).
+    pub premarket: Option<Vec<crate::premarket::Venue>>,
+    pub premarket_interval: Option<Duration>,
+    /// `[sources.url] hyperliquid`.
+    pub hyperliquid_url: Option<String>,
     /// `[sources.url]`: base URLs replacing exchanges' own, in the file's
     /// order.
     pub exchange_urls: Vec<(Exchange, String)>,
@@ -194,6 +199,9 @@ impl FileConfig {
             theme: display.theme,
             exchanges: sources.exchanges,
             exchange_interval: sources.exchange_interval,
+            premarket: sources.premarket,
+            premarket_interval: sources.premarket_interval,
+            hyperliquid_url: sources.hyperliquid_url,
             exchange_urls: sources.urls,
             fallback: poll.fallback,
             fallback_url: sources.fallback_url,

@@ -8,20 +8,21 @@ use ratatui::style::Color;
 
 use super::colors::ColorSlot;
 use super::display::Theme;
-use super::env::{EXCHANGES_VAR, Env, FALLBACK_VAR, config_path};
+use super::env::{EXCHANGES_VAR, Env, FALLBACK_VAR, PREMARKET_VAR, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
 use super::notify::NotifySettings;
 use super::parse::FileConfig;
 use super::poll::{KeyKind, SecretKey, check_interval, check_url};
 use super::secret_command;
-use super::sources::exchanges_from_env;
+use super::sources::{exchanges_from_env, venues_from_env};
 use super::values::{Setting, Source};
 use crate::keymap::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
 use crate::market::plan as plans;
 use crate::market::plan::{DEFAULT_INTERVAL, Plan};
+use crate::premarket::Venue;
 use crate::sources::{DEFAULT_EXCHANGE_INTERVAL, Exchange};
 use crate::view::{Column, Sort};
 
@@ -87,6 +88,12 @@ pub struct Settings {
     /// Base URLs replacing exchanges' own (`[sources.url]`), each exchange
     /// at most once; see [`Settings::exchange_url`].
     pub exchange_urls: Setting<Vec<(Exchange, String)>>,
+    /// The pre-market venues looked at, in the order given; empty: none.
+    pub premarket: Setting<Vec<Venue>>,
+    /// The time between two looks at each venue.
+    pub premarket_interval: Setting<Duration>,
+    /// `[sources.url] hyperliquid`.
+    pub hyperliquid_url: Setting<Option<String>>,
     /// `[notify]`: how events reach the user.
     pub notify: NotifySettings,
 }
@@ -117,6 +124,9 @@ impl Default for Settings {
             exchanges: Setting::builtin(Exchange::ALL.to_vec()),
             exchange_interval: Setting::builtin(DEFAULT_EXCHANGE_INTERVAL),
             exchange_urls: Setting::builtin(Vec::new()),
+            premarket: Setting::builtin(Venue::ALL.to_vec()),
+            premarket_interval: Setting::builtin(crate::sources::premarket::DEFAULT_INTERVAL),
+            hyperliquid_url: Setting::builtin(None),
             notify: NotifySettings::default(),
         }
     }
@@ -228,6 +238,19 @@ pub fn resolve(
     }
     if !f.exchange_urls.is_empty() {
         s.exchange_urls = Setting::new(f.exchange_urls.clone(), Source::File);
+    }
+    if let Some(value) = env.var_set(PREMARKET_VAR) {
+        let venues = venues_from_env(value)
+            .map_err(|m| ConfigError::outside(Origin::Env(PREMARKET_VAR), m))?;
+        s.premarket = Setting::new(venues, Source::Env);
+    } else if let Some(venues) = &f.premarket {
+        s.premarket = Setting::new(venues.clone(), Source::File);
+    }
+    if let Some(interval) = f.premarket_interval {
+        s.premarket_interval = Setting::new(interval, Source::File);
+    }
+    if let Some(url) = &f.hyperliquid_url {
+        s.hyperliquid_url = Setting::new(Some(url.clone()), Source::File);
     }
 
     let env_key = [KeyKind::Pro, KeyKind::Demo]
@@ -347,6 +370,22 @@ impl Settings {
             .rev()
             .find(|(e, _)| *e == exchange)
             .map_or(exchange.default_url(), |(_, url)| url.as_str())
+    }
+
+    /// The base URL of `venue`'s API: `[sources.url] hyperliquid`, or the
+    /// exchange's of the same name (one API serves its spot and its
+    /// pre-market), else its own.
+    pub fn venue_url(&self, venue: Venue) -> &str {
+        match venue {
+            Venue::Hyperliquid => self
+                .hyperliquid_url
+                .value
+                .as_deref()
+                .unwrap_or(venue.default_url()),
+            Venue::Bybit => self.exchange_url(Exchange::Bybit),
+            Venue::Okx => self.exchange_url(Exchange::Okx),
+            Venue::Binance => self.exchange_url(Exchange::Binance),
+        }
     }
 
     /// Where `exchange`'s base URL comes from.

@@ -13,14 +13,17 @@ use super::error::Bad;
 use super::toml_value::{AUrl, List, Seconds, Table, Text, list_form, what};
 use super::values::MAX_INTERVAL;
 use crate::market::defillama;
-use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client};
+use crate::premarket::Venue;
+use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client, premarket};
 
 what! {
     AnExchange = "an exchange name in quotes";
+    AVenue = "a pre-market venue's name in quotes";
 }
 
 list_form! {
     Exchanges = "a list of exchange names";
+    Venues = "a list of pre-market venue names";
 }
 
 /// `[sources]` as serde reads it.
@@ -29,6 +32,8 @@ list_form! {
 pub(super) struct RawSources {
     exchanges: Option<Spanned<List<AnExchange, Exchanges>>>,
     exchange_interval: Option<Spanned<Seconds>>,
+    premarket: Option<Spanned<List<AVenue, Venues>>>,
+    premarket_interval: Option<Spanned<Seconds>>,
     url: Option<Table<Text<AUrl>>>,
 }
 
@@ -42,36 +47,32 @@ pub(super) struct SourcesFile {
     pub(super) urls: Vec<(Exchange, String)>,
     /// `url.defillama`: the fallback price source's base URL.
     pub(super) fallback_url: Option<String>,
+    /// `Some(vec![])`: none.
+    pub(super) premarket: Option<Vec<Venue>>,
+    pub(super) premarket_interval: Option<Duration>,
+    /// `url.hyperliquid`; the other venues are exchanges, at their URLs.
+    pub(super) hyperliquid_url: Option<String>,
 }
 
 impl TryFrom<RawSources> for SourcesFile {
     type Error = Bad;
 
     fn try_from(raw: RawSources) -> Result<SourcesFile, Bad> {
-        let exchanges = match raw.exchanges {
-            None => None,
-            Some(list) => {
-                let whole = list.span();
-                let mut chosen = Vec::new();
-                for (name, span) in list.into_inner().items {
-                    let span = span.unwrap_or_else(|| whole.clone());
-                    let exchange = exchange_named(name.trim())
-                        .map_err(|m| Bad::new("exchanges", span.clone(), m))?;
-                    if chosen.contains(&exchange) {
-                        return Err(Bad::new(
-                            "exchanges",
-                            span,
-                            format!("{:?} is listed twice", exchange.key()),
-                        ));
-                    }
-                    chosen.push(exchange);
-                }
-                Some(chosen)
-            }
-        };
+        let exchanges = raw
+            .exchanges
+            .map(|list| chosen(list, "exchanges", exchange_named, Exchange::key))
+            .transpose()?;
+        let premarket = raw
+            .premarket
+            .map(|list| chosen(list, "premarket", venue_named, Venue::key))
+            .transpose()?;
         let exchange_interval = Bad::check(raw.exchange_interval, "exchange_interval", |n| {
-            check_exchange_interval(n.0)
+            check_interval(n.0, MIN_EXCHANGE_INTERVAL)
         })?;
+        let premarket_interval = Bad::check(raw.premarket_interval, "premarket_interval", |n| {
+            check_interval(n.0, premarket::MIN_INTERVAL)
+        })?;
+        let mut hyperliquid_url = None;
         let mut urls = Vec::new();
         let mut fallback_url = None;
         for (name, value) in raw.url.map_or_else(Vec::new, |t| t.0) {
@@ -85,8 +86,18 @@ impl TryFrom<RawSources> for SourcesFile {
                 fallback_url = Some(url);
                 continue;
             }
+            if name.get_ref() == Venue::Hyperliquid.key() {
+                check(Venue::Hyperliquid.key())?;
+                hyperliquid_url = Some(url);
+                continue;
+            }
             let Ok(exchange) = Exchange::from_str(name.get_ref()) else {
-                let known = format!("{}, {}", exchange_keys(), defillama::NAME);
+                let known = format!(
+                    "{}, {}, {}",
+                    exchange_keys(),
+                    Venue::Hyperliquid.key(),
+                    defillama::NAME
+                );
                 return Err(Bad::unknown_key(&name, "sources.url", &known));
             };
             check(exchange.key())?;
@@ -97,8 +108,46 @@ impl TryFrom<RawSources> for SourcesFile {
             exchange_interval,
             urls,
             fallback_url,
+            premarket,
+            premarket_interval,
+            hyperliquid_url,
         })
     }
+}
+
+/// The names a list of the file chooses, each checked by `named` and
+/// chosen once.
+fn chosen<T: PartialEq + Copy, A, L>(
+    list: Spanned<List<A, L>>,
+    key: &str,
+    named: fn(&str) -> Result<T, String>,
+    key_of: fn(T) -> &'static str,
+) -> Result<Vec<T>, Bad> {
+    let whole = list.span();
+    let mut chosen = Vec::new();
+    for (name, span) in list.into_inner().items {
+        let span = span.unwrap_or_else(|| whole.clone());
+        let item = named(name.trim()).map_err(|m| Bad::new(key, span.clone(), m))?;
+        if chosen.contains(&item) {
+            return Err(Bad::new(
+                key,
+                span,
+                format!("{:?} is listed twice", key_of(item)),
+            ));
+        }
+        chosen.push(item);
+    }
+    Ok(chosen)
+}
+
+/// The venue called `name`, in the file or the environment.
+fn venue_named(name: &str) -> Result<Venue, String> {
+    Venue::from_str(name).map_err(|_| {
+        format!(
+            "unknown pre-market venue {name:?} (the venues are {})",
+            Venue::ALL.map(Venue::key).join(", ")
+        )
+    })
 }
 
 /// Every exchange's config name: `binance, coinbase, …`.
@@ -119,20 +168,33 @@ fn exchange_named(name: &str) -> Result<Exchange, String> {
 /// The exchanges `PRELIST_EXCHANGES` names: comma-separated, in any case,
 /// each once however often named; empty, none.
 pub(super) fn exchanges_from_env(value: &OsStr) -> Result<Vec<Exchange>, String> {
+    from_env(value, exchange_named)
+}
+
+/// The venues `PRELIST_PREMARKET` names, as [`exchanges_from_env`] reads
+/// exchanges.
+pub(super) fn venues_from_env(value: &OsStr) -> Result<Vec<Venue>, String> {
+    from_env(value, venue_named)
+}
+
+fn from_env<T: PartialEq>(
+    value: &OsStr,
+    named: fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
     let value = value.to_str().ok_or("the value is not UTF-8 text")?;
     let mut chosen = Vec::new();
     for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let exchange = exchange_named(&name.to_lowercase())?;
-        if !chosen.contains(&exchange) {
-            chosen.push(exchange);
+        let item = named(&name.to_lowercase())?;
+        if !chosen.contains(&item) {
+            chosen.push(item);
         }
     }
     Ok(chosen)
 }
 
-/// `[sources] exchange_interval`: at least a minute, at most a day.
-fn check_exchange_interval(secs: i128) -> Result<Duration, String> {
-    let (min, max) = (MIN_EXCHANGE_INTERVAL.as_secs(), MAX_INTERVAL.as_secs());
+/// An interval of `[sources]`: at least `min`, at most a day.
+fn check_interval(secs: i128, min: Duration) -> Result<Duration, String> {
+    let (min, max) = (min.as_secs(), MAX_INTERVAL.as_secs());
     match u64::try_from(secs) {
         Ok(secs) if (min..=max).contains(&secs) => Ok(Duration::from_secs(secs)),
         Ok(secs) if secs > max => Err(format!(

@@ -39,6 +39,8 @@ pub enum EventKind {
     /// The API key used for more calls than every prelist on this data
     /// dir made: it may have leaked.
     KeyUsage,
+    /// The first pre-market price seen for a coin.
+    Premarket,
 }
 
 impl EventKind {
@@ -58,6 +60,7 @@ impl EventKind {
             EventKind::AlertBelow => "prelist: price below alert",
             EventKind::SourceDown => "prelist: source down",
             EventKind::KeyUsage => "prelist: API key used elsewhere",
+            EventKind::Premarket => "prelist: pre-market price",
         }
     }
 }
@@ -91,6 +94,9 @@ pub struct Event {
     /// same one. Not sent.
     #[serde(skip)]
     pub crossing: Option<String>,
+    /// The venue of a `premarket` event (`hyperliquid`, `bybit`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
 }
 
 /// The coin an event is about, as the app knows it.
@@ -140,6 +146,7 @@ impl Event {
             message: owned(&message),
             scheduled_at: None,
             crossing: None,
+            venue: None,
         }
     }
 
@@ -195,6 +202,33 @@ impl Event {
         event
     }
 
+    /// The first pre-market price of a coin, from a venue's look.
+    pub fn premarket(priced: &crate::premarket::Priced) -> Event {
+        let coin = CoinRef {
+            name: &priced.coin,
+            ticker: Some(&priced.ticker),
+            market_id: priced.market_id.as_deref(),
+        };
+        let message = format!(
+            "{} trades before its listing: {} on {} ({})",
+            text::clean(priced.coin.trim()),
+            text::price(priced.price_usd),
+            priced.venue.name(),
+            text::clean(&priced.instrument),
+        );
+        let at = Timestamp::from_second(priced.at).unwrap_or(Timestamp::UNIX_EPOCH);
+        let mut event = Event::about(
+            EventKind::Premarket,
+            coin,
+            priced.venue.key(),
+            Some(priced.price_usd),
+            at,
+            message,
+        );
+        event.venue = Some(priced.venue.key().to_string());
+        event
+    }
+
     /// The key of this event's claim (see [`crate::told`]): what makes two
     /// events the same, whichever instance saw it. The kind, the source and
     /// the coin, and for a scheduled listing its time; `None` for events
@@ -215,6 +249,8 @@ impl Event {
                 self.at.as_second().div_euclid(3600)
             )),
             EventKind::Listed => Some(format!("{kind}:{}:{coin}", self.source)),
+            // A coin's first pre-market price, whichever venue showed it.
+            EventKind::Premarket => Some(format!("{kind}:{coin}")),
             EventKind::Scheduled => {
                 let when = self.scheduled_at.map_or(0, |t| t.as_second());
                 Some(format!("{kind}:{}:{coin}:{when}", self.source))
@@ -273,6 +309,7 @@ impl Event {
             )),
             scheduled_at: None,
             crossing: None,
+            venue: None,
         }
     }
 
@@ -300,6 +337,7 @@ impl Event {
             ),
             scheduled_at: None,
             crossing: None,
+            venue: None,
         }
     }
 
@@ -427,7 +465,8 @@ mod tests {
                 "alert_above",
                 "alert_below",
                 "source_down",
-                "key_usage"
+                "key_usage",
+                "premarket"
             ]
         );
         for k in EventKind::ALL {

@@ -66,6 +66,7 @@ fn ntfy_tag(kind: EventKind) -> &'static str {
         EventKind::AlertAbove => "chart_with_upwards_trend",
         EventKind::AlertBelow => "chart_with_downwards_trend",
         EventKind::SourceDown | EventKind::KeyUsage => "warning",
+        EventKind::Premarket => "hourglass_flowing_sand",
     }
 }
 

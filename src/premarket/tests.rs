@@ -1,4 +1,5 @@
 use super::*;
+use crate::book::Book;
 use crate::model::Watchlist;
 
 fn coin(name: &str, ticker: &str) -> Coin {
@@ -36,7 +37,7 @@ fn a_marked_instrument_counts_at_the_first_look() {
     );
     assert_eq!(told.len(), 1);
     assert_eq!(told[0].price_usd, 0.63);
-    assert_eq!(pm.price(&coins[0], &Book::default()), Some(0.63));
+    assert_eq!(pm.price(&coins[0], false), Some(0.63));
 }
 
 #[test]
@@ -49,11 +50,10 @@ fn an_unmarked_perp_there_at_the_first_look_is_ambiguous_until_confirmed() {
     };
     let told = apply_venue_look(&mut pm, Venue::Hyperliquid, &[hl(0.61)], 100, &coins, never);
     assert!(told.is_empty());
-    let book = Book::default();
-    assert_eq!(pm.price(&coins[0], &book), None);
-    assert!(pm.quotes(&coins[0], &book)[0].ambiguous);
+    assert_eq!(pm.price(&coins[0], false), None);
+    assert!(pm.quotes(&coins[0], false)[0].ambiguous);
     assert_eq!(pm.confirm(&coins[0]), [Venue::Hyperliquid]);
-    assert_eq!(pm.price(&coins[0], &book), Some(0.61));
+    assert_eq!(pm.price(&coins[0], false), Some(0.61));
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn a_perp_that_appears_later_belongs_to_the_coin_and_is_told_once() {
         never,
     );
     assert_eq!(told.len(), 1);
-    assert!(keep_marks(&mut pm, &Book::default(), &coins, 160, never));
+    assert!(keep_marks(&mut pm, &coins, 160, never, never));
     let again = apply_venue_look(
         &mut pm,
         Venue::Hyperliquid,
@@ -104,9 +104,9 @@ fn the_price_is_the_median_of_the_venues_that_count() {
     ] {
         apply_venue_look(&mut pm, v, &[offer("MOVE", Some(p))], 100, &coins, never);
     }
-    assert_eq!(pm.price(&coins[0], &Book::default()), Some(0.62));
+    assert_eq!(pm.price(&coins[0], false), Some(0.62));
     apply_venue_look(&mut pm, Venue::Binance, &[], 160, &coins, never);
-    let two = pm.price(&coins[0], &Book::default()).unwrap();
+    let two = pm.price(&coins[0], false).unwrap();
     assert!((two - 0.65).abs() < 1e-12, "gone from Binance: {two}");
 }
 
@@ -122,7 +122,7 @@ fn a_trading_coin_is_never_told_and_keeps_its_last_mark() {
         &coins,
         never,
     );
-    keep_marks(&mut pm, &Book::default(), &coins, 100, never);
+    keep_marks(&mut pm, &coins, 100, never, never);
     apply_venue_look(
         &mut pm,
         Venue::Bybit,
@@ -131,9 +131,7 @@ fn a_trading_coin_is_never_told_and_keeps_its_last_mark() {
         &coins,
         |_| true,
     );
-    assert!(!keep_marks(&mut pm, &Book::default(), &coins, 160, |_| {
-        true
-    }));
+    assert!(!keep_marks(&mut pm, &coins, 160, |_| true, never));
     assert_eq!(pm.mark(&coins[0]).unwrap().price_usd, 0.6);
     let pct = listed_vs_premarket_pct(0.69, pm.mark(&coins[0]).unwrap()).unwrap();
     assert!((pct - 15.0).abs() < 1e-9, "{pct}");
@@ -153,7 +151,7 @@ fn a_coin_without_a_ticker_is_never_matched() {
         never,
     );
     assert!(told.is_empty());
-    assert!(pm.quotes(&c, &Book::default()).is_empty());
+    assert!(pm.quotes(&c, false).is_empty());
 }
 
 #[test]
@@ -220,6 +218,7 @@ fn a_perp_of_a_ticker_that_trades_spot_is_another_coins() {
     };
     apply_venue_look(&mut pm, Venue::Hyperliquid, &[], 90, &coins, never);
     apply_venue_look(&mut pm, Venue::Hyperliquid, &[hl], 100, &coins, never);
-    assert!(pm.quotes(&coins[0], &book).is_empty());
-    assert!(!pm.quotes(&coins[0], &Book::default()).is_empty());
+    *book.premarket = pm;
+    assert!(book.premarket_quotes(&coins[0]).is_empty());
+    assert!(!book.premarket.quotes(&coins[0], false).is_empty());
 }

@@ -29,11 +29,35 @@ pub async fn run<S: ExchangeSource>(
     interval: Duration,
     mut send: impl FnMut(Look) -> bool + Send,
 ) {
+    let exchange = source.exchange();
+    every(
+        interval,
+        || source.look(jiff::Timestamp::now().as_second()),
+        |result, next_in| {
+            send(Look {
+                exchange,
+                result,
+                next_in,
+            })
+        },
+    )
+    .await
+}
+
+/// Runs `look` at once and then every `interval`, backing off after errors
+/// and waiting out rate limits, and hands each outcome to `send` with the
+/// time to the next. Ends when `send` returns false. Every source's loop
+/// (the exchanges', the pre-market venues') is this one.
+pub async fn every<T, F: std::future::Future<Output = Result<T, MarketError>>>(
+    interval: Duration,
+    mut look: impl FnMut() -> F,
+    mut send: impl FnMut(Result<T, MarketError>, Duration) -> bool,
+) {
     let mut failures = 0u32;
     let mut next = Instant::now();
     loop {
         sleep_until(next).await;
-        let result = source.look(jiff::Timestamp::now().as_second()).await;
+        let result = look().await;
         let next_in = match &result {
             Ok(_) => {
                 failures = 0;
@@ -48,12 +72,7 @@ pub async fn run<S: ExchangeSource>(
             }
         };
         next = Instant::now() + next_in;
-        let look = Look {
-            exchange: source.exchange(),
-            result,
-            next_in,
-        };
-        if !send(look) {
+        if !send(result, next_in) {
             return;
         }
     }

@@ -25,7 +25,7 @@ use crate::state::{Base, State};
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// A step is never edited once released; a change is a new step.
@@ -100,6 +100,23 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE keys (
          fingerprint TEXT PRIMARY KEY,
          first_used INTEGER NOT NULL
+     ) WITHOUT ROWID;",
+    // 3 → 4: the pre-market venues (see `super::premarket`).
+    "CREATE TABLE venue_looks (
+         venue TEXT PRIMARY KEY,
+         first_look INTEGER NOT NULL,
+         last_look INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE venue_offers (
+         venue TEXT NOT NULL,
+         base TEXT NOT NULL,
+         offer TEXT NOT NULL,
+         PRIMARY KEY (venue, base)
+     ) WITHOUT ROWID;
+     CREATE TABLE premarket_marks (
+         ticker TEXT PRIMARY KEY,
+         price REAL NOT NULL,
+         at INTEGER NOT NULL
      ) WITHOUT ROWID;",
 ];
 

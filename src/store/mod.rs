@@ -18,6 +18,7 @@ mod import;
 mod keys;
 mod listings;
 pub mod outbox;
+mod premarket;
 mod rows;
 mod state;
 mod watchlist;

@@ -32,7 +32,8 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
         listings.values_mut().map(Arc::make_mut),
         jiff::Timestamp::now().as_second(),
     );
-    let book = read_book(conn, path)?;
+    let mut book = read_book(conn, path)?;
+    *book.premarket = super::premarket::read_premarket(conn, path)?;
     let told = read_claims(conn).map_err(err)?;
     check_claims(path, &told)?;
     let alerts = read_alerts(conn, path)?;
@@ -156,6 +157,7 @@ pub fn write_changes(
     super::listings::write_listings(conn, &from.listings, &to.listings, revision)?;
     write_book(conn, &from.book, &to.book)?;
     write_claims(conn, &from.told, &to.told)?;
+    super::premarket::write_premarket(conn, &from.book.premarket, &to.book.premarket)?;
     write_alerts(conn, &from.alerts, &to.alerts)
 }
 

@@ -138,6 +138,17 @@ fn detail_lines(
             let on: Vec<&str> = book.trading_on(coin).iter().map(|e| e.name()).collect();
             format!("trading on {} (not priced by CoinGecko yet)", on.join("·"))
         }
+        (None, _) if let Some(p) = book.premarket_price(coin) => {
+            let mut s = format!("premarket: {} before its listing", text::price(p));
+            if let BookStatus::Scheduled(at) = book.status(coin) {
+                s.push_str(&format!(
+                    "; opens {} ({})",
+                    text::date_time(at),
+                    countdown(at - now)
+                ));
+            }
+            s
+        }
         (None, _) if let BookStatus::Scheduled(at) = book.status(coin) => format!(
             "scheduled: opens {} ({})",
             text::date_time(at),
@@ -163,6 +174,20 @@ fn detail_lines(
         if let Some(spark) = sparkline(&l.history, width) {
             out.push(Line::styled(spark, theme.change(pct)));
         }
+        if let Some(m) = book.premarket.mark(coin).filter(|m| m.at <= l.listed_at)
+            && let Some(pct) = crate::premarket::listed_vs_premarket_pct(l.first_price, m)
+        {
+            let side = if pct >= 0.0 { "above" } else { "below" };
+            out.push(Line::from(format!(
+                "listed at {}, {:.0}% {side} its last pre-market price ({})",
+                text::price(l.first_price),
+                pct.abs(),
+                text::price(m.price_usd)
+            )));
+        }
+    }
+    if let Some(line) = premarket_line(coin, book, now, confirm_key) {
+        field(&mut out, "Pre-market", &line, width, theme);
     }
     for (label, view) in exchange_lines(coin, book, now, confirm_key) {
         field(&mut out, &label, &view, width, theme);
@@ -230,6 +255,50 @@ fn detail_lines(
         section(&mut out, "Notes", &coin.notes, width, theme);
     }
     out
+}
+
+/// Each pre-market venue's price of the coin, in one line: "$0.61 on
+/// Hyperliquid (MOVE perp, 2 m ago), $0.63 on Bybit (MOVEUSDT, continuous
+/// trading, 1 m ago)"; none when no venue lists its ticker.
+fn premarket_line(coin: &Coin, book: &Book, now: i64, confirm_key: &str) -> Option<String> {
+    let quotes = book.premarket_quotes(coin);
+    if quotes.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = quotes
+        .iter()
+        .map(|q| {
+            let price = q.price_usd.map_or("no price".into(), text::price);
+            let mut about = vec![clean(&q.instrument).into_owned()];
+            if let Some(phase) = &q.phase {
+                about.push(phase_words(phase));
+            }
+            let age = now.saturating_sub(q.last_seen).max(0).unsigned_abs();
+            about.push(format!(
+                "{} ago",
+                text::duration(std::time::Duration::from_secs(age))
+            ));
+            if q.ambiguous {
+                about.push(format!(
+                    "may be another coin · {confirm_key}: confirm it is this one"
+                ));
+            }
+            format!("{price} on {} ({})", q.venue.name(), about.join(", "))
+        })
+        .collect();
+    Some(parts.join("; "))
+}
+
+/// A venue's phase in words: `ContinuousTrading` → "continuous trading".
+fn phase_words(phase: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in clean(phase).chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out.replace('_', " ")
 }
 
 /// Each watched exchange's view of the coin, as "label: text" lines, with

@@ -120,6 +120,7 @@ pub fn summary(app: &App) -> String {
         StatusFilter::All => {}
         StatusFilter::Upcoming => parts.push("upcoming only".into()),
         StatusFilter::Scheduled => parts.push("scheduled only".into()),
+        StatusFilter::Premarket => parts.push("premarket only".into()),
         StatusFilter::Trading => parts.push("trading only".into()),
     }
     match app.filter.airdrop {

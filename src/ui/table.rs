@@ -225,8 +225,10 @@ fn cell_style(
         Column::Status => match status_of(coin, &app.watcher.listings, &app.watcher.book) {
             Status::Upcoming => theme.upcoming(),
             Status::Scheduled => theme.scheduled(),
+            Status::Premarket => theme.premarket(),
             Status::Trading => theme.trading(),
         },
+        Column::Price if text.starts_with(crate::view::PREMARKET_MARK) => theme.premarket(),
         Column::Change24h => {
             theme.change(listing_of(coin, &app.watcher.listings).and_then(|l| l.change_24h))
         }

@@ -99,6 +99,13 @@ impl Palette {
         self.fg(ColorSlot::Trading).add_modifier(Modifier::BOLD)
     }
 
+    /// Priced by a pre-market venue: the upcoming colour, bold and italic,
+    /// so a pre-market price is never taken for a spot one.
+    pub fn premarket(&self) -> Style {
+        self.fg(ColorSlot::Upcoming)
+            .add_modifier(Modifier::BOLD | Modifier::ITALIC)
+    }
+
     /// An opening announced: the trading colour, not yet bold.
     pub fn scheduled(&self) -> Style {
         self.fg(ColorSlot::Trading).add_modifier(Modifier::ITALIC)

@@ -19,8 +19,9 @@ use crate::market::plan::CallTally;
 use crate::market::poller::{Command, Refusal, Report, Unusable};
 use crate::market::{Candidate, MarketError, Quotes};
 use crate::merge::{merge_state, merge3};
-use crate::model::{Coin, Watchlist};
+use crate::model::{Coin, Watchlist, ticker_key};
 use crate::notify;
+use crate::sources::premarket::VenueLook;
 use crate::sources::watch::Look;
 use crate::store::{Saved, State};
 use crate::text;
@@ -56,6 +57,8 @@ pub enum Input {
     Poll(Report),
     /// A look at an exchange's list, from its loop.
     Exchange(Look),
+    /// A look at a pre-market venue, from its loop.
+    Venue(VenueLook),
     /// The API's answer to a market-id lookup for `query` (a screen's).
     Lookup {
         query: String,
@@ -463,6 +466,7 @@ impl Watcher {
             }
             Input::Poll(report) => self.on_report(report, &mut out),
             Input::Exchange(look) => self.on_exchange(look, &mut out),
+            Input::Venue(look) => self.on_venue(look, &mut out),
             Input::Lookup { result, .. } => {
                 if result.as_ref().err().is_none_or(MarketError::was_sent) {
                     self.count_calls(1, None);
@@ -527,13 +531,21 @@ impl Watcher {
         };
         let name = text::clean(&coin.name).into_owned();
         let confirmed = self.book.confirm(coin);
-        if confirmed.is_empty() {
-            let msg =
-                format!("nothing to confirm: no exchange listed {name}'s ticker at its first look");
+        let venues = self.book.premarket.confirm(coin);
+        if confirmed.is_empty() && venues.is_empty() {
+            let msg = format!(
+                "nothing to confirm: no exchange or venue listed {name}'s ticker at its first look"
+            );
             out.headline(News::One(msg), false);
             return out;
         }
-        let on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
+        // Of a venue that is also an exchange, both were confirmed.
+        let mut on: Vec<&str> = confirmed.iter().map(|e| e.name()).collect();
+        for v in &venues {
+            if !on.contains(&v.name()) {
+                on.push(v.name());
+            }
+        }
         let msg = format!("confirmed: {name} is the coin listed on {}", on.join(", "));
         out.headline(News::One(msg.clone()), false);
         out.log(self.now_wall, LogKind::Info, msg);
@@ -862,6 +874,79 @@ impl Watcher {
                 source.last_error = Some(error);
                 out.log(self.now_wall, LogKind::Error, msg);
                 self.source_failed(exchange.key(), &why, out);
+            }
+        }
+    }
+
+    /// Takes in one look at a pre-market venue: its prices, and the first
+    /// pre-market price of each watched coin, told once.
+    fn on_venue(&mut self, look: VenueLook, out: &mut Outcome) {
+        let venue = look.venue;
+        // Apart from the exchange of the same name in the outages.
+        let source = format!("{}_premarket", venue.key());
+        out.settle = true;
+        match look.result {
+            Ok(offers) => {
+                self.source_answered(&source, out);
+                let (listings, book) = (&self.listings, &self.book);
+                // By coin id: one pass over the coins, whatever their number.
+                let ids = |keep: &dyn Fn(&Coin) -> bool| -> HashSet<crate::model::CoinId> {
+                    self.watchlist
+                        .coins
+                        .iter()
+                        .filter(|c| keep(c))
+                        .map(|c| c.id)
+                        .collect()
+                };
+                let trading = ids(&|c| crate::listing::trades(c, listings, book));
+                let spot = ids(&|c| ticker_key(c).is_some_and(|k| book.lists_trading(&k)));
+                let coins = &self.watchlist.coins;
+                let pm = &mut self.book.premarket;
+                let before = pm.clone();
+                let priced = crate::premarket::apply_venue_look(
+                    pm,
+                    venue,
+                    &offers,
+                    self.now_wall,
+                    coins,
+                    |c| trading.contains(&c.id),
+                );
+                crate::premarket::keep_marks(
+                    pm,
+                    coins,
+                    self.now_wall,
+                    |c| trading.contains(&c.id),
+                    |c| spot.contains(&c.id),
+                );
+                let changed = *pm != before;
+                let events: Vec<notify::Event> =
+                    priced.iter().map(notify::Event::premarket).collect();
+                for e in &events {
+                    out.headline(News::One(e.message.clone()), true);
+                    out.log(self.now_wall, LogKind::Flip, e.message.clone());
+                }
+                if events.len() > 1 {
+                    let msg = format!("{} coins priced before their listing", events.len());
+                    out.headline(News::Many(msg), true);
+                }
+                if !events.is_empty() {
+                    let total = events.len();
+                    let told = events.into_iter().take(NOTIFY_PER_BATCH).collect();
+                    self.notify(told, total, out);
+                    self.save_state();
+                } else if changed {
+                    self.note_unsaved_change();
+                }
+                out.rows_changed |= changed;
+            }
+            Err(error) => {
+                let msg = format!(
+                    "{} pre-market look failed: {error} (retry in {})",
+                    venue.name(),
+                    text::duration(look.next_in)
+                );
+                out.log(self.now_wall, LogKind::Error, msg);
+                self.source_failed(&source, &error.to_string(), out);
             }
         }
     }

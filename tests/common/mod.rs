@@ -72,6 +72,8 @@ pub fn hermetic(
     cmd.set_env("PRELIST_EXCHANGES", OsStr::new(""));
     // Nor the fallback price source, which a failing test API would wake.
     cmd.set_env("PRELIST_FALLBACK", OsStr::new("off"));
+    // Nor a pre-market venue.
+    cmd.set_env("PRELIST_PREMARKET", OsStr::new(""));
     cmd.set_env("HOME", home.as_os_str());
     for (var, dir) in [
         ("XDG_CONFIG_HOME", "config"),

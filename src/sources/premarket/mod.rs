@@ -86,3 +86,33 @@ pub(crate) fn price(field: &crate::sources::answer::Scalar) -> Option<f64> {
 pub(crate) fn is_dollar(quote: &str) -> bool {
     matches!(quote, "USDT" | "USDC" | "USD")
 }
+
+/// One look's outcome at a venue, and when the next goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueLook {
+    pub venue: Venue,
+    pub result: Result<Vec<Offer>, MarketError>,
+    pub next_in: Duration,
+}
+
+/// Looks at `client`'s venue at once and then every `interval`, with the
+/// exchanges' backoff and rate-limit waits, handing each look to `send`.
+pub async fn run(
+    client: std::sync::Arc<client::VenueClient>,
+    interval: Duration,
+    mut send: impl FnMut(VenueLook) -> bool + Send,
+) {
+    let venue = client.venue();
+    crate::sources::watch::every(
+        interval,
+        || client.look(),
+        |result, next_in| {
+            send(VenueLook {
+                venue,
+                result,
+                next_in,
+            })
+        },
+    )
+    .await
+}
