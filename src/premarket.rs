@@ -425,6 +425,22 @@ pub fn merge(ours: &Premarket, theirs: &Premarket) -> Premarket {
     out
 }
 
+/// Marks closed each pair of Binance's spot list that Binance Pre-Market
+/// lists as its symbol: it trades, but not spot, so it never makes a coin
+/// trading. (Binance's spot list is read without its permission sets, which
+/// would say so: they are most of its megabytes.)
+pub fn close_premarket_pairs(pm: &Premarket, pairs: &mut [crate::exchange::Pair]) {
+    let Some(vb) = pm.venues.get(&Venue::Binance) else {
+        return;
+    };
+    for p in pairs {
+        let symbol = format!("{}{}", p.base, p.quote);
+        if vb.listed(&p.base).is_some_and(|s| s.instrument == symbol) {
+            p.state = crate::exchange::PairState::Closed;
+        }
+    }
+}
+
 /// The first spot price against the last pre-market price, in percent.
 pub fn listed_vs_premarket_pct(first_spot: f64, mark: Mark) -> Option<f64> {
     let pct = (first_spot / mark.price_usd - 1.0) * 100.0;

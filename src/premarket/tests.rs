@@ -222,3 +222,42 @@ fn a_perp_of_a_ticker_that_trades_spot_is_another_coins() {
     assert!(book.premarket_quotes(&coins[0]).is_empty());
     assert!(!book.premarket.quotes(&coins[0], false).is_empty());
 }
+
+#[test]
+fn a_binance_pre_market_symbol_never_makes_a_coin_trading() {
+    use crate::exchange::{Exchange, Pair, PairState};
+    let coins = [coin("Movement", "MOVE")];
+    let mut book = Book::default();
+    let pair = |base: &str| Pair {
+        base: base.into(),
+        quote: "USDT".into(),
+        state: PairState::Trading,
+    };
+    crate::book::apply_look(
+        &mut book,
+        Exchange::Binance,
+        &[pair("BTC")],
+        50,
+        &coins,
+        false,
+    );
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Binance,
+        &[offer("MOVE", Some(0.6))],
+        60,
+        &coins,
+        never,
+    );
+    // The spot list shows the pre-market symbol as trading.
+    let mut pairs = vec![pair("BTC"), pair("MOVE")];
+    close_premarket_pairs(&book.premarket, &mut pairs);
+    assert_eq!(pairs[1].state, PairState::Closed);
+    assert_eq!(pairs[0].state, PairState::Trading);
+    let events = crate::book::apply_look(&mut book, Exchange::Binance, &pairs, 110, &coins, false);
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(
+        crate::listing::status_of(&coins[0], &Default::default(), &book),
+        crate::listing::Status::Premarket
+    );
+}

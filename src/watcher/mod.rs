@@ -842,9 +842,12 @@ impl Watcher {
         source.next_at = Some(self.now + look.next_in);
         out.settle = true;
         match look.result {
-            Ok(pairs) => {
+            Ok(mut pairs) => {
                 source.last_error = None;
                 self.source_answered(exchange.key(), out);
+                if exchange == Exchange::Binance {
+                    crate::premarket::close_premarket_pairs(&self.book.premarket, &mut pairs);
+                }
                 let resumed = self.looked.insert(exchange);
                 let events = apply_look(
                     &mut self.book,

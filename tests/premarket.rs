@@ -1,0 +1,135 @@
+//! Pre-market prices through the real loop: `prelist watch` against a
+//! loopback Hyperliquid and CoinGecko.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{PriceApi, recording_config, told};
+use wiremock::matchers::{body_json, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+/// Hyperliquid's answer with these perps, each at its mark price.
+fn universe(perps: &[(&str, &str)]) -> serde_json::Value {
+    let names: Vec<_> = perps
+        .iter()
+        .map(|(n, _)| serde_json::json!({"name": n, "szDecimals": 2, "maxLeverage": 5}))
+        .collect();
+    let markets: Vec<_> = perps
+        .iter()
+        .map(|(_, px)| serde_json::json!({"markPx": px, "funding": "0.0000125"}))
+        .collect();
+    serde_json::json!([{"universe": names, "marginTables": []}, markets])
+}
+
+fn hyperliquid(perps: &[(&str, &str)]) -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/info"))
+        .and(body_json(serde_json::json!({"type": "metaAndAssetCtxs"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(universe(perps)))
+}
+
+#[test]
+fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_compared() {
+    // CoinGecko does not price Nillion yet.
+    let api = PriceApi::start(serde_json::json!({}));
+    // The first look at Hyperliquid: old coins only. Then Nillion's perp.
+    api.also(
+        hyperliquid(&[("BTC", "97000")])
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]));
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data-dir");
+    let config = recording_config(home.path(), "");
+    let base = api.url().trim_end_matches("/api/v3").to_string();
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[sources]\npremarket = [\"hyperliquid\"]\npremarket_interval = 30\n\
+             [sources.url]\nhyperliquid = \"{base}\"\n{text}"
+        ),
+    )
+    .unwrap();
+    let mut child = common::command(home.path())
+        .args(["watch", "--json", "--api-url", &api.url(), "--data-dir"])
+        .arg(&data)
+        .env("PRELIST_CONFIG", &config)
+        // The file's list, not the hermetic none.
+        .env_remove("PRELIST_PREMARKET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next = |what: &str| -> serde_json::Value {
+        let line = lines
+            .recv_timeout(Duration::from_secs(90))
+            .unwrap_or_else(|_| panic!("{what}"));
+        serde_json::from_str(&line).unwrap()
+    };
+    let event = next("the premarket event");
+    assert_eq!(event["event"], "premarket", "{event}");
+    assert_eq!(event["coin"], "Nillion");
+    assert_eq!(event["ticker"], "NIL");
+    assert_eq!(event["venue"], "hyperliquid");
+    assert_eq!(event["source"], "hyperliquid");
+    assert_eq!(event["price_usd"], 0.55);
+    assert_eq!(
+        event["message"],
+        "Nillion trades before its listing: $0.55 on Hyperliquid (NIL perp)"
+    );
+
+    // Spot lists it: CoinGecko prices it.
+    api.answer(serde_json::json!({"nillion": {"usd": 0.6132}}));
+    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.57")]));
+    let event = next("the listing");
+    assert_eq!(event["event"], "listed", "{event}");
+    assert_eq!(event["coin"], "Nillion");
+
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(child.wait().unwrap().success());
+    let kinds: Vec<_> = told(home.path())
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["premarket", "listed"], "each told once");
+
+    let out = common::command(home.path())
+        .args(["list", "--json", "--data-dir"])
+        .arg(&data)
+        .env("PRELIST_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let coins: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let nil = coins.iter().find(|c| c["name"] == "Nillion").unwrap();
+    assert_eq!(nil["status"], "trading");
+    assert_eq!(
+        nil["premarket_price_usd"], 0.55,
+        "the last price before the listing, not the perp's since"
+    );
+    let pct = nil["listed_vs_premarket_pct"].as_f64().unwrap();
+    assert!((pct - (0.6132 / 0.55 - 1.0) * 100.0).abs() < 1e-9, "{pct}");
+    let quotes = nil["premarket"].as_array().unwrap();
+    assert_eq!(quotes.len(), 1);
+    assert_eq!(quotes[0]["venue"], "hyperliquid");
+    assert_eq!(quotes[0]["instrument"], "NIL perp");
+    assert_eq!(quotes[0]["ambiguous"], false);
+}
