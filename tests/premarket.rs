@@ -133,3 +133,82 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
     assert_eq!(quotes[0]["instrument"], "NIL perp");
     assert_eq!(quotes[0]["ambiguous"], false);
 }
+
+#[test]
+fn check_prints_a_premarket_coin_and_names_a_failing_venue() {
+    use wiremock::matchers::query_param;
+    let api = PriceApi::start(serde_json::json!({}));
+    api.also(
+        Mock::given(method("GET"))
+            .and(path("/v5/market/instruments-info"))
+            .and(query_param("status", "PreLaunch"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": [
+                    {"symbol": "NILUSDT", "status": "PreLaunch", "baseCoin": "NIL",
+                     "quoteCoin": "USDT", "isPreListing": true,
+                     "preListingInfo": {"curAuctionPhase": "CallAuction", "phases": []}}
+                ]}
+            }))),
+    );
+    api.also(
+        Mock::given(method("GET"))
+            .and(path("/v5/market/tickers"))
+            .and(query_param("symbol", "NILUSDT"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "retCode": 0, "result": {"list": [
+                    {"symbol": "NILUSDT", "lastPrice": "0", "preOpenPrice": "0.58"}
+                ]}
+            }))),
+    );
+    api.also(
+        Mock::given(method("POST"))
+            .and(path("/info"))
+            .respond_with(ResponseTemplate::new(500)),
+    );
+    let base = api.url().trim_end_matches("/api/v3").to_string();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sources]\nexchanges = []\npremarket = [\"hyperliquid\", \"bybit\"]\n\
+             [sources.url]\nhyperliquid = \"{base}\"\nbybit = \"{base}\"\n"
+        ),
+    )
+    .unwrap();
+    let out = common::command(home.path())
+        .env_remove("PRELIST_PREMARKET")
+        .env("PRELIST_CONFIG", &config)
+        .env("PRELIST_DATA_DIR", home.path().join("data"))
+        .args(["check", "--json", "--api-url", &api.url()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "a source failed: {stderr}");
+    assert!(
+        stderr.contains("check failed on Hyperliquid (pre-market): the API answered HTTP 500"),
+        "{stderr}"
+    );
+    let coins: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(coins.len(), 14, "every coin is printed");
+    let nil = coins.iter().find(|c| c["ticker"] == "NIL").unwrap();
+    assert_eq!(nil["status"], "premarket");
+    assert_eq!(nil["premarket_price_usd"], 0.58, "the auction's price");
+    assert_eq!(nil["premarket"][0]["phase"], "CallAuction");
+    assert_eq!(nil["premarket"][0]["instrument"], "NILUSDT");
+    assert!(nil["listed_vs_premarket_pct"].is_null());
+
+    // `list --status premarket` reads it from the database.
+    let out = common::command(home.path())
+        .env("PRELIST_CONFIG", &config)
+        .env("PRELIST_DATA_DIR", home.path().join("data"))
+        .args(["list", "--status", "premarket"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Nillion") && text.contains("~$0.58"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "the header and Nillion: {text}");
+}

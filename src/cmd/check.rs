@@ -15,6 +15,8 @@ use crate::market::fetch::{Fetched, Stop, fetch};
 use crate::market::poller::Report;
 use crate::notify::{Notifier, TerminalMode, terminal_env};
 use crate::runner::Runner;
+use crate::sources::premarket::client::VenueClient;
+use crate::sources::premarket::{Offer, Venue, VenueLook};
 use crate::sources::watch::Look;
 use crate::sources::{Exchange, ExchangeSource, Pair};
 use crate::view::{Filter, Sort};
@@ -23,6 +25,7 @@ use crate::watcher::{Input, Watcher};
 pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
     let provider = Arc::new(provider(&cx.settings)?);
     let sources = super::exchange_clients(&cx.settings)?;
+    let venues = super::venue_clients(&cx.settings)?;
     let _guard = init_logging(&cx.data_dir);
     let db = Arc::clone(&cx.db);
     let mut notify = cx.settings.notify.config();
@@ -40,7 +43,11 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 fetch(provider.as_ref(), &ids, Some(deadline)).await
             }
         };
-        let (mut fetched, looks) = tokio::join!(prices, look_all(&sources, deadline));
+        let (mut fetched, looks, venue_looks) = tokio::join!(
+            prices,
+            look_all(&sources, deadline),
+            look_venues(&venues, deadline)
+        );
         // What was learnt goes through the watcher, as a screen's or
         // watch's polls do: listings, the book, alerts and claims by the
         // same rules, told through `[notify]`'s command and webhook, each
@@ -80,6 +87,24 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         // A check is a run of its own: anything new listed since the last
         // look, while no prelist was looking.
         let mut failures = Vec::new();
+        // The venues before the exchanges: Binance's spot list is read
+        // against what Binance Pre-Market lists.
+        for (venue, result) in venue_looks {
+            match result {
+                Ok(offers) => {
+                    let look = VenueLook {
+                        venue,
+                        result: Ok(offers),
+                        next_in: Duration::ZERO,
+                    };
+                    runner.step(&mut watcher, Input::Venue(look));
+                }
+                Err(why) => failures.push(format!(
+                    "check failed on {} (pre-market): {why}",
+                    venue.name()
+                )),
+            }
+        }
         for (exchange, result) in looks {
             match result {
                 Ok(pairs) => {
@@ -132,24 +157,41 @@ async fn look_all<S: ExchangeSource>(
     sources: &[Arc<S>],
     deadline: Duration,
 ) -> Vec<(Exchange, Result<Vec<Pair>, String>)> {
-    let until = tokio::time::Instant::now().checked_add(deadline);
     let now = jiff::Timestamp::now().as_second();
-    let looks = sources.iter().map(|s| async move {
-        let answer = match until {
-            Some(until) => tokio::time::timeout_at(until, s.look(now)).await,
-            None => Ok(s.look(now).await),
-        };
-        let result = match answer {
-            Ok(Ok(pairs)) => Ok(pairs),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_elapsed) => Err(format!(
-                "no answer within the check's deadline of {} s (--deadline gives it more time)",
-                deadline.as_secs()
-            )),
-        };
-        (s.exchange(), result)
-    });
+    let looks = sources
+        .iter()
+        .map(|s| async move { (s.exchange(), within(deadline, s.look(now)).await) });
     futures_util::future::join_all(looks).await
+}
+
+/// One look at each pre-market venue, all at once, each within `deadline`.
+async fn look_venues(
+    venues: &[Arc<VenueClient>],
+    deadline: Duration,
+) -> Vec<(Venue, Result<Vec<Offer>, String>)> {
+    let looks = venues
+        .iter()
+        .map(|v| async move { (v.venue(), within(deadline, v.look()).await) });
+    futures_util::future::join_all(looks).await
+}
+
+/// What `look` answered within `deadline` (from now), or why it did not.
+async fn within<T>(
+    deadline: Duration,
+    look: impl std::future::Future<Output = Result<T, crate::market::MarketError>>,
+) -> Result<T, String> {
+    let answer = match tokio::time::Instant::now().checked_add(deadline) {
+        Some(until) => tokio::time::timeout_at(until, look).await,
+        None => Ok(look.await),
+    };
+    match answer {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_elapsed) => Err(format!(
+            "no answer within the check's deadline of {} s (--deadline gives it more time)",
+            deadline.as_secs()
+        )),
+    }
 }
 
 /// What `check` says of a fetch that `stop` ended after `answered` of
