@@ -152,6 +152,7 @@ fn field_text(c: &RawCoin, f: Field) -> String {
         Field::Launch => text(&c.launch),
         Field::AlertAbove => c.alert_above.map(|p| p.to_string()).unwrap_or_default(),
         Field::AlertBelow => c.alert_below.map(|p| p.to_string()).unwrap_or_default(),
+        Field::TotalSupply => c.total_supply.map(|n| n.to_string()).unwrap_or_default(),
     }
 }
 
@@ -208,6 +209,20 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
         Field::Launch => c.launch = opt(s),
         Field::AlertAbove => c.alert_above = price(f, s)?,
         Field::AlertBelow => c.alert_below = price(f, s)?,
+        Field::TotalSupply => {
+            // "1,000,000,000" is how supplies are written.
+            c.total_supply = match s.replace(',', "").trim() {
+                "" => None,
+                n => Some(n.parse().map_err(|_| {
+                    FieldError::new(
+                        f,
+                        Rule::NotASupply {
+                            found: s.to_string(),
+                        },
+                    )
+                })?),
+            }
+        }
     }
     Ok(())
 }

@@ -98,6 +98,12 @@ pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>, P = Vec<Premarke
     pub alert_above: Option<f64>,
     #[serde(default)]
     pub alert_below: Option<f64>,
+    #[serde(default)]
+    pub total_supply: Option<f64>,
+    /// The pre-market price times the total supply. Derived: an import
+    /// ignores it.
+    #[serde(default)]
+    pub implied_fdv_usd: Option<f64>,
 }
 
 impl CoinRecord {
@@ -138,6 +144,7 @@ impl CoinRecord {
             notes: self.notes,
             alert_above: self.alert_above,
             alert_below: self.alert_below,
+            total_supply: self.total_supply,
         };
         (coin, listing)
     }
@@ -241,6 +248,8 @@ impl<L, X, P> CoinRecord<L, X, P> {
             notes: text(&coin.notes),
             alert_above: coin.alert_above.map(|p| p.get()),
             alert_below: coin.alert_below.map(|p| p.get()),
+            total_supply: coin.total_supply,
+            implied_fdv_usd: crate::premarket::implied_fdv(premarket_price_usd, coin.total_supply),
         }
     }
 }

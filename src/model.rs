@@ -116,7 +116,14 @@ pub struct Coin {
     /// `alert_above` or falls to `alert_below` (see `crate::alert`).
     pub alert_above: Option<Usd>,
     pub alert_below: Option<Usd>,
+    /// The tokens there will ever be, for the implied valuation of a
+    /// pre-market price (see [`MAX_SUPPLY`]).
+    pub total_supply: Option<f64>,
 }
+
+/// The largest total supply a coin can have: beyond every real token's
+/// (the largest are around 1e15).
+pub const MAX_SUPPLY: f64 = 1e18;
 
 impl PartialEq for Coin {
     fn eq(&self, other: &Coin) -> bool {
@@ -211,6 +218,7 @@ coin_fields! {
     Notes: "Notes", "";
     AlertAbove: "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
     AlertBelow: "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
+    TotalSupply: "Total supply", "tokens, e.g. 1,000,000,000: values a pre-market price (FDV); empty for none";
     OtherNames: "Other names", "separated by ;";
     Summary: "Summary", "";
     Thesis: "Why listed", "";
@@ -268,6 +276,11 @@ pub enum Rule {
         crate::types::MAX_PRICE_USD
     )]
     PriceOutOfRange { value: String },
+    #[error("\"{}\" is not a number of tokens", crate::text::excerpt(found))]
+    NotASupply { found: String },
+    /// The value as `text::number` writes it.
+    #[error("{value} is not a total supply (above 0, at most {:e})", MAX_SUPPLY)]
+    SupplyOutOfRange { value: String },
     /// Both as `text::number` writes them.
     #[error("{below} must be lower than alert_above ({above})")]
     AlertsCrossed { below: String, above: String },
@@ -389,6 +402,8 @@ pub struct RawCoin {
     pub alert_above: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_below: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_supply: Option<f64>,
 }
 
 impl Watchlist {
@@ -641,6 +656,14 @@ impl RawCoin {
                 }
             },
         };
+        let total_supply = self.total_supply.filter(|&v| {
+            let ok = v.is_finite() && v > 0.0 && v <= MAX_SUPPLY;
+            if !ok {
+                let value = crate::text::number(v);
+                bad(CoinField::TotalSupply, Rule::SupplyOutOfRange { value });
+            }
+            ok
+        });
         let mut threshold = |field, value: Option<f64>| {
             let v = value?;
             let price = Usd::new(v);
@@ -692,6 +715,7 @@ impl RawCoin {
             notes: self.notes,
             alert_above,
             alert_below,
+            total_supply,
         })
     }
 }
@@ -722,6 +746,7 @@ impl From<&Coin> for RawCoin {
             notes: c.notes.clone(),
             alert_above: c.alert_above.map(Usd::get),
             alert_below: c.alert_below.map(Usd::get),
+            total_supply: c.total_supply,
         }
     }
 }
@@ -1025,6 +1050,7 @@ mod tests {
             other_names: vec!["o".into()],
             alert_above: Some(2.0),
             alert_below: Some(1.0),
+            total_supply: Some(1e9),
             ..every
         })
         .unwrap();
@@ -1041,6 +1067,22 @@ mod tests {
         assert_eq!(keys_sorted, file_keys);
         assert_eq!(CoinField::ALL[0], CoinField::Name);
         assert_eq!(CoinField::MarketId.label(), "Market id");
+    }
+
+    #[test]
+    fn a_total_supply_is_a_positive_finite_number_of_tokens() {
+        let w = parse(&one_coin(r#","total_supply":1000000000"#)).unwrap();
+        assert_eq!(w.coins[0].total_supply, Some(1e9));
+        for bad in ["0", "-5", "1e19"] {
+            let e = parse(&one_coin(&format!(r#","total_supply":{bad}"#)))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("field `total_supply`") && e.contains("is not a total supply"),
+                "{bad}: {e}"
+            );
+        }
+        assert!(parse(&one_coin(r#","total_supply":"lots""#)).is_err());
     }
 
     #[test]

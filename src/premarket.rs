@@ -441,6 +441,12 @@ pub fn close_premarket_pairs(pm: &Premarket, pairs: &mut [crate::exchange::Pair]
     }
 }
 
+/// The valuation a pre-market price implies: price × total supply.
+pub fn implied_fdv(price: Option<f64>, supply: Option<f64>) -> Option<f64> {
+    let fdv = price? * supply?;
+    fdv.is_finite().then_some(fdv)
+}
+
 /// The first spot price against the last pre-market price, in percent.
 pub fn listed_vs_premarket_pct(first_spot: f64, mark: Mark) -> Option<f64> {
     let pct = (first_spot / mark.price_usd - 1.0) * 100.0;

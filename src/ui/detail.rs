@@ -189,6 +189,20 @@ fn detail_lines(
     if let Some(line) = premarket_line(coin, book, now, confirm_key) {
         field(&mut out, "Pre-market", &line, width, theme);
     }
+    // The valuation the pre-market price implies, while there is one.
+    let premarket = if listing.is_none() {
+        book.premarket_price(coin)
+    } else {
+        None
+    };
+    if let (Some(fdv), Some(supply)) = (
+        crate::premarket::implied_fdv(premarket, coin.total_supply),
+        coin.total_supply,
+    ) {
+        let tokens = text::thousands(supply.round() as u64);
+        let line = format!("≈ {} at {tokens} tokens", text::money_compact(fdv));
+        field(&mut out, "FDV", &line, width, theme);
+    }
     for (label, view) in exchange_lines(coin, book, now, confirm_key) {
         field(&mut out, &label, &view, width, theme);
     }
@@ -463,6 +477,73 @@ mod tests {
         assert!(
             levels.windows(2).all(|w| w[0] <= w[1]),
             "still rising: {line}"
+        );
+    }
+
+    fn text_of(lines: &[Line<'static>]) -> String {
+        lines
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_premarket_coin_shows_each_venue_and_its_implied_valuation() {
+        use crate::premarket::{Offer, Venue, apply_venue_look};
+        let mut coin = crate::model::Watchlist::builtin().coins.remove(0);
+        coin.ticker = Some("MOVE".into());
+        coin.total_supply = Some(1e9);
+        let mut book = Book::default();
+        let offer = |price, phase: Option<&str>| Offer {
+            base: "MOVE".into(),
+            instrument: "MOVEUSDT".into(),
+            price_usd: Some(price),
+            phase: phase.map(String::from),
+        };
+        let coins = [coin.clone()];
+        apply_venue_look(
+            &mut book.premarket,
+            Venue::Bybit,
+            &[offer(0.63, Some("ContinuousTrading"))],
+            1000,
+            &coins,
+            |_| false,
+        );
+        apply_venue_look(
+            &mut book.premarket,
+            Venue::Okx,
+            &[offer(0.59, None)],
+            1000,
+            &coins,
+            |_| false,
+        );
+        let lines = detail_lines(
+            &coin,
+            (None, &book),
+            None,
+            200,
+            1060,
+            &Palette::default(),
+            "c",
+        );
+        let text = text_of(&lines);
+        assert!(
+            text.contains("Status: premarket: $0.61 before its listing"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Pre-market: $0.63 on Bybit (MOVEUSDT, continuous trading, 60 s ago); $0.59 on OKX (MOVEUSDT, 60 s ago)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("FDV: ≈ $610M at 1,000,000,000 tokens"),
+            "{text}"
         );
     }
 }
