@@ -13,24 +13,31 @@ use common::{PriceApi, recording_config, told};
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-/// Hyperliquid's answer with these perps, each at its mark price.
-fn universe(perps: &[(&str, &str)]) -> serde_json::Value {
+/// Hyperliquid's `meta` answer with these perps, and its `allMids` with
+/// their prices.
+fn hyperliquid(perps: &[(&str, &str)]) -> [Mock; 2] {
     let names: Vec<_> = perps
         .iter()
         .map(|(n, _)| serde_json::json!({"name": n, "szDecimals": 2, "maxLeverage": 5}))
         .collect();
-    let markets: Vec<_> = perps
+    let mut mids: serde_json::Map<String, serde_json::Value> = perps
         .iter()
-        .map(|(_, px)| serde_json::json!({"markPx": px, "funding": "0.0000125"}))
+        .map(|(n, px)| (n.to_string(), serde_json::json!(px)))
         .collect();
-    serde_json::json!([{"universe": names, "marginTables": []}, markets])
-}
-
-fn hyperliquid(perps: &[(&str, &str)]) -> Mock {
-    Mock::given(method("POST"))
-        .and(path("/info"))
-        .and(body_json(serde_json::json!({"type": "metaAndAssetCtxs"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(universe(perps)))
+    mids.insert("@107".into(), serde_json::json!("31.2"));
+    let info = |kind: &str, body: serde_json::Value| {
+        Mock::given(method("POST"))
+            .and(path("/info"))
+            .and(body_json(serde_json::json!({"type": kind})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+    };
+    [
+        info(
+            "meta",
+            serde_json::json!({"universe": names, "marginTables": []}),
+        ),
+        info("allMids", serde_json::Value::Object(mids)),
+    ]
 }
 
 #[test]
@@ -38,12 +45,12 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
     // CoinGecko does not price Nillion yet.
     let api = PriceApi::start(serde_json::json!({}));
     // The first look at Hyperliquid: old coins only. Then Nillion's perp.
-    api.also(
-        hyperliquid(&[("BTC", "97000")])
-            .up_to_n_times(1)
-            .with_priority(1),
-    );
-    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]));
+    for mock in hyperliquid(&[("BTC", "97000")]) {
+        api.also(mock.up_to_n_times(1).with_priority(1));
+    }
+    for mock in hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]) {
+        api.also(mock);
+    }
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data-dir");
     let config = recording_config(home.path(), "");
@@ -96,7 +103,9 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
 
     // Spot lists it: CoinGecko prices it.
     api.answer(serde_json::json!({"nillion": {"usd": 0.6132}}));
-    api.also(hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]));
+    for mock in hyperliquid(&[("BTC", "97000"), ("NIL", "0.55")]) {
+        api.also(mock);
+    }
     let event = next("the listing");
     assert_eq!(event["event"], "listed", "{event}");
     assert_eq!(event["coin"], "Nillion");

@@ -23,8 +23,7 @@ const BINANCE_RATE_LIMITS: &[StatusCode] =
 /// A venue's list as last read, and when.
 #[derive(Debug, Clone)]
 enum Listed {
-    /// Hyperliquid: one request answers its perps and their prices.
-    Nothing,
+    Hyperliquid(Vec<hyperliquid::Perp>),
     Bybit(Vec<bybit::Contract>),
     Okx(Vec<okx::Swap>),
     Binance(Vec<binance::PreSymbol>),
@@ -69,6 +68,11 @@ impl VenueClient {
         }
     }
 
+    /// POSTs `json` to Hyperliquid's `/info`.
+    async fn post(&self, json: &'static str, max: usize) -> Result<Vec<u8>, MarketError> {
+        post_capped(&self.client, self.url("/info"), json, max, RATE_LIMITS).await
+    }
+
     async fn get(&self, path: &str, max: usize) -> Result<Vec<u8>, MarketError> {
         self.get_with(path, &[], max).await
     }
@@ -109,28 +113,46 @@ impl VenueClient {
             Venue::Binance => Listed::Binance(binance::parse_list(
                 &self.get(binance::LIST_PATH, binance::MAX_BODY).await?,
             )?),
-            Venue::Hyperliquid => return Ok(Listed::Nothing),
+            Venue::Hyperliquid => Listed::Hyperliquid(hyperliquid::parse_meta(
+                &self.post(hyperliquid::META, hyperliquid::MAX_BODY).await?,
+            )?),
         };
+        self.keep(&listed);
+        Ok(listed)
+    }
+
+    /// Keeps `listed` as the list read now.
+    fn keep(&self, listed: &Listed) {
         if let Ok(mut l) = self.listed.lock() {
             *l = Some((Instant::now(), listed.clone()));
         }
-        Ok(listed)
     }
 
     /// One look: every pre-market instrument of the venue, with its price
     /// where the venue gave a real one.
     pub async fn look(&self) -> Result<Vec<Offer>, MarketError> {
         match self.list().await? {
-            Listed::Nothing => {
-                let body = post_capped(
-                    &self.client,
-                    self.url("/info"),
-                    hyperliquid::REQUEST,
-                    hyperliquid::MAX_BODY,
-                    RATE_LIMITS,
-                )
-                .await?;
-                hyperliquid::parse(&body)
+            Listed::Hyperliquid(mut perps) => {
+                let mids = hyperliquid::parse_mids(
+                    &self.post(hyperliquid::MIDS, hyperliquid::MAX_BODY).await?,
+                )?;
+                // A perp priced that the list does not hold is new: the
+                // list is read again now, not at its next quarter hour.
+                if hyperliquid::has_new_perp(&mids, &perps) {
+                    perps = hyperliquid::parse_meta(
+                        &self.post(hyperliquid::META, hyperliquid::MAX_BODY).await?,
+                    )?;
+                    self.keep(&Listed::Hyperliquid(perps.clone()));
+                }
+                Ok(perps
+                    .iter()
+                    .map(|p| Offer {
+                        base: p.base.clone(),
+                        instrument: format!("{} perp", p.name),
+                        price_usd: mids.get(&p.name).copied(),
+                        phase: None,
+                    })
+                    .collect())
             }
             Listed::Bybit(contracts) => {
                 let mut offers = Vec::new();

@@ -2,10 +2,10 @@
 //! venue) and the client that asks them. What a look means for the coins is
 //! the domain's ([`crate::premarket`]).
 //!
-//! Instrument lists change rarely and prices often: a venue with a list
-//! and a price endpoint (Bybit, OKX, Binance) has its list read at most
-//! every [`LIST_EVERY`], and each look asks only the prices of the
-//! pre-market instruments that list holds.
+//! Instrument lists change rarely and prices often: each venue's list is
+//! read at most every [`LIST_EVERY`], and each look asks only prices: of
+//! the pre-market instruments that list holds (Bybit, OKX, Binance), or
+//! every mid in one answer (Hyperliquid).
 
 pub mod binance;
 pub mod bybit;
