@@ -152,10 +152,25 @@ fn bench_bandwidth(_c: &mut Criterion) {
         ("Hyperliquid", "meta", lists, hyperliquid_meta(230)),
         ("Hyperliquid", "allMids", looks, hyperliquid_mids(230, 300)),
         ("Bybit", "PreLaunch list", lists, bybit_list(bybit_pre, 1)),
-        ("Bybit", "ticker, each contract", looks * bybit_pre as f64, bybit_ticker()),
+        (
+            "Bybit",
+            "ticker, each contract",
+            looks * bybit_pre as f64,
+            bybit_ticker(),
+        ),
         ("OKX", "swap list (all ~300)", lists, okx_list(300)),
-        ("OKX", "ticker, each swap", looks * okx_pre as f64, okx_ticker()),
-        ("Binance", "PRE_MARKET list", lists, binance_list(binance_pre)),
+        (
+            "OKX",
+            "ticker, each swap",
+            looks * okx_pre as f64,
+            okx_ticker(),
+        ),
+        (
+            "Binance",
+            "PRE_MARKET list",
+            lists,
+            binance_list(binance_pre),
+        ),
         (
             "Binance",
             "prices, one request",

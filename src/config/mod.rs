@@ -131,6 +131,23 @@ mod tests {
                 "# Seconds between looks at each exchange's list, at least {} and at most",
                 crate::sources::MIN_EXCHANGE_INTERVAL.as_secs()
             ),
+            format!(
+                "# premarket = [{}]",
+                d.premarket
+                    .value
+                    .iter()
+                    .map(|v| format!("{:?}", v.key()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "# premarket_interval = {}",
+                d.premarket_interval.value.as_secs()
+            ),
+            format!(
+                "# hyperliquid = \"{}\"",
+                crate::premarket::Venue::Hyperliquid.default_url()
+            ),
         ];
         for exchange in crate::sources::Exchange::ALL {
             expected.push(format!(

@@ -195,7 +195,7 @@ const NORMAL: &[Bind] = &[
     def(
         Action::CycleStatus,
         &[Key::ch('f')],
-        "status filter: all/upcoming/scheduled/trading",
+        "status filter: all/upcoming/scheduled/premarket/trading",
     ),
     def(
         Action::CycleAirdrop,
