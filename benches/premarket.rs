@@ -13,7 +13,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use prelist::sources::premarket::{DEFAULT_INTERVAL, LIST_EVERY, binance, bybit, hyperliquid, okx};
+use prelist::sources::premarket::{DEFAULT_INTERVAL, LIST_EVERY, bybit, hyperliquid, okx};
 
 /// A number as venues write prices: a string of digits that vary.
 fn px(i: usize) -> String {

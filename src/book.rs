@@ -368,6 +368,10 @@ pub struct Event {
     pub kind: EventKind,
     /// When the look was made.
     pub at: i64,
+    /// A listing of a coin that traded already (on CoinGecko or another
+    /// exchange): where it trades now too, not its listing. The watcher
+    /// knows; the book does not.
+    pub also: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,6 +389,9 @@ impl Event {
         let who = format!("{} ({})", self.coin, self.ticker);
         let on = self.exchange.name();
         match self.kind {
+            EventKind::Listed { .. } if self.also => {
+                format!("{} now also trades on {on}: {}", self.coin, self.pair)
+            }
             EventKind::Listed { between: None } => {
                 format!("{who} listed on {on}: {}", self.pair)
             }
@@ -540,6 +547,7 @@ pub fn apply_look(
                 pair: text::clean(&pair).into_owned(),
                 kind,
                 at: now,
+                also: false,
             });
         }
     }

@@ -500,7 +500,7 @@ mod tests {
     fn focus_wraps_both_ways() {
         let mut f = Form::add(&[]);
         f.move_focus(-1);
-        assert_eq!(f.field(), Field::Launch);
+        assert_eq!(f.field(), Field::TotalSupply);
         f.move_focus(1);
         assert_eq!(f.field(), Field::Name);
     }

@@ -218,7 +218,6 @@ coin_fields! {
     Notes: "Notes", "";
     AlertAbove: "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
     AlertBelow: "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
-    TotalSupply: "Total supply", "tokens, e.g. 1,000,000,000: values a pre-market price (FDV); empty for none";
     OtherNames: "Other names", "separated by ;";
     Summary: "Summary", "";
     Thesis: "Why listed", "";
@@ -229,6 +228,7 @@ coin_fields! {
     Score: "Score %", "0–100, or empty";
     Airdrop: "Airdrop", "confirmed, probable, or empty";
     Launch: "Launch", "";
+    TotalSupply: "Total supply", "tokens, e.g. 1,000,000,000: values a pre-market price (FDV); empty for none";
 }
 
 /// A rule a coin breaks. Each rule has one message, wherever the coin came

@@ -208,6 +208,73 @@ fn a_listing_appearing_flips_the_coin_names_the_source_and_is_saved() {
     assert!(!effects.iter().any(|e| matches!(e, Effect::Notify(_))));
 }
 
+/// The events told once the state `effects` asked to save is written.
+fn told_after_save(app: &mut App, effects: Vec<Effect>) -> Vec<prelist::notify::Event> {
+    let mut told = Vec::new();
+    for e in effects {
+        if let Effect::SaveState(sent) = e {
+            for after in app.update(Input::StateSaved {
+                result: Ok(sent.clone()),
+                sent,
+            }) {
+                if let Effect::Notify(events) = after {
+                    told.extend(events);
+                }
+            }
+        }
+    }
+    told
+}
+
+#[test]
+fn a_trading_coin_listed_on_another_exchange_is_a_venue_event() {
+    let mut app = app_with(Book::default());
+    let first = look(
+        &mut app,
+        Exchange::Okx,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    let _ = told_after_save(&mut app, first);
+    let first = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT")]),
+        T0,
+    );
+    let _ = told_after_save(&mut app, first);
+    // Listed on OKX: a listing.
+    let okx = look(
+        &mut app,
+        Exchange::Okx,
+        Ok(vec![trading("BTC", "USDT"), trading("NIL", "USDT")]),
+        T0 + 300,
+    );
+    let told = told_after_save(&mut app, okx);
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].event, prelist::notify::EventKind::Listed);
+    // Then on Binance: where else it trades.
+    let binance = look(
+        &mut app,
+        Exchange::Binance,
+        Ok(vec![trading("BTC", "USDT"), trading("NIL", "USDT")]),
+        T0 + 360,
+    );
+    assert_eq!(
+        log_texts(&binance),
+        ["Nillion now also trades on Binance: NIL/USDT"]
+    );
+    let told = told_after_save(&mut app, binance);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].event, prelist::notify::EventKind::Venue);
+    assert_eq!(told[0].venue.as_deref(), Some("binance"));
+    assert_eq!(told[0].source, "binance");
+    let json: serde_json::Value = serde_json::from_str(&told[0].to_json()).unwrap();
+    assert_eq!(json["event"], "venue");
+    assert_eq!(json["venue"], "binance");
+    assert_eq!(status(&app, "Nillion"), "trading");
+}
+
 #[test]
 fn a_ticker_already_listed_is_ambiguous_until_confirmed() {
     let mut app = app_with(Book::default());

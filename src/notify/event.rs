@@ -41,6 +41,8 @@ pub enum EventKind {
     KeyUsage,
     /// The first pre-market price seen for a coin.
     Premarket,
+    /// A trading coin seen on another watched source.
+    Venue,
 }
 
 impl EventKind {
@@ -61,6 +63,7 @@ impl EventKind {
             EventKind::SourceDown => "prelist: source down",
             EventKind::KeyUsage => "prelist: API key used elsewhere",
             EventKind::Premarket => "prelist: pre-market price",
+            EventKind::Venue => "prelist: trades on another venue",
         }
     }
 }
@@ -178,6 +181,7 @@ impl Event {
         };
         let at = Timestamp::from_second(seen.at).unwrap_or(Timestamp::UNIX_EPOCH);
         let (kind, when) = match seen.kind {
+            Seen::Listed { .. } if seen.also => (EventKind::Venue, None),
             Seen::Listed { .. } => (EventKind::Listed, None),
             Seen::Scheduled { opens_at } => {
                 (EventKind::Scheduled, Timestamp::from_second(opens_at).ok())
@@ -185,6 +189,9 @@ impl Event {
         };
         let mut event = Event::about(kind, coin, seen.exchange.key(), None, at, seen.message());
         event.scheduled_at = when;
+        if kind == EventKind::Venue {
+            event.venue = Some(seen.exchange.key().to_string());
+        }
         event
     }
 
@@ -251,6 +258,7 @@ impl Event {
             EventKind::Listed => Some(format!("{kind}:{}:{coin}", self.source)),
             // A coin's first pre-market price, whichever venue showed it.
             EventKind::Premarket => Some(format!("{kind}:{coin}")),
+            EventKind::Venue => Some(format!("{kind}:{}:{coin}", self.source)),
             EventKind::Scheduled => {
                 let when = self.scheduled_at.map_or(0, |t| t.as_second());
                 Some(format!("{kind}:{}:{coin}:{when}", self.source))
@@ -466,7 +474,8 @@ mod tests {
                 "alert_below",
                 "source_down",
                 "key_usage",
-                "premarket"
+                "premarket",
+                "venue"
             ]
         );
         for k in EventKind::ALL {

@@ -67,6 +67,7 @@ fn ntfy_tag(kind: EventKind) -> &'static str {
         EventKind::AlertBelow => "chart_with_downwards_trend",
         EventKind::SourceDown | EventKind::KeyUsage => "warning",
         EventKind::Premarket => "hourglass_flowing_sand",
+        EventKind::Venue => "handshake",
     }
 }
 

@@ -849,7 +849,17 @@ impl Watcher {
                     crate::premarket::close_premarket_pairs(&self.book.premarket, &mut pairs);
                 }
                 let resumed = self.looked.insert(exchange);
-                let events = apply_look(
+                // Coins that trade already: a listing of one is news of
+                // where else it trades, not of its listing.
+                let (listings, book) = (&self.listings, &self.book);
+                let trading: HashSet<String> = self
+                    .watchlist
+                    .coins
+                    .iter()
+                    .filter(|c| crate::listing::trades(c, listings, book))
+                    .map(|c| text::clean(&c.name).into_owned())
+                    .collect();
+                let mut events = apply_look(
                     &mut self.book,
                     exchange,
                     &pairs,
@@ -857,6 +867,10 @@ impl Watcher {
                     &self.watchlist.coins,
                     resumed,
                 );
+                for e in &mut events {
+                    e.also = matches!(e.kind, crate::book::EventKind::Listed { .. })
+                        && trading.contains(&e.coin);
+                }
                 self.announce(&events, out);
                 if events.is_empty() {
                     // Only the time of the look changed, or pairs nobody
