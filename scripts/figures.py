@@ -301,15 +301,86 @@ def realistic_list(exchange, count):
     return json.dumps(body, separators=(",", ":")).encode()
 
 
+def px(i):
+    """A price as venues write it: a string of digits that vary."""
+    return f"{0.5 + (i * 7919 % 100_000) / 977.0:.6f}"
+
+
+def venue_answers():
+    """The four pre-market venues' answers at real sizes, by (path, query
+    mark): Hyperliquid's 230 perps and 300 spot mids (NIL among the perps),
+    Bybit's 6 pre-market contracts and OKX's 300 swaps (4 pre-market) with
+    their tickers, Binance Pre-Market's 4 symbols and their prices."""
+    dump = lambda v: json.dumps(v, separators=(",", ":")).encode()
+    perps = ["NIL"] + [f"P{i}" for i in range(229)]
+    mids = {p: px(i) for i, p in enumerate(perps)}
+    mids.update({f"@{i}": px(i + 230) for i in range(300)})
+    bybit = ["PRCL"] + [f"B{i}" for i in range(5)]
+    okx = ["DOLO", "O1", "O2", "O3"] + [f"S{i}" for i in range(296)]
+    binance = ["PEAQ", "N1", "N2", "N3"]
+    return {
+        ("/info", "meta"): dump({"universe": [{"szDecimals": 2, "name": p, "maxLeverage": 5} for p in perps]}),
+        ("/info", "allMids"): dump(mids),
+        ("/v5/market/instruments-info", "PreLaunch"): dump({"retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": [
+            {"symbol": f"{b}USDT", "status": "PreLaunch", "baseCoin": b, "quoteCoin": "USDT", "isPreListing": True,
+             "preListingInfo": {"curAuctionPhase": "ContinuousTrading", "phases": []}} for b in bybit]}}),
+        ("/v5/market/tickers", ""): dump({"retCode": 0, "result": {"list": [{"symbol": "PRCLUSDT", "lastPrice": "0.21", "preOpenPrice": "0.2"}]}}),
+        ("/api/v5/public/instruments", "SWAP"): dump({"code": "0", "msg": "", "data": [
+            {"instId": f"{o}-USDT-SWAP", "instType": "SWAP", "uly": f"{o}-USDT", "instFamily": f"{o}-USDT",
+             "ruleType": "pre_market" if i < 4 else "normal", "state": "live", "settleCcy": "USDT", "ctVal": "10",
+             "ctMult": "1", "ctValCcy": o, "lever": "50", "listTime": "1611916828000", "lotSz": "1", "minSz": "1",
+             "tickSz": "0.0001", "maxLmtSz": "100000000", "maxMktSz": "12000"} for i, o in enumerate(okx)]}),
+        ("/api/v5/market/ticker", ""): dump({"code": "0", "data": [{"instId": "DOLO-USDT-SWAP", "last": "0.1234"}]}),
+        ("/api/v3/exchangeInfo", "PRE_MARKET"): dump({"symbols": [
+            {"symbol": f"{b}USDT", "status": "TRADING", "baseAsset": b, "quoteAsset": "USDT",
+             "permissionSets": [["PRE_MARKET"]]} for b in binance]}),
+        ("/api/v3/ticker/price", ""): dump([{"symbol": f"{b}USDT", "price": px(i)} for i, b in enumerate(binance)]),
+    }
+
+
 class ListStub(http.server.BaseHTTPRequestHandler):
-    """Answers each exchange's list path with its realistic list, gzip when
+    """Answers each exchange's list path with its realistic list, and each
+    pre-market venue's requests with answers of real sizes, gzip when
     asked, as the exchanges do."""
 
     bodies = {}
+    venues = {}
     requests = 0
+    venue_requests = 0
+
+    def venue_body(self, path, mark):
+        for (p, m), body in self.venues.items():
+            if path.endswith(p) and m in mark:
+                return body
+        return None
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        kind = json.loads(self.rfile.read(length) or b"{}").get("type", "")
+        body = self.venue_body(urllib.parse.urlsplit(self.path).path, kind)
+        if body is None or kind not in ("meta", "allMids"):
+            self.send_error(404)
+            return
+        type(self).venue_requests += 1
+        use_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        self.answer(gzip.compress(body) if use_gzip else body, use_gzip)
 
     def do_GET(self):
-        path = urllib.parse.urlsplit(self.path).path
+        split = urllib.parse.urlsplit(self.path)
+        path = split.path
+        query = urllib.parse.unquote(split.query)
+        # A pre-market venue's request: by its path and a mark in its query.
+        venue = None
+        for mark in ("PreLaunch", "SWAP", "PRE_MARKET"):
+            if mark in query:
+                venue = self.venue_body(path, mark)
+        if venue is None and any(path.endswith(p) for p in ("/tickers", "/ticker", "/ticker/price")):
+            venue = self.venue_body(path, "")
+        if venue is not None:
+            type(self).venue_requests += 1
+            use_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+            self.answer(gzip.compress(venue) if use_gzip else venue, use_gzip)
+            return
         name = next((e for e, p in LIST_PATHS.items() if path.endswith(p)), None)
         if name is None:
             self.send_error(404)
@@ -318,6 +389,9 @@ class ListStub(http.server.BaseHTTPRequestHandler):
         use_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         body = packed if use_gzip else plain
         type(self).requests += 1
+        self.answer(body, use_gzip)
+
+    def answer(self, body, use_gzip):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         if use_gzip:
@@ -331,22 +405,28 @@ class ListStub(http.server.BaseHTTPRequestHandler):
 
 
 def with_exchanges(binary, label, args, rounds):
-    """prelist run with `args` and all six exchanges (the default sources),
-    their lists at real sizes from a local stub, looked at every 60 s:
+    """prelist run with `args` and every source it has by default: all six
+    exchanges, their lists at real sizes from a local stub, looked at every
+    60 s, and the four pre-market venues at their default interval (60 s):
     resident memory after each round of looks, and the peak."""
     for name, count in EXCHANGES.items():
         plain = realistic_list(name, count)
         ListStub.bodies[name] = (plain, gzip.compress(plain))
+    ListStub.venues = venue_answers()
     ListStub.requests = 0
+    ListStub.venue_requests = 0
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ListStub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = "\n".join(f'{name} = "{base}"' for name in EXCHANGES)
+    urls = "\n".join(f'{name} = "{base}"' for name in [*EXCHANGES, "hyperliquid"])
     config = f"[sources]\nexchange_interval = 60\n\n[sources.url]\n{urls}\n"
     app = App(
         binary,
         args,
-        env={"PRELIST_EXCHANGES": ",".join(EXCHANGES)},
+        env={
+            "PRELIST_EXCHANGES": ",".join(EXCHANGES),
+            "PRELIST_PREMARKET": "hyperliquid,bybit,okx,binance",
+        },
         config=config,
     )
     after = []
@@ -360,7 +440,8 @@ def with_exchanges(binary, label, args, rounds):
         after.append(app.status()["VmRSS"])
     s = app.status()
     print(
-        f"{label}, six exchanges at real sizes ({sum(EXCHANGES.values())} markets), "
+        f"{label}, six exchanges at real sizes ({sum(EXCHANGES.values())} markets) and four "
+        f"pre-market venues ({ListStub.venue_requests} requests answered), "
         f"{rounds} rounds of looks every 60 s: VmRSS after each round "
         + ", ".join(f"{kb} kB" for kb in after)
         + f"; VmHWM {s['VmHWM']} kB ({mib(s['VmHWM'])})"
