@@ -244,9 +244,10 @@ fn network_checks(
     let probe: Vec<String> = vec![ids.first().cloned().unwrap_or_else(|| PROBE_ID.into())];
     let api = provider(settings);
     let exchanges = exchange_clients(settings);
+    let venues = super::venue_clients(settings);
     let plan_name = plan_words(settings.plan());
     let rt = runtime()?;
-    let (api_check, looks) = rt.block_on(async {
+    let (api_check, looks, venue_looks) = rt.block_on(async {
         let api_check = async {
             let api = match api {
                 Ok(api) => Arc::new(api),
@@ -293,7 +294,30 @@ fn network_checks(
             });
             futures_util::future::join_all(each).await
         };
-        tokio::join!(api_check, looks)
+        let venue_looks = async {
+            let Ok(clients) = &venues else {
+                return Vec::new();
+            };
+            let each = clients.iter().map(|c| async move {
+                let name = format!("{} (pre-market)", c.venue().name());
+                let start = Instant::now();
+                match tokio::time::timeout(DEADLINE, c.look()).await {
+                    Ok(Ok(offers)) => ok(
+                        &name,
+                        format!(
+                            "answered in {} ms: {} instruments, {} priced",
+                            start.elapsed().as_millis(),
+                            thousands(offers.len()),
+                            thousands(offers.iter().filter(|o| o.price_usd.is_some()).count())
+                        ),
+                    ),
+                    Ok(Err(e)) => problem(&name, e.to_string()),
+                    Err(_) => problem(&name, format!("no answer within {} s", DEADLINE.as_secs())),
+                }
+            });
+            futures_util::future::join_all(each).await
+        };
+        tokio::join!(api_check, looks, venue_looks)
     });
     checks.push(api_check);
     match exchanges {
@@ -303,6 +327,14 @@ fn network_checks(
         )),
         Ok(_) => checks.extend(looks),
         Err(e) => checks.push(problem("exchanges", e.to_string())),
+    }
+    match venues {
+        Ok(clients) if clients.is_empty() => checks.push(ok(
+            "pre-market venues",
+            "none enabled (sources.premarket, or PRELIST_PREMARKET)",
+        )),
+        Ok(_) => checks.extend(venue_looks),
+        Err(e) => checks.push(problem("pre-market venues", e.to_string())),
     }
     Ok(checks)
 }
