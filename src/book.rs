@@ -163,6 +163,18 @@ impl Asset {
     }
 }
 
+impl crate::sighting::Sighting for Asset {
+    fn last_seen(&self) -> i64 {
+        self.last_seen
+    }
+    fn counts(&self) -> bool {
+        Asset::counts(self)
+    }
+    fn confirm(&mut self) {
+        self.confirmed = true;
+    }
+}
+
 impl ExchangeBook {
     /// The asset `base` (upper case), if the latest look listed it.
     pub fn listed(&self, base: &str) -> Option<&Asset> {
@@ -176,20 +188,7 @@ impl ExchangeBook {
 /// changing, can grow the book without end: assets gone for [`GONE_FOR`],
 /// then, past [`MAX_ASSETS`], those gone longest.
 pub fn prune(eb: &mut ExchangeBook, now: i64) {
-    eb.assets
-        .retain(|_, a| now.saturating_sub(a.last_seen) <= GONE_FOR);
-    let excess = eb.assets.len().saturating_sub(MAX_ASSETS);
-    if excess > 0 {
-        let mut by_age: Vec<(i64, String)> = eb
-            .assets
-            .iter()
-            .map(|(base, a)| (a.last_seen, base.clone()))
-            .collect();
-        by_age.select_nth_unstable(excess - 1);
-        for (_, base) in by_age.into_iter().take(excess) {
-            eb.assets.remove(&base);
-        }
-    }
+    crate::sighting::prune(&mut eb.assets, now, GONE_FOR, MAX_ASSETS);
 }
 
 /// What the book says of a coin, over every exchange.
@@ -340,18 +339,11 @@ impl Book {
         let Some(key) = ticker_key(coin) else {
             return Vec::new();
         };
-        let mut done = Vec::new();
-        for (&exchange, eb) in &mut self.exchanges {
-            let last = eb.last_look;
-            if let Some(a) = eb.assets.get_mut(&key)
-                && a.last_seen == last
-                && !a.counts()
-            {
-                a.confirmed = true;
-                done.push(exchange);
-            }
-        }
-        done
+        let books = self
+            .exchanges
+            .iter_mut()
+            .map(|(&e, eb)| (e, eb.last_look, &mut eb.assets));
+        crate::sighting::confirm(books, &key)
     }
 }
 

@@ -23,6 +23,7 @@ pub mod names;
 pub mod notify;
 pub mod premarket;
 pub mod runner;
+pub mod sighting;
 pub mod sources;
 pub mod state;
 pub mod store;

@@ -119,6 +119,18 @@ impl Seen {
     }
 }
 
+impl crate::sighting::Sighting for Seen {
+    fn last_seen(&self) -> i64 {
+        self.last_seen
+    }
+    fn counts(&self) -> bool {
+        Seen::counts(self)
+    }
+    fn confirm(&mut self) {
+        self.confirmed = true;
+    }
+}
+
 /// The last pre-market price of a coin, kept once it lists.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Mark {
@@ -208,18 +220,11 @@ impl Premarket {
         let Some(key) = ticker_key(coin) else {
             return Vec::new();
         };
-        let mut done = Vec::new();
-        for (&venue, vb) in &mut self.venues {
-            let last = vb.last_look;
-            if let Some(s) = vb.offers.get_mut(&key)
-                && s.last_seen == last
-                && !s.counts()
-            {
-                s.confirmed = true;
-                done.push(venue);
-            }
-        }
-        done
+        let books = self
+            .venues
+            .iter_mut()
+            .map(|(&v, vb)| (v, vb.last_look, &mut vb.offers));
+        crate::sighting::confirm(books, &key)
     }
 }
 
@@ -367,20 +372,7 @@ pub fn keep_marks(
 /// Drops offers gone for [`GONE_FOR`], then, past [`MAX_OFFERS`], those
 /// gone longest.
 pub fn prune(vb: &mut VenueBook, now: i64) {
-    vb.offers
-        .retain(|_, s| now.saturating_sub(s.last_seen) <= GONE_FOR);
-    let excess = vb.offers.len().saturating_sub(MAX_OFFERS);
-    if excess > 0 {
-        let mut by_age: Vec<(i64, String)> = vb
-            .offers
-            .iter()
-            .map(|(base, s)| (s.last_seen, base.clone()))
-            .collect();
-        by_age.select_nth_unstable(excess - 1);
-        for (_, base) in by_age.into_iter().take(excess) {
-            vb.offers.remove(&base);
-        }
-    }
+    crate::sighting::prune(&mut vb.offers, now, GONE_FOR, MAX_OFFERS);
 }
 
 /// Both instances' pre-market books in one: each venue as the later look

@@ -124,8 +124,13 @@ pub async fn get_capped_with(
     rate_limits: &[StatusCode],
     headers: impl FnOnce(&reqwest::header::HeaderMap),
 ) -> Result<Vec<u8>, MarketError> {
-    let mut resp = answer(client, url, rate_limits).await?;
+    let resp = answer(client, url, rate_limits).await?;
     headers(resp.headers());
+    body_capped(resp, max).await
+}
+
+/// The whole body of `resp`, refused past `max` bytes.
+async fn body_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, MarketError> {
     let mut body = Vec::new();
     read_capped(&mut resp, max, |chunk| {
         body.extend_from_slice(chunk);
@@ -163,14 +168,7 @@ pub async fn post_capped(
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(json);
-    let mut resp = checked(request, rate_limits).await?;
-    let mut body = Vec::new();
-    read_capped(&mut resp, max, |chunk| {
-        body.extend_from_slice(chunk);
-        Ok(())
-    })
-    .await?;
-    Ok(body)
+    body_capped(checked(request, rate_limits).await?, max).await
 }
 
 /// The answer to a GET of `url`, once its status says a body follows.

@@ -203,6 +203,17 @@ pub(crate) fn decode<T: DeserializeOwned>(
     body: &[u8],
     shape: &str,
 ) -> Result<T, MarketError> {
+    decode_or(body, shape, |what| malformed(exchange, what))
+}
+
+/// Reads `body` as `T`, or says what is wrong with it ("is cut off", "is
+/// not JSON", "is not `shape`") through `malformed`, which names the
+/// source.
+pub(crate) fn decode_or<T: DeserializeOwned>(
+    body: &[u8],
+    shape: &str,
+    malformed: impl FnOnce(&str) -> MarketError,
+) -> Result<T, MarketError> {
     serde_json::from_slice(body).map_err(|e| {
         let what = match e.classify() {
             serde_json::error::Category::Eof => "is cut off".to_string(),
@@ -211,7 +222,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             }
             serde_json::error::Category::Data => format!("is not {shape}"),
         };
-        malformed(exchange, &what)
+        malformed(&what)
     })
 }
 

@@ -57,16 +57,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     body: &[u8],
     shape: &str,
 ) -> Result<T, MarketError> {
-    serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "is cut off".to_string(),
-            serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
-                "is not JSON".to_string()
-            }
-            serde_json::error::Category::Data => format!("is not {shape}"),
-        };
-        malformed(venue, &what)
-    })
+    crate::sources::answer::decode_or(body, shape, |what| malformed(venue, what))
 }
 
 /// A price in a venue's field (a string of digits, or a number): only a
