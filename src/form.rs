@@ -153,6 +153,12 @@ fn field_text(c: &RawCoin, f: Field) -> String {
         Field::AlertAbove => c.alert_above.map(|p| p.to_string()).unwrap_or_default(),
         Field::AlertBelow => c.alert_below.map(|p| p.to_string()).unwrap_or_default(),
         Field::TotalSupply => c.total_supply.map(|n| n.to_string()).unwrap_or_default(),
+        Field::Contracts => c
+            .contracts
+            .iter()
+            .map(|k| format!("{}:{}", k.chain, k.address))
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
@@ -209,6 +215,18 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
         Field::Launch => c.launch = opt(s),
         Field::AlertAbove => c.alert_above = price(f, s)?,
         Field::AlertBelow => c.alert_below = price(f, s)?,
+        Field::Contracts => {
+            c.contracts = split(s)
+                .into_iter()
+                .map(|item| {
+                    let (chain, address) = item.split_once(':').unwrap_or(("", &item));
+                    crate::model::RawContract {
+                        chain: chain.trim().to_string(),
+                        address: address.trim().to_string(),
+                    }
+                })
+                .collect()
+        }
         Field::TotalSupply => {
             // "1,000,000,000" is how supplies are written.
             c.total_supply = match s.replace(',', "").trim() {
@@ -448,6 +466,37 @@ mod tests {
         let c = f.to_coin(&coins).unwrap();
         assert_eq!(c, coins[1], "an unchanged form gives the same coin");
         assert_eq!(c.id, coins[1].id, "and keeps its id");
+    }
+
+    #[test]
+    fn contracts_are_typed_as_chain_address_items() {
+        let coins = Watchlist::builtin().coins;
+        let mut f = Form::edit(&coins[1]);
+        assert_eq!(f.value(Field::Contracts), "");
+        let evm = "0x6b175474e89094c44da98b954eedeac495271d0f";
+        let sol = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
+        f.inputs[Field::Contracts as usize] =
+            LineInput::new(&format!(" Ethereum: {evm} ; solana:{sol}"));
+        let c = f.to_coin(&coins).unwrap();
+        assert_eq!(c.contracts.len(), 2);
+        assert_eq!(c.contracts[1].address, sol);
+        let again = Form::edit(&c);
+        assert_eq!(
+            again.value(Field::Contracts),
+            format!("ethereum:{evm}; solana:{sol}")
+        );
+        f.inputs[Field::Contracts as usize] = LineInput::new("0xdeadbeef");
+        let said: Vec<String> = f
+            .to_coin(&coins)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("field `contracts`: \"\" is not a chain"),
+            "{said:?}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
-use crate::model::{Coin, RawCoin};
+use crate::model::{Coin, RawCoin, RawContract};
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
 
@@ -15,7 +15,12 @@ use crate::view::{self, Column, Filter, Sort};
 /// coin fields have their watchlist file's names and loose types, so a bad
 /// value is refused by the watchlist's validation with the coin named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>, P = Vec<PremarketRecord>> {
+pub struct CoinRecord<
+    L = Vec<String>,
+    X = Vec<ExchangeRecord>,
+    P = Vec<PremarketRecord>,
+    K = Vec<RawContract>,
+> {
     pub rank: u32,
     pub name: String,
     #[serde(default)]
@@ -100,6 +105,9 @@ pub struct CoinRecord<L = Vec<String>, X = Vec<ExchangeRecord>, P = Vec<Premarke
     pub alert_below: Option<f64>,
     #[serde(default)]
     pub total_supply: Option<f64>,
+    /// `[{chain, address}]` (one CSV cell, `chain:address` items).
+    #[serde(default)]
+    pub contracts: K,
     /// The pre-market price times the total supply. Derived: an import
     /// ignores it.
     #[serde(default)]
@@ -115,6 +123,7 @@ impl CoinRecord {
             |v: &[String]| v.to_vec(),
             |e: Vec<ExchangeRecord>| e,
             |p: Vec<PremarketRecord>| p,
+            |k: Vec<RawContract>| k,
         )
     }
 
@@ -145,6 +154,7 @@ impl CoinRecord {
             alert_above: self.alert_above,
             alert_below: self.alert_below,
             total_supply: self.total_supply,
+            contracts: self.contracts,
         };
         (coin, listing)
     }
@@ -185,7 +195,7 @@ impl CoinRecord {
     }
 }
 
-impl<L, X, P> CoinRecord<L, X, P> {
+impl<L, X, P, K> CoinRecord<L, X, P, K> {
     /// The record of `coin`, with every text cell passed through `text`,
     /// every list field made by `list` (a JSON array, or one CSV cell), and
     /// the exchanges by `exchanges`.
@@ -196,7 +206,8 @@ impl<L, X, P> CoinRecord<L, X, P> {
         list: impl Fn(&[String]) -> L,
         exchanges: impl Fn(Vec<ExchangeRecord>) -> X,
         premarket: impl Fn(Vec<PremarketRecord>) -> P,
-    ) -> CoinRecord<L, X, P> {
+        contracts: impl Fn(Vec<RawContract>) -> K,
+    ) -> CoinRecord<L, X, P, K> {
         let listing = listing_of(coin, listings);
         let status = status_of(coin, listings, book);
         let pairs = ExchangeRecord::of(coin, book, text);
@@ -249,6 +260,7 @@ impl<L, X, P> CoinRecord<L, X, P> {
             alert_above: coin.alert_above.map(|p| p.get()),
             alert_below: coin.alert_below.map(|p| p.get()),
             total_supply: coin.total_supply,
+            contracts: contracts(coin.contracts.iter().map(RawContract::from).collect()),
             implied_fdv_usd: crate::premarket::implied_fdv(premarket_price_usd, coin.total_supply),
         }
     }

@@ -119,6 +119,113 @@ pub struct Coin {
     /// The tokens there will ever be, for the implied valuation of a
     /// pre-market price (see [`MAX_SUPPLY`]).
     pub total_supply: Option<f64>,
+    /// The token's contracts, one per chain at most.
+    pub contracts: Vec<Contract>,
+}
+
+/// The chains a token's contract can be on, as DEX data names them.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
+pub enum Chain {
+    Ethereum,
+    Base,
+    Arbitrum,
+    Optimism,
+    Polygon,
+    Bsc,
+    Avalanche,
+    Solana,
+}
+
+impl Chain {
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    /// Every chain's name: `ethereum, base, …`.
+    pub fn keys() -> String {
+        <Chain as strum::VariantArray>::VARIANTS
+            .iter()
+            .map(|c| c.key())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A token's contract: its chain and its address there, checked (an EVM
+/// address is 0x and 40 hex digits, compared without case; a Solana one is
+/// 32 to 44 base58 characters, compared exactly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub chain: Chain,
+    pub address: String,
+}
+
+/// A contract as files and the outputs write it: `{"chain", "address"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    pub chain: String,
+    pub address: String,
+}
+
+impl RawContract {
+    /// The contract, or the rule it breaks.
+    pub fn check(&self) -> Result<Contract, Rule> {
+        let chain: Chain =
+            self.chain
+                .trim()
+                .to_lowercase()
+                .parse()
+                .map_err(|_| Rule::UnknownChain {
+                    found: self.chain.clone(),
+                })?;
+        let address = self.address.trim();
+        let ok = match chain {
+            Chain::Solana => {
+                (32..=44).contains(&address.len())
+                    && address
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
+            }
+            _ => {
+                address.len() == 42
+                    && address.starts_with("0x")
+                    && address[2..].chars().all(|c| c.is_ascii_hexdigit())
+            }
+        };
+        if !ok {
+            return Err(Rule::BadAddress {
+                chain: chain.key(),
+                found: self.address.clone(),
+            });
+        }
+        Ok(Contract {
+            chain,
+            address: address.to_string(),
+        })
+    }
+}
+
+impl From<&Contract> for RawContract {
+    fn from(c: &Contract) -> RawContract {
+        RawContract {
+            chain: c.chain.key().to_string(),
+            address: c.address.clone(),
+        }
+    }
 }
 
 /// The largest total supply a coin can have: beyond every real token's
@@ -228,6 +335,7 @@ coin_fields! {
     Score: "Score %", "0–100, or empty";
     Airdrop: "Airdrop", "confirmed, probable, or empty";
     Launch: "Launch", "";
+    Contracts: "Contracts", "chain:address, separated by ; (ethereum:0x…; solana:…)";
     TotalSupply: "Total supply", "tokens, e.g. 1,000,000,000: values a pre-market price (FDV); empty for none";
 }
 
@@ -281,6 +389,20 @@ pub enum Rule {
     /// The value as `text::number` writes it.
     #[error("{value} is not a total supply (above 0, at most {:e})", MAX_SUPPLY)]
     SupplyOutOfRange { value: String },
+    #[error(
+        "\"{}\" is not a chain prelist knows ({})",
+        crate::text::excerpt(found),
+        Chain::keys()
+    )]
+    UnknownChain { found: String },
+    #[error(
+        "\"{}\" is not a {chain} address (EVM: 0x and 40 hex digits; Solana: 32 to 44 \
+         base58 characters)",
+        crate::text::excerpt(found)
+    )]
+    BadAddress { chain: &'static str, found: String },
+    #[error("two contracts on {chain}: a token has one per chain")]
+    TwoContracts { chain: &'static str },
     /// Both as `text::number` writes them.
     #[error("{below} must be lower than alert_above ({above})")]
     AlertsCrossed { below: String, above: String },
@@ -404,6 +526,8 @@ pub struct RawCoin {
     pub alert_below: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_supply: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contracts: Vec<RawContract>,
 }
 
 impl Watchlist {
@@ -656,6 +780,21 @@ impl RawCoin {
                 }
             },
         };
+        let mut contracts: Vec<Contract> = Vec::new();
+        for raw in &self.contracts {
+            match raw.check() {
+                Ok(c) if contracts.iter().any(|o| o.chain == c.chain) => {
+                    bad(
+                        CoinField::Contracts,
+                        Rule::TwoContracts {
+                            chain: c.chain.key(),
+                        },
+                    );
+                }
+                Ok(c) => contracts.push(c),
+                Err(rule) => bad(CoinField::Contracts, rule),
+            }
+        }
         let total_supply = self.total_supply.filter(|&v| {
             let ok = v.is_finite() && v > 0.0 && v <= MAX_SUPPLY;
             if !ok {
@@ -716,6 +855,7 @@ impl RawCoin {
             alert_above,
             alert_below,
             total_supply,
+            contracts,
         })
     }
 }
@@ -747,6 +887,7 @@ impl From<&Coin> for RawCoin {
             alert_above: c.alert_above.map(Usd::get),
             alert_below: c.alert_below.map(Usd::get),
             total_supply: c.total_supply,
+            contracts: c.contracts.iter().map(RawContract::from).collect(),
         }
     }
 }
@@ -1051,6 +1192,10 @@ mod tests {
             alert_above: Some(2.0),
             alert_below: Some(1.0),
             total_supply: Some(1e9),
+            contracts: vec![RawContract {
+                chain: "ethereum".into(),
+                address: "0x6b175474e89094c44da98b954eedeac495271d0f".into(),
+            }],
             ..every
         })
         .unwrap();
@@ -1083,6 +1228,44 @@ mod tests {
             );
         }
         assert!(parse(&one_coin(r#","total_supply":"lots""#)).is_err());
+    }
+
+    #[test]
+    fn contracts_are_checked_by_chain() {
+        let evm = "0x6b175474e89094c44da98b954eedeac495271d0f";
+        let sol = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
+        let w = parse(&one_coin(&format!(
+            r#","contracts":[{{"chain":"ethereum","address":"{evm}"}},{{"chain":"Solana","address":"{sol}"}}]"#
+        )))
+        .unwrap();
+        let c = &w.coins[0].contracts;
+        assert_eq!((c[0].chain, c[0].address.as_str()), (Chain::Ethereum, evm));
+        assert_eq!((c[1].chain, c[1].address.as_str()), (Chain::Solana, sol));
+        let msg = |contracts: &str| {
+            parse(&one_coin(&format!(r#","contracts":{contracts}"#)))
+                .unwrap_err()
+                .to_string()
+        };
+        let e = msg(r#"[{"chain":"tron","address":"T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"}]"#);
+        assert!(
+            e.contains("field `contracts`") && e.contains("\"tron\" is not a chain"),
+            "{e}"
+        );
+        for bad in [
+            "0x123",
+            "6b175474e89094c44da98b954eedeac495271d0f00",
+            "0xZZ75474e89094c44da98b954eedeac495271d0f",
+        ] {
+            let e = msg(&format!(r#"[{{"chain":"base","address":"{bad}"}}]"#));
+            assert!(e.contains("is not a base address"), "{bad}: {e}");
+        }
+        let e = msg(r#"[{"chain":"solana","address":"0OIl0OIl0OIl0OIl0OIl0OIl0OIl0OIl"}]"#);
+        assert!(e.contains("is not a solana address"), "{e}");
+        let e = msg(&format!(
+            r#"[{{"chain":"ethereum","address":"{evm}"}},{{"chain":"ethereum","address":"{evm}"}}]"#
+        ));
+        assert!(e.contains("two contracts on ethereum"), "{e}");
+        assert!(msg(r#"[{"chain":"ethereum"}]"#).contains("address"));
     }
 
     #[test]

@@ -57,6 +57,13 @@ pub fn export_csv(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
                 let lines: Vec<String> = quotes.iter().map(|q| q.line()).collect();
                 cell(&lines.join("; "))
             },
+            |contracts: Vec<crate::model::RawContract>| {
+                let items: Vec<String> = contracts
+                    .iter()
+                    .map(|k| format!("{}:{}", k.chain, k.address))
+                    .collect();
+                cell(&items.join("; "))
+            },
         )
     };
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -354,6 +354,8 @@ fn export_then_import_round_trips() {
     coins[1]["notes"] = json!("a note");
     coins[1]["alert_above"] = json!(1.5);
     coins[1]["total_supply"] = json!(1e9);
+    coins[1]["contracts"] =
+        json!([{"chain": "ethereum", "address": "0x6b175474e89094c44da98b954eedeac495271d0f"}]);
     // Computed: an import ignores it.
     coins[1]["implied_fdv_usd"] = json!(5);
     coins.push(json!({"rank": 15, "name": "Zeta", "airdrop": null, "status": "upcoming"}));
@@ -374,6 +376,10 @@ fn export_then_import_round_trips() {
     assert_eq!(back[1]["alert_below"], Value::Null);
     assert_eq!(back[1]["total_supply"], json!(1e9));
     assert_eq!(
+        back[1]["contracts"],
+        json!([{"chain": "ethereum", "address": "0x6b175474e89094c44da98b954eedeac495271d0f"}])
+    );
+    assert_eq!(
         back[1]["implied_fdv_usd"],
         Value::Null,
         "no pre-market price"
@@ -386,14 +392,14 @@ fn export_then_import_round_trips() {
         text.lines()
             .next()
             .unwrap()
-            .ends_with(",alert_above,alert_below,total_supply,implied_fdv_usd"),
+            .ends_with(",alert_above,alert_below,total_supply,contracts,implied_fdv_usd"),
         "{text}"
     );
     assert!(
         text.lines()
             .nth(2)
             .unwrap()
-            .ends_with(",1.5,,1000000000.0,"),
+            .ends_with(",1.5,,1000000000.0,ethereum:0x6b175474e89094c44da98b954eedeac495271d0f,"),
         "{text}"
     );
     assert_eq!(text.lines().count(), 16);

@@ -213,6 +213,14 @@ fn detail_lines(
         width,
         theme,
     );
+    if !coin.contracts.is_empty() {
+        let list: Vec<String> = coin
+            .contracts
+            .iter()
+            .map(|k| format!("{} {}", k.chain.key(), k.address))
+            .collect();
+        field(&mut out, "Contracts", &list.join(", "), width, theme);
+    }
     if let Some(alerts) = crate::alert::describe(coin, alerts) {
         field(&mut out, "Alerts", &alerts, width, theme);
     }
