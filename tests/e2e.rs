@@ -1032,3 +1032,66 @@ fn the_polling_screen_says_a_key_is_due_for_rotation() {
     assert!(!String::from_utf8_lossy(&tui.output().raw).contains(key));
     tui.send("q");
 }
+
+#[test]
+fn the_screen_looks_at_a_pre_market_venue_and_shows_its_price() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = common::PriceApi::start(serde_json::json!({}));
+    server.also(
+        Mock::given(method("GET"))
+            .and(path("/v5/market/instruments-info"))
+            .and(query_param("status", "PreLaunch"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "retCode": 0, "result": {"list": [
+                    {"symbol": "NILUSDT", "baseCoin": "NIL", "quoteCoin": "USDT",
+                     "isPreListing": true, "preListingInfo": {"curAuctionPhase": "ContinuousTrading"}}
+                ]}
+            }))),
+    );
+    server.also(
+        Mock::given(method("GET"))
+            .and(path("/v5/market/tickers"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "retCode": 0, "result": {"list": [
+                    {"symbol": "NILUSDT", "lastPrice": "0.5812", "preOpenPrice": ""}
+                ]}
+            }))),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let base = server.url().trim_end_matches("/api/v3").to_string();
+    std::fs::write(&config, format!("[sources.url]\nbybit = \"{base}\"\n")).unwrap();
+    let data_dir = dir.path().join("data");
+    let api = server.url();
+    let mut tui = Tui::spawn_with(
+        &[
+            "--poll",
+            "--api-url",
+            &api,
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+        ],
+        &[
+            ("PRELIST_CONFIG", config.to_str().unwrap()),
+            ("PRELIST_PREMARKET", "bybit"),
+        ],
+    );
+    tui.wait_for("Nillion trades before its listing: $0.5812 on Bybit (NILUSDT)");
+    tui.wait_until("Nillion's row premarket at ~$0.5812", |s| {
+        row_of(s, "Nillion").is_some_and(|r| r.contains("premarket") && r.contains("~$0.5812"))
+    });
+    // f: upcoming, scheduled, then premarket only.
+    tui.send("fff");
+    tui.wait_for("premarket only");
+    tui.wait_until("Nillion alone", |s| {
+        let rows = table_rows(s);
+        rows.iter().filter(|r| r.contains("Nillion")).count() == 1
+            && !rows
+                .iter()
+                .any(|r| r.contains("upcoming") || r.contains("Gravity"))
+    });
+    tui.send("q");
+    tui.wait_exit();
+    tui.assert_restored();
+}
