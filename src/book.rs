@@ -303,6 +303,9 @@ impl Book {
 
     /// The coin's pre-market price now (see [`Premarket::price`]).
     pub fn premarket_price(&self, coin: &Coin) -> Option<f64> {
+        if self.premarket.venues.is_empty() {
+            return None;
+        }
         let spot = ticker_key(coin).is_some_and(|k| self.lists_trading(&k));
         self.premarket.price(coin, spot)
     }

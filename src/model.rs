@@ -136,6 +136,7 @@ pub struct Coin {
     strum::EnumString,
     strum::IntoStaticStr,
     strum::VariantArray,
+    strum::EnumCount,
 )]
 #[strum(serialize_all = "lowercase")]
 pub enum Chain {
@@ -150,17 +151,16 @@ pub enum Chain {
 }
 
 impl Chain {
+    /// Every chain, in the order messages list them.
+    pub const ALL: [Chain; <Chain as strum::EnumCount>::COUNT] = crate::names::all();
+
     pub fn key(self) -> &'static str {
         self.into()
     }
 
     /// Every chain's name: `ethereum, base, …`.
     pub fn keys() -> String {
-        <Chain as strum::VariantArray>::VARIANTS
-            .iter()
-            .map(|c| c.key())
-            .collect::<Vec<_>>()
-            .join(", ")
+        Chain::ALL.map(Chain::key).join(", ")
     }
 }
 

@@ -171,39 +171,47 @@ impl VenueBook {
 }
 
 impl Premarket {
-    /// Every venue's quote of `coin`, in the venues' order. With `spot`
-    /// (the ticker trades on a watched spot exchange), a Hyperliquid perp
-    /// of it is that exchange's coin, not a pre-market price, and is left
-    /// out.
+    /// The instruments the latest looks listed under `key` (a ticker, upper
+    /// case), by venue in the venues' order. With `spot` (the ticker trades
+    /// on a watched spot exchange), a Hyperliquid perp of it is that
+    /// exchange's coin, not a pre-market price, and is left out.
+    fn listed<'a>(&'a self, key: &'a str, spot: bool) -> impl Iterator<Item = (Venue, &'a Seen)> {
+        self.venues
+            .iter()
+            .filter(move |(venue, _)| venue.marks_premarket() || !spot)
+            .filter_map(move |(&venue, vb)| Some((venue, vb.listed(key)?)))
+    }
+
+    /// Every venue's quote of `coin` (see [`Premarket::listed`] for `spot`).
     pub fn quotes(&self, coin: &Coin, spot: bool) -> Vec<VenueQuote> {
         let Some(key) = ticker_key(coin) else {
             return Vec::new();
         };
-        self.venues
-            .iter()
-            .filter(|(venue, _)| venue.marks_premarket() || !spot)
-            .filter_map(|(&venue, vb)| {
-                let s = vb.listed(&key)?;
-                Some(VenueQuote {
-                    venue,
-                    instrument: s.instrument.clone(),
-                    price_usd: s.price_usd,
-                    phase: s.phase.clone(),
-                    last_seen: s.last_seen,
-                    ambiguous: !s.counts(),
-                })
+        self.listed(&key, spot)
+            .map(|(venue, s)| VenueQuote {
+                venue,
+                instrument: s.instrument.clone(),
+                price_usd: s.price_usd,
+                phase: s.phase.clone(),
+                last_seen: s.last_seen,
+                ambiguous: !s.counts(),
             })
             .collect()
     }
 
     /// The coin's pre-market price now: the median of the prices of the
-    /// venues that count for it; none when none prices it.
+    /// venues that count for it; none when none prices it. Asked for every
+    /// row drawn and every coin sorted or filtered by status, so it copies
+    /// nothing.
     pub fn price(&self, coin: &Coin, spot: bool) -> Option<f64> {
+        if self.venues.is_empty() {
+            return None;
+        }
+        let key = ticker_key(coin)?;
         let mut prices: Vec<f64> = self
-            .quotes(coin, spot)
-            .into_iter()
-            .filter(|q| !q.ambiguous)
-            .filter_map(|q| q.price_usd)
+            .listed(&key, spot)
+            .filter(|(_, s)| s.counts())
+            .filter_map(|(_, s)| s.price_usd)
             .collect();
         median(&mut prices)
     }

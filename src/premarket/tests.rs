@@ -261,3 +261,30 @@ fn a_binance_pre_market_symbol_never_makes_a_coin_trading() {
         crate::listing::Status::Premarket
     );
 }
+
+#[test]
+fn a_premarket_price_is_marked_in_the_price_column_sorts_and_filters() {
+    use crate::view::{Column, Filter, Sort, StatusFilter, cell, visible};
+    let mut coins = crate::model::Watchlist::builtin().coins;
+    coins[0].ticker = Some("MOVE".into());
+    coins[1].ticker = Some("NIL".into());
+    let mut book = Book::default();
+    let both = [offer("MOVE", Some(0.9)), offer("NIL", Some(0.2))];
+    apply_venue_look(&mut book.premarket, Venue::Bybit, &both, 100, &coins, never);
+    let listings = Default::default();
+    assert_eq!(
+        cell(&coins[0], &listings, &book, Column::Price, 100),
+        "~$0.90"
+    );
+    let filter = Filter {
+        status: StatusFilter::Premarket,
+        ..Filter::default()
+    };
+    let sort = Sort {
+        column: Column::Price,
+        descending: false,
+    };
+    let rows = visible(&coins, &listings, &book, sort, &filter);
+    // Movement Labs (index 7) is MOVE too: the price is the ticker's.
+    assert_eq!(rows, [1, 0, 7], "the premarket coins only, cheaper first");
+}

@@ -919,7 +919,6 @@ impl Watcher {
                 let spot = ids(&|c| ticker_key(c).is_some_and(|k| book.lists_trading(&k)));
                 let coins = &self.watchlist.coins;
                 let pm = &mut self.book.premarket;
-                let before = pm.clone();
                 let priced = crate::premarket::apply_venue_look(
                     pm,
                     venue,
@@ -935,7 +934,6 @@ impl Watcher {
                     |c| trading.contains(&c.id),
                     |c| spot.contains(&c.id),
                 );
-                let changed = *pm != before;
                 let events: Vec<notify::Event> =
                     priced.iter().map(notify::Event::premarket).collect();
                 for e in &events {
@@ -951,10 +949,12 @@ impl Watcher {
                     let told = events.into_iter().take(NOTIFY_PER_BATCH).collect();
                     self.notify(told, total, out);
                     self.save_state();
-                } else if changed {
+                } else {
+                    // The look's time at least changed: written with the
+                    // next prices, as an exchange's look is.
                     self.note_unsaved_change();
                 }
-                out.rows_changed |= changed;
+                out.rows_changed = true;
             }
             Err(error) => {
                 let msg = format!(
