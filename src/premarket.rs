@@ -182,7 +182,9 @@ impl Premarket {
             .filter_map(move |(&venue, vb)| Some((venue, vb.listed(key)?)))
     }
 
-    /// Every venue's quote of `coin` (see [`Premarket::listed`] for `spot`).
+    /// Every venue's quote of `coin`, in the venues' order. With `spot`
+    /// (the ticker trades on a watched spot exchange), a Hyperliquid perp
+    /// of it is that exchange's coin and is left out.
     pub fn quotes(&self, coin: &Coin, spot: bool) -> Vec<VenueQuote> {
         let Some(key) = ticker_key(coin) else {
             return Vec::new();
