@@ -39,6 +39,9 @@ pub struct Book {
     /// state travels in messages, and most of the time this is empty.
     #[serde(skip)]
     pub premarket: Box<Premarket>,
+    /// The DEX pools of the coins' contracts: rows of their own too.
+    #[serde(skip)]
+    pub dex: Box<crate::dex::DexBook>,
 }
 
 /// One exchange's list, as prelist has seen it.
@@ -257,8 +260,11 @@ impl Book {
     }
 
     /// Whether `coin` trades on, or is announced by, an exchange whose
-    /// listing counts for it.
+    /// listing counts for it, or trades on a DEX.
     pub fn status(&self, coin: &Coin) -> BookStatus {
+        if self.dex.listing(coin).is_some() {
+            return BookStatus::Trading;
+        }
         let Some(key) = ticker_key(coin) else {
             return BookStatus::None;
         };
@@ -283,14 +289,19 @@ impl Book {
 
     /// When `coin` was first seen listed on an exchange whose listing
     /// counts, and the look before (the listing happened between the two,
-    /// when prelist did not see it happen).
+    /// when prelist did not see it happen); or first seen in a DEX pool
+    /// at the threshold, if that was earlier.
     pub fn listed_at(&self, coin: &Coin) -> Option<(i64, Option<i64>)> {
-        let key = ticker_key(coin)?;
+        let dex = self.dex.listing(coin).map(|l| (l.at, None));
+        let Some(key) = ticker_key(coin) else {
+            return dex;
+        };
         self.exchanges
             .values()
             .filter_map(|eb| eb.assets.get(&key))
             .filter(|a| a.counts())
             .filter_map(|a| Some((a.listed_at?, a.listed_after)))
+            .chain(dex)
             .min()
     }
 

@@ -9,6 +9,7 @@ pub mod book;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dex;
 pub mod error;
 pub mod exchange;
 pub mod form;

@@ -173,6 +173,24 @@ pub struct Contract {
     pub address: String,
 }
 
+impl Contract {
+    /// How the contract is compared and kept: `ethereum:0xabc…`, an EVM
+    /// address in lower case (EVM addresses are the same in any case), a
+    /// Solana one as it is.
+    pub fn key(&self) -> String {
+        token_key(self.chain, &self.address)
+    }
+}
+
+/// The key of the token at `address` on `chain` (see [`Contract::key`]).
+pub fn token_key(chain: Chain, address: &str) -> String {
+    let address = address.trim();
+    match chain {
+        Chain::Solana => format!("{}:{address}", chain.key()),
+        _ => format!("{}:{}", chain.key(), address.to_ascii_lowercase()),
+    }
+}
+
 /// A contract as files and the outputs write it: `{"chain", "address"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
