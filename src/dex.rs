@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 
 use crate::model::{Chain, Coin, token_key};
 use crate::text;
@@ -20,6 +21,23 @@ use crate::text;
 pub const SOURCE: &str = "dexscreener";
 /// Its name in messages.
 pub const NAME: &str = "DexScreener";
+
+/// The DEX sources prelist can watch (`[sources] dex`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(EnumString, IntoStaticStr, VariantArray, EnumCount)]
+#[strum(serialize_all = "lowercase")]
+pub enum DexSource {
+    Dexscreener,
+}
+
+impl DexSource {
+    pub const ALL: [DexSource; DexSource::COUNT] = crate::names::all();
+
+    /// The name in config files.
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+}
 
 /// A token not asked for this long (seconds), because no watched coin has
 /// its contract any more, is dropped.

@@ -55,8 +55,11 @@ pub struct Runner<P> {
     fallback: Option<Arc<DefiLlama>>,
     /// The hourly look at the key's usage, once started.
     key_watch: Option<JoinHandle<()>>,
-    /// The exchanges' loops, once started.
+    /// The exchanges' loops (and the venues', the DEX source's), once
+    /// started.
     exchanges: Vec<JoinHandle<()>>,
+    /// The DEX source's client, told of the tokens to ask about.
+    dex: Option<Arc<crate::sources::dex::DexClient>>,
     saves: mpsc::UnboundedSender<Save>,
     saver: JoinHandle<()>,
     /// The terminal, where notifications (or the bell) are written.
@@ -123,6 +126,7 @@ impl<P: MarketProvider> Runner<P> {
             fallback: None,
             key_watch: None,
             exchanges: Vec::new(),
+            dex: None,
             saves,
             saver,
             out,
@@ -300,6 +304,27 @@ impl<P: MarketProvider> Runner<P> {
         }
     }
 
+    /// Starts the DEX source's loop, looking every `interval` at the tokens
+    /// `tokens` (see [`crate::watcher::Watcher::watch_dex`]) and those
+    /// [`Effect::DexTokens`] names later; its looks come in as
+    /// [`Input::Dex`].
+    pub fn start_dex(
+        &mut self,
+        client: Arc<crate::sources::dex::DexClient>,
+        tokens: Vec<(crate::model::Chain, String)>,
+        interval: Duration,
+    ) {
+        client.set_tokens(tokens);
+        self.dex = Some(Arc::clone(&client));
+        let inbox = self.inbox.clone();
+        self.exchanges
+            .push(tokio::spawn(crate::sources::dex::run(
+                client,
+                interval,
+                move |look| inbox.send(Input::Dex(look)).is_ok(),
+            )));
+    }
+
     /// Stops the poller (it ends at its next look at the command channel,
     /// with no request sent after this) and the exchanges' loops.
     pub fn stop_poller(&mut self) {
@@ -338,6 +363,11 @@ impl<P: MarketProvider> Runner<P> {
                         let tx = commands.clone();
                         tokio::spawn(async move { tx.send(cmd).await });
                     }
+                }
+            }
+            Effect::DexTokens(tokens) => {
+                if let Some(dex) = &self.dex {
+                    dex.set_tokens(tokens);
                 }
             }
             Effect::SaveState(state) => self.save(Save::State(state)),

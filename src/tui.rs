@@ -67,6 +67,14 @@ pub fn restore() {
 
 /// What the screen works with besides the app: the market API (for polls
 /// and lookups), whether to poll, and the files it writes.
+/// The DEX source as a screen watches it: its client, the time between two
+/// looks, and the liquidity a pool needs to be a listing.
+pub struct DexSession {
+    pub client: Arc<crate::sources::dex::DexClient>,
+    pub interval: Duration,
+    pub min_liquidity_usd: f64,
+}
+
 pub struct Session<P, S> {
     /// The API client, or why there is none (a bad URL, a key over http).
     pub provider: Result<Arc<P>, String>,
@@ -80,6 +88,8 @@ pub struct Session<P, S> {
     /// time between two looks at each.
     pub venues: Vec<Arc<crate::sources::premarket::client::VenueClient>>,
     pub venue_interval: Duration,
+    /// The DEX source, looked at when polling.
+    pub dex: Option<DexSession>,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
     /// Where the state is kept, and the outbox of notifications.
@@ -139,6 +149,10 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         app.watch_exchanges(&watched);
         runner.start_exchanges(session.exchanges, session.exchange_interval);
         runner.start_venues(session.venues, session.venue_interval);
+        if let Some(dex) = session.dex {
+            let tokens = app.watch_dex(dex.min_liquidity_usd);
+            runner.start_dex(dex.client, tokens, dex.interval);
+        }
     }
     if let Some(text) = session.notice {
         runner.step(&mut app, Input::Notice(text));

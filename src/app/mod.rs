@@ -223,6 +223,12 @@ impl App {
         self.watcher.watch_exchanges(exchanges);
     }
 
+    /// Notes that the DEX source is watched (see
+    /// [`Watcher::watch_dex`](crate::watcher::Watcher::watch_dex)).
+    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<(crate::model::Chain, String)> {
+        self.watcher.watch_dex(min_liquidity_usd)
+    }
+
     /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
     pub fn enable_polling(&mut self) {
         self.watcher.enable_polling();

@@ -17,6 +17,7 @@ use crate::notify::{Notifier, TerminalMode, terminal_env};
 use crate::runner::Runner;
 use crate::sources::premarket::client::VenueClient;
 use crate::sources::premarket::{Offer, Venue, VenueLook};
+use crate::sources::dex::DexLook;
 use crate::sources::watch::Look;
 use crate::sources::{Exchange, ExchangeSource, Pair};
 use crate::view::{Filter, Sort};
@@ -26,6 +27,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
     let provider = Arc::new(provider(&cx.settings)?);
     let sources = super::exchange_clients(&cx.settings)?;
     let venues = super::venue_clients(&cx.settings)?;
+    let dex = super::dex_client(&cx.settings)?;
     let _guard = init_logging(&cx.data_dir);
     let db = Arc::clone(&cx.db);
     let mut notify = cx.settings.notify.config();
@@ -33,6 +35,10 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
     notify.terminal = TerminalMode::Off;
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
+    if let Some(client) = &dex {
+        let min = cx.settings.dex_min_liquidity_usd.value as f64;
+        client.set_tokens(watcher.watch_dex(min));
+    }
     let deadline = Duration::from_secs(args.deadline);
     let (fetched, mut failures) = runtime()?.block_on(async {
         // CoinGecko and every exchange are asked at once, under one deadline.
@@ -43,10 +49,17 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 fetch(provider.as_ref(), &ids, Some(deadline)).await
             }
         };
-        let (mut fetched, looks, venue_looks) = tokio::join!(
+        let dex_look = async {
+            match &dex {
+                Some(client) => Some(within(deadline, client.look_all()).await),
+                None => None,
+            }
+        };
+        let (mut fetched, looks, venue_looks, dex_look) = tokio::join!(
             prices,
             look_all(&sources, deadline),
-            look_venues(&venues, deadline)
+            look_venues(&venues, deadline),
+            dex_look
         );
         // What was learnt goes through the watcher, as a screen's or
         // watch's polls do: listings, the book, alerts and claims by the
@@ -117,6 +130,22 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 }
                 Err(why) => failures.push(format!("check failed on {}: {why}", exchange.name())),
             }
+        }
+        // After the exchanges and CoinGecko: a coin that trades there is
+        // told where it trades now too, not listed again.
+        match dex_look {
+            Some(Ok(answer)) => {
+                let look = DexLook {
+                    result: Ok(answer),
+                    next_in: Duration::ZERO,
+                };
+                runner.step(&mut watcher, Input::Dex(look));
+            }
+            Some(Err(why)) => failures.push(format!(
+                "check failed on {}: {why}",
+                crate::dex::NAME
+            )),
+            None => {}
         }
         if let Some(kept) = runner.finish(&mut watcher, &mut msgs).await.kept_note() {
             super::say(&format!("prelist: {kept}"));

@@ -204,8 +204,12 @@ fn data_dir_checks(dir: &Path) -> Vec<Check> {
     checks
 }
 
-/// CoinGecko (one request) and each enabled exchange (one look), all at
-/// once under one deadline.
+/// The token `doctor` asks the DEX source about when no coin has a
+/// contract: wrapped ether, which every DEX of Ethereum trades.
+const DEX_PROBE: &str = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
+
+/// CoinGecko (one request), each enabled exchange and venue (one look) and
+/// the DEX source (one look), all at once under one deadline.
 fn network_checks(
     settings: &Settings,
     data_dir: &Path,
@@ -245,9 +249,15 @@ fn network_checks(
     let api = provider(settings);
     let exchanges = exchange_clients(settings);
     let venues = super::venue_clients(settings);
+    let dex = super::dex_client(settings);
+    // The watchlist's tokens, or one every DEX trades when it has none.
+    let mut tokens = watchlist.map_or_else(Vec::new, |w| crate::dex::watched_tokens(&w.coins));
+    if tokens.is_empty() {
+        tokens.push((crate::model::Chain::Ethereum, DEX_PROBE.to_string()));
+    }
     let plan_name = plan_words(settings.plan());
     let rt = runtime()?;
-    let (api_check, looks, venue_looks) = rt.block_on(async {
+    let (api_check, looks, venue_looks, dex_look) = rt.block_on(async {
         let api_check = async {
             let api = match api {
                 Ok(api) => Arc::new(api),
@@ -317,7 +327,28 @@ fn network_checks(
             });
             futures_util::future::join_all(each).await
         };
-        tokio::join!(api_check, looks, venue_looks)
+        let dex_look = async {
+            let Ok(Some(client)) = &dex else {
+                return None;
+            };
+            client.set_tokens(tokens);
+            let name = crate::dex::NAME;
+            let start = Instant::now();
+            Some(match tokio::time::timeout(DEADLINE, client.look()).await {
+                Ok(Ok(answer)) => ok(
+                    name,
+                    format!(
+                        "answered in {} ms: {} pools of {} tokens",
+                        start.elapsed().as_millis(),
+                        thousands(answer.pools.len()),
+                        thousands(answer.asked.len())
+                    ),
+                ),
+                Ok(Err(e)) => problem(name, e.to_string()),
+                Err(_) => problem(name, format!("no answer within {} s", DEADLINE.as_secs())),
+            })
+        };
+        tokio::join!(api_check, looks, venue_looks, dex_look)
     });
     checks.push(api_check);
     match exchanges {
@@ -335,6 +366,14 @@ fn network_checks(
         )),
         Ok(_) => checks.extend(venue_looks),
         Err(e) => checks.push(problem("pre-market venues", e.to_string())),
+    }
+    match dex {
+        Ok(None) => checks.push(ok(
+            "DEX pools",
+            "none enabled (sources.dex, or PRELIST_DEX)",
+        )),
+        Ok(Some(_)) => checks.extend(dex_look),
+        Err(e) => checks.push(problem("DEX pools", e.to_string())),
     }
     Ok(checks)
 }

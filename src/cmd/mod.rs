@@ -231,6 +231,17 @@ fn venue_clients(
         .collect()
 }
 
+/// The DEX source's client, when one is watched, at the base URL the config
+/// gives it.
+fn dex_client(settings: &Settings) -> Result<Option<Arc<sources::dex::DexClient>>, Error> {
+    if settings.dex.value.is_empty() {
+        return Ok(None);
+    }
+    sources::dex::DexClient::new(settings.dex_url())
+        .map(|c| Some(Arc::new(c)))
+        .map_err(Error::usage)
+}
+
 /// How long between two looks at an exchange's list.
 fn exchange_interval(settings: &Settings) -> std::time::Duration {
     settings.exchange_interval.value

@@ -38,13 +38,14 @@ pub fn run(cx: Context) -> Result<(), Error> {
     } else {
         None
     };
-    let (exchanges, venues) = if polling {
+    let (exchanges, venues, dex) = if polling {
         (
             super::exchange_clients(settings)?,
             super::venue_clients(settings)?,
+            super::dex_client(settings)?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), None)
     };
     let keymap = settings.keymap.clone();
     let rotate = polling
@@ -64,6 +65,11 @@ pub fn run(cx: Context) -> Result<(), Error> {
         exchange_interval: super::exchange_interval(settings),
         venues,
         venue_interval: settings.premarket_interval.value,
+        dex: dex.map(|client| tui::DexSession {
+            client,
+            interval: settings.dex_interval.value,
+            min_liquidity_usd: settings.dex_min_liquidity_usd.value as f64,
+        }),
         poll: polling.then_some(plan.interval.value),
         db: cx.db,
         watchlist: cx.store,

@@ -34,15 +34,17 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let fallback = super::fallback(settings)?;
     let exchanges = exchange_clients(settings)?;
     let venues = super::venue_clients(settings)?;
+    let dex = super::dex_client(settings)?;
     let _guard = init_logging(&cx.data_dir);
     // Held while it runs: `prelist doctor` asks for it.
     let _running = crate::store::hold_running(&cx.data_dir);
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
-    if ids.is_empty() && exchanges.is_empty() && venues.is_empty() {
+    let contracts = crate::dex::watched_tokens(&watcher.watchlist().coins).len();
+    if ids.is_empty() && exchanges.is_empty() && venues.is_empty() && (dex.is_none() || contracts == 0) {
         return Err(Error::usage(
-            "nothing to watch: no coin has a market id and no exchange or pre-market venue is \
-             watched",
+            "nothing to watch: no coin has a market id or a contract, and no exchange or \
+             pre-market venue is watched",
         ));
     }
     let plan = settings.poll_plan(requests_per_poll(ids.len()));
@@ -111,6 +113,18 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
                 text::duration(every)
             ));
             runner.start_venues(venues, every);
+        }
+        if let Some(client) = dex {
+            let every = settings.dex_interval.value;
+            let min = settings.dex_min_liquidity_usd.value;
+            watching.push(format!(
+                "first DEX pools of {contracts} tokens on {} every {} (at least {} liquidity)",
+                crate::dex::NAME,
+                text::duration(every),
+                text::money_compact(min as f64)
+            ));
+            let tokens = watcher.watch_dex(min as f64);
+            runner.start_dex(client, tokens, every);
         }
         runner.watch_files(STATE_LOOK_EVERY, Some(watchlist_path));
         say(&format!("prelist: watching {}", watching.join(" and ")));

@@ -161,6 +161,26 @@ impl Settings {
             )),
             from(s.hyperliquid_url.source, "", ""),
         );
+        line(
+            "sources.dex",
+            quoted_list(s.dex.value.iter().map(|d| d.key())),
+            from(s.dex.source, "", super::env::DEX_VAR),
+        );
+        line(
+            "sources.dex_min_liquidity_usd",
+            s.dex_min_liquidity_usd.value.to_string(),
+            from(s.dex_min_liquidity_usd.source, "", ""),
+        );
+        line(
+            "sources.dex_interval",
+            s.dex_interval.value.as_secs().to_string(),
+            from(s.dex_interval.source, "", ""),
+        );
+        line(
+            "sources.url.dexscreener",
+            quoted(&coingecko::redact_url(s.dex_url())),
+            from(s.dexscreener_url.source, "", ""),
+        );
         for exchange in Exchange::ALL {
             // As with the API's URL: a mirror's may carry a password.
             line(

@@ -19,6 +19,9 @@ pub const EXCHANGES_VAR: &str = "PRELIST_EXCHANGES";
 /// The pre-market venues to watch, overriding `sources.premarket`:
 /// their names, comma-separated; set and empty, none.
 pub const PREMARKET_VAR: &str = "PRELIST_PREMARKET";
+/// The DEX sources to watch, overriding `sources.dex`: their names,
+/// comma-separated; set and empty, none.
+pub const DEX_VAR: &str = "PRELIST_DEX";
 /// The fallback price source, overriding `poll.fallback`: `defillama` or
 /// `off`.
 pub const FALLBACK_VAR: &str = "PRELIST_FALLBACK";
@@ -38,7 +41,7 @@ pub struct Env {
 impl Env {
     /// Every variable of the settings: those `config_path` and `resolve`
     /// look at, the data dir's and `NO_COLOR`.
-    pub const VARS: [&str; 10] = [
+    pub const VARS: [&str; 11] = [
         CONFIG_VAR,
         "XDG_CONFIG_HOME",
         DEMO_KEY_VAR,
@@ -47,6 +50,7 @@ impl Env {
         EXCHANGES_VAR,
         FALLBACK_VAR,
         PREMARKET_VAR,
+        DEX_VAR,
         DATA_DIR_VAR,
         NO_COLOR_VAR,
     ];

@@ -148,6 +148,13 @@ mod tests {
                 "# hyperliquid = \"{}\"",
                 crate::premarket::Venue::Hyperliquid.default_url()
             ),
+            "# dex = [\"dexscreener\"]".to_string(),
+            format!(
+                "# dex_min_liquidity_usd = {}",
+                d.dex_min_liquidity_usd.value
+            ),
+            format!("# dex_interval = {}", d.dex_interval.value.as_secs()),
+            format!("# dexscreener = \"{}\"", crate::sources::dex::DEFAULT_URL),
         ];
         for exchange in crate::sources::Exchange::ALL {
             expected.push(format!(

@@ -70,6 +70,12 @@ pub struct FileConfig {
     pub premarket_interval: Option<Duration>,
     /// `[sources.url] hyperliquid`.
     pub hyperliquid_url: Option<String>,
+    /// The DEX sources to watch (`Some(vec![])`: none).
+    pub dex: Option<Vec<crate::dex::DexSource>>,
+    pub dex_min_liquidity_usd: Option<u64>,
+    pub dex_interval: Option<Duration>,
+    /// `[sources.url] dexscreener`.
+    pub dexscreener_url: Option<String>,
     /// `[sources.url]`: base URLs replacing exchanges' own, in the file's
     /// order.
     pub exchange_urls: Vec<(Exchange, String)>,
@@ -202,6 +208,10 @@ impl FileConfig {
             premarket: sources.premarket,
             premarket_interval: sources.premarket_interval,
             hyperliquid_url: sources.hyperliquid_url,
+            dex: sources.dex,
+            dex_min_liquidity_usd: sources.dex_min_liquidity_usd,
+            dex_interval: sources.dex_interval,
+            dexscreener_url: sources.dexscreener_url,
             exchange_urls: sources.urls,
             fallback: poll.fallback,
             fallback_url: sources.fallback_url,

@@ -8,14 +8,14 @@ use ratatui::style::Color;
 
 use super::colors::ColorSlot;
 use super::display::Theme;
-use super::env::{EXCHANGES_VAR, Env, FALLBACK_VAR, PREMARKET_VAR, config_path};
+use super::env::{DEX_VAR, EXCHANGES_VAR, Env, FALLBACK_VAR, PREMARKET_VAR, config_path};
 use super::error::{ConfigError, Origin};
 use super::file::read_file;
 use super::notify::NotifySettings;
 use super::parse::FileConfig;
 use super::poll::{KeyKind, SecretKey, check_interval, check_url};
 use super::secret_command;
-use super::sources::{exchanges_from_env, venues_from_env};
+use super::sources::{dex_from_env, exchanges_from_env, venues_from_env};
 use super::values::{Setting, Source};
 use crate::keymap::Mode;
 use crate::keymap::{Key, Keymap, Rebind};
@@ -94,6 +94,14 @@ pub struct Settings {
     pub premarket_interval: Setting<Duration>,
     /// `[sources.url] hyperliquid`.
     pub hyperliquid_url: Setting<Option<String>>,
+    /// The DEX sources looked at; empty: none.
+    pub dex: Setting<Vec<crate::dex::DexSource>>,
+    /// The liquidity in USD a DEX pool needs to be a listing.
+    pub dex_min_liquidity_usd: Setting<u64>,
+    /// The time between two looks at the DEX source.
+    pub dex_interval: Setting<Duration>,
+    /// `[sources.url] dexscreener`.
+    pub dexscreener_url: Setting<Option<String>>,
     /// `[notify]`: how events reach the user.
     pub notify: NotifySettings,
 }
@@ -127,6 +135,10 @@ impl Default for Settings {
             premarket: Setting::builtin(Venue::ALL.to_vec()),
             premarket_interval: Setting::builtin(crate::sources::premarket::DEFAULT_INTERVAL),
             hyperliquid_url: Setting::builtin(None),
+            dex: Setting::builtin(crate::dex::DexSource::ALL.to_vec()),
+            dex_min_liquidity_usd: Setting::builtin(crate::sources::dex::DEFAULT_MIN_LIQUIDITY_USD),
+            dex_interval: Setting::builtin(crate::sources::dex::DEFAULT_INTERVAL),
+            dexscreener_url: Setting::builtin(None),
             notify: NotifySettings::default(),
         }
     }
@@ -251,6 +263,22 @@ pub fn resolve(
     }
     if let Some(url) = &f.hyperliquid_url {
         s.hyperliquid_url = Setting::new(Some(url.clone()), Source::File);
+    }
+    if let Some(value) = env.var_set(DEX_VAR) {
+        let dex =
+            dex_from_env(value).map_err(|m| ConfigError::outside(Origin::Env(DEX_VAR), m))?;
+        s.dex = Setting::new(dex, Source::Env);
+    } else if let Some(dex) = &f.dex {
+        s.dex = Setting::new(dex.clone(), Source::File);
+    }
+    if let Some(usd) = f.dex_min_liquidity_usd {
+        s.dex_min_liquidity_usd = Setting::new(usd, Source::File);
+    }
+    if let Some(interval) = f.dex_interval {
+        s.dex_interval = Setting::new(interval, Source::File);
+    }
+    if let Some(url) = &f.dexscreener_url {
+        s.dexscreener_url = Setting::new(Some(url.clone()), Source::File);
     }
 
     let env_key = [KeyKind::Pro, KeyKind::Demo]
@@ -386,6 +414,15 @@ impl Settings {
             Venue::Okx => self.exchange_url(Exchange::Okx),
             Venue::Binance => self.exchange_url(Exchange::Binance),
         }
+    }
+
+    /// The base URL of the DEX source: `[sources.url] dexscreener`, else
+    /// its own.
+    pub fn dex_url(&self) -> &str {
+        self.dexscreener_url
+            .value
+            .as_deref()
+            .unwrap_or(crate::sources::dex::DEFAULT_URL)
     }
 
     /// Where `exchange`'s base URL comes from.

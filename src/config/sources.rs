@@ -10,20 +10,23 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::Bad;
-use super::toml_value::{AUrl, List, Seconds, Table, Text, list_form, what};
+use super::toml_value::{AUrl, Dollars, List, Seconds, Table, Text, list_form, what};
 use super::values::MAX_INTERVAL;
 use crate::market::defillama;
+use crate::dex::DexSource;
 use crate::premarket::Venue;
-use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client, premarket};
+use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client, dex, premarket};
 
 what! {
     AnExchange = "an exchange name in quotes";
     AVenue = "a pre-market venue's name in quotes";
+    ADexSource = "a DEX source's name in quotes";
 }
 
 list_form! {
     Exchanges = "a list of exchange names";
     Venues = "a list of pre-market venue names";
+    DexSources = "a list of DEX source names";
 }
 
 /// `[sources]` as serde reads it.
@@ -34,6 +37,9 @@ pub(super) struct RawSources {
     exchange_interval: Option<Spanned<Seconds>>,
     premarket: Option<Spanned<List<AVenue, Venues>>>,
     premarket_interval: Option<Spanned<Seconds>>,
+    dex: Option<Spanned<List<ADexSource, DexSources>>>,
+    dex_min_liquidity_usd: Option<Spanned<Dollars>>,
+    dex_interval: Option<Spanned<Seconds>>,
     url: Option<Table<Text<AUrl>>>,
 }
 
@@ -52,6 +58,12 @@ pub(super) struct SourcesFile {
     pub(super) premarket_interval: Option<Duration>,
     /// `url.hyperliquid`; the other venues are exchanges, at their URLs.
     pub(super) hyperliquid_url: Option<String>,
+    /// `Some(vec![])`: none.
+    pub(super) dex: Option<Vec<DexSource>>,
+    pub(super) dex_min_liquidity_usd: Option<u64>,
+    pub(super) dex_interval: Option<Duration>,
+    /// `url.dexscreener`.
+    pub(super) dexscreener_url: Option<String>,
 }
 
 impl TryFrom<RawSources> for SourcesFile {
@@ -66,6 +78,17 @@ impl TryFrom<RawSources> for SourcesFile {
             .premarket
             .map(|list| chosen(list, "premarket", venue_named, Venue::key))
             .transpose()?;
+        let dex = raw
+            .dex
+            .map(|list| chosen(list, "dex", dex_named, DexSource::key))
+            .transpose()?;
+        let dex_interval = Bad::check(raw.dex_interval, "dex_interval", |n| {
+            check_interval(n.0, dex::MIN_INTERVAL)
+        })?;
+        let dex_min_liquidity_usd =
+            Bad::check(raw.dex_min_liquidity_usd, "dex_min_liquidity_usd", |d| {
+                check_liquidity(d.0)
+            })?;
         let exchange_interval = Bad::check(raw.exchange_interval, "exchange_interval", |n| {
             check_interval(n.0, MIN_EXCHANGE_INTERVAL)
         })?;
@@ -73,6 +96,7 @@ impl TryFrom<RawSources> for SourcesFile {
             check_interval(n.0, premarket::MIN_INTERVAL)
         })?;
         let mut hyperliquid_url = None;
+        let mut dexscreener_url = None;
         let mut urls = Vec::new();
         let mut fallback_url = None;
         for (name, value) in raw.url.map_or_else(Vec::new, |t| t.0) {
@@ -86,6 +110,11 @@ impl TryFrom<RawSources> for SourcesFile {
                 fallback_url = Some(url);
                 continue;
             }
+            if name.get_ref() == dex::SOURCE {
+                check(dex::SOURCE)?;
+                dexscreener_url = Some(url);
+                continue;
+            }
             if name.get_ref() == Venue::Hyperliquid.key() {
                 check(Venue::Hyperliquid.key())?;
                 hyperliquid_url = Some(url);
@@ -93,9 +122,10 @@ impl TryFrom<RawSources> for SourcesFile {
             }
             let Ok(exchange) = Exchange::from_str(name.get_ref()) else {
                 let known = format!(
-                    "{}, {}, {}",
+                    "{}, {}, {}, {}",
                     exchange_keys(),
                     Venue::Hyperliquid.key(),
+                    dex::SOURCE,
                     defillama::NAME
                 );
                 return Err(Bad::unknown_key(&name, "sources.url", &known));
@@ -111,6 +141,10 @@ impl TryFrom<RawSources> for SourcesFile {
             premarket,
             premarket_interval,
             hyperliquid_url,
+            dex,
+            dex_min_liquidity_usd,
+            dex_interval,
+            dexscreener_url,
         })
     }
 }
@@ -150,6 +184,26 @@ fn venue_named(name: &str) -> Result<Venue, String> {
     })
 }
 
+/// The DEX source called `name`, in the file or the environment.
+fn dex_named(name: &str) -> Result<DexSource, String> {
+    DexSource::from_str(name).map_err(|_| {
+        format!(
+            "unknown DEX source {name:?} (the sources are {})",
+            DexSource::ALL.map(DexSource::key).join(", ")
+        )
+    })
+}
+
+/// `dex_min_liquidity_usd`: from $0 (every pool is a listing) to more
+/// than any pool holds.
+fn check_liquidity(usd: i128) -> Result<u64, String> {
+    let max = dex::MAX_LIQUIDITY_USD as u64;
+    match u64::try_from(usd) {
+        Ok(usd) if usd <= max => Ok(usd),
+        _ => Err(format!("{usd} is not an amount from 0 to {max} dollars")),
+    }
+}
+
 /// Every exchange's config name: `binance, coinbase, …`.
 fn exchange_keys() -> String {
     Exchange::ALL.map(Exchange::key).join(", ")
@@ -175,6 +229,12 @@ pub(super) fn exchanges_from_env(value: &OsStr) -> Result<Vec<Exchange>, String>
 /// exchanges.
 pub(super) fn venues_from_env(value: &OsStr) -> Result<Vec<Venue>, String> {
     from_env(value, venue_named)
+}
+
+/// The DEX sources `PRELIST_DEX` names, as [`exchanges_from_env`] reads
+/// exchanges.
+pub(super) fn dex_from_env(value: &OsStr) -> Result<Vec<DexSource>, String> {
+    from_env(value, dex_named)
 }
 
 fn from_env<T: PartialEq>(

@@ -58,11 +58,13 @@ what! {
     ASeconds = "a whole number of seconds";
     ACalls = "a whole number of calls";
     ADays = "a whole number of days";
+    ADollars = "a whole number of US dollars";
 }
 
 pub(super) type Seconds = Whole<ASeconds>;
 pub(super) type Calls = Whole<ACalls>;
 pub(super) type Days = Whole<ADays>;
+pub(super) type Dollars = Whole<ADollars>;
 
 impl<'de, W: What> Deserialize<'de> for Whole<W> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Whole<W>, D::Error> {

@@ -195,6 +195,28 @@ impl Event {
         event
     }
 
+    /// A watched coin's first DEX pool at the threshold: its listing, or,
+    /// for a coin that traded already, where it trades now too.
+    pub fn from_dex(listed: &crate::dex::DexListed) -> Event {
+        let coin = CoinRef {
+            name: &listed.coin,
+            ticker: listed.ticker.as_deref(),
+            market_id: listed.market_id.as_deref(),
+        };
+        let kind = if listed.also {
+            EventKind::Venue
+        } else {
+            EventKind::Listed
+        };
+        let at = Timestamp::from_second(listed.at).unwrap_or(Timestamp::UNIX_EPOCH);
+        let source = crate::dex::SOURCE;
+        let mut event = Event::about(kind, coin, source, listed.price_usd, at, listed.message());
+        if kind == EventKind::Venue {
+            event.venue = Some(source.to_string());
+        }
+        event
+    }
+
     /// A coin given a listing time `when` by `source`.
     pub fn scheduled(coin: CoinRef<'_>, source: &str, when: Timestamp, at: Timestamp) -> Event {
         let when = to_second(when);

@@ -119,6 +119,13 @@ impl<'de> Deserialize<'de> for Scalar {
 /// One entry of a list: `Some` when it is an object.
 pub(crate) struct Entry<T>(pub Option<T>);
 
+/// A field left out is no entry.
+impl<T> Default for Entry<T> {
+    fn default() -> Entry<T> {
+        Entry(None)
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entry<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry<T>, D::Error> {
         struct V<T>(PhantomData<T>);

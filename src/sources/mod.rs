@@ -13,6 +13,7 @@ pub mod binance;
 pub mod bybit;
 pub mod client;
 pub mod coinbase;
+pub mod dex;
 pub mod gate;
 pub mod kraken;
 pub mod okx;

@@ -25,7 +25,7 @@ use crate::state::{Base, State};
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// A step is never edited once released; a change is a new step.
@@ -117,6 +117,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
          ticker TEXT PRIMARY KEY,
          price REAL NOT NULL,
          at INTEGER NOT NULL
+     ) WITHOUT ROWID;",
+    // 4 → 5: the DEX pools of the coins' tokens (see `super::dex`).
+    "CREATE TABLE dex_tokens (
+         token TEXT PRIMARY KEY,
+         seen TEXT NOT NULL
      ) WITHOUT ROWID;",
 ];
 

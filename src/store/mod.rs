@@ -18,6 +18,7 @@ mod import;
 mod keys;
 mod listings;
 pub mod outbox;
+mod dex;
 mod premarket;
 mod rows;
 mod state;

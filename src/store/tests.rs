@@ -898,3 +898,74 @@ fn a_save_based_on_the_revision_held_is_taken_as_it_stands_and_any_other_is_merg
     foreign.based_on = theirs.load().unwrap().based_on;
     assert!(ours.save(&foreign).unwrap().listings.contains_key("parcl"));
 }
+
+#[test]
+fn the_dex_book_round_trips_and_a_bad_token_refuses_the_database_naming_it() {
+    use crate::dex::{DexListing, PoolSeen, Token};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = open_state(&path).unwrap();
+    let mut state = State::default();
+    let token = Token {
+        last_seen: 1_742_900_000,
+        pool: Some(PoolSeen {
+            dex: "uniswap".into(),
+            pair_address: "0xpool".into(),
+            base: "NIL".into(),
+            quote: "WETH".into(),
+            price_usd: Some(0.61),
+            liquidity_usd: Some(25_000.0),
+            created_at: Some(1_742_000_000),
+        }),
+        min_liquidity_usd: 10_000.0,
+        listing: Some(DexListing {
+            at: 1_742_800_000,
+            pair: "NIL/WETH on uniswap (ethereum)".into(),
+            price_usd: Some(0.6),
+            liquidity_usd: 20_000.0,
+        }),
+    };
+    let key = "ethereum:0x7cf9a80db3b29ee8efe3710aadb7b95270572d47";
+    state.book.dex.tokens.insert(key.into(), token.clone());
+    db.save(&state).unwrap();
+    let loaded = open_state(&path).unwrap().load().unwrap();
+    assert_eq!(loaded.book.dex.tokens[key], token);
+
+    // One token's depth changes: its row alone (and the revision).
+    state
+        .book
+        .dex
+        .tokens
+        .get_mut(key)
+        .unwrap()
+        .pool
+        .as_mut()
+        .unwrap()
+        .liquidity_usd = Some(30_000.0);
+    let changes = db.changes_of(|| db.save(&state).map(drop)).unwrap();
+    assert_eq!(changes, 2);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (row, seen) in [
+        ("martian:0xabc", serde_json::to_string(&token).unwrap()),
+        (key, "{\"last_seen\": \"soon\"}".to_string()),
+        (
+            key,
+            serde_json::to_string(&token)
+                .unwrap()
+                .replace("0.61", "-0.61"),
+        ),
+    ] {
+        conn.execute("DELETE FROM dex_tokens", []).unwrap();
+        conn.execute(
+            "INSERT INTO dex_tokens (token, seen) VALUES (?1, ?2)",
+            [row, &seen],
+        )
+        .unwrap();
+        let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
+        assert!(
+            msg.contains("state.db") && msg.contains("dexscreener") && msg.contains("unreadable"),
+            "{msg}"
+        );
+    }
+}

@@ -21,6 +21,7 @@ use crate::market::{Candidate, MarketError, Quotes};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist, ticker_key};
 use crate::notify;
+use crate::sources::dex::DexLook;
 use crate::sources::premarket::VenueLook;
 use crate::sources::watch::Look;
 use crate::store::{Saved, State};
@@ -59,6 +60,8 @@ pub enum Input {
     Exchange(Look),
     /// A look at a pre-market venue, from its loop.
     Venue(VenueLook),
+    /// A look at the DEX source, from its loop.
+    Dex(DexLook),
     /// The API's answer to a market-id lookup for `query` (a screen's).
     Lookup {
         query: String,
@@ -114,6 +117,9 @@ pub enum Effect {
     SaveWatchlist(Watchlist),
     /// Ask the API's search for market-id candidates for this query.
     Lookup(String),
+    /// Ask the DEX source about these tokens from its next look on: the
+    /// coins' contracts changed.
+    DexTokens(Vec<(crate::model::Chain, String)>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,6 +284,16 @@ pub struct Watcher {
     based_on: Option<crate::state::Base>,
     /// The last look at the API key's usage, compared with the next.
     key_look: Option<KeyLook>,
+    /// Set when the DEX source is watched.
+    dex: Option<DexWatch>,
+}
+
+/// The DEX source, as the watcher asks it: the liquidity a pool needs to
+/// be a listing, and the tokens it was last told to ask about.
+#[derive(Debug, Clone, PartialEq)]
+struct DexWatch {
+    min_liquidity_usd: f64,
+    tokens: Vec<(crate::model::Chain, String)>,
 }
 
 /// A look at the API key's usage: the calls the API said were left, the
@@ -319,6 +335,7 @@ impl Watcher {
             outages: BTreeMap::new(),
             based_on: None,
             key_look: None,
+            dex: None,
         }
     }
 
@@ -344,6 +361,18 @@ impl Watcher {
         for &e in exchanges {
             self.sources.entry(e).or_default();
         }
+    }
+
+    /// Notes that the DEX source is watched, with this liquidity threshold:
+    /// its looks will come in. Returns the tokens to ask about; after a
+    /// change to the coins, [`Effect::DexTokens`] says them again.
+    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<(crate::model::Chain, String)> {
+        let tokens = crate::dex::watched_tokens(&self.watchlist.coins);
+        self.dex = Some(DexWatch {
+            min_liquidity_usd,
+            tokens: tokens.clone(),
+        });
+        tokens
     }
 
     /// Turns polling on for the watchlist's market ids: reports will come in.
@@ -467,6 +496,7 @@ impl Watcher {
             Input::Poll(report) => self.on_report(report, &mut out),
             Input::Exchange(look) => self.on_exchange(look, &mut out),
             Input::Venue(look) => self.on_venue(look, &mut out),
+            Input::Dex(look) => self.on_dex(look, &mut out),
             Input::Lookup { result, .. } => {
                 if result.as_ref().err().is_none_or(MarketError::was_sent) {
                     self.count_calls(1, None);
@@ -968,6 +998,78 @@ impl Watcher {
         }
     }
 
+    /// Takes in one look at the DEX source: each watched token's pools, and
+    /// the first pool at the threshold of each, told as a listing (or, for a
+    /// coin that trades already, as where it trades now too).
+    fn on_dex(&mut self, look: DexLook, out: &mut Outcome) {
+        let source = crate::dex::SOURCE;
+        out.settle = true;
+        match look.result {
+            Ok(answer) => {
+                self.source_answered(source, out);
+                let min = self
+                    .dex
+                    .as_ref()
+                    .map_or(0.0, |d| d.min_liquidity_usd);
+                let (listings, book) = (&self.listings, &self.book);
+                let trading: HashSet<String> = self
+                    .watchlist
+                    .coins
+                    .iter()
+                    .filter(|c| crate::listing::trades(c, listings, book))
+                    .map(|c| text::clean(&c.name).into_owned())
+                    .collect();
+                let mut listed = crate::dex::apply_dex_look(
+                    &mut self.book.dex,
+                    &answer.asked,
+                    &answer.pools,
+                    self.now_wall,
+                    min,
+                    &self.watchlist.coins,
+                );
+                for l in &mut listed {
+                    l.also = trading.contains(&l.coin);
+                    if !l.also
+                        && let Some(id) = &l.market_id
+                    {
+                        self.flipped.insert(id.clone());
+                    }
+                }
+                for l in &listed {
+                    out.headline(News::One(l.message()), true);
+                    out.log(self.now_wall, LogKind::Flip, l.message());
+                }
+                if listed.len() > 1 {
+                    let msg = format!("{} coins listed on a DEX", listed.len());
+                    out.headline(News::Many(msg), true);
+                }
+                if listed.is_empty() {
+                    // The pools' prices and depths: written with the next
+                    // prices, as an exchange's look is.
+                    self.note_unsaved_change();
+                } else {
+                    let told = listed
+                        .iter()
+                        .take(NOTIFY_PER_BATCH)
+                        .map(notify::Event::from_dex)
+                        .collect();
+                    self.notify(told, listed.len(), out);
+                    self.save_state();
+                }
+                out.rows_changed = true;
+            }
+            Err(error) => {
+                let msg = format!(
+                    "{} look failed: {error} (retry in {})",
+                    crate::dex::NAME,
+                    text::duration(look.next_in)
+                );
+                out.log(self.now_wall, LogKind::Error, msg);
+                self.source_failed(source, &error.to_string(), out);
+            }
+        }
+    }
+
     fn timestamp(&self) -> jiff::Timestamp {
         jiff::Timestamp::from_second(self.now_wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }
@@ -1324,6 +1426,13 @@ impl Watcher {
         {
             poll.ids = ids.clone();
             out.effects.push(Effect::Poll(Command::SetIds(ids)));
+        }
+        if let Some(dex) = self.dex.as_mut() {
+            let tokens = crate::dex::watched_tokens(&self.watchlist.coins);
+            if dex.tokens != tokens {
+                dex.tokens = tokens.clone();
+                out.effects.push(Effect::DexTokens(tokens));
+            }
         }
     }
 }

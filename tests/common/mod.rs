@@ -74,6 +74,8 @@ pub fn hermetic(
     cmd.set_env("PRELIST_FALLBACK", OsStr::new("off"));
     // Nor a pre-market venue.
     cmd.set_env("PRELIST_PREMARKET", OsStr::new(""));
+    // Nor the DEX source.
+    cmd.set_env("PRELIST_DEX", OsStr::new(""));
     cmd.set_env("HOME", home.as_os_str());
     for (var, dir) in [
         ("XDG_CONFIG_HOME", "config"),
