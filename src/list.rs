@@ -220,10 +220,8 @@ impl<L, X, P, K> CoinRecord<L, X, P, K> {
             Status::Trading => mark.map(|m| m.price_usd),
             _ => book.premarket_price(coin),
         };
-        let listed_vs_premarket_pct = listing
-            .zip(mark)
-            .filter(|(l, m)| m.at <= l.listed_at)
-            .and_then(|(l, m)| crate::premarket::listed_vs_premarket_pct(l.first_price, m));
+        let listed_vs_premarket_pct =
+            crate::listing::listed_vs_premarket(coin, listing, book).map(|(pct, _)| pct);
         let opt = |s: &Option<String>| s.as_deref().map(text);
         CoinRecord {
             rank: coin.rank,
@@ -337,6 +335,18 @@ impl ExchangeRecord {
     /// ticker, with text cells passed through `text`.
     pub fn of(coin: &Coin, book: &Book, text: &dyn Fn(&str) -> String) -> Vec<ExchangeRecord> {
         let mut out = Vec::new();
+        // The first DEX pool at the threshold: a listing as an exchange's
+        // pair is.
+        if let Some(l) = book.dex.listing(coin) {
+            out.push(ExchangeRecord {
+                exchange: crate::dex::SOURCE.to_string(),
+                pair: text(&l.pair),
+                status: crate::book::PairStatus::Trading.as_str().to_string(),
+                first_seen: crate::text::rfc3339(l.at).unwrap_or_else(|| "?".into()),
+                scheduled_at: None,
+                ambiguous: false,
+            });
+        }
         for view in book.views(coin) {
             let Some(asset) = view.asset else { continue };
             for (pair, p) in asset.pairs {

@@ -237,6 +237,35 @@ pub fn trades(coin: &Coin, listings: &Listings, book: &Book) -> bool {
     listing_of(coin, listings).is_some() || book.status(coin) == BookStatus::Trading
 }
 
+/// The coin's first spot price and its time: CoinGecko's first price, else
+/// its first DEX pool's at the listing.
+/// `listing` is the coin's on CoinGecko (see [`listing_of`]).
+pub fn first_spot(coin: &Coin, listing: Option<&Listing>, book: &Book) -> Option<(i64, f64)> {
+    match listing {
+        Some(l) => Some((l.listed_at, l.first_price)),
+        None => {
+            let l = book.dex.listing(coin)?;
+            Some((l.at, l.price_usd?))
+        }
+    }
+}
+
+/// The first spot price against the last pre-market price before it, in
+/// percent: how the listing went.
+/// Also the last pre-market price.
+pub fn listed_vs_premarket(
+    coin: &Coin,
+    listing: Option<&Listing>,
+    book: &Book,
+) -> Option<(f64, f64)> {
+    let (at, first) = first_spot(coin, listing, book)?;
+    let mark = book.premarket.mark(coin).filter(|m| m.at <= at)?;
+    Some((
+        crate::premarket::listed_vs_premarket_pct(first, mark)?,
+        mark.price_usd,
+    ))
+}
+
 /// A coin seen trading for the first time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flip {

@@ -297,6 +297,7 @@ fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Op
         Column::Status => Some(Key::Int(status_of(coin, listings, book) as i64)),
         Column::Price => listing()
             .map(|l| l.price_usd)
+            .or_else(|| book.dex.price(coin))
             .or_else(|| book.premarket_price(coin))
             .map(Key::Num),
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
@@ -344,6 +345,8 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
                 ))
             ),
             (Some(l), _) => text::price(l.price_usd),
+            // A DEX pool's price is a spot price like CoinGecko's.
+            (None, _) if let Some(p) = book.dex.price(coin) => text::price(p),
             (None, _) if let Some(p) = book.premarket_price(coin) => {
                 format!("{PREMARKET_MARK}{}", text::price(p))
             }

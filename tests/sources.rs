@@ -543,7 +543,42 @@ fn bad_sources_name_the_line_and_the_key() {
             2,
             "sources.url.ftx",
             ErrorKind::UnknownKey,
-            "unknown key \"ftx\" in [sources.url] (known keys: binance, coinbase, kraken, okx, bybit, gate, hyperliquid, defillama)",
+            "unknown key \"ftx\" in [sources.url] (known keys: binance, coinbase, kraken, okx, bybit, gate, hyperliquid, dexscreener, defillama)",
+        ),
+        (
+            "[sources]\ndex = [\"geckoterminal\"]\n",
+            2,
+            "sources.dex",
+            ErrorKind::Invalid,
+            "unknown DEX source \"geckoterminal\" (the sources are dexscreener)",
+        ),
+        (
+            "[sources]\ndex_interval = 5\n",
+            2,
+            "sources.dex_interval",
+            ErrorKind::Invalid,
+            "5 is below the minimum of 30 seconds",
+        ),
+        (
+            "[sources]\ndex_min_liquidity_usd = -1\n",
+            2,
+            "sources.dex_min_liquidity_usd",
+            ErrorKind::Invalid,
+            "-1 is not an amount from 0 to 1000000000000 dollars",
+        ),
+        (
+            "[sources]\ndex_min_liquidity_usd = 2500.5\n",
+            2,
+            "sources.dex_min_liquidity_usd",
+            ErrorKind::WrongType,
+            "expected a whole number of US dollars, found a float",
+        ),
+        (
+            "[sources.url]\ndexscreener = \"http://mirror.example\"\n",
+            2,
+            "sources.url.dexscreener",
+            ErrorKind::Invalid,
+            "plain http is allowed only to 127.0.0.1, ::1 or localhost; use https",
         ),
         (
             "[sources]\ninterval = 60\n",
@@ -599,5 +634,47 @@ fn a_mirror_s_secrets_are_never_shown() {
     assert!(
         described.contains("sources.exchange_interval = 300  (default)"),
         "{described}"
+    );
+}
+
+#[test]
+fn the_dex_settings_are_read_shown_and_named_by_the_environment() {
+    let s = resolve(&FlagValues::default(), &Env::new(), None, None).unwrap();
+    let described = s.describe();
+    for line in [
+        "sources.dex = [\"dexscreener\"]  (default)",
+        "sources.dex_min_liquidity_usd = 10000  (default)",
+        "sources.dex_interval = 60  (default)",
+        "sources.url.dexscreener = \"https://api.dexscreener.com\"  (default)",
+    ] {
+        assert!(described.contains(line), "{line}\n{described}");
+    }
+    let file = parse(
+        "[sources]\ndex = []\ndex_min_liquidity_usd = 50000\ndex_interval = 120\n\
+         [sources.url]\ndexscreener = \"http://127.0.0.1:8080\"\n",
+    )
+    .unwrap();
+    let s = resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
+    assert!(s.dex.value.is_empty());
+    assert_eq!(s.dex_min_liquidity_usd.value, 50_000);
+    assert_eq!(s.dex_interval.value.as_secs(), 120);
+    assert_eq!(s.dex_url(), "http://127.0.0.1:8080");
+    // The environment wins over the file, and names a bad source.
+    let env = Env::new().set("PRELIST_DEX", "DexScreener");
+    let s = resolve(&FlagValues::default(), &env, None, Some(&file)).unwrap();
+    assert_eq!(s.dex.value.len(), 1);
+    assert!(
+        s.describe()
+            .contains("sources.dex = [\"dexscreener\"]  (from environment PRELIST_DEX)"),
+        "{}",
+        s.describe()
+    );
+    let env = Env::new().set("PRELIST_DEX", "uniswap");
+    let err = resolve(&FlagValues::default(), &env, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("PRELIST_DEX") && err.contains("unknown DEX source \"uniswap\""),
+        "{err}"
     );
 }

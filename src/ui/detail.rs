@@ -135,7 +135,12 @@ fn detail_lines(
             s
         }
         (None, _) if book.status(coin) == BookStatus::Trading => {
-            let on: Vec<&str> = book.trading_on(coin).iter().map(|e| e.name()).collect();
+            let mut on: Vec<String> = book
+                .trading_on(coin)
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+            on.extend(book.dex.listing(coin).map(|l| clean(&l.pair).into_owned()));
             format!("trading on {} (not priced by CoinGecko yet)", on.join("·"))
         }
         (None, _) if let Some(p) = book.premarket_price(coin) => {
@@ -174,17 +179,19 @@ fn detail_lines(
         if let Some(spark) = sparkline(&l.history, width) {
             out.push(Line::styled(spark, theme.change(pct)));
         }
-        if let Some(m) = book.premarket.mark(coin).filter(|m| m.at <= l.listed_at)
-            && let Some(pct) = crate::premarket::listed_vs_premarket_pct(l.first_price, m)
-        {
-            let side = if pct >= 0.0 { "above" } else { "below" };
-            out.push(Line::from(format!(
-                "listed at {}, {:.0}% {side} its last pre-market price ({})",
-                text::price(l.first_price),
-                pct.abs(),
-                text::price(m.price_usd)
-            )));
-        }
+    }
+    // How the listing went against the last pre-market price, on
+    // CoinGecko or a DEX.
+    if let Some((pct, mark)) = crate::listing::listed_vs_premarket(coin, listing, book)
+        && let Some((_, first)) = crate::listing::first_spot(coin, listing, book)
+    {
+        let side = if pct >= 0.0 { "above" } else { "below" };
+        out.push(Line::from(format!(
+            "listed at {}, {:.0}% {side} its last pre-market price ({})",
+            text::price(first),
+            pct.abs(),
+            text::price(mark)
+        )));
     }
     if let Some(line) = premarket_line(coin, book, now, confirm_key) {
         field(&mut out, "Pre-market", &line, width, theme);
@@ -202,6 +209,9 @@ fn detail_lines(
         let tokens = text::thousands(supply.round() as u64);
         let line = format!("≈ {} at {tokens} tokens", text::money_compact(fdv));
         field(&mut out, "FDV", &line, width, theme);
+    }
+    if let Some(line) = dex_line(coin, book, now) {
+        field(&mut out, "DEX", &line, width, theme);
     }
     for (label, view) in exchange_lines(coin, book, now, confirm_key) {
         field(&mut out, &label, &view, width, theme);
@@ -306,6 +316,53 @@ fn premarket_line(coin: &Coin, book: &Book, now: i64, confirm_key: &str) -> Opti
                 ));
             }
             format!("{price} on {} ({})", q.venue.name(), about.join(", "))
+        })
+        .collect();
+    Some(parts.join("; "))
+}
+
+/// What the DEX looks saw of each of the coin's tokens, in one line: its
+/// listing and deepest pool now, a pool below the threshold, or no pool
+/// yet; none before the first look at one of them.
+fn dex_line(coin: &Coin, book: &Book, now: i64) -> Option<String> {
+    let tokens = book.dex.tokens_of(coin);
+    if tokens.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = tokens
+        .iter()
+        .map(|t| {
+            let chain = t.chain.key();
+            let ago = text::duration(std::time::Duration::from_secs(
+                now.saturating_sub(t.token.last_seen).max(0).unsigned_abs(),
+            ));
+            let money = |v: Option<f64>| v.map_or("an unknown".into(), text::money_compact);
+            match (&t.token.listing, &t.token.pool) {
+                (Some(l), pool) => {
+                    let mut s = format!(
+                        "{} since {}",
+                        clean(&l.pair),
+                        text::date_time(l.at)
+                    );
+                    if let Some(p) = pool {
+                        s.push_str(&format!(
+                            "; now {} in its deepest pool ({}, {} liquidity, {ago} ago)",
+                            p.price_usd.map_or("no price".into(), text::price),
+                            clean(&p.pair(chain)),
+                            money(p.liquidity_usd)
+                        ));
+                    }
+                    s
+                }
+                (None, Some(p)) => format!(
+                    "a {} pool on {}: below the {} threshold ({}, {ago} ago)",
+                    money(p.liquidity_usd),
+                    clean(&p.dex),
+                    text::money_compact(t.token.min_liquidity_usd),
+                    clean(&p.pair(chain))
+                ),
+                (None, None) => format!("no pool on {chain} yet (looked {ago} ago)"),
+            }
         })
         .collect();
     Some(parts.join("; "))
