@@ -23,8 +23,9 @@ pub const SOURCE: &str = "dexscreener";
 pub const NAME: &str = "DexScreener";
 
 /// The DEX sources prelist can watch (`[sources] dex`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[derive(EnumString, IntoStaticStr, VariantArray, EnumCount)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumString, IntoStaticStr, VariantArray, EnumCount,
+)]
 #[strum(serialize_all = "lowercase")]
 pub enum DexSource {
     Dexscreener,

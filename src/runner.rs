@@ -317,12 +317,11 @@ impl<P: MarketProvider> Runner<P> {
         client.set_tokens(tokens);
         self.dex = Some(Arc::clone(&client));
         let inbox = self.inbox.clone();
-        self.exchanges
-            .push(tokio::spawn(crate::sources::dex::run(
-                client,
-                interval,
-                move |look| inbox.send(Input::Dex(look)).is_ok(),
-            )));
+        self.exchanges.push(tokio::spawn(crate::sources::dex::run(
+            client,
+            interval,
+            move |look| inbox.send(Input::Dex(look)).is_ok(),
+        )));
     }
 
     /// Stops the poller (it ends at its next look at the command channel,

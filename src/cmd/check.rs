@@ -15,9 +15,9 @@ use crate::market::fetch::{Fetched, Stop, fetch};
 use crate::market::poller::Report;
 use crate::notify::{Notifier, TerminalMode, terminal_env};
 use crate::runner::Runner;
+use crate::sources::dex::DexLook;
 use crate::sources::premarket::client::VenueClient;
 use crate::sources::premarket::{Offer, Venue, VenueLook};
-use crate::sources::dex::DexLook;
 use crate::sources::watch::Look;
 use crate::sources::{Exchange, ExchangeSource, Pair};
 use crate::view::{Filter, Sort};
@@ -141,10 +141,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
                 };
                 runner.step(&mut watcher, Input::Dex(look));
             }
-            Some(Err(why)) => failures.push(format!(
-                "check failed on {}: {why}",
-                crate::dex::NAME
-            )),
+            Some(Err(why)) => failures.push(format!("check failed on {}: {why}", crate::dex::NAME)),
             None => {}
         }
         if let Some(kept) = runner.finish(&mut watcher, &mut msgs).await.kept_note() {

@@ -41,7 +41,11 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
     let contracts = crate::dex::watched_tokens(&watcher.watchlist().coins).len();
-    if ids.is_empty() && exchanges.is_empty() && venues.is_empty() && (dex.is_none() || contracts == 0) {
+    if ids.is_empty()
+        && exchanges.is_empty()
+        && venues.is_empty()
+        && (dex.is_none() || contracts == 0)
+    {
         return Err(Error::usage(
             "nothing to watch: no coin has a market id or a contract, and no exchange or \
              pre-market venue is watched",

@@ -265,8 +265,7 @@ pub fn resolve(
         s.hyperliquid_url = Setting::new(Some(url.clone()), Source::File);
     }
     if let Some(value) = env.var_set(DEX_VAR) {
-        let dex =
-            dex_from_env(value).map_err(|m| ConfigError::outside(Origin::Env(DEX_VAR), m))?;
+        let dex = dex_from_env(value).map_err(|m| ConfigError::outside(Origin::Env(DEX_VAR), m))?;
         s.dex = Setting::new(dex, Source::Env);
     } else if let Some(dex) = &f.dex {
         s.dex = Setting::new(dex.clone(), Source::File);

@@ -12,8 +12,8 @@ use toml::Spanned;
 use super::error::Bad;
 use super::toml_value::{AUrl, Dollars, List, Seconds, Table, Text, list_form, what};
 use super::values::MAX_INTERVAL;
-use crate::market::defillama;
 use crate::dex::DexSource;
+use crate::market::defillama;
 use crate::premarket::Venue;
 use crate::sources::{Exchange, MIN_EXCHANGE_INTERVAL, client, dex, premarket};
 

@@ -162,8 +162,8 @@ impl DexClient {
     /// A client under `base_url` (its default, a mirror or a test server:
     /// https, or plain http to this machine only). Sends nothing.
     pub fn new(base_url: &str) -> Result<DexClient, MarketError> {
-        let base =
-            check_base(base_url).map_err(|reason| MarketError::BadUrl(format!("{NAME}: {reason}")))?;
+        let base = check_base(base_url)
+            .map_err(|reason| MarketError::BadUrl(format!("{NAME}: {reason}")))?;
         Ok(DexClient {
             client: http::client(CONNECT_TIMEOUT, REQUEST_TIMEOUT, HeaderMap::new())?,
             base,
@@ -195,7 +195,8 @@ impl DexClient {
             .map(|(chain, all)| {
                 let start = turn.get(&chain).copied().unwrap_or(0);
                 let start = if start >= all.len() { 0 } else { start };
-                let batch: Vec<String> = all.iter().skip(start).take(PER_REQUEST).cloned().collect();
+                let batch: Vec<String> =
+                    all.iter().skip(start).take(PER_REQUEST).cloned().collect();
                 turn.insert(chain, start + batch.len());
                 (chain, batch)
             })
@@ -311,10 +312,13 @@ mod tests {
             ("[1]", "{}"),
             (r#""""#, "null"),
         ] {
-            let body = format!("[{}]", pair("").replace(r#""0.61""#, price).replace(
-                r#"{"usd": 25000.5, "base": 1, "quote": 2}"#,
-                &format!(r#"{{"usd": {liquidity}}}"#),
-            ));
+            let body = format!(
+                "[{}]",
+                pair("").replace(r#""0.61""#, price).replace(
+                    r#"{"usd": 25000.5, "base": 1, "quote": 2}"#,
+                    &format!(r#"{{"usd": {liquidity}}}"#),
+                )
+            );
             let pools = parse_pools(body.as_bytes(), Chain::Ethereum).unwrap();
             assert_eq!(pools.len(), 1, "{price} {liquidity}");
             assert_eq!(pools[0].price_usd, None, "{price}");
@@ -362,7 +366,10 @@ mod tests {
         let client = DexClient::new("http://127.0.0.1:9").unwrap();
         let tokens: Vec<(Chain, String)> = (0..70)
             .map(|i| (Chain::Ethereum, format!("0x{i:040x}")))
-            .chain([(Chain::Solana, "So11111111111111111111111111111111111111112".into())])
+            .chain([(
+                Chain::Solana,
+                "So11111111111111111111111111111111111111112".into(),
+            )])
             .collect();
         client.set_tokens(tokens);
         let sizes = |b: BTreeMap<Chain, Vec<String>>| -> Vec<(Chain, usize)> {

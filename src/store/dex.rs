@@ -14,9 +14,10 @@ use crate::types::is_price;
 /// Whether a token's figures are ones a look could have kept.
 fn plausible(t: &Token) -> bool {
     let liquidity = |l: f64| l.is_finite() && l >= 0.0;
-    let pool_ok = t.pool.as_ref().is_none_or(|p| {
-        p.price_usd.is_none_or(is_price) && p.liquidity_usd.is_none_or(liquidity)
-    });
+    let pool_ok = t
+        .pool
+        .as_ref()
+        .is_none_or(|p| p.price_usd.is_none_or(is_price) && p.liquidity_usd.is_none_or(liquidity));
     let listing_ok = t
         .listing
         .as_ref()
@@ -43,10 +44,7 @@ pub fn read_dex(conn: &Connection, path: &Path) -> Result<DexBook, StoreError> {
             .ok_or_else(|| StoreError::BadBook {
                 path: path.to_path_buf(),
                 exchange: crate::dex::SOURCE.into(),
-                problem: format!(
-                    "holds the token {:?} unreadable",
-                    crate::text::clean(&key)
-                ),
+                problem: format!("holds the token {:?} unreadable", crate::text::clean(&key)),
             })?;
         dex.tokens.insert(key, token);
     }

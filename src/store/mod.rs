@@ -14,11 +14,11 @@ use crate::model::WatchlistError;
 
 mod calls;
 mod db;
+mod dex;
 mod import;
 mod keys;
 mod listings;
 pub mod outbox;
-mod dex;
 mod premarket;
 mod rows;
 mod state;

@@ -339,11 +339,7 @@ fn dex_line(coin: &Coin, book: &Book, now: i64) -> Option<String> {
             let money = |v: Option<f64>| v.map_or("an unknown".into(), text::money_compact);
             match (&t.token.listing, &t.token.pool) {
                 (Some(l), pool) => {
-                    let mut s = format!(
-                        "{} since {}",
-                        clean(&l.pair),
-                        text::date_time(l.at)
-                    );
+                    let mut s = format!("{} since {}", clean(&l.pair), text::date_time(l.at));
                     if let Some(p) = pool {
                         s.push_str(&format!(
                             "; now {} in its deepest pool ({}, {} liquidity, {ago} ago)",

@@ -1007,10 +1007,7 @@ impl Watcher {
         match look.result {
             Ok(answer) => {
                 self.source_answered(source, out);
-                let min = self
-                    .dex
-                    .as_ref()
-                    .map_or(0.0, |d| d.min_liquidity_usd);
+                let min = self.dex.as_ref().map_or(0.0, |d| d.min_liquidity_usd);
                 let (listings, book) = (&self.listings, &self.book);
                 let trading: HashSet<String> = self
                     .watchlist
