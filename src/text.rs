@@ -106,6 +106,16 @@ pub fn thousands(n: impl std::fmt::Display) -> String {
     format!("{sign}{out}")
 }
 
+/// Whole dollars with thousands separators: `$2,300`, `$10,000`; `?` for
+/// an amount that is not a finite one.
+pub fn dollars(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e18 {
+        return "?".into();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    format!("{sign}${}", thousands(v.abs().round() as u64))
+}
+
 /// A large USD amount, short: `$950`, `$120.0K`, `$1.2M`, `$3.45B`.
 pub fn money_compact(v: f64) -> String {
     if !v.is_finite() {
@@ -185,6 +195,16 @@ pub fn duration(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dollars_are_whole_with_separators_and_never_absurd() {
+        assert_eq!(dollars(2300.4), "$2,300");
+        assert_eq!(dollars(10_000.0), "$10,000");
+        assert_eq!(dollars(0.0), "$0");
+        assert_eq!(dollars(-5.0), "-$5");
+        assert_eq!(dollars(f64::NAN), "?");
+        assert_eq!(dollars(1e308), "?");
+    }
 
     #[test]
     fn clean_strips_escapes_and_controls() {

@@ -1048,3 +1048,68 @@ fn column_x(app: &App, column: Column) -> u16 {
         .expect("the column is shown")
         .1
 }
+
+/// The detail pane of a coin whose first DEX pool is its listing, and of
+/// one whose only pool is below the threshold: the row's price is the
+/// pool's, the pane says where it trades and why the shallow pool does not
+/// count.
+#[test]
+fn detail_pane_with_dex_pools() {
+    use prelist::dex::{Pool, apply_dex_look, watched_tokens};
+    use prelist::model::{Chain, Contract};
+    let t0 = 1_800_000_000;
+    let nil = "0x7cf9a80db3b29ee8efe3710aadb7b95270572d47";
+    let prcl = "4LLbsb5ReP3yEtYzmXewyGjcir5uXtKFURtaEUVC2AHs";
+    let mut w = Watchlist::builtin();
+    w.coins[1].contracts = vec![Contract {
+        chain: Chain::Ethereum,
+        address: nil.into(),
+    }];
+    w.coins[0].contracts = vec![Contract {
+        chain: Chain::Solana,
+        address: prcl.into(),
+    }];
+    let pool = |chain, base: &str, symbol: &str, quote: &str, liquidity: f64| Pool {
+        chain,
+        dex: "uniswap".into(),
+        pair_address: "0xpool".into(),
+        base_address: base.into(),
+        base_symbol: symbol.into(),
+        quote_symbol: quote.into(),
+        price_usd: Some(0.6132),
+        liquidity_usd: Some(liquidity),
+        created_at: Some(t0 - 600),
+    };
+    let mut book = prelist::book::Book::default();
+    let pools = [
+        pool(Chain::Ethereum, nil, "NIL", "WETH", 1_250_000.0),
+        pool(Chain::Solana, prcl, "PRCL", "SOL", 2_300.0),
+    ];
+    let tokens = watched_tokens(&w.coins);
+    let listed = apply_dex_look(&mut book.dex, &tokens, &pools, t0, 10_000.0, &w.coins);
+    assert_eq!(listed.len(), 1);
+    let mut app = App::new(w, Listings::new()).with_book(book);
+    let _ = app.update(Input::Clock {
+        now: app.now().0,
+        wall: t0 + 90,
+    });
+    let rows = screen(&render(&mut app, 120, 12));
+    assert!(rows.contains("$0.6132"), "{rows}");
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
+    let s = screen(&render(&mut app, 100, 14));
+    assert!(
+        s.contains("trading on NIL/WETH on uniswap (ethereum)"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    let _ = app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Up);
+    let _ = app.update(Action::ToggleFullDetail);
+    let s = screen(&render(&mut app, 100, 14));
+    assert!(
+        s.contains("a $2,300 pool on uniswap: below the $10,000 threshold"),
+        "{s}"
+    );
+    assert!(s.contains("upcoming"), "{s}");
+}

@@ -341,20 +341,26 @@ fn dex_line(coin: &Coin, book: &Book, now: i64) -> Option<String> {
                 (Some(l), pool) => {
                     let mut s = format!("{} since {}", clean(&l.pair), text::date_time(l.at));
                     if let Some(p) = pool {
-                        s.push_str(&format!(
-                            "; now {} in its deepest pool ({}, {} liquidity, {ago} ago)",
-                            p.price_usd.map_or("no price".into(), text::price),
-                            clean(&p.pair(chain)),
-                            money(p.liquidity_usd)
-                        ));
+                        let price = p.price_usd.map_or("no price".into(), text::price);
+                        let depth = money(p.liquidity_usd);
+                        let pair = p.pair(chain);
+                        if pair == l.pair {
+                            s.push_str(&format!("; now {price}, {depth} liquidity ({ago} ago)"));
+                        } else {
+                            s.push_str(&format!(
+                                "; now {price} in its deepest pool ({}, {depth} liquidity, \
+                                 {ago} ago)",
+                                clean(&pair)
+                            ));
+                        }
                     }
                     s
                 }
                 (None, Some(p)) => format!(
                     "a {} pool on {}: below the {} threshold ({}, {ago} ago)",
-                    money(p.liquidity_usd),
+                    p.liquidity_usd.map_or("?".into(), text::dollars),
                     clean(&p.dex),
-                    text::money_compact(t.token.min_liquidity_usd),
+                    text::dollars(t.token.min_liquidity_usd),
                     clean(&p.pair(chain))
                 ),
                 (None, None) => format!("no pool on {chain} yet (looked {ago} ago)"),
