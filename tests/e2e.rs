@@ -1095,3 +1095,68 @@ fn the_screen_looks_at_a_pre_market_venue_and_shows_its_price() {
     tui.wait_exit();
     tui.assert_restored();
 }
+
+#[test]
+fn the_screen_finds_a_coins_first_dex_pool_and_shows_it_trading() {
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+    let server = common::PriceApi::start(serde_json::json!({}));
+    server.also(
+        Mock::given(method("GET"))
+            .and(path_regex("^/tokens/v1/ethereum/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+                {"chainId": "ethereum", "dexId": "uniswap", "pairAddress": "0xpool",
+                 "baseToken": {"address": "0x7CF9A80DB3B29EE8EFE3710AADB7B95270572D47", "symbol": "NIL"},
+                 "quoteToken": {"symbol": "WETH"}, "priceUsd": "0.6427",
+                 "liquidity": {"usd": 48000}, "pairCreatedAt": 1764900000000u64}
+            ]))),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("watchlist.json");
+    std::fs::write(
+        &list,
+        serde_json::json!({"version": 1, "coins": [
+            {"rank": 1, "name": "Nillion", "ticker": "NIL", "airdrop": "confirmed",
+             "contracts": [{"chain": "ethereum",
+                            "address": "0x7cf9a80db3b29ee8efe3710aadb7b95270572d47"}]},
+            {"rank": 2, "name": "Parcl", "ticker": "PRCL", "airdrop": "confirmed"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let config = dir.path().join("config.toml");
+    let base = server.url().trim_end_matches("/api/v3").to_string();
+    std::fs::write(
+        &config,
+        format!("[sources.url]\ndexscreener = \"{base}\"\n"),
+    )
+    .unwrap();
+    let data_dir = dir.path().join("data");
+    let api = server.url();
+    let mut tui = Tui::spawn_with_first(
+        &[
+            "--poll",
+            "--watchlist",
+            list.to_str().unwrap(),
+            "--api-url",
+            &api,
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+        ],
+        &[
+            ("PRELIST_CONFIG", config.to_str().unwrap()),
+            ("PRELIST_DEX", "dexscreener"),
+        ],
+        "Parcl",
+    );
+    tui.wait_for("Nillion (NIL) listed on a DEX: NIL/WETH on uniswap (ethereum) at $0.6427");
+    tui.wait_until("Nillion's row trading at $0.6427", |s| {
+        row_of(s, "Nillion").is_some_and(|r| r.contains("trading") && r.contains("$0.6427"))
+    });
+    tui.wait_until("Parcl still upcoming", |s| {
+        row_of(s, "Parcl").is_some_and(|r| r.contains("upcoming"))
+    });
+    tui.send("q");
+    tui.wait_exit();
+    tui.assert_restored();
+}
