@@ -238,15 +238,32 @@ impl DexListed {
     }
 }
 
+/// A token to ask the DEX source about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watched {
+    pub chain: Chain,
+    pub address: String,
+    /// It listed already: its pools change the price shown, not its
+    /// status, so it is asked about less often.
+    pub listed: bool,
+}
+
 /// The contracts to ask about: every watched coin's, each once, by key
-/// (see [`token_key`]), in the coins' order.
-pub fn watched_tokens(coins: &[Coin]) -> Vec<(Chain, String)> {
+/// (see [`token_key`]), in the coins' order, each marked listed as `dex`
+/// has it.
+pub fn watched_tokens(coins: &[Coin], dex: &DexBook) -> Vec<Watched> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for c in coins {
         for k in &c.contracts {
-            if seen.insert(k.key()) {
-                out.push((k.chain, k.address.clone()));
+            let key = k.key();
+            let listed = dex.tokens.get(&key).is_some_and(|t| t.listing.is_some());
+            if seen.insert(key) {
+                out.push(Watched {
+                    chain: k.chain,
+                    address: k.address.clone(),
+                    listed,
+                });
             }
         }
     }

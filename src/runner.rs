@@ -311,7 +311,7 @@ impl<P: MarketProvider> Runner<P> {
     pub fn start_dex(
         &mut self,
         client: Arc<crate::sources::dex::DexClient>,
-        tokens: Vec<(crate::model::Chain, String)>,
+        tokens: Vec<crate::dex::Watched>,
         interval: Duration,
     ) {
         client.set_tokens(tokens);

@@ -1085,7 +1085,10 @@ fn detail_pane_with_dex_pools() {
         pool(Chain::Ethereum, nil, "NIL", "WETH", 1_250_000.0),
         pool(Chain::Solana, prcl, "PRCL", "SOL", 2_300.0),
     ];
-    let tokens = watched_tokens(&w.coins);
+    let tokens: Vec<(Chain, String)> = watched_tokens(&w.coins, &book.dex)
+        .into_iter()
+        .map(|t| (t.chain, t.address))
+        .collect();
     let listed = apply_dex_look(&mut book.dex, &tokens, &pools, t0, 10_000.0, &w.coins);
     assert_eq!(listed.len(), 1);
     let mut app = App::new(w, Listings::new()).with_book(book);

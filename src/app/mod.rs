@@ -225,7 +225,7 @@ impl App {
 
     /// Notes that the DEX source is watched (see
     /// [`Watcher::watch_dex`](crate::watcher::Watcher::watch_dex)).
-    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<(crate::model::Chain, String)> {
+    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<crate::dex::Watched> {
         self.watcher.watch_dex(min_liquidity_usd)
     }
 

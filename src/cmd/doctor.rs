@@ -251,9 +251,15 @@ fn network_checks(
     let venues = super::venue_clients(settings);
     let dex = super::dex_client(settings);
     // The watchlist's tokens, or one every DEX trades when it has none.
-    let mut tokens = watchlist.map_or_else(Vec::new, |w| crate::dex::watched_tokens(&w.coins));
+    let no_book = crate::dex::DexBook::default();
+    let mut tokens =
+        watchlist.map_or_else(Vec::new, |w| crate::dex::watched_tokens(&w.coins, &no_book));
     if tokens.is_empty() {
-        tokens.push((crate::model::Chain::Ethereum, DEX_PROBE.to_string()));
+        tokens.push(crate::dex::Watched {
+            chain: crate::model::Chain::Ethereum,
+            address: DEX_PROBE.to_string(),
+            listed: false,
+        });
     }
     let plan_name = plan_words(settings.plan());
     let rt = runtime()?;

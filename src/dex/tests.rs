@@ -34,7 +34,10 @@ fn pool(base: &str, liquidity: f64, created_at: i64) -> Pool {
 }
 
 fn asked(coins: &[Coin]) -> Vec<(Chain, String)> {
-    watched_tokens(coins)
+    watched_tokens(coins, &DexBook::default())
+        .into_iter()
+        .map(|w| (w.chain, w.address))
+        .collect()
 }
 
 #[test]

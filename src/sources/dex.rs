@@ -7,20 +7,25 @@
 //!
 //! One request per chain per look, whatever the watchlist: a chain with
 //! more tokens than one request holds is asked about them in turns, the
-//! next batch at the next look.
+//! next batch at the next look. A token that listed already is asked about
+//! at most every [`LISTED_EVERY`], in the room the others leave: its
+//! answer is its dozens of pools, where an unlisted token's is a few bytes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
-use crate::dex::Pool;
+use crate::dex::{Pool, Watched};
 use crate::market::MarketError;
 use crate::market::http::{self, get_capped};
 use crate::model::Chain;
+use crate::model::token_key;
 use crate::sources::answer::{Entry, Scalar, decode_or};
 use crate::sources::client::{CONNECT_TIMEOUT, REQUEST_TIMEOUT, check_base, list_url};
 use crate::types::Usd;
@@ -32,6 +37,9 @@ pub const DEFAULT_URL: &str = "https://api.dexscreener.com";
 
 /// The most addresses one request may name.
 pub const PER_REQUEST: usize = 30;
+
+/// How often a token that listed already is asked about: for its price.
+pub const LISTED_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// About 30 pools of about 1.5 kB for each of 30 tokens: 1.4 MB at the
 /// very most. 8 MiB leaves room.
@@ -153,9 +161,11 @@ pub struct DexLook {
 pub struct DexClient {
     client: reqwest::Client,
     base: Url,
-    tokens: Mutex<Vec<(Chain, String)>>,
-    /// Per chain, where the next batch starts.
+    tokens: Mutex<Vec<Watched>>,
+    /// Per chain, where the next batch of unlisted tokens starts.
     turn: Mutex<HashMap<Chain, usize>>,
+    /// When each listed token was last answered for, by key.
+    answered: Mutex<HashMap<String, Instant>>,
 }
 
 impl DexClient {
@@ -169,38 +179,65 @@ impl DexClient {
             base,
             tokens: Mutex::new(Vec::new()),
             turn: Mutex::new(HashMap::new()),
+            answered: Mutex::new(HashMap::new()),
         })
     }
 
     /// The tokens to ask about from the next look on (see
     /// [`crate::dex::watched_tokens`]).
-    pub fn set_tokens(&self, tokens: Vec<(Chain, String)>) {
+    pub fn set_tokens(&self, tokens: Vec<Watched>) {
         if let Ok(mut t) = self.tokens.lock() {
             *t = tokens;
         }
     }
 
-    /// Each chain's batch for this look, and the turns moved on.
-    fn batches(&self) -> BTreeMap<Chain, Vec<String>> {
+    /// The watched tokens by chain: the unlisted, and the listed.
+    fn by_chain(&self) -> BTreeMap<Chain, (Vec<String>, Vec<String>)> {
         let tokens = self.tokens.lock().map(|t| t.clone()).unwrap_or_default();
-        let mut by_chain: BTreeMap<Chain, Vec<String>> = BTreeMap::new();
-        for (chain, address) in tokens {
-            by_chain.entry(chain).or_default().push(address);
+        let mut by_chain: BTreeMap<Chain, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for t in tokens {
+            let (unlisted, listed) = by_chain.entry(t.chain).or_default();
+            if t.listed {
+                listed.push(t.address);
+            } else {
+                unlisted.push(t.address);
+            }
         }
-        let Ok(mut turn) = self.turn.lock() else {
+        by_chain
+    }
+
+    /// Each chain's batch for this look: the unlisted tokens in turns, then,
+    /// in the room left, the listed ones not answered for within
+    /// [`LISTED_EVERY`], longest first.
+    fn batches(&self) -> BTreeMap<Chain, Vec<String>> {
+        let by_chain = self.by_chain();
+        let (Ok(mut turn), Ok(answered)) = (self.turn.lock(), self.answered.lock()) else {
             return BTreeMap::new();
         };
-        by_chain
-            .into_iter()
-            .map(|(chain, all)| {
-                let start = turn.get(&chain).copied().unwrap_or(0);
-                let start = if start >= all.len() { 0 } else { start };
-                let batch: Vec<String> =
-                    all.iter().skip(start).take(PER_REQUEST).cloned().collect();
-                turn.insert(chain, start + batch.len());
-                (chain, batch)
-            })
-            .collect()
+        let mut out = BTreeMap::new();
+        for (chain, (unlisted, listed)) in by_chain {
+            let start = turn.get(&chain).copied().unwrap_or(0);
+            let start = if start >= unlisted.len() { 0 } else { start };
+            let mut batch: Vec<String> = unlisted
+                .iter()
+                .skip(start)
+                .take(PER_REQUEST)
+                .cloned()
+                .collect();
+            turn.insert(chain, start + batch.len());
+            let mut due: Vec<(Option<Instant>, &String)> = listed
+                .iter()
+                .map(|a| (answered.get(&token_key(chain, a)).copied(), a))
+                .filter(|(at, _)| at.is_none_or(|at| at.elapsed() >= LISTED_EVERY))
+                .collect();
+            due.sort();
+            let room = PER_REQUEST - batch.len();
+            batch.extend(due.into_iter().take(room).map(|(_, a)| a.clone()));
+            if !batch.is_empty() {
+                out.insert(chain, batch);
+            }
+        }
+        out
     }
 
     /// One look: a request per chain with watched tokens, none without.
@@ -215,13 +252,9 @@ impl DexClient {
     /// Every watched token at once, [`PER_REQUEST`] a request: `prelist
     /// check`'s one look, which has no next one to take turns with.
     pub async fn look_all(&self) -> Result<DexAnswer, MarketError> {
-        let tokens = self.tokens.lock().map(|t| t.clone()).unwrap_or_default();
-        let mut by_chain: BTreeMap<Chain, Vec<String>> = BTreeMap::new();
-        for (chain, address) in tokens {
-            by_chain.entry(chain).or_default().push(address);
-        }
         let mut out = DexAnswer::default();
-        for (chain, all) in by_chain {
+        for (chain, (mut all, listed)) in self.by_chain() {
+            all.extend(listed);
             for batch in all.chunks(PER_REQUEST) {
                 self.ask(chain, batch.to_vec(), &mut out).await?;
             }
@@ -247,6 +280,12 @@ impl DexClient {
         )
         .await?;
         out.pools.extend(parse_pools(&body, chain)?);
+        if let Ok(mut answered) = self.answered.lock() {
+            let now = Instant::now();
+            for a in &batch {
+                answered.insert(token_key(chain, a), now);
+            }
+        }
         out.asked.extend(batch.into_iter().map(|a| (chain, a)));
         Ok(())
     }
@@ -364,9 +403,14 @@ mod tests {
     #[test]
     fn a_chain_with_more_tokens_than_a_request_holds_is_asked_in_turns() {
         let client = DexClient::new("http://127.0.0.1:9").unwrap();
-        let tokens: Vec<(Chain, String)> = (0..70)
-            .map(|i| (Chain::Ethereum, format!("0x{i:040x}")))
-            .chain([(
+        let watched = |chain, address: String| Watched {
+            chain,
+            address,
+            listed: false,
+        };
+        let tokens: Vec<Watched> = (0..70)
+            .map(|i| watched(Chain::Ethereum, format!("0x{i:040x}")))
+            .chain([watched(
                 Chain::Solana,
                 "So11111111111111111111111111111111111111112".into(),
             )])
@@ -383,6 +427,37 @@ mod tests {
         assert_eq!(sizes(client.batches())[0], (Chain::Ethereum, 10));
         let again = client.batches();
         assert_eq!(again[&Chain::Ethereum][0], format!("0x{:040x}", 0));
+    }
+
+    #[test]
+    fn a_listed_token_is_asked_about_in_the_room_left_and_then_not_for_a_while() {
+        let client = DexClient::new("http://127.0.0.1:9").unwrap();
+        let tokens: Vec<Watched> = (0..35)
+            .map(|i| Watched {
+                chain: Chain::Base,
+                address: format!("0x{i:040x}"),
+                listed: i >= 25,
+            })
+            .collect();
+        client.set_tokens(tokens);
+        let mut seen_listed = std::collections::HashSet::new();
+        for _ in 0..2 {
+            let batch = client.batches().remove(&Chain::Base).unwrap();
+            assert_eq!(batch.len(), 30);
+            // As a look that was answered notes them.
+            let now = Instant::now();
+            for a in &batch[25..] {
+                assert!(seen_listed.insert(a.clone()), "{a} asked twice");
+                client
+                    .answered
+                    .lock()
+                    .unwrap()
+                    .insert(token_key(Chain::Base, a), now);
+            }
+        }
+        assert_eq!(seen_listed.len(), 10);
+        // Every listed one was answered just now: the unlisted alone.
+        assert_eq!(client.batches()[&Chain::Base].len(), 25);
     }
 
     proptest::proptest! {

@@ -119,7 +119,7 @@ pub enum Effect {
     Lookup(String),
     /// Ask the DEX source about these tokens from its next look on: the
     /// coins' contracts changed.
-    DexTokens(Vec<(crate::model::Chain, String)>),
+    DexTokens(Vec<crate::dex::Watched>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,7 +293,7 @@ pub struct Watcher {
 #[derive(Debug, Clone, PartialEq)]
 struct DexWatch {
     min_liquidity_usd: f64,
-    tokens: Vec<(crate::model::Chain, String)>,
+    tokens: Vec<crate::dex::Watched>,
 }
 
 /// A look at the API key's usage: the calls the API said were left, the
@@ -366,8 +366,8 @@ impl Watcher {
     /// Notes that the DEX source is watched, with this liquidity threshold:
     /// its looks will come in. Returns the tokens to ask about; after a
     /// change to the coins, [`Effect::DexTokens`] says them again.
-    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<(crate::model::Chain, String)> {
-        let tokens = crate::dex::watched_tokens(&self.watchlist.coins);
+    pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<crate::dex::Watched> {
+        let tokens = crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex);
         self.dex = Some(DexWatch {
             min_liquidity_usd,
             tokens: tokens.clone(),
@@ -1040,6 +1040,9 @@ impl Watcher {
                     let msg = format!("{} coins listed on a DEX", listed.len());
                     out.headline(News::Many(msg), true);
                 }
+                // A token listed here, or by another instance: asked less
+                // often from now on.
+                self.tell_dex_tokens(out);
                 if listed.is_empty() {
                     // The pools' prices and depths: written with the next
                     // prices, as an exchange's look is.
@@ -1424,8 +1427,14 @@ impl Watcher {
             poll.ids = ids.clone();
             out.effects.push(Effect::Poll(Command::SetIds(ids)));
         }
+        self.tell_dex_tokens(out);
+    }
+
+    /// Tells the DEX source the tokens to ask about, when they changed: a
+    /// coin's contracts, or a token that listed.
+    fn tell_dex_tokens(&mut self, out: &mut Outcome) {
         if let Some(dex) = self.dex.as_mut() {
-            let tokens = crate::dex::watched_tokens(&self.watchlist.coins);
+            let tokens = crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex);
             if dex.tokens != tokens {
                 dex.tokens = tokens.clone();
                 out.effects.push(Effect::DexTokens(tokens));
