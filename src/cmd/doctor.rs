@@ -252,8 +252,9 @@ fn network_checks(
     let dex = super::dex_client(settings);
     // The watchlist's tokens, or one every DEX trades when it has none.
     let no_book = crate::dex::DexBook::default();
-    let mut tokens =
-        watchlist.map_or_else(Vec::new, |w| crate::dex::watched_tokens(&w.coins, &no_book));
+    let mut tokens = watchlist.map_or_else(Vec::new, |w| {
+        crate::dex::watched_tokens(&w.coins, &no_book, &Default::default())
+    });
     if tokens.is_empty() {
         tokens.push(crate::dex::Watched {
             chain: crate::model::Chain::Ethereum,

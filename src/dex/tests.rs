@@ -34,7 +34,7 @@ fn pool(base: &str, liquidity: f64, created_at: i64) -> Pool {
 }
 
 fn asked(coins: &[Coin]) -> Vec<(Chain, String)> {
-    watched_tokens(coins, &DexBook::default())
+    watched_tokens(coins, &DexBook::default(), &Default::default())
         .into_iter()
         .map(|w| (w.chain, w.address))
         .collect()
@@ -171,6 +171,42 @@ fn of_several_pools_at_the_threshold_the_first_created_is_the_listing() {
     // The detail pane shows the deepest pool.
     let token = dex.tokens_of(&coins[0])[0].token;
     assert_eq!(token.pool.as_ref().unwrap().dex, "sushiswap");
+}
+
+#[test]
+fn a_listed_token_is_asked_about_until_coingecko_prices_its_coin() {
+    let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
+    let mut dex = DexBook::default();
+    let mut listings = crate::listing::Listings::new();
+    let watched =
+        |dex: &DexBook, listings: &crate::listing::Listings| watched_tokens(&coins, dex, listings);
+    assert!(!watched(&dex, &listings)[0].listed);
+    apply_dex_look(
+        &mut dex,
+        &asked(&coins),
+        &[pool(NIL, 50_000.0, 1)],
+        10,
+        10_000.0,
+        &coins,
+    );
+    assert!(watched(&dex, &listings)[0].listed);
+    let mut priced = coins[0].clone();
+    priced.market_id = crate::types::MarketId::new("nillion");
+    let coins = [priced];
+    listings.insert(
+        "nillion".into(),
+        std::sync::Arc::new(crate::listing::Listing {
+            listed_at: 20,
+            first_price: 0.6,
+            price_usd: 0.6,
+            change_24h: None,
+            market_cap: None,
+            updated_at: 20,
+            stale: false,
+            history: Vec::new(),
+        }),
+    );
+    assert!(watched_tokens(&coins, &dex, &listings).is_empty());
 }
 
 #[test]

@@ -367,7 +367,8 @@ impl Watcher {
     /// its looks will come in. Returns the tokens to ask about; after a
     /// change to the coins, [`Effect::DexTokens`] says them again.
     pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<crate::dex::Watched> {
-        let tokens = crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex);
+        let tokens =
+            crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, &self.listings);
         self.dex = Some(DexWatch {
             min_liquidity_usd,
             tokens: tokens.clone(),
@@ -788,6 +789,10 @@ impl Watcher {
                 })
                 .collect();
             self.notify(events, flips.len(), out);
+        }
+        if !flips.is_empty() {
+            // A coin CoinGecko prices now needs no DEX price.
+            self.tell_dex_tokens(out);
         }
         let alerted = self.check_alerts(source, out);
         if !flips.is_empty() || alerted {
@@ -1434,7 +1439,8 @@ impl Watcher {
     /// coin's contracts, or a token that listed.
     fn tell_dex_tokens(&mut self, out: &mut Outcome) {
         if let Some(dex) = self.dex.as_mut() {
-            let tokens = crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex);
+            let tokens =
+                crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, &self.listings);
             if dex.tokens != tokens {
                 dex.tokens = tokens.clone();
                 out.effects.push(Effect::DexTokens(tokens));
