@@ -1,8 +1,10 @@
-//! The pre-market venues' answers at realistic sizes: the time to read
-//! Hyperliquid's 300 perps and their mids, a 600-contract Bybit list and a
-//! 3,000-instrument OKX list (each under 10 ms, the issue's goal), and the
-//! requests and bytes a month of looks at the four venues costs at the
-//! default intervals (printed, not timed: `scripts/figures.sh` shows it).
+//! The answers of the sources that see a coin before its listing, at
+//! realistic sizes: the time to read Hyperliquid's 300 perps and their
+//! mids, a 600-contract Bybit list, a 3,000-instrument OKX list (each under
+//! 10 ms, the issue's goal) and a DexScreener answer for 30 tokens; and the
+//! requests and bytes a month of looks at the four venues and at
+//! DexScreener costs at the default intervals (printed, not timed:
+//! `scripts/figures.sh` shows it).
 
 #![allow(
     clippy::unwrap_used,
@@ -13,6 +15,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use prelist::model::Chain;
+use prelist::sources::dex;
 use prelist::sources::premarket::{DEFAULT_INTERVAL, LIST_EVERY, bybit, hyperliquid, okx};
 
 /// A number as venues write prices: a string of digits that vary.
@@ -107,6 +111,26 @@ fn binance_list(n: usize) -> String {
     )
 }
 
+/// One pool as DexScreener answers it, with every field it sends (its
+/// volumes, changes, counts of trades, the token's links).
+fn dex_pair(token: usize, pool: usize) -> String {
+    format!(
+        r#"{{"chainId":"ethereum","dexId":"{}","url":"https://dexscreener.com/ethereum/0x{pool:036x}{token:04x}","pairAddress":"0x{pool:036x}{token:04x}","labels":["v3"],"baseToken":{{"address":"0x{token:040x}","name":"Coin {token}","symbol":"C{token}"}},"quoteToken":{{"address":"0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2","name":"Wrapped Ether","symbol":"WETH"}},"priceNative":"0.000{}","priceUsd":"{}","txns":{{"m5":{{"buys":3,"sells":1}},"h1":{{"buys":41,"sells":37}},"h6":{{"buys":240,"sells":211}},"h24":{{"buys":1020,"sells":987}}}},"volume":{{"h24":183422.51,"h6":40211.2,"h1":7310.05,"m5":512.4}},"priceChange":{{"m5":0.12,"h1":-1.3,"h6":2.41,"h24":-5.02}},"liquidity":{{"usd":{},"base":1843221,"quote":412.77}},"fdv":612300000,"marketCap":141200000,"pairCreatedAt":1733961600000,"info":{{"imageUrl":"https://dd.dexscreener.com/ds-data/tokens/ethereum/0x{token:040x}.png","header":"https://dd.dexscreener.com/ds-data/tokens/ethereum/0x{token:040x}/header.png","openGraph":"https://cdn.dexscreener.com/token-images/og/ethereum/0x{token:040x}","websites":[{{"label":"Website","url":"https://coin{token}.example"}}],"socials":[{{"type":"twitter","url":"https://x.com/coin{token}"}},{{"type":"telegram","url":"https://t.me/coin{token}"}}]}}}}"#,
+        ["uniswap", "sushiswap", "pancakeswap", "curve"][pool % 4],
+        2 + pool % 7,
+        px(pool + token),
+        1000 + (pool * 7919 + token) % 900_000
+    )
+}
+
+/// A DexScreener answer: `pools` pools of each of `tokens` tokens.
+fn dex_answer(tokens: usize, pools: usize) -> String {
+    let all: Vec<String> = (0..tokens)
+        .flat_map(|t| (0..pools).map(move |p| dex_pair(t, p)))
+        .collect();
+    format!("[{}]", all.join(","))
+}
+
 fn gzip(bytes: &[u8]) -> usize {
     use std::io::Write;
     let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -135,6 +159,17 @@ fn bench_parse(c: &mut Criterion) {
     assert_eq!(okx::parse_list(okx.as_bytes()).unwrap().len(), 30);
     c.bench_function("parse an OKX swap list, 3,000 instruments", |b| {
         b.iter(|| okx::parse_list(black_box(okx.as_bytes())).unwrap())
+    });
+    // The most one request can bring: 30 tokens of 30 pools each.
+    let pools = dex_answer(30, 30);
+    assert_eq!(
+        dex::parse_pools(pools.as_bytes(), Chain::Ethereum)
+            .unwrap()
+            .len(),
+        900
+    );
+    c.bench_function("parse a DexScreener answer, 30 tokens of 30 pools", |b| {
+        b.iter(|| dex::parse_pools(black_box(pools.as_bytes()), Chain::Ethereum).unwrap())
     });
 }
 
@@ -201,6 +236,39 @@ fn bench_bandwidth(_c: &mut Criterion) {
         "a month of the four venues at the defaults: {requests:.0} requests, {plain:.0} bytes \
          of answers uncompressed (a ceiling), {packed:.0} bytes gzip (generated answers \
          compress better than real ones: a floor); HTTP headers not counted"
+    );
+    dex_bandwidth();
+}
+
+/// A month of looks at DexScreener at the default interval. The built-in
+/// watchlist has no contracts: no request at all. A watchlist of 14 coins
+/// with a token each on Ethereum, 3 of them not listed yet (a shallow pool
+/// each) and 11 listed on a DEX of which CoinGecko does not price 2 yet (30
+/// pools each, asked every 15 minutes): one request a minute.
+fn dex_bandwidth() {
+    let month = 30.0 * 86_400.0;
+    let looks = month / dex::DEFAULT_INTERVAL.as_secs_f64();
+    let per_look_listed =
+        2.0 * dex::DEFAULT_INTERVAL.as_secs_f64() / dex::LISTED_EVERY.as_secs_f64();
+    let unlisted = dex_answer(3, 1);
+    let listed = dex_answer(1, 30);
+    let plain = looks * (unlisted.len() as f64 + per_look_listed * listed.len() as f64);
+    let packed = looks
+        * (gzip(unlisted.as_bytes()) as f64 + per_look_listed * gzip(listed.as_bytes()) as f64);
+    eprintln!("DexScreener, the built-in watchlist (no contracts): 0 requests a month, 0 bytes");
+    eprintln!(
+        "DexScreener, 14 coins with a token each, 3 unlisted, 2 listed on a DEX only: \
+         {looks:.0} requests a month, {plain:.0} bytes of answers uncompressed ({packed:.0} gzip)"
+    );
+    // Every token unlisted, 30 of them on each of 8 chains: the most the
+    // turns allow.
+    let most = dex_answer(30, 1);
+    eprintln!(
+        "DexScreener at its most, 30 unlisted tokens with a pool each on each of 8 chains: \
+         {:.0} requests a month, {:.0} bytes ({:.0} gzip)",
+        looks * 8.0,
+        looks * 8.0 * most.len() as f64,
+        looks * 8.0 * gzip(most.as_bytes()) as f64
     );
 }
 

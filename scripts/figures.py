@@ -51,6 +51,7 @@ def clean_env(home):
         # the figures need no network and measure the same work each run.
         PRELIST_EXCHANGES="",
         PRELIST_PREMARKET="",
+        PRELIST_DEX="",
         HOME=home,
         XDG_CONFIG_HOME=os.path.join(home, "config"),
         XDG_DATA_HOME=os.path.join(home, "data"),
@@ -418,7 +419,9 @@ def with_exchanges(binary, label, args, rounds):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ListStub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = "\n".join(f'{name} = "{base}"' for name in [*EXCHANGES, "hyperliquid"])
+    urls = "\n".join(
+        f'{name} = "{base}"' for name in [*EXCHANGES, "hyperliquid", "dexscreener"]
+    )
     config = f"[sources]\nexchange_interval = 60\n\n[sources.url]\n{urls}\n"
     app = App(
         binary,
@@ -426,6 +429,8 @@ def with_exchanges(binary, label, args, rounds):
         env={
             "PRELIST_EXCHANGES": ",".join(EXCHANGES),
             "PRELIST_PREMARKET": "hyperliquid,bybit,okx,binance",
+            # No coin of the built-in list has a contract: it asks nothing.
+            "PRELIST_DEX": "dexscreener",
         },
         config=config,
     )
