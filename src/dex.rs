@@ -144,7 +144,7 @@ impl crate::sighting::Sighting for Token {
 }
 
 /// Every watched token the DEX source was asked about, by
-/// [`token_key`](crate::model::token_key) (`ethereum:0xabc…`).
+/// [`token_key`] (`ethereum:0xabc…`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DexBook {
     pub tokens: BTreeMap<String, Token>,
