@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{PriceApi, recording_config, told};
@@ -296,15 +294,7 @@ fn watch_tells_a_first_pool_once_through_its_loop() {
     // The threshold the pool reaches: told once, at the first look.
     let config = self::config(home.path(), &api, "");
     let mut child = spawn(&config);
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let lines = common::lines_of(child.stdout.take().unwrap());
     let line = lines
         .recv_timeout(Duration::from_secs(60))
         .expect("the listing");

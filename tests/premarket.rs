@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{PriceApi, recording_config, told};
@@ -74,15 +72,7 @@ fn a_perp_that_appears_makes_a_coin_premarket_told_once_then_its_listing_is_comp
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let lines = common::lines_of(child.stdout.take().unwrap());
     let next = |what: &str| -> serde_json::Value {
         let line = lines
             .recv_timeout(Duration::from_secs(90))

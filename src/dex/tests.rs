@@ -33,6 +33,11 @@ fn pool(base: &str, liquidity: f64, created_at: i64) -> Pool {
     }
 }
 
+/// One look asking about every token of `coins`, at the default threshold.
+fn look(dex: &mut DexBook, coins: &[Coin], pools: &[Pool], now: i64) -> Vec<DexListed> {
+    apply_dex_look(dex, &asked(coins), pools, now, 10_000.0, coins)
+}
+
 fn asked(coins: &[Coin]) -> Vec<(Chain, String)> {
     watched_tokens(coins, &DexBook::default(), &Default::default())
         .into_iter()
@@ -44,14 +49,7 @@ fn asked(coins: &[Coin]) -> Vec<(Chain, String)> {
 fn a_pool_at_the_threshold_is_a_listing_told_once() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
     let mut dex = DexBook::default();
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 25_000.0, 1_000)],
-        2_000,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[pool(NIL, 25_000.0, 1_000)], 2_000);
     assert_eq!(told.len(), 1);
     assert_eq!(told[0].pair, "NIL/WETH on uniswap (ethereum)");
     assert_eq!(
@@ -62,14 +60,7 @@ fn a_pool_at_the_threshold_is_a_listing_told_once() {
     assert_eq!(listing.at, 2_000);
     assert_eq!(dex.price(&coins[0]), Some(0.61));
     // The next look: the same pool is no news.
-    let again = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 30_000.0, 1_000)],
-        2_060,
-        10_000.0,
-        &coins,
-    );
+    let again = look(&mut dex, &coins, &[pool(NIL, 30_000.0, 1_000)], 2_060);
     assert!(again.is_empty());
     assert_eq!(dex.listing(&coins[0]).unwrap().at, 2_000);
 }
@@ -78,14 +69,7 @@ fn a_pool_at_the_threshold_is_a_listing_told_once() {
 fn a_pool_below_the_threshold_is_seen_but_no_listing() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
     let mut dex = DexBook::default();
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 2_300.0, 1_000)],
-        2_000,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[pool(NIL, 2_300.0, 1_000)], 2_000);
     assert!(told.is_empty());
     assert_eq!(dex.listing(&coins[0]), None);
     assert_eq!(dex.price(&coins[0]), None);
@@ -104,7 +88,7 @@ fn a_pool_where_the_token_is_the_quote_is_not_its_listing() {
     let mut p = pool(MOVE, 1e6, 1_000);
     p.base_symbol = "MOVE".into();
     p.quote_symbol = "NIL".into();
-    let told = apply_dex_look(&mut dex, &asked(&coins), &[p], 2_000, 10_000.0, &coins);
+    let told = look(&mut dex, &coins, &[p], 2_000);
     assert!(told.is_empty());
     assert_eq!(dex.listing(&coins[0]), None);
     assert_eq!(dex.tokens_of(&coins[0])[0].token.pool, None);
@@ -122,14 +106,7 @@ fn an_evm_address_matches_in_any_case_and_a_solana_one_exactly() {
     lower.base_address = NIL.to_uppercase().replacen("0X", "0x", 1);
     let mut wrong_case = pool(&sol.to_lowercase(), 50_000.0, 1);
     wrong_case.chain = Chain::Solana;
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[lower, wrong_case],
-        10,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[lower, wrong_case], 10);
     let names: Vec<&str> = told.iter().map(|t| t.coin.as_str()).collect();
     assert_eq!(names, ["Nillion"]);
     assert_eq!(dex.listing(&coins[1]), None);
@@ -139,14 +116,7 @@ fn an_evm_address_matches_in_any_case_and_a_solana_one_exactly() {
 fn the_same_address_on_another_chain_is_another_token() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Base, NIL)])];
     let mut dex = DexBook::default();
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 50_000.0, 1)],
-        10,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[pool(NIL, 50_000.0, 1)], 10);
     assert!(told.is_empty());
 }
 
@@ -158,14 +128,7 @@ fn of_several_pools_at_the_threshold_the_first_created_is_the_listing() {
     later.dex = "sushiswap".into();
     let shallow_first = pool(NIL, 500.0, 100);
     let first = pool(NIL, 20_000.0, 1_000);
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[later, shallow_first, first],
-        9_000,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[later, shallow_first, first], 9_000);
     assert_eq!(told[0].pair, "NIL/WETH on uniswap (ethereum)");
     assert_eq!(told[0].liquidity_usd, 20_000.0);
     // The detail pane shows the deepest pool.
@@ -181,14 +144,7 @@ fn a_listed_token_is_asked_about_until_coingecko_prices_its_coin() {
     let watched =
         |dex: &DexBook, listings: &crate::listing::Listings| watched_tokens(&coins, dex, listings);
     assert!(!watched(&dex, &listings)[0].listed);
-    apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 50_000.0, 1)],
-        10,
-        10_000.0,
-        &coins,
-    );
+    look(&mut dex, &coins, &[pool(NIL, 50_000.0, 1)], 10);
     assert!(watched(&dex, &listings)[0].listed);
     let mut priced = coins[0].clone();
     priced.market_id = crate::types::MarketId::new("nillion");
@@ -216,7 +172,7 @@ fn hostile_text_is_cleaned_before_it_is_kept() {
     let mut p = pool(NIL, 50_000.0, 1);
     p.dex = "uni\u{1b}]0;pwned\u{7}swap".into();
     p.quote_symbol = "WE\u{9b}TH".into();
-    let told = apply_dex_look(&mut dex, &asked(&coins), &[p], 10, 10_000.0, &coins);
+    let told = look(&mut dex, &coins, &[p], 10);
     let msg = told[0].message();
     assert!(!msg.chars().any(|c| c.is_control()), "{msg:?}");
 }
@@ -225,7 +181,7 @@ fn hostile_text_is_cleaned_before_it_is_kept() {
 fn a_token_no_coin_has_any_more_is_dropped_after_a_month() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
     let mut dex = DexBook::default();
-    apply_dex_look(&mut dex, &asked(&coins), &[], 10, 10_000.0, &coins);
+    look(&mut dex, &coins, &[], 10);
     assert_eq!(dex.tokens.len(), 1);
     apply_dex_look(&mut dex, &[], &[], 10 + GONE_FOR + 1, 10_000.0, &[]);
     assert!(dex.tokens.is_empty());
@@ -241,14 +197,7 @@ fn a_coin_is_told_once_when_two_of_its_tokens_list_at_one_look() {
     let mut dex = DexBook::default();
     let mut on_base = pool(NIL, 50_000.0, 1);
     on_base.chain = Chain::Base;
-    let told = apply_dex_look(
-        &mut dex,
-        &asked(&coins),
-        &[pool(NIL, 50_000.0, 1), on_base],
-        10,
-        10_000.0,
-        &coins,
-    );
+    let told = look(&mut dex, &coins, &[pool(NIL, 50_000.0, 1), on_base], 10);
     assert_eq!(told.len(), 1);
 }
 
@@ -257,25 +206,11 @@ fn merged_books_keep_the_later_look_and_the_earlier_listing() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
     let mut ours = DexBook::default();
     let mut theirs = DexBook::default();
-    apply_dex_look(
-        &mut ours,
-        &asked(&coins),
-        &[pool(NIL, 50_000.0, 1)],
-        100,
-        10_000.0,
-        &coins,
-    );
-    apply_dex_look(
-        &mut theirs,
-        &asked(&coins),
-        &[pool(NIL, 50_000.0, 1)],
-        50,
-        10_000.0,
-        &coins,
-    );
+    look(&mut ours, &coins, &[pool(NIL, 50_000.0, 1)], 100);
+    look(&mut theirs, &coins, &[pool(NIL, 50_000.0, 1)], 50);
     let mut later = pool(NIL, 70_000.0, 1);
     later.price_usd = Some(0.9);
-    apply_dex_look(&mut theirs, &asked(&coins), &[later], 200, 10_000.0, &coins);
+    look(&mut theirs, &coins, &[later], 200);
     let merged = merge(&ours, &theirs);
     assert_eq!(merged.listing(&coins[0]).unwrap().at, 50);
     assert_eq!(merged.price(&coins[0]), Some(0.9));

@@ -869,6 +869,18 @@ impl Watcher {
         self.notify(vec![event], 1, out);
     }
 
+    /// The names (cleaned, as events carry them) of the coins that trade
+    /// already, on any source.
+    fn trading_names(&self) -> HashSet<String> {
+        let (listings, book) = (&self.listings, &self.book);
+        self.watchlist
+            .coins
+            .iter()
+            .filter(|c| crate::listing::trades(c, listings, book))
+            .map(|c| text::clean(&c.name).into_owned())
+            .collect()
+    }
+
     /// Takes in one look at an exchange's list: listings and announced
     /// openings of watched coins are told as CoinGecko's flips are.
     fn on_exchange(&mut self, look: Look, out: &mut Outcome) {
@@ -886,14 +898,7 @@ impl Watcher {
                 let resumed = self.looked.insert(exchange);
                 // Coins that trade already: a listing of one is news of
                 // where else it trades, not of its listing.
-                let (listings, book) = (&self.listings, &self.book);
-                let trading: HashSet<String> = self
-                    .watchlist
-                    .coins
-                    .iter()
-                    .filter(|c| crate::listing::trades(c, listings, book))
-                    .map(|c| text::clean(&c.name).into_owned())
-                    .collect();
+                let trading = self.trading_names();
                 let mut events = apply_look(
                     &mut self.book,
                     exchange,
@@ -1013,14 +1018,7 @@ impl Watcher {
             Ok(answer) => {
                 self.source_answered(source, out);
                 let min = self.dex.as_ref().map_or(0.0, |d| d.min_liquidity_usd);
-                let (listings, book) = (&self.listings, &self.book);
-                let trading: HashSet<String> = self
-                    .watchlist
-                    .coins
-                    .iter()
-                    .filter(|c| crate::listing::trades(c, listings, book))
-                    .map(|c| text::clean(&c.name).into_owned())
-                    .collect();
+                let trading = self.trading_names();
                 let mut listed = crate::dex::apply_dex_look(
                     &mut self.book.dex,
                     &answer.asked,

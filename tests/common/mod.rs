@@ -215,6 +215,25 @@ pub fn told(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The lines a child writes to `stdout`, as they come, read on a thread
+/// of their own.
+#[allow(dead_code, reason = "not every test binary reads a child's lines")]
+pub fn lines_of(stdout: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    lines
+}
+
 /// What the state database in `data_dir` holds (empty when there is none),
 /// read as prelist reads it.
 #[allow(dead_code)]
