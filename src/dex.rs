@@ -250,17 +250,17 @@ pub struct Watched {
 
 /// The contracts to ask about: every watched coin's, each once, by key
 /// (see [`token_key`]), in the coins' order, each marked listed as `dex`
-/// has it. A listed token of a coin CoinGecko prices (its `listings`) is
-/// left out: its pools would tell nothing the price does not.
+/// has it. A listed token of a coin CoinGecko prices (`priced`) is left
+/// out: its pools would tell nothing the price does not.
 pub fn watched_tokens(
     coins: &[Coin],
     dex: &DexBook,
-    listings: &crate::listing::Listings,
+    priced: impl Fn(&Coin) -> bool,
 ) -> Vec<Watched> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for c in coins {
-        let priced = crate::listing::listing_of(c, listings).is_some();
+        let priced = priced(c);
         for k in &c.contracts {
             let key = k.key();
             let listed = dex.tokens.get(&key).is_some_and(|t| t.listing.is_some());

@@ -1085,7 +1085,7 @@ fn detail_pane_with_dex_pools() {
         pool(Chain::Ethereum, nil, "NIL", "WETH", 1_250_000.0),
         pool(Chain::Solana, prcl, "PRCL", "SOL", 2_300.0),
     ];
-    let tokens: Vec<(Chain, String)> = watched_tokens(&w.coins, &book.dex, &Listings::new())
+    let tokens: Vec<(Chain, String)> = watched_tokens(&w.coins, &book.dex, |_| false)
         .into_iter()
         .map(|t| (t.chain, t.address))
         .collect();

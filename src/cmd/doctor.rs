@@ -253,7 +253,7 @@ fn network_checks(
     // The watchlist's tokens, or one every DEX trades when it has none.
     let no_book = crate::dex::DexBook::default();
     let mut tokens = watchlist.map_or_else(Vec::new, |w| {
-        crate::dex::watched_tokens(&w.coins, &no_book, &Default::default())
+        crate::dex::watched_tokens(&w.coins, &no_book, |_| false)
     });
     if tokens.is_empty() {
         tokens.push(crate::dex::Watched {

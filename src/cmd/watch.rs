@@ -40,12 +40,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let _running = crate::store::hold_running(&cx.data_dir);
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     let ids = watcher.market_ids();
-    let contracts = crate::dex::watched_tokens(
-        &watcher.watchlist().coins,
-        &watcher.book().dex,
-        watcher.listings(),
-    )
-    .len();
+    let contracts = watcher.dex_tokens().len();
     if ids.is_empty()
         && exchanges.is_empty()
         && venues.is_empty()

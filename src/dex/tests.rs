@@ -39,7 +39,7 @@ fn look(dex: &mut DexBook, coins: &[Coin], pools: &[Pool], now: i64) -> Vec<DexL
 }
 
 fn asked(coins: &[Coin]) -> Vec<(Chain, String)> {
-    watched_tokens(coins, &DexBook::default(), &Default::default())
+    watched_tokens(coins, &DexBook::default(), |_| false)
         .into_iter()
         .map(|w| (w.chain, w.address))
         .collect()
@@ -141,8 +141,11 @@ fn a_listed_token_is_asked_about_until_coingecko_prices_its_coin() {
     let coins = [coin("Nillion", "NIL", &[(Chain::Ethereum, NIL)])];
     let mut dex = DexBook::default();
     let mut listings = crate::listing::Listings::new();
-    let watched =
-        |dex: &DexBook, listings: &crate::listing::Listings| watched_tokens(&coins, dex, listings);
+    let watched = |dex: &DexBook, listings: &crate::listing::Listings| {
+        watched_tokens(&coins, dex, |c| {
+            crate::listing::listing_of(c, listings).is_some()
+        })
+    };
     assert!(!watched(&dex, &listings)[0].listed);
     look(&mut dex, &coins, &[pool(NIL, 50_000.0, 1)], 10);
     assert!(watched(&dex, &listings)[0].listed);
@@ -162,7 +165,8 @@ fn a_listed_token_is_asked_about_until_coingecko_prices_its_coin() {
             history: Vec::new(),
         }),
     );
-    assert!(watched_tokens(&coins, &dex, &listings).is_empty());
+    let priced = |c: &Coin| crate::listing::listing_of(c, &listings).is_some();
+    assert!(watched_tokens(&coins, &dex, priced).is_empty());
 }
 
 #[test]

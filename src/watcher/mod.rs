@@ -367,13 +367,21 @@ impl Watcher {
     /// its looks will come in. Returns the tokens to ask about; after a
     /// change to the coins, [`Effect::DexTokens`] says them again.
     pub fn watch_dex(&mut self, min_liquidity_usd: f64) -> Vec<crate::dex::Watched> {
-        let tokens =
-            crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, &self.listings);
+        let tokens = self.dex_tokens();
         self.dex = Some(DexWatch {
             min_liquidity_usd,
             tokens: tokens.clone(),
         });
         tokens
+    }
+
+    /// The tokens of the coins' contracts to ask the DEX source about (see
+    /// [`crate::dex::watched_tokens`]).
+    pub fn dex_tokens(&self) -> Vec<crate::dex::Watched> {
+        let listings = &self.listings;
+        crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, |c| {
+            crate::listing::listing_of(c, listings).is_some()
+        })
     }
 
     /// Turns polling on for the watchlist's market ids: reports will come in.
@@ -1436,13 +1444,15 @@ impl Watcher {
     /// Tells the DEX source the tokens to ask about, when they changed: a
     /// coin's contracts, or a token that listed.
     fn tell_dex_tokens(&mut self, out: &mut Outcome) {
-        if let Some(dex) = self.dex.as_mut() {
-            let tokens =
-                crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, &self.listings);
-            if dex.tokens != tokens {
-                dex.tokens = tokens.clone();
-                out.effects.push(Effect::DexTokens(tokens));
-            }
+        if self.dex.is_none() {
+            return;
+        }
+        let tokens = self.dex_tokens();
+        if let Some(dex) = self.dex.as_mut()
+            && dex.tokens != tokens
+        {
+            dex.tokens = tokens.clone();
+            out.effects.push(Effect::DexTokens(tokens));
         }
     }
 }
