@@ -42,6 +42,9 @@ pub struct Book {
     /// The DEX pools of the coins' contracts: rows of their own too.
     #[serde(skip)]
     pub dex: Box<crate::dex::DexBook>,
+    /// The rows of Discover the user dismissed: rows of their own too.
+    #[serde(skip)]
+    pub dismissed: crate::discover::dismissed::Dismissed,
 }
 
 /// One exchange's list, as prelist has seen it.

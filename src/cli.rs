@@ -78,6 +78,11 @@ pub enum Command {
         prelist watch\n  \
         prelist watch --json | jq .message")]
     Watch(WatchArgs),
+    /// Coins not on the watchlist that the sources show as scheduled, pre-market or newly listed
+    #[command(after_long_help = "Examples:\n  \
+        prelist discover\n  \
+        prelist discover --json --status premarket")]
+    Discover(DiscoverArgs),
     /// Market-id candidates for NAME from the API's search
     #[command(after_long_help = "Example:\n  prelist search nillion")]
     Search {
@@ -158,6 +163,43 @@ pub struct CheckArgs {
     /// Give up on the API after SECS seconds (at least 1), keeping what it answered by then
     #[arg(long, value_name = "SECS", default_value_t = CHECK_DEADLINE, value_parser = parse_deadline)]
     pub deadline: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Print a JSON array, one object per row
+    #[arg(long)]
+    pub json: bool,
+
+    /// Only rows with this status
+    #[arg(long, value_name = "S")]
+    pub status: Option<DiscoverStatus>,
+
+    /// How many days a new listing stays a row, 1 to 365
+    #[arg(long, value_name = "N", default_value_t = crate::discover::DEFAULT_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: u32,
+
+    /// Give up on the sources after SECS seconds (at least 1), keeping what they answered by then
+    #[arg(long, value_name = "SECS", default_value_t = CHECK_DEADLINE, value_parser = parse_deadline)]
+    pub deadline: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiscoverStatus {
+    Scheduled,
+    Premarket,
+    Listed,
+}
+
+impl From<DiscoverStatus> for crate::discover::Kind {
+    fn from(s: DiscoverStatus) -> crate::discover::Kind {
+        match s {
+            DiscoverStatus::Scheduled => crate::discover::Kind::Scheduled,
+            DiscoverStatus::Premarket => crate::discover::Kind::Premarket,
+            DiscoverStatus::Listed => crate::discover::Kind::Listed,
+        }
+    }
 }
 
 /// How long `prelist check` waits for the API, in seconds, unless told.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod dex;
+pub mod discover;
 pub mod error;
 pub mod exchange;
 pub mod form;

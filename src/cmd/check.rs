@@ -24,6 +24,50 @@ use crate::view::{Filter, Sort};
 use crate::watcher::{Input, Watcher};
 
 pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
+    let looked = look_once(cx, Duration::from_secs(args.deadline))?;
+    // Every coin is printed, whichever source failed: what the others said,
+    // and what earlier looks recorded, still stands; the exit code and
+    // stderr tell that a source failed.
+    print_coins(
+        looked.watcher.watchlist(),
+        (looked.watcher.listings(), looked.watcher.book()),
+        Sort::default(),
+        &Filter::default(),
+        args.json,
+    );
+    looked.outcome()
+}
+
+/// What one look at every enabled source left: the watcher, with all it
+/// recorded, and what failed.
+pub(super) struct Looked {
+    pub(super) watcher: Watcher,
+    /// The state could not be saved: why.
+    unsaved: Option<String>,
+    /// Each source that failed, in words.
+    failures: Vec<String>,
+}
+
+impl Looked {
+    /// The exit: a state not saved fails the command; a source that failed
+    /// is exit 3, each named on stderr.
+    pub(super) fn outcome(self) -> Result<(), Error> {
+        if let Some(what) = self.unsaved {
+            return Err(Error::failed(format!("could not save state: {what}")));
+        }
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        let msg = self.failures.join("\n");
+        tracing::warn!("{msg}");
+        Err(Error::Source(msg))
+    }
+}
+
+/// One look at CoinGecko, every enabled exchange, venue and the DEX source,
+/// all at once under `deadline`, each answer taken through the watcher as a
+/// screen's polls are (and saved): `check` and `discover`.
+pub(super) fn look_once(cx: Context, deadline: Duration) -> Result<Looked, Error> {
     let provider = Arc::new(provider(&cx.settings)?);
     let sources = super::exchange_clients(&cx.settings)?;
     let venues = super::venue_clients(&cx.settings)?;
@@ -39,7 +83,6 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         let min = cx.settings.dex_min_liquidity_usd.value as f64;
         client.set_tokens(watcher.watch_dex(min));
     }
-    let deadline = Duration::from_secs(args.deadline);
     let (fetched, mut failures) = runtime()?.block_on(async {
         // CoinGecko and every exchange are asked at once, under one deadline.
         let prices = async {
@@ -150,31 +193,17 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
         (fetched, failures)
     });
     super::count_calls(&db, &cx.settings, provider.as_ref());
-    // Every coin is printed, whichever source failed: what the others said,
-    // and what earlier looks recorded, still stands; the exit code and
-    // stderr tell that a source failed.
-    print_coins(
-        watcher.watchlist(),
-        (watcher.listings(), watcher.book()),
-        Sort::default(),
-        &Filter::default(),
-        args.json,
-    );
-    if let Some(what) = watcher.unsaved() {
-        return Err(Error::failed(format!("could not save state: {what}")));
-    }
     if let Some(stop) = fetched.stopped {
         failures.insert(
             0,
             stop_message(&stop, fetched.answered, ids.len(), deadline),
         );
     }
-    if failures.is_empty() {
-        return Ok(());
-    }
-    let msg = failures.join("\n");
-    tracing::warn!("{msg}");
-    Err(Error::Source(msg))
+    Ok(Looked {
+        unsaved: watcher.unsaved(),
+        watcher,
+        failures,
+    })
 }
 
 /// One look at each exchange's list, all at once, each within `deadline`

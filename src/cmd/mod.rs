@@ -2,6 +2,7 @@
 //! the watchlist and the state file) and hands over.
 
 mod check;
+mod discover;
 mod doctor;
 mod export;
 mod import;
@@ -98,6 +99,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Some(Command::List(args)) => list::run(&cx, &args),
         Some(Command::Check(args)) => check::run(cx, &args),
+        Some(Command::Discover(args)) => discover::run(cx, &args),
         Some(Command::Watch(args)) => watch::run(cx, &args),
         Some(Command::Search { name }) => search::run(&cx, &name),
         Some(Command::Export { format }) => export::run(&cx, format),

@@ -25,7 +25,7 @@ use crate::state::{Base, State};
 
 /// The schema this prelist writes, kept in `PRAGMA user_version`. Each
 /// step of the migrations takes the database one version up.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The schema, step by step: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// A step is never edited once released; a change is a new step.
@@ -122,6 +122,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE dex_tokens (
          token TEXT PRIMARY KEY,
          seen TEXT NOT NULL
+     ) WITHOUT ROWID;",
+    // 5 → 6: Discover's dismissed rows (see `super::dismissed`).
+    "CREATE TABLE dismissed (
+         ticker TEXT PRIMARY KEY,
+         status TEXT NOT NULL,
+         at INTEGER NOT NULL
      ) WITHOUT ROWID;",
 ];
 

@@ -15,6 +15,7 @@ use crate::model::WatchlistError;
 mod calls;
 mod db;
 mod dex;
+mod dismissed;
 mod import;
 mod keys;
 mod listings;

@@ -35,6 +35,7 @@ pub fn read_state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
     let mut book = read_book(conn, path)?;
     *book.premarket = super::premarket::read_premarket(conn, path)?;
     *book.dex = super::dex::read_dex(conn, path)?;
+    book.dismissed = super::dismissed::read_dismissed(conn, path)?;
     let told = read_claims(conn).map_err(err)?;
     check_claims(path, &told)?;
     let alerts = read_alerts(conn, path)?;
@@ -160,6 +161,7 @@ pub fn write_changes(
     write_claims(conn, &from.told, &to.told)?;
     super::premarket::write_premarket(conn, &from.book.premarket, &to.book.premarket)?;
     super::dex::write_dex(conn, &from.book.dex, &to.book.dex)?;
+    super::dismissed::write_dismissed(conn, &from.book.dismissed, &to.book.dismissed)?;
     write_alerts(conn, &from.alerts, &to.alerts)
 }
 

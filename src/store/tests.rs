@@ -969,3 +969,29 @@ fn the_dex_book_round_trips_and_a_bad_token_refuses_the_database_naming_it() {
         );
     }
 }
+
+#[test]
+fn dismissals_round_trip_and_a_bad_one_refuses_the_database_naming_it() {
+    use crate::discover::{Kind, dismiss};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let db = open_state(&path).unwrap();
+    let mut state = State::default();
+    dismiss(
+        &mut state.book.dismissed,
+        "ZAMA",
+        Kind::Scheduled,
+        1_800_000_000,
+    );
+    db.save(&state).unwrap();
+    let loaded = open_state(&path).unwrap().load().unwrap();
+    assert_eq!(loaded.book.dismissed, state.book.dismissed);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE dismissed SET status = 'gone\u{1b}[2J'", [])
+        .unwrap();
+    let msg = open_state(&path).unwrap().load().unwrap_err().to_string();
+    assert!(
+        msg.contains("state.db") && msg.contains("\"ZAMA\"") && !msg.contains('\u{1b}'),
+        "{msg}"
+    );
+}
