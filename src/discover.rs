@@ -85,7 +85,7 @@ impl Row {
 }
 
 /// A venue's key as people name it.
-fn venue_name(key: &str) -> &'static str {
+pub fn venue_name(key: &str) -> &'static str {
     if let Ok(e) = key.parse::<crate::exchange::Exchange>() {
         return e.name();
     }

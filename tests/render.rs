@@ -261,7 +261,7 @@ fn help_overlay_scrolls_to_the_risk_advice() {
     let mut app = app();
     let _ = app.update(Action::Help);
     render(&mut app, 80, 24);
-    for _ in 0..100 {
+    for _ in 0..200 {
         let _ = app.update(Action::Down);
     }
     let s = screen(&render(&mut app, 80, 24));

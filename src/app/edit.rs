@@ -102,7 +102,7 @@ impl App {
             Action::PrevField => form.move_focus(-1),
             Action::Back => {
                 self.form = None;
-                self.mode = Mode::Normal;
+                self.mode = self.home_mode();
             }
             Action::Submit => match form.to_coin(&self.watcher.watchlist.coins) {
                 Err(errors) => {
@@ -123,7 +123,7 @@ impl App {
                         None => format!("{name} added"),
                     });
                     self.form = None;
-                    self.mode = Mode::Normal;
+                    self.mode = self.home_mode();
                     let (_, effects) = self.edit_coins(
                         |coins| match edited {
                             Some(Some(i)) => {

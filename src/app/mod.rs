@@ -21,10 +21,12 @@ use crate::store::State;
 use crate::view::{self, Column, Filter, SearchIndex, Sort};
 use crate::watcher::{Input, Machine, News, Outcome, Watcher};
 
+mod discover;
 mod edit;
 
 pub use crate::keymap::Mode;
 pub use crate::watcher::{Effect, LogEntry, LogKind, PollState, SourceState};
+pub use discover::DiscoverView;
 pub use edit::{Lookup, LookupState};
 
 /// The event log keeps this many entries; older ones are in the log file.
@@ -138,6 +140,10 @@ pub struct App {
     undo: Vec<edit::Deleted>,
     /// The market-id lookup, while open.
     pub(crate) lookup: Option<Lookup>,
+    /// The Discover view, while open.
+    pub(crate) discover: Option<discover::DiscoverView>,
+    /// How long a new listing stays a row of Discover.
+    pub(crate) discover_days: u32,
 }
 
 impl App {
@@ -180,6 +186,8 @@ impl App {
             form: None,
             undo: Vec::new(),
             lookup: None,
+            discover: None,
+            discover_days: crate::discover::DEFAULT_DAYS,
         };
         app.refresh();
         app
@@ -268,6 +276,7 @@ impl App {
         }
         if out.coins_changed || out.rows_changed {
             self.refresh();
+            self.refresh_discover();
         }
         out.effects
     }
@@ -606,6 +615,7 @@ impl App {
                 Mode::Log => self.update_log(action),
                 Mode::Search => self.update_search(action),
                 Mode::Normal => return self.update_normal(action),
+                Mode::Discover => return self.update_discover(action),
                 Mode::Form => return self.update_form(action),
                 Mode::ConfirmDelete => return self.update_confirm(action),
                 Mode::ConfirmQuit => return self.update_confirm_quit(action),
@@ -623,7 +633,7 @@ impl App {
             .saturating_sub(usize::from(self.viewport.help_height));
         let scroll = |s: usize, d: isize| s.saturating_add_signed(d).min(max);
         match action {
-            Action::ToggleLog | Action::Back | Action::Help => self.mode = Mode::Normal,
+            Action::ToggleLog | Action::Back | Action::Help => self.mode = self.home_mode(),
             Action::Down | Action::ScrollDown => self.log_scroll = scroll(self.log_scroll, 1),
             Action::Up | Action::ScrollUp => self.log_scroll = scroll(self.log_scroll, -1),
             Action::PageDown => self.log_scroll = scroll(self.log_scroll, page),
@@ -634,7 +644,7 @@ impl App {
 
     fn update_help(&mut self, action: Action) {
         match action {
-            Action::Help | Action::Back => self.mode = Mode::Normal,
+            Action::Help | Action::Back => self.mode = self.home_mode(),
             Action::Down | Action::ScrollDown => self.scroll_help(1),
             Action::Up | Action::ScrollUp => self.scroll_help(-1),
             Action::PageDown => self.scroll_help(self.help_page()),
@@ -644,6 +654,9 @@ impl App {
     }
 
     fn update_search(&mut self, action: Action) {
+        if self.update_discover_search(&action) {
+            return;
+        }
         if edit::edit_line(&mut self.search, &action) {
             if self.filter.text != self.search.text() {
                 self.filter.text = self.search.text().to_string();
@@ -732,6 +745,7 @@ impl App {
                 self.mode = Mode::Log;
                 self.log_scroll = 0;
             }
+            Action::Discover => self.open_discover(),
             Action::Add => self.open_add(),
             Action::Edit => self.open_edit(),
             Action::Delete => self.ask_delete(),

@@ -46,6 +46,8 @@ pub(super) struct Looked {
     unsaved: Option<String>,
     /// Each source that failed, in words.
     failures: Vec<String>,
+    /// The log file stays open until the outcome is logged.
+    _log: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
 impl Looked {
@@ -72,7 +74,7 @@ pub(super) fn look_once(cx: Context, deadline: Duration) -> Result<Looked, Error
     let sources = super::exchange_clients(&cx.settings)?;
     let venues = super::venue_clients(&cx.settings)?;
     let dex = super::dex_client(&cx.settings)?;
-    let _guard = init_logging(&cx.data_dir);
+    let guard = init_logging(&cx.data_dir);
     let db = Arc::clone(&cx.db);
     let mut notify = cx.settings.notify.config();
     // Stdout carries the coins' table: no escape sequences among it.
@@ -203,6 +205,7 @@ pub(super) fn look_once(cx: Context, deadline: Duration) -> Result<Looked, Error
         unsaved: watcher.unsaved(),
         watcher,
         failures,
+        _log: guard,
     })
 }
 

@@ -104,6 +104,7 @@ fn clash_error(clash: &keymap::Clash, rebinds: &[FileRebind]) -> (Range<usize>, 
     let opener = match clash.mode {
         Mode::Help => Some(keymap::Action::Help),
         Mode::Log => Some(keymap::Action::ToggleLog),
+        Mode::Discover => Some(keymap::Action::Discover),
         _ => None,
     };
     // Every line of the file that puts the key on one of the two actions,

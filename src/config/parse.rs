@@ -31,6 +31,7 @@ struct RawFile {
     display: Option<RawDisplay>,
     colors: Option<RawColors>,
     keys: Option<RawKeys>,
+    discover_keys: Option<RawKeys>,
     search_keys: Option<RawKeys>,
     help_keys: Option<RawKeys>,
     log_keys: Option<RawKeys>,
@@ -149,6 +150,7 @@ impl FileConfig {
         let mut rebinds = Vec::new();
         for (mode, table) in [
             (Mode::Normal, raw.keys),
+            (Mode::Discover, raw.discover_keys),
             (Mode::Search, raw.search_keys),
             (Mode::Help, raw.help_keys),
             (Mode::Log, raw.log_keys),

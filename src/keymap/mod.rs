@@ -31,6 +31,8 @@ pub enum Mode {
     ConfirmQuit,
     /// Looking up the selected coin's market id.
     Lookup,
+    /// The Discover view: coins not on the watchlist.
+    Discover,
 }
 
 /// Everything the user can ask for. `App::update` gives each its meaning.
@@ -51,6 +53,9 @@ pub enum Action {
     /// Sort by this column, or reverse if it is already the sorted one.
     #[strum(disabled)]
     SortBy(Column),
+    /// Discover: sort by its column of this position, or reverse.
+    #[strum(disabled)]
+    SortDiscover(crate::discover::Column),
     Search,
     #[strum(serialize = "status_filter")]
     CycleStatus,
@@ -106,6 +111,10 @@ pub enum Action {
     No,
     /// Try a failed save again.
     Retry,
+    /// Open or close the Discover view.
+    Discover,
+    /// Discover: hide the selected row until its status changes.
+    Dismiss,
     /// Search mode: keep the filter and return to the table.
     #[strum(serialize = "keep")]
     SearchKeep,
@@ -124,7 +133,7 @@ impl Action {
     pub fn name(&self) -> &'static str {
         match self {
             // Digits sort by the shown columns; the config cannot name them.
-            Action::SortBy(_) => "sort_by",
+            Action::SortBy(_) | Action::SortDiscover(_) => "sort_by",
             other => other.into(),
         }
     }
@@ -240,6 +249,64 @@ const NORMAL: &[Bind] = &[
         Action::ConfirmListing,
         &[Key::ch('c')],
         "confirm the exchange listing",
+    ),
+    def(
+        Action::Discover,
+        &[Key::ch('d')],
+        "discover coins not on the watchlist",
+    ),
+    def(Action::Help, &[Key::ch('?')], "this help"),
+    def(Action::Quit, &[Key::ch('q'), Key::ctrl('c')], "quit"),
+];
+
+/// The Discover view. It also closes with the key that opens it (see
+/// [`Keymap::new`]).
+const DISCOVER: &[Bind] = &[
+    def(Action::Discover, &[ESC], "back to the watchlist"),
+    def(Action::Down, &[Key::ch('j'), DOWN], "move down"),
+    def(Action::Up, &[Key::ch('k'), UP], "move up"),
+    def(
+        Action::First,
+        &[Key::ch('g'), Key::plain(KeyCode::Home)],
+        "first row",
+    ),
+    def(
+        Action::Last,
+        &[Key::ch('G'), Key::plain(KeyCode::End)],
+        "last row",
+    ),
+    def(
+        Action::PageDown,
+        &[Key::plain(KeyCode::PageDown), Key::ctrl('d')],
+        "page down",
+    ),
+    def(
+        Action::PageUp,
+        &[Key::plain(KeyCode::PageUp), Key::ctrl('u')],
+        "page up",
+    ),
+    def(Action::SortNext, &[Key::ch('s')], "sort by the next column"),
+    def(
+        Action::SortPrev,
+        &[Key::ch('S')],
+        "sort by the previous column",
+    ),
+    def(Action::SortReverse, &[Key::ch('r')], "reverse the sort"),
+    def(Action::Search, &[Key::ch('/')], "search ticker, name, pair"),
+    def(
+        Action::CycleStatus,
+        &[Key::ch('f')],
+        "status filter: all/scheduled/premarket/listed",
+    ),
+    def(
+        Action::Add,
+        &[Key::ch('a')],
+        "add the selected coin to the watchlist",
+    ),
+    def(
+        Action::Dismiss,
+        &[Key::ch('x')],
+        "dismiss it until its status changes",
     ),
     def(Action::Help, &[Key::ch('?')], "this help"),
     def(Action::Quit, &[Key::ch('q'), Key::ctrl('c')], "quit"),
@@ -368,8 +435,13 @@ const CONFIRM_QUIT: &[Bind] = &[
 
 /// Every mode, with the config section that rebinds its keys and what the
 /// default file says of it.
-pub const MODES: [(Mode, &str, &str); 8] = [
+pub const MODES: [(Mode, &str, &str); 9] = [
     (Mode::Normal, "keys", "The table"),
+    (
+        Mode::Discover,
+        "discover_keys",
+        "The Discover view (1-6 sort by its columns)",
+    ),
     (Mode::Search, "search_keys", "Typing a search"),
     (Mode::Help, "help_keys", "The help overlay"),
     (Mode::Log, "log_keys", "The event log"),
@@ -400,6 +472,7 @@ pub const MODES: [(Mode, &str, &str); 8] = [
 pub fn defaults(mode: Mode) -> Vec<&'static Bind> {
     let (own, line_editing): (&[Bind], bool) = match mode {
         Mode::Normal => (NORMAL, false),
+        Mode::Discover => (DISCOVER, false),
         Mode::Search => (SEARCH, true),
         Mode::Help => (HELP, false),
         Mode::Log => (LOG, false),
@@ -435,6 +508,7 @@ fn opener(mode: Mode) -> Option<Action> {
     match mode {
         Mode::Help => Some(Action::Help),
         Mode::Log => Some(Action::ToggleLog),
+        Mode::Discover => Some(Action::Discover),
         _ => None,
     }
 }
@@ -503,6 +577,14 @@ impl Keymap {
                     bindings.extend(columns.iter().take(9).enumerate().map(|(i, col)| Binding {
                         keys: vec![Key::ch(char::from(b'1' + i as u8))],
                         action: Action::SortBy(*col),
+                        help: format!("sort by {} (again: reverse)", col.title()),
+                    }));
+                }
+                if mode == Mode::Discover && d.action == Action::SortReverse {
+                    let columns = crate::discover::Column::ALL;
+                    bindings.extend(columns.iter().enumerate().map(|(i, col)| Binding {
+                        keys: vec![Key::ch(char::from(b'1' + i as u8))],
+                        action: Action::SortDiscover(*col),
                         help: format!("sort by {} (again: reverse)", col.title()),
                     }));
                 }

@@ -52,8 +52,21 @@ pub fn overlay_hint(app: &App, mode: Mode) -> String {
 pub fn help_lines(app: &App, width: u16, theme: &Palette) -> Vec<Line<'static>> {
     let width = usize::from(width.max(20));
     let mut out = Vec::new();
-    section(&mut out, "Table", theme);
-    keys(&mut out, app.keymap.for_mode(Mode::Normal), width, theme);
+    // Opened over Discover, its keys come first.
+    let discover = (
+        "Discover: coins not on the watchlist",
+        app.keymap.for_mode(Mode::Discover),
+    );
+    let table = ("Table", app.keymap.for_mode(Mode::Normal));
+    let first = if app.discover().is_some() {
+        [discover, table]
+    } else {
+        [table, discover]
+    };
+    for (title, bindings) in first {
+        section(&mut out, title, theme);
+        keys(&mut out, bindings, width, theme);
+    }
     section(&mut out, "Typing a search", theme);
     keys(&mut out, app.keymap.for_mode(Mode::Search), width, theme);
     section(&mut out, "In the add/edit form (other keys type)", theme);

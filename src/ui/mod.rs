@@ -2,6 +2,7 @@
 //! back where it put things (`Viewport`) so input can be mapped to them.
 
 mod detail;
+mod discover;
 mod form;
 mod help;
 mod log;
@@ -39,7 +40,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Palette) -> Viewport {
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let mut vp = Viewport::default();
 
-    if app.detail_full {
+    if let Some(view) = app.discover() {
+        discover::draw(frame, main, app, view, theme, &mut vp);
+    } else if app.detail_full {
         detail::draw(frame, main, app, theme, &mut vp);
     } else if area.width >= SIDE_BY_SIDE_WIDTH {
         // The table takes the width its columns need; the detail the rest.
@@ -64,7 +67,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Palette) -> Viewport {
         Mode::Log => log::draw(frame, area, app, theme, &mut vp),
         Mode::Form => form::draw(frame, area, app, theme),
         Mode::Lookup => lookup::draw(frame, area, app, theme),
-        Mode::Normal | Mode::Search | Mode::ConfirmDelete | Mode::ConfirmQuit => {}
+        Mode::Normal | Mode::Discover | Mode::Search | Mode::ConfirmDelete | Mode::ConfirmQuit => {}
     }
     vp
 }

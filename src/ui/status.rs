@@ -74,15 +74,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
         // The query keeps at most two thirds of the line, scrolled so the
         // cursor shows; the count and hint take the rest.
         let room = usize::from(left_area.width) * 2 / 3;
-        let (shown, cursor) = app.search.window(room.saturating_sub(1).max(1));
+        // Over Discover the search is its own.
+        let (input, shown_rows, all_rows) = match app.discover() {
+            Some(v) => (&v.search, v.shown.len(), v.all.len()),
+            None => (
+                &app.search,
+                app.rows().len(),
+                app.watcher.watchlist.coins.len(),
+            ),
+        };
+        let (shown, cursor) = input.window(room.saturating_sub(1).max(1));
         let text = format!("/{shown}");
         let line = Line::from(vec![
             Span::styled(text, theme.title()),
             Span::styled(
                 format!(
-                    "  {} of {} · {} keeps · {} clears",
-                    app.rows().len(),
-                    app.watcher.watchlist.coins.len(),
+                    "  {shown_rows} of {all_rows} · {} keeps · {} clears",
                     app.keymap.label(Mode::Search, &Action::SearchKeep),
                     app.keymap.label(Mode::Search, &Action::SearchClear)
                 ),
@@ -103,8 +110,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette) {
     frame.render_widget(Paragraph::new(Line::styled(right, theme.dim())), right_area);
 }
 
-/// "14 of 14 coins · sort Score ▼ · /nil · upcoming · confirmed"
+/// "14 of 14 coins · sort Score ▼ · /nil · upcoming · confirmed"; over
+/// Discover, its rows.
 pub fn summary(app: &App) -> String {
+    if let Some(v) = app.discover() {
+        let sort = match v.sort {
+            Some((c, d)) => format!("sort {} {}", c.title(), if d { "▼" } else { "▲" }),
+            None => "soonest opening first".into(),
+        };
+        return format!(
+            "Discover · {} of {} rows · {sort}",
+            v.shown.len(),
+            v.all.len()
+        );
+    }
     let mut parts = vec![
         format!(
             "{} of {} coins",
@@ -218,19 +237,32 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// " ? help · q quit ", with the keys in force (the config may rebind them).
+/// " d discover · ? help · q quit ", with the keys in force (the config
+/// may rebind them); over Discover, its way back first.
 fn key_hint(app: &App) -> String {
-    let key_of = |action: Action| {
-        app.keymap
-            .keys(Mode::Normal, &action)
-            .first()
-            .map(|k| k.label())
+    let mode = if app.discover().is_some() {
+        Mode::Discover
+    } else {
+        Mode::Normal
     };
-    match (key_of(Action::Help), key_of(Action::Quit)) {
-        (Some(h), Some(q)) => format!(" {h} help · {q} quit "),
-        (Some(h), None) => format!(" {h} help "),
-        (None, Some(q)) => format!(" {q} quit "),
-        (None, None) => String::new(),
+    let key_of = |action: Action| app.keymap.keys(mode, &action).first().map(|k| k.label());
+    let first = if mode == Mode::Discover {
+        key_of(Action::Discover).map(|k| format!("{k} back"))
+    } else {
+        key_of(Action::Discover).map(|k| format!("{k} discover"))
+    };
+    let parts: Vec<String> = [
+        first,
+        key_of(Action::Help).map(|h| format!("{h} help")),
+        key_of(Action::Quit).map(|q| format!("{q} quit")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", parts.join(" · "))
     }
 }
 

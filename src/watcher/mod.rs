@@ -595,6 +595,16 @@ impl Watcher {
     }
 
     /// Sends again, now, what failed to be saved (a screen's "retry").
+    /// Dismisses Discover's row of `ticker`, standing at `status`: hidden
+    /// until its status changes, and saved so other instances hide it too.
+    pub fn dismiss(&mut self, ticker: &str, status: crate::discover::Kind) -> Outcome {
+        let mut out = Outcome::default();
+        crate::discover::dismiss(&mut self.book.dismissed, ticker, status, self.now_wall);
+        self.save_state();
+        out.rows_changed = true;
+        out
+    }
+
     pub fn retry_saves(&mut self) -> Outcome {
         let mut out = Outcome::default();
         self.ask_retries();
