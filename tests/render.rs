@@ -1116,3 +1116,108 @@ fn detail_pane_with_dex_pools() {
     );
     assert!(s.contains("upcoming"), "{s}");
 }
+
+/// The Discover view: an announced pair, a pre-market perp and a new
+/// listing, none of them on the watchlist, soonest opening first; the
+/// selected row's venues below.
+fn discover_app() -> App {
+    use prelist::book::apply_look;
+    use prelist::premarket::{Offer, Venue, apply_venue_look};
+    use prelist::sources::{Exchange, Pair, PairState};
+    let t0 = 1_800_000_000;
+    let p = |base: &str, state| Pair {
+        base: base.into(),
+        quote: "USDT".into(),
+        state,
+    };
+    let coins = Watchlist::builtin().coins;
+    let mut book = prelist::book::Book::default();
+    for e in [Exchange::Okx, Exchange::Gate, Exchange::Bybit] {
+        apply_look(
+            &mut book,
+            e,
+            &[p("BTC", PairState::Trading)],
+            t0,
+            &coins,
+            false,
+        );
+    }
+    let okx = [
+        p("BTC", PairState::Trading),
+        p(
+            "ZAMA",
+            PairState::Scheduled {
+                opens_at: t0 + 86_400 + 7200,
+            },
+        ),
+    ];
+    apply_look(&mut book, Exchange::Okx, &okx, t0 + 600, &coins, false);
+    let gate = [
+        p("BTC", PairState::Trading),
+        p("FRESH", PairState::Trading),
+        p(
+            "ZAMA",
+            PairState::Scheduled {
+                opens_at: t0 + 90_000,
+            },
+        ),
+    ];
+    apply_look(&mut book, Exchange::Gate, &gate, t0 + 600, &coins, false);
+    let offer = |base: &str, instrument: &str, price, phase: Option<&str>| Offer {
+        base: base.into(),
+        instrument: instrument.into(),
+        price_usd: Some(price),
+        phase: phase.map(String::from),
+    };
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Hyperliquid,
+        &[offer("BTC", "BTC perp", 97_000.0, None)],
+        t0,
+        &coins,
+        |_| false,
+    );
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Hyperliquid,
+        &[
+            offer("BTC", "BTC perp", 97_000.0, None),
+            offer("MEGA", "MEGA perp", 0.4213, None),
+        ],
+        t0 + 600,
+        &coins,
+        |_| false,
+    );
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Bybit,
+        &[offer("MEGA", "MEGAUSDT", 0.4391, Some("ContinuousTrading"))],
+        t0 + 600,
+        &coins,
+        |_| false,
+    );
+    let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
+    let _ = app.update(Input::Clock {
+        now: app.now().0,
+        wall: t0 + 900,
+    });
+    let _ = app.update(Action::Discover);
+    app
+}
+
+#[test]
+fn discover_view_120x40() {
+    let mut app = discover_app();
+    let s = screen(&render(&mut app, 120, 40));
+    assert!(s.contains("Discover: 3 not on the watchlist"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn discover_view_80x24() {
+    let mut app = discover_app();
+    let _ = app.update(Action::Down);
+    let s = screen(&render(&mut app, 80, 24));
+    assert!(s.contains("MEGA"), "{s}");
+    insta::assert_snapshot!(s);
+}
