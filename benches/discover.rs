@@ -28,7 +28,10 @@ fn pairs(n: usize, fresh: usize, second: bool) -> Vec<Pair> {
     let mut i = 0;
     while out.len() < n {
         let base = format!("A{i}");
-        for quote in ["USDT", "USDC", "BTC"].iter().take(if i % 4 == 0 { 3 } else { 1 }) {
+        for quote in ["USDT", "USDC", "BTC"]
+            .iter()
+            .take(if i % 4 == 0 { 3 } else { 1 })
+        {
             out.push(Pair {
                 base: base.clone(),
                 quote: (*quote).into(),
@@ -73,7 +76,11 @@ fn book() -> Book {
     let perps: Vec<Offer> = (0..300)
         .map(|i| Offer {
             // Most are old coins the exchanges list; the last 20 are not.
-            base: if i < 280 { format!("A{i}") } else { format!("HYP{i}") },
+            base: if i < 280 {
+                format!("A{i}")
+            } else {
+                format!("HYP{i}")
+            },
             instrument: format!("P{i} perp"),
             price_usd: Some(0.5 + i as f64),
             phase: None,
@@ -98,6 +105,7 @@ fn bench_discover(c: &mut Criterion) {
         book: &book,
         now: T0 + 600,
         days: 7,
+        spot_known: true,
     };
     let (found, cut) = rows(scope);
     // 30 new assets on every exchange (one row each) and 20 perps.

@@ -103,6 +103,9 @@ pub struct Scope<'a> {
     pub now: i64,
     /// How long a new listing stays a row.
     pub days: u32,
+    /// Every watched spot exchange has been looked at: only then can a
+    /// Hyperliquid perp be told from an old coin's.
+    pub spot_known: bool,
 }
 
 /// Every row of Discover, dismissed ones and those past [`MAX_ROWS`] left
@@ -204,8 +207,9 @@ fn candidates(scope: Scope<'_>) -> Vec<Row> {
                 continue;
             }
             // Hyperliquid marks nothing: a perp of an asset that trades
-            // spot is that asset's, not a coin before its listing.
-            if !venue.marks_premarket() && book.lists_trading(base) {
+            // spot is that asset's, not a coin before its listing; before
+            // the spot lists are known, no perp can be told apart.
+            if !venue.marks_premarket() && (!scope.spot_known || book.lists_trading(base)) {
                 continue;
             }
             found.entry(base.clone()).or_default().push(VenueSeen {

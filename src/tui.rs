@@ -90,6 +90,8 @@ pub struct Session<P, S> {
     pub venue_interval: Duration,
     /// The DEX source, looked at when polling.
     pub dex: Option<DexSession>,
+    /// Tell each new scheduled or pre-market row of Discover.
+    pub tell_discoveries: bool,
     /// `Some(interval)` to poll.
     pub poll: Option<Duration>,
     /// Where the state is kept, and the outbox of notifications.
@@ -143,6 +145,7 @@ pub async fn run<P: MarketProvider, S: ExchangeSource>(
         None => false,
     };
     if polling {
+        app.tell_discoveries(session.tell_discoveries);
         runner.start_key_watch(crate::runner::KEY_LOOK_EVERY);
         app.enable_polling();
         let watched: Vec<_> = session.exchanges.iter().map(|s| s.exchange()).collect();

@@ -49,12 +49,14 @@ fn hyperliquid(perps: &[(&str, &str)]) -> [Mock; 2] {
 
 fn discover(home: &Path, api: &PriceApi, args: &[&str]) -> Output {
     let base = api.url().trim_end_matches("/api/v3").to_string();
-    let config = home.join("config.toml");
+    // Every event told is recorded; `discovered` ones are asked for.
+    let config = common::recording_config(home, "discover = true\n");
+    let notify = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
         &config,
         format!(
             "[sources]\nexchanges = [\"okx\"]\npremarket = [\"hyperliquid\"]\n\
-             [sources.url]\nokx = \"{base}\"\nhyperliquid = \"{base}\"\n"
+             [sources.url]\nokx = \"{base}\"\nhyperliquid = \"{base}\"\n{notify}"
         ),
     )
     .unwrap();
@@ -115,6 +117,19 @@ fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones(
     assert_eq!(mega["price_usd"], 0.42);
     assert_eq!(mega["venues"][0]["pair"], "MEGA perp");
 
+    // Each new row told once, as `discovered`.
+    let told = common::told(home.path());
+    let kinds: Vec<(&str, &str)> = told
+        .iter()
+        .map(|e| (e["event"].as_str().unwrap(), e["ticker"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("discovered", "ZAMA"), ("discovered", "MEGA")]);
+    assert_eq!(
+        told[1]["message"],
+        "MEGA trades before any listing: $0.42 on Hyperliquid"
+    );
+    assert!(told[0]["scheduled_at"].is_string(), "{}", told[0]);
+
     // --status keeps one kind; the text form names both.
     let out = discover(home.path(), &api, &["--json", "--status", "premarket"]);
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -123,6 +138,7 @@ fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones(
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Ticker"), "{text}");
     assert!(text.contains("ZAMA") && text.contains("~$0.42"), "{text}");
+    assert_eq!(common::told(home.path()).len(), 2, "told once");
 }
 
 #[test]

@@ -259,7 +259,7 @@ fn bad_notify_values_name_their_line_and_key_and_never_quote_the_url() {
             "[notify]\nwebhok = \"x\"\n",
             2,
             "notify.webhok",
-            "unknown key \"webhok\" in [notify] (known keys: terminal, command, webhook, webhook_command, webhook_format)",
+            "unknown key \"webhok\" in [notify] (known keys: terminal, command, webhook, webhook_command, webhook_format, discover)",
         ),
     ];
     for (text, line, key, says) in cases {

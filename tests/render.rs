@@ -1197,6 +1197,8 @@ fn discover_app() -> App {
         |_| false,
     );
     let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
+    // Every watched spot list known: a perp can be told from an old coin's.
+    app.watch_exchanges(&[Exchange::Okx, Exchange::Gate, Exchange::Bybit]);
     let _ = app.update(Input::Clock {
         now: app.now().0,
         wall: t0 + 900,

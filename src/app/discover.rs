@@ -116,6 +116,7 @@ impl App {
             book: &self.watcher.book,
             now: self.watcher.now_wall,
             days: self.discover_days,
+            spot_known: self.watcher.spot_known(),
         });
         view.all = all;
         view.cut = cut;

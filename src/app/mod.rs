@@ -237,6 +237,12 @@ impl App {
         self.watcher.watch_dex(min_liquidity_usd)
     }
 
+    /// Tells each new scheduled or pre-market row of Discover (see
+    /// [`Watcher::tell_discoveries`](crate::watcher::Watcher::tell_discoveries)).
+    pub fn tell_discoveries(&mut self, on: bool) {
+        self.watcher.tell_discoveries(on);
+    }
+
     /// Turns polling on: the UI will show the poller's state and accept `Ctrl-r`.
     pub fn enable_polling(&mut self) {
         self.watcher.enable_polling();

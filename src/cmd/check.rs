@@ -80,6 +80,7 @@ pub(super) fn look_once(cx: Context, deadline: Duration) -> Result<Looked, Error
     // Stdout carries the coins' table: no escape sequences among it.
     notify.terminal = TerminalMode::Off;
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
+    watcher.tell_discoveries(cx.settings.notify.discover.value);
     let ids = watcher.market_ids();
     if let Some(client) = &dex {
         let min = cx.settings.dex_min_liquidity_usd.value as f64;

@@ -19,6 +19,7 @@ pub fn run(cx: Context, args: &DiscoverArgs) -> Result<(), Error> {
         book: w.book(),
         now,
         days: args.days,
+        spot_known: w.spot_known(),
     });
     if let Some(status) = args.status {
         let status = discover::Kind::from(status);

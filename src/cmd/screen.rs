@@ -65,6 +65,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
         exchange_interval: super::exchange_interval(settings),
         venues,
         venue_interval: settings.premarket_interval.value,
+        tell_discoveries: settings.notify.discover.value,
         dex: dex.map(|client| tui::DexSession {
             client,
             interval: settings.dex_interval.value,

@@ -168,6 +168,7 @@ mod tests {
             format!("# terminal = \"{}\"", n.terminal.key()),
             format!("# command = {:?}", n.command),
             format!("# webhook_format = \"{}\"", n.webhook_format.key()),
+            format!("# discover = {}", d.notify.discover.value),
         ]);
         for slot in ColorSlot::ALL {
             let setting = format!("{} = {:?}", slot.key(), color_name(slot.default_color()));

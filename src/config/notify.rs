@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::env::{Env, WEBHOOK_VAR};
 use super::error::{Bad, ConfigError, Origin};
 use super::secret_command::{self, SecretCommand};
-use super::toml_value::{List, Text, list_form, what};
+use super::toml_value::{Flag, List, Text, list_form, what};
 use super::values::{Setting, Source, quoted};
 use crate::notify::{NotifyConfig, TerminalMode, WebhookFormat};
 
@@ -65,6 +65,7 @@ pub(super) struct RawNotify {
     webhook: Option<Spanned<Text<AWebhook>>>,
     webhook_command: Option<RawCommand>,
     webhook_format: Option<Spanned<Text<AFormat>>>,
+    discover: Option<Flag>,
 }
 
 /// What `[notify]` sets, checked; `None` where it is silent.
@@ -79,6 +80,8 @@ pub struct NotifyFile {
     pub(super) webhook_at: Option<Range<usize>>,
     /// The command that prints the webhook URL, and where it is.
     pub(super) webhook_command: Option<(Vec<String>, Range<usize>)>,
+    /// Tell each new row of Discover (`discovered` events).
+    pub discover: Option<bool>,
 }
 
 impl TryFrom<RawNotify> for NotifyFile {
@@ -142,6 +145,7 @@ impl TryFrom<RawNotify> for NotifyFile {
             webhook_format,
             webhook_at,
             webhook_command,
+            discover: raw.discover.map(|f| f.0),
         })
     }
 }
@@ -156,6 +160,8 @@ pub struct NotifySettings {
     /// With the URL from a command: its program.
     pub webhook_command: Option<String>,
     pub webhook_format: Setting<WebhookFormat>,
+    /// Tell each new scheduled or pre-market row of Discover.
+    pub discover: Setting<bool>,
 }
 
 impl Default for NotifySettings {
@@ -166,6 +172,7 @@ impl Default for NotifySettings {
             webhook: Setting::builtin(None),
             webhook_command: None,
             webhook_format: Setting::builtin(WebhookFormat::default()),
+            discover: Setting::builtin(false),
         }
     }
 }
@@ -210,6 +217,9 @@ impl NotifySettings {
         if let Some(format) = f.webhook_format {
             s.webhook_format = Setting::new(format, Source::File);
         }
+        if let Some(discover) = f.discover {
+            s.discover = Setting::new(discover, Source::File);
+        }
         Ok(s)
     }
 
@@ -226,7 +236,7 @@ impl NotifySettings {
     /// The lines of `prelist config`: name, value as the file writes it,
     /// source, and the variable it can come from. The webhook says only
     /// whether one is set.
-    pub(super) fn describe(&self) -> [(&'static str, String, Source, &'static str); 4] {
+    pub(super) fn describe(&self) -> [(&'static str, String, Source, &'static str); 5] {
         let command: Vec<String> = self.command.value.iter().map(|a| quoted(a)).collect();
         let webhook = match (&self.webhook.value, &self.webhook_command) {
             (Some(_), Some(program)) => format!("from command {program:?}"),
@@ -251,6 +261,12 @@ impl NotifySettings {
                 "notify.webhook_format",
                 quoted(self.webhook_format.value.key()),
                 self.webhook_format.source,
+                "",
+            ),
+            (
+                "notify.discover",
+                self.discover.value.to_string(),
+                self.discover.source,
                 "",
             ),
         ]

@@ -38,6 +38,7 @@ fn scope<'a>(coins: &'a [Coin], book: &'a Book, now: i64) -> Scope<'a> {
         book,
         now,
         days: DEFAULT_DAYS,
+        spot_known: true,
     }
 }
 
@@ -264,4 +265,23 @@ fn the_rows_are_bounded_and_the_cut_counted() {
     let (rows, cut) = rows(scope(&coins, &book, T0 + 120));
     assert_eq!((rows.len(), cut), (MAX_ROWS, 7));
     assert_eq!(rows[0].ticker, "N0", "the soonest kept");
+}
+
+#[test]
+fn no_perp_is_a_row_before_every_spot_list_is_known() {
+    let coins = coins();
+    let mut book = Book::default();
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Hyperliquid,
+        &[offer("BTC", 97_000.0)],
+        T0,
+        &coins,
+        |_| false,
+    );
+    let unknown = Scope {
+        spot_known: false,
+        ..scope(&coins, &book, T0)
+    };
+    assert_eq!(rows(unknown).0, []);
 }

@@ -43,6 +43,9 @@ pub enum EventKind {
     Premarket,
     /// A trading coin seen on another watched source.
     Venue,
+    /// A coin not on the watchlist that Discover shows scheduled or
+    /// pre-market (only with `[notify] discover = true`).
+    Discovered,
 }
 
 impl EventKind {
@@ -64,6 +67,7 @@ impl EventKind {
             EventKind::KeyUsage => "prelist: API key used elsewhere",
             EventKind::Premarket => "prelist: pre-market price",
             EventKind::Venue => "prelist: trades on another venue",
+            EventKind::Discovered => "prelist: discovered a coin",
         }
     }
 }
@@ -217,6 +221,44 @@ impl Event {
         event
     }
 
+    /// A row of Discover, new: "ZAMA is announced on OKX, Gate: opens …",
+    /// "MEGA trades before any listing: ~$0.43 on Hyperliquid".
+    pub fn discovered(row: &crate::discover::Row, at: Timestamp) -> Event {
+        use crate::discover::Kind;
+        let coin = CoinRef {
+            name: &row.ticker,
+            ticker: Some(&row.ticker),
+            market_id: None,
+        };
+        let venues = row.venue_names();
+        let message = match (row.status, row.scheduled_at, row.price_usd) {
+            (Kind::Premarket, _, Some(p)) => format!(
+                "{} trades before any listing: {} on {venues}",
+                row.ticker,
+                text::price(p)
+            ),
+            (_, Some(when), _) => format!(
+                "{} is announced on {venues}: opens {}",
+                row.ticker,
+                text::date_time(when)
+            ),
+            _ => format!("{} is {} on {venues}", row.ticker, row.status.as_str()),
+        };
+        let source = row.venues.first().map_or("", |v| v.venue.as_str());
+        let mut event = Event::about(
+            EventKind::Discovered,
+            coin,
+            source,
+            row.price_usd,
+            at,
+            message,
+        );
+        event.scheduled_at = row
+            .scheduled_at
+            .and_then(|s| Timestamp::from_second(s).ok());
+        event
+    }
+
     /// A coin given a listing time `when` by `source`.
     pub fn scheduled(coin: CoinRef<'_>, source: &str, when: Timestamp, at: Timestamp) -> Event {
         let when = to_second(when);
@@ -281,6 +323,8 @@ impl Event {
             // A coin's first pre-market price, whichever venue showed it.
             EventKind::Premarket => Some(format!("{kind}:{coin}")),
             EventKind::Venue => Some(format!("{kind}:{}:{coin}", self.source)),
+            // A row of Discover, told once whatever the venue.
+            EventKind::Discovered => Some(format!("{kind}:{coin}")),
             EventKind::Scheduled => {
                 let when = self.scheduled_at.map_or(0, |t| t.as_second());
                 Some(format!("{kind}:{}:{coin}:{when}", self.source))
@@ -497,7 +541,8 @@ mod tests {
                 "source_down",
                 "key_usage",
                 "premarket",
-                "venue"
+                "venue",
+                "discovered"
             ]
         );
         for k in EventKind::ALL {

@@ -68,6 +68,7 @@ fn ntfy_tag(kind: EventKind) -> &'static str {
         EventKind::SourceDown | EventKind::KeyUsage => "warning",
         EventKind::Premarket => "hourglass_flowing_sand",
         EventKind::Venue => "handshake",
+        EventKind::Discovered => "mag",
     }
 }
 

@@ -286,6 +286,8 @@ pub struct Watcher {
     key_look: Option<KeyLook>,
     /// Set when the DEX source is watched.
     dex: Option<DexWatch>,
+    /// Tell each new scheduled or pre-market row of Discover.
+    discover_events: bool,
 }
 
 /// The DEX source, as the watcher asks it: the liquidity a pool needs to
@@ -336,6 +338,7 @@ impl Watcher {
             based_on: None,
             key_look: None,
             dex: None,
+            discover_events: false,
         }
     }
 
@@ -382,6 +385,54 @@ impl Watcher {
         crate::dex::watched_tokens(&self.watchlist.coins, &self.book.dex, |c| {
             crate::listing::listing_of(c, listings).is_some()
         })
+    }
+
+    /// Whether every watched exchange has been looked at, this run or one
+    /// before (its book is kept): Discover can then tell a Hyperliquid
+    /// perp of an old coin from one before its listing.
+    pub fn spot_known(&self) -> bool {
+        !self.sources.is_empty()
+            && self
+                .sources
+                .keys()
+                .all(|e| self.book.exchanges.contains_key(e))
+    }
+
+    /// Tells each new scheduled or pre-market row of Discover from now on
+    /// (`[notify] discover`).
+    pub fn tell_discoveries(&mut self, on: bool) {
+        self.discover_events = on;
+    }
+
+    /// Tells the rows of Discover, scheduled or pre-market, not told yet:
+    /// each once, claimed like every event.
+    fn tell_new_rows(&mut self, out: &mut Outcome) {
+        if !self.discover_events {
+            return;
+        }
+        let (rows, _) = crate::discover::rows(crate::discover::Scope {
+            coins: &self.watchlist.coins,
+            book: &self.book,
+            now: self.now_wall,
+            days: crate::discover::DEFAULT_DAYS,
+            spot_known: self.spot_known(),
+        });
+        let at = self.timestamp();
+        let events: Vec<notify::Event> = rows
+            .iter()
+            .filter(|r| r.status != crate::discover::Kind::Listed)
+            .map(|r| notify::Event::discovered(r, at))
+            .filter(|e| e.claim_key().is_some_and(|k| !self.told.contains_key(&k)))
+            .collect();
+        if events.is_empty() {
+            return;
+        }
+        for e in &events {
+            out.log(self.now_wall, LogKind::Info, e.message.clone());
+        }
+        let total = events.len();
+        let told = events.into_iter().take(NOTIFY_PER_BATCH).collect();
+        self.notify(told, total, out);
     }
 
     /// Turns polling on for the watchlist's market ids: reports will come in.
@@ -930,6 +981,7 @@ impl Watcher {
                         && trading.contains(&e.coin);
                 }
                 self.announce(&events, out);
+                self.tell_new_rows(out);
                 if events.is_empty() {
                     // Only the time of the look changed, or pairs nobody
                     // watches: written with the next prices.
@@ -1012,6 +1064,7 @@ impl Watcher {
                     // next prices, as an exchange's look is.
                     self.note_unsaved_change();
                 }
+                self.tell_new_rows(out);
                 out.rows_changed = true;
             }
             Err(error) => {
