@@ -144,6 +144,9 @@ pub struct App {
     pub(crate) discover: Option<discover::DiscoverView>,
     /// How long a new listing stays a row of Discover.
     pub(crate) discover_days: u32,
+    /// The built-in list is on screen, and most of it may trade already:
+    /// then the status line points at Discover, once. `false` once said.
+    first_run_hint: bool,
 }
 
 impl App {
@@ -188,7 +191,9 @@ impl App {
             lookup: None,
             discover: None,
             discover_days: crate::discover::DEFAULT_DAYS,
+            first_run_hint: false,
         };
+        app.first_run_hint = app.watcher.watchlist.coins == Watchlist::builtin().coins;
         app.refresh();
         app
     }
@@ -285,6 +290,33 @@ impl App {
             self.refresh_discover();
         }
         out.effects
+    }
+
+    /// On the built-in list, once most of the coins that can be seen to
+    /// trade do: says so, once, and points at Discover for the coins that
+    /// do not yet.
+    fn point_at_discover(&mut self) {
+        if !self.first_run_hint {
+            return;
+        }
+        let coins = &self.watcher.watchlist.coins;
+        let total = coins.len();
+        // Only a coin with a market id or a ticker can be seen to trade:
+        // "most" is of those.
+        let seeable = coins
+            .iter()
+            .filter(|c| c.market_id.is_some() || c.ticker.is_some())
+            .count();
+        let trading = self.watcher.trading_count();
+        if seeable == 0 || trading * 2 <= seeable {
+            return;
+        }
+        self.first_run_hint = false;
+        self.flash = Some(format!(
+            "{trading} of {total} coins trade already: press {} to discover upcoming ones",
+            self.keymap.label(Mode::Normal, &Action::Discover)
+        ));
+        self.flash_sticky = true;
     }
 
     /// "l: log", with the key bound to the event log.
@@ -561,7 +593,9 @@ impl App {
                     Input::Shutdown => self.quit = true,
                     _ => {}
                 }
-                self.pass_on(input)
+                let effects = self.pass_on(input);
+                self.point_at_discover();
+                effects
             }
         }
     }
@@ -1064,6 +1098,58 @@ mod tests {
                 requests: 1,
                 remaining: None,
             }
+        }
+
+        #[test]
+        fn the_built_in_list_mostly_trading_points_at_discover_once() {
+            let mut app = polling_app();
+            let ids = ["nillion", "parcl"];
+            let quotes: Quotes = ids
+                .iter()
+                .filter_map(|id| priced(id, 1.0).into_iter().next())
+                .collect();
+            let _ = app.update(Input::Poll(done(quotes.clone())));
+            // Fewer than half trade: nothing said.
+            assert_ne!(
+                app.flash().map(|f| f.contains("discover upcoming")),
+                Some(true)
+            );
+            assert_eq!(app.trading_count(), 2);
+            // Most trade: said once, with the key.
+            let mut book = app.book().clone();
+            let coins = app.watchlist().coins.clone();
+            let t = app.now().1;
+            crate::book::apply_look(
+                &mut book,
+                crate::exchange::Exchange::Okx,
+                &[],
+                t,
+                &coins,
+                false,
+            );
+            let more: Vec<crate::exchange::Pair> = coins
+                .iter()
+                .filter_map(|c| c.ticker.clone())
+                .map(|base| crate::exchange::Pair {
+                    base,
+                    quote: "USDT".into(),
+                    state: crate::exchange::PairState::Trading,
+                })
+                .collect();
+            let look = crate::sources::watch::Look {
+                exchange: crate::exchange::Exchange::Okx,
+                result: Ok(more),
+                next_in: Duration::from_secs(60),
+            };
+            app.watcher.set_book(book);
+            let _ = app.update(Input::Exchange(look));
+            let n = app.trading_count();
+            assert!(n > 3, "{n}");
+            let said = format!("{n} of 14 coins trade already: press d to discover upcoming ones");
+            assert_eq!(app.flash(), Some(said.as_str()));
+            let _ = app.update(Action::Down);
+            let _ = app.update(Input::Poll(done(quotes)));
+            assert_ne!(app.flash(), Some(said.as_str()), "once");
         }
 
         #[test]
