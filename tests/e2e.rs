@@ -1160,3 +1160,135 @@ fn the_screen_finds_a_coins_first_dex_pool_and_shows_it_trading() {
     tui.wait_exit();
     tui.assert_restored();
 }
+
+/// OKX's spot list with these live and preopen pairs, and Hyperliquid's
+/// perps with their mids, from now on.
+fn discover_sources(
+    server: &common::PriceApi,
+    live: &[&str],
+    preopen: &[(&str, i64)],
+    perps: &[(&str, &str)],
+) {
+    use serde_json::{Value, json};
+    use wiremock::matchers::{body_json, method, path, query_param};
+    use wiremock::{Mock, ResponseTemplate};
+    server.answer(json!({}));
+    let mut data: Vec<Value> = live
+        .iter()
+        .map(|b| json!({"baseCcy": b, "quoteCcy": "USDT", "state": "live", "listTime": "1600000000000"}))
+        .collect();
+    data.extend(preopen.iter().map(|(b, at)| {
+        json!({"baseCcy": b, "quoteCcy": "USDT", "state": "preopen", "listTime": (at * 1000).to_string()})
+    }));
+    server.also(
+        Mock::given(method("GET"))
+            .and(path("/api/v5/public/instruments"))
+            .and(query_param("instType", "SPOT"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"code": "0", "data": data})),
+            ),
+    );
+    let names: Vec<Value> = perps.iter().map(|(n, _)| json!({"name": n})).collect();
+    let mids: serde_json::Map<String, Value> = perps
+        .iter()
+        .map(|(n, px)| (n.to_string(), json!(px)))
+        .collect();
+    for (kind, body) in [
+        ("meta", json!({"universe": names})),
+        ("allMids", Value::Object(mids)),
+    ] {
+        server.also(
+            Mock::given(method("POST"))
+                .and(path("/info"))
+                .and(body_json(json!({"type": kind})))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body)),
+        );
+    }
+}
+
+#[test]
+fn discover_shows_new_coins_adds_one_and_dismisses_another_until_it_lists() {
+    let server = common::PriceApi::start(serde_json::json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let base = server.url().trim_end_matches("/api/v3").to_string();
+    std::fs::write(
+        &config,
+        format!("[sources.url]\nokx = \"{base}\"\nhyperliquid = \"{base}\"\n"),
+    )
+    .unwrap();
+    let data_dir = dir.path().join("data");
+    let envs = [
+        ("PRELIST_CONFIG", config.to_str().unwrap()),
+        ("PRELIST_DATA_DIR", data_dir.to_str().unwrap()),
+        ("PRELIST_EXCHANGES", "okx"),
+        ("PRELIST_PREMARKET", "hyperliquid"),
+    ];
+    let check = || {
+        let mut cmd = common::command(dir.path());
+        cmd.envs(envs).args(["check", "--api-url", &server.url()]);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // An earlier look found only old coins.
+    discover_sources(
+        &server,
+        &["BTC", "ETH"],
+        &[],
+        &[("BTC", "97000"), ("ETH", "3500")],
+    );
+    check();
+    // Now OKX announces ZAMA, and Hyperliquid trades MEGA.
+    let opens = jiff::Timestamp::now().as_second() + 3 * 86_400;
+    discover_sources(
+        &server,
+        &["BTC", "ETH"],
+        &[("ZAMA", opens)],
+        &[("BTC", "97000"), ("ETH", "3500"), ("MEGA", "0.4213")],
+    );
+    let api = server.url();
+    let mut tui = Tui::spawn_with(&["--poll", "--api-url", &api], &envs);
+    tui.send("d");
+    tui.wait_until("ZAMA and MEGA in Discover", |s| {
+        let t = s.contents();
+        t.contains("Discover: 2 not on the watchlist") && t.contains("~$0.4213")
+    });
+    // ZAMA opens first; MEGA below it. x hides MEGA.
+    tui.send("j");
+    tui.wait_for("┌ MEGA ");
+    tui.send("x");
+    tui.wait_for("MEGA dismissed");
+    tui.wait_for("Discover: 1 not on the watchlist");
+    // a: the form, filled in with ZAMA; saving adds it to the watchlist.
+    tui.send("a");
+    tui.wait_for("Add a coin");
+    tui.send("\r");
+    tui.wait_for("ZAMA added");
+    tui.wait_for("Discover: 0 not on the watchlist");
+    tui.send("d");
+    tui.wait_until("ZAMA on the watchlist, scheduled", |s| {
+        row_of(s, "ZAMA").is_some_and(|r| r.contains("scheduled"))
+    });
+    // Another instance sees OKX list MEGA: its status changed, so it shows
+    // again, listed.
+    discover_sources(
+        &server,
+        &["BTC", "ETH", "MEGA"],
+        &[("ZAMA", opens)],
+        &[("BTC", "97000"), ("ETH", "3500"), ("MEGA", "0.4213")],
+    );
+    check();
+    tui.send("d");
+    tui.wait_within(Duration::from_secs(30), "MEGA back, listed", |s| {
+        table_rows(s)
+            .iter()
+            .any(|r| r.contains("MEGA") && r.contains("listed"))
+    });
+    tui.send("q");
+    tui.wait_exit();
+    tui.assert_restored();
+}
