@@ -175,10 +175,10 @@ pub struct DiscoverArgs {
     #[arg(long, value_name = "S")]
     pub status: Option<DiscoverStatus>,
 
-    /// How many days a new listing stays a row, 1 to 365
-    #[arg(long, value_name = "N", default_value_t = crate::discover::DEFAULT_DAYS,
-          value_parser = clap::value_parser!(u32).range(1..=365))]
-    pub days: u32,
+    /// How many days a new listing stays a row, 1 to 365 [default: the config's
+    /// display.discover_days, else 7]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub days: Option<u32>,
 
     /// Give up on the sources after SECS seconds (at least 1), keeping what they answered by then
     #[arg(long, value_name = "SECS", default_value_t = CHECK_DEADLINE, value_parser = parse_deadline)]

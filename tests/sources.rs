@@ -678,3 +678,26 @@ fn the_dex_settings_are_read_shown_and_named_by_the_environment() {
         "{err}"
     );
 }
+
+#[test]
+fn discover_days_are_read_checked_and_shown() {
+    let file = parse("[display]\ndiscover_days = 30\n").unwrap();
+    let s = resolve(&FlagValues::default(), &Env::new(), None, Some(&file)).unwrap();
+    assert_eq!(s.discover_days.value, 30);
+    assert!(
+        s.describe()
+            .contains("display.discover_days = 30  (from config file")
+    );
+    let default = resolve(&FlagValues::default(), &Env::new(), None, None).unwrap();
+    assert!(
+        default
+            .describe()
+            .contains("display.discover_days = 7  (default)")
+    );
+    for bad in ["0", "366", "-1"] {
+        let err = parse(&format!("[display]\ndiscover_days = {bad}\n")).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.key.as_deref(), Some("display.discover_days"));
+        assert!(err.to_string().contains("from 1 to 365"), "{err}");
+    }
+}

@@ -242,6 +242,11 @@ impl App {
         self.watcher.watch_dex(min_liquidity_usd)
     }
 
+    /// How many days a new listing stays a row of Discover.
+    pub fn set_discover_days(&mut self, days: u32) {
+        self.discover_days = days;
+    }
+
     /// Tells each new scheduled or pre-market row of Discover (see
     /// [`Watcher::tell_discoveries`](crate::watcher::Watcher::tell_discoveries)).
     pub fn tell_discoveries(&mut self, on: bool) {

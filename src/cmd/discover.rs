@@ -11,6 +11,7 @@ use crate::discover::{self, Record, Scope};
 use crate::error::Error;
 
 pub fn run(cx: Context, args: &DiscoverArgs) -> Result<(), Error> {
+    let days = args.days.unwrap_or(cx.settings.discover_days.value);
     let looked = super::check::look_once(cx, Duration::from_secs(args.deadline))?;
     let w = &looked.watcher;
     let now = jiff::Timestamp::now().as_second();
@@ -18,7 +19,7 @@ pub fn run(cx: Context, args: &DiscoverArgs) -> Result<(), Error> {
         coins: &w.watchlist().coins,
         book: w.book(),
         now,
-        days: args.days,
+        days,
         spot_known: w.spot_known(),
     });
     if let Some(status) = args.status {

@@ -210,6 +210,11 @@ impl Settings {
             from(s.sort.source, "", ""),
         );
         line(
+            "display.discover_days",
+            s.discover_days.value.to_string(),
+            from(s.discover_days.source, "", ""),
+        );
+        line(
             "display.theme",
             quoted(s.theme.value.key()),
             from(s.theme.source, "", ""),

@@ -28,6 +28,7 @@ pub(super) struct RawDisplay {
     sort: Option<Spanned<Text<AColumn>>>,
     descending: Option<Spanned<Flag>>,
     theme: Option<Spanned<Text<ATheme>>>,
+    discover_days: Option<Spanned<super::toml_value::Days>>,
 }
 
 /// What `[display]` sets, checked; `None` where it is silent.
@@ -38,6 +39,8 @@ pub(super) struct DisplayFile {
     pub(super) sort: Option<Column>,
     pub(super) descending: Option<bool>,
     pub(super) theme: Option<Theme>,
+    /// How long a new listing stays a row of Discover.
+    pub(super) discover_days: Option<u32>,
 }
 
 fn column(name: &str, key: &str, span: Range<usize>) -> Result<Column, Bad> {
@@ -102,6 +105,12 @@ impl TryFrom<RawDisplay> for DisplayFile {
             sort,
             descending: raw.descending.map(|b| b.into_inner().0),
             theme,
+            discover_days: Bad::check(raw.discover_days, "discover_days", |d| {
+                u32::try_from(d.0)
+                    .ok()
+                    .filter(|n| (1..=365).contains(n))
+                    .ok_or_else(|| format!("{} is not a number of days from 1 to 365", d.0))
+            })?,
         })
     }
 }

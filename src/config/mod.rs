@@ -114,6 +114,7 @@ mod tests {
             format!("# sort = \"{}\"", d.sort.value.column.key()),
             format!("# descending = {}", d.sort.value.descending),
             format!("# theme = \"{}\"", d.theme.value.key()),
+            format!("# discover_days = {}", d.discover_days.value),
             format!(
                 "# exchanges = [{}]",
                 d.exchanges

@@ -63,6 +63,7 @@ pub struct FileConfig {
     pub sort: Option<Column>,
     pub descending: Option<bool>,
     pub theme: Option<Theme>,
+    pub discover_days: Option<u32>,
     /// The exchanges to watch (`Some(vec![])`: none).
     pub exchanges: Option<Vec<Exchange>>,
     pub exchange_interval: Option<Duration>,
@@ -205,6 +206,7 @@ impl FileConfig {
             sort: display.sort,
             descending: display.descending,
             theme: display.theme,
+            discover_days: display.discover_days,
             exchanges: sources.exchanges,
             exchange_interval: sources.exchange_interval,
             premarket: sources.premarket,

@@ -66,6 +66,8 @@ pub struct Settings {
     pub columns: Setting<Vec<Column>>,
     pub sort: Setting<Sort>,
     pub theme: Setting<Theme>,
+    /// How long a new listing stays a row of Discover.
+    pub discover_days: Setting<u32>,
     /// Colours overriding the theme's, each slot at most once.
     pub colors: Setting<Vec<(ColorSlot, Color)>>,
     /// The actions whose default keys the file replaces, with their new keys.
@@ -123,6 +125,7 @@ impl Default for Settings {
             columns: Setting::builtin(Column::ALL.to_vec()),
             sort: Setting::builtin(Sort::default()),
             theme: Setting::builtin(Theme::Default),
+            discover_days: Setting::builtin(crate::discover::DEFAULT_DAYS),
             colors: Setting::builtin(Vec::new()),
             keys: Setting::builtin(Vec::new()),
             keymap: Keymap::default(),
@@ -229,6 +232,9 @@ pub fn resolve(
     }
     if let Some(theme) = f.theme {
         s.theme = Setting::new(theme, Source::File);
+    }
+    if let Some(days) = f.discover_days {
+        s.discover_days = Setting::new(days, Source::File);
     }
     if !f.colors.is_empty() {
         s.colors = Setting::new(f.colors.clone(), Source::File);

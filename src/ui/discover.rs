@@ -37,7 +37,15 @@ pub fn draw(
 }
 
 fn title(app: &App, view: &DiscoverView) -> String {
-    let mut t = format!(" Discover: {} not on the watchlist", view.shown.len());
+    let mut t = if view.shown.len() == view.all.len() {
+        format!(" Discover: {} not on the watchlist", view.all.len())
+    } else {
+        format!(
+            " Discover: {} of {} not on the watchlist",
+            view.shown.len(),
+            view.all.len()
+        )
+    };
     if let Some(s) = view.status {
         t.push_str(&format!(" · {} only", s.as_str()));
     }
@@ -123,7 +131,8 @@ fn table(
     frame.render_stateful_widget(table, inner, &mut state);
     if view.shown.is_empty() {
         let msg = if view.all.is_empty() {
-            "Nothing to discover yet: with --poll, the exchanges' and venues' next looks fill this"
+            "Nothing to discover: with --poll, the next looks at the exchanges and venues fill \
+             this (a dismissed row comes back when its status changes)"
                 .to_string()
         } else {
             "No row matches the filters".to_string()
