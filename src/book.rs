@@ -44,7 +44,7 @@ pub struct Book {
     pub dex: Box<crate::dex::DexBook>,
     /// The rows of Discover the user dismissed: rows of their own too.
     #[serde(skip)]
-    pub dismissed: crate::discover::dismissed::Dismissed,
+    pub dismissed: crate::dismissed::Dismissed,
 }
 
 /// One exchange's list, as prelist has seen it.

@@ -241,33 +241,6 @@ fn candidates(scope: Scope<'_>) -> Vec<Row> {
         .collect()
 }
 
-/// The columns of Discover's table and of `prelist discover`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::EnumCount)]
-pub enum Column {
-    Ticker,
-    Name,
-    Status,
-    Venues,
-    /// The opening time and its countdown, or when it was first seen.
-    Opens,
-    Price,
-}
-
-impl Column {
-    pub const ALL: [Column; <Column as strum::EnumCount>::COUNT] = crate::names::all();
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Column::Ticker => "Ticker",
-            Column::Name => "Name",
-            Column::Status => "Status",
-            Column::Venues => "Venues",
-            Column::Opens => "Opens / first seen",
-            Column::Price => "Price",
-        }
-    }
-}
-
 /// What one cell shows, as text: the same on the screen and in `prelist
 /// discover`. Unknown values are "—".
 pub fn cell(row: &Row, column: Column, now: i64) -> String {
@@ -440,9 +413,11 @@ pub fn to_text(rows: &[Row], now: i64) -> String {
     out
 }
 
-pub mod dismissed;
+pub mod column;
 
-pub use dismissed::{Dismissal, Dismissed, Kind, dismiss};
+pub use column::Column;
+
+pub use crate::dismissed::{Dismissal, Dismissed, Kind, dismiss};
 
 #[cfg(test)]
 mod tests;

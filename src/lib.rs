@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod dex;
 pub mod discover;
+pub mod dismissed;
 pub mod error;
 pub mod exchange;
 pub mod form;

@@ -214,7 +214,7 @@ pub fn merge_books(ours: &Book, theirs: &Book) -> Book {
     let mut out = ours.clone();
     *out.premarket = crate::premarket::merge(&ours.premarket, &theirs.premarket);
     *out.dex = crate::dex::merge(&ours.dex, &theirs.dex);
-    out.dismissed = crate::discover::dismissed::merge(&ours.dismissed, &theirs.dismissed);
+    out.dismissed = crate::dismissed::merge(&ours.dismissed, &theirs.dismissed);
     for (&exchange, t) in &theirs.exchanges {
         let Some(o) = out.exchanges.get_mut(&exchange) else {
             out.exchanges.insert(exchange, t.clone());

@@ -229,20 +229,20 @@ fn a_dismissed_row_stays_hidden_until_its_status_changes() {
 #[test]
 fn dismissals_are_bounded_the_oldest_going_first_and_merge_by_the_later() {
     let mut d = Dismissed::new();
-    for i in 0..(dismissed::MAX_DISMISSED + 5) {
+    for i in 0..(crate::dismissed::MAX_DISMISSED + 5) {
         dismiss(&mut d, &format!("T{i}"), Kind::Listed, i as i64);
     }
-    assert_eq!(d.len(), dismissed::MAX_DISMISSED);
+    assert_eq!(d.len(), crate::dismissed::MAX_DISMISSED);
     assert!(!d.contains_key("T0") && d.contains_key("T5"));
     let mut ours = Dismissed::new();
     let mut theirs = Dismissed::new();
     dismiss(&mut ours, "A", Kind::Scheduled, 10);
     dismiss(&mut theirs, "A", Kind::Premarket, 20);
     dismiss(&mut theirs, "B", Kind::Listed, 5);
-    let merged = dismissed::merge(&ours, &theirs);
+    let merged = crate::dismissed::merge(&ours, &theirs);
     assert_eq!(merged["A"].status, Kind::Premarket);
     assert_eq!(merged.len(), 2);
-    assert_eq!(dismissed::merge(&theirs, &ours), merged);
+    assert_eq!(crate::dismissed::merge(&theirs, &ours), merged);
 }
 
 #[test]

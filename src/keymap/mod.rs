@@ -55,7 +55,7 @@ pub enum Action {
     SortBy(Column),
     /// Discover: sort by its column of this position, or reverse.
     #[strum(disabled)]
-    SortDiscover(crate::discover::Column),
+    SortDiscover(crate::discover::column::Column),
     Search,
     #[strum(serialize = "status_filter")]
     CycleStatus,
@@ -165,8 +165,9 @@ const ENTER: Key = Key::plain(KeyCode::Enter);
 const ESC: Key = Key::plain(KeyCode::Esc);
 const QUIT: Bind = def(Action::Quit, &[Key::ctrl('c')], "quit");
 
-/// The table view. `1`…`9` (sort by the shown columns) follow `sort_reverse`.
-const NORMAL: &[Bind] = &[
+/// Moving in a table and sorting it: the watchlist's and Discover's.
+/// `1`…`9` (sort by the shown columns) follow `sort_reverse`.
+const TABLE_MOVES: &[Bind] = &[
     def(Action::Down, &[Key::ch('j'), DOWN], "move down"),
     def(Action::Up, &[Key::ch('k'), UP], "move up"),
     def(
@@ -196,6 +197,10 @@ const NORMAL: &[Bind] = &[
         "sort by the previous column",
     ),
     def(Action::SortReverse, &[Key::ch('r')], "reverse the sort"),
+];
+
+/// The table view, after [`TABLE_MOVES`].
+const NORMAL: &[Bind] = &[
     def(
         Action::Search,
         &[Key::ch('/')],
@@ -259,39 +264,10 @@ const NORMAL: &[Bind] = &[
     def(Action::Quit, &[Key::ch('q'), Key::ctrl('c')], "quit"),
 ];
 
-/// The Discover view. It also closes with the key that opens it (see
-/// [`Keymap::new`]).
+/// The Discover view, after [`TABLE_MOVES`]. It also closes with the key
+/// that opens it (see [`Keymap::new`]).
 const DISCOVER: &[Bind] = &[
     def(Action::Discover, &[ESC], "back to the watchlist"),
-    def(Action::Down, &[Key::ch('j'), DOWN], "move down"),
-    def(Action::Up, &[Key::ch('k'), UP], "move up"),
-    def(
-        Action::First,
-        &[Key::ch('g'), Key::plain(KeyCode::Home)],
-        "first row",
-    ),
-    def(
-        Action::Last,
-        &[Key::ch('G'), Key::plain(KeyCode::End)],
-        "last row",
-    ),
-    def(
-        Action::PageDown,
-        &[Key::plain(KeyCode::PageDown), Key::ctrl('d')],
-        "page down",
-    ),
-    def(
-        Action::PageUp,
-        &[Key::plain(KeyCode::PageUp), Key::ctrl('u')],
-        "page up",
-    ),
-    def(Action::SortNext, &[Key::ch('s')], "sort by the next column"),
-    def(
-        Action::SortPrev,
-        &[Key::ch('S')],
-        "sort by the previous column",
-    ),
-    def(Action::SortReverse, &[Key::ch('r')], "reverse the sort"),
     def(Action::Search, &[Key::ch('/')], "search ticker, name, pair"),
     def(
         Action::CycleStatus,
@@ -471,8 +447,14 @@ pub const MODES: [(Mode, &str, &str); 9] = [
 /// and the default file list them.
 pub fn defaults(mode: Mode) -> Vec<&'static Bind> {
     let (own, line_editing): (&[Bind], bool) = match mode {
-        Mode::Normal => (NORMAL, false),
-        Mode::Discover => (DISCOVER, false),
+        Mode::Normal | Mode::Discover => {
+            let own = if mode == Mode::Normal {
+                NORMAL
+            } else {
+                DISCOVER
+            };
+            return TABLE_MOVES.iter().chain(own).collect();
+        }
         Mode::Search => (SEARCH, true),
         Mode::Help => (HELP, false),
         Mode::Log => (LOG, false),
@@ -581,7 +563,7 @@ impl Keymap {
                     }));
                 }
                 if mode == Mode::Discover && d.action == Action::SortReverse {
-                    let columns = crate::discover::Column::ALL;
+                    let columns = crate::discover::column::Column::ALL;
                     bindings.extend(columns.iter().enumerate().map(|(i, col)| Binding {
                         keys: vec![Key::ch(char::from(b'1' + i as u8))],
                         action: Action::SortDiscover(*col),

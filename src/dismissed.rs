@@ -1,5 +1,5 @@
-//! The kinds of Discover's rows, and the rows the user dismissed: kept in
-//! the state (merged across instances like the rest), each hidden until
+//! The kinds of Discover's rows (see `crate::discover`), and the rows the
+//! user dismissed: kept in the state (merged across instances like the rest), each hidden until
 //! its status changes.
 
 use std::collections::BTreeMap;
