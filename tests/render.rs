@@ -1223,3 +1223,45 @@ fn discover_view_80x24() {
     assert!(s.contains("MEGA"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// Discover scrolls as the watchlist does: the window moves only when the
+/// selection would leave it.
+#[test]
+fn discover_scrolls_only_when_the_selection_leaves_the_window() {
+    use prelist::book::apply_look;
+    use prelist::sources::{Exchange, Pair, PairState};
+    let t0 = 1_800_000_000;
+    let coins = Watchlist::builtin().coins;
+    let mut book = prelist::book::Book::default();
+    apply_look(&mut book, Exchange::Gate, &[], t0, &coins, false);
+    let announced: Vec<Pair> = (0..40)
+        .map(|i| Pair {
+            base: format!("N{i:02}"),
+            quote: "USDT".into(),
+            state: PairState::Scheduled {
+                opens_at: t0 + 3600 + i as i64 * 60,
+            },
+        })
+        .collect();
+    apply_look(&mut book, Exchange::Gate, &announced, t0 + 60, &coins, false);
+    let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
+    app.watch_exchanges(&[Exchange::Gate]);
+    let _ = app.update(Input::Clock {
+        now: app.now().0,
+        wall: t0 + 120,
+    });
+    let _ = app.update(Action::Discover);
+    render(&mut app, 80, 24);
+    for _ in 0..20 {
+        let _ = app.update(Action::Down);
+        render(&mut app, 80, 24);
+    }
+    let first_row = |app: &mut App| row_text(&render(app, 80, 24), 2);
+    let top = first_row(&mut app);
+    assert!(!top.contains("N00"), "scrolled: {top}");
+    for _ in 0..3 {
+        let _ = app.update(Action::Up);
+        render(&mut app, 80, 24);
+    }
+    assert_eq!(first_row(&mut app), top, "the window stays");
+}

@@ -23,8 +23,6 @@ pub struct DiscoverView {
     pub status: Option<Kind>,
     /// The search, and its text being typed.
     pub search: LineInput,
-    /// The first row on screen.
-    pub offset: usize,
 }
 
 impl DiscoverView {

@@ -186,6 +186,14 @@ impl DexClient {
     /// The tokens to ask about from the next look on (see
     /// [`crate::dex::watched_tokens`]).
     pub fn set_tokens(&self, tokens: Vec<Watched>) {
+        // A token no coin has any more is forgotten, its turn with it.
+        if let Ok(mut answered) = self.answered.lock() {
+            let keys: std::collections::HashSet<String> = tokens
+                .iter()
+                .map(|t| token_key(t.chain, &t.address))
+                .collect();
+            answered.retain(|k, _| keys.contains(k));
+        }
         if let Ok(mut t) = self.tokens.lock() {
             *t = tokens;
         }

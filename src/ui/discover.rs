@@ -85,15 +85,10 @@ fn table(
     };
     let height = usize::from(vp.body.height);
     let selected = view.selected_pos();
-    // The selection stays on screen; only the rows shown are formatted.
-    let mut offset = view.offset.min(view.shown.len().saturating_sub(1));
-    if let Some(s) = selected {
-        if s < offset {
-            offset = s;
-        } else if s >= offset + height {
-            offset = s + 1 - height;
-        }
-    }
+    // The selection stays on screen, scrolled from where the last frame
+    // left it; only the rows shown are formatted.
+    let offset =
+        super::table::scroll_offset(app.viewport().offset, selected, height, view.shown.len());
     vp.offset = offset;
     let window = &view.shown[offset..(offset + height).min(view.shown.len())];
     let now = app.watcher.now_wall;

@@ -152,7 +152,12 @@ pub fn natural_width(app: &App, height: u16, max: u16) -> u16 {
 
 /// The first row to show: the previous one, moved just enough to keep the
 /// selection in view, and never leaving empty space below the last row.
-fn scroll_offset(prev: usize, selected: Option<usize>, height: usize, rows: usize) -> usize {
+pub(super) fn scroll_offset(
+    prev: usize,
+    selected: Option<usize>,
+    height: usize,
+    rows: usize,
+) -> usize {
     let height = height.max(1);
     let mut offset = prev.min(rows.saturating_sub(height));
     if let Some(sel) = selected {
