@@ -1243,7 +1243,14 @@ fn discover_scrolls_only_when_the_selection_leaves_the_window() {
             },
         })
         .collect();
-    apply_look(&mut book, Exchange::Gate, &announced, t0 + 60, &coins, false);
+    apply_look(
+        &mut book,
+        Exchange::Gate,
+        &announced,
+        t0 + 60,
+        &coins,
+        false,
+    );
     let mut app = App::new(Watchlist::builtin(), Listings::new()).with_book(book);
     app.watch_exchanges(&[Exchange::Gate]);
     let _ = app.update(Input::Clock {
