@@ -267,57 +267,29 @@ pub fn cell(row: &Row, column: Column, now: i64) -> String {
     }
 }
 
-/// Sorts `rows` by `column` (unknowns last, either way), ties by the
-/// default order.
-pub fn sort_by(rows: &mut [Row], column: Column, descending: bool) {
-    use std::cmp::Ordering;
+/// Sorts `rows` by `column` as the watchlist sorts (unknowns last, either
+/// way), ties in the default order. Each row's key is made once.
+pub fn sort_by(rows: &mut Vec<Row>, column: Column, descending: bool) {
+    use crate::view::{Key, compare, text_key};
     sort_default(rows);
     let key = |r: &Row| -> Option<Key> {
         match column {
-            Column::Ticker => Some(Key::Text(r.ticker.to_lowercase())),
-            Column::Name => r.name.as_ref().map(|n| Key::Text(n.to_lowercase())),
+            Column::Ticker => text_key(&r.ticker),
+            Column::Name => r.name.as_deref().and_then(text_key),
             Column::Status => Some(Key::Int(r.status as i64)),
-            Column::Venues => Some(Key::Text(r.venue_names().to_lowercase())),
+            Column::Venues => text_key(&r.venue_names()),
             Column::Opens => Some(Key::Int(r.scheduled_at.unwrap_or(r.first_seen))),
             Column::Price => r.price_usd.map(Key::Num),
         }
     };
-    rows.sort_by(|a, b| match (key(a), key(b)) {
-        (Some(x), Some(y)) => {
-            let o = x.cmp(&y);
-            if descending { o.reverse() } else { o }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    });
-}
-
-/// A sort key: texts, whole numbers and prices.
-#[derive(Debug, PartialEq)]
-enum Key {
-    Text(String),
-    Int(i64),
-    Num(f64),
-}
-
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Key) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Key {
-    fn cmp(&self, other: &Key) -> std::cmp::Ordering {
-        match (self, other) {
-            (Key::Text(a), Key::Text(b)) => a.cmp(b),
-            (Key::Int(a), Key::Int(b)) => a.cmp(b),
-            (Key::Num(a), Key::Num(b)) => a.total_cmp(b),
-            _ => std::cmp::Ordering::Equal,
-        }
-    }
+    let mut keyed: Vec<(Option<Key>, usize)> =
+        rows.iter().enumerate().map(|(i, r)| (key(r), i)).collect();
+    keyed.sort_by(|a, b| compare(&a.0, &b.0, descending).then(a.1.cmp(&b.1)));
+    let mut taken: Vec<Option<Row>> = std::mem::take(rows).into_iter().map(Some).collect();
+    *rows = keyed
+        .into_iter()
+        .filter_map(|(_, i)| taken[i].take())
+        .collect();
 }
 
 /// Whether `row` holds `text` (its ticker, name or a venue's pair),

@@ -239,21 +239,28 @@ pub fn visible_indexed(
         .map(|(i, (c, _))| (sort_key(c, listings, book, sort.column), c.rank, i))
         .collect();
     keyed.sort_unstable_by(|a, b| {
-        let by_value = match (&a.0, &b.0) {
-            (Some(x), Some(y)) if sort.descending => y.cmp(x),
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        by_value.then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        compare(&a.0, &b.0, sort.descending)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
     });
     keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
+/// Two sort keys in order, `descending` or not; an unknown value last
+/// either way. Discover sorts by it too.
+pub fn compare(a: &Option<Key>, b: &Option<Key>, descending: bool) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) if descending => y.cmp(x),
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
 /// A comparable value for one cell; `None` is an unknown value.
 #[derive(Debug, PartialEq)]
-enum Key {
+pub enum Key {
     Int(i64),
     Num(f64),
     Text(String),
@@ -280,7 +287,7 @@ impl Ord for Key {
 }
 
 /// Text sorts as names compare: trimmed, without case.
-fn text_key(s: &str) -> Option<Key> {
+pub fn text_key(s: &str) -> Option<Key> {
     let key = name_key(s);
     (!key.is_empty()).then_some(Key::Text(key))
 }

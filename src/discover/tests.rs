@@ -285,3 +285,36 @@ fn no_perp_is_a_row_before_every_spot_list_is_known() {
     };
     assert_eq!(rows(unknown).0, []);
 }
+
+#[test]
+fn rows_sort_by_a_column_unknowns_last_either_way() {
+    let coins = coins();
+    let mut book = Book::default();
+    apply_look(&mut book, Exchange::Okx, &[], T0, &coins, false);
+    let okx = [pair(
+        "AAA",
+        "USDT",
+        PairState::Scheduled { opens_at: T0 + 999 },
+    )];
+    apply_look(&mut book, Exchange::Okx, &okx, T0 + 60, &coins, false);
+    apply_look(&mut book, Exchange::Gate, &[], T0, &coins, false);
+    let priced = |base: &str, p| Offer {
+        instrument: format!("{base}USDT"),
+        ..offer(base, p)
+    };
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Bybit,
+        &[priced("CHEAP", 0.1), priced("DEAR", 9.0)],
+        T0 + 60,
+        &coins,
+        |_| false,
+    );
+    let (mut all, _) = rows(scope(&coins, &book, T0 + 120));
+    sort_by(&mut all, Column::Price, false);
+    assert_eq!(tickers(&all), ["CHEAP", "DEAR", "AAA"]);
+    sort_by(&mut all, Column::Price, true);
+    assert_eq!(tickers(&all), ["DEAR", "CHEAP", "AAA"], "no price last");
+    sort_by(&mut all, Column::Ticker, true);
+    assert_eq!(tickers(&all), ["DEAR", "CHEAP", "AAA"]);
+}

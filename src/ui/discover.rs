@@ -68,20 +68,8 @@ fn table(
     theme: &Palette,
     vp: &mut Viewport,
 ) {
-    let block = Block::bordered()
-        .title(Span::styled(title(app, view), theme.title()))
-        .border_style(theme.border(true));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    vp.table = area;
-    if inner.height < 2 || inner.width == 0 {
+    let Some(inner) = super::table::bordered(frame, area, title(app, view), true, theme, vp) else {
         return;
-    }
-    vp.header_y = inner.y;
-    vp.body = Rect {
-        y: inner.y + 1,
-        height: inner.height - 1,
-        ..inner
     };
     let height = usize::from(vp.body.height);
     let selected = view.selected_pos();

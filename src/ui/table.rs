@@ -31,20 +31,8 @@ const MAX_TEXT_WIDTH: usize = 22;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut Viewport) {
     let focused = app.focus == Focus::Table && !app.detail_full;
-    let block = Block::bordered()
-        .title(Span::styled(" prelist ", theme.title()))
-        .border_style(theme.border(focused));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    vp.table = area;
-    if inner.height < 2 || inner.width == 0 {
+    let Some(inner) = bordered(frame, area, " prelist ".into(), focused, theme, vp) else {
         return;
-    }
-    vp.header_y = inner.y;
-    vp.body = Rect {
-        y: inner.y + 1,
-        height: inner.height - 1,
-        ..inner
     };
 
     // Only the rows on screen are formatted: the cost of a frame does not
@@ -152,6 +140,35 @@ pub fn natural_width(app: &App, height: u16, max: u16) -> u16 {
 
 /// The first row to show: the previous one, moved just enough to keep the
 /// selection in view, and never leaving empty space below the last row.
+/// A table's border with its title, noted in `vp` (the table, its header
+/// line, its body); the area inside, unless too small for a header and a
+/// row. The watchlist's and Discover's.
+pub(super) fn bordered(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    focused: bool,
+    theme: &Palette,
+    vp: &mut Viewport,
+) -> Option<Rect> {
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border(focused));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    vp.table = area;
+    if inner.height < 2 || inner.width == 0 {
+        return None;
+    }
+    vp.header_y = inner.y;
+    vp.body = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    Some(inner)
+}
+
 pub(super) fn scroll_offset(
     prev: usize,
     selected: Option<usize>,
