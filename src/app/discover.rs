@@ -193,9 +193,8 @@ impl App {
                     "{ticker} dismissed: hidden until it is no longer {}",
                     status.as_str()
                 ));
-                let effects = self.absorb(out);
-                self.refresh_discover();
-                return effects;
+                // The rows changed: absorbing builds them again.
+                return self.absorb(out);
             }
             Action::Help => {
                 self.mode = Mode::Help;
