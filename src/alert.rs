@@ -59,7 +59,42 @@ impl Mark {
     }
 }
 
-/// The memo of one market id's alerts, by direction.
+/// What a mark of the memo is for: a price alert in one direction, or the
+/// portfolio's rule on a position's weight (see `crate::position`), whose
+/// mark's threshold is the rule in percent. Its name is the state file's.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[strum(serialize_all = "lowercase")]
+pub enum Slot {
+    Above,
+    Below,
+    Overweight,
+}
+
+impl Slot {
+    pub const ALL: [Slot; <Slot as strum::EnumCount>::COUNT] = crate::names::all();
+}
+
+impl From<Crossing> for Slot {
+    fn from(c: Crossing) -> Slot {
+        match c {
+            Crossing::Above => Slot::Above,
+            Crossing::Below => Slot::Below,
+        }
+    }
+}
+
+/// The memo of one market id's alerts, by direction, and of its
+/// position's weight.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertMemo {
@@ -67,21 +102,25 @@ pub struct AlertMemo {
     pub above: Option<Mark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below: Option<Mark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overweight: Option<Mark>,
 }
 
 impl AlertMemo {
-    /// The mark of the alert in direction `crossing`.
-    pub fn get(&self, crossing: Crossing) -> Option<Mark> {
-        match crossing {
-            Crossing::Above => self.above,
-            Crossing::Below => self.below,
+    /// The mark in `slot`: `Crossing::Above.into()` for the alert above.
+    pub fn get(&self, slot: Slot) -> Option<Mark> {
+        match slot {
+            Slot::Above => self.above,
+            Slot::Below => self.below,
+            Slot::Overweight => self.overweight,
         }
     }
 
-    pub fn mark(&mut self, crossing: Crossing) -> &mut Option<Mark> {
-        match crossing {
-            Crossing::Above => &mut self.above,
-            Crossing::Below => &mut self.below,
+    pub fn mark(&mut self, slot: Slot) -> &mut Option<Mark> {
+        match slot {
+            Slot::Above => &mut self.above,
+            Slot::Below => &mut self.below,
+            Slot::Overweight => &mut self.overweight,
         }
     }
 }
@@ -143,17 +182,23 @@ pub fn check(coins: &[Coin], listings: &Listings, memo: &mut Alerts, now: i64) -
             let Some(threshold) = threshold else { continue };
             let held = memo
                 .get(id)
-                .and_then(|m| m.get(crossing))
+                .and_then(|m| m.get(crossing.into()))
                 .is_some_and(|m| m.holds(threshold));
             if held {
                 if back(crossing, price, threshold) {
-                    let mark = memo.entry(id.to_string()).or_default().mark(crossing);
+                    let mark = memo
+                        .entry(id.to_string())
+                        .or_default()
+                        .mark(crossing.into());
                     if let Some(m) = mark.as_mut() {
                         m.rearmed_at = Some(now);
                     }
                 }
             } else if reached(crossing, price, threshold) {
-                let mark = memo.entry(id.to_string()).or_default().mark(crossing);
+                let mark = memo
+                    .entry(id.to_string())
+                    .or_default()
+                    .mark(crossing.into());
                 // The mark this crossing replaces: re-armed, or another
                 // threshold's. Instances that share it agree on this.
                 let armed_since = mark.as_ref().map_or(0, Mark::changed_at);
@@ -187,7 +232,7 @@ pub fn describe(coin: &Coin, memo: Option<&AlertMemo>) -> Option<String> {
     .filter_map(|(crossing, word, threshold)| {
         let t = threshold?;
         let fired = memo
-            .and_then(|m| m.get(crossing))
+            .and_then(|m| m.get(crossing.into()))
             .is_some_and(|m| m.holds(t));
         let state = if fired { " (fired)" } else { "" };
         Some(format!("{word} {}{state}", crate::text::price(t)))
@@ -197,7 +242,8 @@ pub fn describe(coin: &Coin, memo: Option<&AlertMemo>) -> Option<String> {
 }
 
 /// What is wrong with the alert memo of `id` in a state file: it must be
-/// under a market id, and each threshold a price a coin can have.
+/// under a market id, each alert's threshold a price a coin can have, and
+/// the weight rule's a percentage above 0 and at most 100.
 pub fn memo_problem(id: &str, memo: &AlertMemo) -> Option<String> {
     if !crate::types::is_market_id(id) {
         return Some("is not under a market id".into());
@@ -209,6 +255,15 @@ pub fn memo_problem(id: &str, memo: &AlertMemo) -> Option<String> {
             (!crate::types::is_price(t)).then(|| {
                 format!(
                     "has an alert {name} {} USD, which is not a price a coin can have",
+                    crate::text::number(t)
+                )
+            })
+        })
+        .or_else(|| {
+            let t = memo.overweight?.threshold;
+            (!(t > 0.0 && t <= 100.0)).then(|| {
+                format!(
+                    "has an overweight mark for a rule of {}%, which is not above 0 and at most 100",
                     crate::text::number(t)
                 )
             })
@@ -397,6 +452,7 @@ mod tests {
         let ok = AlertMemo {
             above: Some(mark(1.0)),
             below: None,
+            overweight: None,
         };
         assert_eq!(memo_problem("parcl", &ok), None);
         assert_eq!(
@@ -406,6 +462,7 @@ mod tests {
         let bad = AlertMemo {
             above: None,
             below: Some(mark(-1.0)),
+            overweight: None,
         };
         assert_eq!(
             memo_problem("parcl", &bad).as_deref(),
@@ -415,6 +472,7 @@ mod tests {
             let bad = AlertMemo {
                 above: Some(mark(t)),
                 below: None,
+                overweight: None,
             };
             let said = memo_problem("parcl", &bad).expect("refused");
             assert!(said.len() < 200 && said.contains("alert above"), "{said}");

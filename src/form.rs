@@ -153,6 +153,7 @@ fn field_text(c: &RawCoin, f: Field) -> String {
         Field::AlertAbove => c.alert_above.map(|p| p.to_string()).unwrap_or_default(),
         Field::AlertBelow => c.alert_below.map(|p| p.to_string()).unwrap_or_default(),
         Field::TotalSupply => c.total_supply.map(|n| n.to_string()).unwrap_or_default(),
+        Field::Holding => c.holding.map(|h| h.text()).unwrap_or_default(),
         Field::Contracts => c
             .contracts
             .iter()
@@ -226,6 +227,10 @@ fn set_field(c: &mut RawCoin, f: Field, s: &str) -> Result<(), FieldError> {
                     }
                 })
                 .collect()
+        }
+        Field::Holding => {
+            c.holding = crate::holding::RawHolding::parse(s)
+                .map_err(|e| FieldError::new(f, Rule::Holding(e)))?;
         }
         Field::TotalSupply => {
             // "1,000,000,000" is how supplies are written.

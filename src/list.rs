@@ -4,8 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::book::Book;
+use crate::holding::RawHolding;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Coin, RawCoin, RawContract};
+use crate::money;
+use crate::position::{self, Portfolio};
 use crate::text;
 use crate::view::{self, Column, Filter, Sort};
 
@@ -20,6 +23,7 @@ pub struct CoinRecord<
     X = Vec<ExchangeRecord>,
     P = Vec<PremarketRecord>,
     K = Vec<RawContract>,
+    H = Option<RawHolding>,
 > {
     pub rank: u32,
     pub name: String,
@@ -112,18 +116,44 @@ pub struct CoinRecord<
     /// ignores it.
     #[serde(default)]
     pub implied_fdv_usd: Option<f64>,
+    /// `{quantity, cost_usd}`, the cost per token (one CSV cell,
+    /// `1250 @ 0.55`).
+    #[serde(default)]
+    pub holding: H,
+    /// The holding at its spot price (CoinGecko's, else the first DEX
+    /// pool's). Derived, as are the four after it: an import ignores them.
+    #[serde(default)]
+    pub position_value_usd: Option<f64>,
+    /// Its share of `[portfolio] size_usd`, in percent.
+    #[serde(default)]
+    pub position_weight_pct: Option<f64>,
+    /// Its value less its cost.
+    #[serde(default)]
+    pub pnl_usd: Option<f64>,
+    #[serde(default)]
+    pub pnl_pct: Option<f64>,
+    /// What the portfolio's rule allows for the coin at its stage: the
+    /// early-stage share until it trades, then the single-project share.
+    #[serde(default)]
+    pub planned_usd: Option<f64>,
 }
 
 impl CoinRecord {
-    pub fn new(coin: &Coin, listings: &Listings, book: &Book) -> CoinRecord {
+    pub fn new(
+        coin: &Coin,
+        listings: &Listings,
+        book: &Book,
+        portfolio: Option<&Portfolio>,
+    ) -> CoinRecord {
         CoinRecord::build(
             coin,
-            (listings, book),
+            (listings, book, portfolio),
             &|s: &str| s.to_string(),
             |v: &[String]| v.to_vec(),
             |e: Vec<ExchangeRecord>| e,
             |p: Vec<PremarketRecord>| p,
             |k: Vec<RawContract>| k,
+            |h: Option<RawHolding>| h,
         )
     }
 
@@ -155,6 +185,7 @@ impl CoinRecord {
             alert_below: self.alert_below,
             total_supply: self.total_supply,
             contracts: self.contracts,
+            holding: self.holding,
         };
         (coin, listing)
     }
@@ -195,19 +226,24 @@ impl CoinRecord {
     }
 }
 
-impl<L, X, P, K> CoinRecord<L, X, P, K> {
+impl<L, X, P, K, H> CoinRecord<L, X, P, K, H> {
     /// The record of `coin`, with every text cell passed through `text`,
     /// every list field made by `list` (a JSON array, or one CSV cell), and
     /// the exchanges by `exchanges`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one maker per field whose form differs between JSON and CSV"
+    )]
     pub fn build(
         coin: &Coin,
-        (listings, book): (&Listings, &Book),
+        (listings, book, portfolio): (&Listings, &Book, Option<&Portfolio>),
         text: &dyn Fn(&str) -> String,
         list: impl Fn(&[String]) -> L,
         exchanges: impl Fn(Vec<ExchangeRecord>) -> X,
         premarket: impl Fn(Vec<PremarketRecord>) -> P,
         contracts: impl Fn(Vec<RawContract>) -> K,
-    ) -> CoinRecord<L, X, P, K> {
+        holding: impl Fn(Option<RawHolding>) -> H,
+    ) -> CoinRecord<L, X, P, K, H> {
         let listing = listing_of(coin, listings);
         let status = status_of(coin, listings, book);
         let pairs = ExchangeRecord::of(coin, book, text);
@@ -223,6 +259,10 @@ impl<L, X, P, K> CoinRecord<L, X, P, K> {
         let listed_vs_premarket_pct =
             crate::listing::listed_vs_premarket(coin, listing, book).map(|(pct, _)| pct);
         let opt = |s: &Option<String>| s.as_deref().map(text);
+        let held = position::position(coin, listings, book, portfolio);
+        let figure = |f: fn(&position::Position) -> Option<money::Decimal>| {
+            held.as_ref().and_then(f).map(money::to_f64)
+        };
         CoinRecord {
             rank: coin.rank,
             name: text(&coin.name),
@@ -260,6 +300,13 @@ impl<L, X, P, K> CoinRecord<L, X, P, K> {
             total_supply: coin.total_supply,
             contracts: contracts(coin.contracts.iter().map(RawContract::from).collect()),
             implied_fdv_usd: crate::premarket::implied_fdv(premarket_price_usd, coin.total_supply),
+            holding: holding(coin.holding.as_ref().map(RawHolding::from)),
+            position_value_usd: figure(|p| Some(p.value)),
+            position_weight_pct: figure(|p| p.weight_pct),
+            pnl_usd: figure(|p| Some(p.pnl_usd)),
+            pnl_pct: figure(|p| Some(p.pnl_pct)),
+            planned_usd: portfolio
+                .map(|p| money::to_f64(position::plan(coin, listings, book, p).usd)),
         }
     }
 }
@@ -383,11 +430,11 @@ impl ExchangeRecord {
 /// The coins to print, in order.
 pub fn select<'a>(
     coins: &'a [Coin],
-    (listings, book): (&Listings, &Book),
+    (listings, book, portfolio): (&Listings, &Book, Option<&Portfolio>),
     sort: Sort,
     filter: &Filter,
 ) -> Vec<&'a Coin> {
-    view::visible(coins, listings, book, sort, filter)
+    view::visible(coins, (listings, book, portfolio), sort, filter)
         .into_iter()
         .map(|i| &coins[i])
         .collect()
@@ -401,10 +448,15 @@ pub fn select<'a>(
     clippy::expect_used,
     reason = "records are strings, numbers and lists: serialising them to memory cannot fail"
 )]
-pub fn to_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
+pub fn to_json(
+    coins: &[&Coin],
+    listings: &Listings,
+    book: &Book,
+    portfolio: Option<&Portfolio>,
+) -> String {
     let records: Vec<CoinRecord> = coins
         .iter()
-        .map(|c| CoinRecord::new(c, listings, book))
+        .map(|c| CoinRecord::new(c, listings, book, portfolio))
         .collect();
     let mut s = serde_json::to_string_pretty(&records).expect("records serialise");
     // Each such character is DEL or starts with one of these bytes in UTF-8
@@ -429,18 +481,22 @@ pub fn to_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
     out
 }
 
-/// An aligned text table with every column, one coin a line.
-pub fn to_text(coins: &[&Coin], listings: &Listings, book: &Book, now: i64) -> String {
+/// An aligned text table with the default columns, one coin a line.
+pub fn to_text(
+    coins: &[&Coin],
+    (listings, book, portfolio): (&Listings, &Book, Option<&Portfolio>),
+    now: i64,
+) -> String {
     use unicode_width::UnicodeWidthStr;
     let cells: Vec<Vec<String>> = coins
         .iter()
         .map(|c| {
-            Column::ALL
-                .map(|col| view::cell(c, listings, book, col, now))
+            Column::DEFAULT
+                .map(|col| view::cell(c, (listings, book, portfolio), col, now))
                 .to_vec()
         })
         .collect();
-    let widths: Vec<usize> = Column::ALL
+    let widths: Vec<usize> = Column::DEFAULT
         .iter()
         .enumerate()
         .map(|(i, col)| {
@@ -462,7 +518,7 @@ pub fn to_text(coins: &[&Coin], listings: &Listings, book: &Book, now: i64) -> S
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     };
-    push_row(Column::ALL.map(|c| c.title().to_string()).to_vec());
+    push_row(Column::DEFAULT.map(|c| c.title().to_string()).to_vec());
     for row in cells {
         push_row(row);
     }
@@ -491,11 +547,11 @@ mod tests {
             history: Vec::new(),
         };
         let listings = Listings::from([(id.into(), listing.into())]);
-        let record = CoinRecord::new(coin, &listings, &Book::default());
+        let record = CoinRecord::new(coin, &listings, &Book::default(), None);
         assert_eq!(record.status, "trading");
         assert_eq!((record.listed_at, record.price_updated_at), (None, None));
         let json =
-            serde_json::to_value(CoinRecord::new(coin, &listings, &Book::default())).unwrap();
+            serde_json::to_value(CoinRecord::new(coin, &listings, &Book::default(), None)).unwrap();
         assert!(json["listed_at"].is_null(), "{json}");
     }
 
@@ -506,7 +562,7 @@ mod tests {
             '\u{061C}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
         ] {
             coin.name = format!("Nil{c}lion");
-            let json = to_json(&[&coin], &Listings::new(), &Book::default());
+            let json = to_json(&[&coin], &Listings::new(), &Book::default(), None);
             assert!(!json.contains(c), "U+{:04X} written as it is", u32::from(c));
             let back: serde_json::Value = serde_json::from_str(&json).unwrap();
             assert_eq!(back[0]["name"], coin.name, "the text is kept, escaped");

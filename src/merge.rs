@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use crate::alert::Crossing;
+use crate::alert::Slot;
 use crate::alert::{Alerts, Mark};
 use crate::book::Book;
 use crate::listing::{Listings, PricePoint, history_cap, thin};
@@ -112,9 +112,9 @@ pub fn merge_alerts(ours: &Alerts, theirs: &Alerts) -> Alerts {
     let mut out = ours.clone();
     for (id, t) in theirs {
         let o = out.entry(id.clone()).or_default();
-        for crossing in [Crossing::Above, Crossing::Below] {
-            let ours = o.mark(crossing);
-            *ours = match (*ours, t.get(crossing)) {
+        for slot in Slot::ALL {
+            let ours = o.mark(slot);
+            *ours = match (*ours, t.get(slot)) {
                 (Some(a), Some(b)) => Some(later_mark(a, b)),
                 (a, b) => a.or(b),
             };
@@ -422,7 +422,11 @@ mod tests {
             rearmed_at: Some(re),
             ..fired(at)
         };
-        let memo = |above, below| crate::alert::AlertMemo { above, below };
+        let memo = |above, below| crate::alert::AlertMemo {
+            above,
+            below,
+            overweight: None,
+        };
         let ours = Alerts::from([
             ("a".into(), memo(Some(fired(10)), None)),
             ("b".into(), memo(Some(rearmed(10, 20)), Some(fired(5)))),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
 use crate::fs::{ReadError, json_within, read_text};
+use crate::holding::{Holding, HoldingError, RawHolding};
 use crate::text::clean;
 use crate::types::{MarketId, Usd};
 
@@ -121,6 +122,8 @@ pub struct Coin {
     pub total_supply: Option<f64>,
     /// The token's contracts, one per chain at most.
     pub contracts: Vec<Contract>,
+    /// What the user holds of it: one lot, its quantity and cost per token.
+    pub holding: Option<Holding>,
 }
 
 /// The chains a token's contract can be on, as DEX data names them.
@@ -343,6 +346,7 @@ coin_fields! {
     Notes: "Notes", "";
     AlertAbove: "Alert above (USD)", "e.g. 1.25: told once each time the price rises to it; empty for none";
     AlertBelow: "Alert below (USD)", "e.g. 0.5: told once each time the price falls to it; empty for none";
+    Holding: "Holding", "quantity @ cost per token in USD, e.g. 1,250 @ 0.55; empty for none";
     OtherNames: "Other names", "separated by ;";
     Summary: "Summary", "";
     Thesis: "Why listed", "";
@@ -424,6 +428,8 @@ pub enum Rule {
     /// Both as `text::number` writes them.
     #[error("{below} must be lower than alert_above ({above})")]
     AlertsCrossed { below: String, above: String },
+    #[error(transparent)]
+    Holding(#[from] HoldingError),
 }
 
 /// A field of a coin and the rule its value breaks.
@@ -546,6 +552,8 @@ pub struct RawCoin {
     pub total_supply: Option<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contracts: Vec<RawContract>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holding: Option<RawHolding>,
 }
 
 impl Watchlist {
@@ -845,6 +853,11 @@ impl RawCoin {
                 },
             );
         }
+        let holding = self.holding.and_then(|h| {
+            h.check()
+                .map_err(|e| bad(CoinField::Holding, Rule::Holding(e)))
+                .ok()
+        });
         if !name.is_empty() {
             errors.extend(taken.check(&name, market_id.as_deref()));
         }
@@ -874,6 +887,7 @@ impl RawCoin {
             alert_below,
             total_supply,
             contracts,
+            holding,
         })
     }
 }
@@ -906,6 +920,7 @@ impl From<&Coin> for RawCoin {
             alert_below: c.alert_below.map(Usd::get),
             total_supply: c.total_supply,
             contracts: c.contracts.iter().map(RawContract::from).collect(),
+            holding: c.holding.as_ref().map(RawHolding::from),
         }
     }
 }

@@ -5,17 +5,17 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::book::Book;
 use crate::list::CoinRecord;
 use crate::listing::{Listing, Listings};
 use crate::merge::merge_listings;
 use crate::model::{Coin, Problem, Watchlist, WatchlistError};
 use crate::text::clean;
 use crate::types::MarketId;
+use crate::view::Around;
 
 /// The export as JSON: the same objects as `list --json`, in rank order.
-pub fn export_json(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
-    crate::list::to_json(coins, listings, book)
+pub fn export_json(coins: &[&Coin], (listings, book, portfolio): Around<'_>) -> String {
+    crate::list::to_json(coins, listings, book, portfolio)
 }
 
 /// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
@@ -41,12 +41,12 @@ fn guard(cell: &str) -> String {
     reason = "CSV of our records, written to memory, cannot fail, and it is UTF-8 because \
               every cell is"
 )]
-pub fn export_csv(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
+pub fn export_csv(coins: &[&Coin], around: Around<'_>) -> String {
     let cell = |s: &str| guard(&clean(s));
     let record = |c: &Coin| {
         CoinRecord::build(
             c,
-            (listings, book),
+            around,
             &cell,
             |items: &[String]| cell(&items.join("; ")),
             |pairs: Vec<crate::list::ExchangeRecord>| {
@@ -63,6 +63,9 @@ pub fn export_csv(coins: &[&Coin], listings: &Listings, book: &Book) -> String {
                     .map(|k| format!("{}:{}", k.chain, k.address))
                     .collect();
                 cell(&items.join("; "))
+            },
+            |holding: Option<crate::holding::RawHolding>| {
+                holding.map(|h| h.text()).unwrap_or_default()
             },
         )
     };

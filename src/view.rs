@@ -9,8 +9,14 @@ use strum::{EnumCount, EnumString, IntoStaticStr, VariantArray};
 use crate::book::Book;
 use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin, name_key};
+use crate::money;
 use crate::names;
+use crate::position::{self, Portfolio};
 use crate::text::{self, clean};
+
+/// What a coin's cells are made of besides the coin: the listings, the
+/// exchanges' book and, with sizing on, the portfolio.
+pub type Around<'a> = (&'a Listings, &'a Book, Option<&'a Portfolio>);
 
 /// The table's columns, in the order they are shown.
 #[derive(
@@ -31,10 +37,33 @@ pub enum Column {
     /// The move of the price since the first one recorded at the listing.
     Since,
     Listed,
+    /// The holding's value at its spot price, in USD (shown only when
+    /// `[display] columns` names it, as are the two after it).
+    Holding,
+    /// The holding's share of the portfolio, in percent.
+    Weight,
+    /// The holding's profit or loss, in percent of its cost.
+    Pnl,
 }
 
 impl Column {
     pub const ALL: [Column; Column::COUNT] = names::all();
+
+    /// The columns shown unless `[display] columns` says otherwise: all but
+    /// the holding's, which say nothing until the user holds a coin.
+    pub const DEFAULT: [Column; 11] = [
+        Column::Rank,
+        Column::Name,
+        Column::Ticker,
+        Column::Category,
+        Column::Score,
+        Column::Airdrop,
+        Column::Status,
+        Column::Price,
+        Column::Change24h,
+        Column::Since,
+        Column::Listed,
+    ];
 
     /// The header shown in the table.
     pub fn title(self) -> &'static str {
@@ -50,6 +79,9 @@ impl Column {
             Column::Change24h => "24h",
             Column::Since => "Since",
             Column::Listed => "Listed",
+            Column::Holding => "Holding",
+            Column::Weight => "Weight",
+            Column::Pnl => "P&L",
         }
     }
 
@@ -199,21 +231,8 @@ impl SearchIndex {
 }
 
 /// The indices into `coins` of the coins to show, in the order to show them.
-pub fn visible(
-    coins: &[Coin],
-    listings: &Listings,
-    book: &Book,
-    sort: Sort,
-    filter: &Filter,
-) -> Vec<usize> {
-    visible_indexed(
-        coins,
-        &SearchIndex::new(coins),
-        listings,
-        book,
-        sort,
-        filter,
-    )
+pub fn visible(coins: &[Coin], around: Around<'_>, sort: Sort, filter: &Filter) -> Vec<usize> {
+    visible_indexed(coins, &SearchIndex::new(coins), around, sort, filter)
 }
 
 /// `visible` with a search index built beforehand (`SearchIndex::new(coins)`).
@@ -224,11 +243,11 @@ pub fn visible(
 pub fn visible_indexed(
     coins: &[Coin],
     index: &SearchIndex,
-    listings: &Listings,
-    book: &Book,
+    around: Around<'_>,
     sort: Sort,
     filter: &Filter,
 ) -> Vec<usize> {
+    let (listings, book, _) = around;
     let needle = filter.text.trim().to_lowercase();
     let finder = Finder::new(needle.as_bytes());
     let mut keyed: Vec<(Option<Key>, u32, usize)> = coins
@@ -236,7 +255,7 @@ pub fn visible_indexed(
         .zip(&index.texts)
         .enumerate()
         .filter(|(_, (c, hay))| filter.admits(c, (listings, book), hay, &finder))
-        .map(|(i, (c, _))| (sort_key(c, listings, book, sort.column), c.rank, i))
+        .map(|(i, (c, _))| (sort_key(c, around, sort.column), c.rank, i))
         .collect();
     keyed.sort_unstable_by(|a, b| {
         compare(&a.0, &b.0, sort.descending)
@@ -292,8 +311,10 @@ pub fn text_key(s: &str) -> Option<Key> {
     (!key.is_empty()).then_some(Key::Text(key))
 }
 
-fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Option<Key> {
+fn sort_key(coin: &Coin, around: Around<'_>, column: Column) -> Option<Key> {
+    let (listings, book, portfolio) = around;
     let listing = || listing_of(coin, listings);
+    let held = || position::position(coin, listings, book, portfolio);
     match column {
         Column::Rank => Some(Key::Int(i64::from(coin.rank))),
         Column::Name => text_key(&coin.name),
@@ -310,6 +331,11 @@ fn sort_key(coin: &Coin, listings: &Listings, book: &Book, column: Column) -> Op
         Column::Change24h => listing().and_then(|l| l.change_24h).map(Key::Num),
         Column::Since => listing().and_then(Listing::since_listing_pct).map(Key::Num),
         Column::Listed => crate::listing::listed_at(coin, listings, book).map(Key::Int),
+        Column::Holding => held().map(|p| Key::Num(money::to_f64(p.value))),
+        Column::Weight => held()
+            .and_then(|p| p.weight_pct)
+            .map(|w| Key::Num(money::to_f64(w))),
+        Column::Pnl => held().map(|p| Key::Num(money::to_f64(p.pnl_pct))),
     }
 }
 
@@ -321,8 +347,10 @@ pub const PREMARKET_MARK: &str = "~";
 /// Unknown values are "—"; a coin with no market id says so under Price,
 /// since it can never be seen to list; a price the API stopped giving is
 /// marked stale with its age as of `now` (Unix seconds).
-pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: i64) -> String {
+pub fn cell(coin: &Coin, around: Around<'_>, column: Column, now: i64) -> String {
     const UNKNOWN: &str = "—";
+    let (listings, book, portfolio) = around;
+    let held = || position::position(coin, listings, book, portfolio);
     let listing = listing_of(coin, listings);
     let or_unknown = |s: &str| {
         let s = clean(s.trim());
@@ -369,6 +397,11 @@ pub fn cell(coin: &Coin, listings: &Listings, book: &Book, column: Column, now: 
         Column::Listed => {
             crate::listing::listed_at(coin, listings, book).map_or(UNKNOWN.into(), text::date)
         }
+        Column::Holding => held().map_or(UNKNOWN.into(), |p| money::usd(p.value)),
+        Column::Weight => held()
+            .and_then(|p| p.weight_pct)
+            .map_or(UNKNOWN.into(), money::pct),
+        Column::Pnl => held().map_or(UNKNOWN.into(), |p| money::signed_pct(p.pnl_pct)),
     }
 }
 

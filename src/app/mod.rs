@@ -168,7 +168,7 @@ impl App {
             watcher,
             keymap: Keymap::default(),
             sort: Sort::default(),
-            columns: Column::ALL.to_vec(),
+            columns: Column::DEFAULT.to_vec(),
             filter: Filter::default(),
             search: LineInput::default(),
             mode: Mode::Normal,
@@ -243,6 +243,12 @@ impl App {
     }
 
     /// How many days a new listing stays a row of Discover.
+    /// Sizes positions in `portfolio`; `None`: sizing is off.
+    pub fn set_portfolio(&mut self, portfolio: Option<crate::position::Portfolio>) {
+        self.watcher.set_portfolio(portfolio);
+        self.refresh();
+    }
+
     pub fn set_discover_days(&mut self, days: u32) {
         self.discover_days = days;
     }
@@ -504,8 +510,7 @@ impl App {
         self.rows = view::visible_indexed(
             &self.watcher.watchlist.coins,
             &self.search_index,
-            &self.watcher.listings,
-            &self.watcher.book,
+            self.watcher.around(),
             self.sort,
             &self.filter,
         );

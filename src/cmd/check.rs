@@ -30,7 +30,7 @@ pub fn run(cx: Context, args: &CheckArgs) -> Result<(), Error> {
     // stderr tell that a source failed.
     print_coins(
         looked.watcher.watchlist(),
-        (looked.watcher.listings(), looked.watcher.book()),
+        looked.watcher.around(),
         Sort::default(),
         &Filter::default(),
         args.json,
@@ -81,6 +81,7 @@ pub(super) fn look_once(cx: Context, deadline: Duration) -> Result<Looked, Error
     notify.terminal = TerminalMode::Off;
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     watcher.tell_discoveries(cx.settings.notify.discover.value);
+    watcher.set_portfolio(cx.settings.portfolio());
     let ids = watcher.market_ids();
     if let Some(client) = &dex {
         let min = cx.settings.dex_min_liquidity_usd.value as f64;

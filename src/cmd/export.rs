@@ -6,19 +6,17 @@ use crate::error::Error;
 use crate::view::{Filter, Sort};
 
 pub fn run(cx: &Context, format: ExportFormat) -> Result<(), Error> {
+    let portfolio = cx.settings.portfolio();
+    let around = (&cx.state.listings, &cx.state.book, portfolio.as_ref());
     let coins = crate::list::select(
         &cx.watchlist.coins,
-        (&cx.state.listings, &cx.state.book),
+        around,
         Sort::default(),
         &Filter::default(),
     );
     let out = match format {
-        ExportFormat::Json => {
-            crate::transfer::export_json(&coins, &cx.state.listings, &cx.state.book)
-        }
-        ExportFormat::Csv => {
-            crate::transfer::export_csv(&coins, &cx.state.listings, &cx.state.book)
-        }
+        ExportFormat::Json => crate::transfer::export_json(&coins, around),
+        ExportFormat::Csv => crate::transfer::export_csv(&coins, around),
     };
     print(out.as_bytes());
     Ok(())

@@ -1,10 +1,8 @@
 //! `prelist list`: the watchlist printed in the screen's order.
 
 use super::{Context, print};
-use crate::book::Book;
 use crate::cli::ListArgs;
 use crate::error::Error;
-use crate::listing::Listings;
 use crate::model::Watchlist;
 use crate::view::{Filter, Sort};
 
@@ -26,9 +24,10 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
         status: args.status.map(Into::into).unwrap_or_default(),
         ..Filter::default()
     };
+    let portfolio = cx.settings.portfolio();
     print_coins(
         &cx.watchlist,
-        (&cx.state.listings, &cx.state.book),
+        (&cx.state.listings, &cx.state.book, portfolio.as_ref()),
         sort,
         &filter,
         args.json,
@@ -40,16 +39,17 @@ pub fn run(cx: &Context, args: &ListArgs) -> Result<(), Error> {
 /// an aligned table.
 pub fn print_coins(
     watchlist: &Watchlist,
-    (listings, book): (&Listings, &Book),
+    around: crate::view::Around<'_>,
     sort: Sort,
     filter: &Filter,
     json: bool,
 ) {
-    let coins = crate::list::select(&watchlist.coins, (listings, book), sort, filter);
+    let (listings, book, portfolio) = around;
+    let coins = crate::list::select(&watchlist.coins, around, sort, filter);
     let out = if json {
-        crate::list::to_json(&coins, listings, book)
+        crate::list::to_json(&coins, listings, book, portfolio)
     } else {
-        crate::list::to_text(&coins, listings, book, jiff::Timestamp::now().as_second())
+        crate::list::to_text(&coins, around, jiff::Timestamp::now().as_second())
     };
     print(out.as_bytes());
 }

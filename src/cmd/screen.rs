@@ -92,6 +92,7 @@ pub fn run(cx: Context) -> Result<(), Error> {
     };
     app.configure(settings.columns.value.clone(), settings.sort.value, keymap);
     app.set_discover_days(settings.discover_days.value);
+    app.set_portfolio(settings.portfolio());
     app.set_log(known_listings(&app));
     let month = month_of(jiff::Timestamp::now().as_second());
     app.count_calls_from(CallTally {

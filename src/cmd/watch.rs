@@ -40,6 +40,7 @@ pub fn run(cx: Context, args: &WatchArgs) -> Result<(), Error> {
     let _running = crate::store::hold_running(&cx.data_dir);
     let mut watcher = Watcher::from_state(cx.watchlist, cx.state);
     watcher.tell_discoveries(settings.notify.discover.value);
+    watcher.set_portfolio(settings.portfolio());
     let ids = watcher.market_ids();
     let contracts = watcher.dex_tokens().len();
     if ids.is_empty()

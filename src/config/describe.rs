@@ -219,6 +219,24 @@ impl Settings {
             quoted(s.theme.value.key()),
             from(s.theme.source, "", ""),
         );
+        line(
+            "portfolio.size_usd",
+            s.portfolio_size_usd.value.map_or_else(
+                || "unset: sizing is off".into(),
+                |d| d.normalize().to_string(),
+            ),
+            from(s.portfolio_size_usd.source, "", ""),
+        );
+        line(
+            "portfolio.max_position_pct",
+            s.max_position_pct.value.normalize().to_string(),
+            from(s.max_position_pct.source, "", ""),
+        );
+        line(
+            "portfolio.early_stage_pct",
+            s.early_stage_pct.value.normalize().to_string(),
+            from(s.early_stage_pct.source, "", ""),
+        );
         if s.colors.value.is_empty() {
             line(
                 "colors",

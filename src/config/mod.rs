@@ -28,6 +28,7 @@ mod keys;
 mod notify;
 mod parse;
 mod poll;
+mod portfolio;
 mod resolve;
 mod secret_command;
 mod sources;
@@ -109,7 +110,7 @@ mod tests {
             format!("# bell = {}", d.bell.value),
             format!(
                 "# columns = [{}]",
-                Column::ALL.map(|c| format!("{:?}", c.key())).join(", ")
+                Column::DEFAULT.map(|c| format!("{:?}", c.key())).join(", ")
             ),
             format!("# sort = \"{}\"", d.sort.value.column.key()),
             format!("# descending = {}", d.sort.value.descending),

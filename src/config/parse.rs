@@ -15,6 +15,7 @@ use super::error::{ConfigError, ErrorKind, Place, column_of, line_of};
 use super::keys::{self, ModeKeys, RawKeys};
 use super::notify::{NotifyFile, RawNotify};
 use super::poll::{KeyKind, PollFile, RawPoll, SecretKey};
+use super::portfolio::{PortfolioFile, RawPortfolio};
 use super::secret_command::SecretCommand;
 use super::sources::{RawSources, SourcesFile};
 use crate::keymap::Mode;
@@ -40,6 +41,7 @@ struct RawFile {
     confirm_keys: Option<RawKeys>,
     quit_keys: Option<RawKeys>,
     notify: Option<RawNotify>,
+    portfolio: Option<RawPortfolio>,
 }
 
 /// What the config file sets; `None` (or empty) where it is silent. Values
@@ -96,6 +98,11 @@ pub struct FileConfig {
     pub keymap: Keymap,
     /// `[notify]`.
     pub notify: NotifyFile,
+    /// `[portfolio] size_usd`.
+    pub portfolio_size_usd: Option<crate::money::Decimal>,
+    pub max_position_pct: Option<crate::money::Decimal>,
+    /// At most `max_position_pct` (or its default, where that is unset).
+    pub early_stage_pct: Option<crate::money::Decimal>,
     /// The line and key of the first secret in the file (an API key, the
     /// webhook URL), for the permission check.
     pub(super) key_at: Option<(usize, &'static str)>,
@@ -172,8 +179,18 @@ impl FileConfig {
             .transpose()
             .map_err(|bad| place.bad("notify", bad))?
             .unwrap_or_default();
+        let portfolio = raw
+            .portfolio
+            .map(PortfolioFile::try_from)
+            .transpose()
+            .map_err(|bad| place.bad("portfolio", bad))?
+            .unwrap_or_default();
         let columns = display.columns;
-        let keymap = keys::keymap(columns.as_deref().unwrap_or(&Column::ALL), &rebinds, &place)?;
+        let keymap = keys::keymap(
+            columns.as_deref().unwrap_or(&Column::DEFAULT),
+            &rebinds,
+            &place,
+        )?;
         let key_at = [
             poll.key_at,
             notify.webhook_at.clone().map(|s| (s, "notify.webhook")),
@@ -224,6 +241,9 @@ impl FileConfig {
             keymap,
             key_at,
             notify,
+            portfolio_size_usd: portfolio.size_usd,
+            max_position_pct: portfolio.max_position_pct,
+            early_stage_pct: portfolio.early_stage_pct,
         })
     }
 }

@@ -22,6 +22,8 @@ use crate::keymap::{Key, Keymap, Rebind};
 use crate::market::coingecko;
 use crate::market::plan as plans;
 use crate::market::plan::{DEFAULT_INTERVAL, Plan};
+use crate::money::Decimal;
+use crate::position::Portfolio;
 use crate::premarket::Venue;
 use crate::sources::{DEFAULT_EXCHANGE_INTERVAL, Exchange};
 use crate::view::{Column, Sort};
@@ -106,6 +108,14 @@ pub struct Settings {
     pub dexscreener_url: Setting<Option<String>>,
     /// `[notify]`: how events reach the user.
     pub notify: NotifySettings,
+    /// `[portfolio] size_usd`: the whole portfolio in USD; `None`, sizing
+    /// is off.
+    pub portfolio_size_usd: Setting<Option<Decimal>>,
+    /// The most of the portfolio in any single project, in percent.
+    pub max_position_pct: Setting<Decimal>,
+    /// The most in an early-stage one (a coin not trading yet), in percent;
+    /// at most `max_position_pct`.
+    pub early_stage_pct: Setting<Decimal>,
 }
 
 impl Default for Settings {
@@ -122,7 +132,7 @@ impl Default for Settings {
             key_rotate_days: Setting::builtin(super::poll::DEFAULT_ROTATE_DAYS),
             fallback: Setting::builtin(true),
             fallback_url: Setting::builtin(None),
-            columns: Setting::builtin(Column::ALL.to_vec()),
+            columns: Setting::builtin(Column::DEFAULT.to_vec()),
             sort: Setting::builtin(Sort::default()),
             theme: Setting::builtin(Theme::Default),
             discover_days: Setting::builtin(crate::discover::DEFAULT_DAYS),
@@ -143,6 +153,13 @@ impl Default for Settings {
             dex_interval: Setting::builtin(crate::sources::dex::DEFAULT_INTERVAL),
             dexscreener_url: Setting::builtin(None),
             notify: NotifySettings::default(),
+            portfolio_size_usd: Setting::builtin(None),
+            max_position_pct: Setting::builtin(Decimal::from(
+                crate::position::DEFAULT_MAX_POSITION_PCT,
+            )),
+            early_stage_pct: Setting::builtin(Decimal::from(
+                crate::position::DEFAULT_EARLY_STAGE_PCT,
+            )),
         }
     }
 }
@@ -285,6 +302,17 @@ pub fn resolve(
     if let Some(url) = &f.dexscreener_url {
         s.dexscreener_url = Setting::new(Some(url.clone()), Source::File);
     }
+    if let Some(size) = f.portfolio_size_usd {
+        s.portfolio_size_usd = Setting::new(Some(size), Source::File);
+    }
+    if let Some(pct) = f.max_position_pct {
+        s.max_position_pct = Setting::new(pct, Source::File);
+        // The early-stage default is held to a stricter rule than its own.
+        s.early_stage_pct.value = s.early_stage_pct.value.min(pct);
+    }
+    if let Some(pct) = f.early_stage_pct {
+        s.early_stage_pct = Setting::new(pct, Source::File);
+    }
 
     let env_key = [KeyKind::Pro, KeyKind::Demo]
         .into_iter()
@@ -335,6 +363,16 @@ pub struct PollPlan {
 }
 
 impl Settings {
+    /// The portfolio positions are sized in; `None` while `size_usd` is
+    /// unset (sizing is off).
+    pub fn portfolio(&self) -> Option<Portfolio> {
+        Some(Portfolio {
+            size_usd: self.portfolio_size_usd.value?,
+            max_position_pct: self.max_position_pct.value,
+            early_stage_pct: self.early_stage_pct.value,
+        })
+    }
+
     /// The plan of the key in use.
     pub fn plan(&self) -> Plan {
         match self.api_key.value.as_ref().map(SecretKey::kind) {

@@ -91,6 +91,32 @@ impl<'de, W: What> Deserialize<'de> for Whole<W> {
     }
 }
 
+/// A number, whole or not (TOML types `10000` and `0.5` apart); the range
+/// is checked later. `W` says what it is.
+pub(super) struct Number<W>(pub f64, PhantomData<W>);
+
+impl<'de, W: What> Deserialize<'de> for Number<W> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number<W>, D::Error> {
+        struct V<W>(PhantomData<W>);
+        impl<W: What> Visitor<'_> for V<W> {
+            type Value = Number<W>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(W::WHAT)
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Number<W>, E> {
+                Ok(Number(n as f64, PhantomData))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Number<W>, E> {
+                Ok(Number(n as f64, PhantomData))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Number<W>, E> {
+                Ok(Number(n, PhantomData))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
 /// A string, expected to be `W`.
 pub(super) struct Text<W>(pub String, PhantomData<W>);
 

@@ -46,6 +46,8 @@ pub enum EventKind {
     /// A coin not on the watchlist that Discover shows scheduled or
     /// pre-market (only with `[notify] discover = true`).
     Discovered,
+    /// A holding whose weight passed `[portfolio] max_position_pct`.
+    Overweight,
 }
 
 impl EventKind {
@@ -68,6 +70,7 @@ impl EventKind {
             EventKind::Premarket => "prelist: pre-market price",
             EventKind::Venue => "prelist: trades on another venue",
             EventKind::Discovered => "prelist: discovered a coin",
+            EventKind::Overweight => "prelist: position above the rule",
         }
     }
 }
@@ -331,7 +334,7 @@ impl Event {
             }
             // An alert fires once per crossing: its threshold and the time it
             // was armed tell one from the next.
-            EventKind::AlertAbove | EventKind::AlertBelow => Some(format!(
+            EventKind::AlertAbove | EventKind::AlertBelow | EventKind::Overweight => Some(format!(
                 "{kind}:{}:{coin}:{}",
                 self.source,
                 self.crossing.as_deref().unwrap_or("")
@@ -359,6 +362,35 @@ impl Event {
             text::price(price)
         );
         Event::about(kind, coin, source, Some(price), at, message)
+    }
+
+    /// A holding past the portfolio's rule: "Parcl (PRCL) is 7.2% of the
+    /// portfolio: above the 5% rule, $220 over (1,000 at $0.72)".
+    pub fn overweight(
+        coin: CoinRef<'_>,
+        position: &crate::position::Position,
+        source: &str,
+        at: Timestamp,
+    ) -> Event {
+        let name = match coin.ticker {
+            Some(t) => format!("{} ({})", coin.name.trim(), t.trim()),
+            None => coin.name.trim().to_string(),
+        };
+        let weight = crate::position::describe_weight(position).unwrap_or_default();
+        let price = crate::money::to_f64(position.price);
+        let message = format!(
+            "{name} is {weight} ({} at {})",
+            crate::money::quantity(position.quantity),
+            text::price(price)
+        );
+        Event::about(
+            EventKind::Overweight,
+            coin,
+            source,
+            Some(price),
+            at,
+            message,
+        )
     }
 
     /// `source` failing for `down` so far, the last time with `error`.

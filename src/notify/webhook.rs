@@ -69,6 +69,7 @@ fn ntfy_tag(kind: EventKind) -> &'static str {
         EventKind::Premarket => "hourglass_flowing_sand",
         EventKind::Venue => "handshake",
         EventKind::Discovered => "mag",
+        EventKind::Overweight => "scales",
     }
 }
 

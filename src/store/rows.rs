@@ -13,7 +13,7 @@ use super::state::{
     CallBook, check_alerts, check_calls, check_claims, check_listings, distrust_the_future,
 };
 use super::{StoreError, db_error};
-use crate::alert::{AlertMemo, Crossing, Mark};
+use crate::alert::{AlertMemo, Mark, Slot};
 use crate::book::{Asset, Book, ExchangeBook};
 use crate::exchange::Exchange;
 use crate::market::plan::Plan;
@@ -128,17 +128,17 @@ fn read_alerts(conn: &Connection, path: &Path) -> Result<BTreeMap<String, AlertM
     while let Some(r) = rows.next().map_err(err)? {
         let id: String = r.get(0).map_err(err)?;
         let crossing: String = r.get(1).map_err(err)?;
-        let Ok(crossing) = crossing.parse::<Crossing>() else {
+        let Ok(slot) = crossing.parse::<Slot>() else {
             return Err(StoreError::BadAlert {
                 path: path.to_path_buf(),
                 id,
                 problem: format!(
-                    "is for a crossing {:?}, which is neither above nor below",
+                    "is for a crossing {:?}, which is not above, below or overweight",
                     crate::text::clean(&crossing)
                 ),
             });
         };
-        *out.entry(id).or_default().mark(crossing) = Some(Mark {
+        *out.entry(id).or_default().mark(slot) = Some(Mark {
             threshold: r.get(2).map_err(err)?,
             fired_at: r.get(3).map_err(err)?,
             rearmed_at: r.get(4).map_err(err)?,
@@ -244,9 +244,9 @@ fn write_alerts(
         .chain(from.keys().filter(|id| !to.contains_key(*id)))
     {
         let (old, new) = (from.get(id).unwrap_or(&none), to.get(id).unwrap_or(&none));
-        for crossing in [Crossing::Above, Crossing::Below] {
-            let key: &'static str = crossing.into();
-            match (old.get(crossing), new.get(crossing)) {
+        for slot in Slot::ALL {
+            let key: &'static str = slot.into();
+            match (old.get(slot), new.get(slot)) {
                 (a, b) if a == b => {}
                 (_, Some(m)) => {
                     put.execute(params![id, key, m.threshold, m.fired_at, m.rearmed_at])?;

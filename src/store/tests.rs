@@ -49,6 +49,7 @@ fn fired(threshold: f64, at: i64) -> crate::alert::AlertMemo {
             rearmed_at: None,
         }),
         below: None,
+        overweight: None,
     }
 }
 

@@ -112,15 +112,7 @@ fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
         .iter()
         .map(|&i| {
             Column::ALL
-                .map(|c| {
-                    cell(
-                        &coins[i],
-                        &app.watcher.listings,
-                        &app.watcher.book,
-                        c,
-                        app.watcher.now_wall,
-                    )
-                })
+                .map(|c| cell(&coins[i], app.watcher.around(), c, app.watcher.now_wall))
                 .to_vec()
         })
         .collect()
@@ -205,10 +197,10 @@ fn fit_columns(texts: &[Vec<String>], app: &App, width: u16) -> Vec<(Column, u16
             let floor = match col {
                 Column::Name => 15,
                 Column::Category => 12,
-                Column::Price | Column::Listed => 10,
+                Column::Price | Column::Listed | Column::Holding => 10,
                 Column::Airdrop => 9,
                 Column::Status => 8,
-                Column::Score | Column::Change24h => 7,
+                Column::Score | Column::Change24h | Column::Weight | Column::Pnl => 7,
                 Column::Since => 6,
                 Column::Ticker => 6,
                 Column::Rank => 2,

@@ -21,6 +21,7 @@ use crate::market::{Candidate, MarketError, Quotes};
 use crate::merge::{merge_state, merge3};
 use crate::model::{Coin, Watchlist, ticker_key};
 use crate::notify;
+use crate::position::Portfolio;
 use crate::sources::dex::DexLook;
 use crate::sources::premarket::VenueLook;
 use crate::sources::watch::Look;
@@ -288,6 +289,9 @@ pub struct Watcher {
     dex: Option<DexWatch>,
     /// Tell each new scheduled or pre-market row of Discover.
     discover_events: bool,
+    /// `[portfolio]`, with sizing on: weighs holdings, and tells the ones
+    /// that pass the rule (`overweight`).
+    pub(crate) portfolio: Option<Portfolio>,
 }
 
 /// The DEX source, as the watcher asks it: the liquidity a pool needs to
@@ -339,6 +343,7 @@ impl Watcher {
             key_look: None,
             dex: None,
             discover_events: false,
+            portfolio: None,
         }
     }
 
@@ -396,6 +401,16 @@ impl Watcher {
                 .sources
                 .keys()
                 .all(|e| self.book.exchanges.contains_key(e))
+    }
+
+    /// Sizes positions in `portfolio` from now on; `None`: sizing is off.
+    pub fn set_portfolio(&mut self, portfolio: Option<Portfolio>) {
+        self.portfolio = portfolio;
+    }
+
+    /// What a coin's cells and records are made of besides the coin.
+    pub fn around(&self) -> crate::view::Around<'_> {
+        (&self.listings, &self.book, self.portfolio.as_ref())
     }
 
     /// Tells each new scheduled or pre-market row of Discover from now on
@@ -1206,16 +1221,40 @@ impl Watcher {
             let mut event =
                 notify::Event::alert(coin, f.crossing, f.threshold, f.price, source, at);
             event.crossing = Some(format!("{}:{}", f.threshold, f.armed_since));
-            out.headline(News::One(event.message.clone()), true);
-            out.log(self.now_wall, LogKind::Flip, event.message.clone());
             events.push(event);
         }
-        if fired.len() > 1 {
-            out.headline(News::Many(format!("{} price alerts", fired.len())), true);
+        // A holding past the portfolio's rule is told as an alert is: once
+        // per crossing, its mark in the same memo.
+        if let Some(portfolio) = &self.portfolio {
+            let over = crate::position::check_overweight(
+                &self.watchlist.coins,
+                &self.listings,
+                portfolio,
+                &mut self.alerts,
+                self.now_wall,
+            );
+            for o in &over {
+                let coin = notify::CoinRef::of(&self.watchlist.coins[o.index]);
+                let mut event = notify::Event::overweight(coin, &o.position, source, at);
+                event.crossing = Some(format!(
+                    "{}:{}",
+                    portfolio.max_position_pct.normalize(),
+                    o.armed_since
+                ));
+                events.push(event);
+            }
         }
-        if !fired.is_empty() {
+        for event in &events {
+            out.headline(News::One(event.message.clone()), true);
+            out.log(self.now_wall, LogKind::Flip, event.message.clone());
+        }
+        let total = events.len();
+        if total > 1 {
+            out.headline(News::Many(format!("{total} alerts")), true);
+        }
+        if total > 0 {
             events.truncate(NOTIFY_PER_BATCH);
-            self.notify(events, fired.len(), out);
+            self.notify(events, total, out);
         }
         self.alerts != before
     }
