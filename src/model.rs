@@ -1229,6 +1229,10 @@ mod tests {
                 chain: "ethereum".into(),
                 address: "0x6b175474e89094c44da98b954eedeac495271d0f".into(),
             }],
+            holding: Some(RawHolding {
+                quantity: 3.0,
+                cost_usd: 0.1,
+            }),
             ..every
         })
         .unwrap();

@@ -214,6 +214,61 @@ pub fn describe_weight(p: &Position) -> Option<String> {
     })
 }
 
+/// What the detail pane says of `coin`'s position, as labelled lines: the
+/// holding valued, its profit and weight; and, with a portfolio, the
+/// planned position (while the coin does not trade, or is not held).
+pub fn lines(coin: &Coin, around: crate::view::Around<'_>) -> Vec<(&'static str, String)> {
+    let (listings, book, portfolio) = around;
+    let mut out = Vec::new();
+    let unit = coin.ticker.as_deref().map_or_else(
+        || "tokens".to_string(),
+        |t| crate::text::clean(t).into_owned(),
+    );
+    let held = position(coin, listings, book, portfolio);
+    if let Some(h) = coin.holding {
+        let cost = format!(
+            "{} ({} each)",
+            money::usd(h.cost_total()),
+            crate::text::price(money::to_f64(h.cost_usd))
+        );
+        let quantity = money::quantity(h.quantity);
+        match &held {
+            Some(p) => {
+                out.push((
+                    "Holding",
+                    format!(
+                        "{quantity} {unit} worth {} at {}",
+                        money::usd(p.value),
+                        crate::text::price(money::to_f64(p.price))
+                    ),
+                ));
+                out.push((
+                    "P&L",
+                    format!(
+                        "{} ({}) on a cost of {cost}",
+                        money::signed_usd(p.pnl_usd),
+                        money::signed_pct(p.pnl_pct)
+                    ),
+                ));
+                if let Some(weight) = describe_weight(p) {
+                    out.push(("Weight", weight));
+                }
+            }
+            None => out.push((
+                "Holding",
+                format!("{quantity} {unit} at a cost of {cost}; no spot price to value it yet"),
+            )),
+        }
+    }
+    if let Some(portfolio) = portfolio {
+        let plan = plan(coin, listings, book, portfolio);
+        if plan.early || held.is_none() {
+            out.push(("Planned", describe_plan(&plan, coin.ticker.as_deref())));
+        }
+    }
+    out
+}
+
 /// The holdings' total value at their spot prices, and its share of the
 /// portfolio: what the status line says. `None` when no coin is both held
 /// and priced.

@@ -254,6 +254,7 @@ pub fn merge_import(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::Book;
     use crate::listing::Listing;
 
     #[test]
@@ -275,7 +276,7 @@ mod tests {
             .into(),
         );
         let refs: Vec<&Coin> = w.coins.iter().collect();
-        let text = export_json(&refs, &listings, &Book::default());
+        let text = export_json(&refs, (&listings, &Book::default(), None));
         let incoming = read_import(&text, Path::new("-")).unwrap();
         let coins: Vec<Coin> = incoming.iter().map(|i| i.coin.clone()).collect();
         let got: Listings = incoming
@@ -350,11 +351,11 @@ mod tests {
         let w = Watchlist::builtin();
         let refs: Vec<&Coin> = w.coins.iter().collect();
         let listings = parcl_trading();
-        let text = export_csv(&refs, &listings, &Book::default());
+        let text = export_csv(&refs, (&listings, &Book::default(), None));
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
         let json: serde_json::Value =
-            serde_json::from_str(&export_json(&refs, &listings, &Book::default())).unwrap();
+            serde_json::from_str(&export_json(&refs, (&listings, &Book::default(), None))).unwrap();
         let keys: Vec<String> = json[0].as_object().unwrap().keys().cloned().collect();
         let mut sorted = header.clone();
         sorted.sort();
@@ -388,7 +389,7 @@ mod tests {
         w.coins[0].narratives = vec!["+1".into(), "b".into()];
         w.coins[0].ticker = Some("-X".into());
         let refs: Vec<&Coin> = w.coins.iter().collect();
-        let text = export_csv(&refs[..1], &Listings::new(), &Book::default());
+        let text = export_csv(&refs[..1], (&Listings::new(), &Book::default(), None));
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header = r.headers().unwrap().clone();
         let row = r.records().next().unwrap().unwrap();
@@ -402,7 +403,7 @@ mod tests {
 
     #[test]
     fn an_empty_csv_export_still_has_its_header() {
-        let text = export_csv(&[], &Listings::new(), &Book::default());
+        let text = export_csv(&[], (&Listings::new(), &Book::default(), None));
         assert!(text.starts_with("rank,name,ticker,"), "{text}");
         assert_eq!(text.lines().count(), 1);
     }

@@ -428,7 +428,12 @@ mod tests {
         let sort = Sort { column, descending };
         names(
             coins,
-            &visible(coins, listings, &Book::default(), sort, &Filter::default()),
+            &visible(
+                coins,
+                (listings, &Book::default(), None),
+                sort,
+                &Filter::default(),
+            ),
         )
     }
 
@@ -619,7 +624,7 @@ mod tests {
         let b = Book::default();
         let cell = |name: &str| {
             let coin = c.iter().find(|c| c.name == name).unwrap();
-            super::cell(coin, &l, &b, Column::Since, 0)
+            super::cell(coin, (&l, &b, None), Column::Since, 0)
         };
         assert_eq!(
             [
@@ -636,7 +641,12 @@ mod tests {
     fn status_and_airdrop_filters() {
         let c = builtin();
         let l = some_listings();
-        let show = |f: Filter| names(&c, &visible(&c, &l, &Book::default(), Sort::default(), &f));
+        let show = |f: Filter| {
+            names(
+                &c,
+                &visible(&c, (&l, &Book::default(), None), Sort::default(), &f),
+            )
+        };
         let trading = show(Filter {
             status: StatusFilter::Trading,
             ..Filter::default()
@@ -670,7 +680,10 @@ mod tests {
                 text: text.into(),
                 ..Filter::default()
             };
-            names(&c, &visible(&c, &l, &Book::default(), Sort::default(), &f))
+            names(
+                &c,
+                &visible(&c, (&l, &Book::default(), None), Sort::default(), &f),
+            )
         };
         assert_eq!(find("NILLION"), ["Nillion"], "name, any case");
         assert_eq!(find("obscuro"), ["Ten"], "other names");

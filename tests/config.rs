@@ -135,7 +135,7 @@ fn a_missing_file_gives_the_defaults() {
     assert_eq!(s.api_url.value, None);
     assert_eq!(s.api_url(), PUBLIC_BASE);
     assert!(s.bell.value);
-    assert_eq!(s.columns.value, Column::ALL.to_vec());
+    assert_eq!(s.columns.value, Column::DEFAULT.to_vec());
     assert_eq!(s.sort.value, Sort::default());
     assert_eq!(s.theme.value, Theme::Default);
     assert!(s.colors.value.is_empty() && s.keys.value.is_empty());

@@ -356,8 +356,10 @@ fn export_then_import_round_trips() {
     coins[1]["total_supply"] = json!(1e9);
     coins[1]["contracts"] =
         json!([{"chain": "ethereum", "address": "0x6b175474e89094c44da98b954eedeac495271d0f"}]);
-    // Computed: an import ignores it.
+    coins[1]["holding"] = json!({"quantity": 3, "cost_usd": 0.1});
+    // Computed: an import ignores them.
     coins[1]["implied_fdv_usd"] = json!(5);
+    coins[1]["pnl_usd"] = json!(5);
     coins.push(json!({"rank": 15, "name": "Zeta", "airdrop": null, "status": "upcoming"}));
     let other = tempfile::tempdir().unwrap();
     let file = other.path().join("in.json");
@@ -384,22 +386,33 @@ fn export_then_import_round_trips() {
         Value::Null,
         "no pre-market price"
     );
+    assert_eq!(
+        back[1]["holding"],
+        json!({"quantity": 3.0, "cost_usd": 0.1})
+    );
+    for derived in ["position_value_usd", "pnl_usd", "pnl_pct", "planned_usd"] {
+        assert_eq!(
+            back[1][derived],
+            Value::Null,
+            "{derived}: no price, no portfolio"
+        );
+    }
 
     let csv = prelist(other.path(), &["export", "--format", "csv"], None);
     let text = stdout(&csv);
     assert!(text.starts_with("rank,name,"));
     assert!(
-        text.lines()
-            .next()
-            .unwrap()
-            .ends_with(",alert_above,alert_below,total_supply,contracts,implied_fdv_usd"),
+        text.lines().next().unwrap().ends_with(
+            ",alert_above,alert_below,total_supply,contracts,implied_fdv_usd,holding,\
+                 position_value_usd,position_weight_pct,pnl_usd,pnl_pct,planned_usd"
+        ),
         "{text}"
     );
     assert!(
-        text.lines()
-            .nth(2)
-            .unwrap()
-            .ends_with(",1.5,,1000000000.0,ethereum:0x6b175474e89094c44da98b954eedeac495271d0f,"),
+        text.lines().nth(2).unwrap().ends_with(
+            ",1.5,,1000000000.0,ethereum:0x6b175474e89094c44da98b954eedeac495271d0f,,\
+                 3 @ 0.1,,,,,"
+        ),
         "{text}"
     );
     assert_eq!(text.lines().count(), 16);

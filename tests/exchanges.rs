@@ -75,7 +75,7 @@ fn status(app: &App, name: &str) -> String {
         .iter()
         .find(|c| c.name == name)
         .unwrap();
-    prelist::view::cell(coin, app.listings(), app.book(), Column::Status, T0)
+    prelist::view::cell(coin, (app.listings(), app.book(), None), Column::Status, T0)
 }
 
 fn log_texts(effects: &[Effect]) -> Vec<String> {
@@ -357,8 +357,13 @@ fn pairs_not_trading_and_scheduled_openings() {
     );
     // The records carry it.
     let coins: Vec<_> = app.watchlist().coins.iter().collect();
-    let json: serde_json::Value =
-        serde_json::from_str(&prelist::list::to_json(&coins, app.listings(), app.book())).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&prelist::list::to_json(
+        &coins,
+        app.listings(),
+        app.book(),
+        None,
+    ))
+    .unwrap();
     let nil = json
         .as_array()
         .unwrap()
@@ -385,7 +390,7 @@ fn pairs_not_trading_and_scheduled_openings() {
     assert_eq!(parcl["scheduled_at"], serde_json::Value::Null);
     assert_eq!(parcl["exchanges"], serde_json::json!([]));
     // CSV: the pairs in one cell.
-    let csv = prelist::transfer::export_csv(&coins, app.listings(), app.book());
+    let csv = prelist::transfer::export_csv(&coins, (app.listings(), app.book(), None));
     let header = csv.lines().next().unwrap();
     assert!(header.contains(",scheduled_at,exchanges,"), "{header}");
     assert!(

@@ -403,7 +403,7 @@ fn a_listing_of_a_coin_already_there_is_an_update() {
     let builtin = prelist::model::Watchlist::builtin();
     let dolomite = builtin.coins.iter().find(|c| c.name == "Dolomite").unwrap();
     let listings = prelist::listing::Listings::new();
-    let same = prelist::list::CoinRecord::new(dolomite, &listings, &Default::default());
+    let same = prelist::list::CoinRecord::new(dolomite, &listings, &Default::default(), None);
     let mut same = serde_json::to_value(same).unwrap();
     for k in ["status", "price_usd", "listed_at"] {
         same[k] = record[k].take();

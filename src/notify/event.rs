@@ -574,7 +574,8 @@ mod tests {
                 "key_usage",
                 "premarket",
                 "venue",
-                "discovered"
+                "discovered",
+                "overweight"
             ]
         );
         for k in EventKind::ALL {

@@ -273,7 +273,7 @@ fn a_premarket_price_is_marked_in_the_price_column_sorts_and_filters() {
     apply_venue_look(&mut book.premarket, Venue::Bybit, &both, 100, &coins, never);
     let listings = Default::default();
     assert_eq!(
-        cell(&coins[0], &listings, &book, Column::Price, 100),
+        cell(&coins[0], (&listings, &book, None), Column::Price, 100),
         "~$0.90"
     );
     let filter = Filter {
@@ -284,7 +284,7 @@ fn a_premarket_price_is_marked_in_the_price_column_sorts_and_filters() {
         column: Column::Price,
         descending: false,
     };
-    let rows = visible(&coins, &listings, &book, sort, &filter);
+    let rows = visible(&coins, (&listings, &book, None), sort, &filter);
     // Movement Labs (index 7) is MOVE too: the price is the ticker's.
     assert_eq!(rows, [1, 0, 7], "the premarket coins only, cheaper first");
 }

@@ -49,6 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
             c,
             (listing_of(c, &app.watcher.listings), &app.watcher.book),
             c.poll_id().and_then(|id| app.watcher.alerts.get(id)),
+            crate::position::lines(c, app.watcher.around()),
             text_width,
             app.watcher.now_wall,
             theme,
@@ -86,6 +87,7 @@ fn detail_lines(
     coin: &Coin,
     (listing, book): (Option<&Listing>, &Book),
     alerts: Option<&AlertMemo>,
+    position: Vec<(&'static str, String)>,
     width: u16,
     now: i64,
     theme: &Palette,
@@ -233,6 +235,9 @@ fn detail_lines(
     }
     if let Some(alerts) = crate::alert::describe(coin, alerts) {
         field(&mut out, "Alerts", &alerts, width, theme);
+    }
+    for (label, line) in position {
+        field(&mut out, label, &line, width, theme);
     }
     if !coin.other_names.is_empty() {
         field(
@@ -594,6 +599,7 @@ mod tests {
             &coin,
             (None, &book),
             None,
+            Vec::new(),
             200,
             1060,
             &Palette::default(),

@@ -132,6 +132,23 @@ pub fn summary(app: &App) -> String {
         ),
         format!("sort {} {}", app.sort.column.title(), app.sort.arrow()),
     ];
+    // What the holdings are worth, beside the count: the figure a user
+    // with a portfolio looks at first.
+    let (listings, book, portfolio) = app.watcher.around();
+    if let Some(p) = portfolio
+        && let Some((value, weight)) =
+            crate::position::total(&app.watcher.watchlist.coins, listings, book, p)
+    {
+        parts.insert(
+            1,
+            format!(
+                "holdings {} ({} of {})",
+                crate::money::usd(value),
+                crate::money::pct(weight),
+                crate::money::usd(p.size_usd)
+            ),
+        );
+    }
     if !app.filter.text.is_empty() {
         parts.push(format!("/{}", app.filter.text));
     }
