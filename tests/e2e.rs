@@ -1292,3 +1292,113 @@ fn discover_shows_new_coins_adds_one_and_dismisses_another_until_it_lists() {
     tui.wait_exit();
     tui.assert_restored();
 }
+
+/// The `overweight` events told by any instance, as their `message`s.
+fn overweights(beside: &Beside) -> Vec<String> {
+    common::told(beside.dir.path())
+        .iter()
+        .filter(|e| e["event"] == "overweight")
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_holding_set_in_the_form_is_told_overweight_once_and_not_again_after_a_restart() {
+    let server = common::PriceApi::start(serde_json::json!({"nillion": {"usd": 0.4}}));
+    let answer = |body: serde_json::Value| server.answer(body);
+    let requests = || server.requests().len();
+    let api = server.url();
+    let beside = Beside::new();
+    let mut config = std::fs::read_to_string(&beside.config).unwrap();
+    config.push_str("\n[portfolio]\nsize_usd = 10000\n");
+    std::fs::write(&beside.config, config).unwrap();
+
+    // 1,000 NIL bought at $0.30, entered in the form: at $0.40 they are
+    // $400, 4% of $10,000, within the 5% rule.
+    let mut tui = beside.screen(&["--poll", "--interval", "10", "--api-url", &api]);
+    tui.wait_until("Nillion trading", |s| {
+        row_of(s, "Nillion").is_some_and(|r| r.contains("trading") && r.contains("$0.40"))
+    });
+    tui.send("/Nillion\r");
+    tui.wait_for("Planned: at most $500 (5% of $10,000) ≈ 1,250 NIL at $0.40");
+    tui.send("e");
+    tui.wait_for("Edit Nillion");
+    // Holding is the ninth field: eight Tabs from the name.
+    tui.send("\t".repeat(8));
+    tui.wait_for("quantity @ cost per token");
+    tui.send("1,000 @ 0.3\r");
+    tui.wait_for("Holding: 1,000 NIL worth $400 at $0.40");
+    tui.wait_for("P&L: +$100 (+33.3%) on a cost of $300 ($0.30 each)");
+    tui.wait_for("Weight: 4% of the portfolio, within the 5% rule");
+    tui.wait_for("holdings $400 (4% of $10,000)");
+
+    // The price moves the holding past 5%: told once, however many polls.
+    answer(serde_json::json!({"nillion": {"usd": 0.72}}));
+    tui.send("\x12");
+    let told =
+        "Nillion (NIL) is 7.2% of the portfolio: above the 5% rule, $220 over (1,000 at $0.72)";
+    tui.wait_for(told);
+    tui.wait_for("Weight: 7.2% of the portfolio: above the 5% rule, $220 over");
+    let seen = requests();
+    tui.send("\x12");
+    let start = Instant::now();
+    while requests() < seen + 1 {
+        assert!(start.elapsed() < TIMEOUT, "polled again");
+        thread::sleep(POLL);
+    }
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(overweights(&beside), [told]);
+    tui.send("q");
+    tui.wait_exit();
+
+    // Restarted as `prelist watch`, still above the rule: not told again.
+    answer(serde_json::json!({"nillion": {"usd": 0.9}}));
+    let (mut watch, lines) = beside.watch(&api);
+    let seen = requests();
+    let start = Instant::now();
+    while requests() < seen + 2 {
+        assert!(start.elapsed() < Duration::from_secs(40), "watch polls");
+        thread::sleep(POLL);
+    }
+    assert_eq!(
+        overweights(&beside),
+        [told],
+        "not told again after a restart"
+    );
+    // Back under the rule by more than 2% of it, then past it again: a
+    // crossing of its own, which `watch` tells.
+    answer(serde_json::json!({"nillion": {"usd": 0.45}}));
+    let seen = requests();
+    while requests() < seen + 1 {
+        assert!(start.elapsed() < Duration::from_secs(80), "watch polls");
+        thread::sleep(POLL);
+    }
+    answer(serde_json::json!({"nillion": {"usd": 0.8}}));
+    let again = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(40))
+            .expect("watch tells it");
+        if line.contains("\"overweight\"") {
+            break line;
+        }
+    };
+    let event: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(
+        event["message"],
+        "Nillion (NIL) is 8% of the portfolio: above the 5% rule, $300 over (1,000 at $0.80)"
+    );
+    assert_eq!(event["price_usd"], 0.8);
+    // The notify command runs beside the line printed: give it its time.
+    let start = Instant::now();
+    while overweights(&beside).len() < 2 {
+        assert!(start.elapsed() < TIMEOUT, "{:?}", overweights(&beside));
+        thread::sleep(POLL);
+    }
+    assert_eq!(overweights(&beside)[1], event["message"]);
+    let kill = Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(watch.wait().unwrap().success());
+}
