@@ -1272,3 +1272,135 @@ fn discover_scrolls_only_when_the_selection_leaves_the_window() {
     }
     assert_eq!(first_row(&mut app), top, "the window stays");
 }
+
+/// A portfolio of $10,000 under the article's rules: Movement Labs
+/// pre-market at $0.61, Nillion held and grown past 5%, Parcl held within
+/// it.
+fn sized_app() -> App {
+    use prelist::holding::RawHolding;
+    use prelist::money::Decimal;
+    use prelist::premarket::{Offer, Venue, apply_venue_look};
+    let t0 = 1_800_000_000;
+    let mut w = Watchlist::builtin();
+    let hold = |quantity, cost_usd| Some(RawHolding { quantity, cost_usd }.check().unwrap());
+    w.coins[1].holding = hold(1000.0, 0.55);
+    w.coins[3].holding = hold(1000.0, 0.30);
+    let listing = |price: f64| {
+        Listing {
+            listed_at: t0 - 86_400,
+            first_price: 0.5,
+            price_usd: price,
+            change_24h: None,
+            market_cap: None,
+            updated_at: t0,
+            stale: false,
+            history: Vec::new(),
+        }
+        .into()
+    };
+    let listings = Listings::from([
+        ("nillion".into(), listing(0.72)),
+        ("parcl".into(), listing(0.31)),
+    ]);
+    let offer = |base: &str, price| Offer {
+        base: base.into(),
+        instrument: format!("{base}USDT"),
+        price_usd: Some(price),
+        phase: Some("ContinuousTrading".into()),
+    };
+    let mut book = prelist::book::Book::default();
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Bybit,
+        &[offer("BTC", 97_000.0)],
+        t0,
+        &w.coins,
+        |_| false,
+    );
+    apply_venue_look(
+        &mut book.premarket,
+        Venue::Bybit,
+        &[offer("BTC", 97_000.0), offer("MOVE", 0.61)],
+        t0 + 60,
+        &w.coins,
+        |_| false,
+    );
+    let mut app = App::new(w, listings).with_book(book);
+    let _ = app.update(Input::Clock {
+        now: app.now().0,
+        wall: t0 + 90,
+    });
+    app.set_portfolio(Some(prelist::position::Portfolio {
+        size_usd: Decimal::from(10_000),
+        max_position_pct: Decimal::from(5),
+        early_stage_pct: Decimal::from(1),
+    }));
+    app
+}
+
+/// The selected coin's detail, full screen, after `downs` rows down.
+fn sized_detail(app: &mut App, downs: usize) -> String {
+    for _ in 0..downs {
+        let _ = app.update(Action::Down);
+    }
+    let _ = app.update(Action::ToggleFullDetail);
+    let s = screen(&render(app, 100, 16));
+    let _ = app.update(Action::ToggleFullDetail);
+    for _ in 0..downs {
+        let _ = app.update(Action::Up);
+    }
+    s
+}
+
+#[test]
+fn detail_pane_plans_a_pre_market_position() {
+    let s = sized_detail(&mut sized_app(), 7);
+    assert!(
+        s.contains(
+            "Planned: at most $100 (1% of $10,000, early stage) ≈ 164 MOVE at the pre-market $0.61"
+        ),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn detail_pane_values_a_holding_within_the_rule() {
+    let s = sized_detail(&mut sized_app(), 3);
+    assert!(s.contains("Holding: 1,000 PRCL worth $310 at $0.31"), "{s}");
+    assert!(
+        s.contains("P&L: +$10 (+3.3%) on a cost of $300 ($0.30 each)"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Weight: 3.1% of the portfolio, within the 5% rule"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("Planned"),
+        "a trading coin held: its weight says it"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn detail_pane_says_a_holding_is_past_the_rule() {
+    let mut app = sized_app();
+    let s = sized_detail(&mut app, 1);
+    assert!(
+        s.contains("Weight: 7.2% of the portfolio: above the 5% rule, $220 over"),
+        "{s}"
+    );
+    assert!(
+        s.contains("P&L: +$170 (+30.9%) on a cost of $550 ($0.55 each)"),
+        "{s}"
+    );
+    insta::assert_snapshot!(s);
+    // The status line adds up the holdings against the whole portfolio.
+    let t = render(&mut app, 120, 40);
+    assert!(
+        row_text(&t, 39).contains("holdings $1,030 (10.3% of $10,000)"),
+        "{}",
+        row_text(&t, 39)
+    );
+}
