@@ -709,4 +709,71 @@ mod tests {
             assert_eq!(Column::from_key(col.key()), Some(col));
         }
     }
+
+    #[test]
+    fn holding_columns_sort_with_unknowns_last_and_show_exact_money() {
+        use crate::holding::RawHolding;
+        use crate::money::Decimal;
+        let mut coins = builtin();
+        let hold = |quantity, cost_usd| Some(RawHolding { quantity, cost_usd }.check().unwrap());
+        // Parcl: 1,000 at $0.30 (now $0.30: $300, 3%, 0%); Nillion: 3 at $0.1
+        // (now $0.61: $1.83, +510%). Gravity is held but has no price.
+        coins
+            .iter_mut()
+            .find(|c| c.name == "Parcl")
+            .unwrap()
+            .holding = hold(1000.0, 0.3);
+        coins
+            .iter_mut()
+            .find(|c| c.name == "Nillion")
+            .unwrap()
+            .holding = hold(3.0, 0.1);
+        coins
+            .iter_mut()
+            .find(|c| c.name == "Gravity")
+            .unwrap()
+            .holding = hold(5.0, 1.0);
+        let l = some_listings();
+        let b = Book::default();
+        let p = Portfolio {
+            size_usd: Decimal::from(10_000),
+            max_position_pct: Decimal::from(5),
+            early_stage_pct: Decimal::ONE,
+        };
+        let around = (&l, &b, Some(&p));
+        let order = |column, descending| {
+            let sort = Sort { column, descending };
+            let rows = visible(&coins, around, sort, &Filter::default());
+            names(&coins, &rows[..3])
+        };
+        assert_eq!(
+            order(Column::Holding, true),
+            ["Parcl", "Nillion", "Gravity"]
+        );
+        assert_eq!(
+            order(Column::Holding, false),
+            ["Nillion", "Parcl", "Gravity"]
+        );
+        assert_eq!(order(Column::Weight, true), ["Parcl", "Nillion", "Gravity"]);
+        assert_eq!(order(Column::Pnl, true), ["Nillion", "Parcl", "Gravity"]);
+        let cell = |name: &str, column| {
+            let coin = coins.iter().find(|c| c.name == name).unwrap();
+            super::cell(coin, around, column, 0)
+        };
+        assert_eq!(cell("Nillion", Column::Holding), "$1.83");
+        assert_eq!(cell("Nillion", Column::Weight), "0%");
+        assert_eq!(cell("Nillion", Column::Pnl), "+510%");
+        assert_eq!(cell("Parcl", Column::Weight), "3%");
+        assert_eq!(cell("Parcl", Column::Pnl), "0%");
+        assert_eq!(
+            cell("Gravity", Column::Holding),
+            "—",
+            "no price to value it"
+        );
+        // Without a portfolio there is no weight, but the value stays.
+        let no_size = (&l, &b, None);
+        let nil = coins.iter().find(|c| c.name == "Nillion").unwrap();
+        assert_eq!(super::cell(nil, no_size, Column::Weight, 0), "—");
+        assert_eq!(super::cell(nil, no_size, Column::Holding, 0), "$1.83");
+    }
 }

@@ -1256,3 +1256,142 @@ fn hostile_section_and_key_names_are_cleaned_in_messages() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// [portfolio]
+
+#[test]
+fn the_portfolio_is_off_until_sized_and_its_rules_default_to_the_articles() {
+    let s = Settings::default();
+    assert_eq!(s.portfolio(), None, "no size: sizing is off");
+    let dir = TempDir::new().unwrap();
+    let path = write(&dir, "[portfolio]\nsize_usd = 10000.5\n");
+    let file = config::read_file(&path).unwrap().unwrap();
+    let s = config::resolve(&no_flags(), &Env::new(), Some(&path), Some(&file)).unwrap();
+    let p = s.portfolio().expect("sized");
+    assert_eq!(p.size_usd.to_string(), "10000.5");
+    assert_eq!(p.max_position_pct.to_string(), "5");
+    assert_eq!(p.early_stage_pct.to_string(), "1");
+    let out = s.describe();
+    let shown = path.display().to_string();
+    for line in [
+        format!("portfolio.size_usd = 10000.5  (from config file {shown})"),
+        "portfolio.max_position_pct = 5  (default)".to_string(),
+        "portfolio.early_stage_pct = 1  (default)".to_string(),
+    ] {
+        assert!(out.lines().any(|l| l == line), "no {line:?} in:\n{out}");
+    }
+    assert!(
+        Settings::default()
+            .describe()
+            .lines()
+            .any(|l| l == "portfolio.size_usd = unset: sizing is off  (default)")
+    );
+
+    let s = settings(
+        "[portfolio]\nsize_usd = 2500\nmax_position_pct = 2.5\nearly_stage_pct = 0.5\n",
+        &no_flags(),
+        &Env::new(),
+    );
+    let p = s.portfolio().unwrap();
+    assert_eq!(
+        (
+            p.max_position_pct.to_string(),
+            p.early_stage_pct.to_string()
+        ),
+        ("2.5".into(), "0.5".into())
+    );
+    // A rule stricter than the early-stage default takes it down with it.
+    let s = settings(
+        "[portfolio]\nsize_usd = 1\nmax_position_pct = 0.5\n",
+        &no_flags(),
+        &Env::new(),
+    );
+    assert_eq!(s.portfolio().unwrap().early_stage_pct.to_string(), "0.5");
+}
+
+#[test]
+fn portfolio_values_are_checked_naming_line_and_key() {
+    for (text, line, key, kind, says) in [
+        (
+            "[portfolio]\nsize_usd = 0\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::Invalid,
+            "0 is not a portfolio size (above 0, at most 1e12 USD)",
+        ),
+        (
+            "[portfolio]\nsize_usd = -5\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::Invalid,
+            "-5 is not a portfolio size",
+        ),
+        (
+            "[portfolio]\nsize_usd = 2e12\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::Invalid,
+            "2.000e12 is not a portfolio size",
+        ),
+        (
+            "[portfolio]\nsize_usd = nan\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::Invalid,
+            "NaN is not a portfolio size",
+        ),
+        (
+            "[portfolio]\nsize_usd = inf\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::Invalid,
+            "inf is not a portfolio size",
+        ),
+        (
+            "[portfolio]\nsize_usd = \"10000\"\n",
+            2,
+            "portfolio.size_usd",
+            ErrorKind::WrongType,
+            "expected a number of US dollars, found a string",
+        ),
+        (
+            "[portfolio]\n\nmax_position_pct = 101\n",
+            3,
+            "portfolio.max_position_pct",
+            ErrorKind::Invalid,
+            "101 is not a share of the portfolio (above 0, at most 100 percent)",
+        ),
+        (
+            "[portfolio]\nearly_stage_pct = 0\n",
+            2,
+            "portfolio.early_stage_pct",
+            ErrorKind::Invalid,
+            "0 is not a share of the portfolio",
+        ),
+        (
+            "[portfolio]\nmax_position_pct = 2\nearly_stage_pct = 3\n",
+            3,
+            "portfolio.early_stage_pct",
+            ErrorKind::Invalid,
+            "3 is above max_position_pct (2): the early-stage rule is at most the rule for any \
+             project",
+        ),
+        (
+            "[portfolio]\nearly_stage_pct = 6\n",
+            2,
+            "portfolio.early_stage_pct",
+            ErrorKind::Invalid,
+            "6 is above max_position_pct (5)",
+        ),
+        (
+            "[portfolio]\nsize = 10000\n",
+            2,
+            "portfolio.size",
+            ErrorKind::UnknownKey,
+            "size",
+        ),
+    ] {
+        assert_error(text, kind, line, key, says);
+    }
+}

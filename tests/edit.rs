@@ -510,3 +510,98 @@ fn a_save_killed_midway_leaves_a_loadable_file() {
         "no kill landed while the file was being written"
     );
 }
+
+/// A holding imported with its coin's listing, listed under a $10,000
+/// portfolio: every position field is there, exact, and null where it
+/// does not apply.
+#[test]
+fn list_json_sizes_positions_under_the_portfolio() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[portfolio]\nsize_usd = 10000\n").unwrap();
+    let records = json!([
+        {"rank": 1, "name": "Nillion", "ticker": "NIL", "market_id": "nillion",
+         "status": "trading", "price_usd": 0.72, "listed_at": "2026-11-28T10:00:00Z",
+         "holding": {"quantity": 1000, "cost_usd": 0.55}},
+        {"rank": 2, "name": "Dust", "ticker": "DST", "market_id": "dust",
+         "status": "trading", "price_usd": 0.2, "listed_at": "2026-11-28T10:00:00Z",
+         "holding": {"quantity": 3, "cost_usd": 0.1}},
+        {"rank": 3, "name": "Later", "status": "upcoming"}
+    ]);
+    let out = prelist(dir.path(), &["import", "-"], Some(&records.to_string()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = common::command(dir.path());
+    let list = cmd
+        .args(["list", "--json"])
+        .env("PRELIST_DATA_DIR", dir.path().join("data"))
+        .env("PRELIST_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let all: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let coin = |name: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {all}"))
+            .clone()
+    };
+    let nil = coin("Nillion");
+    assert_eq!(
+        nil["holding"],
+        json!({"quantity": 1000.0, "cost_usd": 0.55})
+    );
+    assert_eq!(nil["position_value_usd"], json!(720.0));
+    assert_eq!(nil["position_weight_pct"], json!(7.2));
+    assert_eq!(nil["pnl_usd"], json!(170.0));
+    assert_eq!(nil["planned_usd"], json!(500.0), "5% of $10,000: it trades");
+    let pct = nil["pnl_pct"].as_f64().unwrap();
+    assert!((pct - 30.909_090).abs() < 1e-4, "{pct}");
+    // $0.1 × 3 is $0.30 to the cent, not 0.30000000000000004.
+    let dust = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(!dust.contains("0.30000000000000004"), "{dust}");
+    let dst = coin("Dust");
+    assert_eq!(dst["pnl_usd"], json!(0.3));
+    assert_eq!(dst["position_value_usd"], json!(0.6));
+    let later = coin("Later");
+    assert_eq!(later["holding"], Value::Null);
+    for k in [
+        "position_value_usd",
+        "position_weight_pct",
+        "pnl_usd",
+        "pnl_pct",
+    ] {
+        assert_eq!(later[k], Value::Null, "{k}");
+    }
+    assert_eq!(
+        later["planned_usd"],
+        json!(100.0),
+        "1% of $10,000: early stage"
+    );
+
+    // Without a portfolio, no weight and no plan; the value stays.
+    let list = prelist(dir.path(), &["list", "--json", "--filter", "nillion"], None);
+    let all: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(all[0]["position_value_usd"], json!(720.0));
+    assert_eq!(all[0]["position_weight_pct"], Value::Null);
+    assert_eq!(all[0]["planned_usd"], Value::Null);
+
+    // A holding the rules refuse is named with its coin and field.
+    let bad = json!([{"rank": 1, "name": "Zeta", "holding": {"quantity": -1, "cost_usd": 1}}]);
+    let out = prelist(dir.path(), &["import", "-"], Some(&bad.to_string()));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Zeta") && err.contains("`holding`: -1 is not a quantity of tokens"),
+        "{err}"
+    );
+}

@@ -24,6 +24,7 @@ use prelist::listing::Listings;
 use prelist::market::coingecko::{parse_search, parse_simple_price};
 use prelist::market::{CandidateColumns, MarketError};
 use prelist::model::{Watchlist, WatchlistError, name_key};
+use prelist::money::Decimal;
 use prelist::sources::{Exchange, Pair, PairState};
 use prelist::store::{self, StoreError};
 use prelist::text::is_unsafe;
@@ -212,6 +213,9 @@ const COIN_FIELDS: &[&str] = &[
     "notes",
     "alert_above",
     "alert_below",
+    "holding",
+    "quantity",
+    "cost_usd",
     "tech",
     "fundamental",
     "confirmed",
@@ -536,14 +540,14 @@ fn valid_coin() -> impl Strategy<Value = (Value, String, bool)> {
             prop::option::of(text()),
             text(),
         ),
-        (text(), any::<bool>(), alerts()),
+        (text(), any::<bool>(), alerts(), prop::option::of(holding())),
     )
         .prop_map(
             |(
                 (rank, other_names, ticker),
                 (category, summary, thesis, narratives, competitors, backers),
                 (vibes, score, airdrop, launch, notes),
-                (name, with_id, (alert_above, alert_below)),
+                (name, with_id, (alert_above, alert_below), holding),
             )| {
                 let mut coin = json!({
                     "rank": rank,
@@ -570,6 +574,9 @@ fn valid_coin() -> impl Strategy<Value = (Value, String, bool)> {
                 if let Some(p) = alert_below {
                     coin["alert_below"] = json!(p);
                 }
+                if let Some((quantity, cost_usd)) = holding {
+                    coin["holding"] = json!({"quantity": quantity, "cost_usd": cost_usd});
+                }
                 (coin, name, with_id)
             },
         )
@@ -583,6 +590,16 @@ fn price() -> impl Strategy<Value = f64> {
         // Sub-cent prices, where a parse off by one step is most common.
         (1e-12..=1e-6f64),
     ]
+}
+
+/// A valid holding: a quantity from a trillionth of a token to 1e18, at a
+/// price a coin can have.
+fn holding() -> impl Strategy<Value = (f64, f64)> {
+    let quantity = prop_oneof![
+        prop::sample::select(vec![1e-12, 0.1, 3.0, 1250.0, 1e18]),
+        (1e-12..=1e18f64),
+    ];
+    (quantity, price())
 }
 
 /// Valid alerts: either, both (below under above), or none.
@@ -697,6 +714,15 @@ fn assert_watchlist_sound(w: &Watchlist) -> Result<(), TestCaseError> {
         ) {
             prop_assert!(below < above, "{below} not under {above}");
         }
+        if let Some(h) = c.holding {
+            let raw = prelist::holding::RawHolding::from(&h);
+            prop_assert!(
+                (prelist::holding::MIN_QUANTITY..=prelist::holding::MAX_QUANTITY)
+                    .contains(&raw.quantity),
+                "{raw:?}"
+            );
+            prop_assert!(is_price(raw.cost_usd), "{raw:?}");
+        }
         for t in [&c.ticker, &c.vibes, &c.launch].into_iter().flatten() {
             prop_assert!(!t.trim().is_empty(), "a blank {t:?} kept");
         }
@@ -747,7 +773,25 @@ proptest! {
         prop_assert_eq!(&again.coins, &w.coins);
         // And what a save writes is the same list.
         let saved = Watchlist::parse(&w.file_text().unwrap(), path).unwrap();
-        prop_assert_eq!(saved.coins, w.coins);
+        prop_assert_eq!(&saved.coins, &w.coins);
+        // An export imported again holds the same coins, holdings and all.
+        let refs: Vec<&prelist::model::Coin> = w.coins.iter().collect();
+        let around = (&Listings::new(), &prelist::book::Book::default(), None);
+        let export = prelist::transfer::export_json(&refs, around);
+        let incoming = prelist::transfer::read_import(&export, path)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let imported: Vec<_> = incoming.into_iter().map(|i| i.coin).collect();
+        prop_assert_eq!(&imported, &w.coins);
+        // The form shows each holding as it is and gives it back unchanged.
+        for (i, c) in w.coins.iter().enumerate() {
+            let others: Vec<_> = w.coins.iter().enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, o)| o.clone())
+                .collect();
+            let form = prelist::form::Form::edit(c);
+            let back = form.to_coin(&others).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(back.holding, c.holding);
+        }
     }
 }
 
@@ -1104,6 +1148,7 @@ fn config_line() -> impl Strategy<Value = String> {
         "form_keys",
         "sources",
         "sources.url",
+        "portfolio",
         "nope",
     ]);
     let key = prop::sample::select(vec![
@@ -1127,6 +1172,9 @@ fn config_line() -> impl Strategy<Value = String> {
         "exchange_interval",
         "binance",
         "okx",
+        "size_usd",
+        "max_position_pct",
+        "early_stage_pct",
         "bogus",
     ]);
     let scalar = prop_oneof![
@@ -1206,7 +1254,7 @@ const REBINDABLE: &[(&str, &[&str])] = &[
 
 const COLUMNS: &[&str] = &[
     "rank", "name", "ticker", "category", "score", "airdrop", "status", "price", "24h", "since",
-    "listed",
+    "listed", "holding", "weight", "pnl",
 ];
 
 fn toml_list(items: &[impl AsRef<str>]) -> String {
@@ -1352,6 +1400,27 @@ fn valid_config() -> impl Strategy<Value = Vec<(String, Vec<(String, String)>)>>
         ),
     )
         .prop_map(|(a, b, c)| vec![a, b, c]);
+    // Early stage at most the rule: both drawn, then put in order.
+    let portfolio = (
+        setting(
+            "size_usd",
+            prop_oneof![
+                prop::sample::select(vec!["1", "10000", "0.01", "1e12", "250000.5"])
+                    .prop_map(String::from),
+                (1u64..1_000_000_000_000).prop_map(|n| n.to_string()),
+            ],
+        ),
+        (1u32..=1000, 1u32..=1000, any::<bool>(), any::<bool>()),
+    )
+        .prop_map(|(size, (a, b, max, early))| {
+            let (low, high) = (a.min(b), a.max(b));
+            let pct = |n: u32| format!("{}", f64::from(n) / 10.0);
+            vec![
+                size,
+                max.then(|| ("max_position_pct", pct(high))),
+                (early && max).then(|| ("early_stage_pct", pct(low))),
+            ]
+        });
     // Each rebinding takes the next free key, so none clashes.
     let rebinds = prop::collection::vec(
         (
@@ -1384,27 +1453,37 @@ fn valid_config() -> impl Strategy<Value = Vec<(String, Vec<(String, String)>)>>
         }
         sections
     });
-    (poll, sources, urls, display, colors, notify, rebinds).prop_map(
-        |(poll, sources, urls, display, colors, notify, rebinds)| {
-            let lines = |settings: Vec<Setting>| -> Vec<(String, String)> {
-                settings
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect()
-            };
-            let mut doc = vec![
-                ("poll".to_string(), lines(poll)),
-                ("sources".to_string(), lines(sources)),
-                ("sources.url".to_string(), lines(urls)),
-                ("display".to_string(), lines(display)),
-                ("colors".to_string(), lines(colors)),
-                ("notify".to_string(), lines(notify)),
-            ];
-            doc.extend(rebinds);
-            doc
-        },
+    (
+        poll,
+        sources,
+        urls,
+        display,
+        colors,
+        (notify, portfolio),
+        rebinds,
     )
+        .prop_map(
+            |(poll, sources, urls, display, colors, (notify, portfolio), rebinds)| {
+                let lines = |settings: Vec<Setting>| -> Vec<(String, String)> {
+                    settings
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect()
+                };
+                let mut doc = vec![
+                    ("poll".to_string(), lines(poll)),
+                    ("sources".to_string(), lines(sources)),
+                    ("sources.url".to_string(), lines(urls)),
+                    ("display".to_string(), lines(display)),
+                    ("colors".to_string(), lines(colors)),
+                    ("notify".to_string(), lines(notify)),
+                    ("portfolio".to_string(), lines(portfolio)),
+                ];
+                doc.extend(rebinds);
+                doc
+            },
+        )
 }
 
 /// Values no setting takes, in TOML.
@@ -1526,6 +1605,18 @@ fn assert_config_sound(c: &FileConfig) -> Result<(), TestCaseError> {
             parsed.is_ok_and(|p| matches!(p.scheme(), "http" | "https") && p.has_host()),
             "{u:?}"
         );
+    }
+    if let Some(size) = c.portfolio_size_usd {
+        prop_assert!(size > Decimal::ZERO && size <= Decimal::from(1_000_000_000_000u64));
+    }
+    for pct in [c.max_position_pct, c.early_stage_pct]
+        .into_iter()
+        .flatten()
+    {
+        prop_assert!(pct > Decimal::ZERO && pct <= Decimal::ONE_HUNDRED, "{pct}");
+    }
+    if let (Some(max), Some(early)) = (c.max_position_pct, c.early_stage_pct) {
+        prop_assert!(early <= max, "{early} over {max}");
     }
     if let Some(cols) = &c.columns {
         prop_assert!(cols.contains(&prelist::view::Column::Name), "{cols:?}");

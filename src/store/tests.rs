@@ -996,3 +996,69 @@ fn dismissals_round_trip_and_a_bad_one_refuses_the_database_naming_it() {
         "{msg}"
     );
 }
+
+#[test]
+fn an_overweight_mark_round_trips_beside_the_alerts_and_a_bad_one_is_refused() {
+    use crate::alert::{AlertMemo, Mark};
+    let dir = tempfile::tempdir().unwrap();
+    let mark = |threshold, fired_at, rearmed_at| {
+        Some(Mark {
+            threshold,
+            fired_at,
+            rearmed_at,
+        })
+    };
+    let mut state = State::default();
+    state.alerts.insert(
+        "nillion".into(),
+        AlertMemo {
+            above: mark(1.0, 100, None),
+            below: None,
+            overweight: mark(5.0, 200, None),
+        },
+    );
+    let db = open_state(&dir.path().join(STATE_FILE)).unwrap();
+    let saved = db.save(&state).unwrap();
+    assert_eq!(saved.alerts, state.alerts);
+    assert_eq!(
+        open_state(db.path()).unwrap().load().unwrap().alerts,
+        state.alerts
+    );
+    // Another instance re-armed it later: the later mark wins, so neither
+    // tells the next crossing twice.
+    let mut theirs = state.clone();
+    theirs.alerts.get_mut("nillion").unwrap().overweight = mark(5.0, 200, Some(300));
+    let merged = db.save(&theirs).unwrap();
+    assert_eq!(
+        merged.alerts["nillion"].overweight,
+        mark(5.0, 200, Some(300))
+    );
+    assert_eq!(merged.alerts["nillion"].above, mark(1.0, 100, None));
+
+    // A rule that is no percentage refuses the database, naming the coin.
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    conn.execute(
+        "UPDATE alerts SET threshold = 250 WHERE crossing = 'overweight'",
+        [],
+    )
+    .unwrap();
+    let msg = open_state(db.path())
+        .and_then(|db| db.load())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("\"nillion\"")
+            && msg.contains("has an overweight mark for a rule of 250%, which is not above 0"),
+        "{msg}"
+    );
+    conn.execute(
+        "UPDATE alerts SET crossing = 'sideways' WHERE threshold = 250",
+        [],
+    )
+    .unwrap();
+    let msg = open_state(db.path())
+        .and_then(|db| db.load())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("not above, below or overweight"), "{msg}");
+}

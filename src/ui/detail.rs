@@ -48,8 +48,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
         Some(c) => detail_lines(
             c,
             (listing_of(c, &app.watcher.listings), &app.watcher.book),
-            c.poll_id().and_then(|id| app.watcher.alerts.get(id)),
-            crate::position::lines(c, app.watcher.around()),
+            (
+                c.poll_id().and_then(|id| app.watcher.alerts.get(id)),
+                crate::position::lines(c, app.watcher.around()),
+            ),
             text_width,
             app.watcher.now_wall,
             theme,
@@ -86,8 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
 fn detail_lines(
     coin: &Coin,
     (listing, book): (Option<&Listing>, &Book),
-    alerts: Option<&AlertMemo>,
-    position: Vec<(&'static str, String)>,
+    (alerts, position): (Option<&AlertMemo>, Vec<(&'static str, String)>),
     width: u16,
     now: i64,
     theme: &Palette,
@@ -598,8 +599,7 @@ mod tests {
         let lines = detail_lines(
             &coin,
             (None, &book),
-            None,
-            Vec::new(),
+            (None, Vec::new()),
             200,
             1060,
             &Palette::default(),
