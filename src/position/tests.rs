@@ -242,3 +242,47 @@ fn no_fresh_price_no_market_id_or_no_holding_is_left_alone() {
     let fired = check_overweight(&coins, &priced(0.8, false), &stricter, &mut memo, T0 + 2);
     assert_eq!(fired.len(), 1);
 }
+
+#[test]
+fn tiny_and_large_prices_show_with_sensible_precision() {
+    let p = portfolio();
+    let mut coins = coins(2_000_000.0, 0.000001);
+    let lines = |coins: &[Coin], price| {
+        lines(
+            parcl(coins),
+            (&priced(price, false), &Book::default(), Some(&p)),
+        )
+        .into_iter()
+        .map(|(label, line)| format!("{label}: {line}"))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&coins, 0.00000123),
+        [
+            "Holding: 2,000,000 PRCL worth $2.46 at $0.00000123",
+            "P&L: +$0.46 (+23%) on a cost of $2 ($0.000001 each)",
+            "Weight: 0% of the portfolio, within the 5% rule",
+        ]
+    );
+    coins = self::coins(0.01, 60_000.0);
+    assert_eq!(
+        lines(&coins, 68_000.0),
+        [
+            "Holding: 0.01 PRCL worth $680 at $68,000.00",
+            "P&L: +$80 (+13.3%) on a cost of $600 ($60,000.00 each)",
+            "Weight: 6.8% of the portfolio: above the 5% rule, $180 over",
+        ]
+    );
+    // Not held, not sized: nothing to say.
+    let bare = Watchlist::builtin().coins;
+    assert!(super::lines(parcl(&bare), (&priced(0.5, false), &Book::default(), None)).is_empty());
+    // Held without a spot price: the cost, and why there is no value.
+    let held = self::coins(3.0, 0.1);
+    assert_eq!(
+        super::lines(parcl(&held), (&Listings::new(), &Book::default(), None)),
+        [(
+            "Holding",
+            "3 PRCL at a cost of $0.30 ($0.10 each); no spot price to value it yet".to_string()
+        )]
+    );
+}
