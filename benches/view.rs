@@ -306,6 +306,53 @@ fn huge_lists(c: &mut Criterion) {
     group.finish();
 }
 
+/// A portfolio across a big list: 20,000 coins, one in ten held, every
+/// column shown (the holding's value, weight and profit among them) and
+/// sorted by weight: each sort values every holding (exact decimals) and
+/// the status line adds them up.
+fn positions(c: &mut Criterion) {
+    use prelist::holding::RawHolding;
+    use prelist::money::Decimal;
+    let (mut watchlist, listings) = generated(20_000);
+    for (i, coin) in watchlist
+        .coins
+        .iter_mut()
+        .enumerate()
+        .filter(|(i, _)| i % 10 == 0)
+    {
+        let holding = RawHolding {
+            quantity: 10.0 + i as f64,
+            cost_usd: 0.05 + (i % 97) as f64 / 100.0,
+        };
+        coin.holding = Some(holding.check().expect("a valid holding"));
+    }
+    let mut app = App::new(watchlist, listings);
+    app.configure(
+        Column::ALL.to_vec(),
+        prelist::view::Sort {
+            column: Column::Weight,
+            descending: true,
+        },
+        prelist::keymap::Keymap::new(&Column::ALL, &[]).expect("no clash"),
+    );
+    app.set_portfolio(Some(prelist::position::Portfolio {
+        size_usd: Decimal::from(1_000_000),
+        max_position_pct: Decimal::from(5),
+        early_stage_pct: Decimal::ONE,
+    }));
+    let mut term = terminal();
+    let mut group = c.benchmark_group("huge");
+    group.sample_size(20);
+    group.bench_function("key press: sort by weight+render 20k, 2k held", |b| {
+        b.iter(|| {
+            let _ = app.update(Action::SortReverse);
+            draw(&mut term, &mut app);
+            black_box(term.backend().buffer().area)
+        })
+    });
+    group.finish();
+}
+
 /// The first poll of a big list that is all listing at once: 50,000 coins
 /// flip in one answer. Naming, logging and saving them is one pass.
 fn mass_flip(c: &mut Criterion) {
@@ -350,5 +397,12 @@ fn mass_flip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, long_list, first_frame, huge_lists, mass_flip);
+criterion_group!(
+    benches,
+    long_list,
+    first_frame,
+    huge_lists,
+    positions,
+    mass_flip
+);
 criterion_main!(benches);
