@@ -51,8 +51,22 @@ impl Portfolio {
 
     /// What `value_usd` weighs in the portfolio, in percent.
     pub fn weight_pct(&self, value_usd: Decimal) -> Decimal {
-        value_usd.saturating_mul(Decimal::ONE_HUNDRED) / self.size_usd
+        percent_of(value_usd, self.size_usd)
     }
+}
+
+/// `part` in percent of `whole` (above 0), held at the largest decimal
+/// where it would be larger: 1e18 tokens at $1e9 in a $0.01 portfolio is
+/// past any rule, not a panic.
+fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
+    let saturated = if part.is_sign_negative() {
+        Decimal::MIN
+    } else {
+        Decimal::MAX
+    };
+    part.checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|p| p.checked_div(whole))
+        .unwrap_or(saturated)
 }
 
 /// The price a holding is valued at: CoinGecko's, else the first DEX
@@ -104,12 +118,12 @@ fn value_at(
 ) -> Position {
     let cost = holding.cost_total();
     let value = holding.quantity.saturating_mul(price);
-    let pnl_usd = value - cost;
+    let pnl_usd = value.saturating_sub(cost);
     let weight_pct = portfolio.map(|p| p.weight_pct(value));
     let rule_pct = portfolio.map(|p| p.max_position_pct);
     let over_usd = portfolio.and_then(|p| {
         let allowed = p.share(p.max_position_pct);
-        (value > allowed).then(|| value - allowed)
+        (value > allowed).then(|| value.saturating_sub(allowed))
     });
     Position {
         quantity: holding.quantity,
@@ -119,7 +133,7 @@ fn value_at(
         value,
         pnl_usd,
         // The cost is above 0: a holding's quantity and cost are.
-        pnl_pct: pnl_usd * Decimal::ONE_HUNDRED / cost,
+        pnl_pct: percent_of(pnl_usd, cost),
         weight_pct,
         over_usd,
         rule_pct,

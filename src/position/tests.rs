@@ -286,3 +286,29 @@ fn tiny_and_large_prices_show_with_sensible_precision() {
         )]
     );
 }
+
+#[test]
+fn extreme_holdings_saturate_rather_than_panic() {
+    let tiny = Portfolio {
+        size_usd: d("0.01"),
+        max_position_pct: d("100"),
+        early_stage_pct: d("0.0000001"),
+    };
+    for (quantity, cost, price) in [
+        (1e18, 1e-12, 1e9),
+        (1e-12, 1e9, 1e-12),
+        (1e18, 1e9, 1e9),
+        (1e-12, 1e-12, 1e-12),
+    ] {
+        let coins = coins(quantity, cost);
+        let l = priced(price, false);
+        let p = position(parcl(&coins), &l, &Book::default(), Some(&tiny)).unwrap();
+        assert!(p.value > Decimal::ZERO, "{quantity} at {price}");
+        let lines = lines(parcl(&coins), (&l, &Book::default(), Some(&tiny)));
+        assert!(lines.iter().all(|(_, s)| s.len() < 200), "{lines:?}");
+        let mut memo = Alerts::new();
+        let _ = check_overweight(&coins, &l, &tiny, &mut memo, T0);
+        let _ = total(&coins, &l, &Book::default(), &tiny);
+        let _ = plan(parcl(&coins), &l, &Book::default(), &tiny);
+    }
+}

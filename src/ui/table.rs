@@ -14,12 +14,16 @@ use crate::listing::{Listing, Status, listing_of, status_of};
 use crate::view::{Column, cell};
 
 /// Columns dropped first when the table is too narrow for all of them.
-/// Since goes first, so a table of 80 columns shows what it did before it.
-const DROP_ORDER: [Column; 8] = [
+/// Since goes first, so a table of 80 columns shows what it did before it;
+/// a holding's columns go before the price they are made from.
+const DROP_ORDER: [Column; 11] = [
     Column::Since,
     Column::Listed,
     Column::Category,
     Column::Change24h,
+    Column::Pnl,
+    Column::Holding,
+    Column::Weight,
     Column::Price,
     Column::Ticker,
     Column::Airdrop,
