@@ -69,6 +69,11 @@ fn percent_of(part: Decimal, whole: Decimal) -> Decimal {
         .unwrap_or(saturated)
 }
 
+/// What a coin's cells, records and position lines are made of besides
+/// the coin: the listings, the exchanges' book and, with sizing on, the
+/// portfolio.
+pub type Around<'a> = (&'a Listings, &'a Book, Option<&'a Portfolio>);
+
 /// The price a holding is valued at: CoinGecko's, else the first DEX
 /// pool's (both spot prices); a pre-market price is not one.
 pub fn spot_price(coin: &Coin, listings: &Listings, book: &Book) -> Option<f64> {
@@ -231,7 +236,7 @@ pub fn describe_weight(p: &Position) -> Option<String> {
 /// What the detail pane says of `coin`'s position, as labelled lines: the
 /// holding valued, its profit and weight; and, with a portfolio, the
 /// planned position (while the coin does not trade, or is not held).
-pub fn lines(coin: &Coin, around: crate::view::Around<'_>) -> Vec<(&'static str, String)> {
+pub fn lines(coin: &Coin, around: Around<'_>) -> Vec<(&'static str, String)> {
     let (listings, book, portfolio) = around;
     let mut out = Vec::new();
     let unit = coin.ticker.as_deref().map_or_else(

@@ -11,12 +11,10 @@ use crate::listing::{Listing, Listings, Status, listing_of, status_of};
 use crate::model::{Airdrop, Coin, name_key};
 use crate::money;
 use crate::names;
-use crate::position::{self, Portfolio};
+use crate::position;
 use crate::text::{self, clean};
 
-/// What a coin's cells are made of besides the coin: the listings, the
-/// exchanges' book and, with sizing on, the portfolio.
-pub type Around<'a> = (&'a Listings, &'a Book, Option<&'a Portfolio>);
+pub use crate::position::Around;
 
 /// The table's columns, in the order they are shown.
 #[derive(
@@ -714,6 +712,7 @@ mod tests {
     fn holding_columns_sort_with_unknowns_last_and_show_exact_money() {
         use crate::holding::RawHolding;
         use crate::money::Decimal;
+        use crate::position::Portfolio;
         let mut coins = builtin();
         let hold = |quantity, cost_usd| Some(RawHolding { quantity, cost_usd }.check().unwrap());
         // Parcl: 1,000 at $0.30 (now $0.30: $300, 3%, 0%); Nillion: 3 at $0.1

@@ -762,7 +762,7 @@ fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
     tui.wait_until("Nillion upcoming", |s| {
         row_of(s, "Nillion").is_some_and(|r| r.contains("upcoming"))
     });
-    let (mut watch, lines) = beside.watch(&api);
+    let (watch, lines) = beside.watch(&api);
     let line = lines.recv_timeout(TIMEOUT).expect("the watcher's event");
     assert!(line.contains("Nillion is now trading at $0.6132"), "{line}");
     tui.wait_within(
@@ -806,12 +806,7 @@ fn a_listing_watch_records_shows_on_the_screen_beside_it_and_is_told_once() {
     );
     tui.send("q");
     tui.wait_exit();
-    let kill = Command::new("kill")
-        .args(["-TERM", &watch.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    assert!(watch.wait().unwrap().success());
+    stop_watch(watch);
 }
 
 /// How long a failed state save waits for its retry (the watcher's
@@ -1293,6 +1288,17 @@ fn discover_shows_new_coins_adds_one_and_dismisses_another_until_it_lists() {
     tui.assert_restored();
 }
 
+/// Ends a spawned `prelist watch` as a service manager would (SIGTERM),
+/// and checks it exits cleanly.
+fn stop_watch(mut watch: std::process::Child) {
+    let kill = Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(watch.wait().unwrap().success());
+}
+
 /// The `overweight` events told by any instance, as their `message`s.
 fn overweights(beside: &Beside) -> Vec<String> {
     common::told(beside.dir.path())
@@ -1353,7 +1359,7 @@ fn a_holding_set_in_the_form_is_told_overweight_once_and_not_again_after_a_resta
 
     // Restarted as `prelist watch`, still above the rule: not told again.
     answer(serde_json::json!({"nillion": {"usd": 0.9}}));
-    let (mut watch, lines) = beside.watch(&api);
+    let (watch, lines) = beside.watch(&api);
     let seen = requests();
     let start = Instant::now();
     while requests() < seen + 2 {
@@ -1395,10 +1401,5 @@ fn a_holding_set_in_the_form_is_told_overweight_once_and_not_again_after_a_resta
         thread::sleep(POLL);
     }
     assert_eq!(overweights(&beside)[1], event["message"]);
-    let kill = Command::new("kill")
-        .args(["-TERM", &watch.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    assert!(watch.wait().unwrap().success());
+    stop_watch(watch);
 }
