@@ -242,13 +242,13 @@ impl App {
         self.watcher.watch_dex(min_liquidity_usd)
     }
 
-    /// How many days a new listing stays a row of Discover.
     /// Sizes positions in `portfolio`; `None`: sizing is off.
     pub fn set_portfolio(&mut self, portfolio: Option<crate::position::Portfolio>) {
         self.watcher.set_portfolio(portfolio);
         self.refresh();
     }
 
+    /// How many days a new listing stays a row of Discover.
     pub fn set_discover_days(&mut self, days: u32) {
         self.discover_days = days;
     }
