@@ -233,10 +233,14 @@ pub fn describe_weight(p: &Position) -> Option<String> {
     })
 }
 
+/// One line of the detail pane: its label, its text, and whether it warns
+/// (a position past the rule).
+pub type PaneLine = (&'static str, String, bool);
+
 /// What the detail pane says of `coin`'s position, as labelled lines: the
 /// holding valued, its profit and weight; and, with a portfolio, the
 /// planned position (while the coin does not trade, or is not held).
-pub fn lines(coin: &Coin, around: Around<'_>) -> Vec<(&'static str, String)> {
+pub fn lines(coin: &Coin, around: Around<'_>) -> Vec<PaneLine> {
     let (listings, book, portfolio) = around;
     let mut out = Vec::new();
     let unit = coin.ticker.as_deref().map_or_else(
@@ -260,6 +264,7 @@ pub fn lines(coin: &Coin, around: Around<'_>) -> Vec<(&'static str, String)> {
                         money::usd(p.value),
                         crate::text::price(money::to_f64(p.price))
                     ),
+                    false,
                 ));
                 out.push((
                     "P&L",
@@ -268,21 +273,27 @@ pub fn lines(coin: &Coin, around: Around<'_>) -> Vec<(&'static str, String)> {
                         money::signed_usd(p.pnl_usd),
                         money::signed_pct(p.pnl_pct)
                     ),
+                    false,
                 ));
                 if let Some(weight) = describe_weight(p) {
-                    out.push(("Weight", weight));
+                    out.push(("Weight", weight, p.over_usd.is_some()));
                 }
             }
             None => out.push((
                 "Holding",
                 format!("{quantity} {unit} at a cost of {cost}; no spot price to value it yet"),
+                false,
             )),
         }
     }
     if let Some(portfolio) = portfolio {
         let plan = plan(coin, listings, book, portfolio);
         if plan.early || held.is_none() {
-            out.push(("Planned", describe_plan(&plan, coin.ticker.as_deref())));
+            out.push((
+                "Planned",
+                describe_plan(&plan, coin.ticker.as_deref()),
+                false,
+            ));
         }
     }
     out

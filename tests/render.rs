@@ -1396,6 +1396,21 @@ fn detail_pane_says_a_holding_is_past_the_rule() {
         "{s}"
     );
     insta::assert_snapshot!(s);
+    // The weight past the rule is drawn as a warning; the rest plainly.
+    let _ = app.update(Action::Down);
+    let _ = app.update(Action::ToggleFullDetail);
+    let t = render(&mut app, 100, 16);
+    let colour_of = |label: &str| {
+        let y = (0..16)
+            .find(|&y| row_text(&t, y).contains(label))
+            .unwrap_or_else(|| panic!("no {label} in {}", screen(&t)));
+        let x = row_text(&t, y).chars().position(|c| c == ':').unwrap() + 2;
+        t.backend().buffer()[(x as u16, y)].fg
+    };
+    assert_eq!(colour_of("Weight: 7.2%"), Color::Red);
+    assert_eq!(colour_of("Holding: 1,000 NIL"), Color::Reset);
+    let _ = app.update(Action::ToggleFullDetail);
+    let _ = app.update(Action::Up);
     // The status line adds up the holdings against the whole portfolio.
     let t = render(&mut app, 120, 40);
     assert!(

@@ -253,7 +253,7 @@ fn tiny_and_large_prices_show_with_sensible_precision() {
             (&priced(price, false), &Book::default(), Some(&p)),
         )
         .into_iter()
-        .map(|(label, line)| format!("{label}: {line}"))
+        .map(|(label, line, _)| format!("{label}: {line}"))
         .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -282,7 +282,8 @@ fn tiny_and_large_prices_show_with_sensible_precision() {
         super::lines(parcl(&held), (&Listings::new(), &Book::default(), None)),
         [(
             "Holding",
-            "3 PRCL at a cost of $0.30 ($0.10 each); no spot price to value it yet".to_string()
+            "3 PRCL at a cost of $0.30 ($0.10 each); no spot price to value it yet".to_string(),
+            false
         )]
     );
 }
@@ -305,7 +306,7 @@ fn extreme_holdings_saturate_rather_than_panic() {
         let p = position(parcl(&coins), &l, &Book::default(), Some(&tiny)).unwrap();
         assert!(p.value > Decimal::ZERO, "{quantity} at {price}");
         let lines = lines(parcl(&coins), (&l, &Book::default(), Some(&tiny)));
-        assert!(lines.iter().all(|(_, s)| s.len() < 200), "{lines:?}");
+        assert!(lines.iter().all(|(_, s, _)| s.len() < 200), "{lines:?}");
         let mut memo = Alerts::new();
         let _ = check_overweight(&coins, &l, &tiny, &mut memo, T0);
         let _ = total(&coins, &l, &Book::default(), &tiny);

@@ -88,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
 fn detail_lines(
     coin: &Coin,
     (listing, book): (Option<&Listing>, &Book),
-    (alerts, position): (Option<&AlertMemo>, Vec<(&'static str, String)>),
+    (alerts, position): (Option<&AlertMemo>, Vec<crate::position::PaneLine>),
     width: u16,
     now: i64,
     theme: &Palette,
@@ -237,8 +237,9 @@ fn detail_lines(
     if let Some(alerts) = crate::alert::describe(coin, alerts) {
         field(&mut out, "Alerts", &alerts, width, theme);
     }
-    for (label, line) in position {
-        field(&mut out, label, &line, width, theme);
+    for (label, line, warns) in position {
+        let style = if warns { theme.down() } else { Style::new() };
+        styled_field(&mut out, label, &line, width, theme, style);
     }
     if !coin.other_names.is_empty() {
         field(
@@ -483,6 +484,18 @@ fn list(items: &[String]) -> String {
 
 /// "Label: value", wrapped, with the label styled.
 fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize, theme: &Palette) {
+    styled_field(out, label, value, width, theme, Style::new());
+}
+
+/// [`field`] with the value in `style`.
+fn styled_field(
+    out: &mut Vec<Line<'static>>,
+    label: &str,
+    value: &str,
+    width: usize,
+    theme: &Palette,
+    style: Style,
+) {
     let text = format!("{label}: {}", clean(value));
     let wrapped = textwrap::wrap(&text, width);
     for (i, line) in wrapped.into_iter().enumerate() {
@@ -491,10 +504,10 @@ fn field(out: &mut Vec<Line<'static>>, label: &str, value: &str, width: usize, t
             let (l, rest) = line.split_at(label.len() + 1);
             out.push(Line::from(vec![
                 Span::styled(l.to_string(), theme.label()),
-                Span::raw(rest.to_string()),
+                Span::styled(rest.to_string(), style),
             ]));
         } else {
-            out.push(Line::raw(line));
+            out.push(Line::styled(line, style));
         }
     }
 }
