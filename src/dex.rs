@@ -223,10 +223,7 @@ impl DexListed {
         if self.also {
             return format!("{} now also trades on a DEX: {}", self.coin, self.pair);
         }
-        let who = match &self.ticker {
-            Some(t) => format!("{} ({t})", self.coin),
-            None => self.coin.clone(),
-        };
+        let who = text::with_ticker(&self.coin, self.ticker.as_deref());
         let price = self
             .price_usd
             .map_or(String::new(), |p| format!(" at {}", text::price(p)));

@@ -89,6 +89,15 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A coin as messages name it: "Nillion (NIL)", or the name alone when it
+/// has no ticker. Not cleaned: callers clean what they show.
+pub fn with_ticker(name: &str, ticker: Option<&str>) -> String {
+    match ticker.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => format!("{} ({t})", name.trim()),
+        None => name.trim().to_string(),
+    }
+}
+
 /// An integer with commas between thousands: 10000 → "10,000", and the
 /// integer part of a price.
 pub fn thousands(n: impl std::fmt::Display) -> String {

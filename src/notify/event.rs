@@ -372,10 +372,7 @@ impl Event {
         source: &str,
         at: Timestamp,
     ) -> Event {
-        let name = match coin.ticker {
-            Some(t) => format!("{} ({})", coin.name.trim(), t.trim()),
-            None => coin.name.trim().to_string(),
-        };
+        let name = text::with_ticker(coin.name, coin.ticker);
         let weight = crate::position::describe_weight(position).unwrap_or_default();
         let price = crate::money::to_f64(position.price);
         let message = format!(

@@ -97,11 +97,8 @@ fn detail_lines(
     let width = usize::from(width.max(10));
     let mut out: Vec<Line<'static>> = Vec::new();
 
-    let mut heading = clean(&coin.name).into_owned();
-    if let Some(t) = &coin.ticker {
-        heading.push_str(&format!(" ({})", clean(t)));
-    }
-    out.push(Line::styled(heading, theme.title()));
+    let heading = text::with_ticker(&coin.name, coin.ticker.as_deref());
+    out.push(Line::styled(clean(&heading).into_owned(), theme.title()));
 
     let score = match coin.score {
         Some(s) => format!("{} score {}%", s.kind.as_str(), s.value),
