@@ -292,14 +292,8 @@ mod tests {
         Listings::from([(
             "parcl".into(),
             Listing {
-                listed_at: T0,
-                first_price: 0.7,
-                price_usd: price,
-                change_24h: None,
-                market_cap: None,
-                updated_at: T0,
                 stale,
-                history: Vec::new(),
+                ..Listing::at(T0, 0.7, price)
             }
             .into(),
         )])

@@ -463,6 +463,24 @@ pub fn apply_poll(
     Polled { listed, changed }
 }
 
+/// A listing for tests: first priced at `first_price` at `at`, now at
+/// `price_usd` as of then, nothing else known.
+#[cfg(test)]
+impl Listing {
+    pub(crate) fn at(at: i64, first_price: f64, price_usd: f64) -> Listing {
+        Listing {
+            listed_at: at,
+            first_price,
+            price_usd,
+            change_24h: None,
+            market_cap: None,
+            updated_at: at,
+            stale: false,
+            history: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,14 +38,8 @@ fn priced(price: f64, stale: bool) -> Listings {
     Listings::from([(
         "parcl".into(),
         Listing {
-            listed_at: T0,
-            first_price: 0.5,
-            price_usd: price,
-            change_24h: None,
-            market_cap: None,
-            updated_at: T0,
             stale,
-            history: Vec::new(),
+            ..Listing::at(T0, 0.5, price)
         }
         .into(),
     )])

@@ -12,14 +12,9 @@ use crate::told::Told;
 
 fn listing(price: f64) -> Listing {
     Listing {
-        listed_at: 1_742_817_600,
-        first_price: 0.61,
-        price_usd: price,
         change_24h: Some(-3.2),
-        market_cap: None,
         updated_at: 1_742_900_000,
-        stale: false,
-        history: Vec::new(),
+        ..Listing::at(1_742_817_600, 0.61, price)
     }
 }
 
