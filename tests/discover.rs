@@ -71,6 +71,16 @@ fn discover(home: &Path, api: &PriceApi, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The rows a successful `discover --json` printed.
+fn rows_of(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones() {
     let api = PriceApi::start(json!({}));
@@ -79,13 +89,7 @@ fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones(
         api.also(m);
     }
     let home = tempfile::tempdir().unwrap();
-    let out = discover(home.path(), &api, &["--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows_of(&discover(home.path(), &api, &["--json"]));
     assert_eq!(rows, Vec::<Value>::new(), "old pairs only");
 
     // A pair announced on OKX, a hyperp on Hyperliquid.
@@ -95,13 +99,7 @@ fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones(
     for m in hyperliquid(&[("BTC", "97000"), ("ETH", "3500"), ("MEGA", "0.42")]) {
         api.also(m);
     }
-    let out = discover(home.path(), &api, &["--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows_of(&discover(home.path(), &api, &["--json"]));
     let tickers: Vec<&str> = rows.iter().map(|r| r["ticker"].as_str().unwrap()).collect();
     assert_eq!(tickers, ["ZAMA", "MEGA"], "soonest opening first");
     let zama = &rows[0];
@@ -131,8 +129,11 @@ fn discover_finds_an_announced_pair_and_a_hyperp_after_a_first_look_at_old_ones(
     assert!(told[0]["scheduled_at"].is_string(), "{}", told[0]);
 
     // --status keeps one kind; the text form names both.
-    let out = discover(home.path(), &api, &["--json", "--status", "premarket"]);
-    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows_of(&discover(
+        home.path(),
+        &api,
+        &["--json", "--status", "premarket"],
+    ));
     assert_eq!(rows.len(), 1);
     let out = discover(home.path(), &api, &[]);
     let text = String::from_utf8(out.stdout).unwrap();
