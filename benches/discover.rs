@@ -61,15 +61,8 @@ fn pairs(n: usize, fresh: usize, second: bool) -> Vec<Pair> {
 fn book() -> Book {
     let coins = Watchlist::builtin().coins;
     let mut book = Book::default();
-    let sizes = [
-        (Exchange::Binance, 3_500),
-        (Exchange::Gate, 2_500),
-        (Exchange::Kraken, 1_200),
-        (Exchange::Coinbase, 800),
-        (Exchange::Okx, 800),
-        (Exchange::Bybit, 700),
-    ];
-    for (e, n) in sizes {
+    for e in Exchange::ALL {
+        let n = e.markets();
         apply_look(&mut book, e, &pairs(n, 0, false), T0, &coins, false);
         apply_look(&mut book, e, &pairs(n, 30, true), T0 + 300, &coins, false);
     }

@@ -155,14 +155,7 @@ fn real_answer(exchange: Exchange, mut body: serde_json::Value) -> (usize, Vec<u
 /// real answer showed. Printed, not timed: `scripts/figures.sh` shows it.
 fn bench_bandwidth(_c: &mut Criterion) {
     let month = 30 * 86_400;
-    let counts = [
-        (Exchange::Binance, 3_500),
-        (Exchange::Gate, 2_500),
-        (Exchange::Kraken, 1_200),
-        (Exchange::Coinbase, 800),
-        (Exchange::Okx, 800),
-        (Exchange::Bybit, 700),
-    ];
+    let counts = Exchange::ALL.map(|e| (e, e.markets()));
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data");
     // Each exchange's gzip bytes per look from a real answer, if saved.
     let mut real = Vec::new();

@@ -61,6 +61,20 @@ impl Exchange {
         }
     }
 
+    /// About how many spot markets its list holds (measured in 2026): the
+    /// size the benches generate its list at, from which the README's
+    /// costs of a month of looks are figured.
+    pub fn markets(self) -> usize {
+        match self {
+            Exchange::Binance => 3_500,
+            Exchange::Gate => 2_500,
+            Exchange::Kraken => 1_200,
+            Exchange::Coinbase => 800,
+            Exchange::Okx => 800,
+            Exchange::Bybit => 700,
+        }
+    }
+
     /// The largest answer accepted, refused as it streams in: each is
     /// several times the size of the real list (see each module's
     /// `MAX_BODY` for the measure), so growth fits and a runaway answer
