@@ -633,4 +633,50 @@ mod tests {
         assert_eq!(e.message, "binance has been failing for 3 hours: HTTP 503");
         assert!(v.get("scheduled_at").is_none());
     }
+
+    #[test]
+    fn an_overweight_position_is_one_cleaned_event_per_crossing() {
+        use crate::holding::RawHolding;
+        use crate::money::Decimal;
+        use crate::position::{Portfolio, position};
+        let mut coin = crate::model::Watchlist::builtin().coins.remove(1);
+        coin.name = "Nil\u{1b}[2Jlion".into();
+        coin.holding = RawHolding {
+            quantity: 1000.0,
+            cost_usd: 0.55,
+        }
+        .check()
+        .ok();
+        let listings = crate::listing::Listings::from([(
+            "nillion".into(),
+            crate::listing::Listing::at(0, 0.5, 0.72).into(),
+        )]);
+        let portfolio = Portfolio {
+            size_usd: Decimal::from(10_000),
+            max_position_pct: Decimal::from(5),
+            early_stage_pct: Decimal::ONE,
+        };
+        let book = crate::book::Book::default();
+        let p = position(&coin, &listings, &book, Some(&portfolio)).unwrap();
+        let mut e = Event::overweight(CoinRef::of(&coin), &p, "coingecko", at());
+        assert_eq!(e.event, EventKind::Overweight);
+        assert_eq!(
+            e.message,
+            "Nil[2Jlion (NIL) is 7.2% of the portfolio: above the 5% rule, $220 over (1,000 at \
+             $0.72)"
+        );
+        let v: Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(v["event"], "overweight");
+        assert_eq!(v["price_usd"], 0.72);
+        assert_eq!(v["ticker"], "NIL");
+        // Claimed per crossing: the rule and when it was armed.
+        e.crossing = Some("5:0".into());
+        let first = e.claim_key();
+        e.crossing = Some("5:1800000000".into());
+        assert_ne!(first, e.claim_key(), "a crossing after a re-arm is another");
+        assert_eq!(
+            first.as_deref(),
+            Some("overweight:coingecko:nillion:NIL:5:0")
+        );
+    }
 }
