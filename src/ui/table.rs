@@ -109,14 +109,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Palette, vp: &mut 
     }
 }
 
-/// The text of every cell of `window` (indices into the coins), row by row.
+/// The text of every shown cell of `window` (indices into the coins), row
+/// by row, at each column's `Column::index`; a column not shown is left
+/// empty, unformatted (a holding's columns value it, for one).
 fn cell_texts(app: &App, window: &[usize]) -> Vec<Vec<String>> {
     let coins = &app.watcher.watchlist.coins;
     window
         .iter()
         .map(|&i| {
             Column::ALL
-                .map(|c| cell(&coins[i], app.watcher.around(), c, app.watcher.now_wall))
+                .map(|c| {
+                    if app.columns.contains(&c) {
+                        cell(&coins[i], app.watcher.around(), c, app.watcher.now_wall)
+                    } else {
+                        String::new()
+                    }
+                })
                 .to_vec()
         })
         .collect()
