@@ -1363,6 +1363,13 @@ fn portfolio_values_are_checked_naming_line_and_key() {
             "101 is not a share of the portfolio (above 0, at most 100 percent)",
         ),
         (
+            "[portfolio]\nmax_position_pct = 1e-30\n",
+            2,
+            "portfolio.max_position_pct",
+            ErrorKind::Invalid,
+            "1.000e-30 is not a share of the portfolio",
+        ),
+        (
             "[portfolio]\nearly_stage_pct = 0\n",
             2,
             "portfolio.early_stage_pct",

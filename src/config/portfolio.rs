@@ -51,8 +51,8 @@ fn percent(n: Number<APercent>) -> Result<Decimal, String> {
     let v = n.0;
     Some(v)
         .filter(|&v| v > 0.0 && v <= 100.0)
+        // A share too small for a decimal (1e-30) is none: not above 0.
         .and_then(money::decimal)
-        .filter(|d| !d.is_zero())
         .ok_or_else(|| {
             format!(
                 "{} is not a share of the portfolio (above 0, at most 100 percent)",
